@@ -1,0 +1,6 @@
+file(READ "${IN}" content)
+string(FIND "${content}" ")TLEMBED\"" clash)
+if(NOT clash EQUAL -1)
+  message(FATAL_ERROR "${IN} contains the embedding delimiter")
+endif()
+file(WRITE "${OUT}" "#include <string_view>\nnamespace talkline::embedded {\nextern const std::string_view ${SYMBOL};\nconst std::string_view ${SYMBOL} = R\"TLEMBED(${content})TLEMBED\";\n}\n")

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/message.hpp"
+#include "model/types.hpp"
+
+namespace talkline::model {
+
+enum class ConversationKind { direct, group };
+enum class MemberRole { owner, admin, member };
+
+std::string_view conversation_kind_name(ConversationKind kind);
+std::string_view member_role_name(MemberRole role);
+std::optional<MemberRole> member_role_from_name(std::string_view name);
+
+struct Member {
+  Id conversation_id = 0;
+  Id user_id = 0;
+  MemberRole role = MemberRole::member;
+  Millis joined_at = 0;
+  Seq delivered_seq = 0;
+  Seq read_seq = 0;
+};
+
+struct Conversation {
+  Id id = 0;
+  ConversationKind kind = ConversationKind::group;
+  std::string title;
+  Id created_by = 0;
+  Millis created_at = 0;
+  Seq last_seq = 0;
+  Millis last_activity_at = 0;
+  std::vector<Member> members;
+};
+
+/// A conversation as one member sees it in their list.
+struct ConversationSummary {
+  Conversation conversation;
+  std::optional<Message> last_message;
+  Seq unread_count = 0;
+};
+
+struct NewDirectConversation {
+  Id id = 0;
+  Id user_a = 0;   // the creator
+  Id user_b = 0;
+  Millis created_at = 0;
+};
+
+struct NewGroupConversation {
+  Id id = 0;
+  std::string title;
+  Id created_by = 0;            // becomes owner
+  std::vector<Id> member_ids;   // other initial members, deduplicated, without the creator
+  Millis created_at = 0;
+};
+
+}  // namespace talkline::model

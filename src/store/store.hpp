@@ -1,0 +1,120 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/conversation.hpp"
+#include "model/message.hpp"
+#include "model/session.hpp"
+#include "model/user.hpp"
+#include "util/result.hpp"
+
+namespace talkline::store {
+
+using model::Id;
+using model::Millis;
+using model::Seq;
+
+/// Position in a list of conversations ordered by last activity, newest first.
+struct ActivityCursor {
+  Millis last_activity_at = 0;
+  Id conversation_id = 0;
+};
+
+/// Durable state of TalkLine. Every method blocks until its work is done and is safe
+/// to call from many threads at once; callers on network threads must hand calls to a
+/// worker pool (util/blocking_pool.hpp). A write returns only after it has committed,
+/// so a successful result is durable. Errors: `not_found` for absent rows,
+/// `conflict` for uniqueness violations, `unavailable` when the engine cannot serve.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  /// Succeeds when the store can serve reads and writes.
+  virtual Result<void> ping() = 0;
+
+  // ---- users -------------------------------------------------------------------
+
+  /// Inserts a user. `conflict` when the (lower-case) username is taken.
+  virtual Result<model::User> user_insert(const model::NewUser& user) = 0;
+  virtual Result<model::User> user_get(Id user_id) = 0;
+  /// Looks a user up by lower-case username, with the password hash.
+  virtual Result<model::UserCredentials> user_get_credentials(const std::string& username) = 0;
+  /// Applies the present fields of `patch` and returns the updated user.
+  virtual Result<model::User> user_update_profile(Id user_id, const model::ProfilePatch& patch) = 0;
+  virtual Result<model::User> user_set_role(Id user_id, model::Role role) = 0;
+  /// Users whose username starts with `prefix`, ordered by username, after `after_username`.
+  virtual Result<std::vector<model::User>> user_search_prefix(const std::string& prefix,
+                                                              const std::optional<std::string>& after_username,
+                                                              int limit) = 0;
+  /// All users ordered by id, after `after_id`.
+  virtual Result<std::vector<model::User>> user_list(std::optional<Id> after_id, int limit) = 0;
+
+  // ---- refresh tokens (login sessions) -------------------------------------------
+
+  virtual Result<void> refresh_token_insert(const model::RefreshToken& token) = 0;
+  virtual Result<model::RefreshToken> refresh_token_get_by_hash(const std::string& token_hash) = 0;
+  /// Atomically marks `old_token_id` used and inserts `replacement`. Returns false and
+  /// changes nothing when the old token was already used or revoked (a reuse).
+  virtual Result<bool> refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement,
+                                            Millis now) = 0;
+  /// Revokes every token of a login session. Idempotent.
+  virtual Result<void> session_revoke(Id family_id, Millis now) = 0;
+  /// True while the login session has not been revoked.
+  virtual Result<bool> session_is_active(Id family_id) = 0;
+
+  // ---- conversations and members --------------------------------------------------
+
+  /// Returns the direct conversation of the pair, creating it if needed (`created`
+  /// tells which). Both users must exist.
+  struct DirectOutcome {
+    model::Conversation conversation;
+    bool created = false;
+  };
+  virtual Result<DirectOutcome> conversation_create_direct(const model::NewDirectConversation& c) = 0;
+  /// Creates a group; the creator becomes owner. Every member id must exist.
+  virtual Result<model::Conversation> conversation_create_group(const model::NewGroupConversation& c) = 0;
+  /// The conversation with its members.
+  virtual Result<model::Conversation> conversation_get(Id conversation_id) = 0;
+  /// Conversations of `user_id`, most recent activity first, each with its last
+  /// message and the user's unread count, strictly after `after`.
+  virtual Result<std::vector<model::ConversationSummary>> conversation_list_for_user(
+      Id user_id, const std::optional<ActivityCursor>& after, int limit) = 0;
+  virtual Result<model::Conversation> conversation_rename(Id conversation_id, const std::string& title,
+                                                          Millis now) = 0;
+
+  /// `not_found` when the user is not a member.
+  virtual Result<model::Member> member_get(Id conversation_id, Id user_id) = 0;
+  /// Adds users who are not yet members (others are left as they are) and returns the
+  /// conversation. Every id must be an existing user.
+  virtual Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids,
+                                                 Millis now) = 0;
+  /// Removes a member. When the owner leaves, the longest-standing remaining member
+  /// becomes owner.
+  virtual Result<void> member_remove(Id conversation_id, Id user_id, Millis now) = 0;
+  /// Moves a member's delivered or read cursor forward to `seq`; never backwards.
+  /// Moving `read` also moves `delivered` up to it. `invalid_argument` past last_seq.
+  virtual Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
+                                                      Seq seq) = 0;
+
+  // ---- messages -------------------------------------------------------------------
+
+  /// Commits a message with seq = last_seq + 1 and advances the sender's cursors to it.
+  /// A second call with the same (sender, client_msg_id) returns the first message with
+  /// created = false and writes nothing. `not_found` when the sender is not a member;
+  /// `conflict` when the client_msg_id was used for a different conversation or body;
+  /// `invalid_argument` when reply_to is not a message of the conversation.
+  virtual Result<model::SendOutcome> message_insert(const model::NewMessage& message) = 0;
+  /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just
+  /// after `after`, or (with neither) the latest `limit`.
+  virtual Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
+                                                           std::optional<Seq> after, int limit) = 0;
+  /// Full-text search over conversations `user_id` belongs to, newest first, for
+  /// messages with id below `before_id`. `terms` are plain words, all required.
+  virtual Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,
+                                                             std::optional<Id> conversation_id,
+                                                             std::optional<Id> before_id, int limit) = 0;
+};
+
+}  // namespace talkline::store

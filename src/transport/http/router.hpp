@@ -1,0 +1,48 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "transport/http/message.hpp"
+
+namespace talkline::transport::http {
+
+/// Route handlers are synchronous: the server runs them on the blocking worker pool,
+/// never on an I/O thread, so they may call services and the store directly.
+using Handler = std::function<Response(Request&)>;
+
+struct RouteInfo {
+  std::string method;   // "GET", "POST", ...
+  std::string pattern;  // e.g. "/api/v1/conversations/{id}/messages"
+};
+
+/// Maps (method, path) to a handler. Patterns are literal segments and `{name}`
+/// segments matching one non-empty path segment; a literal segment wins over a
+/// parameter at the same position.
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler);
+
+  enum class Outcome { matched, not_found, method_not_allowed };
+  struct Match {
+    Outcome outcome = Outcome::not_found;
+    const Handler* handler = nullptr;   // set when matched
+    std::vector<std::string> allowed;   // set when method_not_allowed (for `Allow`)
+  };
+  /// Finds the handler for a request and fills `request.path_params`.
+  Match match(Request& request) const;
+
+  /// Every registered route, in registration order (the OpenAPI drift test reads this).
+  std::vector<RouteInfo> routes() const;
+
+ private:
+  struct Route {
+    RouteInfo info;
+    std::vector<std::string> segments;
+    Handler handler;
+  };
+  std::vector<Route> routes_;
+};
+
+}  // namespace talkline::transport::http
