@@ -1,0 +1,82 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace talkline::config {
+
+/// Every setting of the server. Each field has a flag (`--port`), an environment key
+/// (`TALKLINE_PORT`), and a default; `.env.example` documents them all.
+struct Config {
+  // listening
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8080;
+  int threads = 0;  // I/O threads; 0 = one per core
+  int worker_threads = 16;  // blocking pool for store calls
+
+  // storage and identity
+  std::string data_dir = "./data";
+  std::string store = "sqlite";  // "sqlite" or "postgres://..."
+  std::string bus = "local";
+  int node_id = 0;
+  std::string sqlite_synchronous = "full";  // full | normal
+
+  // HTTP limits and timeouts
+  std::size_t max_body_bytes = 1024 * 1024;
+  int header_timeout_seconds = 10;
+  int idle_timeout_seconds = 60;
+  int request_timeout_seconds = 30;
+  int shutdown_grace_seconds = 10;
+  std::vector<std::string> cors_origins = {"*"};
+  bool behind_tls = false;  // enables HSTS
+  int hsts_max_age_seconds = 31536000;
+  int max_connections = 10000;
+
+  // auth
+  std::string jwt_secret;  // empty: generated and kept in data_dir/jwt.key
+  std::string jwt_issuer = "talkline";
+  std::string jwt_audience = "talkline";
+  int access_token_ttl_seconds = 900;
+  int refresh_token_ttl_seconds = 30 * 24 * 3600;
+  std::uint32_t argon2_memory_kib = 19 * 1024;
+  std::uint32_t argon2_iterations = 2;
+  std::uint32_t argon2_parallelism = 1;
+  int login_failures_per_username = 10;  // per login_failure_window
+  int login_failures_per_ip = 50;
+  int login_failure_window_seconds = 300;
+  std::string admin_username;  // created (or promoted) at start when set
+  std::string admin_password;
+
+  // domain limits
+  int message_max_chars = 4000;
+  int title_max_chars = 128;
+  int group_max_members = 1000;
+  int page_max_limit = 100;
+  int requests_per_minute_per_ip = 6000;  // 0 disables the general per-IP request limit
+
+  // logging
+  std::string log_level = "info";
+  std::string log_format = "json";
+};
+
+/// What the command line asked for.
+struct Invocation {
+  enum class Command { serve, admin_create, help, version };
+  Command command = Command::serve;
+  Config config;
+  std::string admin_username;  // for admin_create
+  std::string admin_password;  // for admin_create; empty = read from stdin
+  std::string help_text;       // for help
+};
+
+/// Builds the configuration with precedence flags > environment > `.env` file >
+/// defaults. The `.env` file is `./.env` or the one named by `--env-file` /
+/// `TALKLINE_ENV_FILE`. A bad value fails with `invalid_argument` whose message names
+/// the key, e.g. "TALKLINE_PORT: must be an integer in [1, 65535]".
+Result<Invocation> parse_invocation(int argc, const char* const* argv);
+
+}  // namespace talkline::config

@@ -1,0 +1,27 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "util/result.hpp"
+
+namespace talkline::util {
+
+using Json = nlohmann::json;
+
+/// Parses a request body that must be a JSON object. Never throws: malformed JSON,
+/// a non-object, or nesting deeper than `max_depth` give `invalid_argument`.
+Result<Json> parse_json_object(std::string_view text, int max_depth = 32);
+
+/// Serialises; invalid UTF-8 in strings is replaced rather than throwing.
+std::string dump_json(const Json& value);
+
+/// A decimal id from a JSON string or non-negative integer; nullopt otherwise.
+std::optional<std::int64_t> id_from_json(const Json& value);
+/// A decimal id from text; rejects signs, spaces, leading '+', overflow.
+std::optional<std::int64_t> parse_id(std::string_view text);
+
+}  // namespace talkline::util

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace talkline::util::log {
+
+enum class Format { json, logfmt };
+enum class Level { trace, debug, info, warn, error, critical, off };
+
+/// Parses "trace".."off"; nullopt-like false on unknown names.
+bool parse_level(std::string_view name, Level& out);
+bool parse_format(std::string_view name, Format& out);
+
+/// Configures the process-wide logger (stderr, asynchronous-safe, thread-safe).
+void init(Level level, Format format);
+
+using Value = std::variant<std::string_view, std::int64_t, double, bool>;
+using Field = std::pair<std::string_view, Value>;
+
+/// One structured log line: `event` names what happened; fields are key/value pairs.
+/// JSON format: {"ts":..., "level":..., "event":..., <fields>}; logfmt: ts=... level=...
+void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
+
+inline void info(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::info, event, fields);
+}
+inline void warn(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::warn, event, fields);
+}
+inline void error(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::error, event, fields);
+}
+inline void debug(std::string_view event, std::initializer_list<Field> fields = {}) {
+  write(Level::debug, event, fields);
+}
+
+}  // namespace talkline::util::log
