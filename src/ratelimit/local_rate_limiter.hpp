@@ -1,0 +1,35 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "ratelimit/rate_limiter.hpp"
+#include "util/clock.hpp"
+
+namespace talkline::ratelimit {
+
+/// In-process buckets. Buckets that have refilled completely are dropped now and then,
+/// so memory stays bounded by the number of recently active keys.
+class LocalRateLimiter final : public RateLimiter {
+ public:
+  explicit LocalRateLimiter(const util::Clock& clock);
+  Decision acquire(std::string_view key, const Limit& limit, double cost = 1) override;
+  Decision peek(std::string_view key, const Limit& limit, double cost = 1) override;
+
+ private:
+  struct Bucket {
+    double tokens = 0;
+    std::int64_t updated_ms = 0;
+  };
+  Decision take(std::string_view key, const Limit& limit, double cost, bool consume);
+  void sweep_locked(std::int64_t now_ms, const Limit& limit);
+
+  const util::Clock& clock_;
+  std::mutex mutex_;
+  std::unordered_map<std::string, Bucket> buckets_;
+  std::int64_t last_sweep_ms_ = 0;
+};
+
+}  // namespace talkline::ratelimit
