@@ -1,1 +1,33 @@
-int main() { return 0; }
+// Entry point: parse the command line, then hand over to the wiring in app/.
+#include <iostream>
+#include <string>
+
+#include "app/app.hpp"
+#include "config/config.hpp"
+
+int main(int argc, char** argv) {
+  using talkline::config::Invocation;
+  auto invocation = talkline::config::parse_invocation(argc, argv);
+  if (!invocation.ok()) {
+    std::cerr << "talkline: " << invocation.error().message << "\n";
+    for (const auto& field : invocation.error().fields) std::cerr << "  " << field.field << ": " << field.message << "\n";
+    std::cerr << "Run 'talkline --help' for the list of settings.\n";
+    return 2;
+  }
+  switch (invocation->command) {
+    case Invocation::Command::help:
+      std::cout << invocation->help_text;
+      return 0;
+    case Invocation::Command::version:
+      std::cout << "talkline " << TALKLINE_VERSION << "\n";
+      return 0;
+    case Invocation::Command::admin_create: {
+      std::string password = invocation->admin_password;
+      if (password.empty()) std::getline(std::cin, password);
+      return talkline::app::admin_create(invocation->config, invocation->admin_username, password);
+    }
+    case Invocation::Command::serve:
+      return talkline::app::serve(invocation->config);
+  }
+  return 2;
+}

@@ -1,1 +1,196 @@
-// placeholder
+#include "app/app.hpp"
+
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "api/v1/api_context.hpp"
+#include "app/secret_key.hpp"
+#include "ratelimit/local_rate_limiter.hpp"
+#include "services/auth_service.hpp"
+#include "services/conversation_service.hpp"
+#include "services/message_service.hpp"
+#include "services/user_service.hpp"
+#include "store/sqlite/sqlite_store.hpp"
+#include "transport/http/server.hpp"
+#include "util/clock.hpp"
+#include "util/id_generator.hpp"
+#include "util/log.hpp"
+
+namespace talkline::app {
+namespace {
+
+void init_logging(const config::Config& config) {
+  util::log::Level level = util::log::Level::info;
+  util::log::Format format = util::log::Format::json;
+  util::log::parse_level(config.log_level, level);
+  util::log::parse_format(config.log_format, format);
+  util::log::init(level, format);
+}
+
+services::DomainLimits domain_limits(const config::Config& config) {
+  services::DomainLimits limits;
+  limits.message_max_chars = config.message_max_chars;
+  limits.title_max_chars = config.title_max_chars;
+  limits.group_max_members = config.group_max_members;
+  limits.page_max_limit = config.page_max_limit;
+  limits.page_default_limit = std::min(limits.page_default_limit, config.page_max_limit);
+  return limits;
+}
+
+services::AuthSettings auth_settings(const config::Config& config, std::string key) {
+  services::AuthSettings settings;
+  settings.jwt_secret = std::move(key);
+  settings.issuer = config.jwt_issuer;
+  settings.audience = config.jwt_audience;
+  settings.access_token_ttl_seconds = config.access_token_ttl_seconds;
+  settings.refresh_token_ttl_seconds = config.refresh_token_ttl_seconds;
+  settings.argon2 = {config.argon2_memory_kib, config.argon2_iterations, config.argon2_parallelism};
+  settings.login_failures_per_username = config.login_failures_per_username;
+  settings.login_failures_per_ip = config.login_failures_per_ip;
+  settings.login_failure_window_seconds = config.login_failure_window_seconds;
+  settings.limits = domain_limits(config);
+  return settings;
+}
+
+transport::http::ServerOptions server_options(const config::Config& config) {
+  transport::http::ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.io_threads = config.threads;
+  options.worker_threads = config.worker_threads;
+  options.max_body_bytes = config.max_body_bytes;
+  options.header_timeout = std::chrono::seconds(config.header_timeout_seconds);
+  options.idle_timeout = std::chrono::seconds(config.idle_timeout_seconds);
+  options.request_timeout = std::chrono::seconds(config.request_timeout_seconds);
+  options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
+  options.cors_origins = config.cors_origins;
+  options.behind_tls = config.behind_tls;
+  options.hsts_max_age_seconds = config.hsts_max_age_seconds;
+  options.max_connections = config.max_connections;
+  return options;
+}
+
+/// Everything a running node owns, built in dependency order and torn down in reverse.
+struct Node {
+  util::SystemClock clock;
+  std::unique_ptr<util::IdGenerator> ids;
+  std::unique_ptr<store::sqlite::SqliteStore> store;
+  std::shared_ptr<ratelimit::LocalRateLimiter> limiter;
+  std::unique_ptr<services::AuthService> auth;
+  std::unique_ptr<services::UserService> users;
+  std::unique_ptr<services::ConversationService> conversations;
+  std::unique_ptr<services::MessageService> messages;
+};
+
+Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
+  std::error_code ec;
+  std::filesystem::create_directories(config.data_dir, ec);
+  if (ec) return Error::internal("TALKLINE_DATA_DIR: cannot create " + config.data_dir + ": " + ec.message());
+  if (config.store != "sqlite") {
+    return Error::invalid("TALKLINE_STORE", "this build serves the embedded SQLite store only (got '" + config.store +
+                                                "')");
+  }
+  if (config.bus != "local") {
+    return Error::invalid("TALKLINE_BUS", "this build has the in-process bus only (got '" + config.bus + "')");
+  }
+  TL_TRY_ASSIGN(auto key, load_signing_key(config.jwt_secret, config.data_dir));
+
+  auto node = std::make_unique<Node>();
+  node->ids = std::make_unique<util::IdGenerator>(config.node_id);
+  store::sqlite::SqliteOptions store_options;
+  store_options.path = (std::filesystem::path(config.data_dir) / "talkline.db").string();
+  store_options.synchronous = config.sqlite_synchronous;
+  TL_TRY_ASSIGN(node->store, store::sqlite::SqliteStore::open(store_options));
+  node->limiter = std::make_shared<ratelimit::LocalRateLimiter>(node->clock);
+
+  const auto limits = domain_limits(config);
+  node->auth = std::make_unique<services::AuthService>(*node->store, *node->ids, node->clock, *node->limiter,
+                                                       auth_settings(config, std::move(key)));
+  node->users = std::make_unique<services::UserService>(*node->store, limits);
+  node->conversations = std::make_unique<services::ConversationService>(*node->store, *node->ids, node->clock, limits);
+  node->messages = std::make_unique<services::MessageService>(*node->store, *node->conversations, *node->ids,
+                                                              node->clock, limits);
+  return node;
+}
+
+void report(const Error& error) {
+  std::cerr << "talkline: " << error.message << "\n";
+  for (const auto& field : error.fields) std::cerr << "  " << field.field << ": " << field.message << "\n";
+}
+
+}  // namespace
+
+int serve(const config::Config& config) {
+  init_logging(config);
+  auto built = build_node(config);
+  if (!built.ok()) {
+    report(built.error());
+    return 1;
+  }
+  auto node = std::move(built).value();
+
+  if (!config.admin_username.empty()) {
+    auto admin = node->auth->ensure_admin(config.admin_username, config.admin_password);
+    if (!admin.ok()) {
+      report(admin.error());
+      return 1;
+    }
+    util::log::info("admin.ensured", {{"username", admin->username}});
+  }
+
+  api::v1::ApiContext context;
+  context.auth = node->auth.get();
+  context.users = node->users.get();
+  context.conversations = node->conversations.get();
+  context.messages = node->messages.get();
+  context.readiness = [store = node->store.get()] { return store->ping(); };
+  context.max_id_list = static_cast<std::size_t>(config.group_max_members);
+
+  transport::http::Router router;
+  api::v1::register_routes(router, context);
+
+  auto options = server_options(config);
+  if (config.requests_per_minute_per_ip > 0) {
+    options.rate_limiter = node->limiter;
+    options.per_ip_limit = {static_cast<double>(config.requests_per_minute_per_ip),
+                            config.requests_per_minute_per_ip / 60.0};
+  }
+  // Close the store only after the last in-flight request has been answered.
+  options.on_shutdown = [&node] { node->store->close(); };
+
+  transport::http::Server server(std::move(options), std::move(router));
+  auto port = server.listen();
+  if (!port.ok()) {
+    report(port.error());
+    return 1;
+  }
+  util::log::info("server.listening", {{"host", std::string_view(config.host)},
+                                       {"port", static_cast<std::int64_t>(*port)},
+                                       {"store", std::string_view(config.store)},
+                                       {"data_dir", std::string_view(config.data_dir)}});
+  server.run();
+  util::log::info("server.stopped");
+  return 0;
+}
+
+int admin_create(const config::Config& config, const std::string& username, const std::string& password) {
+  init_logging(config);
+  auto built = build_node(config);
+  if (!built.ok()) {
+    report(built.error());
+    return 1;
+  }
+  auto node = std::move(built).value();
+  auto admin = node->auth->ensure_admin(username, password);
+  node->store->close();
+  if (!admin.ok()) {
+    report(admin.error());
+    return 1;
+  }
+  std::cout << "admin " << admin->username << " (id " << admin->id << ") is ready\n";
+  return 0;
+}
+
+}  // namespace talkline::app

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <mutex>
 
+#include "util/clock.hpp"
+
 namespace talkline::util {
 
 /// Makes 64-bit ids that sort by creation time: 41 bits of milliseconds since
@@ -16,8 +18,10 @@ class IdGenerator {
   static constexpr std::int64_t kEpochMs = 1704067200000;  // 2024-01-01T00:00:00Z
   static constexpr int kMaxNodeId = (1 << kNodeBits) - 1;
 
-  /// `node_id` must be in [0, kMaxNodeId].
+  /// `node_id` must be in [0, kMaxNodeId]; otherwise throws std::invalid_argument.
   explicit IdGenerator(int node_id);
+  /// Reads time from `clock`, which must outlive the generator (tests use a ManualClock).
+  IdGenerator(int node_id, const Clock& clock);
 
   std::int64_t next();
 
@@ -26,6 +30,7 @@ class IdGenerator {
   static int node_of(std::int64_t id);
 
  private:
+  const Clock* clock_;
   std::mutex mutex_;
   std::int64_t node_id_;
   std::int64_t last_ms_ = 0;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,9 +20,10 @@ Result<Json> parse_json_object(std::string_view text, int max_depth = 32);
 /// Serialises; invalid UTF-8 in strings is replaced rather than throwing.
 std::string dump_json(const Json& value);
 
-/// A decimal id from a JSON string or non-negative integer; nullopt otherwise.
+/// A positive id from a JSON string of digits or a positive JSON integer; nullopt
+/// otherwise (zero, negatives, floats, booleans included).
 std::optional<std::int64_t> id_from_json(const Json& value);
-/// A decimal id from text; rejects signs, spaces, leading '+', overflow.
+/// A positive id from 1–19 ASCII digits; rejects zero, signs, spaces, overflow past int64.
 std::optional<std::int64_t> parse_id(std::string_view text);
 
 }  // namespace talkline::util

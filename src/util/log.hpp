@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -11,12 +12,16 @@ namespace talkline::util::log {
 enum class Format { json, logfmt };
 enum class Level { trace, debug, info, warn, error, critical, off };
 
-/// Parses "trace".."off"; nullopt-like false on unknown names.
+/// Parses "trace".."off" into `out`; false (and `out` untouched) on unknown names.
 bool parse_level(std::string_view name, Level& out);
 bool parse_format(std::string_view name, Format& out);
 
-/// Configures the process-wide logger (stderr, asynchronous-safe, thread-safe).
+/// Configures the process-wide logger (stderr, thread-safe). May be called again to
+/// change level or format; before the first call the logger is info/json.
 void init(Level level, Format format);
+
+/// Whether a line at `level` would be written now.
+bool enabled(Level level);
 
 using Value = std::variant<std::string_view, std::int64_t, double, bool>;
 using Field = std::pair<std::string_view, Value>;
@@ -24,6 +29,10 @@ using Field = std::pair<std::string_view, Value>;
 /// One structured log line: `event` names what happened; fields are key/value pairs.
 /// JSON format: {"ts":..., "level":..., "event":..., <fields>}; logfmt: ts=... level=...
 void write(Level level, std::string_view event, std::initializer_list<Field> fields = {});
+
+/// The line `write` would emit at `unix_ms`, without the newline. Exposed for tests.
+std::string format_record(Format format, Level level, std::int64_t unix_ms, std::string_view event,
+                          std::initializer_list<Field> fields = {});
 
 inline void info(std::string_view event, std::initializer_list<Field> fields = {}) {
   write(Level::info, event, fields);

@@ -1,0 +1,61 @@
+# TalkLine entry points. `make run` serves on :8080; `make test` runs every test layer.
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+JOBS ?= $(shell nproc)
+TALKLINE := $(BUILD_DIR)/src/talkline
+export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
+
+.PHONY: all deps test-deps configure build run test unit integration fuzz-smoke fuzz lint fmt clean sanitize
+
+all: build
+
+deps:
+	@bash scripts/install-deps.sh
+
+test-deps:
+	@bash scripts/install-deps.sh --test
+
+$(BUILD_DIR)/build.ninja:
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+
+configure: $(BUILD_DIR)/build.ninja
+
+build: deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
+
+run: build
+	$(TALKLINE)
+
+test: test-deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	bash scripts/test.sh $(BUILD_DIR)
+
+unit: test-deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
+
+integration: test-deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
+	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/integration/
+
+fuzz-smoke: test-deps
+	bash scripts/fuzz.sh 10
+
+fuzz: test-deps
+	bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
+
+# Address+undefined sanitizer build of the unit tests (thread: make sanitize SANITIZE=thread).
+SANITIZE ?= address
+sanitize: test-deps
+	cmake -S . -B build-$(SANITIZE) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTALKLINE_SANITIZE=$(SANITIZE)
+	cmake --build build-$(SANITIZE) -j $(JOBS)
+	ctest --test-dir build-$(SANITIZE) --output-on-failure -L unit
+
+lint: test-deps configure
+	bash scripts/lint.sh $(BUILD_DIR)
+
+fmt:
+	git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD_DIR) build-address build-thread build-fuzz

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test layer against an already built tree: unit (ctest), integration
+# (Node's test runner against the real binary), and a short fuzz smoke run.
+set -uo pipefail
+build_dir=$(realpath "${1:-build}")
+cd "$(dirname "$0")/.."
+
+failed=()
+step() {
+  local name=$1
+  shift
+  echo "==> $name"
+  if ! "$@"; then
+    failed+=("$name")
+  fi
+}
+
+step unit ctest --test-dir "$build_dir" --output-on-failure -L unit
+step integration env TALKLINE_BIN="$build_dir/src/talkline" node --test --test-concurrency=1 tests/integration/
+step fuzz-smoke bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-10}"
+
+total=3
+echo
+echo "test layers: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"
+if [[ ${#failed[@]} -gt 0 ]]; then
+  echo "failed: ${failed[*]}"
+  exit 1
+fi

@@ -1,0 +1,36 @@
+#pragma once
+
+#include <functional>
+
+#include "services/auth_service.hpp"
+#include "services/conversation_service.hpp"
+#include "services/message_service.hpp"
+#include "services/user_service.hpp"
+#include "transport/http/router.hpp"
+
+namespace talkline::api::v1 {
+
+/// What the REST controllers call. Pointers, not references, so a router can be built
+/// without services (the OpenAPI drift test only lists the routes).
+struct ApiContext {
+  services::AuthService* auth = nullptr;
+  services::UserService* users = nullptr;
+  services::ConversationService* conversations = nullptr;
+  services::MessageService* messages = nullptr;
+  /// Succeeds when the node can serve (store reachable); backs /readyz.
+  std::function<Result<void>()> readiness;
+  /// Prometheus text exposition for /metrics.
+  std::function<std::string()> metrics_text;
+  std::size_t max_id_list = 1000;
+};
+
+/// Registers every route of the HTTP API.
+void register_routes(transport::http::Router& router, const ApiContext& context);
+
+void register_auth_routes(transport::http::Router& router, const ApiContext& context);
+void register_user_routes(transport::http::Router& router, const ApiContext& context);
+void register_conversation_routes(transport::http::Router& router, const ApiContext& context);
+void register_message_routes(transport::http::Router& router, const ApiContext& context);
+void register_ops_routes(transport::http::Router& router, const ApiContext& context);
+
+}  // namespace talkline::api::v1

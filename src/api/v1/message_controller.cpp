@@ -1,0 +1,57 @@
+#include "api/v1/api_context.hpp"
+#include "api/v1/request_helpers.hpp"
+#include "api/views.hpp"
+
+namespace talkline::api::v1 {
+
+void register_message_routes(transport::http::Router& router, const ApiContext& context) {
+  auto* auth = context.auth;
+  auto* messages = context.messages;
+
+  router.add("GET", "/api/v1/conversations/{id}/messages",
+             authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
+               TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
+               TL_TRY_ASSIGN(const auto page,
+                             messages->history(caller, id, request.query_param("before"), request.query_param("after"),
+                                               request.query_param("limit")));
+               return json_response(200, page_json(page, message_json));
+             }));
+
+  // Idempotent on clientMsgId: the first send answers 201, a retry 200 with the same message.
+  router.add("POST", "/api/v1/conversations/{id}/messages",
+             authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
+               services::SendRequest send;
+               TL_TRY_ASSIGN(send.conversation_id, path_id(request, "id", "conversation"));
+               TL_TRY_ASSIGN(const auto body, json_body(request));
+               TL_TRY_ASSIGN(const auto client_msg_id, string_field(body, "clientMsgId", true));
+               TL_TRY_ASSIGN(const auto text, string_field(body, "body", true));
+               TL_TRY_ASSIGN(send.reply_to, id_field(body, "replyTo", false));
+               send.client_msg_id = *client_msg_id;
+               send.body = *text;
+               TL_TRY_ASSIGN(const auto outcome, messages->send(caller, send));
+               return json_response(outcome.created ? 201 : 200, message_json(outcome.message));
+             }));
+
+  router.add("POST", "/api/v1/conversations/{id}/read",
+             authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
+               TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
+               TL_TRY_ASSIGN(const auto body, json_body(request));
+               TL_TRY_ASSIGN(const auto seq, integer_field(body, "seq", true));
+               TL_TRY_ASSIGN(const auto member, messages->mark_read(caller, id, *seq));
+               return json_response(200, {{"conversationId", id_json(id)},
+                                          {"deliveredSeq", member.delivered_seq},
+                                          {"readSeq", member.read_seq}});
+             }));
+
+  router.add("GET", "/api/v1/search/messages",
+             authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
+               const auto query = request.query_param("q");
+               if (!query) return Error::invalid("q", "is required");
+               TL_TRY_ASSIGN(const auto page,
+                             messages->search(caller, *query, request.query_param("conversationId"),
+                                              request.query_param("cursor"), request.query_param("limit")));
+               return json_response(200, page_json(page, message_json));
+             }));
+}
+
+}  // namespace talkline::api::v1

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "model/user.hpp"
+#include "ratelimit/rate_limiter.hpp"
+#include "services/limits.hpp"
+#include "services/principal.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/id_generator.hpp"
+#include "util/password.hpp"
+#include "util/result.hpp"
+
+namespace talkline::services {
+
+struct AuthSettings {
+  std::string jwt_secret;  // at least 32 bytes
+  std::string issuer = "talkline";
+  std::string audience = "talkline";
+  int access_token_ttl_seconds = 900;
+  int refresh_token_ttl_seconds = 30 * 24 * 3600;
+  util::Argon2Params argon2;
+  int login_failures_per_username = 10;
+  int login_failures_per_ip = 50;
+  int login_failure_window_seconds = 300;
+  DomainLimits limits;
+};
+
+/// What register, login and refresh hand back.
+struct AuthTokens {
+  model::User user;
+  std::string access_token;
+  std::string refresh_token;
+  int expires_in = 0;  // access token lifetime, seconds
+};
+
+/// Accounts and login sessions: registration, password login, refresh-token rotation
+/// with reuse detection, logout, and access-token verification.
+class AuthService {
+ public:
+  AuthService(store::Store& store, util::IdGenerator& ids, const util::Clock& clock,
+              ratelimit::RateLimiter& limiter, AuthSettings settings);
+
+  Result<AuthTokens> register_user(std::string_view username, std::string_view password,
+                                   std::optional<std::string_view> display_name);
+  /// Failed attempts count against the username and the client address; past either
+  /// limit every attempt is refused with `rate_limited` before the password is checked.
+  Result<AuthTokens> login(std::string_view username, std::string_view password, std::string_view client_address);
+  /// Rotates a refresh token. A token that was already rotated revokes its whole login
+  /// session: whoever holds the newer token must log in again.
+  Result<AuthTokens> refresh(std::string_view refresh_token);
+  /// Ends the caller's login session; its access and refresh tokens stop working.
+  Result<void> logout(const Principal& principal);
+  /// Verifies an access token and that its session is still live.
+  Result<Principal> authenticate(std::string_view access_token);
+
+  /// Creates `username` as an admin, or promotes the existing user (password ignored then).
+  Result<model::User> ensure_admin(std::string_view username, std::string_view password);
+
+ private:
+  Result<AuthTokens> start_session(model::User user);
+  Result<AuthTokens> issue(model::User user, model::Id family_id, std::string refresh_token);
+  std::string sign_access_token(const model::User& user, model::Id family_id);
+  model::RefreshToken make_refresh_row(model::Id user_id, model::Id family_id, const std::string& token);
+
+  store::Store& store_;
+  util::IdGenerator& ids_;
+  const util::Clock& clock_;
+  ratelimit::RateLimiter& limiter_;
+  AuthSettings settings_;
+  std::string dummy_hash_;  // verified against when a username is unknown, to even out timing
+};
+
+}  // namespace talkline::services

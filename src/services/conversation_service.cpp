@@ -1,0 +1,157 @@
+#include "services/conversation_service.hpp"
+
+#include <algorithm>
+
+#include "services/cursor.hpp"
+#include "services/validation.hpp"
+
+namespace talkline::services {
+namespace {
+
+Error conversation_not_found() { return Error::not_found("conversation not found"); }
+
+std::vector<model::Id> without_duplicates(std::vector<model::Id> ids, model::Id excluded) {
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  std::erase(ids, excluded);
+  return ids;
+}
+
+}  // namespace
+
+Result<model::Member> ConversationService::require_member(const Principal& caller, model::Id conversation_id) {
+  auto member = store_.member_get(conversation_id, caller.user_id);
+  if (!member.ok() && member.error().code == ErrorCode::not_found) return conversation_not_found();
+  return member;
+}
+
+Result<ConversationService::DirectOutcome> ConversationService::open_direct(const Principal& caller,
+                                                                            model::Id other_user_id) {
+  if (other_user_id == caller.user_id) {
+    return Error::invalid("userId", "cannot start a direct conversation with yourself");
+  }
+  auto other = store_.user_get(other_user_id);
+  if (!other.ok()) {
+    if (other.error().code == ErrorCode::not_found) return Error::invalid("userId", "no such user");
+    return other.take_error();
+  }
+  model::NewDirectConversation request{ids_.next(), caller.user_id, other_user_id, clock_.now_ms()};
+  TL_TRY_ASSIGN(auto outcome, store_.conversation_create_direct(request));
+  return DirectOutcome{std::move(outcome.conversation), outcome.created};
+}
+
+Result<model::Conversation> ConversationService::create_group(const Principal& caller, std::string_view title,
+                                                              const std::vector<model::Id>& member_ids) {
+  TL_TRY(validation::title(title, limits_));
+  auto others = without_duplicates(member_ids, caller.user_id);
+  if (static_cast<int>(others.size()) + 1 > limits_.group_max_members) {
+    return Error::invalid("memberIds", "a group holds at most " + std::to_string(limits_.group_max_members) +
+                                           " members");
+  }
+  TL_TRY(require_users_exist(others, "memberIds"));
+  model::NewGroupConversation request{ids_.next(), std::string(title), caller.user_id, std::move(others),
+                                      clock_.now_ms()};
+  return store_.conversation_create_group(request);
+}
+
+Result<model::Page<model::ConversationSummary>> ConversationService::list(const Principal& caller,
+                                                                          std::optional<std::string_view> cursor,
+                                                                          std::optional<std::string_view> limit) {
+  TL_TRY_ASSIGN(const int page_size, validation::page_limit(limit, limits_));
+  std::optional<store::ActivityCursor> after;
+  if (cursor) {
+    TL_TRY_ASSIGN(after, cursor::decode_activity(*cursor));
+  }
+  TL_TRY_ASSIGN(auto summaries, store_.conversation_list_for_user(caller.user_id, after, page_size + 1));
+  model::Page<model::ConversationSummary> page;
+  if (static_cast<int>(summaries.size()) > page_size) {
+    summaries.resize(page_size);
+    const auto& last = summaries.back().conversation;
+    page.next_cursor = cursor::encode_activity({last.last_activity_at, last.id});
+  }
+  page.items = std::move(summaries);
+  return page;
+}
+
+Result<model::ConversationSummary> ConversationService::get(const Principal& caller, model::Id conversation_id) {
+  TL_TRY_ASSIGN(const auto member, require_member(caller, conversation_id));
+  TL_TRY_ASSIGN(auto conversation, store_.conversation_get(conversation_id));
+  model::ConversationSummary summary;
+  if (conversation.last_seq > 0) {
+    TL_TRY_ASSIGN(auto latest, store_.message_list(conversation_id, std::nullopt, std::nullopt, 1));
+    if (!latest.empty()) summary.last_message = std::move(latest.front());
+  }
+  summary.unread_count = std::max<model::Seq>(0, conversation.last_seq - member.read_seq);
+  summary.conversation = std::move(conversation);
+  return summary;
+}
+
+Result<model::Conversation> ConversationService::rename(const Principal& caller, model::Id conversation_id,
+                                                        std::string_view title) {
+  TL_TRY(validation::title(title, limits_));
+  TL_TRY(require_group_manager(caller, conversation_id));
+  return store_.conversation_rename(conversation_id, std::string(title), clock_.now_ms());
+}
+
+Result<model::Conversation> ConversationService::add_members(const Principal& caller, model::Id conversation_id,
+                                                             const std::vector<model::Id>& user_ids) {
+  if (user_ids.empty()) return Error::invalid("userIds", "must name at least one user");
+  TL_TRY_ASSIGN(const auto conversation, require_group_manager(caller, conversation_id));
+  auto wanted = without_duplicates(user_ids, 0);
+  std::size_t newcomers = 0;
+  for (auto id : wanted) {
+    const bool present = std::any_of(conversation.members.begin(), conversation.members.end(),
+                                     [id](const model::Member& m) { return m.user_id == id; });
+    if (!present) ++newcomers;
+  }
+  if (static_cast<int>(conversation.members.size() + newcomers) > limits_.group_max_members) {
+    return Error::invalid("userIds", "a group holds at most " + std::to_string(limits_.group_max_members) +
+                                         " members");
+  }
+  TL_TRY(require_users_exist(wanted, "userIds"));
+  return store_.member_add(conversation_id, wanted, clock_.now_ms());
+}
+
+Result<void> ConversationService::remove_member(const Principal& caller, model::Id conversation_id,
+                                                model::Id user_id) {
+  TL_TRY_ASSIGN(const auto me, require_member(caller, conversation_id));
+  TL_TRY_ASSIGN(const auto conversation, store_.conversation_get(conversation_id));
+  if (conversation.kind == model::ConversationKind::direct) {
+    return Error::conflict("members of a direct conversation cannot change");
+  }
+  if (user_id != caller.user_id) {
+    if (me.role == model::MemberRole::member) return Error::forbidden("only the owner or an admin can remove members");
+    const auto target = std::find_if(conversation.members.begin(), conversation.members.end(),
+                                     [user_id](const model::Member& m) { return m.user_id == user_id; });
+    if (target == conversation.members.end()) return Error::not_found("member not found");
+    if (target->role == model::MemberRole::owner) return Error::forbidden("the owner cannot be removed");
+  }
+  return store_.member_remove(conversation_id, user_id, clock_.now_ms());
+}
+
+Result<model::Conversation> ConversationService::require_group_manager(const Principal& caller,
+                                                                       model::Id conversation_id) {
+  TL_TRY_ASSIGN(const auto me, require_member(caller, conversation_id));
+  TL_TRY_ASSIGN(auto conversation, store_.conversation_get(conversation_id));
+  if (conversation.kind == model::ConversationKind::direct) {
+    return Error::conflict("a direct conversation has no title and exactly two members");
+  }
+  if (me.role == model::MemberRole::member) return Error::forbidden("only the owner or an admin can do this");
+  return conversation;
+}
+
+Result<void> ConversationService::require_users_exist(const std::vector<model::Id>& user_ids,
+                                                      std::string_view field) {
+  for (auto id : user_ids) {
+    auto user = store_.user_get(id);
+    if (!user.ok()) {
+      if (user.error().code == ErrorCode::not_found) {
+        return Error::invalid(std::string(field), "no user with id " + std::to_string(id));
+      }
+      return user.take_error();
+    }
+  }
+  return {};
+}
+
+}  // namespace talkline::services

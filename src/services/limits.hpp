@@ -1,0 +1,19 @@
+#pragma once
+
+namespace talkline::services {
+
+/// Size limits on user input, all configurable (config/config.hpp).
+struct DomainLimits {
+  int message_max_chars = 4000;
+  int title_max_chars = 128;
+  int group_max_members = 1000;
+  int page_max_limit = 100;
+  int page_default_limit = 50;
+  int display_name_max_chars = 64;
+  int bio_max_chars = 500;
+  int avatar_url_max_bytes = 2048;
+  int client_msg_id_max_bytes = 64;
+  int search_query_max_chars = 256;
+};
+
+}  // namespace talkline::services

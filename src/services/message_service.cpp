@@ -1,0 +1,139 @@
+#include "services/message_service.hpp"
+
+#include <algorithm>
+
+#include "services/cursor.hpp"
+#include "services/validation.hpp"
+#include "util/utf8.hpp"
+
+namespace talkline::services {
+namespace {
+
+/// Splits a search query into words; pieces without a letter or digit (pure
+/// punctuation) cannot match anything and are dropped.
+std::vector<std::string> search_terms(std::string_view query) {
+  std::vector<std::string> terms;
+  std::size_t start = 0;
+  while (start < query.size()) {
+    const auto end = query.find_first_of(" \t\n", start);
+    const auto piece = query.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    const bool has_word_char = std::any_of(piece.begin(), piece.end(), [](char c) {
+      const auto byte = static_cast<unsigned char>(c);
+      return byte >= 0x80 || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    });
+    if (has_word_char) terms.emplace_back(piece);
+    if (end == std::string_view::npos) break;
+    start = end + 1;
+  }
+  return terms;
+}
+
+}  // namespace
+
+Result<model::SendOutcome> MessageService::send(const Principal& caller, const SendRequest& request) {
+  TL_TRY(validation::client_msg_id(request.client_msg_id, limits_));
+  TL_TRY(validation::message_body(request.body, limits_));
+  TL_TRY(conversations_.require_member(caller, request.conversation_id));
+
+  model::NewMessage message;
+  message.id = ids_.next();
+  message.conversation_id = request.conversation_id;
+  message.sender_id = caller.user_id;
+  message.client_msg_id = request.client_msg_id;
+  message.body = request.body;
+  message.reply_to = request.reply_to;
+  message.created_at = clock_.now_ms();
+  auto outcome = store_.message_insert(message);
+  // Removed between the check above and the commit: still just "not found".
+  if (!outcome.ok() && outcome.error().code == ErrorCode::not_found) {
+    return Error::not_found("conversation not found");
+  }
+  return outcome;
+}
+
+Result<model::Page<model::Message>> MessageService::history(const Principal& caller, model::Id conversation_id,
+                                                            std::optional<std::string_view> before,
+                                                            std::optional<std::string_view> after,
+                                                            std::optional<std::string_view> limit) {
+  TL_TRY_ASSIGN(const int page_size, validation::page_limit(limit, limits_));
+  if (before && after) return Error::invalid("before", "give either before or after, not both");
+  std::optional<model::Seq> before_seq;
+  std::optional<model::Seq> after_seq;
+  if (before) {
+    TL_TRY_ASSIGN(before_seq, cursor::decode_id(*before, "before"));
+  }
+  if (after) {
+    // after=0 is the natural way to ask for a conversation from its start.
+    if (*after == "0") {
+      after_seq = 0;
+    } else {
+      TL_TRY_ASSIGN(after_seq, cursor::decode_id(*after, "after"));
+    }
+  }
+  TL_TRY(conversations_.require_member(caller, conversation_id));
+  TL_TRY_ASSIGN(auto messages, store_.message_list(conversation_id, before_seq, after_seq, page_size + 1));
+
+  model::Page<model::Message> page;
+  if (static_cast<int>(messages.size()) > page_size) {
+    if (after_seq) {
+      messages.pop_back();
+      page.next_cursor = std::to_string(messages.back().seq);
+    } else {
+      messages.erase(messages.begin());
+      page.next_cursor = std::to_string(messages.front().seq);
+    }
+  }
+  page.items = std::move(messages);
+  return page;
+}
+
+Result<model::Member> MessageService::mark_read(const Principal& caller, model::Id conversation_id, model::Seq seq) {
+  return advance(caller, conversation_id, model::CursorKind::read, seq);
+}
+
+Result<model::Member> MessageService::mark_delivered(const Principal& caller, model::Id conversation_id,
+                                                     model::Seq seq) {
+  return advance(caller, conversation_id, model::CursorKind::delivered, seq);
+}
+
+Result<model::Member> MessageService::advance(const Principal& caller, model::Id conversation_id,
+                                              model::CursorKind kind, model::Seq seq) {
+  if (seq < 0) return Error::invalid("seq", "must be zero or more");
+  TL_TRY(conversations_.require_member(caller, conversation_id));
+  return store_.member_cursor_advance(conversation_id, caller.user_id, kind, seq);
+}
+
+Result<model::Page<model::Message>> MessageService::search(const Principal& caller, std::string_view query,
+                                                           std::optional<std::string_view> conversation_id,
+                                                           std::optional<std::string_view> cursor,
+                                                           std::optional<std::string_view> limit) {
+  TL_TRY_ASSIGN(const int page_size, validation::page_limit(limit, limits_));
+  if (!util::utf8_valid(query) || util::has_control_characters(query, true)) {
+    return Error::invalid("q", "must be valid UTF-8 text");
+  }
+  if (query.empty() || util::utf8_length(query) > static_cast<std::size_t>(limits_.search_query_max_chars)) {
+    return Error::invalid("q", "must be 1 to " + std::to_string(limits_.search_query_max_chars) + " characters");
+  }
+  auto terms = search_terms(query);
+  if (terms.empty()) return Error::invalid("q", "must contain at least one word");
+
+  std::optional<model::Id> scope;
+  if (conversation_id) {
+    TL_TRY_ASSIGN(scope, cursor::decode_id(*conversation_id, "conversationId"));
+    TL_TRY(conversations_.require_member(caller, *scope));
+  }
+  std::optional<model::Id> before_id;
+  if (cursor) {
+    TL_TRY_ASSIGN(before_id, cursor::decode_id(*cursor, "cursor"));
+  }
+  TL_TRY_ASSIGN(auto hits, store_.message_search(caller.user_id, terms, scope, before_id, page_size + 1));
+  model::Page<model::Message> page;
+  if (static_cast<int>(hits.size()) > page_size) {
+    hits.resize(page_size);
+    page.next_cursor = std::to_string(hits.back().id);
+  }
+  page.items = std::move(hits);
+  return page;
+}
+
+}  // namespace talkline::services

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "model/message.hpp"
+#include "services/conversation_service.hpp"
+#include "services/limits.hpp"
+#include "services/principal.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/id_generator.hpp"
+
+namespace talkline::services {
+
+struct SendRequest {
+  model::Id conversation_id = 0;
+  std::string client_msg_id;
+  std::string body;
+  std::optional<model::Id> reply_to;
+};
+
+/// Sending, history, read cursors and search.
+class MessageService {
+ public:
+  MessageService(store::Store& store, ConversationService& conversations, util::IdGenerator& ids,
+                 const util::Clock& clock, DomainLimits limits)
+      : store_(store), conversations_(conversations), ids_(ids), clock_(clock), limits_(limits) {}
+
+  /// Commits the message and returns it; it is durable when this returns. A retry with
+  /// the same clientMsgId returns the original with created = false.
+  Result<model::SendOutcome> send(const Principal& caller, const SendRequest& request);
+  /// A page of history in ascending seq. `before` pages towards older messages, `after`
+  /// towards newer ones; with neither, the latest page. next_cursor continues in the
+  /// same direction.
+  Result<model::Page<model::Message>> history(const Principal& caller, model::Id conversation_id,
+                                              std::optional<std::string_view> before,
+                                              std::optional<std::string_view> after,
+                                              std::optional<std::string_view> limit);
+  /// Moves the caller's read cursor forward (never back) and returns the membership.
+  Result<model::Member> mark_read(const Principal& caller, model::Id conversation_id, model::Seq seq);
+  /// Moves the caller's delivered cursor forward (never back).
+  Result<model::Member> mark_delivered(const Principal& caller, model::Id conversation_id, model::Seq seq);
+  /// Messages matching every word of `query`, newest first, in the caller's conversations.
+  Result<model::Page<model::Message>> search(const Principal& caller, std::string_view query,
+                                             std::optional<std::string_view> conversation_id,
+                                             std::optional<std::string_view> cursor,
+                                             std::optional<std::string_view> limit);
+
+ private:
+  Result<model::Member> advance(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
+                                model::Seq seq);
+
+  store::Store& store_;
+  ConversationService& conversations_;
+  util::IdGenerator& ids_;
+  const util::Clock& clock_;
+  DomainLimits limits_;
+};
+
+}  // namespace talkline::services

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "store/sqlite/statement.hpp"
+#include "util/result.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace talkline::store::sqlite {
+
+/// One SQLite database handle with its own cache of prepared statements. A connection is
+/// used by one thread at a time (the writer thread, or whoever checked it out of the
+/// reader pool), which is why it is opened without SQLite's internal mutex.
+class Connection {
+ public:
+  enum class Mode { read_write, read_only };
+
+  /// Opens (creating it in read-write mode) the database at `path`.
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, Mode mode, int busy_timeout_ms);
+
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Runs SQL that returns no rows; may hold several statements (a migration script).
+  Result<void> exec(const std::string& sql);
+
+  /// A statement for `sql`, prepared once per connection and reused. If the cached copy
+  /// is still in use by an enclosing Statement, a private copy is prepared instead.
+  Result<Statement> prepare(std::string_view sql);
+
+  /// True between BEGIN and COMMIT/ROLLBACK; false once the engine has rolled back by itself.
+  bool in_transaction() const;
+  /// Rows changed by the last INSERT, UPDATE or DELETE.
+  std::int64_t changes() const;
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  Error last_error(int code) const;
+
+  struct CachedStatement {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+
+  sqlite3* db_ = nullptr;
+  // Node-based map: the address of each in_use flag stays valid while statements are leased.
+  std::unordered_map<std::string, CachedStatement> cache_;
+};
+
+}  // namespace talkline::store::sqlite

@@ -1,0 +1,222 @@
+#include "util/log.hpp"
+
+#include <atomic>
+#include <cmath>
+#include <memory>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+#include <spdlog/logger.h>
+#include <spdlog/sinks/stdout_sinks.h>
+
+#include "util/clock.hpp"
+#include "util/time.hpp"
+#include "util/utf8.hpp"
+
+namespace talkline::util::log {
+namespace {
+
+std::atomic<Level> g_level{Level::info};
+std::atomic<Format> g_format{Format::json};
+
+// One logger for the life of the process. `init` only changes the level and format,
+// so a re-init (tests do it) never races a writer holding the old logger. We render
+// the whole line ourselves; spdlog supplies the locked, flushed stderr sink.
+spdlog::logger& logger() {
+  static const std::shared_ptr<spdlog::logger> instance = [] {
+    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
+    auto created = std::make_shared<spdlog::logger>("talkline", std::move(sink));
+    created->set_pattern("%v");
+    created->set_level(spdlog::level::trace);
+    return created;
+  }();
+  return *instance;
+}
+
+constexpr std::string_view kLevelNames[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+
+std::string_view level_name(Level level) { return kLevelNames[static_cast<int>(level)]; }
+
+spdlog::level::level_enum to_spdlog(Level level) {
+  switch (level) {
+    case Level::trace: return spdlog::level::trace;
+    case Level::debug: return spdlog::level::debug;
+    case Level::info: return spdlog::level::info;
+    case Level::warn: return spdlog::level::warn;
+    case Level::error: return spdlog::level::err;
+    case Level::critical: return spdlog::level::critical;
+    case Level::off: return spdlog::level::off;
+  }
+  return spdlog::level::info;
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  if (!utf8_valid(text)) {
+    // Let nlohmann substitute U+FFFD for the bad bytes; the line must stay valid JSON.
+    out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return;
+  }
+  out.push_back('"');
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+bool needs_logfmt_quotes(std::string_view text) {
+  if (text.empty()) return true;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || u < 0x20 || u == 0x7F) return true;
+  }
+  return false;
+}
+
+void append_logfmt_string(std::string& out, std::string_view text) {
+  if (!needs_logfmt_quotes(text)) {
+    out += text;
+    return;
+  }
+  out.push_back('"');
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+// logfmt keys cannot be quoted, so characters that would split the pair are replaced.
+void append_logfmt_key(std::string& out, std::string_view key) {
+  if (key.empty()) {
+    out.push_back('_');
+    return;
+  }
+  for (const char c : key) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(c == ' ' || c == '"' || c == '=' || u < 0x20 || u == 0x7F ? '_' : c);
+  }
+}
+
+void append_value(std::string& out, const Value& value, Format format) {
+  if (const auto* text = std::get_if<std::string_view>(&value)) {
+    if (format == Format::json) {
+      append_json_string(out, *text);
+    } else {
+      append_logfmt_string(out, *text);
+    }
+  } else if (const auto* integer = std::get_if<std::int64_t>(&value)) {
+    out += fmt::format("{}", *integer);
+  } else if (const auto* real = std::get_if<double>(&value)) {
+    if (format == Format::json && !std::isfinite(*real)) {
+      out += "null";  // JSON has no spelling for NaN or infinity
+    } else {
+      out += fmt::format("{}", *real);
+    }
+  } else {
+    out += std::get<bool>(value) ? "true" : "false";
+  }
+}
+
+}  // namespace
+
+bool parse_level(std::string_view name, Level& out) {
+  for (int i = 0; i <= static_cast<int>(Level::off); ++i) {
+    if (name == kLevelNames[i]) {
+      out = static_cast<Level>(i);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool parse_format(std::string_view name, Format& out) {
+  if (name == "json") {
+    out = Format::json;
+    return true;
+  }
+  if (name == "logfmt") {
+    out = Format::logfmt;
+    return true;
+  }
+  return false;
+}
+
+void init(Level level, Format format) {
+  g_format.store(format);
+  g_level.store(level);
+  logger();
+}
+
+bool enabled(Level level) {
+  const Level threshold = g_level.load(std::memory_order_relaxed);
+  return level != Level::off && threshold != Level::off && level >= threshold;
+}
+
+std::string format_record(Format format, Level level, std::int64_t unix_ms, std::string_view event,
+                          std::initializer_list<Field> fields) {
+  std::string out;
+  out.reserve(96 + event.size());
+  if (format == Format::json) {
+    out += R"({"ts":")";
+    out += format_rfc3339(unix_ms);
+    out += R"(","level":")";
+    out += level_name(level);
+    out += R"(","event":)";
+    append_json_string(out, event);
+    for (const auto& [key, value] : fields) {
+      out.push_back(',');
+      append_json_string(out, key);
+      out.push_back(':');
+      append_value(out, value, format);
+    }
+    out.push_back('}');
+  } else {
+    out += "ts=";
+    out += format_rfc3339(unix_ms);
+    out += " level=";
+    out += level_name(level);
+    out += " event=";
+    append_logfmt_string(out, event);
+    for (const auto& [key, value] : fields) {
+      out.push_back(' ');
+      append_logfmt_key(out, key);
+      out.push_back('=');
+      append_value(out, value, format);
+    }
+  }
+  return out;
+}
+
+void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
+  if (!enabled(level)) return;
+  static const SystemClock clock;
+  const std::string line = format_record(g_format.load(std::memory_order_relaxed), level, clock.now_ms(), event, fields);
+  logger().log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
+}
+
+}  // namespace talkline::util::log
