@@ -1,1 +1,560 @@
-// placeholder
+#include "config/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+
+#include <CLI/CLI.hpp>
+
+#include "config/dotenv.hpp"
+#include "util/log.hpp"
+
+extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere standard
+
+#ifndef TALKLINE_VERSION
+#define TALKLINE_VERSION "0.1.0"
+#endif
+
+namespace talkline::config {
+namespace {
+
+constexpr std::string_view kEnvPrefix = "TALKLINE_";
+constexpr std::string_view kEnvFileKey = "TALKLINE_ENV_FILE";
+constexpr std::string_view kDefaultEnvFile = "./.env";
+
+/// What is wrong with a value, phrased to follow "KEY: "; nothing when it was applied.
+using Problem = std::optional<std::string>;
+
+// A value quoted back in an error: short, and without control characters that could
+// garble a terminal or a log line.
+std::string shown_value(std::string_view raw) {
+  constexpr std::size_t kMaxShown = 64;
+  std::string out = "'";
+  for (const char c : raw.substr(0, kMaxShown)) {
+    const auto u = static_cast<unsigned char>(c);
+    out.push_back(u < 0x20 || u == 0x7F ? '?' : c);
+  }
+  if (raw.size() > kMaxShown) out += "...";
+  out.push_back('\'');
+  return out;
+}
+
+template <typename T>
+Problem set_integer(T& field, const std::string& raw, long long low, long long high) {
+  long long value = 0;
+  const char* const end = raw.data() + raw.size();
+  const auto [stop, ec] = std::from_chars(raw.data(), end, value);
+  if (raw.empty() || ec != std::errc{} || stop != end || value < low || value > high) {
+    return "must be an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "] (got " + shown_value(raw) +
+           ")";
+  }
+  field = static_cast<T>(value);
+  return std::nullopt;
+}
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Problem set_bool(bool& field, const std::string& raw) {
+  const std::string value = lowercase(raw);
+  if (value == "true" || value == "1" || value == "yes" || value == "on") {
+    field = true;
+  } else if (value == "false" || value == "0" || value == "no" || value == "off") {
+    field = false;
+  } else {
+    return "must be true or false (got " + shown_value(raw) + ")";
+  }
+  return std::nullopt;
+}
+
+Problem set_nonempty(std::string& field, const std::string& raw) {
+  if (raw.empty()) return "must not be empty";
+  if (std::any_of(raw.begin(), raw.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7F; })) {
+    return "must not contain spaces or control characters (got " + shown_value(raw) + ")";
+  }
+  field = raw;
+  return std::nullopt;
+}
+
+Problem set_choice(std::string& field, const std::string& raw, std::initializer_list<std::string_view> choices) {
+  for (const auto choice : choices) {
+    if (raw == choice) {
+      field = raw;
+      return std::nullopt;
+    }
+  }
+  std::string list;
+  for (const auto choice : choices) {
+    if (!list.empty()) list += ", ";
+    list += choice;
+  }
+  return "must be one of " + list + " (got " + shown_value(raw) + ")";
+}
+
+bool starts_with_nonempty_rest(std::string_view raw, std::string_view prefix) {
+  return raw.size() > prefix.size() && raw.substr(0, prefix.size()) == prefix;
+}
+
+// Store and bus URLs may hold a password, so the value is not echoed back.
+Problem set_store(std::string& field, const std::string& raw) {
+  if (raw != "sqlite" && !starts_with_nonempty_rest(raw, "postgres://") &&
+      !starts_with_nonempty_rest(raw, "postgresql://")) {
+    return "must be 'sqlite' or a postgres:// or postgresql:// URL";
+  }
+  field = raw;
+  return std::nullopt;
+}
+
+Problem set_bus(std::string& field, const std::string& raw) {
+  if (raw != "local" && !starts_with_nonempty_rest(raw, "redis://")) return "must be 'local' or a redis:// URL";
+  field = raw;
+  return std::nullopt;
+}
+
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// An origin as browsers send it: scheme://host[:port], with no path, query or
+// trailing slash, since the Origin header is compared against these verbatim.
+bool valid_origin(std::string_view origin) {
+  const auto separator = origin.find("://");
+  if (separator == std::string_view::npos || separator == 0) return false;
+  const std::string_view scheme = origin.substr(0, separator);
+  if (!is_alpha(scheme.front())) return false;
+  for (const char c : scheme) {
+    if (!is_alpha(c) && !is_digit(c) && c != '+' && c != '-' && c != '.') return false;
+  }
+  std::string_view rest = origin.substr(separator + 3);
+  std::string_view host;
+  if (!rest.empty() && rest.front() == '[') {
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    for (const char c : rest.substr(1, close - 1)) {
+      if (!is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F') && c != ':' && c != '.') return false;
+    }
+    host = rest.substr(0, close + 1);
+    rest.remove_prefix(close + 1);
+  } else {
+    const auto colon = rest.find(':');
+    host = rest.substr(0, colon);
+    if (host.empty()) return false;
+    for (const char c : host) {
+      if (!is_alpha(c) && !is_digit(c) && c != '-' && c != '.') return false;
+    }
+    rest.remove_prefix(host.size());
+  }
+  if (rest.empty()) return true;
+  if (rest.front() != ':' || rest.size() < 2 || rest.size() > 6) return false;
+  rest.remove_prefix(1);
+  int port = 0;
+  const auto [stop, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), port);
+  return ec == std::errc{} && stop == rest.data() + rest.size() && is_digit(rest.front()) && port >= 1 &&
+         port <= 65535;
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// Comma-separated, blanks around items ignored. An empty value is an empty list
+// (no cross-origin access at all); an empty item between commas is a mistake.
+Problem set_cors(std::vector<std::string>& field, const std::string& raw) {
+  std::vector<std::string> origins;
+  if (!trim(raw).empty()) {
+    std::string_view rest = raw;
+    while (true) {
+      const auto comma = rest.find(',');
+      const std::string_view item = trim(rest.substr(0, comma));
+      if (item.empty()) return "empty origin in list (got " + shown_value(raw) + ")";
+      if (item != "*" && !valid_origin(item)) {
+        return "each origin must be '*' or scheme://host[:port] without a path (got " + shown_value(item) + ")";
+      }
+      origins.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  field = std::move(origins);
+  return std::nullopt;
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) out.push_back(',');
+    out += item;
+  }
+  return out;
+}
+
+/// One configurable field: its flag is --name, its environment key TALKLINE_NAME.
+struct Setting {
+  const char* name;
+  const char* group;
+  const char* help;
+  std::string (*current)(const Config&);
+  Problem (*apply)(Config&, const std::string&);
+  bool is_bool = false;
+};
+
+std::string text(const std::string& value) { return value; }
+template <typename T>
+std::string number(T value) {
+  return std::to_string(value);
+}
+
+constexpr const char* kListen = "Listening";
+constexpr const char* kStorage = "Storage and identity";
+constexpr const char* kHttp = "HTTP limits and timeouts";
+constexpr const char* kAuth = "Authentication";
+constexpr const char* kDomain = "Domain limits";
+constexpr const char* kLogging = "Logging";
+
+// The single list of settings. Flags, environment keys, help and validation are all
+// derived from it, so a field cannot get one without the others.
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> all = {
+      {"host", kListen, "Address to listen on", [](const Config& c) { return text(c.host); },
+       [](Config& c, const std::string& v) { return set_nonempty(c.host, v); }},
+      {"port", kListen, "TCP port (0 picks a free one)", [](const Config& c) { return number(c.port); },
+       [](Config& c, const std::string& v) { return set_integer(c.port, v, 0, 65535); }},
+      {"threads", kListen, "I/O threads (0 = one per core)", [](const Config& c) { return number(c.threads); },
+       [](Config& c, const std::string& v) { return set_integer(c.threads, v, 0, 256); }},
+      {"worker-threads", kListen, "Threads for blocking store calls",
+       [](const Config& c) { return number(c.worker_threads); },
+       [](Config& c, const std::string& v) { return set_integer(c.worker_threads, v, 1, 1024); }},
+
+      {"data-dir", kStorage, "Directory for the SQLite file and the generated JWT key",
+       [](const Config& c) { return text(c.data_dir); },
+       [](Config& c, const std::string& v) { return set_nonempty(c.data_dir, v); }},
+      {"store", kStorage, "'sqlite' (in the data dir) or a postgres:// URL",
+       [](const Config& c) { return text(c.store); },
+       [](Config& c, const std::string& v) { return set_store(c.store, v); }},
+      {"bus", kStorage, "'local' (one node) or a redis:// URL", [](const Config& c) { return text(c.bus); },
+       [](Config& c, const std::string& v) { return set_bus(c.bus, v); }},
+      {"node-id", kStorage, "Node number for id generation, unique per node",
+       [](const Config& c) { return number(c.node_id); },
+       [](Config& c, const std::string& v) { return set_integer(c.node_id, v, 0, 1023); }},
+      {"sqlite-synchronous", kStorage, "SQLite durability: full or normal",
+       [](const Config& c) { return text(c.sqlite_synchronous); },
+       [](Config& c, const std::string& v) { return set_choice(c.sqlite_synchronous, v, {"full", "normal"}); }},
+
+      {"max-body-bytes", kHttp, "Largest accepted request body", [](const Config& c) { return number(c.max_body_bytes); },
+       [](Config& c, const std::string& v) { return set_integer(c.max_body_bytes, v, 1, 1LL << 30); }},
+      {"header-timeout-seconds", kHttp, "Time allowed to receive request headers",
+       [](const Config& c) { return number(c.header_timeout_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.header_timeout_seconds, v, 1, 3600); }},
+      {"idle-timeout-seconds", kHttp, "Idle keep-alive connections are closed after this",
+       [](const Config& c) { return number(c.idle_timeout_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.idle_timeout_seconds, v, 1, 86400); }},
+      {"request-timeout-seconds", kHttp, "Time allowed for one request",
+       [](const Config& c) { return number(c.request_timeout_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.request_timeout_seconds, v, 1, 3600); }},
+      {"shutdown-grace-seconds", kHttp, "Time given to open requests on shutdown",
+       [](const Config& c) { return number(c.shutdown_grace_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.shutdown_grace_seconds, v, 0, 3600); }},
+      {"cors-origins", kHttp, "Allowed browser origins, comma separated ('*' = any)",
+       [](const Config& c) { return join(c.cors_origins); },
+       [](Config& c, const std::string& v) { return set_cors(c.cors_origins, v); }},
+      {"behind-tls", kHttp, "Set when TLS terminates in front of us; enables HSTS",
+       [](const Config& c) { return std::string(c.behind_tls ? "true" : "false"); },
+       [](Config& c, const std::string& v) { return set_bool(c.behind_tls, v); }, true},
+      {"hsts-max-age-seconds", kHttp, "HSTS max-age when behind TLS",
+       [](const Config& c) { return number(c.hsts_max_age_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.hsts_max_age_seconds, v, 0, 315360000); }},
+      {"max-connections", kHttp, "Open connections accepted at once",
+       [](const Config& c) { return number(c.max_connections); },
+       [](Config& c, const std::string& v) { return set_integer(c.max_connections, v, 1, 1000000); }},
+
+      {"jwt-secret", kAuth, "HS256 key, at least 32 bytes (empty = generated and kept in the data dir)",
+       [](const Config& c) { return text(c.jwt_secret); },
+       [](Config& c, const std::string& v) -> Problem {
+         if (!v.empty() && v.size() < 32) {
+           return "must be at least 32 bytes (got " + std::to_string(v.size()) + ")";
+         }
+         c.jwt_secret = v;
+         return std::nullopt;
+       }},
+      {"jwt-issuer", kAuth, "iss claim of issued tokens", [](const Config& c) { return text(c.jwt_issuer); },
+       [](Config& c, const std::string& v) { return set_nonempty(c.jwt_issuer, v); }},
+      {"jwt-audience", kAuth, "aud claim of issued tokens", [](const Config& c) { return text(c.jwt_audience); },
+       [](Config& c, const std::string& v) { return set_nonempty(c.jwt_audience, v); }},
+      {"access-token-ttl-seconds", kAuth, "Lifetime of access tokens",
+       [](const Config& c) { return number(c.access_token_ttl_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.access_token_ttl_seconds, v, 1, 86400); }},
+      {"refresh-token-ttl-seconds", kAuth, "Lifetime of refresh tokens (a login session)",
+       [](const Config& c) { return number(c.refresh_token_ttl_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.refresh_token_ttl_seconds, v, 1, 31536000); }},
+      {"argon2-memory-kib", kAuth, "argon2id memory cost in KiB (at least 8192)",
+       [](const Config& c) { return number(c.argon2_memory_kib); },
+       [](Config& c, const std::string& v) { return set_integer(c.argon2_memory_kib, v, 8192, 4194304); }},
+      {"argon2-iterations", kAuth, "argon2id passes", [](const Config& c) { return number(c.argon2_iterations); },
+       [](Config& c, const std::string& v) { return set_integer(c.argon2_iterations, v, 1, 64); }},
+      {"argon2-parallelism", kAuth, "argon2id lanes", [](const Config& c) { return number(c.argon2_parallelism); },
+       [](Config& c, const std::string& v) { return set_integer(c.argon2_parallelism, v, 1, 64); }},
+      {"login-failures-per-username", kAuth, "Failed logins allowed per username per window",
+       [](const Config& c) { return number(c.login_failures_per_username); },
+       [](Config& c, const std::string& v) { return set_integer(c.login_failures_per_username, v, 1, 1000000); }},
+      {"login-failures-per-ip", kAuth, "Failed logins allowed per client address per window",
+       [](const Config& c) { return number(c.login_failures_per_ip); },
+       [](Config& c, const std::string& v) { return set_integer(c.login_failures_per_ip, v, 1, 1000000); }},
+      {"login-failure-window-seconds", kAuth, "Window of the failed-login limits",
+       [](const Config& c) { return number(c.login_failure_window_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.login_failure_window_seconds, v, 1, 86400); }},
+      {"admin-username", kAuth, "Admin account created or promoted at start (empty = none)",
+       [](const Config& c) { return text(c.admin_username); },
+       [](Config& c, const std::string& v) -> Problem {
+         if (std::any_of(v.begin(), v.end(), [](unsigned char ch) { return ch < 0x20 || ch == 0x7F; })) {
+           return "must not contain control characters";
+         }
+         c.admin_username = v;
+         return std::nullopt;
+       }},
+      {"admin-password", kAuth, "Password for a newly created admin account",
+       [](const Config& c) { return text(c.admin_password); },
+       [](Config& c, const std::string& v) -> Problem {
+         c.admin_password = v;
+         return std::nullopt;
+       }},
+
+      {"message-max-chars", kDomain, "Longest message body, in code points",
+       [](const Config& c) { return number(c.message_max_chars); },
+       [](Config& c, const std::string& v) { return set_integer(c.message_max_chars, v, 1, 100000); }},
+      {"title-max-chars", kDomain, "Longest conversation title, in code points",
+       [](const Config& c) { return number(c.title_max_chars); },
+       [](Config& c, const std::string& v) { return set_integer(c.title_max_chars, v, 1, 1024); }},
+      {"group-max-members", kDomain, "Largest group conversation",
+       [](const Config& c) { return number(c.group_max_members); },
+       [](Config& c, const std::string& v) { return set_integer(c.group_max_members, v, 2, 100000); }},
+      {"page-max-limit", kDomain, "Largest page a list call returns",
+       [](const Config& c) { return number(c.page_max_limit); },
+       [](Config& c, const std::string& v) { return set_integer(c.page_max_limit, v, 1, 1000); }},
+      {"requests-per-minute-per-ip", kDomain, "General HTTP request limit per client address (0 = off)",
+       [](const Config& c) { return number(c.requests_per_minute_per_ip); },
+       [](Config& c, const std::string& v) { return set_integer(c.requests_per_minute_per_ip, v, 0, 10000000); }},
+
+      {"log-level", kLogging, "trace, debug, info, warn, error, critical or off",
+       [](const Config& c) { return text(c.log_level); },
+       [](Config& c, const std::string& v) -> Problem {
+         util::log::Level level{};
+         if (!util::log::parse_level(v, level)) {
+           return "must be one of trace, debug, info, warn, error, critical, off (got " + shown_value(v) + ")";
+         }
+         c.log_level = v;
+         return std::nullopt;
+       }},
+      {"log-format", kLogging, "json (one object per line) or logfmt", [](const Config& c) { return text(c.log_format); },
+       [](Config& c, const std::string& v) { return set_choice(c.log_format, v, {"json", "logfmt"}); }},
+  };
+  return all;
+}
+
+std::string env_key(std::string_view name) {
+  std::string key(kEnvPrefix);
+  for (const char c : name) key.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  return key;
+}
+
+std::string describe(const Setting& setting, const Config& defaults) {
+  std::string shown_default = setting.current(defaults);
+  if (shown_default.empty()) shown_default = "none";
+  return std::string(setting.help) + " [" + env_key(setting.name) + ", default: " + shown_default + "]";
+}
+
+Error invalid(std::vector<FieldError> problems) {
+  std::string message;
+  for (const auto& problem : problems) {
+    if (!message.empty()) message += "; ";
+    message += problem.field + ": " + problem.message;
+  }
+  return Error{ErrorCode::invalid_argument, std::move(message), std::move(problems), 0};
+}
+
+/// The command line, parsed but not yet interpreted.
+struct CommandLine {
+  Invocation::Command command = Invocation::Command::serve;
+  std::vector<std::optional<std::string>> flag_values;  // by index into settings()
+  std::optional<std::string> env_file;
+  std::string admin_username;
+  std::string admin_password;
+  std::string help_text;
+};
+
+Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
+  const Config defaults;
+  const auto& all = settings();
+
+  CLI::App app{"TalkLine: a real-time chat server.", "talkline"};
+  app.footer(
+      "Every option can also be set with the environment variable shown, or in a .env file.\n"
+      "Precedence: flags > environment > .env file > defaults.");
+  app.get_formatter()->column_width(40);
+
+  std::vector<std::string> raw(all.size());
+  std::vector<CLI::Option*> options(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const Setting& setting = all[i];
+    auto* option = app.add_option(std::string("--") + setting.name, raw[i], describe(setting, defaults));
+    option->group(setting.group)->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    if (setting.is_bool) {
+      // `--behind-tls` alone means true; `--behind-tls=false` is also accepted.
+      option->expected(0, 1)->type_name("[BOOL]");
+    } else if (const std::string value = setting.current(defaults);
+               !value.empty() && std::all_of(value.begin(), value.end(), is_digit)) {
+      option->type_name("INT");
+    }
+    options[i] = option;
+  }
+  std::string env_file;
+  auto* env_file_option = app.add_option("--env-file", env_file,
+                                         "File of KEY=VALUE lines; the environment and flags override it "
+                                         "[TALKLINE_ENV_FILE, default: ./.env if present]");
+  env_file_option->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  bool want_version = false;
+  auto* version_option = app.add_flag("--version", want_version, "Print the version and exit");
+
+  CommandLine result;
+  auto* admin = app.add_subcommand("admin", "Administrative tasks (the full configuration still applies)");
+  admin->require_subcommand(1);
+  admin->fallthrough();
+  auto* create = admin->add_subcommand("create", "Create an admin account, or promote an existing user");
+  create->fallthrough();
+  create->add_option("--username", result.admin_username, "Account name")->required();
+  create->add_option("--password", result.admin_password, "Password; read from stdin when omitted");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    result.command = Invocation::Command::help;
+    result.help_text = app.help();
+    return result;
+  } catch (const CLI::ParseError& e) {
+    if (version_option->count() > 0) {
+      result.command = Invocation::Command::version;
+      return result;
+    }
+    const std::string message = std::string("command line: ") + e.what();
+    return Error{ErrorCode::invalid_argument, message, {{"command line", e.what()}}, 0};
+  }
+
+  if (version_option->count() > 0) {
+    result.command = Invocation::Command::version;
+    return result;
+  }
+  if (create->parsed()) result.command = Invocation::Command::admin_create;
+  result.flag_values.resize(all.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (options[i]->count() == 0) continue;
+    // A bare boolean flag arrives as an empty value.
+    result.flag_values[i] = all[i].is_bool && raw[i].empty() ? std::string("true") : raw[i];
+  }
+  if (env_file_option->count() > 0) result.env_file = env_file;
+  return result;
+}
+
+}  // namespace
+
+EnvMap process_environment() {
+  EnvMap env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const auto equals = text.find('=');
+    if (equals == std::string_view::npos || equals == 0) continue;
+    env.emplace(std::string(text.substr(0, equals)), std::string(text.substr(equals + 1)));
+  }
+  return env;
+}
+
+Result<Invocation> parse_invocation(int argc, const char* const* argv) {
+  return parse_invocation(argc, argv, process_environment());
+}
+
+Result<Invocation> parse_invocation(int argc, const char* const* argv, const EnvMap& env) {
+  TL_TRY_ASSIGN(CommandLine line, parse_command_line(argc, argv));
+
+  Invocation invocation;
+  invocation.command = line.command;
+  if (line.command == Invocation::Command::help) {
+    invocation.help_text = std::move(line.help_text);
+    return invocation;
+  }
+  if (line.command == Invocation::Command::version) {
+    invocation.help_text = "talkline " TALKLINE_VERSION;
+    return invocation;
+  }
+  invocation.admin_username = std::move(line.admin_username);
+  invocation.admin_password = std::move(line.admin_password);
+
+  // Find the .env file. Only one named on purpose has to exist.
+  std::string env_file(kDefaultEnvFile);
+  std::string env_file_source;
+  if (line.env_file) {
+    env_file = *line.env_file;
+    env_file_source = "--env-file";
+  } else if (const auto it = env.find(kEnvFileKey); it != env.end() && !it->second.empty()) {
+    env_file = it->second;
+    env_file_source = kEnvFileKey;
+  }
+  EnvMap values;
+  std::error_code ec;
+  if (!env_file_source.empty() || std::filesystem::exists(env_file, ec)) {
+    auto loaded = read_dotenv_file(env_file);
+    if (!loaded) {
+      Error error = loaded.take_error();
+      if (!env_file_source.empty()) {
+        error.message = env_file_source + ": " + error.message;
+        error.fields = {{env_file_source, error.message}};
+      }
+      return error;
+    }
+    values = std::move(loaded).value();
+    invocation.env_file = env_file;
+  }
+  // The real environment wins over the file.
+  for (const auto& [key, value] : env) values.insert_or_assign(key, value);
+
+  const auto& all = settings();
+  std::vector<FieldError> problems;
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    const Setting& setting = all[i];
+    const std::string key = env_key(setting.name);
+    std::string source;
+    const std::string* raw = nullptr;
+    if (line.flag_values[i]) {
+      source = std::string("--") + setting.name + " (" + key + ")";
+      raw = &*line.flag_values[i];
+    } else if (const auto it = values.find(key); it != values.end()) {
+      source = key;
+      raw = &it->second;
+    } else {
+      continue;
+    }
+    if (auto problem = setting.apply(invocation.config, *raw)) problems.push_back({source, std::move(*problem)});
+  }
+
+  const Config& config = invocation.config;
+  if (!config.admin_password.empty() && config.admin_username.empty()) {
+    problems.push_back({"TALKLINE_ADMIN_PASSWORD", "is set but TALKLINE_ADMIN_USERNAME is not"});
+  }
+  if (!problems.empty()) return invalid(std::move(problems));
+
+  // A TALKLINE_ key nobody reads is most likely a misspelt one.
+  for (const auto& [key, value] : values) {
+    if (key.size() <= kEnvPrefix.size() || key.compare(0, kEnvPrefix.size(), kEnvPrefix) != 0 || key == kEnvFileKey) {
+      continue;
+    }
+    const bool known = std::any_of(all.begin(), all.end(), [&key](const Setting& s) { return env_key(s.name) == key; });
+    if (!known) invocation.warnings.push_back("unknown setting " + key + " ignored");
+  }
+  return invocation;
+}
+
+}  // namespace talkline::config

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -61,6 +64,8 @@ struct Config {
   // logging
   std::string log_level = "info";
   std::string log_format = "json";
+
+  bool operator==(const Config&) const = default;
 };
 
 /// What the command line asked for.
@@ -70,13 +75,28 @@ struct Invocation {
   Config config;
   std::string admin_username;  // for admin_create
   std::string admin_password;  // for admin_create; empty = read from stdin
-  std::string help_text;       // for help
+  std::string help_text;       // for help; for version, the version line
+  std::string env_file;        // the .env file that was read; empty when none was
+  /// Problems that do not stop the server, such as an unknown TALKLINE_ key (likely a typo).
+  std::vector<std::string> warnings;
 };
+
+/// Environment variables by name.
+using EnvMap = std::map<std::string, std::string, std::less<>>;
+
+/// A copy of this process's environment.
+EnvMap process_environment();
 
 /// Builds the configuration with precedence flags > environment > `.env` file >
 /// defaults. The `.env` file is `./.env` or the one named by `--env-file` /
 /// `TALKLINE_ENV_FILE`. A bad value fails with `invalid_argument` whose message names
-/// the key, e.g. "TALKLINE_PORT: must be an integer in [1, 65535]".
+/// the key, e.g. "TALKLINE_PORT: must be an integer in [0, 65535] (got 'abc')"; when
+/// the value came from a flag it names both, "--port (TALKLINE_PORT): ...". All bad
+/// values are reported at once, each also as an entry of `Error::fields`.
+/// Reads the process environment; never modifies it.
 Result<Invocation> parse_invocation(int argc, const char* const* argv);
+
+/// The same, with `env` standing in for the process environment (tests).
+Result<Invocation> parse_invocation(int argc, const char* const* argv, const EnvMap& env);
 
 }  // namespace talkline::config

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -18,13 +19,20 @@ class LocalRateLimiter final : public RateLimiter {
   Decision acquire(std::string_view key, const Limit& limit, double cost = 1) override;
   Decision peek(std::string_view key, const Limit& limit, double cost = 1) override;
 
+  /// Buckets currently held (for tests and metrics). A peek never creates one.
+  std::size_t bucket_count();
+
  private:
   struct Bucket {
     double tokens = 0;
     std::int64_t updated_ms = 0;
+    // The limit last applied, so a sweep can tell whether this bucket is full even
+    // when different keys use different limits.
+    double capacity = 0;
+    double refill_per_second = 0;
   };
   Decision take(std::string_view key, const Limit& limit, double cost, bool consume);
-  void sweep_locked(std::int64_t now_ms, const Limit& limit);
+  void sweep_locked(std::int64_t now_ms);
 
   const util::Clock& clock_;
   std::mutex mutex_;

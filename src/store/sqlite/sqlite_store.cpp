@@ -1,1 +1,261 @@
-// placeholder
+#include "store/sqlite/sqlite_store.hpp"
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/conversation_queries.hpp"
+#include "store/sqlite/message_queries.hpp"
+#include "store/sqlite/migrations.hpp"
+#include "store/sqlite/reader_pool.hpp"
+#include "store/sqlite/token_queries.hpp"
+#include "store/sqlite/user_queries.hpp"
+#include "store/sqlite/writer.hpp"
+
+namespace talkline::store::sqlite {
+
+namespace {
+
+Result<std::string> synchronous_pragma(const std::string& level) {
+  for (const char* known : {"off", "normal", "full", "extra"}) {
+    if (level == known) return "PRAGMA synchronous = " + level;
+  }
+  return Error::invalid("synchronous", "must be one of off, normal, full, extra");
+}
+
+Result<void> check_options(const SqliteOptions& options) {
+  if (options.path.empty() || options.path == ":memory:" || options.path.rfind("file:", 0) == 0) {
+    return Error::invalid("path", "must name a database file (readers share it through WAL)");
+  }
+  if (options.reader_connections < 1) return Error::invalid("reader_connections", "must be at least 1");
+  if (options.busy_timeout_ms < 0) return Error::invalid("busy_timeout_ms", "must not be negative");
+  if (options.max_batch < 1) return Error::invalid("max_batch", "must be at least 1");
+  return ok_result();
+}
+
+Result<std::string> journal_mode_wal(Connection& db) {
+  TL_TRY_ASSIGN(Statement pragma, db.prepare("PRAGMA journal_mode = WAL"));
+  TL_TRY_ASSIGN(bool has_row, pragma.step());
+  if (!has_row) return Error::internal("PRAGMA journal_mode returned nothing");
+  return pragma.text(0);
+}
+
+model::Millis wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+Result<std::unique_ptr<Connection>> open_writer_connection(const SqliteOptions& options) {
+  TL_TRY_ASSIGN(std::string synchronous, synchronous_pragma(options.synchronous));
+  TL_TRY_ASSIGN(std::unique_ptr<Connection> db,
+                Connection::open(options.path, Connection::Mode::read_write, options.busy_timeout_ms));
+  TL_TRY_ASSIGN(std::string mode, journal_mode_wal(*db));
+  if (mode != "wal") return Error::unavailable("cannot use WAL for " + options.path + " (journal mode is " + mode + ")");
+  TL_TRY(db->exec("PRAGMA foreign_keys = ON"));
+  TL_TRY(db->exec(synchronous));
+  TL_TRY(apply_migrations(*db, builtin_migrations(), wall_clock_ms()));
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& options) {
+  try {
+    TL_TRY(check_options(options));
+    TL_TRY_ASSIGN(std::unique_ptr<Connection> writer_db, open_writer_connection(options));
+    std::vector<std::unique_ptr<Connection>> readers;
+    for (int i = 0; i < options.reader_connections; ++i) {
+      TL_TRY_ASSIGN(std::unique_ptr<Connection> reader,
+                    Connection::open(options.path, Connection::Mode::read_only, options.busy_timeout_ms));
+      readers.push_back(std::move(reader));
+    }
+    return std::unique_ptr<SqliteStore>(new SqliteStore(
+        std::move(writer_db), std::make_unique<ReaderPool>(std::move(readers)), options.max_batch));
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("opening the sqlite store failed: ") + e.what());
+  }
+}
+
+SqliteStore::SqliteStore(std::unique_ptr<Connection> write_connection, std::unique_ptr<ReaderPool> readers,
+                         int max_batch)
+    : write_connection_(std::move(write_connection)),
+      readers_(std::move(readers)),
+      writer_(std::make_unique<Writer>(*write_connection_, static_cast<std::size_t>(max_batch))) {}
+
+SqliteStore::~SqliteStore() { close(); }
+
+void SqliteStore::close() {
+  std::lock_guard lock(close_mutex_);
+  if (!write_connection_) return;
+  writer_->stop();
+  readers_->close();
+  // Fold the WAL back into the main file so the database is one self-contained file
+  // at rest; failure only means the next open replays the WAL.
+  (void)write_connection_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  write_connection_.reset();
+}
+
+template <typename T, typename Body>
+Result<T> SqliteStore::read(Body&& body) {
+  try {
+    TL_TRY_ASSIGN(ReaderPool::Lease lease, readers_->checkout());
+    Connection& db = lease.connection();
+    TL_TRY(db.exec("BEGIN"));
+    Result<T> result = body(db);
+    Result<void> ended = db.exec("COMMIT");
+    if (!ended.ok()) {
+      if (db.in_transaction()) (void)db.exec("ROLLBACK");
+      if (result.ok()) return ended.take_error();
+    }
+    return result;
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("sqlite read failed: ") + e.what());
+  }
+}
+
+template <typename T, typename Body>
+Result<T> SqliteStore::write(Body&& body) {
+  try {
+    std::optional<Result<T>> produced;
+    Result<void> committed = writer_->submit([&](Connection& db) -> Result<void> {
+      produced.emplace(body(db));
+      if (produced->ok()) return ok_result();
+      return produced->error();
+    });
+    if (!committed.ok()) return committed.take_error();
+    if (!produced) return Error::internal("write job did not run");
+    return std::move(*produced);
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("sqlite write failed: ") + e.what());
+  }
+}
+
+Result<void> SqliteStore::ping() {
+  TL_TRY(read<bool>([](Connection& db) -> Result<bool> {
+    TL_TRY_ASSIGN(Statement probe, db.prepare("SELECT 1"));
+    return probe.step();
+  }));
+  return write<void>([](Connection&) { return ok_result(); });
+}
+
+// ---- users ---------------------------------------------------------------------------
+
+Result<model::User> SqliteStore::user_insert(const model::NewUser& user) {
+  return write<model::User>([&](Connection& db) { return insert_user(db, user); });
+}
+
+Result<model::User> SqliteStore::user_get(Id user_id) {
+  return read<model::User>([&](Connection& db) { return find_user(db, user_id); });
+}
+
+Result<model::UserCredentials> SqliteStore::user_get_credentials(const std::string& username) {
+  return read<model::UserCredentials>([&](Connection& db) { return find_credentials(db, username); });
+}
+
+Result<model::User> SqliteStore::user_update_profile(Id user_id, const model::ProfilePatch& patch) {
+  return write<model::User>([&](Connection& db) { return update_profile(db, user_id, patch); });
+}
+
+Result<model::User> SqliteStore::user_set_role(Id user_id, model::Role role) {
+  return write<model::User>([&](Connection& db) { return set_user_role(db, user_id, role); });
+}
+
+Result<std::vector<model::User>> SqliteStore::user_search_prefix(const std::string& prefix,
+                                                                 const std::optional<std::string>& after_username,
+                                                                 int limit) {
+  return read<std::vector<model::User>>(
+      [&](Connection& db) { return search_users_by_prefix(db, prefix, after_username, limit); });
+}
+
+Result<std::vector<model::User>> SqliteStore::user_list(std::optional<Id> after_id, int limit) {
+  return read<std::vector<model::User>>([&](Connection& db) { return list_users(db, after_id, limit); });
+}
+
+// ---- refresh tokens ------------------------------------------------------------------
+
+Result<void> SqliteStore::refresh_token_insert(const model::RefreshToken& token) {
+  return write<void>([&](Connection& db) { return insert_refresh_token(db, token); });
+}
+
+Result<model::RefreshToken> SqliteStore::refresh_token_get_by_hash(const std::string& token_hash) {
+  return read<model::RefreshToken>([&](Connection& db) { return find_refresh_token_by_hash(db, token_hash); });
+}
+
+Result<bool> SqliteStore::refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement, Millis now) {
+  return write<bool>([&](Connection& db) { return rotate_refresh_token(db, old_token_id, replacement, now); });
+}
+
+Result<void> SqliteStore::session_revoke(Id family_id, Millis now) {
+  return write<void>([&](Connection& db) { return revoke_session(db, family_id, now); });
+}
+
+Result<bool> SqliteStore::session_is_active(Id family_id) {
+  return read<bool>([&](Connection& db) { return is_session_active(db, family_id); });
+}
+
+// ---- conversations and members -------------------------------------------------------
+
+Result<Store::DirectOutcome> SqliteStore::conversation_create_direct(const model::NewDirectConversation& c) {
+  return write<DirectOutcome>([&](Connection& db) { return create_direct_conversation(db, c); });
+}
+
+Result<model::Conversation> SqliteStore::conversation_create_group(const model::NewGroupConversation& c) {
+  return write<model::Conversation>([&](Connection& db) { return create_group_conversation(db, c); });
+}
+
+Result<model::Conversation> SqliteStore::conversation_get(Id conversation_id) {
+  return read<model::Conversation>([&](Connection& db) { return load_conversation(db, conversation_id); });
+}
+
+Result<std::vector<model::ConversationSummary>> SqliteStore::conversation_list_for_user(
+    Id user_id, const std::optional<ActivityCursor>& after, int limit) {
+  return read<std::vector<model::ConversationSummary>>(
+      [&](Connection& db) { return list_conversations_for_user(db, user_id, after, limit); });
+}
+
+Result<model::Conversation> SqliteStore::conversation_rename(Id conversation_id, const std::string& title,
+                                                             Millis /*now*/) {
+  return write<model::Conversation>([&](Connection& db) { return rename_conversation(db, conversation_id, title); });
+}
+
+Result<model::Member> SqliteStore::member_get(Id conversation_id, Id user_id) {
+  return read<model::Member>([&](Connection& db) { return find_member(db, conversation_id, user_id); });
+}
+
+Result<model::Conversation> SqliteStore::member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now) {
+  return write<model::Conversation>([&](Connection& db) { return add_members(db, conversation_id, user_ids, now); });
+}
+
+Result<void> SqliteStore::member_remove(Id conversation_id, Id user_id, Millis /*now*/) {
+  return write<void>([&](Connection& db) { return remove_member(db, conversation_id, user_id); });
+}
+
+Result<model::Member> SqliteStore::member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
+                                                         Seq seq) {
+  return write<model::Member>(
+      [&](Connection& db) { return advance_member_cursor(db, conversation_id, user_id, kind, seq); });
+}
+
+// ---- messages ------------------------------------------------------------------------
+
+Result<model::SendOutcome> SqliteStore::message_insert(const model::NewMessage& message) {
+  return write<model::SendOutcome>([&](Connection& db) { return insert_message(db, message); });
+}
+
+Result<std::vector<model::Message>> SqliteStore::message_list(Id conversation_id, std::optional<Seq> before,
+                                                              std::optional<Seq> after, int limit) {
+  return read<std::vector<model::Message>>(
+      [&](Connection& db) { return list_messages(db, conversation_id, before, after, limit); });
+}
+
+Result<std::vector<model::Message>> SqliteStore::message_search(Id user_id, const std::vector<std::string>& terms,
+                                                                std::optional<Id> conversation_id,
+                                                                std::optional<Id> before_id, int limit) {
+  return read<std::vector<model::Message>>(
+      [&](Connection& db) { return search_messages(db, user_id, terms, conversation_id, before_id, limit); });
+}
+
+}  // namespace talkline::store::sqlite

@@ -55,6 +55,10 @@ Statement& Statement::bind(int index, const std::optional<std::int64_t>& value) 
   return value ? bind(index, *value) : bind(index, nullptr);
 }
 
+Statement& Statement::bind(int index, const std::optional<std::string>& value) {
+  return value ? bind(index, std::string_view(*value)) : bind(index, nullptr);
+}
+
 Statement& Statement::bind(int index, std::nullptr_t) {
   int rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK && bind_error_ == SQLITE_OK) bind_error_ = rc;

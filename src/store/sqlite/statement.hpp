@@ -32,7 +32,9 @@ class Statement {
 
   Statement& bind(int index, std::int64_t value);
   Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const std::string& value) { return bind(index, std::string_view(value)); }
   Statement& bind(int index, const std::optional<std::int64_t>& value);
+  Statement& bind(int index, const std::optional<std::string>& value);
   Statement& bind(int index, std::nullptr_t);
 
   /// Binds `args` to parameters 1, 2, ... in order.

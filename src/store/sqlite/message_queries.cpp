@@ -1,0 +1,170 @@
+#include "store/sqlite/message_queries.hpp"
+
+#include <algorithm>
+#include <limits>
+
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/rows.hpp"
+
+namespace talkline::store::sqlite {
+
+namespace {
+
+constexpr auto kNoBound = std::numeric_limits<std::int64_t>::max();
+
+Result<std::vector<model::Message>> collect_messages(Statement& query) {
+  std::vector<model::Message> messages;
+  for (;;) {
+    TL_TRY_ASSIGN(bool has_row, query.step());
+    if (!has_row) return messages;
+    messages.push_back(read_message(query));
+  }
+}
+
+Result<std::optional<model::Message>> find_by_client_id(Connection& db, model::Id sender_id,
+                                                        const std::string& client_msg_id) {
+  TL_TRY_ASSIGN(Statement query, db.prepare(
+      "SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+      " FROM messages WHERE sender_id = ? AND client_msg_id = ?"));
+  query.bind_all(sender_id, client_msg_id);
+  TL_TRY_ASSIGN(bool found, query.step());
+  if (!found) return std::optional<model::Message>();
+  return std::optional<model::Message>(read_message(query));
+}
+
+Result<bool> exists(Connection& db, std::string_view sql, model::Id first, model::Id second) {
+  TL_TRY_ASSIGN(Statement query, db.prepare(sql));
+  query.bind_all(first, second);
+  return query.step();
+}
+
+// Takes the next seq of the conversation and records the activity time; the row's write
+// lock (held by the writer transaction) is what makes the numbering gap-free.
+Result<model::Seq> take_next_seq(Connection& db, model::Id conversation_id, model::Millis at) {
+  TL_TRY_ASSIGN(Statement update, db.prepare(
+      "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq"));
+  update.bind_all(at, conversation_id);
+  TL_TRY_ASSIGN(bool updated, update.step());
+  if (!updated) return Error::not_found("conversation not found");
+  return update.int64(0);
+}
+
+}  // namespace
+
+std::string fts_match_expression(const std::vector<std::string>& terms) {
+  std::string expression;
+  for (const std::string& term : terms) {
+    if (!expression.empty()) expression += ' ';
+    expression += '"';
+    for (char c : term) {
+      if (c == '"') expression += '"';
+      expression += c;
+    }
+    expression += '"';
+  }
+  return expression;
+}
+
+Result<model::Message> find_message_by_seq(Connection& db, model::Id conversation_id, model::Seq seq) {
+  TL_TRY_ASSIGN(Statement query, db.prepare(
+      "SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+      " FROM messages WHERE conversation_id = ? AND seq = ?"));
+  query.bind_all(conversation_id, seq);
+  TL_TRY_ASSIGN(bool found, query.step());
+  if (!found) return Error::not_found("message not found");
+  return read_message(query);
+}
+
+// The order of the checks is part of the contract: a retry is recognised before anything
+// else (so a sender who has since left still gets their original answer), then membership,
+// then the reply target; only then is a seq taken.
+Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessage& message) {
+  TL_TRY_ASSIGN(std::optional<model::Message> earlier, find_by_client_id(db, message.sender_id, message.client_msg_id));
+  if (earlier) {
+    if (earlier->conversation_id != message.conversation_id || earlier->body != message.body) {
+      return Error::conflict("clientMsgId was already used for a different message");
+    }
+    return model::SendOutcome{std::move(*earlier), false};
+  }
+  TL_TRY_ASSIGN(bool is_member, exists(db, "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?",
+                                       message.conversation_id, message.sender_id));
+  if (!is_member) return Error::not_found("conversation not found");
+  if (message.reply_to) {
+    TL_TRY_ASSIGN(bool in_conversation, exists(db, "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?",
+                                               *message.reply_to, message.conversation_id));
+    if (!in_conversation) return Error::invalid("replyTo", "is not a message of this conversation");
+  }
+  TL_TRY_ASSIGN(model::Seq seq, take_next_seq(db, message.conversation_id, message.created_at));
+  {
+    TL_TRY_ASSIGN(Statement insert, db.prepare(
+        "INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, reply_to, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    insert.bind_all(message.conversation_id, seq, message.id, message.sender_id, message.client_msg_id, message.body,
+                    message.reply_to, message.created_at);
+    TL_TRY(insert.run());
+  }
+  {
+    // The sender has obviously seen what they sent.
+    TL_TRY_ASSIGN(Statement cursors, db.prepare(
+        "UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"));
+    cursors.bind_all(seq, seq, message.conversation_id, message.sender_id);
+    TL_TRY(cursors.run());
+  }
+  model::Message stored;
+  stored.id = message.id;
+  stored.conversation_id = message.conversation_id;
+  stored.seq = seq;
+  stored.sender_id = message.sender_id;
+  stored.client_msg_id = message.client_msg_id;
+  stored.body = message.body;
+  stored.reply_to = message.reply_to;
+  stored.created_at = message.created_at;
+  return model::SendOutcome{std::move(stored), true};
+}
+
+// With `after`, the window starts just past it and reads forward; otherwise it ends just
+// before `before` (or at the newest message) and is read backwards, then put in seq order.
+Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conversation_id,
+                                                  std::optional<model::Seq> before, std::optional<model::Seq> after,
+                                                  int limit) {
+  if (limit <= 0) return Error::invalid("limit", "must be positive");
+  if (after) {
+    TL_TRY_ASSIGN(Statement query, db.prepare(
+        "SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+        " FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?"));
+    query.bind_all(conversation_id, *after, before.value_or(kNoBound), std::int64_t{limit});
+    return collect_messages(query);
+  }
+  TL_TRY_ASSIGN(Statement query, db.prepare(
+      "SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+      " FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
+  query.bind_all(conversation_id, before.value_or(kNoBound), std::int64_t{limit});
+  TL_TRY_ASSIGN(std::vector<model::Message> messages, collect_messages(query));
+  std::reverse(messages.begin(), messages.end());
+  return messages;
+}
+
+// The word index yields message ids newest first; each hit is joined to its row and kept
+// only if the user is a member of its conversation, so nothing outside their
+// conversations can surface.
+Result<std::vector<model::Message>> search_messages(Connection& db, model::Id user_id,
+                                                    const std::vector<std::string>& terms,
+                                                    std::optional<model::Id> conversation_id,
+                                                    std::optional<model::Id> before_id, int limit) {
+  if (terms.empty()) return Error::invalid("terms", "at least one search term is required");
+  if (limit <= 0) return Error::invalid("limit", "must be positive");
+  TL_TRY_ASSIGN(Statement query, db.prepare(
+      "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at,"
+      " m.edited_at"
+      " FROM messages_fts"
+      " JOIN messages m ON m.id = messages_fts.rowid"
+      " JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ?"
+      " WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND (? IS NULL OR m.conversation_id = ?)"
+      " AND m.deleted_at IS NULL"
+      " ORDER BY messages_fts.rowid DESC LIMIT ?"));
+  query.bind_all(user_id, fts_match_expression(terms), before_id.value_or(kNoBound), conversation_id, conversation_id,
+                 std::int64_t{limit});
+  return collect_messages(query);
+}
+
+}  // namespace talkline::store::sqlite

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/message.hpp"
+#include "util/result.hpp"
+
+namespace talkline::store::sqlite {
+
+class Connection;
+
+// Messages: the idempotent, gap-free insert, history windows and full-text search.
+
+Result<model::Message> find_message_by_seq(Connection& db, model::Id conversation_id, model::Seq seq);
+/// The whole send, meant to run as one write job; see Store::message_insert.
+Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessage& message);
+Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conversation_id,
+                                                  std::optional<model::Seq> before, std::optional<model::Seq> after,
+                                                  int limit);
+Result<std::vector<model::Message>> search_messages(Connection& db, model::Id user_id,
+                                                    const std::vector<std::string>& terms,
+                                                    std::optional<model::Id> conversation_id,
+                                                    std::optional<model::Id> before_id, int limit);
+
+/// An FTS5 MATCH expression requiring every term as a literal word sequence: each term is
+/// double-quoted with inner quotes doubled, so operators (AND, NEAR, `*`, `-`, `^`,
+/// column filters) in user input stay plain text.
+std::string fts_match_expression(const std::vector<std::string>& terms);
+
+}  // namespace talkline::store::sqlite

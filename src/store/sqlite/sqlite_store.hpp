@@ -1,0 +1,101 @@
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "store/store.hpp"
+
+namespace talkline::store::sqlite {
+
+class Connection;
+class ReaderPool;
+class Writer;
+
+struct SqliteOptions {
+  /// Database file; created if absent. Must be a real file: readers share it through WAL.
+  std::string path;
+  /// PRAGMA synchronous for the writer: "off", "normal", "full" or "extra". Anything
+  /// weaker than "full" can lose the last commits on power loss (not on a process crash).
+  std::string synchronous = "full";
+  /// Read-only connections; reads beyond this many at once wait for a free one.
+  int reader_connections = 4;
+  /// How long a connection waits on a lock held by another process before `unavailable`.
+  int busy_timeout_ms = 5000;
+  /// Most write jobs committed together in one transaction.
+  int max_batch = 256;
+};
+
+/// The embedded Store: one SQLite file in WAL mode. Writes are queued to a single writer
+/// thread that group-commits them; reads run on a pool of read-only connections and see
+/// the latest committed state without waiting for the writer.
+class SqliteStore final : public Store {
+ public:
+  /// Opens or creates the database, switches it to WAL and applies pending migrations.
+  static Result<std::unique_ptr<SqliteStore>> open(const SqliteOptions& options);
+
+  ~SqliteStore() override;
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  /// Refuses new calls, lets queued writes commit, checkpoints the WAL into the database
+  /// file and closes every connection. Later calls return `unavailable`. Idempotent.
+  void close();
+
+  Result<void> ping() override;
+
+  Result<model::User> user_insert(const model::NewUser& user) override;
+  Result<model::User> user_get(Id user_id) override;
+  Result<model::UserCredentials> user_get_credentials(const std::string& username) override;
+  Result<model::User> user_update_profile(Id user_id, const model::ProfilePatch& patch) override;
+  Result<model::User> user_set_role(Id user_id, model::Role role) override;
+  Result<std::vector<model::User>> user_search_prefix(const std::string& prefix,
+                                                      const std::optional<std::string>& after_username,
+                                                      int limit) override;
+  Result<std::vector<model::User>> user_list(std::optional<Id> after_id, int limit) override;
+
+  Result<void> refresh_token_insert(const model::RefreshToken& token) override;
+  Result<model::RefreshToken> refresh_token_get_by_hash(const std::string& token_hash) override;
+  Result<bool> refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement, Millis now) override;
+  Result<void> session_revoke(Id family_id, Millis now) override;
+  Result<bool> session_is_active(Id family_id) override;
+
+  Result<DirectOutcome> conversation_create_direct(const model::NewDirectConversation& c) override;
+  Result<model::Conversation> conversation_create_group(const model::NewGroupConversation& c) override;
+  Result<model::Conversation> conversation_get(Id conversation_id) override;
+  Result<std::vector<model::ConversationSummary>> conversation_list_for_user(
+      Id user_id, const std::optional<ActivityCursor>& after, int limit) override;
+  Result<model::Conversation> conversation_rename(Id conversation_id, const std::string& title, Millis now) override;
+
+  Result<model::Member> member_get(Id conversation_id, Id user_id) override;
+  Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now) override;
+  Result<void> member_remove(Id conversation_id, Id user_id, Millis now) override;
+  Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
+                                              Seq seq) override;
+
+  Result<model::SendOutcome> message_insert(const model::NewMessage& message) override;
+  Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
+                                                   std::optional<Seq> after, int limit) override;
+  Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,
+                                                     std::optional<Id> conversation_id, std::optional<Id> before_id,
+                                                     int limit) override;
+
+ private:
+  SqliteStore(std::unique_ptr<Connection> write_connection, std::unique_ptr<ReaderPool> readers, int max_batch);
+
+  /// Runs `body` on a pooled read connection inside one read transaction, so a call that
+  /// issues several queries sees a single snapshot.
+  template <typename T, typename Body>
+  Result<T> read(Body&& body);
+  /// Runs `body` as one job of the writer's next group commit and returns its result once
+  /// that commit is durable.
+  template <typename T, typename Body>
+  Result<T> write(Body&& body);
+
+  std::mutex close_mutex_;
+  std::unique_ptr<Connection> write_connection_;
+  std::unique_ptr<ReaderPool> readers_;
+  std::unique_ptr<Writer> writer_;
+};
+
+}  // namespace talkline::store::sqlite

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <string>
+
+#include "model/session.hpp"
+#include "util/result.hpp"
+
+namespace talkline::store::sqlite {
+
+class Connection;
+
+// Refresh tokens and the login sessions (families) they belong to.
+
+Result<void> insert_refresh_token(Connection& db, const model::RefreshToken& token);
+Result<model::RefreshToken> find_refresh_token_by_hash(Connection& db, const std::string& token_hash);
+/// Marks the old token used and inserts the replacement. Returns false, having written
+/// nothing, when the old token was already used or revoked; `not_found` when it is absent.
+/// Must run inside one transaction (a write job) so the two steps stand or fall together.
+Result<bool> rotate_refresh_token(Connection& db, model::Id old_token_id, const model::RefreshToken& replacement,
+                                  model::Millis now);
+Result<void> revoke_session(Connection& db, model::Id family_id, model::Millis now);
+Result<bool> is_session_active(Connection& db, model::Id family_id);
+
+}  // namespace talkline::store::sqlite

@@ -1,0 +1,125 @@
+#include "store/sqlite/writer.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "store/sqlite/connection.hpp"
+
+namespace talkline::store::sqlite {
+
+Writer::Writer(Connection& connection, std::size_t max_batch)
+    : connection_(connection), max_batch_(std::max<std::size_t>(1, max_batch)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+Writer::~Writer() { stop(); }
+
+Result<void> Writer::submit(Job job) {
+  Pending pending{std::move(job), ok_result(), false};
+  std::unique_lock lock(mutex_);
+  if (stopping_) return Error::unavailable("store is closed");
+  queue_.push_back(&pending);
+  work_ready_.notify_one();
+  work_done_.wait(lock, [&] { return pending.done; });
+  return std::move(pending.outcome);
+}
+
+void Writer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+std::size_t Writer::queued() {
+  std::lock_guard lock(mutex_);
+  return queue_.size();
+}
+
+void Writer::run() {
+  std::vector<Pending*> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      // Stopping still drains the queue: those callers were accepted and are waiting.
+      if (queue_.empty()) return;
+      std::size_t take = std::min(max_batch_, queue_.size());
+      batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
+    }
+    run_batch(batch);
+    {
+      std::lock_guard lock(mutex_);
+      for (Pending* pending : batch) pending->done = true;
+    }
+    jobs_done_.fetch_add(batch.size(), std::memory_order_relaxed);
+    work_done_.notify_all();
+  }
+}
+
+void Writer::fail_range(std::vector<Pending*>& batch, std::size_t from, std::size_t to, const Error& error) {
+  for (std::size_t i = from; i < to; ++i) batch[i]->outcome = error;
+}
+
+// Runs one job between SAVEPOINT and RELEASE, undoing it alone when it fails. The job's
+// error is returned as is; the caller checks afterwards whether the engine went further
+// and rolled back the whole transaction.
+Result<void> Writer::run_in_savepoint(Pending& pending) {
+  TL_TRY(connection_.exec("SAVEPOINT job"));
+  Result<void> outcome = ok_result();
+  try {
+    outcome = pending.job(connection_);
+  } catch (const std::exception& e) {
+    outcome = Error::internal(std::string("write job threw: ") + e.what());
+  } catch (...) {
+    outcome = Error::internal("write job threw");
+  }
+  if (outcome.ok()) {
+    Result<void> released = connection_.exec("RELEASE job");
+    if (released.ok()) return outcome;
+    outcome = std::move(released);
+  }
+  if (connection_.in_transaction()) {
+    (void)connection_.exec("ROLLBACK TO job");
+    (void)connection_.exec("RELEASE job");
+  }
+  return outcome;
+}
+
+void Writer::run_batch(std::vector<Pending*>& batch) {
+  std::size_t next = 0;
+  while (next < batch.size()) {
+    Result<void> begun = connection_.exec("BEGIN IMMEDIATE");
+    if (!begun.ok()) {
+      fail_range(batch, next, batch.size(), Error::unavailable("cannot begin a write: " + begun.error().message));
+      return;
+    }
+    std::size_t first = next;
+    bool aborted = false;
+    for (; next < batch.size(); ++next) {
+      batch[next]->outcome = run_in_savepoint(*batch[next]);
+      if (!connection_.in_transaction()) {
+        // Some errors (disk full, I/O) make SQLite roll back the whole transaction, taking
+        // the earlier jobs of this batch with it. They are reported as failed, and the
+        // rest of the batch gets a fresh transaction.
+        fail_range(batch, first, next, Error::unavailable("write transaction was rolled back by the engine"));
+        ++next;
+        aborted = true;
+        break;
+      }
+    }
+    if (aborted) continue;
+    Result<void> committed = connection_.exec("COMMIT");
+    if (committed.ok()) commits_.fetch_add(1, std::memory_order_relaxed);
+    if (!committed.ok()) {
+      if (connection_.in_transaction()) (void)connection_.exec("ROLLBACK");
+      fail_range(batch, first, next, Error::unavailable("commit failed: " + committed.error().message));
+    }
+  }
+}
+
+}  // namespace talkline::store::sqlite

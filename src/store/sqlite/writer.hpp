@@ -1,0 +1,77 @@
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "util/result.hpp"
+
+namespace talkline::store::sqlite {
+
+class Connection;
+
+/// The single writer of the database. Callers hand it jobs; one thread runs every queued
+/// job in one transaction (a group commit), each inside its own savepoint so that a job
+/// that fails is undone alone and reports its own error. Callers are released only after
+/// COMMIT has returned, so a successful submit() is durable; if COMMIT fails, every job of
+/// that batch reports `unavailable`.
+///
+/// Batching is what makes synchronous=FULL affordable: while one batch waits for its
+/// fsync, new jobs queue up and share the next one.
+class Writer {
+ public:
+  using Job = std::function<Result<void>(Connection&)>;
+
+  /// Starts the writer thread. `connection` must outlive the writer and is used only by
+  /// that thread until stop() returns.
+  Writer(Connection& connection, std::size_t max_batch);
+  ~Writer();
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  /// Runs `job` in a write transaction and waits until it has committed or failed.
+  /// `unavailable` once stop() has begun.
+  Result<void> submit(Job job);
+
+  /// Refuses new jobs, finishes the queued ones and joins the thread. Idempotent.
+  void stop();
+
+  /// Transactions committed so far; with jobs_done(), shows how well writes are batched.
+  std::uint64_t commits() const { return commits_.load(std::memory_order_relaxed); }
+  /// Jobs that have reported an outcome (committed or failed).
+  std::uint64_t jobs_done() const { return jobs_done_.load(std::memory_order_relaxed); }
+  /// Jobs waiting for the next batch.
+  std::size_t queued();
+
+ private:
+  struct Pending {
+    Job job;
+    Result<void> outcome;
+    bool done = false;
+  };
+
+  void run();
+  void run_batch(std::vector<Pending*>& batch);
+  Result<void> run_in_savepoint(Pending& pending);
+  void fail_range(std::vector<Pending*>& batch, std::size_t from, std::size_t to, const Error& error);
+
+  Connection& connection_;
+  std::size_t max_batch_;
+
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable work_done_;
+  std::deque<Pending*> queue_;
+  bool stopping_ = false;
+  std::atomic<std::uint64_t> commits_{0};
+  std::atomic<std::uint64_t> jobs_done_{0};
+  std::thread thread_;
+};
+
+}  // namespace talkline::store::sqlite

@@ -1,0 +1,29 @@
+#pragma once
+
+// Conversions between Beast messages and the plain Request/Response that handlers see.
+
+#include <string_view>
+
+#include "transport/asio/asio.hpp"
+#include "transport/http/message.hpp"
+
+namespace talkline::transport::http {
+
+using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// Copies method, target and headers, moves the body, and sets the request id (the
+/// client's X-Request-Id when valid, a fresh one otherwise). Path and query are left
+/// empty: see decode_target.
+Request to_request(BeastRequest& raw, std::string_view remote_address);
+
+/// Fills `path` and `query` from `target`; false when the target is not an
+/// origin-form path or has malformed escapes.
+bool decode_target(Request& request);
+
+/// Builds the wire response. Header lines with CR, LF or NUL are dropped (a handler
+/// must not be able to split the response); a status outside 100–599 becomes 500;
+/// 1xx, 204 and 304 lose any body.
+BeastResponse to_beast_response(Response response, unsigned version, bool keep_alive);
+
+}  // namespace talkline::transport::http

@@ -1,0 +1,235 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  api,
+  assertFieldError,
+  assertJson,
+  assertProblem,
+  collectPages,
+  idPattern,
+  registerUser,
+  runBinary,
+  startServer,
+  uniqueSuffix,
+} from './harness.mjs';
+
+function assertUserShape(user) {
+  assert.match(user.id, idPattern);
+  assert.equal(typeof user.username, 'string');
+  assert.equal(typeof user.displayName, 'string');
+  assert.ok(user.role === 'user' || user.role === 'admin', `role: ${user.role}`);
+  assert.ok(!Number.isNaN(Date.parse(user.createdAt)), `createdAt: ${user.createdAt}`);
+  for (const key of Object.keys(user)) {
+    assert.doesNotMatch(key, /password|hash/i, 'user objects never carry credentials');
+  }
+}
+
+async function login(client, username, password) {
+  return assertJson(await client.post('/api/v1/auth/login', { body: { username, password } }), 200);
+}
+
+describe('users', () => {
+  let server;
+  let client;
+
+  before(async () => {
+    server = await startServer();
+    client = api(server.baseUrl);
+  });
+
+  after(async () => {
+    await server?.dispose();
+  });
+
+  it('GET /users/me answers the caller', async () => {
+    const { accessToken, user } = await registerUser(client, 'me');
+    const me = assertJson(await client.get('/api/v1/users/me', { token: accessToken }), 200);
+    assertUserShape(me);
+    assert.equal(me.id, user.id);
+    assert.equal(me.username, user.username);
+    assert.equal(me.role, 'user');
+  });
+
+  it('PATCH /users/me updates displayName, bio and avatarUrl', async () => {
+    const { accessToken } = await registerUser(client, 'patch');
+    const patch = {
+      displayName: 'Zoë Example 🎈',
+      bio: 'line one\nline two\twith a tab',
+      avatarUrl: 'https://cdn.example.com/avatars/zoe.png',
+    };
+    const updated = assertJson(await client.patch('/api/v1/users/me', { token: accessToken, body: patch }), 200);
+    assert.equal(updated.displayName, patch.displayName);
+    assert.equal(updated.bio, patch.bio);
+    assert.equal(updated.avatarUrl, patch.avatarUrl);
+
+    const me = assertJson(await client.get('/api/v1/users/me', { token: accessToken }), 200);
+    assert.equal(me.displayName, patch.displayName);
+    assert.equal(me.bio, patch.bio);
+    assert.equal(me.avatarUrl, patch.avatarUrl);
+  });
+
+  it('PATCH /users/me leaves fields it does not name alone', async () => {
+    const { accessToken } = await registerUser(client, 'partial');
+    await client.patch('/api/v1/users/me', { token: accessToken, body: { displayName: 'Kept', bio: 'kept bio' } });
+    const updated = assertJson(
+      await client.patch('/api/v1/users/me', { token: accessToken, body: { bio: 'new bio' } }),
+      200,
+    );
+    assert.equal(updated.displayName, 'Kept');
+    assert.equal(updated.bio, 'new bio');
+  });
+
+  for (const [label, patch, field] of [
+    ['a javascript: avatar URL', { avatarUrl: 'javascript:alert(1)' }, 'avatarUrl'],
+    ['a data: avatar URL', { avatarUrl: 'data:text/html,<script>alert(1)</script>' }, 'avatarUrl'],
+    ['an empty displayName', { displayName: '' }, 'displayName'],
+    ['a bio with a control character', { bio: 'bad\u0001bio' }, 'bio'],
+    ['a displayName that is not a string', { displayName: 42 }, 'displayName'],
+    ['a valid displayName next to a bad avatarUrl', { displayName: 'Should Not Stick', avatarUrl: 'javascript:x' }, 'avatarUrl'],
+  ]) {
+    it(`PATCH /users/me rejects ${label} with 400 and changes nothing`, async () => {
+      const { accessToken } = await registerUser(client, 'bad');
+      const good = { displayName: 'Stable Name', bio: 'stable bio', avatarUrl: 'https://example.com/a.png' };
+      assertJson(await client.patch('/api/v1/users/me', { token: accessToken, body: good }), 200);
+
+      assertFieldError(await client.patch('/api/v1/users/me', { token: accessToken, body: patch }), field);
+
+      const me = assertJson(await client.get('/api/v1/users/me', { token: accessToken }), 200);
+      assert.equal(me.displayName, good.displayName);
+      assert.equal(me.bio, good.bio);
+      assert.equal(me.avatarUrl, good.avatarUrl);
+    });
+  }
+
+  it('GET /users/{id} answers another user; unknown and malformed ids are 404', async () => {
+    const alice = await registerUser(client, 'alice');
+    const bob = await registerUser(client, 'bob');
+    const seen = assertJson(await client.get(`/api/v1/users/${bob.user.id}`, { token: alice.accessToken }), 200);
+    assertUserShape(seen);
+    assert.equal(seen.id, bob.user.id);
+    assert.equal(seen.username, bob.user.username);
+
+    assertProblem(await client.get('/api/v1/users/1', { token: alice.accessToken }), 404, 'not_found');
+    assertProblem(await client.get('/api/v1/users/abc', { token: alice.accessToken }), 404, 'not_found');
+    assertProblem(
+      await client.get('/api/v1/users/99999999999999999999999999', { token: alice.accessToken }),
+      404,
+      'not_found',
+    );
+  });
+
+  it('GET /users?q= pages by username prefix, case-insensitively, in username order', async () => {
+    const prefix = `srch${uniqueSuffix(6)}`;
+    const { accessToken } = await registerUser(client, 'searcher');
+    const expected = [];
+    for (let i = 0; i < 5; i += 1) {
+      const created = await registerUser(client, prefix);
+      expected.push(created.user.username);
+    }
+    expected.sort();
+
+    for (const q of [prefix, prefix.toUpperCase()]) {
+      const pages = await collectPages(client, accessToken, (cursor) => {
+        const params = new URLSearchParams({ q, limit: '2' });
+        if (cursor) params.set('cursor', cursor);
+        return `/api/v1/users?${params}`;
+      });
+      assert.equal(pages.length, 3, `5 users at 2 per page: ${pages.map((p) => p.items.length)}`);
+      for (const page of pages) assert.ok(page.items.length <= 2);
+      const names = pages.flatMap((p) => p.items.map((u) => u.username));
+      assert.deepEqual(names, expected, `q=${q}`);
+      for (const page of pages) for (const user of page.items) assertUserShape(user);
+    }
+  });
+
+  it('GET /users without q is 400', async () => {
+    const { accessToken } = await registerUser(client, 'noq');
+    assertFieldError(await client.get('/api/v1/users', { token: accessToken }), 'q');
+  });
+
+  it('GET /admin/users is 403 for a normal user', async () => {
+    const { accessToken } = await registerUser(client, 'plain');
+    assertProblem(await client.get('/api/v1/admin/users', { token: accessToken }), 403, 'forbidden');
+  });
+
+  describe('with an admin configured through the environment', () => {
+    let adminServer;
+    let adminClient;
+
+    before(async () => {
+      adminServer = await startServer({
+        env: { TALKLINE_ADMIN_USERNAME: 'root_admin', TALKLINE_ADMIN_PASSWORD: 'adminpass123' },
+      });
+      adminClient = api(adminServer.baseUrl);
+    });
+
+    after(async () => {
+      await adminServer?.dispose();
+    });
+
+    it('logs root_admin in with role admin and lets it page through every user', async () => {
+      const registered = [];
+      for (let i = 0; i < 3; i += 1) registered.push((await registerUser(adminClient, 'listed')).user.id);
+
+      const admin = await login(adminClient, 'root_admin', 'adminpass123');
+      assert.equal(admin.user.role, 'admin');
+      assert.equal(admin.user.username, 'root_admin');
+
+      const pages = await collectPages(adminClient, admin.accessToken, (cursor) => {
+        const params = new URLSearchParams({ limit: '1' });
+        if (cursor) params.set('cursor', cursor);
+        return `/api/v1/admin/users?${params}`;
+      });
+      for (const page of pages) assert.ok(page.items.length <= 1);
+      const ids = pages.flatMap((p) => p.items.map((u) => u.id));
+      assert.equal(new Set(ids).size, ids.length, 'no user listed twice');
+      assert.ok(ids.includes(admin.user.id));
+      for (const id of registered) assert.ok(ids.includes(id), `user ${id} is listed`);
+      assert.equal(ids.length, registered.length + 1);
+    });
+  });
+
+  describe('talkline admin create', () => {
+    let adminServer;
+    let adminClient;
+
+    before(async () => {
+      adminServer = await startServer();
+      adminClient = api(adminServer.baseUrl);
+    });
+
+    after(async () => {
+      await adminServer?.dispose();
+    });
+
+    it('creates a new admin and promotes an existing user, on a stopped server', async () => {
+      const existing = await registerUser(adminClient, 'promoted');
+      const newName = `someone${uniqueSuffix(8)}`;
+      await adminServer.stop();
+
+      const created = await runBinary(
+        ['admin', 'create', '--username', newName, '--password', 'secret123', '--data-dir', adminServer.dataDir],
+        { cwd: adminServer.dataDir },
+      );
+      assert.equal(created.code, 0, `admin create ${newName}: exit ${created.code}\n${created.stderr}`);
+
+      const promoted = await runBinary(
+        ['admin', 'create', '--username', existing.username, '--password', 'secret123', '--data-dir', adminServer.dataDir],
+        { cwd: adminServer.dataDir },
+      );
+      assert.equal(promoted.code, 0, `admin create ${existing.username}: exit ${promoted.code}\n${promoted.stderr}`);
+
+      await adminServer.restart();
+      const admin = await login(adminClient, newName, 'secret123');
+      assert.equal(admin.user.role, 'admin');
+
+      const seen = assertJson(
+        await adminClient.get(`/api/v1/users/${existing.user.id}`, { token: admin.accessToken }),
+        200,
+      );
+      assert.equal(seen.role, 'admin');
+      assertJson(await adminClient.get('/api/v1/admin/users', { token: admin.accessToken }), 200);
+    });
+  });
+});

@@ -1,0 +1,440 @@
+#include "config/config.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <regex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/dotenv.hpp"
+
+namespace talkline::config {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+using Command = Invocation::Command;
+
+// Each test runs in a fresh temporary directory, so the default ./.env is whatever
+// the test writes there and nothing from the machine leaks in.
+class ConfigTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "tl-config-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    dir_ = pattern;
+    previous_ = fs::current_path();
+    fs::current_path(dir_);
+  }
+  void TearDown() override {
+    fs::current_path(previous_);
+    fs::remove_all(dir_);
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    const fs::path path = dir_ / name;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+
+  static Result<Invocation> parse(std::initializer_list<const char*> args, const EnvMap& env = {}) {
+    std::vector<const char*> argv{"talkline"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return parse_invocation(static_cast<int>(argv.size()), argv.data(), env);
+  }
+
+  static Invocation parse_ok(std::initializer_list<const char*> args, const EnvMap& env = {}) {
+    auto result = parse(args, env);
+    EXPECT_TRUE(result.ok()) << (result.ok() ? "" : result.error().message);
+    return result.ok() ? std::move(result).value() : Invocation{};
+  }
+
+  static Error parse_error(std::initializer_list<const char*> args, const EnvMap& env = {}) {
+    auto result = parse(args, env);
+    EXPECT_FALSE(result.ok());
+    return result.ok() ? Error{} : result.take_error();
+  }
+
+  fs::path dir_;
+  fs::path previous_;
+};
+
+TEST_F(ConfigTest, DefaultsApplyWithNothingSet) {
+  const Invocation inv = parse_ok({});
+  EXPECT_EQ(inv.command, Command::serve);
+  EXPECT_EQ(inv.config, Config{});
+  EXPECT_EQ(inv.config.host, "0.0.0.0");
+  EXPECT_EQ(inv.config.port, 8080);
+  EXPECT_EQ(inv.config.store, "sqlite");
+  EXPECT_EQ(inv.config.bus, "local");
+  EXPECT_EQ(inv.config.cors_origins, std::vector<std::string>{"*"});
+  EXPECT_EQ(inv.config.log_level, "info");
+  EXPECT_EQ(inv.config.log_format, "json");
+  EXPECT_TRUE(inv.env_file.empty());
+  EXPECT_TRUE(inv.warnings.empty());
+}
+
+TEST_F(ConfigTest, DefaultEnvFileIsReadWhenPresent) {
+  write(".env", "TALKLINE_PORT=9000\nTALKLINE_LOG_FORMAT=logfmt\n");
+  const Invocation inv = parse_ok({});
+  EXPECT_EQ(inv.config.port, 9000);
+  EXPECT_EQ(inv.config.log_format, "logfmt");
+  EXPECT_EQ(inv.env_file, "./.env");
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesEnvFile) {
+  write(".env", "TALKLINE_PORT=9000\nTALKLINE_HOST=127.0.0.1\n");
+  const Invocation inv = parse_ok({}, {{"TALKLINE_PORT", "9100"}});
+  EXPECT_EQ(inv.config.port, 9100);
+  EXPECT_EQ(inv.config.host, "127.0.0.1");
+}
+
+TEST_F(ConfigTest, FlagOverridesEnvironmentAndEnvFile) {
+  write(".env", "TALKLINE_PORT=9000\n");
+  EXPECT_EQ(parse_ok({"--port", "9200"}, {{"TALKLINE_PORT", "9100"}}).config.port, 9200);
+  EXPECT_EQ(parse_ok({"--port=9300"}, {{"TALKLINE_PORT", "9100"}}).config.port, 9300);
+  EXPECT_EQ(parse_ok({"--port", "1", "--port", "2"}).config.port, 2);
+}
+
+TEST_F(ConfigTest, EveryFieldHasAFlagAndAnEnvKey) {
+  const Invocation from_env = parse_ok({}, {{"TALKLINE_MAX_BODY_BYTES", "2048"},
+                                             {"TALKLINE_JWT_SECRET", "0123456789abcdef0123456789abcdef"},
+                                             {"TALKLINE_ADMIN_USERNAME", "root"},
+                                             {"TALKLINE_ADMIN_PASSWORD", "hunter22"},
+                                             {"TALKLINE_WORKER_THREADS", "4"},
+                                             {"TALKLINE_SQLITE_SYNCHRONOUS", "normal"},
+                                             {"TALKLINE_ARGON2_MEMORY_KIB", "8192"},
+                                             {"TALKLINE_REQUESTS_PER_MINUTE_PER_IP", "0"}});
+  EXPECT_EQ(from_env.config.max_body_bytes, 2048U);
+  EXPECT_EQ(from_env.config.jwt_secret, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(from_env.config.admin_username, "root");
+  EXPECT_EQ(from_env.config.admin_password, "hunter22");
+  EXPECT_EQ(from_env.config.worker_threads, 4);
+  EXPECT_EQ(from_env.config.sqlite_synchronous, "normal");
+  EXPECT_EQ(from_env.config.argon2_memory_kib, 8192U);
+  EXPECT_EQ(from_env.config.requests_per_minute_per_ip, 0);
+
+  const Invocation from_flags =
+      parse_ok({"--host", "::1", "--port", "0", "--threads", "2", "--worker-threads", "3", "--data-dir", "/tmp/x",
+                "--store", "postgres://u@h:5432/db", "--bus", "redis://h:6379", "--node-id", "1023",
+                "--sqlite-synchronous", "normal", "--max-body-bytes", "10", "--header-timeout-seconds", "5",
+                "--idle-timeout-seconds", "6", "--request-timeout-seconds", "7", "--shutdown-grace-seconds", "0",
+                "--cors-origins", "https://a.example", "--behind-tls", "--hsts-max-age-seconds", "60",
+                "--max-connections", "5", "--jwt-secret", "abcdefghijklmnopqrstuvwxyz012345", "--jwt-issuer", "i",
+                "--jwt-audience", "a", "--access-token-ttl-seconds", "60", "--refresh-token-ttl-seconds", "120",
+                "--argon2-memory-kib", "9000", "--argon2-iterations", "3", "--argon2-parallelism", "2",
+                "--login-failures-per-username", "4", "--login-failures-per-ip", "8",
+                "--login-failure-window-seconds", "9", "--admin-username", "boss", "--admin-password", "pw",
+                "--message-max-chars", "11", "--title-max-chars", "12", "--group-max-members", "13",
+                "--page-max-limit", "14", "--requests-per-minute-per-ip", "15", "--log-level", "debug",
+                "--log-format", "logfmt"});
+  const Config& c = from_flags.config;
+  EXPECT_EQ(c.host, "::1");
+  EXPECT_EQ(c.port, 0);
+  EXPECT_EQ(c.threads, 2);
+  EXPECT_EQ(c.worker_threads, 3);
+  EXPECT_EQ(c.data_dir, "/tmp/x");
+  EXPECT_EQ(c.store, "postgres://u@h:5432/db");
+  EXPECT_EQ(c.bus, "redis://h:6379");
+  EXPECT_EQ(c.node_id, 1023);
+  EXPECT_EQ(c.sqlite_synchronous, "normal");
+  EXPECT_EQ(c.max_body_bytes, 10U);
+  EXPECT_EQ(c.header_timeout_seconds, 5);
+  EXPECT_EQ(c.idle_timeout_seconds, 6);
+  EXPECT_EQ(c.request_timeout_seconds, 7);
+  EXPECT_EQ(c.shutdown_grace_seconds, 0);
+  EXPECT_EQ(c.cors_origins, std::vector<std::string>{"https://a.example"});
+  EXPECT_TRUE(c.behind_tls);
+  EXPECT_EQ(c.hsts_max_age_seconds, 60);
+  EXPECT_EQ(c.max_connections, 5);
+  EXPECT_EQ(c.jwt_secret, "abcdefghijklmnopqrstuvwxyz012345");
+  EXPECT_EQ(c.jwt_issuer, "i");
+  EXPECT_EQ(c.jwt_audience, "a");
+  EXPECT_EQ(c.access_token_ttl_seconds, 60);
+  EXPECT_EQ(c.refresh_token_ttl_seconds, 120);
+  EXPECT_EQ(c.argon2_memory_kib, 9000U);
+  EXPECT_EQ(c.argon2_iterations, 3U);
+  EXPECT_EQ(c.argon2_parallelism, 2U);
+  EXPECT_EQ(c.login_failures_per_username, 4);
+  EXPECT_EQ(c.login_failures_per_ip, 8);
+  EXPECT_EQ(c.login_failure_window_seconds, 9);
+  EXPECT_EQ(c.admin_username, "boss");
+  EXPECT_EQ(c.admin_password, "pw");
+  EXPECT_EQ(c.message_max_chars, 11);
+  EXPECT_EQ(c.title_max_chars, 12);
+  EXPECT_EQ(c.group_max_members, 13);
+  EXPECT_EQ(c.page_max_limit, 14);
+  EXPECT_EQ(c.requests_per_minute_per_ip, 15);
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.log_format, "logfmt");
+}
+
+TEST_F(ConfigTest, EnvFileCanBeNamedByFlagOrEnvironment) {
+  const std::string flag_file = write("flag.env", "TALKLINE_PORT=9001\n");
+  const std::string env_file = write("env.env", "TALKLINE_PORT=9002\n");
+  write(".env", "TALKLINE_PORT=9003\n");
+  EXPECT_EQ(parse_ok({"--env-file", flag_file.c_str()}, {{"TALKLINE_ENV_FILE", env_file}}).config.port, 9001);
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_ENV_FILE", env_file}}).config.port, 9002);
+  EXPECT_EQ(parse_ok({}).config.port, 9003);
+}
+
+TEST_F(ConfigTest, NamedEnvFileMustExist) {
+  const Error by_flag = parse_error({"--env-file", "missing.env"});
+  EXPECT_THAT(by_flag.message, StartsWith("--env-file: "));
+  EXPECT_THAT(by_flag.message, HasSubstr("missing.env"));
+  const Error by_env = parse_error({}, {{"TALKLINE_ENV_FILE", "missing.env"}});
+  EXPECT_THAT(by_env.message, StartsWith("TALKLINE_ENV_FILE: "));
+}
+
+TEST_F(ConfigTest, MalformedEnvFileIsAnError) {
+  write(".env", "TALKLINE_PORT=1\nthis is not a setting\n");
+  EXPECT_THAT(parse_error({}).message, HasSubstr("./.env:2: expected KEY=VALUE"));
+}
+
+TEST_F(ConfigTest, ErrorMessageFormatNamesKeyAndValue) {
+  const Error error = parse_error({}, {{"TALKLINE_PORT", "abc"}});
+  EXPECT_EQ(error.code, ErrorCode::invalid_argument);
+  EXPECT_EQ(error.message, "TALKLINE_PORT: must be an integer in [0, 65535] (got 'abc')");
+  ASSERT_EQ(error.fields.size(), 1U);
+  EXPECT_EQ(error.fields[0].field, "TALKLINE_PORT");
+}
+
+TEST_F(ConfigTest, FlagErrorNamesTheFlagAndTheKey) {
+  EXPECT_EQ(parse_error({"--port", "70000"}).message,
+            "--port (TALKLINE_PORT): must be an integer in [0, 65535] (got '70000')");
+}
+
+TEST_F(ConfigTest, EveryValidationErrorNamesItsKey) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"TALKLINE_HOST", ""},
+      {"TALKLINE_HOST", "a b"},
+      {"TALKLINE_PORT", "-1"},
+      {"TALKLINE_PORT", "65536"},
+      {"TALKLINE_PORT", " 80"},
+      {"TALKLINE_PORT", "80.0"},
+      {"TALKLINE_THREADS", "257"},
+      {"TALKLINE_THREADS", "-1"},
+      {"TALKLINE_WORKER_THREADS", "0"},
+      {"TALKLINE_WORKER_THREADS", "1025"},
+      {"TALKLINE_DATA_DIR", ""},
+      {"TALKLINE_STORE", "mysql://x"},
+      {"TALKLINE_STORE", "postgres://"},
+      {"TALKLINE_STORE", "SQLITE"},
+      {"TALKLINE_BUS", "nats://x"},
+      {"TALKLINE_BUS", "redis://"},
+      {"TALKLINE_NODE_ID", "1024"},
+      {"TALKLINE_NODE_ID", "-1"},
+      {"TALKLINE_SQLITE_SYNCHRONOUS", "off"},
+      {"TALKLINE_MAX_BODY_BYTES", "0"},
+      {"TALKLINE_MAX_BODY_BYTES", "99999999999999999999"},
+      {"TALKLINE_HEADER_TIMEOUT_SECONDS", "0"},
+      {"TALKLINE_IDLE_TIMEOUT_SECONDS", "0"},
+      {"TALKLINE_REQUEST_TIMEOUT_SECONDS", "0"},
+      {"TALKLINE_SHUTDOWN_GRACE_SECONDS", "-1"},
+      {"TALKLINE_CORS_ORIGINS", "example.com"},
+      {"TALKLINE_BEHIND_TLS", "maybe"},
+      {"TALKLINE_HSTS_MAX_AGE_SECONDS", "-5"},
+      {"TALKLINE_MAX_CONNECTIONS", "0"},
+      {"TALKLINE_JWT_SECRET", "too-short"},
+      {"TALKLINE_JWT_ISSUER", ""},
+      {"TALKLINE_JWT_AUDIENCE", ""},
+      {"TALKLINE_ACCESS_TOKEN_TTL_SECONDS", "0"},
+      {"TALKLINE_REFRESH_TOKEN_TTL_SECONDS", "0"},
+      {"TALKLINE_ARGON2_MEMORY_KIB", "8191"},
+      {"TALKLINE_ARGON2_ITERATIONS", "0"},
+      {"TALKLINE_ARGON2_PARALLELISM", "0"},
+      {"TALKLINE_LOGIN_FAILURES_PER_USERNAME", "0"},
+      {"TALKLINE_LOGIN_FAILURES_PER_IP", "0"},
+      {"TALKLINE_LOGIN_FAILURE_WINDOW_SECONDS", "0"},
+      {"TALKLINE_ADMIN_USERNAME", "bad\nname"},
+      {"TALKLINE_MESSAGE_MAX_CHARS", "0"},
+      {"TALKLINE_TITLE_MAX_CHARS", "0"},
+      {"TALKLINE_GROUP_MAX_MEMBERS", "1"},
+      {"TALKLINE_PAGE_MAX_LIMIT", "0"},
+      {"TALKLINE_REQUESTS_PER_MINUTE_PER_IP", "-1"},
+      {"TALKLINE_LOG_LEVEL", "verbose"},
+      {"TALKLINE_LOG_FORMAT", "xml"},
+  };
+  for (const auto& [key, value] : cases) {
+    const Error error = parse_error({}, {{key, value}});
+    EXPECT_EQ(error.code, ErrorCode::invalid_argument) << key;
+    EXPECT_THAT(error.message, StartsWith(std::string(key) + ": ")) << key << "=" << value;
+    ASSERT_EQ(error.fields.size(), 1U) << key;
+    EXPECT_EQ(error.fields[0].field, key);
+  }
+}
+
+TEST_F(ConfigTest, AcceptsTheEdgesOfEachRange) {
+  const Invocation inv = parse_ok({}, {{"TALKLINE_PORT", "65535"},
+                                       {"TALKLINE_THREADS", "256"},
+                                       {"TALKLINE_WORKER_THREADS", "1024"},
+                                       {"TALKLINE_NODE_ID", "0"},
+                                       {"TALKLINE_STORE", "postgresql://h/db"},
+                                       {"TALKLINE_ARGON2_MEMORY_KIB", "8192"}});
+  EXPECT_EQ(inv.config.port, 65535);
+  EXPECT_EQ(inv.config.threads, 256);
+  EXPECT_EQ(inv.config.worker_threads, 1024);
+  EXPECT_EQ(inv.config.store, "postgresql://h/db");
+}
+
+TEST_F(ConfigTest, ReportsEveryProblemAtOnce) {
+  const Error error = parse_error({"--node-id", "5000"}, {{"TALKLINE_PORT", "x"}, {"TALKLINE_LOG_LEVEL", "loud"}});
+  EXPECT_EQ(error.fields.size(), 3U);
+  EXPECT_THAT(error.message, HasSubstr("TALKLINE_PORT: "));
+  EXPECT_THAT(error.message, HasSubstr("--node-id (TALKLINE_NODE_ID): "));
+  EXPECT_THAT(error.message, HasSubstr("TALKLINE_LOG_LEVEL: "));
+}
+
+TEST_F(ConfigTest, SecretsAreNotEchoedInErrors) {
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_JWT_SECRET", "my-short-secret"}}).message, Not(HasSubstr("my-short-secret")));
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_STORE", "mysql://root:hunter2@db"}}).message, Not(HasSubstr("hunter2")));
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_BUS", "nats://u:hunter2@bus"}}).message, Not(HasSubstr("hunter2")));
+}
+
+TEST_F(ConfigTest, ParsesCorsOriginLists) {
+  const auto origins = [this](const char* value) { return parse_ok({}, {{"TALKLINE_CORS_ORIGINS", value}}).config.cors_origins; };
+  EXPECT_EQ(origins("https://chat.example.com, http://localhost:3000 ,*"),
+            (std::vector<std::string>{"https://chat.example.com", "http://localhost:3000", "*"}));
+  EXPECT_EQ(origins("http://[::1]:8080"), std::vector<std::string>{"http://[::1]:8080"});
+  EXPECT_EQ(origins("app+custom://host-1.example"), std::vector<std::string>{"app+custom://host-1.example"});
+  EXPECT_EQ(origins(""), std::vector<std::string>{});
+  for (const char* bad : {"example.com", "https://", "https://a.example/", "https://a.example/path",
+                          "https://a.example:0", "https://a.example:99999", "https://a.example:", "https://a.example:8o",
+                          "https://a b", "https://a.example,", ",https://a.example", "https://a.example,,*",
+                          "://a.example", "1http://a.example", "http://[::1", "http://[]"}) {
+    const Error error = parse_error({}, {{"TALKLINE_CORS_ORIGINS", bad}});
+    EXPECT_THAT(error.message, StartsWith("TALKLINE_CORS_ORIGINS: ")) << bad;
+  }
+}
+
+TEST_F(ConfigTest, BooleanFlagsAndValues) {
+  EXPECT_TRUE(parse_ok({"--behind-tls"}).config.behind_tls);
+  EXPECT_FALSE(parse_ok({"--behind-tls=false"}, {{"TALKLINE_BEHIND_TLS", "true"}}).config.behind_tls);
+  EXPECT_TRUE(parse_ok({"--behind-tls", "yes"}).config.behind_tls);
+  for (const char* yes : {"true", "TRUE", "1", "yes", "on"}) {
+    EXPECT_TRUE(parse_ok({}, {{"TALKLINE_BEHIND_TLS", yes}}).config.behind_tls) << yes;
+  }
+  for (const char* no : {"false", "False", "0", "no", "off"}) {
+    EXPECT_FALSE(parse_ok({}, {{"TALKLINE_BEHIND_TLS", no}}).config.behind_tls) << no;
+  }
+}
+
+TEST_F(ConfigTest, AdminPasswordNeedsAUsername) {
+  const Error error = parse_error({}, {{"TALKLINE_ADMIN_PASSWORD", "pw"}});
+  EXPECT_THAT(error.message, StartsWith("TALKLINE_ADMIN_PASSWORD: "));
+}
+
+TEST_F(ConfigTest, UnknownFlagIsNamed) {
+  const Error error = parse_error({"--prot", "80"});
+  EXPECT_EQ(error.code, ErrorCode::invalid_argument);
+  EXPECT_THAT(error.message, HasSubstr("--prot"));
+  EXPECT_THAT(parse_error({"serve-now"}).message, HasSubstr("serve-now"));
+}
+
+TEST_F(ConfigTest, MissingFlagValueIsAnError) {
+  EXPECT_THAT(parse_error({"--port"}).message, HasSubstr("--port"));
+}
+
+TEST_F(ConfigTest, UnknownTalklineKeysAreReportedAsWarnings) {
+  const Invocation inv = parse_ok({}, {{"TALKLINE_PROT", "80"}, {"HOME", "/root"}, {"TALKLINE_ENV_FILE", ""}});
+  EXPECT_EQ(inv.warnings, std::vector<std::string>{"unknown setting TALKLINE_PROT ignored"});
+}
+
+TEST_F(ConfigTest, HelpListsEveryFlagWithItsEnvKeyAndDefault) {
+  const Invocation inv = parse_ok({"--help"}, {{"TALKLINE_PORT", "not even checked"}});
+  EXPECT_EQ(inv.command, Command::help);
+  const std::string& help = inv.help_text;
+  EXPECT_THAT(help, HasSubstr("--port"));
+  EXPECT_THAT(help, HasSubstr("[TALKLINE_PORT, default: 8080]"));
+  EXPECT_THAT(help, HasSubstr("--max-body-bytes"));
+  EXPECT_THAT(help, HasSubstr("[TALKLINE_MAX_BODY_BYTES, default: 1048576]"));
+  EXPECT_THAT(help, HasSubstr("[TALKLINE_CORS_ORIGINS, default: *]"));
+  EXPECT_THAT(help, HasSubstr("[TALKLINE_JWT_SECRET, default: none]"));
+  EXPECT_THAT(help, HasSubstr("--env-file"));
+  EXPECT_THAT(help, HasSubstr("TALKLINE_ENV_FILE"));
+  EXPECT_THAT(help, HasSubstr("admin"));
+  EXPECT_EQ(parse_ok({"-h"}).command, Command::help);
+}
+
+TEST_F(ConfigTest, SubcommandHelpDescribesTheSubcommand) {
+  const Invocation inv = parse_ok({"admin", "create", "--help"});
+  EXPECT_EQ(inv.command, Command::help);
+  EXPECT_THAT(inv.help_text, HasSubstr("--username"));
+}
+
+TEST_F(ConfigTest, VersionFlag) {
+  const Invocation inv = parse_ok({"--version"});
+  EXPECT_EQ(inv.command, Command::version);
+  EXPECT_THAT(inv.help_text, StartsWith("talkline "));
+}
+
+TEST_F(ConfigTest, AdminCreateSubcommandKeepsTheFullConfig) {
+  const Invocation inv = parse_ok({"admin", "create", "--username", "root", "--password", "s3cret", "--port", "9001"},
+                                  {{"TALKLINE_STORE", "postgres://h/db"}});
+  EXPECT_EQ(inv.command, Command::admin_create);
+  EXPECT_EQ(inv.admin_username, "root");
+  EXPECT_EQ(inv.admin_password, "s3cret");
+  EXPECT_EQ(inv.config.port, 9001);
+  EXPECT_EQ(inv.config.store, "postgres://h/db");
+
+  const Invocation no_password = parse_ok({"--data-dir", "/srv/talkline", "admin", "create", "--username", "root"});
+  EXPECT_EQ(no_password.command, Command::admin_create);
+  EXPECT_TRUE(no_password.admin_password.empty());
+  EXPECT_EQ(no_password.config.data_dir, "/srv/talkline");
+}
+
+TEST_F(ConfigTest, AdminCreateStillValidatesTheConfig) {
+  EXPECT_THAT(parse_error({"admin", "create", "--username", "root"}, {{"TALKLINE_PORT", "x"}}).message,
+              StartsWith("TALKLINE_PORT: "));
+}
+
+TEST_F(ConfigTest, AdminSubcommandNeedsItsArguments) {
+  EXPECT_THAT(parse_error({"admin", "create"}).message, HasSubstr("--username"));
+  EXPECT_THAT(parse_error({"admin"}).message, HasSubstr("subcommand"));
+  EXPECT_THAT(parse_error({"admin", "delete"}).message, HasSubstr("subcommand"));
+}
+
+TEST(ProcessEnvironment, CopiesTheRealEnvironment) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) GTEST_SKIP() << "no PATH in the environment";
+  const EnvMap env = process_environment();
+  ASSERT_EQ(env.count("PATH"), 1U);
+  EXPECT_EQ(env.at("PATH"), path);
+}
+
+// .env.example at the repository root must list every key, each with its default.
+TEST_F(ConfigTest, EnvExampleListsEveryKeyWithItsDefault) {
+  const fs::path example = fs::path(__FILE__).parent_path() / "../../../.env.example";
+  if (!fs::exists(example)) GTEST_SKIP() << "source tree not available at " << example;
+  auto entries = read_dotenv_file(example.string());
+  ASSERT_TRUE(entries.ok()) << entries.error().message;
+
+  const Invocation inv = parse_ok({"--env-file", example.c_str()});
+  EXPECT_EQ(inv.config, Config{});
+  EXPECT_TRUE(inv.warnings.empty());
+
+  const std::string help = parse_ok({"--help"}).help_text;
+  std::set<std::string> documented;
+  const std::regex key_pattern(R"(\[(TALKLINE_[A-Z0-9_]+), default)");
+  for (std::sregex_iterator it(help.begin(), help.end(), key_pattern), end; it != end; ++it) {
+    documented.insert((*it)[1].str());
+  }
+  documented.erase("TALKLINE_ENV_FILE");  // names the file itself, so it cannot live in it
+  EXPECT_EQ(documented.size(), 38U);
+  std::set<std::string> listed;
+  for (const auto& [key, value] : entries.value()) listed.insert(key);
+  EXPECT_EQ(listed, documented);
+}
+
+}  // namespace
+}  // namespace talkline::config

@@ -1,0 +1,213 @@
+#include "store/sqlite/writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite/connection.hpp"
+#include "temp_dir.hpp"
+
+namespace talkline::store::sqlite {
+namespace {
+
+using talkline::store::testing::TempDir;
+
+// Drives the writer directly on a scratch schema so batching can be arranged exactly:
+// a job that blocks the writer lets the next jobs pile up into one batch.
+class WriterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = Connection::open(dir_.file("writer.db"), Connection::Mode::read_write, 1000);
+    ASSERT_TRUE(opened.ok());
+    db_ = std::move(opened).value();
+    ASSERT_TRUE(db_->exec("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;"
+                          "CREATE TABLE items (name TEXT PRIMARY KEY);"
+                          "CREATE TABLE parents (id INTEGER PRIMARY KEY);"
+                          "CREATE TABLE children (id INTEGER PRIMARY KEY,"
+                          " parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);")
+                    .ok());
+    writer_ = std::make_unique<Writer>(*db_, 64);
+  }
+
+  void TearDown() override {
+    writer_.reset();
+    db_.reset();
+  }
+
+  static Writer::Job insert_item(std::string name) {
+    return [name = std::move(name)](Connection& db) -> Result<void> {
+      TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO items (name) VALUES (?)"));
+      insert.bind_all(name);
+      return insert.run();
+    };
+  }
+
+  // Occupies the writer thread until release() so that later submissions queue up.
+  std::future<Result<void>> block_writer() {
+    auto blocked = std::async(std::launch::async, [this] {
+      return writer_->submit([this](Connection&) -> Result<void> {
+        std::unique_lock lock(gate_mutex_);
+        entered_ = true;
+        gate_.notify_all();
+        gate_.wait(lock, [this] { return released_; });
+        return ok_result();
+      });
+    });
+    std::unique_lock lock(gate_mutex_);
+    gate_.wait(lock, [this] { return entered_; });
+    return blocked;
+  }
+
+  void release() {
+    std::lock_guard lock(gate_mutex_);
+    released_ = true;
+    gate_.notify_all();
+  }
+
+  void wait_until_queued(std::size_t count) {
+    while (writer_->queued() < count) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+
+  /// Submits each job from its own thread, in order, once the previous one is queued.
+  std::vector<std::future<Result<void>>> submit_in_order(std::vector<Writer::Job> jobs) {
+    std::vector<std::future<Result<void>>> results;
+    for (auto& job : jobs) {
+      results.push_back(std::async(std::launch::async, [this, job = std::move(job)] { return writer_->submit(job); }));
+      wait_until_queued(results.size());
+    }
+    return results;
+  }
+
+  int count(const std::string& table) {
+    auto query = db_->prepare("SELECT COUNT(*) FROM " + table);
+    if (!query.ok() || !query->step().ok()) return -1;
+    return static_cast<int>(query->int64(0));
+  }
+
+  TempDir dir_;
+  std::unique_ptr<Connection> db_;
+  std::unique_ptr<Writer> writer_;
+  std::mutex gate_mutex_;
+  std::condition_variable gate_;
+  bool entered_ = false;
+  bool released_ = false;
+};
+
+TEST_F(WriterTest, QueuedJobsShareOneCommit) {
+  auto blocker = block_writer();
+  auto results = submit_in_order({insert_item("a"), insert_item("b"), insert_item("c")});
+  std::uint64_t commits_before = writer_->commits();
+  release();
+  EXPECT_TRUE(blocker.get().ok());
+  for (auto& result : results) EXPECT_TRUE(result.get().ok());
+  EXPECT_EQ(writer_->commits(), commits_before + 2) << "the blocker's batch, then one batch for a, b and c";
+  writer_->stop();
+  EXPECT_EQ(count("items"), 3);
+}
+
+TEST_F(WriterTest, AFailingJobIsUndoneAloneAndItsNeighboursCommit) {
+  ASSERT_TRUE(writer_->submit(insert_item("taken")).ok());
+  auto blocker = block_writer();
+  Writer::Job half_done_then_conflict = [](Connection& db) -> Result<void> {
+    TL_TRY(db.exec("INSERT INTO items (name) VALUES ('partial')"));
+    return db.exec("INSERT INTO items (name) VALUES ('taken')");
+  };
+  auto results = submit_in_order({insert_item("before"), std::move(half_done_then_conflict), insert_item("after")});
+  release();
+  ASSERT_TRUE(blocker.get().ok());
+  EXPECT_TRUE(results[0].get().ok());
+  Result<void> failed = results[1].get();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::conflict);
+  EXPECT_TRUE(results[2].get().ok());
+  writer_->stop();
+  EXPECT_EQ(count("items"), 3) << "taken, before and after; 'partial' was rolled back with its job";
+}
+
+TEST_F(WriterTest, AJobErrorLeavesNoPartialWrites) {
+  Result<void> failed = writer_->submit([](Connection& db) -> Result<void> {
+    TL_TRY(db.exec("INSERT INTO items (name) VALUES ('x')"));
+    return Error::invalid("field", "rejected after writing");
+  });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::invalid_argument);
+  writer_->stop();
+  EXPECT_EQ(count("items"), 0);
+}
+
+TEST_F(WriterTest, AFailedCommitFailsEveryJobOfTheBatchAsUnavailable) {
+  auto blocker = block_writer();
+  Writer::Job orphan = [](Connection& db) -> Result<void> {
+    // Deferred foreign keys are checked at COMMIT, which therefore fails.
+    return db.exec("INSERT INTO children (id, parent_id) VALUES (1, 42)");
+  };
+  auto results = submit_in_order({insert_item("a"), std::move(orphan), insert_item("b")});
+  release();
+  ASSERT_TRUE(blocker.get().ok());
+  for (auto& future : results) {
+    Result<void> result = future.get();
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.error().code, ErrorCode::unavailable);
+  }
+  EXPECT_TRUE(writer_->submit(insert_item("later")).ok());
+  writer_->stop();
+  EXPECT_EQ(count("items"), 1);
+  EXPECT_EQ(count("children"), 0);
+}
+
+TEST_F(WriterTest, AnEngineRollbackFailsEarlierJobsAndTheRestGetANewTransaction) {
+  auto blocker = block_writer();
+  Writer::Job engine_gave_up = [](Connection& db) -> Result<void> {
+    // What SQLite does by itself on some I/O and disk-full errors.
+    TL_TRY(db.exec("ROLLBACK"));
+    return Error::unavailable("simulated disk full");
+  };
+  auto results = submit_in_order({insert_item("lost"), std::move(engine_gave_up), insert_item("kept")});
+  release();
+  ASSERT_TRUE(blocker.get().ok());
+  Result<void> lost = results[0].get();
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.error().code, ErrorCode::unavailable);
+  Result<void> failed = results[1].get();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code, ErrorCode::unavailable);
+  EXPECT_TRUE(results[2].get().ok());
+  writer_->stop();
+  EXPECT_EQ(count("items"), 1);
+}
+
+TEST_F(WriterTest, AThrowingJobReportsInternalAndIsUndone) {
+  Result<void> thrown = writer_->submit([](Connection& db) -> Result<void> {
+    (void)db.exec("INSERT INTO items (name) VALUES ('x')");
+    throw std::runtime_error("boom");
+  });
+  ASSERT_FALSE(thrown.ok());
+  EXPECT_EQ(thrown.error().code, ErrorCode::internal);
+  EXPECT_TRUE(writer_->submit(insert_item("y")).ok());
+  writer_->stop();
+  EXPECT_EQ(count("items"), 1);
+}
+
+TEST_F(WriterTest, StopFinishesQueuedJobsThenRefusesNewOnes) {
+  auto blocker = block_writer();
+  auto results = submit_in_order({insert_item("a"), insert_item("b")});
+  std::thread stopper([this] { writer_->stop(); });
+  // stop() must not return before the accepted jobs have run.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  release();
+  stopper.join();
+  EXPECT_TRUE(blocker.get().ok());
+  for (auto& result : results) EXPECT_TRUE(result.get().ok());
+  Result<void> refused = writer_->submit(insert_item("c"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, ErrorCode::unavailable);
+  EXPECT_EQ(count("items"), 2);
+}
+
+}  // namespace
+}  // namespace talkline::store::sqlite
