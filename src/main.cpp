@@ -10,16 +10,16 @@ int main(int argc, char** argv) {
   auto invocation = talkline::config::parse_invocation(argc, argv);
   if (!invocation.ok()) {
     std::cerr << "talkline: " << invocation.error().message << "\n";
-    for (const auto& field : invocation.error().fields) std::cerr << "  " << field.field << ": " << field.message << "\n";
     std::cerr << "Run 'talkline --help' for the list of settings.\n";
     return 2;
   }
+  for (const auto& warning : invocation->warnings) std::cerr << "talkline: warning: " << warning << "\n";
   switch (invocation->command) {
     case Invocation::Command::help:
       std::cout << invocation->help_text;
       return 0;
     case Invocation::Command::version:
-      std::cout << "talkline " << TALKLINE_VERSION << "\n";
+      std::cout << invocation->help_text << "\n";
       return 0;
     case Invocation::Command::admin_create: {
       std::string password = invocation->admin_password;

@@ -547,7 +547,8 @@ Result<Invocation> parse_invocation(int argc, const char* const* argv, const Env
   if (!problems.empty()) return invalid(std::move(problems));
 
   // A TALKLINE_ key nobody reads is most likely a misspelt one.
-  for (const auto& [key, value] : values) {
+  for (const auto& entry : values) {
+    const std::string& key = entry.first;
     if (key.size() <= kEnvPrefix.size() || key.compare(0, kEnvPrefix.size(), kEnvPrefix) != 0 || key == kEnvFileKey) {
       continue;
     }

@@ -63,7 +63,7 @@ Result<AuthTokens> AuthService::login(std::string_view username, std::string_vie
   auto record_failure = [&] {
     (void)limiter_.acquire(user_key, per_user);
     (void)limiter_.acquire(ip_key, per_ip);
-    util::log::info("auth.login_failed", {{"username", user_key}, {"remote", client_address}});
+    util::log::info("auth.login_failed", {{"username", std::string_view(user_key).substr(11)}, {"remote", client_address}});
     return bad_credentials();
   };
 

@@ -46,6 +46,9 @@ Error bad_body(std::string message) { return Error{ErrorCode::invalid_argument, 
 }  // namespace
 
 Result<Json> parse_json_object(std::string_view text, int max_depth) {
+  // nlohmann stops at a NUL byte as if the input ended there, so "{}\0anything"
+  // would pass. A raw NUL is never valid JSON (inside strings it must be escaped).
+  if (text.find('\0') != std::string_view::npos) return bad_body("body is not valid JSON");
   if (nesting_depth(text, max_depth) > max_depth) {
     return bad_body("JSON nesting is deeper than " + std::to_string(max_depth) + " levels");
   }

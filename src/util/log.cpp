@@ -21,11 +21,11 @@ std::atomic<Format> g_format{Format::json};
 
 // One logger for the life of the process. `init` only changes the level and format,
 // so a re-init (tests do it) never races a writer holding the old logger. We render
-// the whole line ourselves; spdlog supplies the locked, flushed stderr sink.
+// the whole line ourselves; spdlog supplies the locked, flushed stderr sink. It is
+// never destroyed, so threads and static destructors can still log during exit.
 spdlog::logger& logger() {
-  static const std::shared_ptr<spdlog::logger> instance = [] {
-    auto sink = std::make_shared<spdlog::sinks::stderr_sink_mt>();
-    auto created = std::make_shared<spdlog::logger>("talkline", std::move(sink));
+  static spdlog::logger* const instance = [] {
+    auto* created = new spdlog::logger("talkline", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     created->set_pattern("%v");
     created->set_level(spdlog::level::trace);
     return created;

@@ -114,8 +114,9 @@ void Writer::run_batch(std::vector<Pending*>& batch) {
     }
     if (aborted) continue;
     Result<void> committed = connection_.exec("COMMIT");
-    if (committed.ok()) commits_.fetch_add(1, std::memory_order_relaxed);
-    if (!committed.ok()) {
+    if (committed.ok()) {
+      commits_.fetch_add(1, std::memory_order_relaxed);
+    } else {
       if (connection_.in_transaction()) (void)connection_.exec("ROLLBACK");
       fail_range(batch, first, next, Error::unavailable("commit failed: " + committed.error().message));
     }

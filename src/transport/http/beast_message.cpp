@@ -38,7 +38,7 @@ bool decode_target(Request& request) {
   return true;
 }
 
-BeastResponse to_beast_response(Response response, unsigned version, bool keep_alive) {
+BeastResponse to_beast_response(Response response, unsigned version, bool keep_alive, bool head) {
   int status = response.status;
   if (status < 100 || status > 599) {
     status = 500;
@@ -54,8 +54,12 @@ BeastResponse to_beast_response(Response response, unsigned version, bool keep_a
   out.erase(beast_http::field::transfer_encoding);
   out.erase(beast_http::field::connection);
   if (status < 200 || status == 204 || status == 304) response.body.clear();
-  out.body() = std::move(response.body);
   out.keep_alive(keep_alive);
+  if (head) {
+    if (status >= 200 && status != 204 && status != 304) out.content_length(response.body.size());
+    return out;
+  }
+  out.body() = std::move(response.body);
   out.prepare_payload();
   return out;
 }

@@ -23,7 +23,9 @@ bool decode_target(Request& request);
 
 /// Builds the wire response. Header lines with CR, LF or NUL are dropped (a handler
 /// must not be able to split the response); a status outside 100–599 becomes 500;
-/// 1xx, 204 and 304 lose any body.
-BeastResponse to_beast_response(Response response, unsigned version, bool keep_alive);
+/// 1xx, 204 and 304 lose any body. For a HEAD request (`head`) the body is left off
+/// the wire but its Content-Length kept: routing does not treat HEAD specially, but
+/// a body would corrupt the client's view of a kept-alive connection.
+BeastResponse to_beast_response(Response response, unsigned version, bool keep_alive, bool head = false);
 
 }  // namespace talkline::transport::http

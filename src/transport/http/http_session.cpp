@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 #include <exception>
+#include <optional>
 #include <type_traits>
 
 #include "transport/http/problem.hpp"
@@ -40,8 +41,9 @@ bool is_ordinary_end(const error_code& ec) {
          ec == net::error::bad_descriptor || ec == net::error::not_connected || ec == beast::error::timeout;
 }
 
+// Beast's HTTP error category covers the ways bytes fail to be a request.
 bool is_parse_error(const error_code& ec) {
-  return &ec.category() == &bhttp::make_error_code(bhttp::error::bad_target).category();
+  return ec.category() == bhttp::make_error_code(bhttp::error::bad_target).category();
 }
 
 bool expects_continue(const BeastRequest& header) {
@@ -184,7 +186,13 @@ net::awaitable<bool> HttpSession::serve(BeastRequest& raw, Clock::time_point sta
 net::awaitable<bool> HttpSession::serve_stream(StreamHandler& handler, BeastRequest& raw, Request& request,
                                                Clock::time_point started) {
   unsigned version = raw.version();
-  auto early = co_await on_workers(context_.workers, [this, &request] { return context_.pipeline.screen(request); });
+  // Without a limiter there is nothing to block on, so a long-poll need not hop threads.
+  std::optional<Response> early;
+  if (context_.pipeline.screening_blocks()) {
+    early = co_await on_workers(context_.workers, [this, &request] { return context_.pipeline.screen(request); });
+  } else {
+    early = context_.pipeline.screen(request);
+  }
   if (early) {
     bool keep_alive = still_keep_alive(raw.keep_alive());
     auto ec = co_await write(request, std::move(*early), version, keep_alive, started);
@@ -192,11 +200,11 @@ net::awaitable<bool> HttpSession::serve_stream(StreamHandler& handler, BeastRequ
   }
 
   bool wrote = false;
-  StreamContext context{stream_, buffer_, raw, request,
+  StreamContext context(stream_, buffer_, raw, request,
                         [this, &request, &wrote, version, started](Response response, bool keep_alive) {
                           wrote = true;
                           return write(request, std::move(response), version, still_keep_alive(keep_alive), started);
-                        }};
+                        });
   auto outcome = StreamOutcome::close;
   try {
     outcome = co_await handler.handle(context);
@@ -205,7 +213,7 @@ net::awaitable<bool> HttpSession::serve_stream(StreamHandler& handler, BeastRequ
                                                     {"path", std::string_view(request.path)},
                                                     {"request_id", std::string_view(request.request_id)}});
   }
-  if (outcome == StreamOutcome::taken) {
+  if (context.taken()) {
     state_ = State::taken;
     if (!wrote) log_access(request, 101, started);
     co_return false;
@@ -218,7 +226,7 @@ net::awaitable<bool> HttpSession::serve_stream(StreamHandler& handler, BeastRequ
 net::awaitable<error_code> HttpSession::write(const Request& request, Response response, unsigned version,
                                               bool keep_alive, Clock::time_point started) {
   context_.pipeline.decorate(request, response);
-  auto message = to_beast_response(std::move(response), version, keep_alive);
+  auto message = to_beast_response(std::move(response), version, keep_alive, request.method == "HEAD");
   error_code ec;
   stream_.expires_after(context_.options.request_timeout);
   co_await bhttp::async_write(stream_, message, net::redirect_error(net::use_awaitable, ec));

@@ -21,6 +21,8 @@ class Pipeline {
   /// settles the request (429, 204, 403), nullopt to go on. May block on a shared
   /// limiter: call it on the worker pool.
   std::optional<Response> screen(Request& request) const;
+  /// Whether screen() may block (a rate limiter is configured).
+  bool screening_blocks() const { return rate_limiter_ != nullptr; }
 
   /// screen(), routing (404, 405 + Allow), the JSON media-type check (415) and the
   /// handler. A handler that throws becomes a 500 `internal` problem and an error log

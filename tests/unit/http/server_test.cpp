@@ -335,7 +335,7 @@ TEST_F(HttpServer, ListenFailureNamesHostAndPort) {
 class EchoPathStreamHandler final : public StreamHandler {
  public:
   boost::asio::awaitable<StreamOutcome> handle(StreamContext& context) override {
-    auto response = Response::json(200, "stream:" + context.request.path);
+    auto response = Response::json(200, "stream:" + context.request().path);
     auto ec = co_await context.write_response(std::move(response), true);
     co_return ec ? StreamOutcome::close : StreamOutcome::keep_alive;
   }
@@ -355,6 +355,43 @@ TEST_F(HttpServer, StreamHandlerGetsPrefixedPathsBeforeRouting) {
 
   // The same connection goes on serving ordinary routes.
   EXPECT_EQ(client.exchange(make_request(verb::get, "/hello")).result_int(), 200u);
+}
+
+// Takes the connection over and speaks its own protocol on it.
+class TakeOverStreamHandler final : public StreamHandler {
+ public:
+  boost::asio::awaitable<StreamOutcome> handle(StreamContext& context) override {
+    auto stream = context.take_stream();
+    stream.expires_after(test::kDeadline);
+    co_await boost::asio::async_write(stream, boost::asio::buffer(std::string_view("taken\n")),
+                                      boost::asio::use_awaitable);
+    stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send);
+    co_return StreamOutcome::keep_alive;  // ignored: the session no longer owns the stream
+  }
+};
+
+TEST_F(HttpServer, StreamHandlerCanTakeTheConnection) {
+  RunningServer server(test::test_options(), sample_router(), [](Server& s) {
+    s.add_stream_handler("/raw/", std::make_shared<TakeOverStreamHandler>());
+  });
+  TestClient client(server.port());
+  ASSERT_FALSE(client.write(make_request(verb::get, "/raw/upgrade")));
+  EXPECT_EQ(client.read_until_closed(), "taken\n");
+}
+
+TEST_F(HttpServer, HeadResponseHasNoBody) {
+  Router router;
+  router.add("HEAD", "/doc", [](Request&) { return Response::json(200, R"({"size":"big"})"); });
+  RunningServer server(test::test_options(), std::move(router));
+  TestClient client(server.port());
+  ASSERT_FALSE(client.write(make_request(verb::head, "/doc")));
+  test::bhttp::response_parser<test::bhttp::empty_body> parser;
+  parser.skip(true);  // a HEAD answer announces a length it does not send
+  ASSERT_FALSE(client.read(parser));
+  EXPECT_EQ(parser.get().result_int(), 200u);
+  EXPECT_EQ(parser.get()[field::content_length], "14");
+  // Nothing was sent past the header: the next answer parses cleanly.
+  EXPECT_EQ(client.exchange(make_request(verb::get, "/nowhere")).result_int(), 404u);
 }
 
 }  // namespace

@@ -71,6 +71,26 @@ class TestClient {
     return result;
   }
 
+  template <typename Parser>
+  error_code read(Parser& parser) {
+    error_code result;
+    stream_.expires_after(kDeadline);
+    bhttp::async_read(stream_, buffer_, parser, [&](error_code ec, std::size_t) { result = ec; });
+    run();
+    return result;
+  }
+
+  /// Everything the server sends until it closes the connection.
+  std::string read_until_closed() {
+    std::string received(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    buffer_.consume(buffer_.size());
+    error_code result;
+    stream_.expires_after(kDeadline);
+    net::async_read(stream_, net::dynamic_buffer(received), [&](error_code ec, std::size_t) { result = ec; });
+    run();
+    return received;
+  }
+
   /// Sends a request and reads its response; throws on any transport error.
   ClientResponse exchange(const ClientRequest& request) {
     if (auto ec = write(request)) throw std::runtime_error("write failed: " + ec.message());

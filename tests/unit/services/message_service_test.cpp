@@ -54,7 +54,7 @@ TEST_F(MessageServiceTest, BodiesAreValidatedAndStoredByteExact) {
   std::string longest;
   for (int i = 0; i < 4000; ++i) longest += "😀";
   EXPECT_TRUE(messages_->send(alice_, {conversation_, "long", longest, std::nullopt}).ok());
-  for (const std::string bad : {std::string(), std::string("a\x07"), std::string("\xC3\x28"), std::string("a\rb"),
+  for (const std::string& bad : {std::string(), std::string("a\x07"), std::string("\xC3\x28"), std::string("a\rb"),
                                 std::string(4001, 'x'), std::string("nul\0byte", 8)}) {
     auto result = messages_->send(alice_, {conversation_, "bad", bad, std::nullopt});
     ASSERT_FALSE(result.ok());

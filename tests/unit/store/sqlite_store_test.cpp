@@ -297,7 +297,7 @@ TEST_F(SqliteStoreTest, ConcurrentFailuresDoNotFailTheirNeighbours) {
   EXPECT_EQ(must(store->user_list(std::nullopt, 100)).size(), 1U + kThreads / 2);
 }
 
-TEST_F(SqliteStoreTest, ReadsProceedWhileWritesAreQueued) {
+TEST_F(SqliteStoreTest, ReadersSeeGapFreeSnapshotsWhileMessagesArrive) {
   auto store = open_store();
   model::User alice = add_user(*store, "alice");
   model::Id conversation_id = must(store->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id;
@@ -318,6 +318,29 @@ TEST_F(SqliteStoreTest, ReadsProceedWhileWritesAreQueued) {
   }
   writer.join();
   EXPECT_EQ(must(store->conversation_get(conversation_id)).last_seq, 200);
+}
+
+TEST_F(SqliteStoreTest, ReadsDoNotWaitForAnotherWriterAndBlockedWritesAreUnavailable) {
+  SqliteOptions quick = options();
+  quick.busy_timeout_ms = 100;
+  auto store = must(SqliteStore::open(quick));
+  model::User alice = add_user(*store, "alice");
+
+  // Another process holds the write lock with an uncommitted change.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(quick.path.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE; UPDATE users SET bio = 'uncommitted';", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+
+  auto read = store->user_get(alice.id);
+  ASSERT_EQ(outcome(read), "ok");
+  EXPECT_EQ(read->bio, "");
+  auto write = store->user_insert({next_id_++, "bob", "bob", "h", model::Role::user, 1});
+  EXPECT_EQ(outcome(write), "unavailable");
+
+  ASSERT_EQ(sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(other);
+  EXPECT_EQ(outcome(store->user_insert({next_id_++, "bob", "bob", "h", model::Role::user, 1})), "ok");
 }
 
 TEST_F(SqliteStoreTest, CloseIsIdempotentAndLeavesNoWal) {

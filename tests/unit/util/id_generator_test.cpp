@@ -64,9 +64,9 @@ TEST(IdGenerator, DifferentNodesNeverCollide) {
 }
 
 TEST(IdGenerator, RejectsNodeIdsOutOfRange) {
-  EXPECT_THROW(IdGenerator(-1), std::invalid_argument);
-  EXPECT_THROW(IdGenerator(IdGenerator::kMaxNodeId + 1), std::invalid_argument);
-  EXPECT_NO_THROW(IdGenerator(IdGenerator::kMaxNodeId));
+  EXPECT_THROW(IdGenerator{-1}, std::invalid_argument);
+  EXPECT_THROW(IdGenerator{IdGenerator::kMaxNodeId + 1}, std::invalid_argument);
+  EXPECT_NO_THROW(IdGenerator{IdGenerator::kMaxNodeId});
 }
 
 TEST(IdGenerator, SystemClockIdsCarryTheCurrentTime) {

@@ -35,6 +35,13 @@ TEST(Json, RejectsMalformedJsonWithoutThrowing) {
   }
 }
 
+// Found by fuzz_json_body: nlohmann treats NUL as the end of input.
+TEST(Json, RejectsNulBytesAnywhere) {
+  EXPECT_FALSE(parse_json_object(std::string_view("{}\0garbage", 10)).ok());
+  EXPECT_FALSE(parse_json_object(std::string_view("{\"a\":\"x\0y\"}", 11)).ok());
+  EXPECT_TRUE(parse_json_object(R"({"a":"x\u0000y"})").ok());
+}
+
 TEST(Json, RejectsDeepNesting) {
   const std::string deep = "{\"a\":" + std::string(100, '[') + std::string(100, ']') + "}";
   EXPECT_FALSE(parse_json_object(deep).ok());
