@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api/v1/api_context.hpp"
+#include "app/http_metrics.hpp"
 #include "app/secret_key.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
 #include "services/auth_service.hpp"
@@ -148,7 +149,12 @@ int serve(const config::Config& config) {
   context.readiness = [store = node->store.get()] { return store->ping(); };
   context.max_id_list = static_cast<std::size_t>(config.group_max_members);
 
+  auto metrics = std::make_shared<HttpMetrics>();
+  context.metrics_text = [metrics] { return metrics->render(); };
   transport::http::Router router;
+  router.set_decorator([metrics](const transport::http::RouteInfo& route, transport::http::Handler handler) {
+    return metrics->instrument(route, std::move(handler));
+  });
   api::v1::register_routes(router, context);
 
   auto options = server_options(config);

@@ -87,7 +87,9 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
       throw std::invalid_argument("duplicate route: " + method + " " + pattern);
     }
   }
-  routes_.push_back(Route{RouteInfo{std::move(method), std::move(pattern)}, std::move(segments), std::move(handler)});
+  RouteInfo info{std::move(method), std::move(pattern)};
+  if (decorator_) handler = decorator_(info, std::move(handler));
+  routes_.push_back(Route{std::move(info), std::move(segments), std::move(handler)});
 }
 
 // Among the routes whose pattern matches the path, the most specific one for the

@@ -24,6 +24,10 @@ class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
 
+  /// Wraps every handler added from now on (metrics, tracing). One decorator at a time.
+  using Decorator = std::function<Handler(const RouteInfo&, Handler)>;
+  void set_decorator(Decorator decorator) { decorator_ = std::move(decorator); }
+
   enum class Outcome { matched, not_found, method_not_allowed };
   struct Match {
     Outcome outcome = Outcome::not_found;
@@ -43,6 +47,7 @@ class Router {
     Handler handler;
   };
   std::vector<Route> routes_;
+  Decorator decorator_;
 };
 
 }  // namespace talkline::transport::http
