@@ -3,7 +3,10 @@ BUILD_DIR ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS ?= $(shell nproc)
 TALKLINE := $(BUILD_DIR)/src/talkline
+# ccache lives outside the repo; base dir + no hashed cwd let every clone share it.
 export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
+export CCACHE_BASEDIR ?= $(CURDIR)
+export CCACHE_NOHASHDIR ?= 1
 
 .PHONY: all deps test-deps configure build run test unit integration fuzz-smoke fuzz lint fmt clean sanitize
 
