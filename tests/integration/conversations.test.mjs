@@ -11,6 +11,7 @@ import {
   registerUser,
   startServer,
   uniqueSuffix,
+  createGroup as createGroupIn,
 } from './harness.mjs';
 
 function sleep(ms) {
@@ -51,13 +52,7 @@ describe('conversations', () => {
     await server?.dispose();
   });
 
-  async function createGroup(owner, members, title = `Group ${uniqueSuffix(6)}`) {
-    const res = await client.post('/api/v1/conversations', {
-      token: owner.accessToken,
-      body: { type: 'group', title, memberIds: members.map((m) => m.user.id) },
-    });
-    return assertJson(res, 201);
-  }
+  const createGroup = (owner, members, title) => createGroupIn(client, owner, members, title);
 
   async function send(sender, conversationId, body) {
     const res = await client.post(`/api/v1/conversations/${conversationId}/messages`, {

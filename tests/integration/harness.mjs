@@ -372,3 +372,12 @@ export async function collectPages(client, token, pathFor, { maxPages = 1000 } =
 }
 
 export const idPattern = /^[0-9]+$/;
+
+/** Creates a group owned by `owner` with `members` (registered users) and returns it. */
+export async function createGroup(client, owner, members, title = `Group ${uniqueSuffix(6)}`) {
+  const res = await client.post('/api/v1/conversations', {
+    token: owner.accessToken,
+    body: { type: 'group', title, memberIds: members.map((m) => m.user.id) },
+  });
+  return assertJson(res, 201);
+}

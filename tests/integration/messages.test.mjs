@@ -11,6 +11,7 @@ import {
   registerUser,
   startServer,
   uniqueSuffix,
+  createGroup as createGroupIn,
 } from './harness.mjs';
 
 describe('messages', () => {
@@ -26,13 +27,7 @@ describe('messages', () => {
     await server?.dispose();
   });
 
-  async function createGroup(owner, members, title = `Room ${uniqueSuffix(6)}`) {
-    const res = await client.post('/api/v1/conversations', {
-      token: owner.accessToken,
-      body: { type: 'group', title, memberIds: members.map((m) => m.user.id) },
-    });
-    return assertJson(res, 201);
-  }
+  const createGroup = (owner, members, title) => createGroupIn(client, owner, members, title);
 
   /// A fresh group of two, so every test starts at seq 1.
   async function pair(prefix) {

@@ -3,7 +3,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { api, assertJson, collectPages, registerUser, startServer, uniqueSuffix } from './harness.mjs';
+import {
+  api,
+  assertJson,
+  collectPages,
+  createGroup as createGroupIn,
+  registerUser,
+  startServer,
+  uniqueSuffix,
+} from './harness.mjs';
 
 describe('restart and durability', () => {
   let server;
@@ -29,15 +37,7 @@ describe('restart and durability', () => {
     return pages.flatMap((p) => p.items);
   }
 
-  async function createGroup(owner, members) {
-    return assertJson(
-      await client.post('/api/v1/conversations', {
-        token: owner.accessToken,
-        body: { type: 'group', title: `Durable ${uniqueSuffix(6)}`, memberIds: members.map((m) => m.user.id) },
-      }),
-      201,
-    );
-  }
+  const createGroup = (owner, members) => createGroupIn(client, owner, members);
 
   it('keeps every acknowledged message across kill -9, with the same id and seq', async () => {
     await ensureRunning();
