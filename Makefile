@@ -39,7 +39,7 @@ unit: test-deps configure
 
 integration: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
-	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/integration/
+	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/integration/*.test.mjs
 
 fuzz-smoke: test-deps
 	bash scripts/fuzz.sh 10

@@ -15,6 +15,8 @@ declare -A targets=(
   [fuzz_jwt]="tests/fuzz/fuzz_jwt.cpp src/util/jwt.cpp src/util/crypto.cpp src/util/json.cpp src/util/error.cpp"
   [fuzz_json_body]="tests/fuzz/fuzz_json_body.cpp src/util/json.cpp src/util/utf8.cpp src/util/error.cpp"
   [fuzz_http_query]="tests/fuzz/fuzz_http_query.cpp src/transport/http/query.cpp"
+  [fuzz_socketio]="tests/fuzz/fuzz_socketio.cpp $(echo src/transport/socketio/codec/*.cpp) src/util/json.cpp src/util/error.cpp src/util/utf8.cpp"
+  [fuzz_engineio]="tests/fuzz/fuzz_engineio.cpp $(echo src/transport/engineio/codec/*.cpp) src/util/crypto.cpp src/util/json.cpp src/util/error.cpp src/util/utf8.cpp"
 )
 libs=(-lcrypto)
 

@@ -8,5 +8,16 @@ mapfile -t sources < <(git ls-files '*.cpp' '*.hpp')
 clang-format --dry-run --Werror "${sources[@]}"
 
 mapfile -t units < <(git ls-files 'src/*.cpp' | grep -v 'transport/asio/asio_impl.cpp')
-run-clang-tidy -quiet -p "$build_dir" -j "$(nproc)" "${units[@]}" 2>/dev/null | grep -E "warning:|error:" && exit 1
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+# run-clang-tidy's own failure (missing tool, crash) must fail lint, not pass silently.
+if ! run-clang-tidy -quiet -p "$build_dir" -j "$(nproc)" "${units[@]}" >"$report" 2>&1; then
+  grep -E "warning:|error:" "$report" || tail -20 "$report"
+  echo "lint: clang-tidy failed"
+  exit 1
+fi
+if grep -E "warning:|error:" "$report"; then
+  echo "lint: clang-tidy findings"
+  exit 1
+fi
 echo "lint: clean"

@@ -51,6 +51,7 @@ services::AuthSettings auth_settings(const config::Config& config, std::string k
   settings.login_failures_per_username = config.login_failures_per_username;
   settings.login_failures_per_ip = config.login_failures_per_ip;
   settings.login_failure_window_seconds = config.login_failure_window_seconds;
+  settings.registrations_per_ip_per_hour = config.registrations_per_ip_per_hour;
   settings.limits = domain_limits(config);
   return settings;
 }
@@ -87,8 +88,10 @@ struct Node {
 
 Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   std::error_code ec;
-  std::filesystem::create_directories(config.data_dir, ec);
+  const bool created = std::filesystem::create_directories(config.data_dir, ec);
   if (ec) return Error::internal("TALKLINE_DATA_DIR: cannot create " + config.data_dir + ": " + ec.message());
+  // The database holds password and token hashes: a new data dir is the owner's alone.
+  if (created) std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all, ec);
   if (config.store != "sqlite") {
     return Error::invalid("TALKLINE_STORE", "this build serves the embedded SQLite store only (got '" + config.store +
                                                 "')");
@@ -135,6 +138,7 @@ int serve(const config::Config& config) {
   if (!config.admin_username.empty()) {
     auto admin = node->auth->ensure_admin(config.admin_username, config.admin_password);
     if (!admin.ok()) {
+      std::cerr << "talkline: TALKLINE_ADMIN_USERNAME / TALKLINE_ADMIN_PASSWORD: cannot create the admin\n";
       report(admin.error());
       return 1;
     }
@@ -178,6 +182,7 @@ int serve(const config::Config& config) {
                                        {"data_dir", std::string_view(config.data_dir)}});
   server.run();
   util::log::info("server.stopped");
+  util::log::flush();
   return 0;
 }
 
@@ -196,6 +201,7 @@ int admin_create(const config::Config& config, const std::string& username, cons
     return 1;
   }
   std::cout << "admin " << admin->username << " (id " << admin->id << ") is ready\n";
+  util::log::flush();
   return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "util/crypto.hpp"
+#include "util/log.hpp"
 
 namespace talkline::app {
 namespace {
@@ -18,6 +19,11 @@ namespace {
 constexpr std::size_t kKeyBytes = 32;
 
 Result<std::string> read_key(const std::filesystem::path& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && (info.st_mode & 077) != 0) {
+    util::log::warn("auth.key_file_exposed", {{"path", std::string_view(path.native())},
+                                              {"hint", "chmod 600 the file: anyone who reads it can mint tokens"}});
+  }
   std::ifstream in(path, std::ios::binary);
   std::stringstream content;
   content << in.rdbuf();

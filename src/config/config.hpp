@@ -51,6 +51,7 @@ struct Config {
   int login_failures_per_username = 10;  // per login_failure_window
   int login_failures_per_ip = 50;
   int login_failure_window_seconds = 300;
+  int registrations_per_ip_per_hour = 100;
   std::string admin_username;  // created (or promoted) at start when set
   std::string admin_password;
 

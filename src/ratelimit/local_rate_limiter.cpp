@@ -68,6 +68,17 @@ Decision LocalRateLimiter::take(std::string_view key, const Limit& limit, double
   return {false, retry_after(cost - tokens, cost, limit)};
 }
 
+void LocalRateLimiter::refund(std::string_view key, const Limit& limit, double cost) {
+  const std::int64_t now = clock_.now_ms();
+  const std::lock_guard lock(mutex_);
+  const auto it = buckets_.find(std::string(key));
+  if (it == buckets_.end()) return;  // swept: it is full already
+  auto& bucket = it->second;
+  const double tokens = refilled(bucket.tokens, now - bucket.updated_ms, limit.capacity, limit.refill_per_second);
+  bucket.tokens = std::min(limit.capacity, tokens + std::max(cost, 0.0));
+  bucket.updated_ms = std::max(bucket.updated_ms, now);
+}
+
 std::size_t LocalRateLimiter::bucket_count() {
   const std::lock_guard lock(mutex_);
   return buckets_.size();

@@ -18,6 +18,7 @@ class LocalRateLimiter final : public RateLimiter {
   explicit LocalRateLimiter(const util::Clock& clock);
   Decision acquire(std::string_view key, const Limit& limit, double cost = 1) override;
   Decision peek(std::string_view key, const Limit& limit, double cost = 1) override;
+  void refund(std::string_view key, const Limit& limit, double cost = 1) override;
 
   /// Buckets currently held (for tests and metrics). A peek never creates one.
   std::size_t bucket_count();

@@ -26,6 +26,9 @@ class RateLimiter {
   virtual Decision acquire(std::string_view key, const Limit& limit, double cost = 1) = 0;
   /// Whether `cost` tokens are available, without taking any.
   virtual Decision peek(std::string_view key, const Limit& limit, double cost = 1) = 0;
+  /// Gives back tokens taken by `acquire` for an attempt that turned out not to count
+  /// (a successful login); never fills a bucket past its capacity.
+  virtual void refund(std::string_view key, const Limit& limit, double cost = 1) = 0;
 };
 
 }  // namespace talkline::ratelimit

@@ -26,10 +26,20 @@ AuthService::AuthService(store::Store& store, util::IdGenerator& ids, const util
 }
 
 Result<AuthTokens> AuthService::register_user(std::string_view username, std::string_view password,
-                                              std::optional<std::string_view> display_name) {
+                                              std::optional<std::string_view> display_name,
+                                              std::string_view client_address) {
   TL_TRY_ASSIGN(const std::string normalized, validation::username(username));
   TL_TRY(validation::password(password));
   if (display_name) TL_TRY(validation::display_name(*display_name, settings_.limits));
+  // Hashing is deliberately expensive; without a bound a few addresses could keep every
+  // worker busy registering.
+  const ratelimit::Limit per_ip{static_cast<double>(settings_.registrations_per_ip_per_hour),
+                                settings_.registrations_per_ip_per_hour / 3600.0};
+  const auto allowed = limiter_.acquire("register:ip:" + std::string(client_address), per_ip);
+  if (!allowed.allowed) {
+    return Error::rate_limited("too many registrations from this address; try again later",
+                               allowed.retry_after_seconds);
+  }
 
   model::NewUser user;
   user.id = ids_.next();
@@ -47,23 +57,29 @@ Result<AuthTokens> AuthService::register_user(std::string_view username, std::st
 
 Result<AuthTokens> AuthService::login(std::string_view username, std::string_view password,
                                       std::string_view client_address) {
-  // A malformed username cannot exist, but answering differently would reveal our rules.
+  // A malformed username cannot exist; it shares one bucket so that junk names can
+  // neither grow the limiter nor the log without bound.
   auto normalized = validation::username(username);
-  const std::string user_key = "login:user:" + (normalized.ok() ? normalized.value() : std::string(username));
+  const std::string name = normalized.ok() ? normalized.value() : std::string("(invalid)");
+  const std::string user_key = "login:user:" + name;
   const std::string ip_key = "login:ip:" + std::string(client_address);
   const auto per_user = failure_limit(settings_.login_failures_per_username, settings_.login_failure_window_seconds);
   const auto per_ip = failure_limit(settings_.login_failures_per_ip, settings_.login_failure_window_seconds);
 
-  for (const auto& decision : {limiter_.peek(user_key, per_user), limiter_.peek(ip_key, per_ip)}) {
-    if (!decision.allowed) {
-      return Error::rate_limited("too many failed logins; try again later", decision.retry_after_seconds);
-    }
+  // Every attempt takes its token up front and gets it back if it succeeds: checking
+  // first and charging only failures would let concurrent guesses all pass the check.
+  const auto by_user = limiter_.acquire(user_key, per_user);
+  if (!by_user.allowed) {
+    return Error::rate_limited("too many failed logins; try again later", by_user.retry_after_seconds);
+  }
+  const auto by_ip = limiter_.acquire(ip_key, per_ip);
+  if (!by_ip.allowed) {
+    limiter_.refund(user_key, per_user);
+    return Error::rate_limited("too many failed logins; try again later", by_ip.retry_after_seconds);
   }
 
   auto record_failure = [&] {
-    (void)limiter_.acquire(user_key, per_user);
-    (void)limiter_.acquire(ip_key, per_ip);
-    util::log::info("auth.login_failed", {{"username", std::string_view(user_key).substr(11)}, {"remote", client_address}});
+    util::log::info("auth.login_failed", {{"username", std::string_view(name)}, {"remote", client_address}});
     return bad_credentials();
   };
 
@@ -78,6 +94,8 @@ Result<AuthTokens> AuthService::login(std::string_view username, std::string_vie
     return record_failure();
   }
   if (!util::password_verify(credentials->password_hash, password)) return record_failure();
+  limiter_.refund(user_key, per_user);
+  limiter_.refund(ip_key, per_ip);
   if (credentials->user.banned_at) return Error::forbidden("this account is suspended");
   return start_session(std::move(credentials->user));
 }

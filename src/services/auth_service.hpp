@@ -25,6 +25,7 @@ struct AuthSettings {
   int login_failures_per_username = 10;
   int login_failures_per_ip = 50;
   int login_failure_window_seconds = 300;
+  int registrations_per_ip_per_hour = 100;
   DomainLimits limits;
 };
 
@@ -43,10 +44,12 @@ class AuthService {
   AuthService(store::Store& store, util::IdGenerator& ids, const util::Clock& clock,
               ratelimit::RateLimiter& limiter, AuthSettings settings);
 
+  /// Registrations are rate limited per client address.
   Result<AuthTokens> register_user(std::string_view username, std::string_view password,
-                                   std::optional<std::string_view> display_name);
+                                   std::optional<std::string_view> display_name, std::string_view client_address);
   /// Failed attempts count against the username and the client address; past either
   /// limit every attempt is refused with `rate_limited` before the password is checked.
+  /// Successful attempts do not count.
   Result<AuthTokens> login(std::string_view username, std::string_view password, std::string_view client_address);
   /// Rotates a refresh token. A token that was already rotated revokes its whole login
   /// session: whoever holds the newer token must log in again.

@@ -120,7 +120,8 @@ Result<void> ConversationService::remove_member(const Principal& caller, model::
     return Error::conflict("members of a direct conversation cannot change");
   }
   if (user_id != caller.user_id) {
-    if (me.role == model::MemberRole::member) return Error::forbidden("only the owner or an admin can remove members");
+    TL_TRY_ASSIGN(const bool manager, may_manage(caller, me));
+    if (!manager) return Error::forbidden("only the owner or an admin can remove members");
     const auto target = std::find_if(conversation.members.begin(), conversation.members.end(),
                                      [user_id](const model::Member& m) { return m.user_id == user_id; });
     if (target == conversation.members.end()) return Error::not_found("member not found");
@@ -136,8 +137,17 @@ Result<model::Conversation> ConversationService::require_group_manager(const Pri
   if (conversation.kind == model::ConversationKind::direct) {
     return Error::conflict("a direct conversation has no title and exactly two members");
   }
-  if (me.role == model::MemberRole::member) return Error::forbidden("only the owner or an admin can do this");
+  TL_TRY_ASSIGN(const bool manager, may_manage(caller, me));
+  if (!manager) return Error::forbidden("only the owner or an admin can do this");
   return conversation;
+}
+
+Result<bool> ConversationService::may_manage(const Principal& caller, const model::Member& membership) {
+  if (membership.role != model::MemberRole::member) return true;
+  // Site administrators may manage any group they are in; the token's role may be
+  // stale, so the store decides.
+  TL_TRY_ASSIGN(const auto user, store_.user_get(caller.user_id));
+  return user.role == model::Role::admin;
 }
 
 Result<void> ConversationService::require_users_exist(const std::vector<model::Id>& user_ids,

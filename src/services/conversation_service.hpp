@@ -32,7 +32,7 @@ class ConversationService {
   Result<model::Page<model::ConversationSummary>> list(const Principal& caller, std::optional<std::string_view> cursor,
                                                       std::optional<std::string_view> limit);
   Result<model::ConversationSummary> get(const Principal& caller, model::Id conversation_id);
-  /// Owners and admins of a group only.
+  /// Owners and admins of a group (and site administrators in it) only.
   Result<model::Conversation> rename(const Principal& caller, model::Id conversation_id, std::string_view title);
   /// Owners and admins of a group only; users already in the group are left alone.
   Result<model::Conversation> add_members(const Principal& caller, model::Id conversation_id,
@@ -46,6 +46,8 @@ class ConversationService {
 
  private:
   Result<model::Conversation> require_group_manager(const Principal& caller, model::Id conversation_id);
+  /// Owners and group admins manage a group, and so do site administrators who are members.
+  Result<bool> may_manage(const Principal& caller, const model::Member& membership);
   Result<void> require_users_exist(const std::vector<model::Id>& user_ids, std::string_view field);
 
   store::Store& store_;

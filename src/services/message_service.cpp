@@ -33,7 +33,9 @@ std::vector<std::string> search_terms(std::string_view query) {
 Result<model::SendOutcome> MessageService::send(const Principal& caller, const SendRequest& request) {
   TL_TRY(validation::client_msg_id(request.client_msg_id, limits_));
   TL_TRY(validation::message_body(request.body, limits_));
-  TL_TRY(conversations_.require_member(caller, request.conversation_id));
+  // Membership is checked by the store inside the commit, after it has looked for an
+  // earlier send with this clientMsgId: a retry from someone removed since gets the
+  // original answer, anyone else who is not a member gets not_found.
 
   model::NewMessage message;
   message.id = ids_.next();
@@ -44,7 +46,6 @@ Result<model::SendOutcome> MessageService::send(const Principal& caller, const S
   message.reply_to = request.reply_to;
   message.created_at = clock_.now_ms();
   auto outcome = store_.message_insert(message);
-  // Removed between the check above and the commit: still just "not found".
   if (!outcome.ok() && outcome.error().code == ErrorCode::not_found) {
     return Error::not_found("conversation not found");
   }

@@ -24,7 +24,7 @@ struct ActivityCursor {
 
 /// Durable state of TalkLine. Every method blocks until its work is done and is safe
 /// to call from many threads at once; callers on network threads must hand calls to a
-/// worker pool (util/blocking_pool.hpp). A write returns only after it has committed,
+/// worker pool (the HTTP server runs every handler on one). A write returns only after it has committed,
 /// so a successful result is durable. Errors: `not_found` for absent rows,
 /// `conflict` for uniqueness violations, `unavailable` when the engine cannot serve.
 class Store {
@@ -103,7 +103,9 @@ class Store {
   /// Commits a message with seq = last_seq + 1 and advances the sender's cursors to it.
   /// A second call with the same (sender, client_msg_id) returns the first message with
   /// created = false and writes nothing. `not_found` when the sender is not a member;
-  /// `conflict` when the client_msg_id was used for a different conversation or body;
+  /// `conflict` when the client_msg_id was used for a different conversation, body or
+  /// reply_to; a retry is recognised before membership is checked, so a sender removed
+  /// after sending still gets their original answer;
   /// `invalid_argument` when reply_to is not a message of the conversation.
   virtual Result<model::SendOutcome> message_insert(const model::NewMessage& message) = 0;
   /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just

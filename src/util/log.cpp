@@ -2,10 +2,14 @@
 
 #include <atomic>
 #include <cmath>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/async.h>
+#include <spdlog/async_logger.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
 
@@ -16,21 +20,49 @@
 namespace talkline::util::log {
 namespace {
 
+constexpr std::size_t kQueueLines = 16384;
+
 std::atomic<Level> g_level{Level::info};
 std::atomic<Format> g_format{Format::json};
 
 // One logger for the life of the process. `init` only changes the level and format,
 // so a re-init (tests do it) never races a writer holding the old logger. We render
-// the whole line ourselves; spdlog supplies the locked, flushed stderr sink. It is
-// never destroyed, so threads and static destructors can still log during exit.
-spdlog::logger& logger() {
+// the whole line ourselves; spdlog queues it and a background thread writes it, so
+// the I/O threads that log every request never wait on a slow stderr. A full queue
+// drops the oldest lines rather than blocking anyone. It is never destroyed, so
+// threads and static destructors can still log during exit.
+std::shared_ptr<spdlog::details::thread_pool>& writer_pool() {
+  static auto* const pool = new std::shared_ptr<spdlog::details::thread_pool>(
+      std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1));
+  return *pool;
+}
+
+std::atomic<bool> g_background{true};
+
+// The synchronous twin, for callers that must see a line on stderr when `write`
+// returns (tests capturing stderr).
+spdlog::logger& direct_logger() {
   static spdlog::logger* const instance = [] {
-    auto* created = new spdlog::logger("talkline", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    auto* created = new spdlog::logger("talkline-direct", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     created->set_pattern("%v");
     created->set_level(spdlog::level::trace);
     return created;
   }();
   return *instance;
+}
+
+spdlog::logger& logger() {
+  if (!g_background.load(std::memory_order_relaxed)) return direct_logger();
+  // Held by a shared_ptr because the async logger hands itself to its queue.
+  static auto* const instance = [] {
+    auto* created = new std::shared_ptr<spdlog::async_logger>(std::make_shared<spdlog::async_logger>(
+        "talkline", std::make_shared<spdlog::sinks::stderr_sink_mt>(), writer_pool(),
+        spdlog::async_overflow_policy::overrun_oldest));
+    (*created)->set_pattern("%v");
+    (*created)->set_level(spdlog::level::trace);
+    return created;
+  }();
+  return **instance;
 }
 
 constexpr std::string_view kLevelNames[] = {"trace", "debug", "info", "warn", "error", "critical", "off"};
@@ -166,7 +198,8 @@ bool parse_format(std::string_view name, Format& out) {
   return false;
 }
 
-void init(Level level, Format format) {
+void init(Level level, Format format, bool background) {
+  g_background.store(background);
   g_format.store(format);
   g_level.store(level);
   logger();
@@ -217,6 +250,16 @@ void write(Level level, std::string_view event, std::initializer_list<Field> fie
   static const SystemClock clock;
   const std::string line = format_record(g_format.load(std::memory_order_relaxed), level, clock.now_ms(), event, fields);
   logger().log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
+}
+
+void flush(std::chrono::milliseconds timeout) {
+  logger().flush();
+  // The queue drains on its own thread; wait a little for it so the last lines of a
+  // stopping process reach stderr.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (g_background.load() && writer_pool()->queue_size() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 }  // namespace talkline::util::log

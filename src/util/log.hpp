@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <chrono>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -16,9 +17,13 @@ enum class Level { trace, debug, info, warn, error, critical, off };
 bool parse_level(std::string_view name, Level& out);
 bool parse_format(std::string_view name, Format& out);
 
+/// Lines are written by a background thread; call before exiting so none are lost.
+void flush(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+
 /// Configures the process-wide logger (stderr, thread-safe). May be called again to
 /// change level or format; before the first call the logger is info/json.
-void init(Level level, Format format);
+/// `background` = false writes each line before `write` returns (for tests).
+void init(Level level, Format format, bool background = true);
 
 /// Whether a line at `level` would be written now.
 bool enabled(Level level);

@@ -1,6 +1,7 @@
 #include "api/v1/request_helpers.hpp"
 
 #include "api/v1/problem.hpp"
+#include "util/log.hpp"
 
 #include <cctype>
 #include <cstdint>
@@ -19,8 +20,18 @@ Response error_from(const Error& error) { return error_response(error); }
 transport::http::Handler api_handler(ApiHandler handler) {
   return [handler = std::move(handler)](Request& request) {
     auto result = handler(request);
-    if (!result.ok()) return error_response(result.error());
-    return std::move(result).value();
+    if (result.ok()) return std::move(result).value();
+    const auto& error = result.error();
+    // The client sees a generic problem; the cause goes to the log, tied to the request.
+    if (error.code == ErrorCode::internal || error.code == ErrorCode::unavailable) {
+      util::log::write(error.code == ErrorCode::internal ? util::log::Level::error : util::log::Level::warn,
+                       "http.handler_failed",
+                       {{"code", error_code_name(error.code)},
+                        {"error", std::string_view(error.message)},
+                        {"path", std::string_view(request.path)},
+                        {"request_id", std::string_view(request.request_id)}});
+    }
+    return error_response(error);
   };
 }
 

@@ -81,7 +81,8 @@ Result<model::Message> find_message_by_seq(Connection& db, model::Id conversatio
 Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessage& message) {
   TL_TRY_ASSIGN(std::optional<model::Message> earlier, find_by_client_id(db, message.sender_id, message.client_msg_id));
   if (earlier) {
-    if (earlier->conversation_id != message.conversation_id || earlier->body != message.body) {
+    if (earlier->conversation_id != message.conversation_id || earlier->body != message.body ||
+        earlier->reply_to != message.reply_to) {
       return Error::conflict("clientMsgId was already used for a different message");
     }
     return model::SendOutcome{std::move(*earlier), false};

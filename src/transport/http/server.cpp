@@ -122,9 +122,10 @@ void Server::run() {
   keep_running.reset();
   state.io.stop();
   for (auto& thread : threads) thread.join();
-  // Handlers still running past the grace period are waited for here; their
-  // sessions are gone, so what they return is dropped.
-  state.workers.stop();
+  // Handlers still queued or running past the grace period are waited for here, not
+  // abandoned: an abandoned one would be destroyed with the pool, after the session
+  // registry it refers to. They finish fast (the store is closed by now) and their
+  // completions die with the io_context, while the context is still alive.
   state.workers.join();
   util::log::info("http.stopped");
 }

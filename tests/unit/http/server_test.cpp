@@ -246,6 +246,7 @@ class CountingLimiter final : public ratelimit::RateLimiter {
     return {true, 0};
   }
   ratelimit::Decision peek(std::string_view, const ratelimit::Limit&, double) override { return {}; }
+  void refund(std::string_view, const ratelimit::Limit&, double) override {}
   std::map<std::string, double> used() {
     std::lock_guard lock(mutex_);
     return used_;

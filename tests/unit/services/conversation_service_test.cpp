@@ -89,6 +89,17 @@ TEST_F(ConversationServiceTest, OnlyOwnersAndAdminsManageAGroup) {
   EXPECT_EQ(conversations_->get(carol, group->id).error().code, ErrorCode::not_found);
 }
 
+TEST_F(ConversationServiceTest, SiteAdministratorsInAGroupMayManageIt) {
+  auto alice = make_user("alice");
+  auto root = make_user("root");
+  auto bob = make_user("bob");
+  ASSERT_TRUE(auth_->ensure_admin("root", "").ok());
+  auto group = conversations_->create_group(alice, "Team", {root.user_id, bob.user_id});
+  ASSERT_TRUE(group.ok());
+  EXPECT_TRUE(conversations_->rename(root, group->id, "Moderated").ok());
+  EXPECT_TRUE(conversations_->remove_member(root, group->id, bob.user_id).ok());
+}
+
 TEST_F(ConversationServiceTest, AnyoneMayLeaveAndTheOwnerCannotBeRemoved) {
   auto alice = make_user("alice");
   auto bob = make_user("bob");

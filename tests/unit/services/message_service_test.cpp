@@ -40,6 +40,27 @@ TEST_F(MessageServiceTest, RetryWithSameClientIdReturnsSameMessage) {
   EXPECT_EQ(history->items.size(), 1u);
 }
 
+TEST_F(MessageServiceTest, RetryAfterBeingRemovedStillGetsTheOriginal) {
+  auto group = conversations_->create_group(alice_, "Team", {bob_.user_id});
+  ASSERT_TRUE(group.ok());
+  auto first = messages_->send(bob_, {group->id, "late-ack", "hello", std::nullopt});
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(conversations_->remove_member(alice_, group->id, bob_.user_id).ok());
+  auto retry = messages_->send(bob_, {group->id, "late-ack", "hello", std::nullopt});
+  ASSERT_TRUE(retry.ok());
+  EXPECT_EQ(retry->message.id, first->message.id);
+  EXPECT_EQ(messages_->send(bob_, {group->id, "new-one", "hello", std::nullopt}).error().code,
+            ErrorCode::not_found);
+}
+
+TEST_F(MessageServiceTest, SameClientIdWithDifferentReplyToConflicts) {
+  auto original = send(alice_, conversation_, "r1", "first");
+  send(alice_, conversation_, "r2", "second");
+  auto other = messages_->send(alice_, {conversation_, "r2", "second", original.id});
+  ASSERT_FALSE(other.ok());
+  EXPECT_EQ(other.error().code, ErrorCode::conflict);
+}
+
 TEST_F(MessageServiceTest, SameClientIdWithDifferentBodyConflicts) {
   send(alice_, conversation_, "dup", "hello");
   auto other = messages_->send(alice_, {conversation_, "dup", "goodbye", std::nullopt});

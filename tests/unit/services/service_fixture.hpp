@@ -54,7 +54,7 @@ class ServiceTest : public ::testing::Test {
 
   /// Registers a user and returns the principal its access token resolves to.
   services::Principal make_user(const std::string& username) {
-    auto tokens = auth_->register_user(username, "correct horse battery", std::nullopt);
+    auto tokens = auth_->register_user(username, "correct horse battery", std::nullopt, "10.9.9.9");
     EXPECT_TRUE(tokens.ok()) << (tokens.ok() ? "" : tokens.error().message);
     auto principal = auth_->authenticate(tokens->access_token);
     EXPECT_TRUE(principal.ok());

@@ -100,7 +100,7 @@ TEST_F(Log, LevelFiltersLines) {
 }
 
 TEST_F(Log, WritesOneLineToStderr) {
-  init(Level::info, Format::json);
+  init(Level::info, Format::json, false);
   ::testing::internal::CaptureStderr();
   info("hello", {{"n", std::int64_t{1}}});
   debug("hidden");
@@ -114,7 +114,7 @@ TEST_F(Log, WritesOneLineToStderr) {
 }
 
 TEST_F(Log, SwitchesFormatOnReinit) {
-  init(Level::info, Format::logfmt);
+  init(Level::info, Format::logfmt, false);
   ::testing::internal::CaptureStderr();
   warn("switched");
   const std::string out = ::testing::internal::GetCapturedStderr();
