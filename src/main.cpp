@@ -15,19 +15,14 @@ int main(int argc, char** argv) {
   }
   for (const auto& warning : invocation->warnings) std::cerr << "talkline: warning: " << warning << "\n";
   switch (invocation->command) {
-    case Invocation::Command::help:
-      std::cout << invocation->help_text;
-      return 0;
-    case Invocation::Command::version:
-      std::cout << invocation->help_text << "\n";
-      return 0;
+    case Invocation::Command::help: std::cout << invocation->help_text; return 0;
+    case Invocation::Command::version: std::cout << invocation->help_text << "\n"; return 0;
     case Invocation::Command::admin_create: {
       std::string password = invocation->admin_password;
       if (password.empty()) std::getline(std::cin, password);
       return talkline::app::admin_create(invocation->config, invocation->admin_username, password);
     }
-    case Invocation::Command::serve:
-      return talkline::app::serve(invocation->config);
+    case Invocation::Command::serve: return talkline::app::serve(invocation->config);
   }
   return 2;
 }

@@ -38,8 +38,8 @@ util::Json conversation_json(const model::Conversation& conversation) {
   for (const auto& member : conversation.members) members.push_back(member_json(member));
   return {{"id", id_json(conversation.id)},
           {"type", model::conversation_kind_name(conversation.kind)},
-          {"title", conversation.kind == model::ConversationKind::direct ? util::Json(nullptr)
-                                                                        : util::Json(conversation.title)},
+          {"title",
+           conversation.kind == model::ConversationKind::direct ? util::Json(nullptr) : util::Json(conversation.title)},
           {"createdBy", id_json(conversation.created_by)},
           {"members", std::move(members)},
           {"lastSeq", conversation.last_seq},

@@ -93,8 +93,8 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   // The database holds password and token hashes: a new data dir is the owner's alone.
   if (created) std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all, ec);
   if (config.store != "sqlite") {
-    return Error::invalid("TALKLINE_STORE", "this build serves the embedded SQLite store only (got '" + config.store +
-                                                "')");
+    return Error::invalid("TALKLINE_STORE",
+                          "this build serves the embedded SQLite store only (got '" + config.store + "')");
   }
   if (config.bus != "local") {
     return Error::invalid("TALKLINE_BUS", "this build has the in-process bus only (got '" + config.bus + "')");
@@ -114,8 +114,8 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
                                                        auth_settings(config, std::move(key)));
   node->users = std::make_unique<services::UserService>(*node->store, limits);
   node->conversations = std::make_unique<services::ConversationService>(*node->store, *node->ids, node->clock, limits);
-  node->messages = std::make_unique<services::MessageService>(*node->store, *node->conversations, *node->ids,
-                                                              node->clock, limits);
+  node->messages =
+      std::make_unique<services::MessageService>(*node->store, *node->conversations, *node->ids, node->clock, limits);
   return node;
 }
 

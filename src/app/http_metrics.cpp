@@ -33,7 +33,7 @@ transport::http::Handler HttpMetrics::instrument(const transport::http::RouteInf
                                                  transport::http::Handler handler) {
   // Histogram children are created once per route here, not per request.
   static const prometheus::Histogram::BucketBoundaries kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-                                                                0.05,   0.1,   0.25,   0.5,   1,     2.5};
+                                                                0.05,   0.1,   0.25,   0.5,   1,    2.5};
   auto* histogram = &families_->durations.Add({{"method", route.method}, {"route", route.pattern}}, kBuckets);
   auto* requests = &families_->requests;
   return [handler = std::move(handler), histogram, requests, route](transport::http::Request& request) {

@@ -48,8 +48,8 @@ Problem set_integer(T& field, const std::string& raw, long long low, long long h
   const char* const end = raw.data() + raw.size();
   const auto [stop, ec] = std::from_chars(raw.data(), end, value);
   if (raw.empty() || ec != std::errc{} || stop != end || value < low || value > high) {
-    return "must be an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "] (got " + shown_value(raw) +
-           ")";
+    return "must be an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "] (got " +
+           shown_value(raw) + ")";
   }
   field = static_cast<T>(value);
   return std::nullopt;
@@ -57,7 +57,8 @@ Problem set_integer(T& field, const std::string& raw, long long low, long long h
 
 std::string lowercase(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
@@ -154,8 +155,7 @@ bool valid_origin(std::string_view origin) {
   rest.remove_prefix(1);
   int port = 0;
   const auto [stop, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), port);
-  return ec == std::errc{} && stop == rest.data() + rest.size() && is_digit(rest.front()) && port >= 1 &&
-         port <= 65535;
+  return ec == std::errc{} && stop == rest.data() + rest.size() && is_digit(rest.front()) && port >= 1 && port <= 65535;
 }
 
 std::string_view trim(std::string_view text) {
@@ -238,16 +238,19 @@ const std::vector<Setting>& settings() {
       {"store", kStorage, "'sqlite' (in the data dir); this build serves no other store",
        [](const Config& c) { return text(c.store); },
        [](Config& c, const std::string& v) { return set_store(c.store, v); }},
-      {"bus", kStorage, "'local' (in-process); this build has no other bus", [](const Config& c) { return text(c.bus); },
-       [](Config& c, const std::string& v) { return set_bus(c.bus, v); }},
+      {"bus", kStorage, "'local' (in-process); this build has no other bus",
+       [](const Config& c) { return text(c.bus); }, [](Config& c, const std::string& v) { return set_bus(c.bus, v); }},
       {"node-id", kStorage, "Node number for id generation, unique per node",
        [](const Config& c) { return number(c.node_id); },
        [](Config& c, const std::string& v) { return set_integer(c.node_id, v, 0, 1023); }},
       {"sqlite-synchronous", kStorage, "SQLite durability: full or normal",
        [](const Config& c) { return text(c.sqlite_synchronous); },
-       [](Config& c, const std::string& v) { return set_choice(c.sqlite_synchronous, v, {"full", "normal"}); }},
+       [](Config& c, const std::string& v) {
+         return set_choice(c.sqlite_synchronous, v, {"full", "normal"});
+       }},
 
-      {"max-body-bytes", kHttp, "Largest accepted request body", [](const Config& c) { return number(c.max_body_bytes); },
+      {"max-body-bytes", kHttp, "Largest accepted request body",
+       [](const Config& c) { return number(c.max_body_bytes); },
        [](Config& c, const std::string& v) { return set_integer(c.max_body_bytes, v, 1, 1LL << 30); }},
       {"header-timeout-seconds", kHttp, "Time allowed to receive request headers",
        [](const Config& c) { return number(c.header_timeout_seconds); },
@@ -354,15 +357,19 @@ const std::vector<Setting>& settings() {
          c.log_level = v;
          return std::nullopt;
        }},
-      {"log-format", kLogging, "json (one object per line) or logfmt", [](const Config& c) { return text(c.log_format); },
-       [](Config& c, const std::string& v) { return set_choice(c.log_format, v, {"json", "logfmt"}); }},
+      {"log-format", kLogging, "json (one object per line) or logfmt",
+       [](const Config& c) { return text(c.log_format); },
+       [](Config& c, const std::string& v) {
+         return set_choice(c.log_format, v, {"json", "logfmt"});
+       }},
   };
   return all;
 }
 
 std::string env_key(std::string_view name) {
   std::string key(kEnvPrefix);
-  for (const char c : name) key.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  for (const char c : name)
+    key.push_back(c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
   return key;
 }
 

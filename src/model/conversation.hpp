@@ -45,7 +45,7 @@ struct ConversationSummary {
 
 struct NewDirectConversation {
   Id id = 0;
-  Id user_a = 0;   // the creator
+  Id user_a = 0;  // the creator
   Id user_b = 0;
   Millis created_at = 0;
 };
@@ -53,8 +53,8 @@ struct NewDirectConversation {
 struct NewGroupConversation {
   Id id = 0;
   std::string title;
-  Id created_by = 0;            // becomes owner
-  std::vector<Id> member_ids;   // other initial members, deduplicated, without the creator
+  Id created_by = 0;           // becomes owner
+  std::vector<Id> member_ids;  // other initial members, deduplicated, without the creator
   Millis created_at = 0;
 };
 

@@ -13,8 +13,8 @@ namespace talkline::model {
 struct RefreshToken {
   Id id = 0;
   Id user_id = 0;
-  Id family_id = 0;         // the login session; access tokens carry it as `sid`
-  std::string token_hash;   // SHA-256 of the opaque token, hex
+  Id family_id = 0;        // the login session; access tokens carry it as `sid`
+  std::string token_hash;  // SHA-256 of the opaque token, hex
   Millis created_at = 0;
   Millis expires_at = 0;
   std::optional<Millis> used_at;     // set when rotated

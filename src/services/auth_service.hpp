@@ -41,8 +41,8 @@ struct AuthTokens {
 /// with reuse detection, logout, and access-token verification.
 class AuthService {
  public:
-  AuthService(store::Store& store, util::IdGenerator& ids, const util::Clock& clock,
-              ratelimit::RateLimiter& limiter, AuthSettings settings);
+  AuthService(store::Store& store, util::IdGenerator& ids, const util::Clock& clock, ratelimit::RateLimiter& limiter,
+              AuthSettings settings);
 
   /// Registrations are rate limited per client address.
   Result<AuthTokens> register_user(std::string_view username, std::string_view password,

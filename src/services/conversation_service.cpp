@@ -45,8 +45,8 @@ Result<model::Conversation> ConversationService::create_group(const Principal& c
   TL_TRY(validation::title(title, limits_));
   auto others = without_duplicates(member_ids, caller.user_id);
   if (static_cast<int>(others.size()) + 1 > limits_.group_max_members) {
-    return Error::invalid("memberIds", "a group holds at most " + std::to_string(limits_.group_max_members) +
-                                           " members");
+    return Error::invalid("memberIds",
+                          "a group holds at most " + std::to_string(limits_.group_max_members) + " members");
   }
   TL_TRY(require_users_exist(others, "memberIds"));
   model::NewGroupConversation request{ids_.next(), std::string(title), caller.user_id, std::move(others),
@@ -105,15 +105,13 @@ Result<model::Conversation> ConversationService::add_members(const Principal& ca
     if (!present) ++newcomers;
   }
   if (static_cast<int>(conversation.members.size() + newcomers) > limits_.group_max_members) {
-    return Error::invalid("userIds", "a group holds at most " + std::to_string(limits_.group_max_members) +
-                                         " members");
+    return Error::invalid("userIds", "a group holds at most " + std::to_string(limits_.group_max_members) + " members");
   }
   TL_TRY(require_users_exist(wanted, "userIds"));
   return store_.member_add(conversation_id, wanted, clock_.now_ms());
 }
 
-Result<void> ConversationService::remove_member(const Principal& caller, model::Id conversation_id,
-                                                model::Id user_id) {
+Result<void> ConversationService::remove_member(const Principal& caller, model::Id conversation_id, model::Id user_id) {
   TL_TRY_ASSIGN(const auto me, require_member(caller, conversation_id));
   TL_TRY_ASSIGN(const auto conversation, store_.conversation_get(conversation_id));
   if (conversation.kind == model::ConversationKind::direct) {
@@ -150,8 +148,7 @@ Result<bool> ConversationService::may_manage(const Principal& caller, const mode
   return user.role == model::Role::admin;
 }
 
-Result<void> ConversationService::require_users_exist(const std::vector<model::Id>& user_ids,
-                                                      std::string_view field) {
+Result<void> ConversationService::require_users_exist(const std::vector<model::Id>& user_ids, std::string_view field) {
   for (auto id : user_ids) {
     auto user = store_.user_get(id);
     if (!user.ok()) {

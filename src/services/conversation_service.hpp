@@ -30,7 +30,7 @@ class ConversationService {
   Result<model::Conversation> create_group(const Principal& caller, std::string_view title,
                                            const std::vector<model::Id>& member_ids);
   Result<model::Page<model::ConversationSummary>> list(const Principal& caller, std::optional<std::string_view> cursor,
-                                                      std::optional<std::string_view> limit);
+                                                       std::optional<std::string_view> limit);
   Result<model::ConversationSummary> get(const Principal& caller, model::Id conversation_id);
   /// Owners and admins of a group (and site administrators in it) only.
   Result<model::Conversation> rename(const Principal& caller, model::Id conversation_id, std::string_view title);

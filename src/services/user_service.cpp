@@ -24,8 +24,8 @@ Result<model::Page<model::User>> UserService::search(std::string_view prefix, st
   if (prefix.empty() || prefix.size() > 32) return Error::invalid("q", "must be 1 to 32 characters");
   std::string lowered;
   for (char c : prefix) {
-    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                         c == '.';
+    const bool allowed =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
     if (!allowed) return Error::invalid("q", "may contain only letters, digits, '_' and '.'");
     lowered.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
   }
@@ -43,8 +43,7 @@ Result<model::Page<model::User>> UserService::search(std::string_view prefix, st
   return page;
 }
 
-Result<model::Page<model::User>> UserService::list_all(const Principal& caller,
-                                                       std::optional<std::string_view> cursor,
+Result<model::Page<model::User>> UserService::list_all(const Principal& caller, std::optional<std::string_view> cursor,
                                                        std::optional<std::string_view> limit) {
   // The token's role may be minutes old; the store has the current one.
   TL_TRY_ASSIGN(const auto me, store_.user_get(caller.user_id));

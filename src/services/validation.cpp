@@ -24,8 +24,8 @@ Result<void> text(std::string_view field, std::string_view value, int min_chars,
   }
   const auto length = util::utf8_length(value);
   if (length < static_cast<std::size_t>(min_chars) || length > static_cast<std::size_t>(max_chars)) {
-    return Error::invalid(std::string(field), "must be " + std::to_string(min_chars) + " to " +
-                                                  std::to_string(max_chars) + " characters");
+    return Error::invalid(std::string(field),
+                          "must be " + std::to_string(min_chars) + " to " + std::to_string(max_chars) + " characters");
   }
   if (min_chars > 0 && is_blank(value)) return Error::invalid(std::string(field), "must not be blank");
   return {};
@@ -40,8 +40,8 @@ Result<std::string> username(std::string_view value, std::string_view field) {
   std::string lowered;
   lowered.reserve(value.size());
   for (char c : value) {
-    const bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
-                         c == '.';
+    const bool allowed =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
     if (!allowed) return Error::invalid(std::string(field), "may contain only letters, digits, '_' and '.'");
     lowered.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
   }

@@ -57,8 +57,7 @@ class Store {
   virtual Result<model::RefreshToken> refresh_token_get_by_hash(const std::string& token_hash) = 0;
   /// Atomically marks `old_token_id` used and inserts `replacement`. Returns false and
   /// changes nothing when the old token was already used or revoked (a reuse).
-  virtual Result<bool> refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement,
-                                            Millis now) = 0;
+  virtual Result<bool> refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement, Millis now) = 0;
   /// Revokes every token of a login session. Idempotent.
   virtual Result<void> session_revoke(Id family_id, Millis now) = 0;
   /// True while the login session has not been revoked.
@@ -81,15 +80,13 @@ class Store {
   /// message and the user's unread count, strictly after `after`.
   virtual Result<std::vector<model::ConversationSummary>> conversation_list_for_user(
       Id user_id, const std::optional<ActivityCursor>& after, int limit) = 0;
-  virtual Result<model::Conversation> conversation_rename(Id conversation_id, const std::string& title,
-                                                          Millis now) = 0;
+  virtual Result<model::Conversation> conversation_rename(Id conversation_id, const std::string& title, Millis now) = 0;
 
   /// `not_found` when the user is not a member.
   virtual Result<model::Member> member_get(Id conversation_id, Id user_id) = 0;
   /// Adds users who are not yet members (others are left as they are) and returns the
   /// conversation. Every id must be an existing user.
-  virtual Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids,
-                                                 Millis now) = 0;
+  virtual Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now) = 0;
   /// Removes a member. When the owner leaves, the longest-standing remaining member
   /// becomes owner.
   virtual Result<void> member_remove(Id conversation_id, Id user_id, Millis now) = 0;

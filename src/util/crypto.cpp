@@ -13,10 +13,8 @@
 namespace talkline::util {
 namespace {
 
-constexpr std::string_view kStandardAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-constexpr std::string_view kUrlAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+constexpr std::string_view kStandardAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kUrlAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 constexpr std::uint8_t kInvalid = 0xFF;
 
@@ -39,8 +37,7 @@ std::string encode(std::string_view data, std::string_view alphabet, bool pad) {
   out.reserve((data.size() + 2) / 3 * 4);
   std::size_t i = 0;
   for (; i + 3 <= data.size(); i += 3) {
-    const std::uint32_t n = (static_cast<std::uint8_t>(data[i]) << 16) |
-                            (static_cast<std::uint8_t>(data[i + 1]) << 8) |
+    const std::uint32_t n = (static_cast<std::uint8_t>(data[i]) << 16) | (static_cast<std::uint8_t>(data[i + 1]) << 8) |
                             static_cast<std::uint8_t>(data[i + 2]);
     out.push_back(alphabet[(n >> 18) & 63]);
     out.push_back(alphabet[(n >> 12) & 63]);
@@ -54,8 +51,7 @@ std::string encode(std::string_view data, std::string_view alphabet, bool pad) {
     out.push_back(alphabet[(n >> 12) & 63]);
     if (pad) out.append("==");
   } else if (rest == 2) {
-    const std::uint32_t n = (static_cast<std::uint8_t>(data[i]) << 16) |
-                            (static_cast<std::uint8_t>(data[i + 1]) << 8);
+    const std::uint32_t n = (static_cast<std::uint8_t>(data[i]) << 16) | (static_cast<std::uint8_t>(data[i + 1]) << 8);
     out.push_back(alphabet[(n >> 18) & 63]);
     out.push_back(alphabet[(n >> 12) & 63]);
     out.push_back(alphabet[(n >> 6) & 63]);

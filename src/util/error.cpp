@@ -28,9 +28,7 @@ Error Error::invalid(std::string field, std::string message) {
 Error Error::not_found(std::string what) { return {ErrorCode::not_found, std::move(what), {}, 0}; }
 Error Error::conflict(std::string message) { return {ErrorCode::conflict, std::move(message), {}, 0}; }
 Error Error::forbidden(std::string message) { return {ErrorCode::forbidden, std::move(message), {}, 0}; }
-Error Error::unauthenticated(std::string message) {
-  return {ErrorCode::unauthenticated, std::move(message), {}, 0};
-}
+Error Error::unauthenticated(std::string message) { return {ErrorCode::unauthenticated, std::move(message), {}, 0}; }
 Error Error::unavailable(std::string message) { return {ErrorCode::unavailable, std::move(message), {}, 0}; }
 Error Error::internal(std::string message) { return {ErrorCode::internal, std::move(message), {}, 0}; }
 Error Error::rate_limited(std::string message, int retry_after_seconds) {

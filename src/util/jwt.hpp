@@ -10,13 +10,13 @@ namespace talkline::util {
 
 /// The claims TalkLine puts in its tokens. Only HS256 is ever produced or accepted.
 struct JwtClaims {
-  std::string issuer;    // iss
-  std::string audience;  // aud
-  std::string subject;   // sub: user id
-  std::string session;   // sid: login session (refresh-token family) id
-  std::string type;      // typ: "access"
-  std::string role;      // role at issue time
-  std::string token_id;  // jti
+  std::string issuer;           // iss
+  std::string audience;         // aud
+  std::string subject;          // sub: user id
+  std::string session;          // sid: login session (refresh-token family) id
+  std::string type;             // typ: "access"
+  std::string role;             // role at issue time
+  std::string token_id;         // jti
   std::int64_t issued_at = 0;   // iat, seconds
   std::int64_t not_before = 0;  // nbf, seconds
   std::int64_t expires_at = 0;  // exp, seconds

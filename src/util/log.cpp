@@ -1,17 +1,17 @@
 #include "util/log.hpp"
 
 #include <atomic>
-#include <cmath>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <thread>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/async.h>
 #include <spdlog/async_logger.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
+#include <nlohmann/json.hpp>
 
 #include "util/clock.hpp"
 #include "util/time.hpp"
@@ -32,8 +32,8 @@ std::atomic<Format> g_format{Format::json};
 // drops the oldest lines rather than blocking anyone. It is never destroyed, so
 // threads and static destructors can still log during exit.
 std::shared_ptr<spdlog::details::thread_pool>& writer_pool() {
-  static auto* const pool = new std::shared_ptr<spdlog::details::thread_pool>(
-      std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1));
+  static auto* const pool =
+      new std::shared_ptr<spdlog::details::thread_pool>(std::make_shared<spdlog::details::thread_pool>(kQueueLines, 1));
   return *pool;
 }
 
@@ -55,9 +55,9 @@ spdlog::logger& logger() {
   if (!g_background.load(std::memory_order_relaxed)) return direct_logger();
   // Held by a shared_ptr because the async logger hands itself to its queue.
   static auto* const instance = [] {
-    auto* created = new std::shared_ptr<spdlog::async_logger>(std::make_shared<spdlog::async_logger>(
-        "talkline", std::make_shared<spdlog::sinks::stderr_sink_mt>(), writer_pool(),
-        spdlog::async_overflow_policy::overrun_oldest));
+    auto* created = new std::shared_ptr<spdlog::async_logger>(
+        std::make_shared<spdlog::async_logger>("talkline", std::make_shared<spdlog::sinks::stderr_sink_mt>(),
+                                               writer_pool(), spdlog::async_overflow_policy::overrun_oldest));
     (*created)->set_pattern("%v");
     (*created)->set_level(spdlog::level::trace);
     return created;
@@ -248,7 +248,8 @@ std::string format_record(Format format, Level level, std::int64_t unix_ms, std:
 void write(Level level, std::string_view event, std::initializer_list<Field> fields) {
   if (!enabled(level)) return;
   static const SystemClock clock;
-  const std::string line = format_record(g_format.load(std::memory_order_relaxed), level, clock.now_ms(), event, fields);
+  const std::string line =
+      format_record(g_format.load(std::memory_order_relaxed), level, clock.now_ms(), event, fields);
   logger().log(to_spdlog(level), spdlog::string_view_t(line.data(), line.size()));
 }
 

@@ -39,20 +39,20 @@ bool cost_is_acceptable(std::string_view encoded) {
       !read_number(encoded, ",t=", iterations) || !read_number(encoded, ",p=", parallelism)) {
     return false;
   }
-  return version == ARGON2_VERSION_13 && memory <= kMaxMemoryKib && iterations >= 1 &&
-         iterations <= kMaxIterations && parallelism >= 1 && parallelism <= kMaxParallelism;
+  return version == ARGON2_VERSION_13 && memory <= kMaxMemoryKib && iterations >= 1 && iterations <= kMaxIterations &&
+         parallelism >= 1 && parallelism <= kMaxParallelism;
 }
 
 }  // namespace
 
 std::string password_hash(std::string_view password, const Argon2Params& params) {
   const std::string salt = random_bytes(kSaltBytes);
-  const std::size_t encoded_length = argon2_encodedlen(params.iterations, params.memory_kib, params.parallelism,
-                                                       kSaltBytes, kHashBytes, Argon2_id);
+  const std::size_t encoded_length =
+      argon2_encodedlen(params.iterations, params.memory_kib, params.parallelism, kSaltBytes, kHashBytes, Argon2_id);
   std::string encoded(encoded_length, '\0');
-  const int rc = argon2id_hash_encoded(params.iterations, params.memory_kib, params.parallelism, password.data(),
-                                       password.size(), salt.data(), salt.size(), kHashBytes, encoded.data(),
-                                       encoded.size());
+  const int rc =
+      argon2id_hash_encoded(params.iterations, params.memory_kib, params.parallelism, password.data(), password.size(),
+                            salt.data(), salt.size(), kHashBytes, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) {
     throw std::invalid_argument(std::string("argon2id hashing failed: ") + argon2_error_message(rc));
   }

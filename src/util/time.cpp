@@ -14,9 +14,8 @@ std::string format_rfc3339(std::int64_t unix_ms) {
   const year_month_day date{day};
   const hh_mm_ss<milliseconds> clock_time{point - day};
   return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     clock_time.hours().count(), clock_time.minutes().count(), clock_time.seconds().count(),
-                     clock_time.subseconds().count());
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()), clock_time.hours().count(),
+                     clock_time.minutes().count(), clock_time.seconds().count(), clock_time.subseconds().count());
 }
 
 }  // namespace talkline::util

@@ -41,8 +41,7 @@ TEST_P(StoreConformance, SearchIgnoresCaseAndAccents) {
   model::User alice = add_user("alice");
   model::Conversation group = add_group(alice, {});
   model::Message cafe = send(group, alice, "Meet at the CAF\xC3\x89 near the station");
-  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"cafe"}, std::nullopt, std::nullopt, 10))),
-            Ids{cafe.id});
+  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"cafe"}, std::nullopt, std::nullopt, 10))), Ids{cafe.id});
   EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"caf\xC3\xA9"}, std::nullopt, std::nullopt, 10))),
             Ids{cafe.id});
 }
@@ -56,8 +55,7 @@ TEST_P(StoreConformance, SearchNeverReturnsOtherPeoplesConversations) {
   model::Message mine = send(ours, bob, "secret plans");
   model::Message not_mine = send(bobs, bob, "secret plans too");
 
-  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"secret"}, std::nullopt, std::nullopt, 10))),
-            Ids{mine.id});
+  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"secret"}, std::nullopt, std::nullopt, 10))), Ids{mine.id});
   EXPECT_EQ(ids_of(must(store().message_search(bob.id, {"secret"}, std::nullopt, std::nullopt, 10))),
             (Ids{not_mine.id, mine.id}));
   EXPECT_TRUE(must(store().message_search(alice.id, {"secret"}, bobs.id, std::nullopt, 10)).empty());
@@ -73,10 +71,8 @@ TEST_P(StoreConformance, SearchCanBeLimitedToOneConversation) {
   model::Conversation second = add_group(alice, {}, "second");
   model::Message in_first = send(first, alice, "lunch today?");
   model::Message in_second = send(second, alice, "lunch tomorrow?");
-  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"lunch"}, first.id, std::nullopt, 10))),
-            Ids{in_first.id});
-  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"lunch"}, second.id, std::nullopt, 10))),
-            Ids{in_second.id});
+  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"lunch"}, first.id, std::nullopt, 10))), Ids{in_first.id});
+  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"lunch"}, second.id, std::nullopt, 10))), Ids{in_second.id});
 }
 
 TEST_P(StoreConformance, SearchPagesNewestFirstBeforeAnId) {
@@ -103,20 +99,42 @@ TEST_P(StoreConformance, SearchTreatsQuerySyntaxInTermsAsText) {
   send(group, alice, "a \"quoted\" word * star - dash (paren) col:on ^caret");
 
   const std::vector<Terms> hostile = {
-      {"\""}, {"\"\""}, {"a\"b"}, {"*"}, {"pre*"}, {"NEAR"}, {"NEAR(a b)"}, {"-"}, {"-river"},
-      {"AND"}, {"OR"}, {"NOT"}, {"river", "OR", "far"}, {"("}, {")"}, {"body:river"}, {"^river"},
-      {"{body}"}, {":"}, {""}, {"   "}, {"'"}, {"\\"}, {"%"}, {"_"}, {"+"}, {"\xF0\x9F\x98\x80"},
+      {"\""},
+      {"\"\""},
+      {"a\"b"},
+      {"*"},
+      {"pre*"},
+      {"NEAR"},
+      {"NEAR(a b)"},
+      {"-"},
+      {"-river"},
+      {"AND"},
+      {"OR"},
+      {"NOT"},
+      {"river", "OR", "far"},
+      {"("},
+      {")"},
+      {"body:river"},
+      {"^river"},
+      {"{body}"},
+      {":"},
+      {""},
+      {"   "},
+      {"'"},
+      {"\\"},
+      {"%"},
+      {"_"},
+      {"+"},
+      {"\xF0\x9F\x98\x80"},
   };
   for (const Terms& terms : hostile) {
     auto result = store().message_search(alice.id, terms, std::nullopt, std::nullopt, 10);
     EXPECT_EQ(outcome(result), "ok") << "terms[0] = [" << terms.front() << "]";
   }
-  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"NEAR"}, std::nullopt, std::nullopt, 10))),
-            Ids{near.id});
+  EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"NEAR"}, std::nullopt, std::nullopt, 10))), Ids{near.id});
   EXPECT_EQ(ids_of(must(store().message_search(alice.id, {"river", "NOT"}, std::nullopt, std::nullopt, 10))),
             (Ids{near.id}));
-  EXPECT_TRUE(must(store().message_search(alice.id, {"river", "OR", "star"}, std::nullopt, std::nullopt, 10))
-                  .empty());
+  EXPECT_TRUE(must(store().message_search(alice.id, {"river", "OR", "star"}, std::nullopt, std::nullopt, 10)).empty());
 }
 
 TEST_P(StoreConformance, SearchWithoutTermsIsInvalid) {

@@ -93,8 +93,7 @@ model::Message StoreConformance::send(const model::Conversation& conversation, c
   return must(store().message_insert(new_message(conversation, sender, body))).message;
 }
 
-model::RefreshToken StoreConformance::new_token(const model::User& user, model::Id family_id,
-                                                const std::string& hash) {
+model::RefreshToken StoreConformance::new_token(const model::User& user, model::Id family_id, const std::string& hash) {
   model::RefreshToken token;
   token.id = new_id();
   token.user_id = user.id;

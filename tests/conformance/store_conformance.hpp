@@ -98,7 +98,7 @@ class StoreConformance : public testing::TestWithParam<StoreFactory> {
 
 /// Instantiates the suite for the given StoreFactory values. Use at namespace scope; the
 /// suite name must be a plain identifier for gtest, hence the using-declaration.
-#define TALKLINE_INSTANTIATE_STORE_CONFORMANCE(prefix, ...)                                   \
-  using ::talkline::conformance::StoreConformance;                                           \
-  INSTANTIATE_TEST_SUITE_P(prefix, StoreConformance, ::testing::Values(__VA_ARGS__),         \
+#define TALKLINE_INSTANTIATE_STORE_CONFORMANCE(prefix, ...)                          \
+  using ::talkline::conformance::StoreConformance;                                   \
+  INSTANTIATE_TEST_SUITE_P(prefix, StoreConformance, ::testing::Values(__VA_ARGS__), \
                            ::talkline::conformance::store_factory_name)

@@ -35,7 +35,8 @@ void register_auth_routes(transport::http::Router& router, const ApiContext& con
                TL_TRY_ASSIGN(const auto display_name, string_field(body, "displayName", false));
                std::optional<std::string_view> name;
                if (display_name) name = *display_name;
-               TL_TRY_ASSIGN(const auto tokens, auth->register_user(credentials.username, credentials.password, name, request.remote_address));
+               TL_TRY_ASSIGN(const auto tokens, auth->register_user(credentials.username, credentials.password, name,
+                                                                    request.remote_address));
                return tokens_response(201, tokens);
              }));
 

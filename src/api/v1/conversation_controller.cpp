@@ -9,73 +9,75 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
   auto* conversations = context.conversations;
   const auto max_ids = context.max_id_list;
 
-  router.add("POST", "/api/v1/conversations",
-             authed_handler(auth, [conversations, max_ids](Request& request,
-                                                           const services::Principal& caller) -> Result<Response> {
-               TL_TRY_ASSIGN(const auto body, json_body(request));
-               TL_TRY_ASSIGN(const auto type, string_field(body, "type", true));
-               if (*type == "direct") {
-                 TL_TRY_ASSIGN(const auto user_id, id_field(body, "userId", true));
-                 TL_TRY_ASSIGN(const auto outcome, conversations->open_direct(caller, *user_id));
-                 TL_TRY_ASSIGN(const auto summary, conversations->get(caller, outcome.conversation.id));
-                 return json_response(outcome.created ? 201 : 200, conversation_summary_json(summary));
-               }
-               if (*type == "group") {
-                 TL_TRY_ASSIGN(const auto title, string_field(body, "title", true));
-                 TL_TRY_ASSIGN(const auto member_ids, id_list_field(body, "memberIds", false, max_ids));
-                 TL_TRY_ASSIGN(const auto created, conversations->create_group(caller, *title, member_ids));
-                 TL_TRY_ASSIGN(const auto summary, conversations->get(caller, created.id));
-                 return json_response(201, conversation_summary_json(summary));
-               }
-               return Error::invalid("type", "must be \"direct\" or \"group\"");
-             }));
+  router.add(
+      "POST", "/api/v1/conversations",
+      authed_handler(auth,
+                     [conversations, max_ids](Request& request, const services::Principal& caller) -> Result<Response> {
+                       TL_TRY_ASSIGN(const auto body, json_body(request));
+                       TL_TRY_ASSIGN(const auto type, string_field(body, "type", true));
+                       if (*type == "direct") {
+                         TL_TRY_ASSIGN(const auto user_id, id_field(body, "userId", true));
+                         TL_TRY_ASSIGN(const auto outcome, conversations->open_direct(caller, *user_id));
+                         TL_TRY_ASSIGN(const auto summary, conversations->get(caller, outcome.conversation.id));
+                         return json_response(outcome.created ? 201 : 200, conversation_summary_json(summary));
+                       }
+                       if (*type == "group") {
+                         TL_TRY_ASSIGN(const auto title, string_field(body, "title", true));
+                         TL_TRY_ASSIGN(const auto member_ids, id_list_field(body, "memberIds", false, max_ids));
+                         TL_TRY_ASSIGN(const auto created, conversations->create_group(caller, *title, member_ids));
+                         TL_TRY_ASSIGN(const auto summary, conversations->get(caller, created.id));
+                         return json_response(201, conversation_summary_json(summary));
+                       }
+                       return Error::invalid("type", "must be \"direct\" or \"group\"");
+                     }));
 
-  router.add("GET", "/api/v1/conversations",
-             authed_handler(auth, [conversations](Request& request,
-                                                  const services::Principal& caller) -> Result<Response> {
-               TL_TRY_ASSIGN(const auto page, conversations->list(caller, request.query_param("cursor"),
-                                                                  request.query_param("limit")));
-               return json_response(200, page_json(page, conversation_summary_json));
-             }));
+  router.add(
+      "GET", "/api/v1/conversations",
+      authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
+        TL_TRY_ASSIGN(const auto page,
+                      conversations->list(caller, request.query_param("cursor"), request.query_param("limit")));
+        return json_response(200, page_json(page, conversation_summary_json));
+      }));
 
-  router.add("GET", "/api/v1/conversations/{id}",
-             authed_handler(auth, [conversations](Request& request,
-                                                  const services::Principal& caller) -> Result<Response> {
-               TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
-               TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
-               return json_response(200, conversation_summary_json(summary));
-             }));
+  router.add(
+      "GET", "/api/v1/conversations/{id}",
+      authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
+        TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
+        TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
+        return json_response(200, conversation_summary_json(summary));
+      }));
 
-  router.add("PATCH", "/api/v1/conversations/{id}",
-             authed_handler(auth, [conversations](Request& request,
-                                                  const services::Principal& caller) -> Result<Response> {
-               TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
-               TL_TRY_ASSIGN(const auto body, json_body(request));
-               TL_TRY_ASSIGN(const auto title, string_field(body, "title", true));
-               TL_TRY(conversations->rename(caller, id, *title));
-               TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
-               return json_response(200, conversation_summary_json(summary));
-             }));
+  router.add(
+      "PATCH", "/api/v1/conversations/{id}",
+      authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
+        TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
+        TL_TRY_ASSIGN(const auto body, json_body(request));
+        TL_TRY_ASSIGN(const auto title, string_field(body, "title", true));
+        TL_TRY(conversations->rename(caller, id, *title));
+        TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
+        return json_response(200, conversation_summary_json(summary));
+      }));
 
-  router.add("POST", "/api/v1/conversations/{id}/members",
-             authed_handler(auth, [conversations, max_ids](Request& request,
-                                                           const services::Principal& caller) -> Result<Response> {
-               TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
-               TL_TRY_ASSIGN(const auto body, json_body(request));
-               TL_TRY_ASSIGN(const auto user_ids, id_list_field(body, "userIds", true, max_ids));
-               TL_TRY(conversations->add_members(caller, id, user_ids));
-               TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
-               return json_response(200, conversation_summary_json(summary));
-             }));
+  router.add(
+      "POST", "/api/v1/conversations/{id}/members",
+      authed_handler(auth,
+                     [conversations, max_ids](Request& request, const services::Principal& caller) -> Result<Response> {
+                       TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
+                       TL_TRY_ASSIGN(const auto body, json_body(request));
+                       TL_TRY_ASSIGN(const auto user_ids, id_list_field(body, "userIds", true, max_ids));
+                       TL_TRY(conversations->add_members(caller, id, user_ids));
+                       TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
+                       return json_response(200, conversation_summary_json(summary));
+                     }));
 
-  router.add("DELETE", "/api/v1/conversations/{id}/members/{userId}",
-             authed_handler(auth, [conversations](Request& request,
-                                                  const services::Principal& caller) -> Result<Response> {
-               TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
-               TL_TRY_ASSIGN(const auto user_id, path_id(request, "userId", "member"));
-               TL_TRY(conversations->remove_member(caller, id, user_id));
-               return Response::empty(204);
-             }));
+  router.add(
+      "DELETE", "/api/v1/conversations/{id}/members/{userId}",
+      authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
+        TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
+        TL_TRY_ASSIGN(const auto user_id, path_id(request, "userId", "member"));
+        TL_TRY(conversations->remove_member(caller, id, user_id));
+        return Response::empty(204);
+      }));
 }
 
 }  // namespace talkline::api::v1

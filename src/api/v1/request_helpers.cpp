@@ -42,9 +42,7 @@ transport::http::Handler authed_handler(services::AuthService* auth, AuthedHandl
   });
 }
 
-Response json_response(int status, const util::Json& body) {
-  return Response::json(status, util::dump_json(body));
-}
+Response json_response(int status, const util::Json& body) { return Response::json(status, util::dump_json(body)); }
 
 Result<services::Principal> authenticate(services::AuthService& auth, const Request& request) {
   const auto header = request.header("Authorization");

@@ -51,8 +51,8 @@ Result<Statement> Connection::prepare(std::string_view sql) {
   }
   bool cache_it = found == cache_.end();
   sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                              cache_it ? SQLITE_PREPARE_PERSISTENT : 0, &stmt, nullptr);
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), cache_it ? SQLITE_PREPARE_PERSISTENT : 0,
+                              &stmt, nullptr);
   if (rc != SQLITE_OK) return last_error(rc);
   if (stmt == nullptr) return Error::internal("sqlite: empty statement");
   if (!cache_it) return Statement(stmt, nullptr);

@@ -14,9 +14,8 @@ namespace talkline::store::sqlite {
 namespace {
 
 Result<std::vector<model::Member>> load_members(Connection& db, model::Id conversation_id) {
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT conversation_id, user_id, role, joined_at, delivered_seq, read_seq"
-      " FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id"));
+  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT conversation_id, user_id, role, joined_at, delivered_seq, read_seq"
+                                            " FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id"));
   query.bind_all(conversation_id);
   std::vector<model::Member> members;
   for (;;) {
@@ -37,9 +36,11 @@ Result<void> require_users(Connection& db, const std::vector<model::Id>& user_id
 Result<void> insert_conversation(Connection& db, model::Id id, model::ConversationKind kind, const std::string& title,
                                  const std::optional<std::string>& direct_key, model::Id created_by,
                                  model::Millis created_at) {
-  TL_TRY_ASSIGN(Statement insert, db.prepare(
-      "INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, last_seq, last_activity_at)"
-      " VALUES (?, ?, ?, ?, ?, ?, 0, ?)"));
+  TL_TRY_ASSIGN(
+      Statement insert,
+      db.prepare(
+          "INSERT INTO conversations (id, kind, title, direct_key, created_by, created_at, last_seq, last_activity_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, 0, ?)"));
   insert.bind_all(id, model::conversation_kind_name(kind), title, direct_key, created_by, created_at, created_at);
   return insert.run();
 }
@@ -48,9 +49,9 @@ Result<void> insert_conversation(Connection& db, model::Id id, model::Conversati
 // current end, so the history they can now page through is not counted as unread.
 Result<void> insert_member(Connection& db, model::Id conversation_id, model::Id user_id, model::MemberRole role,
                            model::Millis joined_at, model::Seq from_seq) {
-  TL_TRY_ASSIGN(Statement insert, db.prepare(
-      "INSERT INTO members (conversation_id, user_id, role, joined_at, delivered_seq, read_seq)"
-      " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, user_id) DO NOTHING"));
+  TL_TRY_ASSIGN(Statement insert,
+                db.prepare("INSERT INTO members (conversation_id, user_id, role, joined_at, delivered_seq, read_seq)"
+                           " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, user_id) DO NOTHING"));
   insert.bind_all(conversation_id, user_id, model::member_role_name(role), joined_at, from_seq, from_seq);
   return insert.run();
 }
@@ -72,9 +73,9 @@ std::string direct_key(model::Id a, model::Id b) {
 Result<model::Conversation> load_conversation(Connection& db, model::Id conversation_id) {
   model::Conversation conversation;
   {
-    TL_TRY_ASSIGN(Statement query, db.prepare(
-        "SELECT id, kind, title, created_by, created_at, last_seq, last_activity_at"
-        " FROM conversations WHERE id = ?"));
+    TL_TRY_ASSIGN(Statement query,
+                  db.prepare("SELECT id, kind, title, created_by, created_at, last_seq, last_activity_at"
+                             " FROM conversations WHERE id = ?"));
     query.bind_all(conversation_id);
     TL_TRY_ASSIGN(bool found, query.step());
     if (!found) return Error::not_found("conversation not found");
@@ -109,8 +110,8 @@ Result<Store::DirectOutcome> create_direct_conversation(Connection& db, const mo
 Result<model::Conversation> create_group_conversation(Connection& db, const model::NewGroupConversation& c) {
   TL_TRY(require_users(db, {c.created_by}));
   TL_TRY(require_users(db, c.member_ids));
-  TL_TRY(insert_conversation(db, c.id, model::ConversationKind::group, c.title, std::nullopt, c.created_by,
-                             c.created_at));
+  TL_TRY(
+      insert_conversation(db, c.id, model::ConversationKind::group, c.title, std::nullopt, c.created_by, c.created_at));
   TL_TRY(insert_member(db, c.id, c.created_by, model::MemberRole::owner, c.created_at, 0));
   // insert_member ignores repeats, so a creator or duplicate in member_ids is harmless.
   for (model::Id user_id : c.member_ids) {
@@ -122,18 +123,21 @@ Result<model::Conversation> create_group_conversation(Connection& db, const mode
 // Pages through the user's conversations by (last_activity_at, id), newest first. The
 // page is read in one statement; members and last message are then fetched per row by
 // primary key, which for a page of a few dozen is cheaper than one wide join.
-Result<std::vector<model::ConversationSummary>> list_conversations_for_user(
-    Connection& db, model::Id user_id, const std::optional<ActivityCursor>& after, int limit) {
+Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Connection& db, model::Id user_id,
+                                                                            const std::optional<ActivityCursor>& after,
+                                                                            int limit) {
   if (limit <= 0) return Error::invalid("limit", "must be positive");
   constexpr auto kEnd = std::numeric_limits<std::int64_t>::max();
   std::vector<model::ConversationSummary> summaries;
   std::vector<model::Seq> read_seqs;
   {
-    TL_TRY_ASSIGN(Statement query, db.prepare(
-        "SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at, m.read_seq"
-        " FROM members m JOIN conversations c ON c.id = m.conversation_id"
-        " WHERE m.user_id = ? AND (c.last_activity_at, c.id) < (?, ?)"
-        " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?"));
+    TL_TRY_ASSIGN(
+        Statement query,
+        db.prepare(
+            "SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at, m.read_seq"
+            " FROM members m JOIN conversations c ON c.id = m.conversation_id"
+            " WHERE m.user_id = ? AND (c.last_activity_at, c.id) < (?, ?)"
+            " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?"));
     query.bind_all(user_id, after ? after->last_activity_at : kEnd, after ? after->conversation_id : kEnd,
                    std::int64_t{limit});
     for (;;) {
@@ -166,17 +170,16 @@ Result<model::Conversation> rename_conversation(Connection& db, model::Id conver
 }
 
 Result<model::Member> find_member(Connection& db, model::Id conversation_id, model::Id user_id) {
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT conversation_id, user_id, role, joined_at, delivered_seq, read_seq"
-      " FROM members WHERE conversation_id = ? AND user_id = ?"));
+  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT conversation_id, user_id, role, joined_at, delivered_seq, read_seq"
+                                            " FROM members WHERE conversation_id = ? AND user_id = ?"));
   query.bind_all(conversation_id, user_id);
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return Error::not_found("member not found");
   return read_member(query);
 }
 
-Result<model::Conversation> add_members(Connection& db, model::Id conversation_id, const std::vector<model::Id>& user_ids,
-                                        model::Millis now) {
+Result<model::Conversation> add_members(Connection& db, model::Id conversation_id,
+                                        const std::vector<model::Id>& user_ids, model::Millis now) {
   TL_TRY_ASSIGN(model::Seq last_seq, conversation_last_seq(db, conversation_id));
   TL_TRY(require_users(db, user_ids));
   for (model::Id user_id : user_ids) {
@@ -195,15 +198,16 @@ Result<void> remove_member(Connection& db, model::Id conversation_id, model::Id 
   if (leaving.role != model::MemberRole::owner) return ok_result();
   model::Id heir = 0;
   {
-    TL_TRY_ASSIGN(Statement query, db.prepare(
-        "SELECT user_id FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id LIMIT 1"));
+    TL_TRY_ASSIGN(
+        Statement query,
+        db.prepare("SELECT user_id FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id LIMIT 1"));
     query.bind_all(conversation_id);
     TL_TRY_ASSIGN(bool found, query.step());
     if (!found) return ok_result();
     heir = query.int64(0);
   }
-  TL_TRY_ASSIGN(Statement promote, db.prepare(
-      "UPDATE members SET role = 'owner' WHERE conversation_id = ? AND user_id = ?"));
+  TL_TRY_ASSIGN(Statement promote,
+                db.prepare("UPDATE members SET role = 'owner' WHERE conversation_id = ? AND user_id = ?"));
   promote.bind_all(conversation_id, heir);
   return promote.run();
 }
@@ -218,8 +222,9 @@ Result<model::Member> advance_member_cursor(Connection& db, model::Id conversati
   if (kind == model::CursorKind::read) read = std::max(read, seq);
   model::Seq delivered = std::max({member.delivered_seq, seq, read});
   if (delivered == member.delivered_seq && read == member.read_seq) return member;
-  TL_TRY_ASSIGN(Statement update, db.prepare(
-      "UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"));
+  TL_TRY_ASSIGN(
+      Statement update,
+      db.prepare("UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"));
   update.bind_all(delivered, read, conversation_id, user_id);
   TL_TRY(update.run());
   member.delivered_seq = delivered;

@@ -18,13 +18,14 @@ class Connection;
 Result<model::Conversation> load_conversation(Connection& db, model::Id conversation_id);
 Result<Store::DirectOutcome> create_direct_conversation(Connection& db, const model::NewDirectConversation& c);
 Result<model::Conversation> create_group_conversation(Connection& db, const model::NewGroupConversation& c);
-Result<std::vector<model::ConversationSummary>> list_conversations_for_user(
-    Connection& db, model::Id user_id, const std::optional<ActivityCursor>& after, int limit);
+Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Connection& db, model::Id user_id,
+                                                                            const std::optional<ActivityCursor>& after,
+                                                                            int limit);
 Result<model::Conversation> rename_conversation(Connection& db, model::Id conversation_id, const std::string& title);
 
 Result<model::Member> find_member(Connection& db, model::Id conversation_id, model::Id user_id);
-Result<model::Conversation> add_members(Connection& db, model::Id conversation_id, const std::vector<model::Id>& user_ids,
-                                        model::Millis now);
+Result<model::Conversation> add_members(Connection& db, model::Id conversation_id,
+                                        const std::vector<model::Id>& user_ids, model::Millis now);
 Result<void> remove_member(Connection& db, model::Id conversation_id, model::Id user_id);
 Result<model::Member> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
                                             model::CursorKind kind, model::Seq seq);

@@ -23,9 +23,10 @@ Result<std::vector<model::Message>> collect_messages(Statement& query) {
 
 Result<std::optional<model::Message>> find_by_client_id(Connection& db, model::Id sender_id,
                                                         const std::string& client_msg_id) {
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
-      " FROM messages WHERE sender_id = ? AND client_msg_id = ?"));
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+                 " FROM messages WHERE sender_id = ? AND client_msg_id = ?"));
   query.bind_all(sender_id, client_msg_id);
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return std::optional<model::Message>();
@@ -41,8 +42,10 @@ Result<bool> exists(Connection& db, std::string_view sql, model::Id first, model
 // Takes the next seq of the conversation and records the activity time; the row's write
 // lock (held by the writer transaction) is what makes the numbering gap-free.
 Result<model::Seq> take_next_seq(Connection& db, model::Id conversation_id, model::Millis at) {
-  TL_TRY_ASSIGN(Statement update, db.prepare(
-      "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq"));
+  TL_TRY_ASSIGN(
+      Statement update,
+      db.prepare(
+          "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq"));
   update.bind_all(at, conversation_id);
   TL_TRY_ASSIGN(bool updated, update.step());
   if (!updated) return Error::not_found("conversation not found");
@@ -66,9 +69,10 @@ std::string fts_match_expression(const std::vector<std::string>& terms) {
 }
 
 Result<model::Message> find_message_by_seq(Connection& db, model::Id conversation_id, model::Seq seq) {
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
-      " FROM messages WHERE conversation_id = ? AND seq = ?"));
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+                 " FROM messages WHERE conversation_id = ? AND seq = ?"));
   query.bind_all(conversation_id, seq);
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return Error::not_found("message not found");
@@ -97,17 +101,20 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
   }
   TL_TRY_ASSIGN(model::Seq seq, take_next_seq(db, message.conversation_id, message.created_at));
   {
-    TL_TRY_ASSIGN(Statement insert, db.prepare(
-        "INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, reply_to, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+    TL_TRY_ASSIGN(
+        Statement insert,
+        db.prepare(
+            "INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, reply_to, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
     insert.bind_all(message.conversation_id, seq, message.id, message.sender_id, message.client_msg_id, message.body,
                     message.reply_to, message.created_at);
     TL_TRY(insert.run());
   }
   {
     // The sender has obviously seen what they sent.
-    TL_TRY_ASSIGN(Statement cursors, db.prepare(
-        "UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"));
+    TL_TRY_ASSIGN(
+        Statement cursors,
+        db.prepare("UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"));
     cursors.bind_all(seq, seq, message.conversation_id, message.sender_id);
     TL_TRY(cursors.run());
   }
@@ -130,15 +137,17 @@ Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conv
                                                   int limit) {
   if (limit <= 0) return Error::invalid("limit", "must be positive");
   if (after) {
-    TL_TRY_ASSIGN(Statement query, db.prepare(
-        "SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
-        " FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?"));
+    TL_TRY_ASSIGN(
+        Statement query,
+        db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+                   " FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?"));
     query.bind_all(conversation_id, *after, before.value_or(kNoBound), std::int64_t{limit});
     return collect_messages(query);
   }
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
-      " FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+                 " FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
   query.bind_all(conversation_id, before.value_or(kNoBound), std::int64_t{limit});
   TL_TRY_ASSIGN(std::vector<model::Message> messages, collect_messages(query));
   std::reverse(messages.begin(), messages.end());
@@ -154,15 +163,17 @@ Result<std::vector<model::Message>> search_messages(Connection& db, model::Id us
                                                     std::optional<model::Id> before_id, int limit) {
   if (terms.empty()) return Error::invalid("terms", "at least one search term is required");
   if (limit <= 0) return Error::invalid("limit", "must be positive");
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at,"
-      " m.edited_at"
-      " FROM messages_fts"
-      " JOIN messages m ON m.id = messages_fts.rowid"
-      " JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ?"
-      " WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND (? IS NULL OR m.conversation_id = ?)"
-      " AND m.deleted_at IS NULL"
-      " ORDER BY messages_fts.rowid DESC LIMIT ?"));
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare(
+          "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at,"
+          " m.edited_at"
+          " FROM messages_fts"
+          " JOIN messages m ON m.id = messages_fts.rowid"
+          " JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ?"
+          " WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND (? IS NULL OR m.conversation_id = ?)"
+          " AND m.deleted_at IS NULL"
+          " ORDER BY messages_fts.rowid DESC LIMIT ?"));
   query.bind_all(user_id, fts_match_expression(terms), before_id.value_or(kNoBound), conversation_id, conversation_id,
                  std::int64_t{limit});
   return collect_messages(query);

@@ -33,10 +33,10 @@ Result<void> apply_one(Connection& connection, const Migration& migration, model
 }  // namespace
 
 Result<void> apply_migrations(Connection& connection, const std::vector<Migration>& migrations, model::Millis now) {
-  TL_TRY(connection.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " version INTEGER PRIMARY KEY,"
-      " applied_at INTEGER NOT NULL)"));
+  TL_TRY(
+      connection.exec("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                      " version INTEGER PRIMARY KEY,"
+                      " applied_at INTEGER NOT NULL)"));
   for (const Migration& migration : migrations) {
     TL_TRY(connection.exec("BEGIN IMMEDIATE"));
     Result<void> outcome = apply_one(connection, migration, now);

@@ -13,8 +13,7 @@ ReaderPool::Lease::~Lease() {
   if (pool_ != nullptr) pool_->give_back(connection_);
 }
 
-ReaderPool::ReaderPool(std::vector<std::unique_ptr<Connection>> connections)
-    : connections_(std::move(connections)) {
+ReaderPool::ReaderPool(std::vector<std::unique_ptr<Connection>> connections) : connections_(std::move(connections)) {
   for (auto& connection : connections_) idle_.push_back(connection.get());
 }
 

@@ -19,7 +19,8 @@ model::User read_user(const Statement& row, int first) {
 model::Conversation read_conversation(const Statement& row, int first) {
   model::Conversation conversation;
   conversation.id = row.int64(first);
-  conversation.kind = row.text(first + 1) == "direct" ? model::ConversationKind::direct : model::ConversationKind::group;
+  conversation.kind =
+      row.text(first + 1) == "direct" ? model::ConversationKind::direct : model::ConversationKind::group;
   conversation.title = row.text(first + 2);
   conversation.created_by = row.int64(first + 3);
   conversation.created_at = row.int64(first + 4);

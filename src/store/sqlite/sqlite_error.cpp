@@ -9,8 +9,7 @@ namespace talkline::store::sqlite {
 Error sqlite_error(int extended_code, std::string_view detail) {
   std::string message(detail);
   switch (extended_code & 0xff) {
-    case SQLITE_CONSTRAINT:
-      return Error::conflict("constraint violated: " + message);
+    case SQLITE_CONSTRAINT: return Error::conflict("constraint violated: " + message);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
     case SQLITE_IOERR:
@@ -22,10 +21,8 @@ Error sqlite_error(int extended_code, std::string_view detail) {
     case SQLITE_NOTADB:
     case SQLITE_READONLY:
     case SQLITE_INTERRUPT:
-    case SQLITE_NOLFS:
-      return Error::unavailable("sqlite: " + message);
-    default:
-      return Error::internal("sqlite: " + message);
+    case SQLITE_NOLFS: return Error::unavailable("sqlite: " + message);
+    default: return Error::internal("sqlite: " + message);
   }
 }
 

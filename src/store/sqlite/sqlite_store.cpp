@@ -53,7 +53,8 @@ Result<std::unique_ptr<Connection>> open_writer_connection(const SqliteOptions& 
   TL_TRY_ASSIGN(std::unique_ptr<Connection> db,
                 Connection::open(options.path, Connection::Mode::read_write, options.busy_timeout_ms));
   TL_TRY_ASSIGN(std::string mode, journal_mode_wal(*db));
-  if (mode != "wal") return Error::unavailable("cannot use WAL for " + options.path + " (journal mode is " + mode + ")");
+  if (mode != "wal")
+    return Error::unavailable("cannot use WAL for " + options.path + " (journal mode is " + mode + ")");
   TL_TRY(db->exec("PRAGMA foreign_keys = ON"));
   TL_TRY(db->exec(synchronous));
   TL_TRY(apply_migrations(*db, builtin_migrations(), wall_clock_ms()));
@@ -72,8 +73,8 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
                     Connection::open(options.path, Connection::Mode::read_only, options.busy_timeout_ms));
       readers.push_back(std::move(reader));
     }
-    return std::unique_ptr<SqliteStore>(new SqliteStore(
-        std::move(writer_db), std::make_unique<ReaderPool>(std::move(readers)), options.max_batch));
+    return std::unique_ptr<SqliteStore>(
+        new SqliteStore(std::move(writer_db), std::make_unique<ReaderPool>(std::move(readers)), options.max_batch));
   } catch (const std::exception& e) {
     return Error::internal(std::string("opening the sqlite store failed: ") + e.what());
   }

@@ -63,15 +63,15 @@ class SqliteStore final : public Store {
   Result<DirectOutcome> conversation_create_direct(const model::NewDirectConversation& c) override;
   Result<model::Conversation> conversation_create_group(const model::NewGroupConversation& c) override;
   Result<model::Conversation> conversation_get(Id conversation_id) override;
-  Result<std::vector<model::ConversationSummary>> conversation_list_for_user(
-      Id user_id, const std::optional<ActivityCursor>& after, int limit) override;
+  Result<std::vector<model::ConversationSummary>> conversation_list_for_user(Id user_id,
+                                                                             const std::optional<ActivityCursor>& after,
+                                                                             int limit) override;
   Result<model::Conversation> conversation_rename(Id conversation_id, const std::string& title, Millis now) override;
 
   Result<model::Member> member_get(Id conversation_id, Id user_id) override;
   Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now) override;
   Result<void> member_remove(Id conversation_id, Id user_id, Millis now) override;
-  Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
-                                              Seq seq) override;
+  Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) override;
 
   Result<model::SendOutcome> message_insert(const model::NewMessage& message) override;
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,

@@ -6,18 +6,20 @@
 namespace talkline::store::sqlite {
 
 Result<void> insert_refresh_token(Connection& db, const model::RefreshToken& token) {
-  TL_TRY_ASSIGN(Statement insert, db.prepare(
-      "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at)"
-      " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  TL_TRY_ASSIGN(
+      Statement insert,
+      db.prepare(
+          "INSERT INTO refresh_tokens (id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at)"
+          " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   insert.bind_all(token.id, token.user_id, token.family_id, token.token_hash, token.created_at, token.expires_at,
                   token.used_at, token.revoked_at);
   return insert.run();
 }
 
 Result<model::RefreshToken> find_refresh_token_by_hash(Connection& db, const std::string& token_hash) {
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at"
-      " FROM refresh_tokens WHERE token_hash = ?"));
+  TL_TRY_ASSIGN(Statement query,
+                db.prepare("SELECT id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at"
+                           " FROM refresh_tokens WHERE token_hash = ?"));
   query.bind_all(token_hash);
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return Error::not_found("refresh token not found");
@@ -28,8 +30,9 @@ Result<bool> rotate_refresh_token(Connection& db, model::Id old_token_id, const 
                                   model::Millis now) {
   {
     // The guard in the WHERE clause is the reuse check: only a live token can be consumed.
-    TL_TRY_ASSIGN(Statement consume, db.prepare(
-        "UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL"));
+    TL_TRY_ASSIGN(
+        Statement consume,
+        db.prepare("UPDATE refresh_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL"));
     consume.bind_all(now, old_token_id);
     TL_TRY(consume.run());
   }
@@ -45,15 +48,15 @@ Result<bool> rotate_refresh_token(Connection& db, model::Id old_token_id, const 
 }
 
 Result<void> revoke_session(Connection& db, model::Id family_id, model::Millis now) {
-  TL_TRY_ASSIGN(Statement update, db.prepare(
-      "UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL"));
+  TL_TRY_ASSIGN(Statement update,
+                db.prepare("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL"));
   update.bind_all(now, family_id);
   return update.run();
 }
 
 Result<bool> is_session_active(Connection& db, model::Id family_id) {
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT COUNT(*), COUNT(revoked_at) FROM refresh_tokens WHERE family_id = ?"));
+  TL_TRY_ASSIGN(Statement query,
+                db.prepare("SELECT COUNT(*), COUNT(revoked_at) FROM refresh_tokens WHERE family_id = ?"));
   query.bind_all(family_id);
   TL_TRY_ASSIGN(bool has_row, query.step());
   if (!has_row) return false;

@@ -21,9 +21,10 @@ Result<std::vector<model::User>> collect_users(Statement& query) {
 }  // namespace
 
 Result<model::User> find_user(Connection& db, model::Id user_id) {
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at"
-      " FROM users WHERE id = ?"));
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare("SELECT id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at"
+                 " FROM users WHERE id = ?"));
   query.bind_all(user_id);
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return Error::not_found("user not found");
@@ -37,9 +38,10 @@ Result<bool> user_exists(Connection& db, model::Id user_id) {
 }
 
 Result<model::UserCredentials> find_credentials(Connection& db, const std::string& username) {
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at,"
-      " password_hash FROM users WHERE username = ?"));
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare("SELECT id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at,"
+                 " password_hash FROM users WHERE username = ?"));
   query.bind_all(username);
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return Error::not_found("user not found");
@@ -57,9 +59,9 @@ Result<model::User> insert_user(Connection& db, const model::NewUser& user) {
     TL_TRY_ASSIGN(bool exists, taken.step());
     if (exists) return Error::conflict("username is already taken");
   }
-  TL_TRY_ASSIGN(Statement insert, db.prepare(
-      "INSERT INTO users (id, username, display_name, password_hash, role, created_at)"
-      " VALUES (?, ?, ?, ?, ?, ?)"));
+  TL_TRY_ASSIGN(Statement insert,
+                db.prepare("INSERT INTO users (id, username, display_name, password_hash, role, created_at)"
+                           " VALUES (?, ?, ?, ?, ?, ?)"));
   insert.bind_all(user.id, user.username, user.display_name, user.password_hash, model::role_name(user.role),
                   user.created_at);
   TL_TRY(insert.run());
@@ -68,9 +70,9 @@ Result<model::User> insert_user(Connection& db, const model::NewUser& user) {
 
 Result<model::User> update_profile(Connection& db, model::Id user_id, const model::ProfilePatch& patch) {
   if (!patch.display_name && !patch.bio && !patch.avatar_url) return find_user(db, user_id);
-  TL_TRY_ASSIGN(Statement update, db.prepare(
-      "UPDATE users SET display_name = COALESCE(?, display_name), bio = COALESCE(?, bio),"
-      " avatar_url = COALESCE(?, avatar_url) WHERE id = ?"));
+  TL_TRY_ASSIGN(Statement update,
+                db.prepare("UPDATE users SET display_name = COALESCE(?, display_name), bio = COALESCE(?, bio),"
+                           " avatar_url = COALESCE(?, avatar_url) WHERE id = ?"));
   update.bind_all(patch.display_name, patch.bio, patch.avatar_url, user_id);
   TL_TRY(update.run());
   if (db.changes() == 0) return Error::not_found("user not found");
@@ -89,22 +91,23 @@ Result<model::User> set_user_role(Connection& db, model::Id user_id, model::Role
 // contains the byte 0xFF, and TEXT compares bytewise, so the range holds exactly the names
 // that start with `prefix` and the username index serves it without LIKE and its wildcards.
 Result<std::vector<model::User>> search_users_by_prefix(Connection& db, const std::string& prefix,
-                                                        const std::optional<std::string>& after_username,
-                                                        int limit) {
+                                                        const std::optional<std::string>& after_username, int limit) {
   if (limit <= 0) return Error::invalid("limit", "must be positive");
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at"
-      " FROM users WHERE username >= ? AND username < ? AND username > ?"
-      " ORDER BY username LIMIT ?"));
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare("SELECT id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at"
+                 " FROM users WHERE username >= ? AND username < ? AND username > ?"
+                 " ORDER BY username LIMIT ?"));
   query.bind_all(prefix, prefix + '\xFF', after_username.value_or(""), std::int64_t{limit});
   return collect_users(query);
 }
 
 Result<std::vector<model::User>> list_users(Connection& db, std::optional<model::Id> after_id, int limit) {
   if (limit <= 0) return Error::invalid("limit", "must be positive");
-  TL_TRY_ASSIGN(Statement query, db.prepare(
-      "SELECT id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at"
-      " FROM users WHERE id > ? ORDER BY id LIMIT ?"));
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare("SELECT id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at"
+                 " FROM users WHERE id > ? ORDER BY id LIMIT ?"));
   query.bind_all(after_id.value_or(std::numeric_limits<model::Id>::min()), std::int64_t{limit});
   return collect_users(query);
 }

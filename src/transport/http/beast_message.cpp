@@ -9,7 +9,9 @@ namespace beast_http = boost::beast::http;
 
 namespace {
 
-bool safe_header_text(std::string_view text) { return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos; }
+bool safe_header_text(std::string_view text) {
+  return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
+}
 
 }  // namespace
 
@@ -23,7 +25,8 @@ Request to_request(BeastRequest& raw, std::string_view remote_address) {
   request.remote_address = std::string(remote_address);
 
   auto incoming_id = request.headers.get("X-Request-Id");
-  request.request_id = incoming_id && is_valid_request_id(*incoming_id) ? std::string(*incoming_id) : generate_request_id();
+  request.request_id =
+      incoming_id && is_valid_request_id(*incoming_id) ? std::string(*incoming_id) : generate_request_id();
   return request;
 }
 

@@ -37,8 +37,8 @@ net::awaitable<std::invoke_result_t<F&>> on_workers(net::thread_pool::executor_t
 bool is_ordinary_end(const error_code& ec) {
   return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == net::error::eof ||
          ec == net::error::operation_aborted || ec == net::error::connection_reset ||
-         ec == net::error::connection_aborted || ec == net::error::broken_pipe ||
-         ec == net::error::bad_descriptor || ec == net::error::not_connected || ec == beast::error::timeout;
+         ec == net::error::connection_aborted || ec == net::error::broken_pipe || ec == net::error::bad_descriptor ||
+         ec == net::error::not_connected || ec == beast::error::timeout;
 }
 
 // Beast's HTTP error category covers the ways bytes fail to be a request.
@@ -113,8 +113,8 @@ net::awaitable<void> HttpSession::run() {
       if (!co_await serve(parser.get(), started)) break;
     }
   } catch (const std::exception& e) {
-    util::log::error("http.session_failed", {{"error", std::string_view(e.what())},
-                                             {"remote", std::string_view(remote_address_)}});
+    util::log::error("http.session_failed",
+                     {{"error", std::string_view(e.what())}, {"remote", std::string_view(remote_address_)}});
   }
   if (state_ != State::taken) co_await close(drain);
 }
@@ -131,7 +131,8 @@ net::awaitable<bool> HttpSession::wait_for_next_request() {
   if (buffer_.size() > 0) co_return true;  // a pipelined request is already here
   error_code ec;
   stream_.expires_after(context_.options.idle_timeout);
-  std::size_t n = co_await stream_.async_read_some(buffer_.prepare(kReadChunk), net::redirect_error(net::use_awaitable, ec));
+  std::size_t n =
+      co_await stream_.async_read_some(buffer_.prepare(kReadChunk), net::redirect_error(net::use_awaitable, ec));
   if (ec) co_return false;
   buffer_.commit(n);
   co_return true;
@@ -149,8 +150,8 @@ net::awaitable<bool> HttpSession::answer_read_error(error_code ec, BeastRequest&
     problem = problem_response(400, "bad_request", status_title(400), "malformed HTTP request: " + ec.message());
   } else {
     if (!is_ordinary_end(ec)) {
-      util::log::debug("http.read_failed", {{"error", std::string_view(ec.message())},
-                                            {"remote", std::string_view(remote_address_)}});
+      util::log::debug("http.read_failed",
+                       {{"error", std::string_view(ec.message())}, {"remote", std::string_view(remote_address_)}});
     }
     co_return false;
   }

@@ -22,7 +22,8 @@ Result<std::uint16_t> Listener::open(const std::string& host, std::uint16_t port
   // Resolving may block, which is fine: this runs once, before any I/O thread starts.
   error_code ec;
   tcp::resolver resolver(io_);
-  auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  auto results =
+      resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec) return fail(ec);
   if (results.empty()) return fail(net::error::host_not_found);
   tcp::endpoint endpoint = results.begin()->endpoint();
@@ -78,7 +79,8 @@ net::awaitable<void> Listener::accept_loop() {
     }
     // The lambda's copy of `session` lives as long as the coroutine it started; the
     // registry only holds a weak reference.
-    net::co_spawn(session->executor(), [session] { return session->run(); }, net::detached);
+    net::co_spawn(
+        session->executor(), [session] { return session->run(); }, net::detached);
   }
 }
 

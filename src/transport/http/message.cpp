@@ -17,14 +17,16 @@ bool same_name(std::string_view a, std::string_view b) {
 }  // namespace
 
 void Headers::set(std::string name, std::string value) {
-  auto first = std::find_if(items_.begin(), items_.end(), [&](const auto& item) { return same_name(item.first, name); });
+  auto first =
+      std::find_if(items_.begin(), items_.end(), [&](const auto& item) { return same_name(item.first, name); });
   if (first == items_.end()) {
     items_.emplace_back(std::move(name), std::move(value));
     return;
   }
   first->second = std::move(value);
   // Later duplicates would contradict the value just set.
-  items_.erase(std::remove_if(std::next(first), items_.end(), [&](const auto& item) { return same_name(item.first, first->first); }),
+  items_.erase(std::remove_if(std::next(first), items_.end(),
+                              [&](const auto& item) { return same_name(item.first, first->first); }),
                items_.end());
 }
 

@@ -12,8 +12,8 @@ namespace talkline::transport::http {
 /// Header list with case-insensitive lookup. Kept as a vector: requests carry few headers.
 class Headers {
  public:
-  void set(std::string name, std::string value);   // replaces any same-named header
-  void add(std::string name, std::string value);   // appends
+  void set(std::string name, std::string value);  // replaces any same-named header
+  void add(std::string name, std::string value);  // appends
   std::optional<std::string_view> get(std::string_view name) const;
   bool has(std::string_view name) const { return get(name).has_value(); }
   const std::vector<std::pair<std::string, std::string>>& all() const { return items_; }
@@ -24,9 +24,9 @@ class Headers {
 
 /// An HTTP request as handlers see it: plain data, no Beast types.
 struct Request {
-  std::string method;  // upper-case, e.g. "GET"
-  std::string target;  // raw request target
-  std::string path;    // percent-decoded path, without the query
+  std::string method;                                  // upper-case, e.g. "GET"
+  std::string target;                                  // raw request target
+  std::string path;                                    // percent-decoded path, without the query
   std::unordered_map<std::string, std::string> query;  // decoded; last value wins
   Headers headers;
   std::string body;

@@ -55,8 +55,7 @@ Response Pipeline::handle(Request& request) const {
       response.headers.set("Allow", join_methods(match.allowed));
       return response;
     }
-    case Router::Outcome::matched:
-      break;
+    case Router::Outcome::matched: break;
   }
 
   // Checked after routing so that a wrong path is reported as such, whatever the body.
@@ -96,10 +95,9 @@ Response Pipeline::invoke(const Handler& handler, Request& request) const {
   } catch (...) {
     failure = "non-standard exception";
   }
-  util::log::error("http.handler_exception", {{"error", failure},
-                                              {"method", request.method},
-                                              {"path", request.path},
-                                              {"request_id", request.request_id}});
+  util::log::error(
+      "http.handler_exception",
+      {{"error", failure}, {"method", request.method}, {"path", request.path}, {"request_id", request.request_id}});
   return problem_response(500, "internal", status_title(500), "the server failed to handle the request");
 }
 

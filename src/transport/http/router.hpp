@@ -31,8 +31,8 @@ class Router {
   enum class Outcome { matched, not_found, method_not_allowed };
   struct Match {
     Outcome outcome = Outcome::not_found;
-    const Handler* handler = nullptr;   // set when matched
-    std::vector<std::string> allowed;   // set when method_not_allowed (for `Allow`)
+    const Handler* handler = nullptr;  // set when matched
+    std::vector<std::string> allowed;  // set when method_not_allowed (for `Allow`)
   };
   /// Finds the handler for a request and fills `request.path_params`.
   Match match(Request& request) const;

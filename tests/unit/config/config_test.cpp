@@ -107,13 +107,13 @@ TEST_F(ConfigTest, FlagOverridesEnvironmentAndEnvFile) {
 
 TEST_F(ConfigTest, EveryFieldHasAFlagAndAnEnvKey) {
   const Invocation from_env = parse_ok({}, {{"TALKLINE_MAX_BODY_BYTES", "2048"},
-                                             {"TALKLINE_JWT_SECRET", "0123456789abcdef0123456789abcdef"},
-                                             {"TALKLINE_ADMIN_USERNAME", "root"},
-                                             {"TALKLINE_ADMIN_PASSWORD", "hunter22"},
-                                             {"TALKLINE_WORKER_THREADS", "4"},
-                                             {"TALKLINE_SQLITE_SYNCHRONOUS", "normal"},
-                                             {"TALKLINE_ARGON2_MEMORY_KIB", "8192"},
-                                             {"TALKLINE_REQUESTS_PER_MINUTE_PER_IP", "0"}});
+                                            {"TALKLINE_JWT_SECRET", "0123456789abcdef0123456789abcdef"},
+                                            {"TALKLINE_ADMIN_USERNAME", "root"},
+                                            {"TALKLINE_ADMIN_PASSWORD", "hunter22"},
+                                            {"TALKLINE_WORKER_THREADS", "4"},
+                                            {"TALKLINE_SQLITE_SYNCHRONOUS", "normal"},
+                                            {"TALKLINE_ARGON2_MEMORY_KIB", "8192"},
+                                            {"TALKLINE_REQUESTS_PER_MINUTE_PER_IP", "0"}});
   EXPECT_EQ(from_env.config.max_body_bytes, 2048U);
   EXPECT_EQ(from_env.config.jwt_secret, "0123456789abcdef0123456789abcdef");
   EXPECT_EQ(from_env.config.admin_username, "root");
@@ -123,20 +123,81 @@ TEST_F(ConfigTest, EveryFieldHasAFlagAndAnEnvKey) {
   EXPECT_EQ(from_env.config.argon2_memory_kib, 8192U);
   EXPECT_EQ(from_env.config.requests_per_minute_per_ip, 0);
 
-  const Invocation from_flags =
-      parse_ok({"--host", "::1", "--port", "0", "--threads", "2", "--worker-threads", "3", "--data-dir", "/tmp/x",
-                "--store", "postgres://u@h:5432/db", "--bus", "redis://h:6379", "--node-id", "1023",
-                "--sqlite-synchronous", "normal", "--max-body-bytes", "10", "--header-timeout-seconds", "5",
-                "--idle-timeout-seconds", "6", "--request-timeout-seconds", "7", "--shutdown-grace-seconds", "0",
-                "--cors-origins", "https://a.example", "--behind-tls", "--hsts-max-age-seconds", "60",
-                "--max-connections", "5", "--jwt-secret", "abcdefghijklmnopqrstuvwxyz012345", "--jwt-issuer", "i",
-                "--jwt-audience", "a", "--access-token-ttl-seconds", "60", "--refresh-token-ttl-seconds", "120",
-                "--argon2-memory-kib", "9000", "--argon2-iterations", "3", "--argon2-parallelism", "2",
-                "--login-failures-per-username", "4", "--login-failures-per-ip", "8",
-                "--login-failure-window-seconds", "9", "--admin-username", "boss", "--admin-password", "pw",
-                "--message-max-chars", "11", "--title-max-chars", "12", "--group-max-members", "13",
-                "--page-max-limit", "14", "--requests-per-minute-per-ip", "15", "--log-level", "debug",
-                "--log-format", "logfmt"});
+  const Invocation from_flags = parse_ok({"--host",
+                                          "::1",
+                                          "--port",
+                                          "0",
+                                          "--threads",
+                                          "2",
+                                          "--worker-threads",
+                                          "3",
+                                          "--data-dir",
+                                          "/tmp/x",
+                                          "--store",
+                                          "postgres://u@h:5432/db",
+                                          "--bus",
+                                          "redis://h:6379",
+                                          "--node-id",
+                                          "1023",
+                                          "--sqlite-synchronous",
+                                          "normal",
+                                          "--max-body-bytes",
+                                          "10",
+                                          "--header-timeout-seconds",
+                                          "5",
+                                          "--idle-timeout-seconds",
+                                          "6",
+                                          "--request-timeout-seconds",
+                                          "7",
+                                          "--shutdown-grace-seconds",
+                                          "0",
+                                          "--cors-origins",
+                                          "https://a.example",
+                                          "--behind-tls",
+                                          "--hsts-max-age-seconds",
+                                          "60",
+                                          "--max-connections",
+                                          "5",
+                                          "--jwt-secret",
+                                          "abcdefghijklmnopqrstuvwxyz012345",
+                                          "--jwt-issuer",
+                                          "i",
+                                          "--jwt-audience",
+                                          "a",
+                                          "--access-token-ttl-seconds",
+                                          "60",
+                                          "--refresh-token-ttl-seconds",
+                                          "120",
+                                          "--argon2-memory-kib",
+                                          "9000",
+                                          "--argon2-iterations",
+                                          "3",
+                                          "--argon2-parallelism",
+                                          "2",
+                                          "--login-failures-per-username",
+                                          "4",
+                                          "--login-failures-per-ip",
+                                          "8",
+                                          "--login-failure-window-seconds",
+                                          "9",
+                                          "--admin-username",
+                                          "boss",
+                                          "--admin-password",
+                                          "pw",
+                                          "--message-max-chars",
+                                          "11",
+                                          "--title-max-chars",
+                                          "12",
+                                          "--group-max-members",
+                                          "13",
+                                          "--page-max-limit",
+                                          "14",
+                                          "--requests-per-minute-per-ip",
+                                          "15",
+                                          "--log-level",
+                                          "debug",
+                                          "--log-format",
+                                          "logfmt"});
   const Config& c = from_flags.config;
   EXPECT_EQ(c.host, "::1");
   EXPECT_EQ(c.port, 0);
@@ -301,16 +362,18 @@ TEST_F(ConfigTest, SecretsAreNotEchoedInErrors) {
 }
 
 TEST_F(ConfigTest, ParsesCorsOriginLists) {
-  const auto origins = [](const char* value) { return parse_ok({}, {{"TALKLINE_CORS_ORIGINS", value}}).config.cors_origins; };
+  const auto origins = [](const char* value) {
+    return parse_ok({}, {{"TALKLINE_CORS_ORIGINS", value}}).config.cors_origins;
+  };
   EXPECT_EQ(origins("https://chat.example.com, http://localhost:3000 ,*"),
             (std::vector<std::string>{"https://chat.example.com", "http://localhost:3000", "*"}));
   EXPECT_EQ(origins("http://[::1]:8080"), std::vector<std::string>{"http://[::1]:8080"});
   EXPECT_EQ(origins("app+custom://host-1.example"), std::vector<std::string>{"app+custom://host-1.example"});
   EXPECT_EQ(origins(""), std::vector<std::string>{});
   for (const char* bad : {"example.com", "https://", "https://a.example/", "https://a.example/path",
-                          "https://a.example:0", "https://a.example:99999", "https://a.example:", "https://a.example:8o",
-                          "https://a b", "https://a.example,", ",https://a.example", "https://a.example,,*",
-                          "://a.example", "1http://a.example", "http://[::1", "http://[]"}) {
+                          "https://a.example:0", "https://a.example:99999", "https://a.example:",
+                          "https://a.example:8o", "https://a b", "https://a.example,", ",https://a.example",
+                          "https://a.example,,*", "://a.example", "1http://a.example", "http://[::1", "http://[]"}) {
     const Error error = parse_error({}, {{"TALKLINE_CORS_ORIGINS", bad}});
     EXPECT_THAT(error.message, StartsWith("TALKLINE_CORS_ORIGINS: ")) << bad;
   }
@@ -340,9 +403,7 @@ TEST_F(ConfigTest, UnknownFlagIsNamed) {
   EXPECT_THAT(parse_error({"serve-now"}).message, HasSubstr("serve-now"));
 }
 
-TEST_F(ConfigTest, MissingFlagValueIsAnError) {
-  EXPECT_THAT(parse_error({"--port"}).message, HasSubstr("--port"));
-}
+TEST_F(ConfigTest, MissingFlagValueIsAnError) { EXPECT_THAT(parse_error({"--port"}).message, HasSubstr("--port")); }
 
 TEST_F(ConfigTest, UnknownTalklineKeysAreReportedAsWarnings) {
   const Invocation inv = parse_ok({}, {{"TALKLINE_PROT", "80"}, {"HOME", "/root"}, {"TALKLINE_ENV_FILE", ""}});

@@ -47,7 +47,8 @@ TEST(Dotenv, BareValuesEndAtAnInlineComment) {
 }
 
 TEST(Dotenv, ValueMayContainEqualsSigns) {
-  EXPECT_EQ(parse_ok("URL=postgres://u:p@h/db?sslmode=require"), (EnvMap{{"URL", "postgres://u:p@h/db?sslmode=require"}}));
+  EXPECT_EQ(parse_ok("URL=postgres://u:p@h/db?sslmode=require"),
+            (EnvMap{{"URL", "postgres://u:p@h/db?sslmode=require"}}));
 }
 
 TEST(Dotenv, HandlesCrlfAndLastLineWithoutNewline) {

@@ -10,10 +10,10 @@
 namespace talkline::transport::http {
 namespace {
 
-using test::bhttp::verb;
 using test::make_request;
 using test::RunningServer;
 using test::TestClient;
+using test::bhttp::verb;
 
 class HttpServerShutdown : public testing::Test {
  protected:

@@ -13,12 +13,12 @@
 namespace talkline::transport::http {
 namespace {
 
-using test::bhttp::field;
-using test::bhttp::verb;
 using test::ClientResponse;
 using test::make_request;
 using test::RunningServer;
 using test::TestClient;
+using test::bhttp::field;
+using test::bhttp::verb;
 
 Router sample_router() {
   Router router;
@@ -27,9 +27,8 @@ Router sample_router() {
   router.add("GET", "/users/{id}", [](Request& r) { return Response::json(200, std::string(r.path_param("id"))); });
   router.add("DELETE", "/users/{id}", [](Request&) { return Response::empty(204); });
   router.add("GET", "/request-id", [](Request& r) { return Response::json(200, r.request_id); });
-  router.add("GET", "/query", [](Request& r) {
-    return Response::json(200, std::string(r.query_param("q").value_or("<none>")));
-  });
+  router.add("GET", "/query",
+             [](Request& r) { return Response::json(200, std::string(r.query_param("q").value_or("<none>"))); });
   router.add("GET", "/boom", [](Request&) -> Response { throw std::runtime_error("handler exploded"); });
   return router;
 }
@@ -343,9 +342,8 @@ class EchoPathStreamHandler final : public StreamHandler {
 };
 
 TEST_F(HttpServer, StreamHandlerGetsPrefixedPathsBeforeRouting) {
-  RunningServer server(test::test_options(), sample_router(), [](Server& s) {
-    s.add_stream_handler("/stream/", std::make_shared<EchoPathStreamHandler>());
-  });
+  RunningServer server(test::test_options(), sample_router(),
+                       [](Server& s) { s.add_stream_handler("/stream/", std::make_shared<EchoPathStreamHandler>()); });
   TestClient client(server.port());
   // A text/plain body would be refused with 415 on an ordinary route.
   auto streamed = client.exchange(make_request(verb::post, "/stream/x?y=1", "hi", "text/plain"));
@@ -372,9 +370,8 @@ class TakeOverStreamHandler final : public StreamHandler {
 };
 
 TEST_F(HttpServer, StreamHandlerCanTakeTheConnection) {
-  RunningServer server(test::test_options(), sample_router(), [](Server& s) {
-    s.add_stream_handler("/raw/", std::make_shared<TakeOverStreamHandler>());
-  });
+  RunningServer server(test::test_options(), sample_router(),
+                       [](Server& s) { s.add_stream_handler("/raw/", std::make_shared<TakeOverStreamHandler>()); });
   TestClient client(server.port());
   ASSERT_FALSE(client.write(make_request(verb::get, "/raw/upgrade")));
   EXPECT_EQ(client.read_until_closed(), "taken\n");

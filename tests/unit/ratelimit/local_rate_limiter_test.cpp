@@ -79,7 +79,7 @@ TEST_F(LocalRateLimiterTest, RetryAfterIsTheCeilingOfTheTimeToRegainTheCost) {
   EXPECT_EQ(limiter_.acquire("k", limit, 1).retry_after_seconds, 1);  // 0.5 s
   EXPECT_EQ(limiter_.acquire("k", limit, 3).retry_after_seconds, 2);  // 1.5 s
   EXPECT_EQ(limiter_.acquire("k", limit, 10).retry_after_seconds, 5);
-  clock_.advance_ms(1250);  // 2.5 tokens back
+  clock_.advance_ms(1250);                                          // 2.5 tokens back
   EXPECT_EQ(limiter_.peek("k", limit, 10).retry_after_seconds, 4);  // 7.5 missing: 3.75 s
 }
 

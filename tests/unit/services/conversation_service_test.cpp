@@ -44,8 +44,7 @@ TEST_F(ConversationServiceTest, GroupRejectsBadTitlesAndUnknownMembers) {
   auto alice = make_user("alice");
   EXPECT_EQ(conversations_->create_group(alice, "", {}).error().code, ErrorCode::invalid_argument);
   EXPECT_EQ(conversations_->create_group(alice, "   ", {}).error().code, ErrorCode::invalid_argument);
-  EXPECT_EQ(conversations_->create_group(alice, std::string(129, 'x'), {}).error().code,
-            ErrorCode::invalid_argument);
+  EXPECT_EQ(conversations_->create_group(alice, std::string(129, 'x'), {}).error().code, ErrorCode::invalid_argument);
   auto unknown = conversations_->create_group(alice, "Team", {987654321});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.error().fields.at(0).field, "memberIds");
@@ -63,8 +62,7 @@ TEST_F(ConversationServiceTest, NonMembersSeeNotFoundEverywhere) {
   EXPECT_EQ(conversations_->add_members(eve, id, {eve.user_id}).error().code, ErrorCode::not_found);
   EXPECT_EQ(conversations_->remove_member(eve, id, bob.user_id).error().code, ErrorCode::not_found);
   EXPECT_EQ(messages_->send(eve, {id, "x1", "hi", std::nullopt}).error().code, ErrorCode::not_found);
-  EXPECT_EQ(messages_->history(eve, id, std::nullopt, std::nullopt, std::nullopt).error().code,
-            ErrorCode::not_found);
+  EXPECT_EQ(messages_->history(eve, id, std::nullopt, std::nullopt, std::nullopt).error().code, ErrorCode::not_found);
   EXPECT_EQ(messages_->mark_read(eve, id, 0).error().code, ErrorCode::not_found);
   // Same answer as for a conversation that does not exist at all.
   EXPECT_EQ(conversations_->get(eve, id).error().message, conversations_->get(eve, 42).error().message);

@@ -49,8 +49,7 @@ TEST_F(MessageServiceTest, RetryAfterBeingRemovedStillGetsTheOriginal) {
   auto retry = messages_->send(bob_, {group->id, "late-ack", "hello", std::nullopt});
   ASSERT_TRUE(retry.ok());
   EXPECT_EQ(retry->message.id, first->message.id);
-  EXPECT_EQ(messages_->send(bob_, {group->id, "new-one", "hello", std::nullopt}).error().code,
-            ErrorCode::not_found);
+  EXPECT_EQ(messages_->send(bob_, {group->id, "new-one", "hello", std::nullopt}).error().code, ErrorCode::not_found);
 }
 
 TEST_F(MessageServiceTest, SameClientIdWithDifferentReplyToConflicts) {
@@ -76,14 +75,13 @@ TEST_F(MessageServiceTest, BodiesAreValidatedAndStoredByteExact) {
   for (int i = 0; i < 4000; ++i) longest += "😀";
   EXPECT_TRUE(messages_->send(alice_, {conversation_, "long", longest, std::nullopt}).ok());
   for (const std::string& bad : {std::string(), std::string("a\x07"), std::string("\xC3\x28"), std::string("a\rb"),
-                                std::string(4001, 'x'), std::string("nul\0byte", 8)}) {
+                                 std::string(4001, 'x'), std::string("nul\0byte", 8)}) {
     auto result = messages_->send(alice_, {conversation_, "bad", bad, std::nullopt});
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, ErrorCode::invalid_argument);
     EXPECT_EQ(result.error().fields.at(0).field, "body");
   }
-  EXPECT_EQ(messages_->send(alice_, {conversation_, "", "x", std::nullopt}).error().fields.at(0).field,
-            "clientMsgId");
+  EXPECT_EQ(messages_->send(alice_, {conversation_, "", "x", std::nullopt}).error().fields.at(0).field, "clientMsgId");
   auto history = messages_->history(alice_, conversation_, std::nullopt, std::nullopt, std::nullopt);
   EXPECT_EQ(history->items.size(), 2u);
 }
@@ -108,7 +106,8 @@ TEST_F(MessageServiceTest, HistoryPagesInBothDirections) {
   EXPECT_EQ(forward->items.front().seq, 1);
   EXPECT_EQ(forward->next_cursor, "10");
 
-  EXPECT_FALSE(messages_->history(bob_, conversation_, std::string_view("5"), std::string_view("1"), std::nullopt).ok());
+  EXPECT_FALSE(
+      messages_->history(bob_, conversation_, std::string_view("5"), std::string_view("1"), std::nullopt).ok());
   EXPECT_FALSE(messages_->history(bob_, conversation_, std::nullopt, std::nullopt, std::string_view("101")).ok());
   EXPECT_FALSE(messages_->history(bob_, conversation_, std::nullopt, std::nullopt, std::string_view("0")).ok());
 }
@@ -167,8 +166,8 @@ TEST_F(MessageServiceTest, ConcurrentSendsGetGapFreeSeqs) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
         auto who = (i % 2 == 0) ? alice_ : bob_;
-        auto sent = messages_->send(who, {conversation_, "t" + std::to_string(t) + "-" + std::to_string(i), "x",
-                                          std::nullopt});
+        auto sent =
+            messages_->send(who, {conversation_, "t" + std::to_string(t) + "-" + std::to_string(i), "x", std::nullopt});
         EXPECT_TRUE(sent.ok());
       }
     });

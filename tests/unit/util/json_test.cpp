@@ -24,9 +24,9 @@ TEST(Json, RejectsNonObjects) {
 }
 
 TEST(Json, RejectsMalformedJsonWithoutThrowing) {
-  const std::string bad[] = {"",          "{",           "{\"a\":}",      "{\"a\":1,}",       "{'a':1}",
-                             "{\"a\":1}x", "{\"a\":1}{}", "{\"a\":01}",    "{\"a\":\"\xff\"}", "{\"a\":\"\xED\xA0\x80\"}",
-                             "{/*c*/}",   "\xEF\xBB",    "{\"a\":NaN}",   "{\"a\":\"\x01\"}"};
+  const std::string bad[] = {"",           "{",           "{\"a\":}",    "{\"a\":1,}",       "{'a':1}",
+                             "{\"a\":1}x", "{\"a\":1}{}", "{\"a\":01}",  "{\"a\":\"\xff\"}", "{\"a\":\"\xED\xA0\x80\"}",
+                             "{/*c*/}",    "\xEF\xBB",    "{\"a\":NaN}", "{\"a\":\"\x01\"}"};
   for (const auto& text : bad) {
     EXPECT_NO_THROW({
       const auto result = parse_json_object(text);
@@ -64,7 +64,9 @@ TEST(Json, DumpReplacesInvalidUtf8) {
   const Json value = {{"bad", std::string("a\xff") + "b"}};
   std::string dumped;
   EXPECT_NO_THROW(dumped = dump_json(value));
-  EXPECT_EQ(dumped, "{\"bad\":\"a\xEF\xBF\xBD" "b\"}");
+  EXPECT_EQ(dumped,
+            "{\"bad\":\"a\xEF\xBF\xBD"
+            "b\"}");
 }
 
 TEST(Json, ParseIdAcceptsOnlyPositiveDecimalIds) {

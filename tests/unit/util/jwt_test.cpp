@@ -134,11 +134,15 @@ TEST(Jwt, RejectsJwkHeader) {
   expect_rejected(forge(header_with("jwk", {{"kty", "oct"}, {"k", "AAAA"}}), payload()), "jwk");
 }
 
-TEST(Jwt, RejectsJkuHeader) { expect_rejected(forge(header_with("jku", "https://evil.example/keys"), payload()), "jku"); }
+TEST(Jwt, RejectsJkuHeader) {
+  expect_rejected(forge(header_with("jku", "https://evil.example/keys"), payload()), "jku");
+}
 
 TEST(Jwt, RejectsKidHeader) { expect_rejected(forge(header_with("kid", "../../dev/null"), payload()), "kid"); }
 
-TEST(Jwt, RejectsX5uHeader) { expect_rejected(forge(header_with("x5u", "https://evil.example/cert"), payload()), "x5u"); }
+TEST(Jwt, RejectsX5uHeader) {
+  expect_rejected(forge(header_with("x5u", "https://evil.example/cert"), payload()), "x5u");
+}
 
 TEST(Jwt, RejectsX5cHeader) { expect_rejected(forge(header_with("x5c", Json::array({"MIIB"})), payload()), "x5c"); }
 
@@ -374,14 +378,22 @@ TEST(Jwt, RejectsDeeplyNestedJson) {
 }
 
 TEST(Jwt, RejectsInvalidUtf8InClaims) {
-  const std::string p = R"({"sub":"1","sid":"1","exp":1900000000,"typ":"access","iss":"talkline","aud":"talkline-api","role":")" +
-                        std::string("\xff\xfe") + "\"}";
+  const std::string p =
+      R"({"sub":"1","sid":"1","exp":1900000000,"typ":"access","iss":"talkline","aud":"talkline-api","role":")" +
+      std::string("\xff\xfe") + "\"}";
   expect_rejected(forge_raw(header().dump(), p), "payload");
 }
 
 TEST(Jwt, NeverThrowsOnGarbage) {
-  const std::string garbage[] = {"", ".", "..", "...", "a.b.c", "\xff\xff.\xff.\xff", std::string(8192, '.'),
-                                 "eyJhbGciOiJIUzI1NiJ9.e30.", "e30.e30.e30"};
+  const std::string garbage[] = {"",
+                                 ".",
+                                 "..",
+                                 "...",
+                                 "a.b.c",
+                                 "\xff\xff.\xff.\xff",
+                                 std::string(8192, '.'),
+                                 "eyJhbGciOiJIUzI1NiJ9.e30.",
+                                 "e30.e30.e30"};
   for (const auto& token : garbage) {
     EXPECT_NO_THROW({
       const auto result = jwt_verify(token, kKey, options());

@@ -35,7 +35,8 @@ TEST_F(Log, JsonLineHasTimestampLevelEventAndFields) {
 
 TEST_F(Log, JsonEscapesEverythingThatNeedsIt) {
   const std::string nasty = "quote\" backslash\\ newline\n cr\r tab\t bell\a nul" + std::string(1, '\0') + " end";
-  const std::string line = format_record(Format::json, Level::info, kTs, "ev\"ent", {{"k\"ey", std::string_view(nasty)}});
+  const std::string line =
+      format_record(Format::json, Level::info, kTs, "ev\"ent", {{"k\"ey", std::string_view(nasty)}});
   EXPECT_EQ(line.find('\n'), std::string::npos);
   const Json parsed = Json::parse(line);
   EXPECT_EQ(parsed["event"], "ev\"ent");
@@ -43,10 +44,10 @@ TEST_F(Log, JsonEscapesEverythingThatNeedsIt) {
 }
 
 TEST_F(Log, JsonStaysValidWithInvalidUtf8AndNonFiniteNumbers) {
-  const std::string line =
-      format_record(Format::json, Level::error, kTs, "bad", {{"bytes", std::string_view("a\xff\xfe")},
-                                                            {"nan", std::numeric_limits<double>::quiet_NaN()},
-                                                            {"inf", std::numeric_limits<double>::infinity()}});
+  const std::string line = format_record(Format::json, Level::error, kTs, "bad",
+                                         {{"bytes", std::string_view("a\xff\xfe")},
+                                          {"nan", std::numeric_limits<double>::quiet_NaN()},
+                                          {"inf", std::numeric_limits<double>::infinity()}});
   const Json parsed = Json::parse(line);
   EXPECT_EQ(parsed["bytes"], "a\xEF\xBF\xBD\xEF\xBF\xBD");
   EXPECT_TRUE(parsed["nan"].is_null());

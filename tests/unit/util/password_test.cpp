@@ -20,9 +20,7 @@ TEST(Password, VerifyAcceptsTheRightPasswordOnly) {
   EXPECT_FALSE(password_verify(encoded, ""));
 }
 
-TEST(Password, SaltMakesEveryHashDifferent) {
-  EXPECT_NE(password_hash("same", kFast), password_hash("same", kFast));
-}
+TEST(Password, SaltMakesEveryHashDifferent) { EXPECT_NE(password_hash("same", kFast), password_hash("same", kFast)); }
 
 TEST(Password, PasswordsWithNulAndUnicodeWork) {
   const std::string tricky("p\0ss \xF0\x9F\x94\x91", 9);

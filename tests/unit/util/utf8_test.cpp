@@ -20,17 +20,17 @@ TEST(Utf8, AcceptsWellFormedText) {
 }
 
 TEST(Utf8, RejectsOverlongForms) {
-  EXPECT_FALSE(utf8_valid("\xC0\xAF"));          // '/' in two bytes
+  EXPECT_FALSE(utf8_valid("\xC0\xAF"));  // '/' in two bytes
   EXPECT_FALSE(utf8_valid("\xC1\xBF"));
-  EXPECT_FALSE(utf8_valid("\xE0\x80\xAF"));      // '/' in three bytes
+  EXPECT_FALSE(utf8_valid("\xE0\x80\xAF"));  // '/' in three bytes
   EXPECT_FALSE(utf8_valid("\xE0\x9F\xBF"));
   EXPECT_FALSE(utf8_valid("\xF0\x80\x80\xAF"));  // '/' in four bytes
   EXPECT_FALSE(utf8_valid("\xF0\x8F\xBF\xBF"));
 }
 
 TEST(Utf8, RejectsSurrogates) {
-  EXPECT_FALSE(utf8_valid("\xED\xA0\x80"));  // U+D800
-  EXPECT_FALSE(utf8_valid("\xED\xBF\xBF"));  // U+DFFF
+  EXPECT_FALSE(utf8_valid("\xED\xA0\x80"));              // U+D800
+  EXPECT_FALSE(utf8_valid("\xED\xBF\xBF"));              // U+DFFF
   EXPECT_FALSE(utf8_valid("\xED\xA0\xBD\xED\xB8\x80"));  // a CESU-8 style pair
 }
 
@@ -47,8 +47,8 @@ TEST(Utf8, RejectsTruncatedAndStraySequences) {
   EXPECT_FALSE(utf8_valid("\xE2\x82"));
   EXPECT_FALSE(utf8_valid("\xF0\x9F\x98"));
   EXPECT_FALSE(utf8_valid("abc\xF0\x9F"));
-  EXPECT_FALSE(utf8_valid("\x80"));          // continuation without a lead
-  EXPECT_FALSE(utf8_valid("\xC3(\xA9"));     // lead interrupted by ASCII
+  EXPECT_FALSE(utf8_valid("\x80"));       // continuation without a lead
+  EXPECT_FALSE(utf8_valid("\xC3(\xA9"));  // lead interrupted by ASCII
   EXPECT_FALSE(utf8_valid("\xE2\x28\xA1"));
   EXPECT_FALSE(utf8_valid("\xF0\x9F\x98\x28"));
 }
@@ -73,10 +73,10 @@ TEST(Utf8, FindsC0ControlsExceptNewlineAndTab) {
 
 TEST(Utf8, FindsDeleteAndC1Controls) {
   EXPECT_TRUE(has_control_characters("del\x7f"));
-  EXPECT_TRUE(has_control_characters("\xC2\x80"));  // U+0080
+  EXPECT_TRUE(has_control_characters("\xC2\x80"));     // U+0080
   EXPECT_TRUE(has_control_characters("csi\xC2\x9B"));  // U+009B
-  EXPECT_TRUE(has_control_characters("\xC2\x9F"));  // U+009F
-  EXPECT_FALSE(has_control_characters("\xC2\xA0"));  // U+00A0, no-break space
+  EXPECT_TRUE(has_control_characters("\xC2\x9F"));     // U+009F
+  EXPECT_FALSE(has_control_characters("\xC2\xA0"));    // U+00A0, no-break space
   EXPECT_FALSE(has_control_characters("caf\xC3\xA9 \xF0\x9F\x98\x80"));
 }
 
