@@ -65,6 +65,16 @@ TEST_P(StoreConformance, SearchNeverReturnsOtherPeoplesConversations) {
   EXPECT_TRUE(must(store().message_search(new_id(), {"secret"}, std::nullopt, std::nullopt, 10)).empty());
 }
 
+TEST_P(StoreConformance, SearchMatchesBodiesOnlyNeverConversationBookkeeping) {
+  model::User alice = add_user("alice");
+  model::Conversation group = add_group(alice, {});
+  send(group, alice, "nothing to see");
+  // However a backend narrows searches to a conversation, that key is not body text.
+  const std::string key = "c" + std::to_string(group.id);
+  EXPECT_TRUE(must(store().message_search(alice.id, {key}, std::nullopt, std::nullopt, 10)).empty());
+  EXPECT_TRUE(must(store().message_search(alice.id, {std::to_string(group.id)}, group.id, std::nullopt, 10)).empty());
+}
+
 TEST_P(StoreConformance, SearchCanBeLimitedToOneConversation) {
   model::User alice = add_user("alice");
   model::Conversation first = add_group(alice, {}, "first");

@@ -54,16 +54,26 @@ Result<model::Seq> take_next_seq(Connection& db, model::Id conversation_id, mode
 
 }  // namespace
 
-std::string fts_match_expression(const std::vector<std::string>& terms) {
-  std::string expression;
-  for (const std::string& term : terms) {
-    if (!expression.empty()) expression += ' ';
+std::string fts_match_expression(const std::vector<std::string>& terms,
+                                 const std::vector<model::Id>& conversation_ids) {
+  std::string expression = "body : (";
+  for (std::size_t i = 0; i < terms.size(); ++i) {
+    if (i > 0) expression += ' ';
     expression += '"';
-    for (char c : term) {
+    for (char c : terms[i]) {
       if (c == '"') expression += '"';
       expression += c;
     }
     expression += '"';
+  }
+  expression += ')';
+  if (!conversation_ids.empty()) {
+    expression += " AND scope : (";
+    for (std::size_t i = 0; i < conversation_ids.size(); ++i) {
+      if (i > 0) expression += " OR ";
+      expression += "\"c" + std::to_string(conversation_ids[i]) + '"';
+    }
+    expression += ')';
   }
   return expression;
 }
@@ -154,15 +164,43 @@ Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conv
   return messages;
 }
 
-// The word index yields message ids newest first; each hit is joined to its row and kept
-// only if the user is a member of its conversation, so nothing outside their
-// conversations can surface.
+namespace {
+
+// Past this many conversations the scope list stops paying for itself; the search then
+// relies on the membership join alone.
+constexpr std::size_t kMaxScopedConversations = 500;
+
+Result<std::vector<model::Id>> conversations_of(Connection& db, model::Id user_id) {
+  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT conversation_id FROM members WHERE user_id = ? LIMIT ?"));
+  query.bind_all(user_id, static_cast<std::int64_t>(kMaxScopedConversations + 1));
+  std::vector<model::Id> ids;
+  for (;;) {
+    TL_TRY_ASSIGN(bool row, query.step());
+    if (!row) break;
+    ids.push_back(query.int64(0));
+  }
+  return ids;
+}
+
+}  // namespace
+
+// The word index yields message ids newest first, already narrowed to the caller's
+// conversations through the scope column; each hit is still joined to its row and kept
+// only if the user is a member, so nothing outside their conversations can surface.
 Result<std::vector<model::Message>> search_messages(Connection& db, model::Id user_id,
                                                     const std::vector<std::string>& terms,
                                                     std::optional<model::Id> conversation_id,
                                                     std::optional<model::Id> before_id, int limit) {
   if (terms.empty()) return Error::invalid("terms", "at least one search term is required");
   if (limit <= 0) return Error::invalid("limit", "must be positive");
+  std::vector<model::Id> scope;
+  if (conversation_id) {
+    scope.push_back(*conversation_id);
+  } else {
+    TL_TRY_ASSIGN(scope, conversations_of(db, user_id));
+    if (scope.empty()) return std::vector<model::Message>{};
+    if (scope.size() > kMaxScopedConversations) scope.clear();
+  }
   TL_TRY_ASSIGN(
       Statement query,
       db.prepare(
@@ -174,8 +212,8 @@ Result<std::vector<model::Message>> search_messages(Connection& db, model::Id us
           " WHERE messages_fts MATCH ? AND messages_fts.rowid < ? AND (? IS NULL OR m.conversation_id = ?)"
           " AND m.deleted_at IS NULL"
           " ORDER BY messages_fts.rowid DESC LIMIT ?"));
-  query.bind_all(user_id, fts_match_expression(terms), before_id.value_or(kNoBound), conversation_id, conversation_id,
-                 std::int64_t{limit});
+  query.bind_all(user_id, fts_match_expression(terms, scope), before_id.value_or(kNoBound), conversation_id,
+                 conversation_id, std::int64_t{limit});
   return collect_messages(query);
 }
 

@@ -27,6 +27,9 @@ Result<std::vector<model::Message>> search_messages(Connection& db, model::Id us
 /// An FTS5 MATCH expression requiring every term as a literal word sequence: each term is
 /// double-quoted with inner quotes doubled, so operators (AND, NEAR, `*`, `-`, `^`,
 /// column filters) in user input stay plain text.
-std::string fts_match_expression(const std::vector<std::string>& terms);
+/// A MATCH expression requiring every term in the body (each quoted, so no term is
+/// read as FTS syntax) and, when `conversation_ids` is non-empty, one of those
+/// conversations in the scope column.
+std::string fts_match_expression(const std::vector<std::string>& terms, const std::vector<model::Id>& conversation_ids);
 
 }  // namespace talkline::store::sqlite
