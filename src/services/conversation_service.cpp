@@ -108,7 +108,7 @@ Result<model::Conversation> ConversationService::add_members(const Principal& ca
     return Error::invalid("userIds", "a group holds at most " + std::to_string(limits_.group_max_members) + " members");
   }
   TL_TRY(require_users_exist(wanted, "userIds"));
-  return store_.member_add(conversation_id, wanted, clock_.now_ms());
+  return store_.member_add(conversation_id, wanted, clock_.now_ms(), limits_.group_max_members);
 }
 
 Result<void> ConversationService::remove_member(const Principal& caller, model::Id conversation_id, model::Id user_id) {

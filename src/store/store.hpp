@@ -85,8 +85,11 @@ class Store {
   /// `not_found` when the user is not a member.
   virtual Result<model::Member> member_get(Id conversation_id, Id user_id) = 0;
   /// Adds users who are not yet members (others are left as they are) and returns the
-  /// conversation. Every id must be an existing user.
-  virtual Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now) = 0;
+  /// conversation. Every id must be an existing user. `invalid_argument` (field
+  /// "userIds"), with nothing added, when the group would then hold more than
+  /// `max_members`; checked inside the write, so concurrent adds cannot overshoot.
+  virtual Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now,
+                                                 int max_members) = 0;
   /// Removes a member. When the owner leaves, the longest-standing remaining member
   /// becomes owner.
   virtual Result<void> member_remove(Id conversation_id, Id user_id, Millis now) = 0;

@@ -136,7 +136,7 @@ TEST_P(StoreConformance, ConversationListOrdersByActivityNewestFirst) {
   // Renaming and membership changes are not activity.
   must(store().conversation_rename(second.id, "renamed", tick()));
   model::User carol = add_user("carol");
-  must(store().member_add(second.id, {carol.id}, tick()));
+  must(store().member_add(second.id, {carol.id}, tick(), kNoMemberLimit));
   EXPECT_EQ(ids_of(must(store().conversation_list_for_user(alice.id, std::nullopt, 10))),
             (std::vector<model::Id>{first.id, third.id, second.id}));
 }

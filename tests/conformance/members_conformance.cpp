@@ -36,7 +36,7 @@ TEST_P(StoreConformance, MemberAddAddsNewUsersAndLeavesExistingOnes) {
   model::User carol = add_user("carol");
   model::Conversation group = add_group(alice, {bob});
   model::Millis joined = tick();
-  auto updated = store().member_add(group.id, {alice.id, bob.id, carol.id}, joined);
+  auto updated = store().member_add(group.id, {alice.id, bob.id, carol.id}, joined, kNoMemberLimit);
   ASSERT_EQ(outcome(updated), "ok");
   EXPECT_EQ(updated->members.size(), 3U);
   EXPECT_EQ(role_of(*updated, alice.id), model::MemberRole::owner);
@@ -51,8 +51,8 @@ TEST_P(StoreConformance, MemberAddNeedsTheConversationAndEveryUser) {
   model::User alice = add_user("alice");
   model::User bob = add_user("bob");
   model::Conversation group = add_group(alice, {});
-  EXPECT_EQ(outcome(store().member_add(new_id(), {bob.id}, tick())), "not_found");
-  EXPECT_EQ(outcome(store().member_add(group.id, {bob.id, bob.id + 1000}, tick())), "not_found");
+  EXPECT_EQ(outcome(store().member_add(new_id(), {bob.id}, tick(), kNoMemberLimit)), "not_found");
+  EXPECT_EQ(outcome(store().member_add(group.id, {bob.id, bob.id + 1000}, tick(), kNoMemberLimit)), "not_found");
   EXPECT_EQ(outcome(store().member_get(group.id, bob.id)), "not_found");
 }
 
@@ -64,7 +64,7 @@ TEST_P(StoreConformance, MemberAddStartsTheNewcomerAtTheLatestMessage) {
   model::Conversation group = add_group(alice, {});
   send(group, alice, "before bob");
   send(group, alice, "still before bob");
-  must(store().member_add(group.id, {bob.id}, tick()));
+  must(store().member_add(group.id, {bob.id}, tick(), kNoMemberLimit));
   auto bob_member = must(store().member_get(group.id, bob.id));
   EXPECT_EQ(bob_member.read_seq, 2);
   EXPECT_EQ(bob_member.delivered_seq, 2);
@@ -100,7 +100,7 @@ TEST_P(StoreConformance, MemberRemoveOfTheOwnerPromotesTheLongestStandingMember)
   model::User early_a = add_user("early_a");
   // early_b and early_a join together at creation; the lower user id wins the tie.
   model::Conversation group = add_group(owner, {early_a, early_b});
-  must(store().member_add(group.id, {late.id}, tick()));
+  must(store().member_add(group.id, {late.id}, tick(), kNoMemberLimit));
   ASSERT_LT(early_b.id, early_a.id);
 
   ASSERT_EQ(outcome(store().member_remove(group.id, owner.id, tick())), "ok");
@@ -186,6 +186,16 @@ TEST_P(StoreConformance, CursorAdvanceForANonMemberIsNotFound) {
   send(group, alice, "m");
   EXPECT_EQ(outcome(store().member_cursor_advance(group.id, bob.id, model::CursorKind::read, 1)), "not_found");
   EXPECT_EQ(outcome(store().member_cursor_advance(new_id(), alice.id, model::CursorKind::read, 0)), "not_found");
+}
+
+TEST_P(StoreConformance, AddingMembersPastTheCapAddsNobody) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::User carol = add_user("carol");
+  model::Conversation group = add_group(alice, {bob});
+  EXPECT_EQ(outcome(store().member_add(group.id, {carol.id}, tick(), 2)), "invalid_argument");
+  EXPECT_EQ(must(store().conversation_get(group.id)).members.size(), 2U);
+  EXPECT_EQ(must(store().member_add(group.id, {carol.id}, tick(), 3)).members.size(), 3U);
 }
 
 }  // namespace talkline::conformance

@@ -179,11 +179,19 @@ Result<model::Member> find_member(Connection& db, model::Id conversation_id, mod
 }
 
 Result<model::Conversation> add_members(Connection& db, model::Id conversation_id,
-                                        const std::vector<model::Id>& user_ids, model::Millis now) {
+                                        const std::vector<model::Id>& user_ids, model::Millis now, int max_members) {
   TL_TRY_ASSIGN(model::Seq last_seq, conversation_last_seq(db, conversation_id));
   TL_TRY(require_users(db, user_ids));
   for (model::Id user_id : user_ids) {
     TL_TRY(insert_member(db, conversation_id, user_id, model::MemberRole::member, now, last_seq));
+  }
+  // Counted after inserting, inside the same write: the job's savepoint undoes the
+  // inserts when the group would be too big.
+  TL_TRY_ASSIGN(Statement count, db.prepare("SELECT count(*) FROM members WHERE conversation_id = ?"));
+  count.bind_all(conversation_id);
+  TL_TRY(count.step());
+  if (count.int64(0) > max_members) {
+    return Error::invalid("userIds", "a group holds at most " + std::to_string(max_members) + " members");
   }
   return load_conversation(db, conversation_id);
 }

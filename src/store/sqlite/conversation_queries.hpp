@@ -25,7 +25,7 @@ Result<model::Conversation> rename_conversation(Connection& db, model::Id conver
 
 Result<model::Member> find_member(Connection& db, model::Id conversation_id, model::Id user_id);
 Result<model::Conversation> add_members(Connection& db, model::Id conversation_id,
-                                        const std::vector<model::Id>& user_ids, model::Millis now);
+                                        const std::vector<model::Id>& user_ids, model::Millis now, int max_members);
 Result<void> remove_member(Connection& db, model::Id conversation_id, model::Id user_id);
 Result<model::Member> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
                                             model::CursorKind kind, model::Seq seq);

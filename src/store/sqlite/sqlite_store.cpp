@@ -226,8 +226,10 @@ Result<model::Member> SqliteStore::member_get(Id conversation_id, Id user_id) {
   return read<model::Member>([&](Connection& db) { return find_member(db, conversation_id, user_id); });
 }
 
-Result<model::Conversation> SqliteStore::member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now) {
-  return write<model::Conversation>([&](Connection& db) { return add_members(db, conversation_id, user_ids, now); });
+Result<model::Conversation> SqliteStore::member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now,
+                                                    int max_members) {
+  return write<model::Conversation>(
+      [&](Connection& db) { return add_members(db, conversation_id, user_ids, now, max_members); });
 }
 
 Result<void> SqliteStore::member_remove(Id conversation_id, Id user_id, Millis /*now*/) {

@@ -69,7 +69,8 @@ class SqliteStore final : public Store {
   Result<model::Conversation> conversation_rename(Id conversation_id, const std::string& title, Millis now) override;
 
   Result<model::Member> member_get(Id conversation_id, Id user_id) override;
-  Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now) override;
+  Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now,
+                                         int max_members) override;
   Result<void> member_remove(Id conversation_id, Id user_id, Millis now) override;
   Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) override;
 
