@@ -1,11 +1,14 @@
 // Entry point: parse the command line, then hand over to the wiring in app/.
+#include <exception>
 #include <iostream>
 #include <string>
 
 #include "app/app.hpp"
 #include "config/config.hpp"
 
-int main(int argc, char** argv) {
+namespace {
+
+int run(int argc, char** argv) {
   using talkline::config::Invocation;
   auto invocation = talkline::config::parse_invocation(argc, argv);
   if (!invocation.ok()) {
@@ -25,4 +28,19 @@ int main(int argc, char** argv) {
     case Invocation::Command::serve: return talkline::app::serve(invocation->config);
   }
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Everything that can fail reports through Result; an exception here is a bug, and
+  // it should end the process with a message rather than std::terminate's.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "talkline: fatal: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "talkline: fatal: unknown exception\n";
+  }
+  return 1;
 }

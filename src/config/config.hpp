@@ -29,7 +29,7 @@ struct Config {
   std::string sqlite_synchronous = "full";  // full | normal
 
   // HTTP limits and timeouts
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   int header_timeout_seconds = 10;
   int idle_timeout_seconds = 60;
   int request_timeout_seconds = 30;

@@ -10,7 +10,7 @@
 namespace talkline::util {
 namespace {
 
-constexpr std::size_t kMaxTokenBytes = 8 * 1024;
+constexpr std::size_t kMaxTokenBytes = std::size_t{8} * 1024;
 constexpr int kMaxJsonDepth = 4;
 constexpr std::size_t kSignatureBytes = 32;
 
