@@ -11,6 +11,7 @@ import {
   registerUser,
   startServer,
   uniqueSuffix,
+  useServer,
 } from './harness.mjs';
 
 function base64url(text) {
@@ -39,14 +40,7 @@ describe('auth', () => {
   let server;
   let client;
 
-  before(async () => {
-    server = await startServer();
-    client = api(server.baseUrl);
-  });
-
-  after(async () => {
-    await server?.dispose();
-  });
+  useServer((started) => ({ server, client } = started));
 
   describe('register', () => {
     it('answers 201 with the user and a token pair, username lower-cased', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 
-import { api, assertJson, collectPages, registerUser, startServer, uniqueSuffix } from './harness.mjs';
+import { assertJson, collectPages, registerUser, uniqueSuffix, useServer } from './harness.mjs';
 
 const CLIENTS = 20;
 const MESSAGES_PER_CLIENT = 10;
@@ -10,14 +10,7 @@ describe('concurrency', () => {
   let server;
   let client;
 
-  before(async () => {
-    server = await startServer();
-    client = api(server.baseUrl);
-  });
-
-  after(async () => {
-    await server?.dispose();
-  });
+  useServer((started) => ({ server, client } = started));
 
   async function allMessages(user, conversationId) {
     const pages = await collectPages(client, user.accessToken, (cursor) =>

@@ -12,6 +12,7 @@ import {
   startServer,
   uniqueSuffix,
   createGroup as createGroupIn,
+  useServer,
 } from './harness.mjs';
 
 function sleep(ms) {
@@ -43,14 +44,7 @@ describe('conversations', () => {
   let server;
   let client;
 
-  before(async () => {
-    server = await startServer();
-    client = api(server.baseUrl);
-  });
-
-  after(async () => {
-    await server?.dispose();
-  });
+  useServer((started) => ({ server, client } = started));
 
   const createGroup = (owner, members, title) => createGroupIn(client, owner, members, title);
 

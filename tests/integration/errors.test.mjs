@@ -13,6 +13,7 @@ import {
   runBinary,
   startServer,
   uniqueSuffix,
+  useServer,
 } from './harness.mjs';
 
 function assertSecurityHeaders(res, label) {
@@ -26,14 +27,7 @@ describe('errors and cross-cutting HTTP behaviour', () => {
   let server;
   let client;
 
-  before(async () => {
-    server = await startServer();
-    client = api(server.baseUrl);
-  });
-
-  after(async () => {
-    await server?.dispose();
-  });
+  useServer((started) => ({ server, client } = started));
 
   it('answers an unknown route with a 404 problem', async () => {
     const res = await client.get('/api/v1/nope');
@@ -147,16 +141,9 @@ describe('errors and cross-cutting HTTP behaviour', () => {
     let strict;
     let strictClient;
 
-    before(async () => {
-      strict = await startServer({
+    useServer((started) => ({ server: strict, client: strictClient } = started), {
         env: { TALKLINE_MAX_BODY_BYTES: '1024', TALKLINE_CORS_ORIGINS: 'http://allowed.test' },
       });
-      strictClient = api(strict.baseUrl);
-    });
-
-    after(async () => {
-      await strict?.dispose();
-    });
 
     it('answers a 4 KiB body with 413 payload_too_large', async () => {
       const res = await strictClient.post('/api/v1/auth/register', {

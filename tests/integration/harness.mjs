@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 // Shared plumbing for the HTTP integration suite: starts the real `talkline` binary on a
 // throwaway data dir and port, and talks to it over plain HTTP.
 //
@@ -374,6 +375,21 @@ export async function collectPages(client, token, pathFor, { maxPages = 1000 } =
 }
 
 export const idPattern = /^[0-9]+$/;
+
+/**
+ * Starts a server before the enclosing describe's tests and disposes of it after them.
+ * `assign` receives `{server, client}` once the server is up.
+ */
+export function useServer(assign, options = {}) {
+  let started;
+  before(async () => {
+    started = await startServer(options);
+    assign({ server: started, client: api(started.baseUrl) });
+  });
+  after(async () => {
+    await started?.dispose();
+  });
+}
 
 /** Creates a group owned by `owner` with `members` (registered users) and returns it. */
 export async function createGroup(client, owner, members, title = `Group ${uniqueSuffix(6)}`) {

@@ -12,20 +12,14 @@ import {
   startServer,
   uniqueSuffix,
   createGroup as createGroupIn,
+  useServer,
 } from './harness.mjs';
 
 describe('messages', () => {
   let server;
   let client;
 
-  before(async () => {
-    server = await startServer();
-    client = api(server.baseUrl);
-  });
-
-  after(async () => {
-    await server?.dispose();
-  });
+  useServer((started) => ({ server, client } = started));
 
   const createGroup = (owner, members, title) => createGroupIn(client, owner, members, title);
 

@@ -11,20 +11,14 @@ import {
   registerUser,
   startServer,
   uniqueSuffix,
+  useServer,
 } from './harness.mjs';
 
 describe('restart and durability', () => {
   let server;
   let client;
 
-  before(async () => {
-    server = await startServer();
-    client = api(server.baseUrl);
-  });
-
-  after(async () => {
-    await server?.dispose();
-  });
+  useServer((started) => ({ server, client } = started));
 
   async function ensureRunning() {
     if (!server.running()) await server.restart();

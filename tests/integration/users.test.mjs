@@ -12,6 +12,7 @@ import {
   runBinary,
   startServer,
   uniqueSuffix,
+  useServer,
 } from './harness.mjs';
 
 function assertUserShape(user) {
@@ -33,14 +34,7 @@ describe('users', () => {
   let server;
   let client;
 
-  before(async () => {
-    server = await startServer();
-    client = api(server.baseUrl);
-  });
-
-  after(async () => {
-    await server?.dispose();
-  });
+  useServer((started) => ({ server, client } = started));
 
   it('GET /users/me answers the caller', async () => {
     const { accessToken, user } = await registerUser(client, 'me');
@@ -157,16 +151,9 @@ describe('users', () => {
     let adminServer;
     let adminClient;
 
-    before(async () => {
-      adminServer = await startServer({
+    useServer((started) => ({ server: adminServer, client: adminClient } = started), {
         env: { TALKLINE_ADMIN_USERNAME: 'root_admin', TALKLINE_ADMIN_PASSWORD: 'adminpass123' },
       });
-      adminClient = api(adminServer.baseUrl);
-    });
-
-    after(async () => {
-      await adminServer?.dispose();
-    });
 
     it('logs root_admin in with role admin and lets it page through every user', async () => {
       const registered = [];
@@ -194,14 +181,7 @@ describe('users', () => {
     let adminServer;
     let adminClient;
 
-    before(async () => {
-      adminServer = await startServer();
-      adminClient = api(adminServer.baseUrl);
-    });
-
-    after(async () => {
-      await adminServer?.dispose();
-    });
+    useServer((started) => ({ server: adminServer, client: adminClient } = started));
 
     it('creates a new admin and promotes an existing user, on a stopped server', async () => {
       const existing = await registerUser(adminClient, 'promoted');
