@@ -1,0 +1,37 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+
+#include "transport/engineio/codec/request.hpp"
+#include "transport/http/message.hpp"
+
+namespace talkline::transport::engineio {
+
+/// Everything an Engine.IO server can be told. Defaults are the reference server's.
+struct EngineOptions {
+  /// How often the server pings, and how long it then waits for the pong before it
+  /// gives the session up. Both are announced in the handshake.
+  std::chrono::milliseconds ping_interval{25000};
+  std::chrono::milliseconds ping_timeout{20000};
+  /// Largest polling body and largest WebSocket message accepted, in bytes; announced.
+  std::size_t max_payload = 1000000;
+  /// How long a WebSocket that asked to take over a polling session may take to
+  /// finish the probe and send `upgrade`.
+  std::chrono::milliseconds upgrade_timeout{10000};
+  /// Bound on the bytes queued for one session that the client has not taken yet.
+  /// Past it the session is closed ("send buffer overflow"): one client that stops
+  /// reading must not make the server hold an ever-growing backlog for it.
+  std::size_t max_buffered_bytes = std::size_t{4} << 20;
+  /// Sessions open at once; a handshake past this is answered `forbidden`.
+  std::size_t max_sessions = 20000;
+  bool allow_polling = true;
+  bool allow_websocket = true;
+  /// Asked about every handshake (after the protocol checks): an error refuses it,
+  /// e.g. `forbidden` for an Origin outside the allowlist. Runs on an I/O thread.
+  std::function<std::optional<RequestError>(const http::Request&)> allow_request;
+};
+
+}  // namespace talkline::transport::engineio

@@ -1,0 +1,230 @@
+#include "transport/engineio/server/server.hpp"
+
+#include <string_view>
+#include <vector>
+
+#include "transport/engineio/codec/handshake.hpp"
+#include "transport/engineio/codec/payload.hpp"
+#include "transport/engineio/server/responses.hpp"
+#include "util/log.hpp"
+
+namespace talkline::transport::engineio {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using boost::system::error_code;
+
+namespace {
+
+std::string_view raw_query(std::string_view target) {
+  auto mark = target.find('?');
+  return mark == std::string_view::npos ? std::string_view{} : target.substr(mark + 1);
+}
+
+// A refused WebSocket handshake gets what the reference gives: 400 and the bare
+// message, whatever the code; a polling request gets the JSON error.
+net::awaitable<http::StreamOutcome> refuse(http::StreamContext& context, const RequestError& error, bool websocket) {
+  http::Response response;
+  if (websocket) {
+    response.status = 400;
+    response.headers.set("Content-Type", "text/html");
+    response.body = error.message;
+  } else {
+    response = error_response(error);
+  }
+  bool keep_alive = !websocket && context.raw_request().keep_alive();
+  auto ec = co_await context.write_response(std::move(response), keep_alive);
+  co_return !ec && keep_alive ? http::StreamOutcome::keep_alive : http::StreamOutcome::close;
+}
+
+Strand new_strand(http::StreamContext& context) {
+  auto& io = static_cast<net::io_context&>(net::query(context.stream().get_executor(), net::execution::context));
+  return net::make_strand(io);
+}
+
+// Moves the connection onto `strand`, so the WebSocket, its timers and the session
+// all run there and nothing needs a second lock.
+std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Strand& strand,
+                                         const EngineOptions& options) {
+  auto socket = stream.release_socket();
+  error_code ec;
+  auto protocol = socket.local_endpoint(ec).protocol();
+  auto handle = socket.release(ec);
+  auto ws = std::make_shared<WsStream>(beast::tcp_stream(net::ip::tcp::socket(strand, protocol, handle)));
+  // Heartbeats are Engine.IO's job; only the handshake gets a WebSocket-level limit.
+  websocket::stream_base::timeout timeouts{std::chrono::seconds(10), websocket::stream_base::none(), false};
+  ws->set_option(timeouts);
+  ws->set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& response) { response.set(beast::http::field::server, "talkline"); }));
+  ws->read_message_max(options.max_payload);
+  ws->auto_fragment(false);
+  return ws;
+}
+
+// GCC 12 destroys a closure twice when it is created inside a co_await expression
+// (a capture of a shared_ptr then drops one reference too many). So every closure
+// that reaches a co_await in this directory is first bound to a named local.
+template <typename F>
+auto on_strand(const Strand& strand, F& work) -> net::awaitable<std::invoke_result_t<F&>> {
+  using Value = std::invoke_result_t<F&>;
+  auto task = [&work]() -> net::awaitable<Value> { co_return work(); };
+  co_return co_await net::co_spawn(strand, std::move(task), net::use_awaitable);
+}
+
+}  // namespace
+
+Server::Server(EngineOptions options, ConnectionHandler on_connection)
+    : options_(std::make_shared<const EngineOptions>(std::move(options))), on_connection_(std::move(on_connection)) {}
+
+std::size_t Server::session_count() const {
+  std::lock_guard lock(table_->mutex);
+  return table_->sessions.size();
+}
+
+std::shared_ptr<Session> Server::find(const std::string& sid) const {
+  std::lock_guard lock(table_->mutex);
+  auto it = table_->sessions.find(sid);
+  return it == table_->sessions.end() ? nullptr : it->second;
+}
+
+void Server::shutdown() {
+  std::vector<std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(table_->mutex);
+    for (auto& [sid, session] : table_->sessions) sessions.push_back(session);
+  }
+  for (auto& session : sessions) session->close("server shutting down");
+}
+
+net::awaitable<http::StreamOutcome> Server::handle(http::StreamContext& context) {
+  auto& request = context.request();
+  bool wants_websocket = websocket::is_upgrade(context.raw_request());
+  auto check = check_request(raw_query(request.target), request.method, wants_websocket);
+  if (auto* error = std::get_if<RequestError>(&check)) co_return co_await refuse(context, *error, wants_websocket);
+  const auto& parsed = std::get<HandshakeRequest>(check);
+  bool allowed = parsed.transport == Transport::polling ? options_->allow_polling : options_->allow_websocket;
+  if (!allowed) {
+    co_return co_await refuse(context, make_request_error(RequestErrorCode::unknown_transport), wants_websocket);
+  }
+
+  if (parsed.is_handshake()) {
+    if (options_->allow_request) {
+      if (auto refusal = options_->allow_request(request)) co_return co_await refuse(context, *refusal, wants_websocket);
+    }
+    if (session_count() >= options_->max_sessions) {
+      auto error = make_request_error(RequestErrorCode::forbidden, "Too many sessions");
+      co_return co_await refuse(context, error, wants_websocket);
+    }
+    if (parsed.transport == Transport::polling) co_return co_await open_polling(context, parsed.base64_binary);
+    co_return co_await open_websocket(context, parsed.base64_binary);
+  }
+
+  auto session = find(parsed.sid);
+  if (!session) {
+    co_return co_await refuse(context, make_request_error(RequestErrorCode::unknown_sid), wants_websocket);
+  }
+  if (parsed.transport == Transport::websocket) co_return co_await upgrade(context, std::move(session));
+  co_return co_await serve_polling(context, std::move(session));
+}
+
+std::shared_ptr<Session> Server::create_session(Strand strand, http::Request handshake, Transport transport,
+                                                bool base64_binary) {
+  handshake.body.clear();
+  auto forget = [table = std::weak_ptr<Table>(table_)](const std::string& id) {
+    if (auto live = table.lock()) {
+      std::lock_guard guard(live->mutex);
+      live->sessions.erase(id);
+    }
+  };
+  std::lock_guard lock(table_->mutex);
+  std::string sid = make_sid();
+  while (table_->sessions.contains(sid)) sid = make_sid();
+  auto session = std::make_shared<Session>(std::move(strand), sid, options_, std::move(handshake), transport,
+                                           base64_binary, std::move(forget));
+  table_->sessions.emplace(sid, session);
+  return session;
+}
+
+HandshakeInfo Server::handshake_info(const std::string& sid, Transport transport) const {
+  std::vector<std::string> upgrades;
+  if (transport == Transport::polling && options_->allow_websocket) upgrades.emplace_back("websocket");
+  return HandshakeInfo{sid, std::move(upgrades), static_cast<std::uint32_t>(options_->ping_interval.count()),
+                       static_cast<std::uint32_t>(options_->ping_timeout.count()), options_->max_payload};
+}
+
+net::awaitable<http::StreamOutcome> Server::open_polling(http::StreamContext& context, bool base64_binary) {
+  auto session = create_session(new_strand(context), context.request(), Transport::polling, base64_binary);
+  auto body = encode_payload({encode_open(handshake_info(session->id(), Transport::polling))});
+  auto greet = [this, &session] {
+    on_connection_(session);
+    session->start();
+    return true;
+  };
+  co_await on_strand(session->strand(), greet);
+  bool keep_alive = context.raw_request().keep_alive();
+  auto ec = co_await context.write_response(payload_response(std::move(*body)), keep_alive);
+  co_return !ec && keep_alive ? http::StreamOutcome::keep_alive : http::StreamOutcome::close;
+}
+
+net::awaitable<http::StreamOutcome> Server::open_websocket(http::StreamContext& context, bool base64_binary) {
+  auto strand = new_strand(context);
+  auto ws = make_websocket(context.take_stream(), strand, *options_);
+  auto spawn_on = strand;
+  net::co_spawn(
+      spawn_on,
+      [self = shared_from_this(), ws, base64_binary, strand = std::move(strand),
+       request = std::move(context.raw_request()), handshake = context.request()]() mutable -> net::awaitable<void> {
+        error_code ec;
+        co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
+        if (ec) co_return;
+        auto session = self->create_session(strand, std::move(handshake), Transport::websocket, base64_binary);
+        auto open = encode_ws(encode_open(self->handshake_info(session->id(), Transport::websocket)));
+        ws->text(true);
+        co_await ws->async_write(net::buffer(open.data), net::redirect_error(net::use_awaitable, ec));
+        if (ec) {
+          session->close("transport error");
+          co_return;
+        }
+        self->on_connection_(session);
+        session->start();
+        co_await session->run_websocket(ws);
+      },
+      net::detached);
+  co_return http::StreamOutcome::close;
+}
+
+net::awaitable<http::StreamOutcome> Server::serve_polling(http::StreamContext& context,
+                                                          std::shared_ptr<Session> session) {
+  http::Response response;
+  if (context.request().method == "GET") {
+    auto poll = [&session] { return session->poll(); };
+    response = co_await net::co_spawn(session->strand(), std::move(poll), net::use_awaitable);
+  } else {
+    std::string body = std::move(context.request().body);
+    auto receive = [&session, &body] { return session->receive(body); };
+    response = co_await on_strand(session->strand(), receive);
+  }
+  bool keep_alive = context.raw_request().keep_alive();
+  auto ec = co_await context.write_response(std::move(response), keep_alive);
+  co_return !ec && keep_alive ? http::StreamOutcome::keep_alive : http::StreamOutcome::close;
+}
+
+net::awaitable<http::StreamOutcome> Server::upgrade(http::StreamContext& context, std::shared_ptr<Session> session) {
+  auto check = [&session] { return session->refuse_request(Transport::websocket); };
+  auto refusal = co_await on_strand(session->strand(), check);
+  if (refusal) co_return co_await refuse(context, *refusal, true);
+  auto ws = make_websocket(context.take_stream(), session->strand(), *options_);
+  net::co_spawn(
+      session->strand(),
+      [session, ws, request = std::move(context.raw_request())]() mutable -> net::awaitable<void> {
+        error_code ec;
+        co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
+        if (ec) co_return;
+        co_await session->run_upgrade(ws);
+      },
+      net::detached);
+  co_return http::StreamOutcome::close;
+}
+
+}  // namespace talkline::transport::engineio

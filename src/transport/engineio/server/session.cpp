@@ -1,0 +1,378 @@
+#include "transport/engineio/server/session.hpp"
+
+#include <chrono>
+
+#include "transport/engineio/codec/payload.hpp"
+#include "transport/engineio/server/responses.hpp"
+
+namespace talkline::transport::engineio {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using boost::system::error_code;
+
+namespace {
+
+// A close frame the peer never answers must not hold the socket open.
+constexpr auto kCloseFrameTimeout = std::chrono::seconds(5);
+
+std::size_t queued_size(const Packet& packet) { return packet.data().size() + 1; }
+
+}  // namespace
+
+Session::Session(Strand strand, std::string sid, std::shared_ptr<const EngineOptions> options,
+                 http::Request handshake, Transport transport, bool base64_binary,
+                 std::function<void(const std::string&)> forget)
+    : strand_(std::move(strand)),
+      sid_(std::move(sid)),
+      options_(std::move(options)),
+      handshake_(std::move(handshake)),
+      transport_(transport),
+      binary_encoding_(base64_binary ? BinaryEncoding::base64_text : BinaryEncoding::raw_frames),
+      forget_(std::move(forget)),
+      heartbeat_timer_(strand_),
+      poll_wakeup_(strand_) {}
+
+void Session::send(Packet packet) {
+  std::vector<Packet> packets;
+  packets.push_back(std::move(packet));
+  send(std::move(packets));
+}
+
+void Session::send(std::vector<Packet> packets) {
+  if (strand_.running_in_this_thread()) {
+    enqueue(std::move(packets));
+    return;
+  }
+  net::post(strand_, [self = shared_from_this(), packets = std::move(packets)]() mutable {
+    self->enqueue(std::move(packets));
+  });
+}
+
+void Session::close(std::string reason) {
+  net::post(strand_, [self = shared_from_this(), reason = std::move(reason)] { self->finish(reason, Ending::graceful); });
+}
+
+void Session::start() {
+  net::co_spawn(strand_, [self = shared_from_this()] { return self->heartbeat(); }, net::detached);
+}
+
+// Server pings, client pongs (v4). A pong cancels the wait; silence past
+// ping_timeout ends the session.
+net::awaitable<void> Session::heartbeat() {
+  while (state_ == State::open) {
+    error_code ec;
+    heartbeat_timer_.expires_after(options_->ping_interval);
+    co_await heartbeat_timer_.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (state_ != State::open) co_return;
+    awaiting_pong_ = true;
+    enqueue({Packet::text(PacketType::ping)});
+    heartbeat_timer_.expires_after(options_->ping_timeout);
+    co_await heartbeat_timer_.async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (state_ != State::open) co_return;
+    if (awaiting_pong_) {
+      finish("ping timeout", Ending::abort);
+      co_return;
+    }
+  }
+}
+
+void Session::enqueue(std::vector<Packet> packets) {
+  if (state_ != State::open || overflowed_) return;
+  for (auto& packet : packets) {
+    outbox_bytes_ += queued_size(packet);
+    outbox_.push_back(std::move(packet));
+  }
+  if (outbox_bytes_ > options_->max_buffered_bytes) {
+    // Posted, not called: enqueue runs inside the upper layer's calls, which must
+    // not hear on_close while they are still in the middle of something.
+    overflowed_ = true;
+    net::post(strand_, [self = shared_from_this()] { self->finish("send buffer overflow", Ending::abort); });
+    return;
+  }
+  flush();
+}
+
+void Session::flush() {
+  if (transport_ == Transport::websocket) {
+    if (ws_ && !writing_ && !outbox_.empty()) {
+      writing_ = true;
+      net::co_spawn(strand_, [self = shared_from_this()] { return self->write_loop(); }, net::detached);
+    }
+  } else if (poll_waiting_) {
+    poll_wakeup_.cancel();
+  }
+}
+
+std::vector<Packet> Session::take_outbox() {
+  std::vector<Packet> packets(std::make_move_iterator(outbox_.begin()), std::make_move_iterator(outbox_.end()));
+  outbox_.clear();
+  outbox_bytes_ = 0;
+  return packets;
+}
+
+std::optional<RequestError> Session::refuse_request(Transport requested) const {
+  if (state_ == State::closed) return make_request_error(RequestErrorCode::unknown_sid);
+  if (state_ == State::closing) {
+    if (requested == Transport::polling) return std::nullopt;
+    return make_request_error(RequestErrorCode::unknown_sid);
+  }
+  if (requested == Transport::polling) {
+    if (transport_ != Transport::polling) return make_request_error(RequestErrorCode::bad_request);
+    return std::nullopt;
+  }
+  if (transport_ != Transport::polling || upgrading_ || !options_->allow_websocket) {
+    return make_request_error(RequestErrorCode::bad_request);
+  }
+  return std::nullopt;
+}
+
+net::awaitable<http::Response> Session::poll() {
+  auto self = shared_from_this();
+  if (auto refusal = refuse_request(Transport::polling)) co_return error_response(*refusal);
+  if (poll_waiting_) {
+    // Two GETs at once: the client lost track of its own session.
+    finish("transport error", Ending::abort);
+    co_return error_response(make_request_error(RequestErrorCode::bad_request));
+  }
+  if (state_ == State::open && outbox_.empty() && !probed_) {
+    poll_waiting_ = true;
+    poll_wakeup_.expires_at(net::steady_timer::time_point::max());
+    error_code ec;
+    co_await poll_wakeup_.async_wait(net::redirect_error(net::use_awaitable, ec));
+    poll_waiting_ = false;
+  }
+  std::vector<Packet> packets;
+  if (state_ == State::open && transport_ != Transport::polling) {
+    packets.push_back(Packet::text(PacketType::noop));  // upgraded meanwhile: release this GET
+  } else {
+    packets = take_outbox();
+    if (state_ == State::closing) {
+      state_ = State::closed;
+      forget();
+    }
+  }
+  if (packets.empty()) packets.push_back(Packet::text(PacketType::noop));
+  auto body = encode_payload(packets);
+  if (!body) {
+    // Only a text packet holding '\x1e' fails to encode; the layer above sent it.
+    finish("transport error", Ending::abort);
+    co_return payload_response("1");
+  }
+  co_return payload_response(std::move(*body));
+}
+
+http::Response Session::receive(const std::string& body) {
+  if (state_ != State::open) return error_response(make_request_error(RequestErrorCode::unknown_sid));
+  if (transport_ != Transport::polling) return error_response(make_request_error(RequestErrorCode::bad_request));
+  auto packets = decode_payload(body, options_->max_payload);
+  if (!packets) {
+    if (packets.error().code == ErrorCode::payload_too_large) {
+      finish("payload too large", Ending::abort);
+      RequestError error = make_request_error(RequestErrorCode::bad_request, "Payload too large");
+      error.http_status = 413;
+      return error_response(error);
+    }
+    finish("parse error", Ending::abort);
+    return error_response(make_request_error(RequestErrorCode::bad_request));
+  }
+  for (auto& packet : *packets) {
+    if (state_ != State::open) break;
+    on_packet(std::move(packet));
+  }
+  return ok_response();
+}
+
+void Session::on_packet(Packet packet) {
+  switch (packet.type()) {
+    case PacketType::pong:
+      if (awaiting_pong_) {
+        awaiting_pong_ = false;
+        heartbeat_timer_.cancel();
+      }
+      break;
+    case PacketType::ping:
+      // v4 clients never ping; answering costs nothing and keeps v3-era tools working.
+      enqueue({Packet::text(PacketType::pong, packet.data())});
+      break;
+    case PacketType::message:
+      if (listener_) listener_->on_message(std::move(packet));
+      break;
+    case PacketType::close:
+      finish("transport close", Ending::client_closed);
+      break;
+    case PacketType::upgrade:
+    case PacketType::noop:
+      break;
+    case PacketType::open:
+      finish("parse error", Ending::abort);
+      break;
+  }
+}
+
+net::awaitable<void> Session::run_websocket(std::shared_ptr<WsStream> ws) {
+  transport_ = Transport::websocket;
+  ws_ = ws;
+  flush();
+  co_await read_loop(std::move(ws));
+}
+
+net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
+  auto self = shared_from_this();
+  if (refuse_request(Transport::websocket)) {
+    beast::get_lowest_layer(*ws).close();
+    co_return;
+  }
+  upgrading_ = true;
+  probe_ = ws;
+  net::steady_timer deadline(strand_);
+  deadline.expires_after(options_->upgrade_timeout);
+  deadline.async_wait([ws](error_code ec) {
+    if (!ec) beast::get_lowest_layer(*ws).close();
+  });
+
+  beast::flat_buffer buffer;
+  bool upgraded = false;
+  while (!upgraded) {
+    error_code ec;
+    co_await ws->async_read(buffer, net::redirect_error(net::use_awaitable, ec));
+    if (ec || state_ != State::open) break;
+    auto frame = beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    auto packet = ws->got_text() ? decode_ws_text(frame) : decode_ws_binary(frame);
+    if (!packet) break;
+    if (packet->type() == PacketType::ping && packet->data() == "probe") {
+      auto pong = encode_ws(Packet::text(PacketType::pong, "probe"));
+      ws->text(true);
+      co_await ws->async_write(net::buffer(pong.data), net::redirect_error(net::use_awaitable, ec));
+      if (ec) break;
+      // From now on GETs return at once, so the client can pause polling.
+      probed_ = true;
+      if (poll_waiting_) poll_wakeup_.cancel();
+    } else if (packet->type() == PacketType::upgrade && probed_) {
+      upgraded = true;
+    } else {
+      break;
+    }
+  }
+  deadline.cancel();
+  probe_.reset();
+  upgrading_ = false;
+  probed_ = false;
+  if (!upgraded || state_ != State::open) {
+    beast::get_lowest_layer(*ws).close();  // the session goes on over polling
+    co_return;
+  }
+  transport_ = Transport::websocket;
+  ws_ = ws;
+  if (poll_waiting_) poll_wakeup_.cancel();
+  // The reference server greets a finished upgrade with a noop; clients ignore it.
+  enqueue({Packet::text(PacketType::noop)});
+  co_await read_loop(std::move(ws));
+}
+
+net::awaitable<void> Session::read_loop(std::shared_ptr<WsStream> ws) {
+  auto self = shared_from_this();
+  beast::flat_buffer buffer;
+  for (;;) {
+    error_code ec;
+    co_await ws->async_read(buffer, net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      finish(ec == websocket::error::closed ? "transport close" : "transport error", Ending::abort);
+      co_return;
+    }
+    if (state_ != State::open) co_return;
+    auto frame = beast::buffers_to_string(buffer.data());
+    buffer.consume(buffer.size());
+    auto packet = ws->got_text() ? decode_ws_text(frame) : decode_ws_binary(frame);
+    if (!packet) {
+      finish("parse error", Ending::abort);
+      co_return;
+    }
+    on_packet(std::move(*packet));
+  }
+}
+
+net::awaitable<void> Session::write_loop() {
+  auto self = shared_from_this();
+  auto ws = ws_;
+  while (!outbox_.empty()) {
+    Packet packet = std::move(outbox_.front());
+    outbox_.pop_front();
+    outbox_bytes_ -= queued_size(packet);
+    auto frame = encode_ws(packet, binary_encoding_);
+    ws->binary(frame.binary);
+    error_code ec;
+    co_await ws->async_write(net::buffer(frame.data), net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      writing_ = false;
+      finish("transport error", Ending::abort);
+      co_return;
+    }
+  }
+  writing_ = false;
+  if (state_ == State::closed) co_await close_websocket(ws, true);
+}
+
+net::awaitable<void> Session::close_websocket(std::shared_ptr<WsStream> ws, bool graceful) {
+  auto& tcp = beast::get_lowest_layer(*ws);
+  if (graceful && ws->is_open()) {
+    tcp.expires_after(kCloseFrameTimeout);
+    error_code ec;
+    co_await ws->async_close(websocket::close_code::normal, net::redirect_error(net::use_awaitable, ec));
+  }
+  tcp.close();
+}
+
+void Session::forget() {
+  if (auto forget = std::move(forget_)) forget(sid_);
+}
+
+void Session::finish(const std::string& reason, Ending ending) {
+  if (state_ == State::closed) return;
+  bool was_open = state_ == State::open;
+  heartbeat_timer_.cancel();
+  if (probe_) beast::get_lowest_layer(*probe_).close();
+
+  if (transport_ == Transport::polling) {
+    if (state_ == State::closing) {
+      state_ = State::closed;
+      forget();
+    } else if (ending == Ending::graceful && !poll_waiting_) {
+      outbox_.push_back(Packet::text(PacketType::close));
+      state_ = State::closing;
+      heartbeat_timer_.expires_after(options_->ping_timeout);
+      heartbeat_timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec && self->state_ == State::closing) {
+          self->state_ = State::closed;
+          self->forget();
+        }
+      });
+    } else {
+      if (ending != Ending::graceful) take_outbox();
+      outbox_.push_back(Packet::text(ending == Ending::client_closed ? PacketType::noop : PacketType::close));
+      state_ = State::closed;
+      forget();
+      if (poll_waiting_) poll_wakeup_.cancel();
+    }
+  } else {
+    state_ = State::closed;
+    forget();
+    if (ws_) {
+      if (ending == Ending::abort) {
+        take_outbox();
+        beast::get_lowest_layer(*ws_).close();
+      } else if (!writing_) {
+        net::co_spawn(strand_, [self = shared_from_this(), ws = ws_] { return self->close_websocket(ws, true); },
+                      net::detached);
+      }
+    }
+  }
+
+  if (was_open) {
+    if (auto listener = std::move(listener_)) listener->on_close(reason);
+  }
+}
+
+}  // namespace talkline::transport::engineio

@@ -1,0 +1,131 @@
+#pragma once
+
+// One Engine.IO session: the packets queued for the client, the transport that
+// carries them (long-polling, then perhaps WebSocket), and the heartbeat.
+//
+// Every member is touched only on the session's strand. The public calls that an
+// upper layer makes (send, close) may come from any thread and hop onto it.
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "transport/asio/asio.hpp"
+#include "transport/engineio/codec/packet.hpp"
+#include "transport/engineio/codec/request.hpp"
+#include "transport/engineio/codec/websocket_frame.hpp"
+#include "transport/engineio/server/engine_options.hpp"
+#include "transport/http/message.hpp"
+
+namespace talkline::transport::engineio {
+
+using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+using WsStream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+using UpgradeRequest = boost::beast::http::request<boost::beast::http::string_body>;
+
+/// What the layer above (Socket.IO) hears from a session. Called on the session strand.
+class SessionListener {
+ public:
+  virtual ~SessionListener() = default;
+  virtual void on_message(Packet packet) = 0;
+  /// Once, when the session ends for any reason ("transport close", "ping timeout",
+  /// "parse error", "send buffer overflow", "server close", …).
+  virtual void on_close(const std::string& reason) = 0;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  /// `forget` removes the session from the server's table; called once, on close.
+  Session(Strand strand, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
+          Transport transport, bool base64_binary, std::function<void(const std::string&)> forget);
+
+  const std::string& id() const { return sid_; }
+  /// The request that opened the session (headers, query, remote address; no body).
+  const http::Request& handshake() const { return handshake_; }
+  const Strand& strand() const { return strand_; }
+
+  /// Strand only; before the first packet can arrive (i.e. from on_connection).
+  void set_listener(std::shared_ptr<SessionListener> listener) { listener_ = std::move(listener); }
+
+  /// Queues packets for the client, in order, kept together. Any thread.
+  void send(std::vector<Packet> packets);
+  void send(Packet packet);
+  /// Ends the session from the server side: what is queued still goes out, then a
+  /// close packet (polling) or a close frame (WebSocket). Any thread.
+  void close(std::string reason);
+
+  // The rest is for the Server, on the strand.
+
+  Transport transport() const { return transport_; }
+  bool is_open() const { return state_ == State::open; }
+  /// Starts the heartbeat; the first ping goes out after ping_interval.
+  void start();
+  /// A GET on the polling transport: waits for packets, returns the payload.
+  boost::asio::awaitable<http::Response> poll();
+  /// A POST on the polling transport: the client's packets.
+  http::Response receive(const std::string& body);
+  /// Serves a session opened directly on WebSocket, whose open packet the server has sent.
+  boost::asio::awaitable<void> run_websocket(std::shared_ptr<WsStream> ws);
+  /// Takes a WebSocket that asks to replace the polling transport (probe, upgrade).
+  boost::asio::awaitable<void> run_upgrade(std::shared_ptr<WsStream> ws);
+  /// A refusal the Server gives for this session's sid, or nullopt to go on.
+  std::optional<RequestError> refuse_request(Transport requested) const;
+
+ private:
+  // `closing`: ended by us on polling with no GET waiting; the queue (ending in a
+  // close packet) is kept for the next GET, for at most ping_timeout.
+  enum class State { open, closing, closed };
+  /// How the transport is let go when the session ends.
+  enum class Ending {
+    graceful,       // we close: flush, then close packet / close frame
+    client_closed,  // the client sent close: release a waiting GET with a noop
+    abort,          // broken or overflowing: drop the queue, cut the connection
+  };
+
+  void enqueue(std::vector<Packet> packets);
+  void flush();
+  void on_packet(Packet packet);
+  void finish(const std::string& reason, Ending ending);
+  void forget();
+  boost::asio::awaitable<void> heartbeat();
+  boost::asio::awaitable<void> read_loop(std::shared_ptr<WsStream> ws);
+  boost::asio::awaitable<void> write_loop();
+  boost::asio::awaitable<void> close_websocket(std::shared_ptr<WsStream> ws, bool graceful);
+  std::vector<Packet> take_outbox();
+
+  Strand strand_;
+  const std::string sid_;
+  std::shared_ptr<const EngineOptions> options_;
+  const http::Request handshake_;
+  Transport transport_;
+  BinaryEncoding binary_encoding_;
+  std::function<void(const std::string&)> forget_;
+  std::shared_ptr<SessionListener> listener_;
+  State state_ = State::open;
+
+  std::deque<Packet> outbox_;
+  std::size_t outbox_bytes_ = 0;
+  bool overflowed_ = false;
+
+  // heartbeat
+  boost::asio::steady_timer heartbeat_timer_;
+  bool awaiting_pong_ = false;
+
+  // polling
+  boost::asio::steady_timer poll_wakeup_;
+  bool poll_waiting_ = false;
+
+  // websocket, once it carries the session
+  std::shared_ptr<WsStream> ws_;
+  bool writing_ = false;
+
+  // upgrade in progress
+  std::shared_ptr<WsStream> probe_;
+  bool upgrading_ = false;
+  bool probed_ = false;
+};
+
+}  // namespace talkline::transport::engineio
