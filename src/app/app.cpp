@@ -7,6 +7,9 @@
 
 #include "api/v1/api_context.hpp"
 #include "app/http_metrics.hpp"
+#include "app/realtime_wiring.hpp"
+#include "bus/local/local_bus.hpp"
+#include "realtime/bus_publisher.hpp"
 #include "app/secret_key.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
 #include "services/auth_service.hpp"
@@ -84,6 +87,8 @@ struct Node {
   std::unique_ptr<services::UserService> users;
   std::unique_ptr<services::ConversationService> conversations;
   std::unique_ptr<services::MessageService> messages;
+  std::unique_ptr<bus::Bus> bus;
+  std::unique_ptr<realtime::BusPublisher> publisher;
 };
 
 Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
@@ -116,6 +121,13 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   node->conversations = std::make_unique<services::ConversationService>(*node->store, *node->ids, node->clock, limits);
   node->messages =
       std::make_unique<services::MessageService>(*node->store, *node->conversations, *node->ids, node->clock, limits);
+
+  // Changes made over HTTP and over sockets reach live connections the same way.
+  node->bus = std::make_unique<bus::LocalBus>();
+  node->publisher = std::make_unique<realtime::BusPublisher>(*node->bus);
+  node->auth->publish_to(node->publisher.get());
+  node->conversations->publish_to(node->publisher.get());
+  node->messages->publish_to(node->publisher.get());
   return node;
 }
 
@@ -167,10 +179,22 @@ int serve(const config::Config& config) {
     options.per_ip_limit = {static_cast<double>(config.requests_per_minute_per_ip),
                             config.requests_per_minute_per_ip / 60.0};
   }
-  // Close the store only after the last in-flight request has been answered.
-  options.on_shutdown = [&node] { node->store->close(); };
+  auto gateway = std::make_shared<realtime::Gateway>(
+      realtime_options(config),
+      realtime::Gateway::Services{*node->auth, *node->conversations, *node->messages, *node->limiter, node->clock},
+      *node->bus);
+  auto socket_endpoint = make_socket_endpoint(config, *gateway);
+
+  // Close the store only after the last in-flight request has been answered and the
+  // gateway's workers have stopped.
+  options.on_shutdown = [&node, &gateway] {
+    gateway->stop();
+    node->store->close();
+  };
 
   transport::http::Server server(std::move(options), std::move(router));
+  server.add_stream_handler("/socket.io/", socket_endpoint);
+  gateway->start();
   auto port = server.listen();
   if (!port.ok()) {
     report(port.error());

@@ -62,6 +62,23 @@ struct Config {
   int page_max_limit = 100;
   int requests_per_minute_per_ip = 6000;  // 0 disables the general per-IP request limit
 
+  // real-time gateway (Socket.IO on /socket.io/)
+  int ping_interval_ms = 25000;
+  int ping_timeout_ms = 20000;
+  std::size_t socket_max_payload_bytes = 1000000;
+  std::size_t socket_send_buffer_bytes = std::size_t{1} << 20;
+  int socket_connect_timeout_ms = 45000;
+  int max_connections_per_user = 20;
+  int max_connections_per_ip = 500;
+  int socket_idle_timeout_seconds = 3600;  // no event from the client for this long closes it; 0 = never
+  int socket_revalidate_seconds = 5;       // how often live sockets re-check their session
+  int messages_per_second_per_user = 20;   // token bucket refill for message:send
+  int message_burst_per_user = 40;         // and its capacity
+  int typing_throttle_ms = 1000;
+  int typing_expiry_ms = 5000;
+  int sync_page_size = 100;
+  int realtime_workers = 8;
+
   // logging
   std::string log_level = "info";
   std::string log_format = "json";

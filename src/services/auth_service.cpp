@@ -115,6 +115,7 @@ Result<AuthTokens> AuthService::refresh(std::string_view refresh_token) {
     // Someone presented a token that was already exchanged: one of the two holders is
     // not the user. End the session for both.
     TL_TRY(store_.session_revoke(row->family_id, now));
+    session_ended(row->user_id, row->family_id);
     util::log::warn("auth.refresh_reuse", {{"session", static_cast<std::int64_t>(row->family_id)}});
     return Error::unauthenticated("refresh token was already used; session revoked");
   }
@@ -129,13 +130,20 @@ Result<AuthTokens> AuthService::refresh(std::string_view refresh_token) {
   if (!rotated) {
     // Lost a race with another refresh of the same token: that is reuse as well.
     TL_TRY(store_.session_revoke(row->family_id, now));
+    session_ended(row->user_id, row->family_id);
     return Error::unauthenticated("refresh token was already used; session revoked");
   }
   return issue(std::move(user), row->family_id, std::move(next_token));
 }
 
 Result<void> AuthService::logout(const Principal& principal) {
-  return store_.session_revoke(principal.session_id, clock_.now_ms());
+  TL_TRY(store_.session_revoke(principal.session_id, clock_.now_ms()));
+  session_ended(principal.user_id, principal.session_id);
+  return {};
+}
+
+void AuthService::session_ended(model::Id user_id, model::Id session_id) {
+  if (events_) events_->session_ended(user_id, session_id);
 }
 
 Result<Principal> AuthService::authenticate(std::string_view access_token) {
@@ -153,6 +161,14 @@ Result<Principal> AuthService::authenticate(std::string_view access_token) {
   TL_TRY_ASSIGN(const bool active, store_.session_is_active(*session_id));
   if (!active) return Error::unauthenticated("session has ended");
   return Principal{*user_id, *role, *session_id};
+}
+
+Result<void> AuthService::still_valid(const Principal& principal) {
+  TL_TRY_ASSIGN(const bool active, store_.session_is_active(principal.session_id));
+  if (!active) return Error::unauthenticated("session has ended");
+  TL_TRY_ASSIGN(const auto user, store_.user_get(principal.user_id));
+  if (user.banned_at) return Error::forbidden("this account is suspended");
+  return {};
 }
 
 Result<model::User> AuthService::ensure_admin(std::string_view username, std::string_view password) {

@@ -6,6 +6,7 @@
 #include "model/user.hpp"
 #include "ratelimit/rate_limiter.hpp"
 #include "services/limits.hpp"
+#include "services/event_publisher.hpp"
 #include "services/principal.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
@@ -44,6 +45,9 @@ class AuthService {
   AuthService(store::Store& store, util::IdGenerator& ids, const util::Clock& clock, ratelimit::RateLimiter& limiter,
               AuthSettings settings);
 
+  /// Where ended sessions are announced (so their sockets close); none by default.
+  void publish_to(EventPublisher* events) { events_ = events; }
+
   /// Registrations are rate limited per client address.
   Result<AuthTokens> register_user(std::string_view username, std::string_view password,
                                    std::optional<std::string_view> display_name, std::string_view client_address);
@@ -58,6 +62,9 @@ class AuthService {
   Result<void> logout(const Principal& principal);
   /// Verifies an access token and that its session is still live.
   Result<Principal> authenticate(std::string_view access_token);
+  /// For connections that outlive their access token's check: `unauthenticated` once
+  /// the login session has ended, `forbidden` once the account is suspended.
+  Result<void> still_valid(const Principal& principal);
 
   /// Creates `username` as an admin, or promotes the existing user (password ignored then).
   Result<model::User> ensure_admin(std::string_view username, std::string_view password);
@@ -68,7 +75,10 @@ class AuthService {
   std::string sign_access_token(const model::User& user, model::Id family_id);
   model::RefreshToken make_refresh_row(model::Id user_id, model::Id family_id, const std::string& token);
 
+  void session_ended(model::Id user_id, model::Id session_id);
+
   store::Store& store_;
+  EventPublisher* events_ = nullptr;
   util::IdGenerator& ids_;
   const util::Clock& clock_;
   ratelimit::RateLimiter& limiter_;

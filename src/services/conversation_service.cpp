@@ -1,5 +1,7 @@
 #include "services/conversation_service.hpp"
 
+#include <unordered_set>
+
 #include <algorithm>
 
 #include "services/cursor.hpp"
@@ -37,6 +39,7 @@ Result<ConversationService::DirectOutcome> ConversationService::open_direct(cons
   }
   model::NewDirectConversation request{ids_.next(), caller.user_id, other_user_id, clock_.now_ms()};
   TL_TRY_ASSIGN(auto outcome, store_.conversation_create_direct(request));
+  if (outcome.created) announce(outcome.conversation);
   return DirectOutcome{std::move(outcome.conversation), outcome.created};
 }
 
@@ -51,7 +54,9 @@ Result<model::Conversation> ConversationService::create_group(const Principal& c
   TL_TRY(require_users_exist(others, "memberIds"));
   model::NewGroupConversation request{ids_.next(), std::string(title), caller.user_id, std::move(others),
                                       clock_.now_ms()};
-  return store_.conversation_create_group(request);
+  TL_TRY_ASSIGN(auto conversation, store_.conversation_create_group(request));
+  announce(conversation);
+  return conversation;
 }
 
 Result<model::Page<model::ConversationSummary>> ConversationService::list(const Principal& caller,
@@ -90,7 +95,9 @@ Result<model::Conversation> ConversationService::rename(const Principal& caller,
                                                         std::string_view title) {
   TL_TRY(validation::title(title, limits_));
   TL_TRY(require_group_manager(caller, conversation_id));
-  return store_.conversation_rename(conversation_id, std::string(title), clock_.now_ms());
+  TL_TRY_ASSIGN(auto conversation, store_.conversation_rename(conversation_id, std::string(title), clock_.now_ms()));
+  announce(conversation);
+  return conversation;
 }
 
 Result<model::Conversation> ConversationService::add_members(const Principal& caller, model::Id conversation_id,
@@ -108,7 +115,9 @@ Result<model::Conversation> ConversationService::add_members(const Principal& ca
     return Error::invalid("userIds", "a group holds at most " + std::to_string(limits_.group_max_members) + " members");
   }
   TL_TRY(require_users_exist(wanted, "userIds"));
-  return store_.member_add(conversation_id, wanted, clock_.now_ms(), limits_.group_max_members);
+  TL_TRY_ASSIGN(auto updated, store_.member_add(conversation_id, wanted, clock_.now_ms(), limits_.group_max_members));
+  announce(updated);
+  return updated;
 }
 
 Result<void> ConversationService::remove_member(const Principal& caller, model::Id conversation_id, model::Id user_id) {
@@ -125,7 +134,45 @@ Result<void> ConversationService::remove_member(const Principal& caller, model::
     if (target == conversation.members.end()) return Error::not_found("member not found");
     if (target->role == model::MemberRole::owner) return Error::forbidden("the owner cannot be removed");
   }
-  return store_.member_remove(conversation_id, user_id, clock_.now_ms());
+  TL_TRY(store_.member_remove(conversation_id, user_id, clock_.now_ms()));
+  if (events_) {
+    auto updated = store_.conversation_get(conversation_id);
+    if (updated.ok()) announce(*updated, {user_id});
+  }
+  return {};
+}
+
+Result<std::vector<model::Conversation>> ConversationService::memberships(const Principal& caller) {
+  constexpr int kBatch = 500;
+  std::vector<model::Conversation> all;
+  std::unordered_set<model::Id> seen;
+  std::optional<store::ActivityCursor> after;
+  for (;;) {
+    TL_TRY_ASSIGN(auto batch, store_.conversation_list_for_user(caller.user_id, after, kBatch));
+    for (auto& summary : batch) {
+      // Activity moves while we page; a conversation met twice is kept once.
+      if (seen.insert(summary.conversation.id).second) all.push_back(std::move(summary.conversation));
+    }
+    if (static_cast<int>(batch.size()) < kBatch) break;
+    const auto& last = all.back();
+    after = store::ActivityCursor{last.last_activity_at, last.id};
+  }
+  return all;
+}
+
+Result<std::vector<model::Id>> ConversationService::contacts(const Principal& caller) {
+  TL_TRY_ASSIGN(const auto conversations, memberships(caller));
+  std::unordered_set<model::Id> ids;
+  for (const auto& conversation : conversations) {
+    for (const auto& member : conversation.members) {
+      if (member.user_id != caller.user_id) ids.insert(member.user_id);
+    }
+  }
+  return std::vector<model::Id>(ids.begin(), ids.end());
+}
+
+void ConversationService::announce(const model::Conversation& conversation, const std::vector<model::Id>& also_notify) {
+  if (events_) events_->conversation_changed(conversation, also_notify);
 }
 
 Result<model::Conversation> ConversationService::require_group_manager(const Principal& caller,

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/conversation.hpp"
+#include "services/event_publisher.hpp"
 #include "services/limits.hpp"
 #include "services/principal.hpp"
 #include "store/store.hpp"
@@ -20,6 +21,9 @@ class ConversationService {
  public:
   ConversationService(store::Store& store, util::IdGenerator& ids, const util::Clock& clock, DomainLimits limits)
       : store_(store), ids_(ids), clock_(clock), limits_(limits) {}
+
+  /// Where changes are announced; none by default.
+  void publish_to(EventPublisher* events) { events_ = events; }
 
   struct DirectOutcome {
     model::Conversation conversation;
@@ -41,6 +45,10 @@ class ConversationService {
   /// nobody but the owner themselves can remove the owner.
   Result<void> remove_member(const Principal& caller, model::Id conversation_id, model::Id user_id);
 
+  /// Every conversation the caller belongs to, members included, in no set order.
+  Result<std::vector<model::Conversation>> memberships(const Principal& caller);
+  /// Everyone who shares at least one conversation with the caller, without the caller.
+  Result<std::vector<model::Id>> contacts(const Principal& caller);
   /// The caller's membership, or `not_found` for outsiders and unknown conversations.
   Result<model::Member> require_member(const Principal& caller, model::Id conversation_id);
 
@@ -50,7 +58,11 @@ class ConversationService {
   Result<bool> may_manage(const Principal& caller, const model::Member& membership);
   Result<void> require_users_exist(const std::vector<model::Id>& user_ids, std::string_view field);
 
+  /// Tells the members (and `also_notify`) about the conversation as it now is.
+  void announce(const model::Conversation& conversation, const std::vector<model::Id>& also_notify = {});
+
   store::Store& store_;
+  EventPublisher* events_ = nullptr;
   util::IdGenerator& ids_;
   const util::Clock& clock_;
   DomainLimits limits_;

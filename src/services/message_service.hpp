@@ -1,10 +1,13 @@
 #pragma once
 
+#include <array>
+#include <mutex>
 #include <optional>
 #include <string_view>
 
 #include "model/message.hpp"
 #include "services/conversation_service.hpp"
+#include "services/event_publisher.hpp"
 #include "services/limits.hpp"
 #include "services/principal.hpp"
 #include "store/store.hpp"
@@ -27,8 +30,12 @@ class MessageService {
                  const util::Clock& clock, DomainLimits limits)
       : store_(store), conversations_(conversations), ids_(ids), clock_(clock), limits_(limits) {}
 
+  /// Where new messages and cursor moves are announced; none by default.
+  void publish_to(EventPublisher* events) { events_ = events; }
+
   /// Commits the message and returns it; it is durable when this returns. A retry with
-  /// the same clientMsgId returns the original with created = false.
+  /// the same clientMsgId returns the original with created = false, and is not
+  /// announced again.
   Result<model::SendOutcome> send(const Principal& caller, const SendRequest& request);
   /// A page of history in ascending seq. `before` pages towards older messages, `after`
   /// towards newer ones; with neither, the latest page. next_cursor continues in the
@@ -37,6 +44,10 @@ class MessageService {
                                               std::optional<std::string_view> before,
                                               std::optional<std::string_view> after,
                                               std::optional<std::string_view> limit);
+  /// Up to `limit` messages with seq above `after_seq`, ascending: what a client that
+  /// has seen everything up to `after_seq` is missing. Members only.
+  Result<std::vector<model::Message>> messages_after(const Principal& caller, model::Id conversation_id,
+                                                     model::Seq after_seq, int limit);
   /// Moves the caller's read cursor forward (never back) and returns the membership.
   Result<model::Member> mark_read(const Principal& caller, model::Id conversation_id, model::Seq seq);
   /// Moves the caller's delivered cursor forward (never back).
@@ -51,7 +62,14 @@ class MessageService {
   Result<model::Member> advance(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
                                 model::Seq seq);
 
+  /// Members to announce to; empty when the conversation cannot be read.
+  std::vector<model::Id> members_of(model::Id conversation_id);
+
   store::Store& store_;
+  EventPublisher* events_ = nullptr;
+  // Commit and announcement of one conversation's messages happen under one lock, so
+  // they are announced in seq order even when sent from several threads at once.
+  std::array<std::mutex, 64> conversation_locks_;
   ConversationService& conversations_;
   util::IdGenerator& ids_;
   const util::Clock& clock_;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <string>
+
 #include "model/types.hpp"
 #include "model/user.hpp"
 
@@ -10,6 +12,9 @@ struct Principal {
   model::Id user_id = 0;
   model::Role role = model::Role::user;
   model::Id session_id = 0;
+  /// The real-time connection a call came through; empty over HTTP. Lets the sender's
+  /// own socket get an ack instead of an echo of what it sent.
+  std::string connection_id;
 };
 
 }  // namespace talkline::services

@@ -239,6 +239,121 @@ TEST_F(ConfigTest, EveryFieldHasAFlagAndAnEnvKey) {
   EXPECT_EQ(c.log_format, "logfmt");
 }
 
+TEST_F(ConfigTest, RealtimeDefaultsApplyWithNothingSet) {
+  const Config c = parse_ok({}).config;
+  EXPECT_EQ(c.ping_interval_ms, 25000);
+  EXPECT_EQ(c.ping_timeout_ms, 20000);
+  EXPECT_EQ(c.socket_max_payload_bytes, 1000000U);
+  EXPECT_EQ(c.socket_send_buffer_bytes, 1048576U);
+  EXPECT_EQ(c.socket_connect_timeout_ms, 45000);
+  EXPECT_EQ(c.max_connections_per_user, 20);
+  EXPECT_EQ(c.max_connections_per_ip, 500);
+  EXPECT_EQ(c.socket_idle_timeout_seconds, 3600);
+  EXPECT_EQ(c.socket_revalidate_seconds, 5);
+  EXPECT_EQ(c.messages_per_second_per_user, 20);
+  EXPECT_EQ(c.message_burst_per_user, 40);
+  EXPECT_EQ(c.typing_throttle_ms, 1000);
+  EXPECT_EQ(c.typing_expiry_ms, 5000);
+  EXPECT_EQ(c.sync_page_size, 100);
+  EXPECT_EQ(c.realtime_workers, 8);
+}
+
+TEST_F(ConfigTest, EveryRealtimeFieldHasAFlagAndAnEnvKey) {
+  const Invocation from_env = parse_ok({}, {{"TALKLINE_PING_INTERVAL_MS", "1000"},
+                                            {"TALKLINE_PING_TIMEOUT_MS", "2000"},
+                                            {"TALKLINE_SOCKET_MAX_PAYLOAD_BYTES", "4096"},
+                                            {"TALKLINE_SOCKET_SEND_BUFFER_BYTES", "8192"},
+                                            {"TALKLINE_SOCKET_CONNECT_TIMEOUT_MS", "3000"},
+                                            {"TALKLINE_MAX_CONNECTIONS_PER_USER", "3"},
+                                            {"TALKLINE_MAX_CONNECTIONS_PER_IP", "4"},
+                                            {"TALKLINE_SOCKET_IDLE_TIMEOUT_SECONDS", "0"},
+                                            {"TALKLINE_SOCKET_REVALIDATE_SECONDS", "6"},
+                                            {"TALKLINE_MESSAGES_PER_SECOND_PER_USER", "7"},
+                                            {"TALKLINE_MESSAGE_BURST_PER_USER", "8"},
+                                            {"TALKLINE_TYPING_THROTTLE_MS", "0"},
+                                            {"TALKLINE_TYPING_EXPIRY_MS", "900"},
+                                            {"TALKLINE_SYNC_PAGE_SIZE", "10"},
+                                            {"TALKLINE_REALTIME_WORKERS", "11"}});
+  const Config& e = from_env.config;
+  EXPECT_EQ(e.ping_interval_ms, 1000);
+  EXPECT_EQ(e.ping_timeout_ms, 2000);
+  EXPECT_EQ(e.socket_max_payload_bytes, 4096U);
+  EXPECT_EQ(e.socket_send_buffer_bytes, 8192U);
+  EXPECT_EQ(e.socket_connect_timeout_ms, 3000);
+  EXPECT_EQ(e.max_connections_per_user, 3);
+  EXPECT_EQ(e.max_connections_per_ip, 4);
+  EXPECT_EQ(e.socket_idle_timeout_seconds, 0);
+  EXPECT_EQ(e.socket_revalidate_seconds, 6);
+  EXPECT_EQ(e.messages_per_second_per_user, 7);
+  EXPECT_EQ(e.message_burst_per_user, 8);
+  EXPECT_EQ(e.typing_throttle_ms, 0);
+  EXPECT_EQ(e.typing_expiry_ms, 900);
+  EXPECT_EQ(e.sync_page_size, 10);
+  EXPECT_EQ(e.realtime_workers, 11);
+  EXPECT_TRUE(from_env.warnings.empty());
+
+  const Config f =
+      parse_ok({"--ping-interval-ms=1001", "--ping-timeout-ms=2001", "--socket-max-payload-bytes=4097",
+                "--socket-send-buffer-bytes=8193", "--socket-connect-timeout-ms=3001", "--max-connections-per-user=13",
+                "--max-connections-per-ip=14", "--socket-idle-timeout-seconds=15", "--socket-revalidate-seconds=16",
+                "--messages-per-second-per-user=17", "--message-burst-per-user=18", "--typing-throttle-ms=19",
+                "--typing-expiry-ms=901", "--sync-page-size=20", "--realtime-workers=21"})
+          .config;
+  EXPECT_EQ(f.ping_interval_ms, 1001);
+  EXPECT_EQ(f.ping_timeout_ms, 2001);
+  EXPECT_EQ(f.socket_max_payload_bytes, 4097U);
+  EXPECT_EQ(f.socket_send_buffer_bytes, 8193U);
+  EXPECT_EQ(f.socket_connect_timeout_ms, 3001);
+  EXPECT_EQ(f.max_connections_per_user, 13);
+  EXPECT_EQ(f.max_connections_per_ip, 14);
+  EXPECT_EQ(f.socket_idle_timeout_seconds, 15);
+  EXPECT_EQ(f.socket_revalidate_seconds, 16);
+  EXPECT_EQ(f.messages_per_second_per_user, 17);
+  EXPECT_EQ(f.message_burst_per_user, 18);
+  EXPECT_EQ(f.typing_throttle_ms, 19);
+  EXPECT_EQ(f.typing_expiry_ms, 901);
+  EXPECT_EQ(f.sync_page_size, 20);
+  EXPECT_EQ(f.realtime_workers, 21);
+}
+
+TEST_F(ConfigTest, RealtimeFlagOverridesEnvironmentAndEnvFile) {
+  write(".env", "TALKLINE_PING_INTERVAL_MS=5000\nTALKLINE_MESSAGE_BURST_PER_USER=50\n");
+  const Config from_file = parse_ok({}).config;
+  EXPECT_EQ(from_file.ping_interval_ms, 5000);
+  EXPECT_EQ(from_file.message_burst_per_user, 50);
+
+  const EnvMap env{{"TALKLINE_PING_INTERVAL_MS", "6000"}, {"TALKLINE_MESSAGE_BURST_PER_USER", "60"}};
+  const Config from_env = parse_ok({}, env).config;
+  EXPECT_EQ(from_env.ping_interval_ms, 6000);
+  EXPECT_EQ(from_env.message_burst_per_user, 60);
+
+  const Config from_flags = parse_ok({"--ping-interval-ms", "7000", "--message-burst-per-user=70"}, env).config;
+  EXPECT_EQ(from_flags.ping_interval_ms, 7000);
+  EXPECT_EQ(from_flags.message_burst_per_user, 70);
+}
+
+TEST_F(ConfigTest, RealtimeOutOfRangeValuesNameTheKeyAndTheBounds) {
+  EXPECT_EQ(parse_error({}, {{"TALKLINE_PING_INTERVAL_MS", "99"}}).message,
+            "TALKLINE_PING_INTERVAL_MS: must be an integer in [100, 600000] (got '99')");
+  EXPECT_EQ(parse_error({"--socket-max-payload-bytes", "67108865"}).message,
+            "--socket-max-payload-bytes (TALKLINE_SOCKET_MAX_PAYLOAD_BYTES): must be an integer in [1024, 67108864] "
+            "(got '67108865')");
+  EXPECT_EQ(parse_error({}, {{"TALKLINE_SOCKET_SEND_BUFFER_BYTES", "1073741825"}}).message,
+            "TALKLINE_SOCKET_SEND_BUFFER_BYTES: must be an integer in [4096, 1073741824] (got '1073741825')");
+  EXPECT_EQ(parse_error({"--realtime-workers=0"}).message,
+            "--realtime-workers (TALKLINE_REALTIME_WORKERS): must be an integer in [1, 256] (got '0')");
+  EXPECT_EQ(parse_error({}, {{"TALKLINE_SOCKET_IDLE_TIMEOUT_SECONDS", "-1"}}).message,
+            "TALKLINE_SOCKET_IDLE_TIMEOUT_SECONDS: must be an integer in [0, 604800] (got '-1')");
+
+  // Several bad real-time values are reported together.
+  const Error error = parse_error({"--sync-page-size", "1001"},
+                                  {{"TALKLINE_MAX_CONNECTIONS_PER_USER", "0"}, {"TALKLINE_TYPING_EXPIRY_MS", "soon"}});
+  EXPECT_EQ(error.fields.size(), 3U);
+  EXPECT_THAT(error.message, HasSubstr("--sync-page-size (TALKLINE_SYNC_PAGE_SIZE): "));
+  EXPECT_THAT(error.message, HasSubstr("TALKLINE_MAX_CONNECTIONS_PER_USER: must be an integer in [1, 10000]"));
+  EXPECT_THAT(error.message, HasSubstr("TALKLINE_TYPING_EXPIRY_MS: must be an integer in [100, 600000] (got 'soon')"));
+}
+
 TEST_F(ConfigTest, EnvFileCanBeNamedByFlagOrEnvironment) {
   const std::string flag_file = write("flag.env", "TALKLINE_PORT=9001\n");
   const std::string env_file = write("env.env", "TALKLINE_PORT=9002\n");
@@ -322,6 +437,37 @@ TEST_F(ConfigTest, EveryValidationErrorNamesItsKey) {
       {"TALKLINE_GROUP_MAX_MEMBERS", "1"},
       {"TALKLINE_PAGE_MAX_LIMIT", "0"},
       {"TALKLINE_REQUESTS_PER_MINUTE_PER_IP", "-1"},
+      {"TALKLINE_PING_INTERVAL_MS", "99"},
+      {"TALKLINE_PING_INTERVAL_MS", "600001"},
+      {"TALKLINE_PING_TIMEOUT_MS", "99"},
+      {"TALKLINE_PING_TIMEOUT_MS", "600001"},
+      {"TALKLINE_SOCKET_MAX_PAYLOAD_BYTES", "1023"},
+      {"TALKLINE_SOCKET_MAX_PAYLOAD_BYTES", "67108865"},
+      {"TALKLINE_SOCKET_SEND_BUFFER_BYTES", "4095"},
+      {"TALKLINE_SOCKET_SEND_BUFFER_BYTES", "1073741825"},
+      {"TALKLINE_SOCKET_CONNECT_TIMEOUT_MS", "99"},
+      {"TALKLINE_SOCKET_CONNECT_TIMEOUT_MS", "600001"},
+      {"TALKLINE_MAX_CONNECTIONS_PER_USER", "0"},
+      {"TALKLINE_MAX_CONNECTIONS_PER_USER", "10001"},
+      {"TALKLINE_MAX_CONNECTIONS_PER_IP", "0"},
+      {"TALKLINE_MAX_CONNECTIONS_PER_IP", "1000001"},
+      {"TALKLINE_SOCKET_IDLE_TIMEOUT_SECONDS", "-1"},
+      {"TALKLINE_SOCKET_IDLE_TIMEOUT_SECONDS", "604801"},
+      {"TALKLINE_SOCKET_REVALIDATE_SECONDS", "0"},
+      {"TALKLINE_SOCKET_REVALIDATE_SECONDS", "3601"},
+      {"TALKLINE_MESSAGES_PER_SECOND_PER_USER", "0"},
+      {"TALKLINE_MESSAGES_PER_SECOND_PER_USER", "100001"},
+      {"TALKLINE_MESSAGE_BURST_PER_USER", "0"},
+      {"TALKLINE_MESSAGE_BURST_PER_USER", "1000001"},
+      {"TALKLINE_TYPING_THROTTLE_MS", "-1"},
+      {"TALKLINE_TYPING_THROTTLE_MS", "60001"},
+      {"TALKLINE_TYPING_EXPIRY_MS", "99"},
+      {"TALKLINE_TYPING_EXPIRY_MS", "600001"},
+      {"TALKLINE_SYNC_PAGE_SIZE", "0"},
+      {"TALKLINE_SYNC_PAGE_SIZE", "1001"},
+      {"TALKLINE_REALTIME_WORKERS", "0"},
+      {"TALKLINE_REALTIME_WORKERS", "257"},
+      {"TALKLINE_REALTIME_WORKERS", "eight"},
       {"TALKLINE_LOG_LEVEL", "verbose"},
       {"TALKLINE_LOG_FORMAT", "xml"},
   };
@@ -340,11 +486,29 @@ TEST_F(ConfigTest, AcceptsTheEdgesOfEachRange) {
                                        {"TALKLINE_WORKER_THREADS", "1024"},
                                        {"TALKLINE_NODE_ID", "0"},
                                        {"TALKLINE_STORE", "postgresql://h/db"},
-                                       {"TALKLINE_ARGON2_MEMORY_KIB", "8192"}});
+                                       {"TALKLINE_ARGON2_MEMORY_KIB", "8192"},
+                                       {"TALKLINE_PING_INTERVAL_MS", "100"},
+                                       {"TALKLINE_PING_TIMEOUT_MS", "600000"},
+                                       {"TALKLINE_SOCKET_MAX_PAYLOAD_BYTES", "67108864"},
+                                       {"TALKLINE_SOCKET_SEND_BUFFER_BYTES", "1073741824"},
+                                       {"TALKLINE_MAX_CONNECTIONS_PER_IP", "1000000"},
+                                       {"TALKLINE_SOCKET_IDLE_TIMEOUT_SECONDS", "604800"},
+                                       {"TALKLINE_TYPING_THROTTLE_MS", "60000"},
+                                       {"TALKLINE_SYNC_PAGE_SIZE", "1000"},
+                                       {"TALKLINE_REALTIME_WORKERS", "256"}});
   EXPECT_EQ(inv.config.port, 65535);
   EXPECT_EQ(inv.config.threads, 256);
   EXPECT_EQ(inv.config.worker_threads, 1024);
   EXPECT_EQ(inv.config.store, "postgresql://h/db");
+  EXPECT_EQ(inv.config.ping_interval_ms, 100);
+  EXPECT_EQ(inv.config.ping_timeout_ms, 600000);
+  EXPECT_EQ(inv.config.socket_max_payload_bytes, std::size_t{64} << 20);
+  EXPECT_EQ(inv.config.socket_send_buffer_bytes, std::size_t{1} << 30);
+  EXPECT_EQ(inv.config.max_connections_per_ip, 1000000);
+  EXPECT_EQ(inv.config.socket_idle_timeout_seconds, 604800);
+  EXPECT_EQ(inv.config.typing_throttle_ms, 60000);
+  EXPECT_EQ(inv.config.sync_page_size, 1000);
+  EXPECT_EQ(inv.config.realtime_workers, 256);
 }
 
 TEST_F(ConfigTest, ReportsEveryProblemAtOnce) {
@@ -420,10 +584,28 @@ TEST_F(ConfigTest, HelpListsEveryFlagWithItsEnvKeyAndDefault) {
   EXPECT_THAT(help, HasSubstr("[TALKLINE_MAX_BODY_BYTES, default: 1048576]"));
   EXPECT_THAT(help, HasSubstr("[TALKLINE_CORS_ORIGINS, default: *]"));
   EXPECT_THAT(help, HasSubstr("[TALKLINE_JWT_SECRET, default: none]"));
+  EXPECT_THAT(help, HasSubstr("--ping-interval-ms"));
+  EXPECT_THAT(help, HasSubstr("[TALKLINE_PING_INTERVAL_MS, default: 25000]"));
+  EXPECT_THAT(help, HasSubstr("[TALKLINE_SOCKET_SEND_BUFFER_BYTES, default: 1048576]"));
   EXPECT_THAT(help, HasSubstr("--env-file"));
   EXPECT_THAT(help, HasSubstr("TALKLINE_ENV_FILE"));
   EXPECT_THAT(help, HasSubstr("admin"));
   EXPECT_EQ(parse_ok({"-h"}).command, Command::help);
+}
+
+TEST_F(ConfigTest, HelpGroupsRealtimeSettingsBetweenDomainLimitsAndLogging) {
+  const std::string help = parse_ok({"--help"}).help_text;
+  const auto domain = help.find("Domain limits");
+  const auto realtime = help.find("Real-time gateway");
+  const auto logging = help.find("Logging");
+  ASSERT_NE(domain, std::string::npos);
+  ASSERT_NE(realtime, std::string::npos);
+  ASSERT_NE(logging, std::string::npos);
+  EXPECT_LT(domain, realtime);
+  EXPECT_LT(realtime, logging);
+  const auto ping = help.find("--ping-interval-ms");
+  EXPECT_LT(realtime, ping);
+  EXPECT_LT(ping, logging);
 }
 
 TEST_F(ConfigTest, SubcommandHelpDescribesTheSubcommand) {
@@ -491,7 +673,7 @@ TEST_F(ConfigTest, EnvExampleListsEveryKeyWithItsDefault) {
     documented.insert(help.substr(start + 1, comma - start - 1));
   }
   documented.erase("TALKLINE_ENV_FILE");  // names the file itself, so it cannot live in it
-  EXPECT_EQ(documented.size(), 39U);
+  EXPECT_EQ(documented.size(), 54U);
   std::set<std::string> listed;
   for (const auto& [key, value] : entries.value()) listed.insert(key);
   EXPECT_EQ(listed, documented);

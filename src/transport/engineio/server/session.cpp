@@ -84,6 +84,7 @@ void Session::enqueue(std::vector<Packet> packets) {
     outbox_bytes_ += queued_size(packet);
     outbox_.push_back(std::move(packet));
   }
+  buffered_.store(outbox_bytes_, std::memory_order_relaxed);
   if (outbox_bytes_ > options_->max_buffered_bytes) {
     // Posted, not called: enqueue runs inside the upper layer's calls, which must
     // not hear on_close while they are still in the middle of something.
@@ -109,6 +110,7 @@ std::vector<Packet> Session::take_outbox() {
   std::vector<Packet> packets(std::make_move_iterator(outbox_.begin()), std::make_move_iterator(outbox_.end()));
   outbox_.clear();
   outbox_bytes_ = 0;
+  buffered_.store(0, std::memory_order_relaxed);
   return packets;
 }
 
@@ -301,6 +303,7 @@ net::awaitable<void> Session::write_loop() {
     Packet packet = std::move(outbox_.front());
     outbox_.pop_front();
     outbox_bytes_ -= queued_size(packet);
+    buffered_.store(outbox_bytes_, std::memory_order_relaxed);
     auto frame = encode_ws(packet, binary_encoding_);
     ws->binary(frame.binary);
     error_code ec;

@@ -6,6 +6,7 @@
 // Every member is touched only on the session's strand. The public calls that an
 // upper layer makes (send, close) may come from any thread and hop onto it.
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <memory>
@@ -53,6 +54,9 @@ class Session : public std::enable_shared_from_this<Session> {
   /// Queues packets for the client, in order, kept together. Any thread.
   void send(std::vector<Packet> packets);
   void send(Packet packet);
+  /// Bytes queued for the client and not yet written. Any thread; a moment's snapshot,
+  /// for pacing bulk sends (catch-up) below max_buffered_bytes.
+  std::size_t buffered_bytes() const { return buffered_.load(std::memory_order_relaxed); }
   /// Ends the session from the server side: what is queued still goes out, then a
   /// close packet (polling) or a close frame (WebSocket). Any thread.
   void close(std::string reason);
@@ -108,6 +112,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   std::deque<Packet> outbox_;
   std::size_t outbox_bytes_ = 0;
+  std::atomic<std::size_t> buffered_{0};  // outbox_bytes_, readable from other threads
   bool overflowed_ = false;
 
   // heartbeat

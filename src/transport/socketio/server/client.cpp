@@ -38,6 +38,12 @@ void Client::on_message(engineio::Packet packet) {
 }
 
 void Client::dispatch(Packet packet) {
+  // The spec: a server that does not receive CONNECT first closes the connection at
+  // once, rather than letting the connect timeout do it.
+  if (packet.type != PacketType::connect && !received_connect_) {
+    close_connection("parse error");
+    return;
+  }
   switch (packet.type) {
     case PacketType::connect:
       connect(std::move(packet));
@@ -71,6 +77,7 @@ std::shared_ptr<Socket> Client::connected_socket(const std::string& nsp) const {
 }
 
 void Client::connect(Packet packet) {
+  received_connect_ = true;
   const auto* handlers = handlers_of(packet.nsp);
   if (!handlers) {
     session_->send(to_engine_packets(encode(make_connect_error(packet.nsp, "Invalid namespace"))));
@@ -137,7 +144,9 @@ void Client::disconnect(const std::shared_ptr<Socket>& socket, bool close_everyt
 
 void Client::event(Packet packet) {
   auto socket = connected_socket(packet.nsp);
-  if (!socket) return;  // events for a namespace not joined are dropped, as by the reference
+  // Dropped, where the reference closes the connection: an event racing a server-side
+  // namespace disconnect should not cost the client its other namespaces.
+  if (!socket) return;
   const auto* handlers = handlers_of(packet.nsp);
   if (!handlers->on_event) return;
   auto& items = packet.data.get_ref<Json::array_t&>();

@@ -44,7 +44,8 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   Decoder decoder_;
   std::unordered_map<std::string, std::shared_ptr<Socket>> sockets_;  // by namespace, pending ones too
   boost::asio::steady_timer connect_timer_;
-  bool ever_connected_ = false;
+  // Any CONNECT came, accepted or not: until then every other packet ends the connection.
+  bool received_connect_ = false;
   bool closed_ = false;
 };
 

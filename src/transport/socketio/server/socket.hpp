@@ -56,6 +56,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   const Json& auth() const { return auth_; }
   /// The HTTP request that opened the underlying Engine.IO session.
   const http::Request& handshake() const { return session_->handshake(); }
+  /// Bytes waiting to be written to this client's connection (all namespaces).
+  std::size_t buffered_bytes() const { return session_->buffered_bytes(); }
   /// Accepted and not yet disconnected. Any thread.
   bool connected() const { return connected_.load(std::memory_order_acquire); }
 

@@ -1,0 +1,19 @@
+#pragma once
+
+#include <memory>
+
+#include "config/config.hpp"
+#include "realtime/gateway.hpp"
+#include "transport/engineio/server/server.hpp"
+
+namespace talkline::app {
+
+realtime::RealtimeOptions realtime_options(const config::Config& config);
+
+/// The Socket.IO endpoint for `/socket.io/`: Engine.IO with the configured heartbeat
+/// and limits, an Origin check against the CORS allowlist, and the gateway's
+/// handlers on namespace "/".
+std::shared_ptr<transport::engineio::Server> make_socket_endpoint(const config::Config& config,
+                                                                  realtime::Gateway& gateway);
+
+}  // namespace talkline::app

@@ -1,0 +1,151 @@
+// Recovery: what a connecting client missed, pushed in seq order, and `sync`, which
+// answers the same question for cursors the client names.
+#include <algorithm>
+#include <map>
+
+#include "api/views.hpp"
+#include "realtime/events.hpp"
+#include "realtime/gateway.hpp"
+#include "realtime/payload.hpp"
+#include "util/log.hpp"
+
+namespace talkline::realtime {
+
+namespace net = boost::asio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+
+std::optional<model::Member> member_of(const model::Conversation& conversation, model::Id user_id) {
+  for (const auto& member : conversation.members) {
+    if (member.user_id == user_id) return member;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+// Runs on the connection's strand, after it was registered: every message committed
+// from then on reaches it live (and is held until this finishes), every one before
+// is in the store for the pages below. Together they miss nothing.
+net::awaitable<void> Gateway::catch_up(std::shared_ptr<Connection> connection) {
+  send_online_contacts(*connection);
+  auto conversations = services_.conversations.memberships(connection->principal);
+  if (!conversations.ok()) {
+    util::log::warn("realtime.catch_up_failed", {{"error", std::string_view(conversations.error().message)}});
+    finish_catch_up(*connection);
+    co_return;
+  }
+  const int page_size = std::max(1, options_.sync_page_size);
+  net::steady_timer pause(co_await net::this_coro::executor);
+  for (const auto& conversation : *conversations) {
+    auto me = member_of(conversation, connection->principal.user_id);
+    if (!me || conversation.last_seq <= me->delivered_seq) continue;
+    model::Seq after = me->delivered_seq;
+    for (;;) {
+      if (!connection->socket->connected() || stopped_) co_return;
+      auto page = services_.messages.messages_after(connection->principal, conversation.id, after, page_size);
+      if (!page.ok() || page->empty()) break;
+      for (const auto& message : *page) {
+        connection->socket->send_raw(event_packets(events::message_new, util::dump_json(api::message_json(message))));
+      }
+      after = page->back().seq;
+      {
+        std::lock_guard lock(connection->mutex);
+        connection->caught_up_to[conversation.id] = after;
+      }
+      if (static_cast<int>(page->size()) < page_size) break;
+      // Let the client take what is queued before more goes out: a long absence
+      // must not overflow the connection's send bound.
+      while (connection->socket->buffered_bytes() > options_.send_buffer_bytes / 2) {
+        if (!connection->socket->connected() || stopped_) co_return;
+        pause.expires_after(kDrainPoll);
+        error_code ec;
+        co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+      }
+    }
+  }
+  finish_catch_up(*connection);
+}
+
+// Sends the live messages held meanwhile that the pages did not already carry. Live
+// messages arrive in seq order per conversation, so they continue the pages' order.
+void Gateway::finish_catch_up(Connection& connection) {
+  std::lock_guard lock(connection.mutex);
+  for (auto& held : connection.held) {
+    auto done = connection.caught_up_to.find(held.conversation_id);
+    if (done != connection.caught_up_to.end() && held.seq <= done->second) continue;
+    connection.socket->send_raw(std::move(held.packets));
+  }
+  connection.held.clear();
+  connection.caught_up_to.clear();
+  connection.catching_up = false;
+}
+
+// A new connection learns which of its user's contacts are online now.
+void Gateway::send_online_contacts(Connection& connection) {
+  auto contacts = services_.conversations.contacts(connection.principal);
+  if (!contacts.ok()) return;
+  for (auto contact : *contacts) {
+    if (!registry_.is_online(contact)) continue;
+    connection.socket->emit(events::presence, {util::Json{{"userId", api::id_json(contact)},
+                                                          {"status", "online"},
+                                                          {"lastSeenAt", nullptr}}});
+  }
+}
+
+// `sync {cursors: {conversationId: lastSeq}}`: the messages after each cursor, oldest
+// first per conversation, at most one page in all. Without cursors, every
+// conversation from the member's delivered cursor.
+Result<util::Json> Gateway::sync(Connection& connection, const Args& args) {
+  std::map<model::Id, model::Seq> cursors;
+  const util::Json* payload = args.empty() ? nullptr : &args.front();
+  if (payload && !payload->is_null() && !payload->is_object()) return Error::invalid("payload", "must be an object");
+  const util::Json* given = nullptr;
+  if (payload && payload->is_object()) {
+    auto it = payload->find("cursors");
+    if (it != payload->end() && !it->is_null()) {
+      if (!it->is_object()) return Error::invalid("cursors", "must be an object of conversationId: seq");
+      given = &*it;
+    }
+  }
+  if (given && !given->empty()) {
+    for (const auto& [key, value] : given->items()) {
+      auto id = util::parse_id(key);
+      if (!id || *id <= 0) return Error::invalid("cursors", "keys must be conversation ids");
+      if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+        return Error::invalid("cursors", "values must be integers, zero or more");
+      }
+      cursors[*id] = value.get<std::int64_t>();
+    }
+  } else {
+    TL_TRY_ASSIGN(const auto conversations, services_.conversations.memberships(connection.principal));
+    for (const auto& conversation : conversations) {
+      auto me = member_of(conversation, connection.principal.user_id);
+      if (me && conversation.last_seq > me->delivered_seq) cursors[conversation.id] = me->delivered_seq;
+    }
+  }
+
+  int budget = std::max(1, options_.sync_page_size);
+  util::Json messages = util::Json::array();
+  bool has_more = false;
+  for (auto it = cursors.begin(); it != cursors.end(); ++it) {
+    if (budget == 0) {
+      has_more = true;
+      break;
+    }
+    TL_TRY_ASSIGN(auto page, services_.messages.messages_after(connection.principal, it->first, it->second, budget + 1));
+    if (static_cast<int>(page.size()) > budget) {
+      page.resize(static_cast<std::size_t>(budget));
+      has_more = true;
+    }
+    budget -= static_cast<int>(page.size());
+    for (const auto& message : page) messages.push_back(api::message_json(message));
+    if (has_more) break;
+  }
+  return util::Json{{"messages", std::move(messages)}, {"hasMore", has_more}};
+}
+
+}  // namespace talkline::realtime

@@ -1,0 +1,63 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "services/principal.hpp"
+#include "transport/asio/asio.hpp"
+#include "transport/socketio/server/socket.hpp"
+
+namespace talkline::realtime {
+
+using WorkStrand = boost::asio::strand<boost::asio::thread_pool::executor_type>;
+
+/// A `message:new` that arrived while its connection was still catching up.
+struct HeldMessage {
+  model::Id conversation_id = 0;
+  model::Seq seq = 0;
+  std::vector<transport::engineio::Packet> packets;
+};
+
+/// One authenticated Socket.IO connection on namespace "/" and what the gateway
+/// keeps about it.
+struct Connection {
+  Connection(std::shared_ptr<transport::socketio::Socket> socket_, services::Principal principal_,
+             std::string remote_address_, WorkStrand work_)
+      : socket(std::move(socket_)),
+        principal(std::move(principal_)),
+        remote_address(std::move(remote_address_)),
+        work(std::move(work_)) {}
+
+  const std::shared_ptr<transport::socketio::Socket> socket;
+  /// Who is connected, with connection_id set to the socket id.
+  const services::Principal principal;
+  const std::string remote_address;
+  /// Runs this connection's blocking work in the order its events arrived, so two
+  /// sends from one device are committed in the order it sent them.
+  WorkStrand work;
+  std::atomic<std::int64_t> last_activity_ms{0};
+
+  std::mutex mutex;  // guards everything below
+  /// Catching up after connect: live messages are held, then merged in seq order.
+  bool catching_up = true;
+  std::vector<HeldMessage> held;
+  std::unordered_map<model::Id, model::Seq> caught_up_to;
+  /// Conversations joined with conversation:join; typing indicators go to these.
+  std::unordered_set<model::Id> rooms;
+  /// When this connection last had `typing: true` relayed, per conversation (ms).
+  std::unordered_map<model::Id, std::int64_t> typing_relayed_at;
+};
+
+/// What the gateway hangs on a Socket (Socket::set_data): the principal from the
+/// handshake, then the connection once it is accepted. Touched on the socket's strand.
+struct SocketState {
+  services::Principal principal;
+  std::shared_ptr<Connection> connection;
+};
+
+}  // namespace talkline::realtime

@@ -1,0 +1,25 @@
+#pragma once
+
+// Event names of the chat protocol (docs/protocol.md).
+
+#include <string_view>
+
+namespace talkline::realtime::events {
+
+// client → server
+inline constexpr std::string_view message_send = "message:send";
+inline constexpr std::string_view typing = "typing";
+inline constexpr std::string_view receipt_delivered = "receipt:delivered";
+inline constexpr std::string_view receipt_read = "receipt:read";
+inline constexpr std::string_view sync = "sync";
+inline constexpr std::string_view conversation_join = "conversation:join";
+inline constexpr std::string_view conversation_leave = "conversation:leave";
+
+// server → client (typing is both)
+inline constexpr std::string_view message_new = "message:new";
+inline constexpr std::string_view receipt = "receipt";
+inline constexpr std::string_view presence = "presence";
+inline constexpr std::string_view conversation_updated = "conversation:updated";
+inline constexpr std::string_view session_ended = "session:ended";
+
+}  // namespace talkline::realtime::events

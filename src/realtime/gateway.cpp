@@ -1,0 +1,255 @@
+#include "realtime/gateway.hpp"
+
+#include <unordered_set>
+
+#include "api/views.hpp"
+#include "realtime/events.hpp"
+#include "util/log.hpp"
+
+namespace talkline::realtime {
+
+namespace net = boost::asio;
+namespace sio = transport::socketio;
+using boost::system::error_code;
+
+namespace {
+
+constexpr auto kSweepPeriod = std::chrono::milliseconds(250);
+// Live messages held for a connection that is still catching up; past this it is
+// closed and will catch up again on its next connect.
+constexpr std::size_t kMaxHeldMessages = 10000;
+
+std::string bearer_token(const transport::http::Request& request) {
+  auto header = request.header("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (!header || header->size() <= kScheme.size()) return {};
+  if (!std::equal(kScheme.begin(), kScheme.end(), header->begin(),
+                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+    return {};
+  }
+  return std::string(header->substr(kScheme.size()));
+}
+
+// The token from the CONNECT payload (`auth: {token}`), else from the handshake's
+// Authorization header; empty when neither has one.
+std::string token_of(const sio::Socket& socket) {
+  const auto& auth = socket.auth();
+  if (auth.is_object()) {
+    auto it = auth.find("token");
+    if (it != auth.end() && it->is_string()) return it->get<std::string>();
+  }
+  return bearer_token(socket.handshake());
+}
+
+sio::ConnectRefusal refusal(const Error& error) {
+  return sio::ConnectRefusal{error.message, util::Json{{"code", std::string(error_code_name(error.code))}}};
+}
+
+}  // namespace
+
+std::vector<transport::engineio::Packet> event_packets(std::string_view event, std::string_view payload_json) {
+  std::string text;
+  text.reserve(event.size() + payload_json.size() + 6);
+  text.append("2[\"").append(event).append("\",").append(payload_json).append("]");
+  std::vector<transport::engineio::Packet> packets;
+  packets.push_back(transport::engineio::Packet::text(transport::engineio::PacketType::message, std::move(text)));
+  return packets;
+}
+
+Gateway::Gateway(RealtimeOptions options, Services services, bus::Bus& bus)
+    : options_(options),
+      services_(services),
+      bus_(bus),
+      workers_(static_cast<std::size_t>(std::max(1, options.workers))),
+      sweep_timer_(workers_.get_executor()) {}
+
+Gateway::~Gateway() { stop(); }
+
+sio::NamespaceHandlers Gateway::handlers() {
+  std::weak_ptr<Gateway> weak = weak_from_this();
+  bus_.subscribe([weak](const bus::Envelope& envelope) {
+    if (auto self = weak.lock()) self->deliver(envelope);
+  });
+  sio::NamespaceHandlers handlers;
+  handlers.authorize = [weak](const SocketPtr& socket, sio::ConnectCallback done) {
+    if (auto self = weak.lock()) {
+      self->authorize(socket, std::move(done));
+    } else {
+      done(sio::ConnectRefusal{"server is shutting down", std::nullopt});
+    }
+  };
+  handlers.on_connection = [weak](const SocketPtr& socket) {
+    if (auto self = weak.lock()) self->connected(socket);
+  };
+  handlers.on_event = [weak](const SocketPtr& socket, const std::string& event, Args args, sio::Ack ack) {
+    if (auto self = weak.lock()) self->on_event(socket, event, std::move(args), std::move(ack));
+  };
+  handlers.on_disconnect = [weak](const SocketPtr& socket, const std::string& reason) {
+    if (auto self = weak.lock()) self->disconnected(socket, reason);
+  };
+  return handlers;
+}
+
+void Gateway::start() { schedule_sweep(); }
+
+void Gateway::stop() {
+  if (stopped_.exchange(true)) return;
+  net::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
+  workers_.join();
+}
+
+void Gateway::authorize(const SocketPtr& socket, sio::ConnectCallback done) {
+  std::string token = token_of(*socket);
+  net::post(workers_, [self = shared_from_this(), socket, token = std::move(token), done = std::move(done)] {
+    if (token.empty()) {
+      done(refusal(Error::unauthenticated("an access token is required: connect with auth: {token}")));
+      return;
+    }
+    auto principal = self->services_.auth.authenticate(token);
+    if (principal.ok()) {
+      if (auto valid = self->services_.auth.still_valid(*principal); !valid.ok()) principal = valid.error();
+    }
+    if (!principal.ok()) {
+      done(refusal(principal.error()));
+      return;
+    }
+    const auto& remote = socket->handshake().remote_address;
+    if (!self->registry_.admits(principal->user_id, remote, self->options_.max_connections_per_user,
+                                self->options_.max_connections_per_ip)) {
+      done(refusal(Error::rate_limited("too many open connections for this user or address", 1)));
+      return;
+    }
+    principal->connection_id = socket->id();
+    socket->set_data(std::make_shared<SocketState>(SocketState{*principal, nullptr}));
+    done(std::nullopt);
+  });
+}
+
+void Gateway::connected(const SocketPtr& socket) {
+  auto* state = socket->data<SocketState>();
+  if (!state) return;
+  auto connection = std::make_shared<Connection>(socket, state->principal, socket->handshake().remote_address,
+                                                 net::make_strand(workers_.get_executor()));
+  connection->last_activity_ms = services_.clock.now_ms();
+  state->connection = connection;
+  const bool first = registry_.add(connection);
+  util::log::debug("realtime.connected", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
+                                          {"socket", std::string_view(socket->id())}});
+  net::co_spawn(connection->work, [self = shared_from_this(), connection] { return self->catch_up(connection); },
+                net::detached);
+  if (first) announce_presence(connection->principal, true);
+}
+
+void Gateway::disconnected(const SocketPtr& socket, const std::string& reason) {
+  auto* state = socket->data<SocketState>();
+  if (!state || !state->connection) return;
+  auto connection = std::move(state->connection);
+  const bool last = registry_.remove(*connection);
+  util::log::debug("realtime.disconnected", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
+                                             {"reason", std::string_view(reason)}});
+  if (last) announce_presence(connection->principal, false);
+}
+
+// Presence goes to everyone who shares a conversation with the user; finding them
+// reads the store, so it happens on the workers.
+void Gateway::announce_presence(const services::Principal& principal, bool online) {
+  const auto at = services_.clock.now_ms();
+  net::post(workers_, [self = shared_from_this(), principal, online, at] {
+    if (!online && self->registry_.is_online(principal.user_id)) return;  // came back meanwhile
+    auto contacts = self->services_.conversations.contacts(principal);
+    if (!contacts.ok() || contacts->empty()) return;
+    util::Json presence = {{"userId", api::id_json(principal.user_id)},
+                           {"status", online ? "online" : "offline"},
+                           {"lastSeenAt", online ? util::Json(nullptr) : api::time_json(at)}};
+    bus::Envelope envelope;
+    envelope.user_ids = std::move(*contacts);
+    envelope.event = std::string(events::presence);
+    envelope.payload_json = util::dump_json(presence);
+    self->bus_.publish(envelope);
+  });
+}
+
+void Gateway::deliver(const bus::Envelope& envelope) {
+  std::unordered_set<model::Id> seen;
+  if (envelope.end_session_id != 0) {
+    for (auto user : envelope.user_ids) {
+      for (const auto& connection : registry_.of_user(user)) {
+        if (connection->principal.session_id == envelope.end_session_id) end_connection(*connection, "session ended");
+      }
+    }
+    return;
+  }
+  const auto packets = event_packets(envelope.event, envelope.payload_json);
+  const bool is_message = envelope.event == events::message_new;
+  const bool is_typing = envelope.event == events::typing;
+  for (auto user : envelope.user_ids) {
+    if (!seen.insert(user).second) continue;
+    for (const auto& connection : registry_.of_user(user)) {
+      if (!envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection) continue;
+      if (is_message || is_typing) {
+        std::lock_guard lock(connection->mutex);
+        if (is_typing && !connection->rooms.contains(envelope.conversation_id)) continue;
+        if (is_message && connection->catching_up) {
+          if (connection->held.size() >= kMaxHeldMessages) {
+            connection->socket->disconnect(true);
+            continue;
+          }
+          connection->held.push_back(HeldMessage{envelope.conversation_id, envelope.seq, packets});
+          continue;
+        }
+        connection->socket->send_raw(packets);
+        continue;
+      }
+      connection->socket->send_raw(packets);
+    }
+  }
+}
+
+void Gateway::end_connection(Connection& connection, std::string_view reason) {
+  connection.socket->emit(events::session_ended, {util::Json{{"reason", reason}}});
+  connection.socket->disconnect(true);
+}
+
+void Gateway::schedule_sweep() {
+  if (stopped_) return;
+  sweep_timer_.expires_after(kSweepPeriod);
+  sweep_timer_.async_wait([weak = weak_from_this()](error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self || self->stopped_) return;
+    self->sweep();
+    self->schedule_sweep();
+  });
+}
+
+// Runs on a worker thread: withdraws stale typing indicators, closes idle
+// connections, and now and then re-checks every connection's login session.
+void Gateway::sweep() {
+  const auto now = services_.clock.now_ms();
+  for (auto& expired : typing_.take_expired(now)) {
+    publish_typing(expired.user_id, expired.conversation_id, std::move(expired.member_ids), false);
+  }
+  const bool revalidate = now - last_revalidation_ms_ >= options_.revalidate_every.count() * 1000;
+  const auto idle_ms = options_.idle_timeout.count() * 1000;
+  if (!revalidate && idle_ms == 0) return;
+  if (revalidate) last_revalidation_ms_ = now;
+  std::unordered_map<model::Id, Result<void>> verdicts;  // by session: one store check each
+  for (const auto& connection : registry_.all()) {
+    if (idle_ms > 0 && now - connection->last_activity_ms.load() > idle_ms) {
+      end_connection(*connection, "idle timeout");
+      continue;
+    }
+    if (!revalidate) continue;
+    auto verdict = verdicts.find(connection->principal.session_id);
+    if (verdict == verdicts.end()) {
+      verdict = verdicts.emplace(connection->principal.session_id, services_.auth.still_valid(connection->principal))
+                    .first;
+    }
+    const auto& result = verdict->second;
+    // A store that cannot answer right now is no reason to drop everyone.
+    if (!result.ok() && result.error().code != ErrorCode::unavailable && result.error().code != ErrorCode::internal) {
+      end_connection(*connection, result.error().message);
+    }
+  }
+}
+
+}  // namespace talkline::realtime

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "realtime/connection.hpp"
+
+namespace talkline::realtime {
+
+/// The live connections of this node, by user and by client address. Thread-safe.
+class ConnectionRegistry {
+ public:
+  /// Whether one more connection of `user_id` from `address` stays within the limits.
+  bool admits(model::Id user_id, const std::string& address, int max_per_user, int max_per_address) const;
+  /// Adds it; true when it is the user's first connection here (they came online).
+  bool add(const std::shared_ptr<Connection>& connection);
+  /// Removes it; true when it was the user's last connection here (they went offline).
+  bool remove(const Connection& connection);
+  std::vector<std::shared_ptr<Connection>> of_user(model::Id user_id) const;
+  std::vector<std::shared_ptr<Connection>> all() const;
+  bool is_online(model::Id user_id) const;
+  std::size_t size() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::unordered_map<model::Id, std::vector<std::shared_ptr<Connection>>> by_user_;
+  std::unordered_map<std::string, int> per_address_;
+  std::size_t count_ = 0;
+};
+
+}  // namespace talkline::realtime
