@@ -8,7 +8,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps test-deps configure build run test unit integration fuzz-smoke fuzz lint fmt clean sanitize
+.PHONY: all deps test-deps configure build run test unit integration e2e fuzz-smoke fuzz lint fmt clean sanitize
 
 all: build
 
@@ -17,6 +17,7 @@ deps:
 
 test-deps:
 	@bash scripts/install-deps.sh --test
+	@bash scripts/install-js-deps.sh
 
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
@@ -40,6 +41,12 @@ unit: test-deps configure
 integration: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
 	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/integration/*.test.mjs
+
+# Protocol tests against examples/protocol-echo, then the chat with socket.io-client.
+e2e: test-deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline protocol-echo
+	PROTOCOL_ECHO_BIN=$(abspath $(BUILD_DIR))/examples/protocol-echo node --test tests/e2e/protocol/*.test.mjs
+	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/e2e/chat/*.test.mjs
 
 fuzz-smoke: test-deps
 	bash scripts/fuzz.sh 10

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test layer against an already built tree: unit (ctest), integration
-# (Node's test runner against the real binary), and a short fuzz smoke run.
+# (Node's test runner against the real binary), protocol tests against
+# examples/protocol-echo, end-to-end chat with socket.io-client, and a short fuzz
+# smoke run.
 set -uo pipefail
 build_dir=$(realpath "${1:-build}")
 cd "$(dirname "$0")/.."
@@ -18,9 +20,11 @@ step() {
 step unit ctest --test-dir "$build_dir" --output-on-failure -L unit
 # Files are named explicitly: how Node treats a directory argument differs by version.
 step integration env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/integration/*.test.mjs
+step protocol env PROTOCOL_ECHO_BIN="$build_dir/examples/protocol-echo" node --test tests/e2e/protocol/*.test.mjs
+step e2e env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/e2e/chat/*.test.mjs
 step fuzz-smoke bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-10}"
 
-total=3
+total=5
 echo
 echo "test layers: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [[ ${#failed[@]} -gt 0 ]]; then

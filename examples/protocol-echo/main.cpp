@@ -61,7 +61,9 @@ std::shared_ptr<engineio::Server> socketio_echo() {
   auto io = std::make_shared<socketio::Server>(options);
 
   socketio::NamespaceHandlers main;
-  main.on_connection = [](const std::shared_ptr<socketio::Socket>& socket) { socket->emit("auth", {auth_of(*socket)}); };
+  main.on_connection = [](const std::shared_ptr<socketio::Socket>& socket) {
+    socket->emit("auth", {auth_of(*socket)});
+  };
   main.on_event = [](const std::shared_ptr<socketio::Socket>& socket, const std::string& event,
                      socketio::Json::array_t args, socketio::Ack ack) {
     if (event == "message") {

@@ -31,8 +31,9 @@ std::shared_ptr<transport::engineio::Server> make_socket_endpoint(const config::
   engine.max_sessions = static_cast<std::size_t>(config.max_connections);
   // Browsers send Origin on WebSocket handshakes but CORS does not guard them, so
   // the allowlist is enforced here. Clients without an Origin (native apps) pass.
-  engine.allow_request = [cors = transport::http::CorsPolicy(config.cors_origins)](
-                             const transport::http::Request& request) -> std::optional<transport::engineio::RequestError> {
+  engine.allow_request =
+      [cors = transport::http::CorsPolicy(config.cors_origins)](
+          const transport::http::Request& request) -> std::optional<transport::engineio::RequestError> {
     auto origin = request.header("Origin");
     if (origin && !cors.allows(*origin)) {
       return transport::engineio::make_request_error(transport::engineio::RequestErrorCode::forbidden,

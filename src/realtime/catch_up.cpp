@@ -90,9 +90,9 @@ void Gateway::send_online_contacts(Connection& connection) {
   if (!contacts.ok()) return;
   for (auto contact : *contacts) {
     if (!registry_.is_online(contact)) continue;
-    connection.socket->emit(events::presence, {util::Json{{"userId", api::id_json(contact)},
-                                                          {"status", "online"},
-                                                          {"lastSeenAt", nullptr}}});
+    connection.socket->emit(
+        events::presence,
+        {util::Json{{"userId", api::id_json(contact)}, {"status", "online"}, {"lastSeenAt", nullptr}}});
   }
 }
 
@@ -136,7 +136,8 @@ Result<util::Json> Gateway::sync(Connection& connection, const Args& args) {
       has_more = true;
       break;
     }
-    TL_TRY_ASSIGN(auto page, services_.messages.messages_after(connection.principal, it->first, it->second, budget + 1));
+    TL_TRY_ASSIGN(auto page,
+                  services_.messages.messages_after(connection.principal, it->first, it->second, budget + 1));
     if (static_cast<int>(page.size()) > budget) {
       page.resize(static_cast<std::size_t>(budget));
       has_more = true;

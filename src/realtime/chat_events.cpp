@@ -33,11 +33,11 @@ void Gateway::on_event(const SocketPtr& socket, const std::string& event, Args a
   }
   // The connection's strand keeps its events in arrival order; the store calls
   // behind them must not run on this I/O thread.
-  net::post(connection->work, [self = shared_from_this(), connection, handler, args = std::move(args),
-                               ack = std::move(ack)] {
-    auto result = (self.get()->*handler)(*connection, args);
-    if (ack) ack({result.ok() ? ok_ack(std::move(*result)) : error_ack(result.error())});
-  });
+  net::post(connection->work,
+            [self = shared_from_this(), connection, handler, args = std::move(args), ack = std::move(ack)] {
+              auto result = (self.get()->*handler)(*connection, args);
+              if (ack) ack({result.ok() ? ok_ack(std::move(*result)) : error_ack(result.error())});
+            });
 }
 
 Result<util::Json> Gateway::send_message(Connection& connection, const Args& args) {
@@ -95,9 +95,8 @@ void Gateway::publish_typing(model::Id user_id, model::Id conversation_id, std::
   bus::Envelope envelope;
   envelope.user_ids = std::move(member_ids);
   envelope.event = std::string(events::typing);
-  envelope.payload_json = util::dump_json(util::Json{{"conversationId", api::id_json(conversation_id)},
-                                                     {"userId", api::id_json(user_id)},
-                                                     {"typing", typing}});
+  envelope.payload_json = util::dump_json(util::Json{
+      {"conversationId", api::id_json(conversation_id)}, {"userId", api::id_json(user_id)}, {"typing", typing}});
   envelope.conversation_id = conversation_id;
   bus_.publish(envelope);
 }

@@ -135,8 +135,8 @@ void Gateway::connected(const SocketPtr& socket) {
   const bool first = registry_.add(connection);
   util::log::debug("realtime.connected", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
                                           {"socket", std::string_view(socket->id())}});
-  net::co_spawn(connection->work, [self = shared_from_this(), connection] { return self->catch_up(connection); },
-                net::detached);
+  net::co_spawn(
+      connection->work, [self = shared_from_this(), connection] { return self->catch_up(connection); }, net::detached);
   if (first) announce_presence(connection->principal, true);
 }
 
@@ -241,8 +241,8 @@ void Gateway::sweep() {
     if (!revalidate) continue;
     auto verdict = verdicts.find(connection->principal.session_id);
     if (verdict == verdicts.end()) {
-      verdict = verdicts.emplace(connection->principal.session_id, services_.auth.still_valid(connection->principal))
-                    .first;
+      verdict =
+          verdicts.emplace(connection->principal.session_id, services_.auth.still_valid(connection->principal)).first;
     }
     const auto& result = verdict->second;
     // A store that cannot answer right now is no reason to drop everyone.

@@ -5,8 +5,8 @@
 
 #include "model/user.hpp"
 #include "ratelimit/rate_limiter.hpp"
-#include "services/limits.hpp"
 #include "services/event_publisher.hpp"
+#include "services/limits.hpp"
 #include "services/principal.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"

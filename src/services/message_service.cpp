@@ -45,8 +45,8 @@ Result<model::SendOutcome> MessageService::send(const Principal& caller, const S
   message.body = request.body;
   message.reply_to = request.reply_to;
   message.created_at = clock_.now_ms();
-  std::lock_guard order(conversation_locks_[static_cast<std::uint64_t>(message.conversation_id) %
-                                             conversation_locks_.size()]);
+  std::lock_guard order(
+      conversation_locks_[static_cast<std::uint64_t>(message.conversation_id) % conversation_locks_.size()]);
   auto outcome = store_.message_insert(message);
   if (!outcome.ok() && outcome.error().code == ErrorCode::not_found) {
     return Error::not_found("conversation not found");
@@ -107,15 +107,14 @@ Result<model::Member> MessageService::advance(const Principal& caller, model::Id
   if (seq < 0) return Error::invalid("seq", "must be zero or more");
   TL_TRY_ASSIGN(const auto before, conversations_.require_member(caller, conversation_id));
   TL_TRY_ASSIGN(auto after, store_.member_cursor_advance(conversation_id, caller.user_id, kind, seq));
-  const bool moved = kind == model::CursorKind::read ? after.read_seq > before.read_seq
-                                                     : after.delivered_seq > before.delivered_seq;
+  const bool moved =
+      kind == model::CursorKind::read ? after.read_seq > before.read_seq : after.delivered_seq > before.delivered_seq;
   if (moved && events_) events_->cursor_moved(after, kind, members_of(conversation_id), clock_.now_ms());
   return after;
 }
 
-Result<std::vector<model::Message>> MessageService::messages_after(const Principal& caller,
-                                                                  model::Id conversation_id, model::Seq after_seq,
-                                                                  int limit) {
+Result<std::vector<model::Message>> MessageService::messages_after(const Principal& caller, model::Id conversation_id,
+                                                                   model::Seq after_seq, int limit) {
   if (after_seq < 0) return Error::invalid("seq", "must be zero or more");
   TL_TRY(conversations_.require_member(caller, conversation_id));
   return store_.message_list(conversation_id, std::nullopt, after_seq, std::clamp(limit, 1, limits_.page_max_limit));

@@ -45,8 +45,7 @@ Strand new_strand(http::StreamContext& context) {
 
 // Moves the connection onto `strand`, so the WebSocket, its timers and the session
 // all run there and nothing needs a second lock.
-std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Strand& strand,
-                                         const EngineOptions& options) {
+std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Strand& strand, const EngineOptions& options) {
   auto socket = stream.release_socket();
   error_code ec;
   auto protocol = socket.local_endpoint(ec).protocol();
@@ -110,7 +109,8 @@ net::awaitable<http::StreamOutcome> Server::handle(http::StreamContext& context)
 
   if (parsed.is_handshake()) {
     if (options_->allow_request) {
-      if (auto refusal = options_->allow_request(request)) co_return co_await refuse(context, *refusal, wants_websocket);
+      if (auto refusal = options_->allow_request(request))
+        co_return co_await refuse(context, *refusal, wants_websocket);
     }
     if (session_count() >= options_->max_sessions) {
       auto error = make_request_error(RequestErrorCode::forbidden, "Too many sessions");

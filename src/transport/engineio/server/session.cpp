@@ -21,9 +21,8 @@ std::size_t queued_size(const Packet& packet) { return packet.data().size() + 1;
 
 }  // namespace
 
-Session::Session(Strand strand, std::string sid, std::shared_ptr<const EngineOptions> options,
-                 http::Request handshake, Transport transport, bool base64_binary,
-                 std::function<void(const std::string&)> forget)
+Session::Session(Strand strand, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
+                 Transport transport, bool base64_binary, std::function<void(const std::string&)> forget)
     : strand_(std::move(strand)),
       sid_(std::move(sid)),
       options_(std::move(options)),
@@ -45,17 +44,18 @@ void Session::send(std::vector<Packet> packets) {
     enqueue(std::move(packets));
     return;
   }
-  net::post(strand_, [self = shared_from_this(), packets = std::move(packets)]() mutable {
-    self->enqueue(std::move(packets));
-  });
+  net::post(strand_,
+            [self = shared_from_this(), packets = std::move(packets)]() mutable { self->enqueue(std::move(packets)); });
 }
 
 void Session::close(std::string reason) {
-  net::post(strand_, [self = shared_from_this(), reason = std::move(reason)] { self->finish(reason, Ending::graceful); });
+  net::post(strand_,
+            [self = shared_from_this(), reason = std::move(reason)] { self->finish(reason, Ending::graceful); });
 }
 
 void Session::start() {
-  net::co_spawn(strand_, [self = shared_from_this()] { return self->heartbeat(); }, net::detached);
+  net::co_spawn(
+      strand_, [self = shared_from_this()] { return self->heartbeat(); }, net::detached);
 }
 
 // Server pings, client pongs (v4). A pong cancels the wait; silence past
@@ -99,7 +99,8 @@ void Session::flush() {
   if (transport_ == Transport::websocket) {
     if (ws_ && !writing_ && !outbox_.empty()) {
       writing_ = true;
-      net::co_spawn(strand_, [self = shared_from_this()] { return self->write_loop(); }, net::detached);
+      net::co_spawn(
+          strand_, [self = shared_from_this()] { return self->write_loop(); }, net::detached);
     }
   } else if (poll_waiting_) {
     poll_wakeup_.cancel();
@@ -201,15 +202,10 @@ void Session::on_packet(Packet packet) {
     case PacketType::message:
       if (listener_) listener_->on_message(std::move(packet));
       break;
-    case PacketType::close:
-      finish("transport close", Ending::client_closed);
-      break;
+    case PacketType::close: finish("transport close", Ending::client_closed); break;
     case PacketType::upgrade:
-    case PacketType::noop:
-      break;
-    case PacketType::open:
-      finish("parse error", Ending::abort);
-      break;
+    case PacketType::noop: break;
+    case PacketType::open: finish("parse error", Ending::abort); break;
   }
 }
 
@@ -367,8 +363,8 @@ void Session::finish(const std::string& reason, Ending ending) {
         take_outbox();
         beast::get_lowest_layer(*ws_).close();
       } else if (!writing_) {
-        net::co_spawn(strand_, [self = shared_from_this(), ws = ws_] { return self->close_websocket(ws, true); },
-                      net::detached);
+        net::co_spawn(
+            strand_, [self = shared_from_this(), ws = ws_] { return self->close_websocket(ws, true); }, net::detached);
       }
     }
   }

@@ -45,20 +45,12 @@ void Client::dispatch(Packet packet) {
     return;
   }
   switch (packet.type) {
-    case PacketType::connect:
-      connect(std::move(packet));
-      break;
-    case PacketType::disconnect:
-      client_disconnect(packet.nsp);
-      break;
+    case PacketType::connect: connect(std::move(packet)); break;
+    case PacketType::disconnect: client_disconnect(packet.nsp); break;
     case PacketType::event:
-    case PacketType::binary_event:
-      event(std::move(packet));
-      break;
+    case PacketType::binary_event: event(std::move(packet)); break;
     case PacketType::ack:
-    case PacketType::binary_ack:
-      ack(std::move(packet));
-      break;
+    case PacketType::binary_ack: ack(std::move(packet)); break;
     case PacketType::connect_error:
       close_connection("parse error");  // only servers send it
       break;
@@ -91,12 +83,12 @@ void Client::connect(Packet packet) {
     finish_connect(socket, std::nullopt);
     return;
   }
-  handlers->authorize(socket, [weak = weak_from_this(), socket,
-                               strand = session_->strand()](std::optional<ConnectRefusal> refusal) {
-    net::post(strand, [weak, socket, refusal = std::move(refusal)]() mutable {
-      if (auto self = weak.lock()) self->finish_connect(socket, std::move(refusal));
-    });
-  });
+  handlers->authorize(
+      socket, [weak = weak_from_this(), socket, strand = session_->strand()](std::optional<ConnectRefusal> refusal) {
+        net::post(strand, [weak, socket, refusal = std::move(refusal)]() mutable {
+          if (auto self = weak.lock()) self->finish_connect(socket, std::move(refusal));
+        });
+      });
 }
 
 void Client::finish_connect(const std::shared_ptr<Socket>& socket, std::optional<ConnectRefusal> refusal) {

@@ -27,8 +27,7 @@ struct NamespaceHandlers {
   /// After the CONNECT answer went out.
   std::function<void(const std::shared_ptr<Socket>&)> on_connection;
   /// An EVENT from the client; `ack` is empty unless the client asked for an answer.
-  std::function<void(const std::shared_ptr<Socket>&, const std::string& event, Json::array_t args, Ack ack)>
-      on_event;
+  std::function<void(const std::shared_ptr<Socket>&, const std::string& event, Json::array_t args, Ack ack)> on_event;
   /// Once per connected socket, whoever ended it: "client namespace disconnect",
   /// "server namespace disconnect", or the Engine.IO close reason.
   std::function<void(const std::shared_ptr<Socket>&, const std::string& reason)> on_disconnect;

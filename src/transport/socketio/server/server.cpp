@@ -8,7 +8,9 @@ Server::Server(ServerOptions options) : state_(std::make_shared<ServerState>()) 
   state_->options = std::move(options);
 }
 
-void Server::on(std::string nsp, NamespaceHandlers handlers) { state_->namespaces[std::move(nsp)] = std::move(handlers); }
+void Server::on(std::string nsp, NamespaceHandlers handlers) {
+  state_->namespaces[std::move(nsp)] = std::move(handlers);
+}
 
 engineio::Server::ConnectionHandler Server::connection_handler() {
   std::shared_ptr<const ServerState> state = state_;

@@ -1,0 +1,178 @@
+// Offline catch-up and `sync`: a member who was away receives everything it missed, in
+// seq order, paged through a small TALKLINE_SYNC_PAGE_SIZE so paging is exercised.
+
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+
+import { SETTLE_MS, TRANSPORTS, WAIT_MS, assertSeqRun, sleep, uniqueSuffix, useChatServer } from "./helpers.mjs";
+
+const PAGE = 50;
+const MISSED = 250;
+
+const ctx = useChatServer({
+  TALKLINE_SYNC_PAGE_SIZE: String(PAGE),
+  TALKLINE_MESSAGES_PER_SECOND_PER_USER: "100000",
+  TALKLINE_MESSAGE_BURST_PER_USER: "100000",
+  // Catch-up speed is what is under test, not the disk.
+  TALKLINE_SQLITE_SYNCHRONOUS: "normal",
+});
+
+/** Sends `count` messages from `client` without waiting between them; resolves with the acks in order. */
+async function sendMany(client, conversationId, count, prefix) {
+  const acks = await Promise.all(
+    Array.from({ length: count }, (_, i) => client.send(conversationId, `${prefix} ${i + 1}`, `${prefix}-${uniqueSuffix(10)}`)),
+  );
+  return acks;
+}
+
+for (const { name, options } of TRANSPORTS) {
+  describe(`catch-up (${name})`, () => {
+    test(`a member offline for ${MISSED} messages receives all of them in seq order on connect, and live ones after`, async () => {
+      const [alice, bob] = await ctx.users(2, "cu");
+      const conversation = await ctx.direct(alice, bob);
+      const id = conversation.id;
+      const a = await ctx.connect(alice, options, "alice");
+      const sent = await sendMany(a, id, MISSED, "offline");
+      assertSeqRun(
+        sent.map((m) => m.seq),
+        1,
+        MISSED,
+        "acked seqs",
+      );
+
+      // Bob connects while alice keeps sending: live messages race the catch-up pages.
+      const connecting = ctx.connect(bob, options, "bob");
+      const live = sendMany(a, id, 10, "live");
+      const b = await connecting;
+      await live;
+      const total = MISSED + 10;
+      const got = await b.waitMessages(id, total, WAIT_MS * 2);
+      await sleep(SETTLE_MS);
+      assertSeqRun(
+        b.messages(id).map((m) => m.seq),
+        1,
+        total,
+        "bob's message:new",
+      );
+      assert.deepEqual(
+        got.slice(0, MISSED).map((m) => m.id),
+        sent.map((m) => m.id),
+      );
+      assert.deepEqual(got[0], sent[0], "catch-up pushes the same message objects");
+
+      // Nothing new past bob's last seq; sync answers empty.
+      const nothing = await b.ack("sync", { cursors: { [id]: total } });
+      assert.deepEqual(nothing, { ok: true, messages: [], hasMore: false });
+
+      // From the start: pages of PAGE, hasMore until the last one.
+      const pages = [];
+      let cursor = 0;
+      for (let i = 0; i < 20; i += 1) {
+        const page = await b.ack("sync", { cursors: { [id]: cursor } });
+        assert.equal(page?.ok, true, JSON.stringify(page));
+        pages.push(page);
+        assert.ok(page.messages.length <= PAGE, `a page holds at most ${PAGE}: got ${page.messages.length}`);
+        if (!page.hasMore) break;
+        assert.equal(page.messages.length, PAGE, "a page with more after it is full");
+        cursor = page.messages.at(-1).seq;
+      }
+      assert.equal(pages.at(-1).hasMore, false, "paging ends");
+      assert.equal(pages.length, Math.ceil(total / PAGE));
+      assert.ok(
+        pages.slice(0, -1).every((p) => p.hasMore),
+        "every page but the last says hasMore",
+      );
+      const synced = pages.flatMap((p) => p.messages);
+      assertSeqRun(
+        synced.map((m) => m.seq),
+        1,
+        total,
+        "sync from 0",
+      );
+      assert.deepEqual(synced, got, "sync answers the same messages as message:new");
+    });
+
+    test("a reconnect resumes after the delivered cursor; once everything is acked nothing is pushed again", async () => {
+      const [alice, bob] = await ctx.users(2, "rc");
+      const conversation = await ctx.direct(alice, bob);
+      const id = conversation.id;
+      const a = await ctx.connect(alice, options, "alice");
+      await sendMany(a, id, 120, "r");
+
+      // First connection: gets 1..120, acknowledges delivery up to 70 only.
+      const first = await ctx.connect(bob, options, "bob-first");
+      await first.waitMessages(id, 120);
+      const acked = await first.ack("receipt:delivered", { conversationId: id, seq: 70 });
+      assert.deepEqual(acked, { ok: true, conversationId: id, deliveredSeq: 70, readSeq: 0 });
+      first.close();
+      // A sync without cursors starts at the delivered cursor as well.
+      const syncing = await ctx.connect(bob, options, "bob-sync");
+      const page = await syncing.ack("sync", {});
+      assert.equal(page.ok, true);
+      assertSeqRun(
+        page.messages.map((m) => m.seq),
+        71,
+        70 + PAGE,
+        "sync without cursors",
+      );
+      assert.equal(page.hasMore, true);
+      syncing.close();
+
+      const second = await ctx.connect(bob, options, "bob-second");
+      await second.waitMessages(id, 50);
+      await sleep(SETTLE_MS);
+      assertSeqRun(
+        second.messages(id).map((m) => m.seq),
+        71,
+        120,
+        "catch-up after the delivered cursor",
+      );
+      await second.ack("receipt:delivered", { conversationId: id, seq: 120 });
+      second.close();
+
+      // Everything acknowledged: a new connection gets nothing old, only what is new.
+      const third = await ctx.connect(bob, options, "bob-third");
+      const fresh = await a.send(id, "new after the ack");
+      const [arrived] = await third.waitMessages(id, 1);
+      assert.equal(arrived.seq, fresh.seq);
+      await sleep(SETTLE_MS);
+      assert.deepEqual(
+        third.messages(id).map((m) => m.seq),
+        [121],
+      );
+      assert.deepEqual(await third.ack("sync", {}), { ok: true, messages: [], hasMore: false });
+    });
+  });
+}
+
+test("catch-up covers every conversation the member is in, each in seq order", async () => {
+  const [alice, bob, carol] = await ctx.users(3, "mc");
+  const one = await ctx.direct(alice, bob);
+  const two = await ctx.group(carol, [alice, bob]);
+  const a = await ctx.connect(alice, {}, "alice");
+  const c = await ctx.connect(carol, {}, "carol");
+  await Promise.all([sendMany(a, one.id, 60, "one"), sendMany(c, two.id, 60, "two")]);
+
+  const b = await ctx.connect(bob, { transports: ["websocket"] }, "bob");
+  await b.waitMessages(one.id, 60);
+  await b.waitMessages(two.id, 60);
+  await sleep(SETTLE_MS);
+  assertSeqRun(
+    b.messages(one.id).map((m) => m.seq),
+    1,
+    60,
+    "direct",
+  );
+  assertSeqRun(
+    b.messages(two.id).map((m) => m.seq),
+    1,
+    60,
+    "group",
+  );
+
+  // sync over both, with a budget of one page in all.
+  const page = await b.ack("sync", { cursors: { [one.id]: 0, [two.id]: 0 } });
+  assert.equal(page.ok, true);
+  assert.equal(page.messages.length, PAGE);
+  assert.equal(page.hasMore, true);
+});
