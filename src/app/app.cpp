@@ -5,6 +5,10 @@
 #include <memory>
 #include <thread>
 
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
 #include "api/v1/api_context.hpp"
 #include "app/http_metrics.hpp"
 #include "app/realtime_wiring.hpp"
@@ -165,8 +169,28 @@ int serve(const config::Config& config) {
   context.readiness = [store = node->store.get()] { return store->ping(); };
   context.max_id_list = static_cast<std::size_t>(config.group_max_members);
 
+  auto gateway = std::make_shared<realtime::Gateway>(
+      realtime_options(config),
+      realtime::Gateway::Services{*node->auth, *node->conversations, *node->messages, *node->limiter, node->clock},
+      *node->bus);
+  auto socket_endpoint = make_socket_endpoint(config, *gateway);
+
   auto metrics = std::make_shared<HttpMetrics>();
-  context.metrics_text = [metrics] { return metrics->render(); };
+  auto& connections = prometheus::BuildGauge()
+                          .Name("talkline_socket_connections")
+                          .Help("Authenticated Socket.IO connections on this node")
+                          .Register(metrics->registry())
+                          .Add({});
+  auto& sessions = prometheus::BuildGauge()
+                       .Name("talkline_engineio_sessions")
+                       .Help("Engine.IO sessions open on this node, authenticated or not")
+                       .Register(metrics->registry())
+                       .Add({});
+  context.metrics_text = [metrics, gateway, socket_endpoint, &connections, &sessions] {
+    connections.Set(static_cast<double>(gateway->connection_count()));
+    sessions.Set(static_cast<double>(socket_endpoint->session_count()));
+    return metrics->render();
+  };
   transport::http::Router router;
   router.set_decorator([metrics](const transport::http::RouteInfo& route, transport::http::Handler handler) {
     return metrics->instrument(route, std::move(handler));
@@ -179,11 +203,6 @@ int serve(const config::Config& config) {
     options.per_ip_limit = {static_cast<double>(config.requests_per_minute_per_ip),
                             config.requests_per_minute_per_ip / 60.0};
   }
-  auto gateway = std::make_shared<realtime::Gateway>(
-      realtime_options(config),
-      realtime::Gateway::Services{*node->auth, *node->conversations, *node->messages, *node->limiter, node->clock},
-      *node->bus);
-  auto socket_endpoint = make_socket_endpoint(config, *gateway);
 
   // Close the store only after the last in-flight request has been answered and the
   // gateway's workers have stopped.

@@ -17,6 +17,15 @@ const ctx = useChatServer({
   TALKLINE_SQLITE_SYNCHRONOUS: "normal",
 });
 
+/** Short description of where a seq run goes wrong: gaps, repeats and reorderings. */
+function describeRun(seqs) {
+  const problems = [];
+  for (let i = 1; i < seqs.length && problems.length < 10; i += 1) {
+    if (seqs[i] !== seqs[i - 1] + 1) problems.push(`${seqs[i - 1]}->${seqs[i]} at #${i}`);
+  }
+  return `${seqs.length} received; breaks: ${problems.join(", ") || "none"}`;
+}
+
 /** Sends `count` messages from `client` without waiting between them; resolves with the acks in order. */
 async function sendMany(client, conversationId, count, prefix) {
   const acks = await Promise.all(
@@ -48,12 +57,8 @@ for (const { name, options } of TRANSPORTS) {
       const total = MISSED + 10;
       const got = await b.waitMessages(id, total, WAIT_MS * 2);
       await sleep(SETTLE_MS);
-      assertSeqRun(
-        b.messages(id).map((m) => m.seq),
-        1,
-        total,
-        "bob's message:new",
-      );
+      const seqs = b.messages(id).map((m) => m.seq);
+      assertSeqRun(seqs, 1, total, `bob's message:new (${describeRun(seqs)})`);
       assert.deepEqual(
         got.slice(0, MISSED).map((m) => m.id),
         sent.map((m) => m.id),
@@ -97,11 +102,11 @@ for (const { name, options } of TRANSPORTS) {
       const conversation = await ctx.direct(alice, bob);
       const id = conversation.id;
       const a = await ctx.connect(alice, options, "alice");
-      await sendMany(a, id, 120, "r");
+      await sendMany(a, id, 130, "r");
 
-      // First connection: gets 1..120, acknowledges delivery up to 70 only.
+      // First connection: gets 1..130, acknowledges delivery up to 70 only.
       const first = await ctx.connect(bob, options, "bob-first");
-      await first.waitMessages(id, 120);
+      await first.waitMessages(id, 130);
       const acked = await first.ack("receipt:delivered", { conversationId: id, seq: 70 });
       assert.deepEqual(acked, { ok: true, conversationId: id, deliveredSeq: 70, readSeq: 0 });
       first.close();
@@ -119,15 +124,15 @@ for (const { name, options } of TRANSPORTS) {
       syncing.close();
 
       const second = await ctx.connect(bob, options, "bob-second");
-      await second.waitMessages(id, 50);
+      await second.waitMessages(id, 60);
       await sleep(SETTLE_MS);
       assertSeqRun(
         second.messages(id).map((m) => m.seq),
         71,
-        120,
+        130,
         "catch-up after the delivered cursor",
       );
-      await second.ack("receipt:delivered", { conversationId: id, seq: 120 });
+      await second.ack("receipt:delivered", { conversationId: id, seq: 130 });
       second.close();
 
       // Everything acknowledged: a new connection gets nothing old, only what is new.
@@ -138,9 +143,15 @@ for (const { name, options } of TRANSPORTS) {
       await sleep(SETTLE_MS);
       assert.deepEqual(
         third.messages(id).map((m) => m.seq),
-        [121],
+        [131],
       );
-      assert.deepEqual(await third.ack("sync", {}), { ok: true, messages: [], hasMore: false });
+      // sync without cursors starts at the delivered cursor (130): only 131.
+      const rest = await third.ack("sync", {});
+      assert.deepEqual(
+        rest.messages.map((m) => m.seq),
+        [131],
+      );
+      assert.equal(rest.hasMore, false);
     });
   });
 }
@@ -175,4 +186,27 @@ test("catch-up covers every conversation the member is in, each in seq order", a
   assert.equal(page.ok, true);
   assert.equal(page.messages.length, PAGE);
   assert.equal(page.hasMore, true);
+});
+
+test("connecting while messages are being sent never delivers one twice or out of order", async () => {
+  // The catch-up pages and the live deliveries overlap while a connection starts;
+  // each round connects during a burst of sends and checks the seams.
+  const ROUNDS = 10;
+  const problems = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const [alice, bob] = await ctx.users(2, "race");
+    const { id } = await ctx.direct(alice, bob);
+    const a = await ctx.connect(alice, { transports: ["websocket"] }, "alice");
+    await sendMany(a, id, 60, "before");
+    const connecting = ctx.connect(bob, { transports: ["websocket"] }, `bob-round-${round}`);
+    await sendMany(a, id, 20, "during");
+    const b = await connecting;
+    await b.waitMessages(id, 80);
+    await sleep(100);
+    const seqs = b.messages(id).map((m) => m.seq);
+    if (seqs.length !== 80 || seqs.some((s, i) => s !== i + 1)) problems.push(`round ${round}: ${describeRun(seqs)}`);
+    a.close();
+    b.close();
+  }
+  assert.deepEqual(problems, [], "message:new seams between catch-up and live delivery");
 });

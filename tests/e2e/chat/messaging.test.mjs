@@ -246,3 +246,37 @@ describe("refused sends", () => {
     assert.ok(a.connected, "bad payloads do not cost the connection");
   });
 });
+
+describe("sync with the default TALKLINE_SYNC_PAGE_SIZE", () => {
+  test("a full page says hasMore when more messages follow", async () => {
+    const [alice, bob] = await ctx.users(2, "sp");
+    const { id } = await ctx.direct(alice, bob);
+    const COUNT = 130;
+    for (let i = 0; i < COUNT; i += 10) {
+      await Promise.all(Array.from({ length: 10 }, (_, j) => ctx.httpSend(alice, id, `m${i + j}`)));
+    }
+    const b = await ctx.connect(bob, { transports: ["websocket"] }, "bob");
+    const first = await b.ack("sync", { cursors: { [id]: 0 } });
+    assert.equal(first.ok, true);
+    assert.ok(first.messages.length > 0 && first.messages.length < COUNT, `a page: ${first.messages.length}`);
+    assertSeqRun(
+      first.messages.map((m) => m.seq),
+      1,
+      first.messages.length,
+      "first page",
+    );
+    assert.equal(
+      first.hasMore,
+      true,
+      `sync answered ${first.messages.length} of ${COUNT} messages with hasMore:false; a client would stop here`,
+    );
+    const second = await b.ack("sync", { cursors: { [id]: first.messages.at(-1).seq } });
+    assertSeqRun(
+      second.messages.map((m) => m.seq),
+      first.messages.length + 1,
+      COUNT,
+      "second page",
+    );
+    assert.equal(second.hasMore, false);
+  });
+});
