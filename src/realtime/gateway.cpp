@@ -191,7 +191,7 @@ void Gateway::deliver(const bus::Envelope& envelope) {
         if (is_typing && !connection->rooms.contains(envelope.conversation_id)) continue;
         if (is_message && connection->catching_up) {
           if (connection->held.size() >= kMaxHeldMessages) {
-            connection->socket->disconnect(true);
+            connection->socket->close_connection("catch-up overflow");  // it reconnects and starts over
             continue;
           }
           connection->held.push_back(HeldMessage{envelope.conversation_id, envelope.seq, packets});

@@ -117,7 +117,9 @@ Result<std::vector<model::Message>> MessageService::messages_after(const Princip
                                                                    model::Seq after_seq, int limit) {
   if (after_seq < 0) return Error::invalid("seq", "must be zero or more");
   TL_TRY(conversations_.require_member(caller, conversation_id));
-  return store_.message_list(conversation_id, std::nullopt, after_seq, std::clamp(limit, 1, limits_.page_max_limit));
+  // One past a full page, so a caller can look ahead to tell whether more follow.
+  return store_.message_list(conversation_id, std::nullopt, after_seq,
+                             std::clamp(limit, 1, limits_.page_max_limit + 1));
 }
 
 std::vector<model::Id> MessageService::members_of(model::Id conversation_id) {

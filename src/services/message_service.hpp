@@ -44,8 +44,9 @@ class MessageService {
                                               std::optional<std::string_view> before,
                                               std::optional<std::string_view> after,
                                               std::optional<std::string_view> limit);
-  /// Up to `limit` messages with seq above `after_seq`, ascending: what a client that
-  /// has seen everything up to `after_seq` is missing. Members only.
+  /// Up to `limit` (at most one more than page_max_limit) messages with seq above
+  /// `after_seq`, ascending: what a client that has seen everything up to `after_seq`
+  /// is missing. Members only.
   Result<std::vector<model::Message>> messages_after(const Principal& caller, model::Id conversation_id,
                                                      model::Seq after_seq, int limit);
   /// Moves the caller's read cursor forward (never back) and returns the membership.

@@ -191,7 +191,7 @@ test("catch-up covers every conversation the member is in, each in seq order", a
 test("connecting while messages are being sent never delivers one twice or out of order", async () => {
   // The catch-up pages and the live deliveries overlap while a connection starts;
   // each round connects during a burst of sends and checks the seams.
-  const ROUNDS = 10;
+  const ROUNDS = 8;
   const problems = [];
   for (let round = 0; round < ROUNDS; round += 1) {
     const [alice, bob] = await ctx.users(2, "race");

@@ -15,7 +15,7 @@ import { afterEach } from "node:test";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
 
-import { api, registerUser, request, startServer, uniqueSuffix, useServer } from "../../integration/harness.mjs";
+import { api, registerUser, startServer, uniqueSuffix, useServer } from "../../integration/harness.mjs";
 
 /** Longest any single wait may take before it counts as a failure. */
 export const WAIT_MS = 5000;
@@ -25,7 +25,7 @@ export const WAIT_MS = 5000;
  * concludes that something did *not* happen (no echo, no duplicate, no presence).
  * Only used for negative assertions, never to wait for an event that can be awaited.
  */
-export const SETTLE_MS = 400;
+export const SETTLE_MS = 300;
 
 /** Both ways a socket.io-client reaches the server. */
 export const TRANSPORTS = [
@@ -463,4 +463,4 @@ export function assertErrorAck(answer, code, field) {
   return answer.error;
 }
 
-export { request, uniqueSuffix };
+export { uniqueSuffix };

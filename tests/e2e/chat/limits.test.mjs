@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { TRANSPORTS, assertErrorAck, connectRefused, useChatServer } from "./helpers.mjs";
+import { TRANSPORTS, assertErrorAck, connectRefused, eventually, useChatServer } from "./helpers.mjs";
 
 const ctx = useChatServer({
   TALKLINE_MESSAGE_BURST_PER_USER: "3",
@@ -58,16 +58,10 @@ for (const { name, options } of TRANSPORTS) {
 
       open[0].close();
       // The server frees the slot once it has processed the disconnect.
-      let again;
-      const deadline = Date.now() + 5000;
-      while (!again) {
-        try {
-          again = await ctx.connect(alice, options, "alice-again");
-        } catch (e) {
-          if (Date.now() > deadline) throw e;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
+      const again = await eventually(
+        () => ctx.connect(alice, options, "alice-again").catch(() => null),
+        "a connection to be admitted after one closed",
+      );
       assert.equal(again.connected, true);
     });
   });

@@ -69,12 +69,11 @@ for (const { name, options } of TRANSPORTS) {
     test("group of 5 users x 3 devices: every socket except the sender's gets every message once, in seq order", async () => {
       const users = await ctx.users(5, "grp");
       const conversation = await ctx.group(users[0], users.slice(1));
-      const sockets = [];
-      for (const [u, user] of users.entries()) {
-        for (let d = 0; d < 3; d += 1) {
-          sockets.push({ user: u, device: d, client: await ctx.connect(user, options, `user${u}-dev${d}`) });
-        }
-      }
+      const sockets = await Promise.all(
+        users.flatMap((user, u) =>
+          [0, 1, 2].map(async (d) => ({ user: u, device: d, client: await ctx.connect(user, options, `user${u}-dev${d}`) })),
+        ),
+      );
 
       // Everyone sends at the same time, each user from one of its devices.
       const perUser = 3;
@@ -278,5 +277,60 @@ describe("sync with the default TALKLINE_SYNC_PAGE_SIZE", () => {
       "second page",
     );
     assert.equal(second.hasMore, false);
+  });
+});
+
+describe("conversation:updated", () => {
+  test("create, rename, member add and remove reach the members' sockets (and the removed member)", async () => {
+    const [owner, bob, carol] = await ctx.users(3, "cv");
+    const o = await ctx.connect(owner, { transports: ["websocket"] }, "owner");
+    const b = await ctx.connect(bob, {}, "bob");
+    const c = await ctx.connect(carol, { transports: ["websocket"] }, "carol");
+
+    const group = await ctx.group(owner, [bob]);
+    for (const client of [o, b]) {
+      const created = await client.waitEvent("conversation:updated", (cv) => cv.id === group.id);
+      assert.equal(created.type, "group");
+      assert.equal(created.title, group.title);
+    }
+
+    const renamed = await ctx.client.patch(`/api/v1/conversations/${group.id}`, {
+      token: owner.accessToken,
+      body: { title: "Renamed" },
+    });
+    assert.equal(renamed.status, 200, renamed.text);
+    await b.waitEvent("conversation:updated", (cv) => cv.id === group.id && cv.title === "Renamed");
+
+    const added = await ctx.client.post(`/api/v1/conversations/${group.id}/members`, {
+      token: owner.accessToken,
+      body: { userIds: [carol.user.id] },
+    });
+    assert.ok(added.status === 200 || added.status === 201, added.text);
+    const hasCarol = (cv) => cv.id === group.id && cv.members.some((m) => m.userId === carol.user.id);
+    await c.waitEvent("conversation:updated", hasCarol);
+    await b.waitEvent("conversation:updated", hasCarol);
+
+    // The new member gets live messages from now on.
+    const sent = await o.send(group.id, "welcome carol");
+    const [got] = await c.waitMessages(group.id, 1);
+    assert.deepEqual(got, sent);
+
+    const removed = await ctx.client.del(`/api/v1/conversations/${group.id}/members/${bob.user.id}`, {
+      token: owner.accessToken,
+    });
+    assert.ok(removed.status === 200 || removed.status === 204, removed.text);
+    const withoutBob = (cv) => cv.id === group.id && !cv.members.some((m) => m.userId === bob.user.id);
+    await b.waitEvent("conversation:updated", withoutBob);
+    await c.waitEvent("conversation:updated", withoutBob);
+
+    // Bob is out: no more messages for him, and he can no longer send.
+    await o.send(group.id, "bob has left");
+    await c.waitMessages(group.id, 2);
+    await sleep(SETTLE_MS);
+    assert.equal(b.messages(group.id).length, 1, "a removed member gets no new messages");
+    assertErrorAck(
+      await b.ack("message:send", { conversationId: group.id, clientMsgId: "bob-after", body: "x" }),
+      "not_found",
+    );
   });
 });

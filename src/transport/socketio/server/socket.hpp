@@ -68,6 +68,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   void emit_with_ack(std::string_view event, Json::array_t args, AckCallback on_answer);
   /// Sends already encoded Engine.IO messages (see to_engine_packets). Any thread.
   void send_raw(std::vector<engineio::Packet> packets);
+  /// Closes the whole connection without a DISCONNECT packet, so a client library
+  /// treats it as a lost connection and reconnects. Any thread.
+  void close_connection(std::string reason) { session_->close(std::move(reason)); }
   /// Ends this membership with a DISCONNECT packet; with `close_connection`, the
   /// whole connection too. Any thread.
   void disconnect(bool close_connection = false);
