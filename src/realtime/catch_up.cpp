@@ -54,7 +54,7 @@ net::awaitable<void> Gateway::catch_up(std::shared_ptr<Connection> connection) {
       after = page->back().seq;
       {
         std::lock_guard lock(connection->mutex);
-        connection->caught_up_to[conversation.id] = after;
+        connection->first_sending(conversation.id, after);
       }
       if (static_cast<int>(page->size()) < page_size) break;
       // Let the client take what is queued before more goes out: a long absence
@@ -75,12 +75,10 @@ net::awaitable<void> Gateway::catch_up(std::shared_ptr<Connection> connection) {
 void Gateway::finish_catch_up(Connection& connection) {
   std::lock_guard lock(connection.mutex);
   for (auto& held : connection.held) {
-    auto done = connection.caught_up_to.find(held.conversation_id);
-    if (done != connection.caught_up_to.end() && held.seq <= done->second) continue;
+    if (!connection.first_sending(held.conversation_id, held.seq)) continue;
     connection.socket->send_raw(std::move(held.packets));
   }
   connection.held.clear();
-  connection.caught_up_to.clear();
   connection.catching_up = false;
 }
 

@@ -65,6 +65,11 @@ Result<util::Json> Gateway::typing(Connection& connection, const Args& args) {
   TL_TRY_ASSIGN(const bool is_typing, required_bool(*payload, "typing"));
   const auto user_id = connection.principal.user_id;
   if (!is_typing) {
+    {
+      // The next `typing: true` starts a new indicator and must not be throttled away.
+      std::lock_guard lock(connection.mutex);
+      connection.typing_relayed_at.erase(conversation_id);
+    }
     if (typing_.stopped(user_id, conversation_id)) {
       TL_TRY_ASSIGN(const auto summary, services_.conversations.get(connection.principal, conversation_id));
       publish_typing(user_id, conversation_id, services::member_ids_of(summary.conversation), false);

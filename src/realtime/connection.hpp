@@ -46,7 +46,18 @@ struct Connection {
   /// Catching up after connect: live messages are held, then merged in seq order.
   bool catching_up = true;
   std::vector<HeldMessage> held;
-  std::unordered_map<model::Id, model::Seq> caught_up_to;
+  /// The highest seq sent to this connection, per conversation. A message at or
+  /// below it has been sent already: a live copy of a message catch-up read from the
+  /// store can arrive after catch-up ended, and must not be sent twice.
+  std::unordered_map<model::Id, model::Seq> sent_up_to;
+
+  /// Records `seq` as sent unless it was already; false means drop it.
+  bool first_sending(model::Id conversation_id, model::Seq seq) {
+    auto& highest = sent_up_to[conversation_id];
+    if (seq <= highest) return false;
+    highest = seq;
+    return true;
+  }
   /// Conversations joined with conversation:join; typing indicators go to these.
   std::unordered_set<model::Id> rooms;
   /// When this connection last had `typing: true` relayed, per conversation (ms).

@@ -50,7 +50,7 @@ sio::ConnectRefusal refusal(const Error& error) {
 std::vector<transport::engineio::Packet> event_packets(std::string_view event, std::string_view payload_json) {
   std::string text;
   text.reserve(event.size() + payload_json.size() + 6);
-  text.append("2[\"").append(event).append("\",").append(payload_json).append("]");
+  text.append("2[").append(util::dump_json(util::Json(event))).append(",").append(payload_json).append("]");
   std::vector<transport::engineio::Packet> packets;
   packets.push_back(transport::engineio::Packet::text(transport::engineio::PacketType::message, std::move(text)));
   return packets;
@@ -131,8 +131,15 @@ void Gateway::connected(const SocketPtr& socket) {
   auto connection = std::make_shared<Connection>(socket, state->principal, socket->handshake().remote_address,
                                                  net::make_strand(workers_.get_executor()));
   connection->last_activity_ms = services_.clock.now_ms();
+  // authorize() checked the limits, but several handshakes can pass that check before
+  // any of them is added; the add itself decides.
+  const auto added = registry_.add(connection, options_.max_connections_per_user, options_.max_connections_per_ip);
+  if (!added.admitted) {
+    end_connection(*connection, "too many open connections for this user or address");
+    return;
+  }
   state->connection = connection;
-  const bool first = registry_.add(connection);
+  const bool first = added.first;
   util::log::debug("realtime.connected", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
                                           {"socket", std::string_view(socket->id())}});
   net::co_spawn(
@@ -197,6 +204,7 @@ void Gateway::deliver(const bus::Envelope& envelope) {
           connection->held.push_back(HeldMessage{envelope.conversation_id, envelope.seq, packets});
           continue;
         }
+        if (is_message && !connection->first_sending(envelope.conversation_id, envelope.seq)) continue;
         connection->socket->send_raw(packets);
         continue;
       }

@@ -15,7 +15,8 @@ namespace talkline::realtime {
 
 /// The event's first argument, which must be an object.
 Result<const util::Json*> payload_object(const util::Json::array_t& args);
-/// A required id field, sent as a decimal string (ids pass 2^53).
+/// A required id field: a decimal string (ids pass 2^53, so clients should send
+/// strings), or a positive integer, which the HTTP API accepts too.
 Result<model::Id> required_id(const util::Json& object, std::string_view field);
 std::optional<model::Id> optional_id(const util::Json& object, std::string_view field, Error& problem);
 Result<std::string> required_string(const util::Json& object, std::string_view field);

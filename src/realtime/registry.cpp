@@ -13,13 +13,20 @@ bool ConnectionRegistry::admits(model::Id user_id, const std::string& address, i
   return ip == per_address_.end() || ip->second < max_per_address;
 }
 
-bool ConnectionRegistry::add(const std::shared_ptr<Connection>& connection) {
+ConnectionRegistry::Added ConnectionRegistry::add(const std::shared_ptr<Connection>& connection, int max_per_user,
+                                                  int max_per_address) {
   std::lock_guard lock(mutex_);
   auto& list = by_user_[connection->principal.user_id];
+  auto& from_address = per_address_[connection->remote_address];
+  if (static_cast<int>(list.size()) >= max_per_user || from_address >= max_per_address) {
+    if (list.empty()) by_user_.erase(connection->principal.user_id);
+    if (from_address == 0) per_address_.erase(connection->remote_address);
+    return Added{};
+  }
   list.push_back(connection);
-  ++per_address_[connection->remote_address];
+  ++from_address;
   ++count_;
-  return list.size() == 1;
+  return Added{true, list.size() == 1};
 }
 
 bool ConnectionRegistry::remove(const Connection& connection) {

@@ -16,8 +16,12 @@ class ConnectionRegistry {
  public:
   /// Whether one more connection of `user_id` from `address` stays within the limits.
   bool admits(model::Id user_id, const std::string& address, int max_per_user, int max_per_address) const;
-  /// Adds it; true when it is the user's first connection here (they came online).
-  bool add(const std::shared_ptr<Connection>& connection);
+  struct Added {
+    bool admitted = false;  // false: over a limit, and not added
+    bool first = false;     // the user's first connection here (they came online)
+  };
+  /// Adds it unless that would pass either limit.
+  Added add(const std::shared_ptr<Connection>& connection, int max_per_user, int max_per_address);
   /// Removes it; true when it was the user's last connection here (they went offline).
   bool remove(const Connection& connection);
   std::vector<std::shared_ptr<Connection>> of_user(model::Id user_id) const;

@@ -15,7 +15,7 @@ import { afterEach } from "node:test";
 import { io } from "socket.io-client";
 import WebSocket from "ws";
 
-import { api, registerUser, startServer, uniqueSuffix, useServer } from "../../integration/harness.mjs";
+import { registerUser, uniqueSuffix, useServer } from "../../integration/harness.mjs";
 
 /** Longest any single wait may take before it counts as a failure. */
 export const WAIT_MS = 5000;
@@ -353,14 +353,6 @@ export function useChatServer(env = {}) {
     { env },
   );
   afterEach(() => closeAllClients());
-  Object.assign(ctx, bindHelpers(() => ctx));
-  return ctx;
-}
-
-/** Starts a server outside before/after hooks (for tests that need several). */
-export async function startChatServer(env = {}) {
-  const server = await startServer({ env });
-  const ctx = { server, client: api(server.baseUrl), baseUrl: server.baseUrl };
   Object.assign(ctx, bindHelpers(() => ctx));
   return ctx;
 }

@@ -299,7 +299,10 @@ describe("conversation:updated", () => {
       body: { title: "Renamed" },
     });
     assert.equal(renamed.status, 200, renamed.text);
-    await b.waitEvent("conversation:updated", (cv) => cv.id === group.id && cv.title === "Renamed");
+    for (const client of [o, b]) {
+      const update = await client.waitEvent("conversation:updated", (cv) => cv.id === group.id && cv.title === "Renamed");
+      assert.ok(!("lastMessage" in update) && !("unreadCount" in update), "a conversation, not a summary");
+    }
 
     const added = await ctx.client.post(`/api/v1/conversations/${group.id}/members`, {
       token: owner.accessToken,
@@ -309,6 +312,12 @@ describe("conversation:updated", () => {
     const hasCarol = (cv) => cv.id === group.id && cv.members.some((m) => m.userId === carol.user.id);
     await c.waitEvent("conversation:updated", hasCarol);
     await b.waitEvent("conversation:updated", hasCarol);
+
+    // A direct conversation announces itself only when it is first created.
+    const first = await ctx.direct(owner, carol);
+    await c.waitEvent("conversation:updated", (cv) => cv.id === first.id);
+    const again = await ctx.direct(owner, carol);
+    assert.equal(again.id, first.id, "direct conversations are idempotent per pair");
 
     // The new member gets live messages from now on.
     const sent = await o.send(group.id, "welcome carol");
@@ -331,6 +340,11 @@ describe("conversation:updated", () => {
     assertErrorAck(
       await b.ack("message:send", { conversationId: group.id, clientMsgId: "bob-after", body: "x" }),
       "not_found",
+    );
+    assert.equal(
+      c.events("conversation:updated", (cv) => cv.id === first.id).length,
+      1,
+      "re-creating a direct conversation sends no second conversation:updated",
     );
   });
 });

@@ -92,7 +92,7 @@ for (const { name, options } of TRANSPORTS) {
 
       for (const client of [s1a, s1b]) {
         const ended = await client.waitEvent("session:ended");
-        assert.equal(typeof ended.reason, "string");
+        assert.deepEqual(ended, { reason: "session ended" });
         assert.equal(await client.waitDisconnect(), "io server disconnect", `${client.label}: disconnect reason`);
         assert.equal(client.connected, false);
       }

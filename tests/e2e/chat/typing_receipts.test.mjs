@@ -172,7 +172,7 @@ for (const { name, options } of TRANSPORTS) {
       assert.equal((await ctx.listed(alice, id)).unreadCount, 0, "the sender has read its own messages");
     });
 
-    test("the socket that sent a receipt does not get it back", async () => {
+    test("the mover's own socket gets its receipt too, once per move (docs/protocol.md)", async () => {
       const [alice, bob] = await ctx.users(2, "own");
       const conversation = await ctx.direct(alice, bob);
       const a = await ctx.connect(alice, options, "alice");
@@ -181,8 +181,13 @@ for (const { name, options } of TRANSPORTS) {
       await b.waitMessages(conversation.id, 1);
       assert.equal((await b.ack("receipt:read", { conversationId: conversation.id, seq: 1 }))?.ok, true);
       await a.waitEvent("receipt", (r) => r.type === "read" && r.seq === 1);
+      const own = await b.waitEvent("receipt", (r) => r.type === "read" && r.seq === 1);
+      assert.equal(own.userId, bob.user.id);
+      // Repeating the same read moves nothing: no second receipt anywhere.
+      assert.equal((await b.ack("receipt:read", { conversationId: conversation.id, seq: 1 }))?.ok, true);
       await sleep(SETTLE_MS);
-      assert.deepEqual(b.events("receipt"), [], "the reader's own socket got its receipt echoed");
+      assert.equal(b.events("receipt").length, 1);
+      assert.equal(a.events("receipt").length, 1);
     });
 
     test("a receipt past the last message is refused and moves nothing", async () => {

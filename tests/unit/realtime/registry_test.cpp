@@ -26,6 +26,10 @@ class ConnectionRegistryTest : public ::testing::Test {
     return std::make_shared<Connection>(nullptr, principal, address, boost::asio::make_strand(pool_.get_executor()));
   }
 
+  // Adds without limits in the way; reports whether the user came online.
+  bool add(const std::shared_ptr<Connection>& c) { return registry_.add(c, kNoLimit, kNoLimit).first; }
+
+  static constexpr int kNoLimit = 1 << 30;
   boost::asio::thread_pool pool_{1};
   ConnectionRegistry registry_;
   int next_socket_ = 0;
@@ -42,9 +46,9 @@ TEST_F(ConnectionRegistryTest, AddReportsOnlyTheUsersFirstConnection) {
   auto phone = connection(1);
   auto laptop = connection(1);
   auto other = connection(2);
-  EXPECT_TRUE(registry_.add(phone));
-  EXPECT_FALSE(registry_.add(laptop));
-  EXPECT_TRUE(registry_.add(other));
+  EXPECT_TRUE(add(phone));
+  EXPECT_FALSE(add(laptop));
+  EXPECT_TRUE(add(other));
   EXPECT_EQ(registry_.size(), 3U);
   EXPECT_TRUE(registry_.is_online(1));
   EXPECT_TRUE(registry_.is_online(2));
@@ -54,8 +58,8 @@ TEST_F(ConnectionRegistryTest, AddReportsOnlyTheUsersFirstConnection) {
 TEST_F(ConnectionRegistryTest, RemoveReportsOnlyTheUsersLastConnection) {
   auto phone = connection(1);
   auto laptop = connection(1);
-  registry_.add(phone);
-  registry_.add(laptop);
+  add(phone);
+  add(laptop);
 
   EXPECT_FALSE(registry_.remove(*phone));
   EXPECT_TRUE(registry_.is_online(1));
@@ -69,9 +73,9 @@ TEST_F(ConnectionRegistryTest, RemoveReportsOnlyTheUsersLastConnection) {
 
 TEST_F(ConnectionRegistryTest, UserComesOnlineAgainAfterGoingOffline) {
   auto first = connection(1);
-  registry_.add(first);
+  add(first);
   ASSERT_TRUE(registry_.remove(*first));
-  EXPECT_TRUE(registry_.add(connection(1)));
+  EXPECT_TRUE(add(connection(1)));
   EXPECT_TRUE(registry_.is_online(1));
 }
 
@@ -79,9 +83,9 @@ TEST_F(ConnectionRegistryTest, OfUserListsExactlyThatUsersConnections) {
   auto phone = connection(1);
   auto laptop = connection(1);
   auto other = connection(2);
-  registry_.add(phone);
-  registry_.add(other);
-  registry_.add(laptop);
+  add(phone);
+  add(other);
+  add(laptop);
   EXPECT_THAT(registry_.of_user(1), UnorderedElementsAre(phone, laptop));
   EXPECT_THAT(registry_.of_user(2), UnorderedElementsAre(other));
   EXPECT_THAT(registry_.of_user(3), IsEmpty());
@@ -92,7 +96,7 @@ TEST_F(ConnectionRegistryTest, AllListsEveryConnectionOfEveryUser) {
   auto b = connection(1);
   auto c = connection(2);
   auto d = connection(3, "10.0.0.9");
-  for (const auto& each : {a, b, c, d}) registry_.add(each);
+  for (const auto& each : {a, b, c, d}) add(each);
   EXPECT_THAT(registry_.all(), UnorderedElementsAre(a, b, c, d));
   registry_.remove(*b);
   EXPECT_THAT(registry_.all(), UnorderedElementsAre(a, c, d));
@@ -101,7 +105,7 @@ TEST_F(ConnectionRegistryTest, AllListsEveryConnectionOfEveryUser) {
 
 TEST_F(ConnectionRegistryTest, RemovingAnUnknownConnectionIsHarmless) {
   auto known = connection(1);
-  registry_.add(known);
+  add(known);
 
   auto stranger_of_known_user = connection(1);
   auto stranger = connection(2);
@@ -118,8 +122,8 @@ TEST_F(ConnectionRegistryTest, RemovingAnUnknownConnectionIsHarmless) {
 TEST_F(ConnectionRegistryTest, RemovingTheSameConnectionTwiceCountsItOnce) {
   auto phone = connection(1);
   auto laptop = connection(1);
-  registry_.add(phone);
-  registry_.add(laptop);
+  add(phone);
+  add(laptop);
   EXPECT_FALSE(registry_.remove(*phone));
   EXPECT_FALSE(registry_.remove(*phone));
   EXPECT_EQ(registry_.size(), 1U);
@@ -129,10 +133,10 @@ TEST_F(ConnectionRegistryTest, RemovingTheSameConnectionTwiceCountsItOnce) {
 
 TEST_F(ConnectionRegistryTest, AdmitsUpToThePerUserLimit) {
   EXPECT_TRUE(registry_.admits(1, "10.0.0.1", 2, 100));
-  registry_.add(connection(1, "10.0.0.1"));
+  add(connection(1, "10.0.0.1"));
   EXPECT_TRUE(registry_.admits(1, "10.0.0.1", 2, 100));
   auto second = connection(1, "10.0.0.2");
-  registry_.add(second);
+  add(second);
 
   EXPECT_FALSE(registry_.admits(1, "10.0.0.1", 2, 100));
   EXPECT_FALSE(registry_.admits(1, "10.0.0.3", 2, 100));
@@ -144,9 +148,9 @@ TEST_F(ConnectionRegistryTest, AdmitsUpToThePerUserLimit) {
 }
 
 TEST_F(ConnectionRegistryTest, AdmitsUpToThePerAddressLimitAcrossUsers) {
-  registry_.add(connection(1, "10.0.0.1"));
+  add(connection(1, "10.0.0.1"));
   auto second = connection(2, "10.0.0.1");
-  registry_.add(second);
+  add(second);
 
   EXPECT_FALSE(registry_.admits(3, "10.0.0.1", 100, 2));
   EXPECT_TRUE(registry_.admits(3, "10.0.0.2", 100, 2));
@@ -157,10 +161,21 @@ TEST_F(ConnectionRegistryTest, AdmitsUpToThePerAddressLimitAcrossUsers) {
 }
 
 TEST_F(ConnectionRegistryTest, AdmitsNeedsBothLimitsToHold) {
-  registry_.add(connection(1, "10.0.0.1"));
+  add(connection(1, "10.0.0.1"));
   EXPECT_FALSE(registry_.admits(1, "10.0.0.2", 1, 100));  // user full, address free
   EXPECT_FALSE(registry_.admits(2, "10.0.0.1", 100, 1));  // address full, user free
   EXPECT_TRUE(registry_.admits(2, "10.0.0.2", 1, 1));
+}
+
+TEST_F(ConnectionRegistryTest, AddRefusesPastEitherLimitAndLeavesNoTrace) {
+  EXPECT_TRUE(registry_.add(connection(1, "10.0.0.1"), 1, 100).admitted);
+  auto refused_user = registry_.add(connection(1, "10.0.0.2"), 1, 100);
+  EXPECT_FALSE(refused_user.admitted);
+  auto refused_address = registry_.add(connection(2, "10.0.0.1"), 100, 1);
+  EXPECT_FALSE(refused_address.admitted);
+  EXPECT_EQ(registry_.size(), 1u);
+  EXPECT_FALSE(registry_.is_online(2));
+  EXPECT_TRUE(registry_.admits(2, "10.0.0.2", 1, 1));  // the refusals reserved nothing
 }
 
 TEST_F(ConnectionRegistryTest, ConcurrentAddsAndRemovesKeepTheCountsRight) {
@@ -173,7 +188,7 @@ TEST_F(ConnectionRegistryTest, ConcurrentAddsAndRemovesKeepTheCountsRight) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      for (const auto& c : made[t]) registry_.add(c);
+      for (const auto& c : made[t]) add(c);
       for (int i = 0; i < kPerThread; i += 2) registry_.remove(*made[t][i]);
     });
   }
