@@ -94,6 +94,9 @@ void Gateway::start() { schedule_sweep(); }
 
 void Gateway::stop() {
   if (stopped_.exchange(true)) return;
+  // Connections hold sockets, which hold I/O objects of the HTTP server; they must
+  // not outlive it.
+  registry_.clear();
   net::post(sweep_timer_.get_executor(), [this] { sweep_timer_.cancel(); });
   workers_.join();
 }
@@ -127,7 +130,7 @@ void Gateway::authorize(const SocketPtr& socket, sio::ConnectCallback done) {
 
 void Gateway::connected(const SocketPtr& socket) {
   auto* state = socket->data<SocketState>();
-  if (!state) return;
+  if (!state || stopped_) return;
   auto connection = std::make_shared<Connection>(socket, state->principal, socket->handshake().remote_address,
                                                  net::make_strand(workers_.get_executor()));
   connection->last_activity_ms = services_.clock.now_ms();

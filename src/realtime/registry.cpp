@@ -65,6 +65,13 @@ bool ConnectionRegistry::is_online(model::Id user_id) const {
   return by_user_.contains(user_id);
 }
 
+void ConnectionRegistry::clear() {
+  std::lock_guard lock(mutex_);
+  by_user_.clear();
+  per_address_.clear();
+  count_ = 0;
+}
+
 std::size_t ConnectionRegistry::size() const {
   std::lock_guard lock(mutex_);
   return count_;

@@ -28,6 +28,8 @@ class ConnectionRegistry {
   std::vector<std::shared_ptr<Connection>> all() const;
   bool is_online(model::Id user_id) const;
   std::size_t size() const;
+  /// Forgets every connection (at shutdown).
+  void clear();
 
  private:
   mutable std::mutex mutex_;

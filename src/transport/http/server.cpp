@@ -122,6 +122,7 @@ void Server::run() {
   keep_running.reset();
   state.io.stop();
   for (auto& thread : threads) thread.join();
+  state.context.streams.stopped_all();
   // Handlers still queued or running past the grace period are waited for here, not
   // abandoned: an abandoned one would be destroyed with the pool, after the session
   // registry it refers to. They finish fast (the store is closed by now) and their

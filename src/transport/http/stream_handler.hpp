@@ -105,6 +105,12 @@ class StreamHandler {
   /// long-lived connections should end them here so the server need not wait out
   /// the grace period.
   virtual void shutdown() {}
+
+  /// Called once, after the I/O threads have stopped and before the server's
+  /// io_context is destroyed. Handlers must let go of every I/O object they still
+  /// hold (sockets, timers): one that outlived the io_context would be destroyed
+  /// against freed services.
+  virtual void stopped() {}
 };
 
 }  // namespace talkline::transport::http

@@ -40,4 +40,8 @@ void StreamHandlerRegistry::shutdown_all() const {
   }
 }
 
+void StreamHandlerRegistry::stopped_all() const {
+  for (const auto& [prefix, handler] : entries_) handler->stopped();
+}
+
 }  // namespace talkline::transport::http

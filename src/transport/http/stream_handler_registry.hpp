@@ -23,6 +23,8 @@ class StreamHandlerRegistry {
 
   /// Tells every handler that shutdown has begun.
   void shutdown_all() const;
+  /// Tells every handler that the I/O threads have stopped (StreamHandler::stopped).
+  void stopped_all() const;
 
  private:
   std::vector<std::pair<std::string, std::shared_ptr<StreamHandler>>> entries_;

@@ -96,6 +96,15 @@ void Server::shutdown() {
   for (auto& session : sessions) session->close("server shutting down");
 }
 
+void Server::stopped() {
+  std::unordered_map<std::string, std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(table_->mutex);
+    sessions.swap(table_->sessions);
+  }
+  for (auto& [sid, session] : sessions) session->abandon();
+}
+
 net::awaitable<http::StreamOutcome> Server::handle(http::StreamContext& context) {
   auto& request = context.request();
   bool wants_websocket = websocket::is_upgrade(context.raw_request());

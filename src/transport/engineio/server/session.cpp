@@ -324,6 +324,15 @@ net::awaitable<void> Session::close_websocket(std::shared_ptr<WsStream> ws, bool
   tcp.close();
 }
 
+void Session::abandon() {
+  state_ = State::closed;
+  forget_ = nullptr;
+  listener_.reset();
+  ws_.reset();
+  probe_.reset();
+  take_outbox();
+}
+
 void Session::forget() {
   if (auto forget = std::move(forget_)) forget(sid_);
 }

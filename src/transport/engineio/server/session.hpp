@@ -61,6 +61,10 @@ class Session : public std::enable_shared_from_this<Session> {
   /// close packet (polling) or a close frame (WebSocket). Any thread.
   void close(std::string reason);
 
+  /// Breaks every reference the session holds (listener, WebSockets, queue) without
+  /// telling anyone. Only once no I/O thread runs: at the very end of shutdown.
+  void abandon();
+
   // The rest is for the Server, on the strand.
 
   Transport transport() const { return transport_; }
