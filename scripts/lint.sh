@@ -10,7 +10,10 @@ clang-format --dry-run --Werror "${sources[@]}"
 # clang-tidy cannot read GCC's precompiled headers, so it gets its own compile database
 # from a configure-only tree without them.
 tidy_dir="$build_dir-tidy"
-cmake -S . -B "$tidy_dir" -G Ninja -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON >/dev/null
+# Boost 1.74 looks for coroutines in <experimental/coroutine> under clang, which clang 14
+# with libstdc++ 12 no longer has, and would hide every awaitable; C++20 <coroutine> works.
+cmake -S . -B "$tidy_dir" -G Ninja -DCMAKE_DISABLE_PRECOMPILE_HEADERS=ON -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
+  -DCMAKE_CXX_FLAGS="-DBOOST_ASIO_HAS_CO_AWAIT=1 -DBOOST_ASIO_HAS_STD_COROUTINE=1" >/dev/null
 
 mapfile -t units < <(git ls-files 'src/*.cpp' | grep -v 'transport/asio/asio_impl.cpp')
 report=$(mktemp)

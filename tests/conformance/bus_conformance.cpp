@@ -110,9 +110,8 @@ TEST_P(BusConformance, PublishedEnvelopeReachesTheHandlerWithEveryFieldIntact) {
   bus::Envelope message;
   message.user_ids = {1, 9'007'199'254'740'993, 9'223'372'036'854'775'807};
   message.event = "message:new";
-  message.payload_json =
-      R"({"id":"9007199254740993","body":"quote \" backslash \\ newline \n snowman \u2603 )"
-      "\xE2\x98\x83 emoji \xF0\x9F\x98\x80\",\"seq\":42}";
+  message.payload_json = R"({"id":"9007199254740993","body":"quote \" backslash \\ newline \n snowman \u2603 )"
+                         "\xE2\x98\x83 emoji \xF0\x9F\x98\x80\",\"seq\":42}";
   message.skip_connection = "sock-\xC3\xA9-1";
   message.conversation_id = 9'007'199'254'740'995;
   message.seq = 42;

@@ -19,7 +19,7 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr std::size_t kReadChunk = 8 * 1024;
+constexpr std::size_t kReadChunk = std::size_t{8} * 1024;
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 constexpr std::size_t kMaxDrainBytes = std::size_t{4} << 20;
 
@@ -243,7 +243,7 @@ net::awaitable<void> HttpSession::close(bool drain) {
   stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
   if (drain && !ec) {
     stream_.expires_after(kDrainTimeout);
-    std::array<char, 16 * 1024> scratch{};
+    std::array<char, std::size_t{16} * 1024> scratch{};
     std::size_t total = 0;
     while (!ec && total < kMaxDrainBytes) {
       total += co_await stream_.async_read_some(net::buffer(scratch), net::redirect_error(net::use_awaitable, ec));

@@ -84,7 +84,7 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   }
   for (const auto& route : routes_) {
     if (route.info.method == method && same_shape(route.segments, segments)) {
-      throw std::invalid_argument("duplicate route: " + method + " " + pattern);
+      throw std::invalid_argument(std::string("duplicate route: ").append(method).append(" ").append(pattern));
     }
   }
   RouteInfo info{std::move(method), std::move(pattern)};

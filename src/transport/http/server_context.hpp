@@ -14,7 +14,7 @@ namespace talkline::transport::http {
 /// of its sessions.
 struct ServerContext {
   ServerContext(ServerOptions server_options, Router router, boost::asio::thread_pool::executor_type worker_executor)
-      : options(std::move(server_options)), pipeline(options, std::move(router)), workers(worker_executor) {}
+      : options(std::move(server_options)), pipeline(options, std::move(router)), workers(std::move(worker_executor)) {}
 
   const ServerOptions options;
   const Pipeline pipeline;

@@ -13,9 +13,9 @@ namespace {
 
 // ---- the shared Bus suite ------------------------------------------------------------
 
-TALKLINE_INSTANTIATE_BUS_CONFORMANCE(Local, conformance::BusFactory{"local", [] {
-                                       return std::unique_ptr<Bus>(std::make_unique<LocalBus>());
-                                     }});
+TALKLINE_INSTANTIATE_BUS_CONFORMANCE(Local,
+                                     conformance::BusFactory{
+                                         "local", [] { return std::unique_ptr<Bus>(std::make_unique<LocalBus>()); }});
 
 // ---- behaviour particular to the in-process bus --------------------------------------
 

@@ -77,8 +77,8 @@ TEST(ErrorAck, InvalidArgumentKeepsEveryFieldInOrder) {
 
 TEST(ErrorAck, RateLimitedSaysWhenToRetry) {
   const Json ack = error_ack(Error::rate_limited("slow down", 7));
-  EXPECT_EQ(ack, Json({{"ok", false},
-                       {"error", {{"code", "rate_limited"}, {"message", "slow down"}, {"retryAfter", 7}}}}));
+  EXPECT_EQ(ack,
+            Json({{"ok", false}, {"error", {{"code", "rate_limited"}, {"message", "slow down"}, {"retryAfter", 7}}}}));
 }
 
 }  // namespace

@@ -106,11 +106,9 @@ TEST_F(BusPublisherTest, ReadCursorPublishesAReadReceiptWithTheReadSeq) {
   const bus::Envelope& envelope = only_envelope();
   EXPECT_THAT(envelope.user_ids, ElementsAre(5, 6, 7));
   EXPECT_EQ(envelope.event, "receipt");
-  EXPECT_EQ(Json::parse(envelope.payload_json), Json({{"conversationId", "77"},
-                                                      {"userId", "6"},
-                                                      {"type", "read"},
-                                                      {"seq", 8},
-                                                      {"at", api::time_json(kAt)}}));
+  EXPECT_EQ(
+      Json::parse(envelope.payload_json),
+      Json({{"conversationId", "77"}, {"userId", "6"}, {"type", "read"}, {"seq", 8}, {"at", api::time_json(kAt)}}));
   EXPECT_EQ(envelope.conversation_id, 77);
   EXPECT_EQ(envelope.skip_connection, "");
   EXPECT_EQ(envelope.end_session_id, 0);

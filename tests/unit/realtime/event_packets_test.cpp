@@ -40,7 +40,8 @@ TEST(EventPackets, IsOneTextMessageHoldingTheEventAndPayload) {
 }
 
 TEST(EventPackets, DecodesAsTheSameEventAndPayload) {
-  const std::string payload = R"({"conversationId":"7","userId":"9","type":"read","seq":12,"at":"2024-01-01T00:00:00.000Z"})";
+  const std::string payload =
+      R"({"conversationId":"7","userId":"9","type":"read","seq":12,"at":"2024-01-01T00:00:00.000Z"})";
   const auto packets = event_packets("receipt", payload);
   ASSERT_EQ(packets.size(), 1U);
   expect_client_reads(packets[0], "receipt", Json::parse(payload));
@@ -59,7 +60,8 @@ TEST(EventPackets, EveryServerEventDecodesBackToItsName) {
 }
 
 TEST(EventPackets, PayloadWithEscapesAndUnicodeSurvivesUnchanged) {
-  const Json payload = {{"body", "she said \"hi\"\n\t\\ \xE2\x98\x83 \xF0\x9F\x98\x80 ]},["}, {"n", Json::array({1, nullptr})}};
+  const Json payload = {{"body", "she said \"hi\"\n\t\\ \xE2\x98\x83 \xF0\x9F\x98\x80 ]},["},
+                        {"n", Json::array({1, nullptr})}};
   const std::string text = util::dump_json(payload);
   const auto packets = event_packets("message:new", text);
   ASSERT_EQ(packets.size(), 1U);

@@ -79,8 +79,7 @@ TEST(TypingTracker, TakeExpiredReturnsEveryIndicatorPastItsTime) {
   tracker.typing(3, 10, {}, 3000);
   const auto expired = tracker.take_expired(2500);
   ASSERT_THAT(expired, SizeIs(2));
-  EXPECT_THAT((std::vector<model::Id>{expired[0].user_id, expired[1].user_id}),
-              ::testing::UnorderedElementsAre(1, 2));
+  EXPECT_THAT((std::vector<model::Id>{expired[0].user_id, expired[1].user_id}), ::testing::UnorderedElementsAre(1, 2));
   EXPECT_TRUE(tracker.stopped(3, 10));
 }
 

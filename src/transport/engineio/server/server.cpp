@@ -179,27 +179,24 @@ net::awaitable<http::StreamOutcome> Server::open_polling(http::StreamContext& co
 net::awaitable<http::StreamOutcome> Server::open_websocket(http::StreamContext& context, bool base64_binary) {
   auto strand = new_strand(context);
   auto ws = make_websocket(context.take_stream(), strand, *options_);
-  auto spawn_on = strand;
-  net::co_spawn(
-      spawn_on,
-      [self = shared_from_this(), ws, base64_binary, strand = std::move(strand),
-       request = std::move(context.raw_request()), handshake = context.request()]() mutable -> net::awaitable<void> {
-        error_code ec;
-        co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
-        if (ec) co_return;
-        auto session = self->create_session(strand, std::move(handshake), Transport::websocket, base64_binary);
-        auto open = encode_ws(encode_open(self->handshake_info(session->id(), Transport::websocket)));
-        ws->text(true);
-        co_await ws->async_write(net::buffer(open.data), net::redirect_error(net::use_awaitable, ec));
-        if (ec) {
-          session->close("transport error");
-          co_return;
-        }
-        self->on_connection_(session);
-        session->start();
-        co_await session->run_websocket(ws);
-      },
-      net::detached);
+  auto serve = [self = shared_from_this(), ws, base64_binary, strand, request = std::move(context.raw_request()),
+                handshake = context.request()]() mutable -> net::awaitable<void> {
+    error_code ec;
+    co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
+    if (ec) co_return;
+    auto session = self->create_session(strand, std::move(handshake), Transport::websocket, base64_binary);
+    auto open = encode_ws(encode_open(self->handshake_info(session->id(), Transport::websocket)));
+    ws->text(true);
+    co_await ws->async_write(net::buffer(open.data), net::redirect_error(net::use_awaitable, ec));
+    if (ec) {
+      session->close("transport error");
+      co_return;
+    }
+    self->on_connection_(session);
+    session->start();
+    co_await session->run_websocket(ws);
+  };
+  net::co_spawn(strand, std::move(serve), net::detached);
   co_return http::StreamOutcome::close;
 }
 

@@ -4,9 +4,7 @@
 
 namespace talkline::transport::socketio {
 
-Server::Server(ServerOptions options) : state_(std::make_shared<ServerState>()) {
-  state_->options = std::move(options);
-}
+Server::Server(ServerOptions options) : state_(std::make_shared<ServerState>()) { state_->options = options; }
 
 void Server::on(std::string nsp, NamespaceHandlers handlers) {
   state_->namespaces[std::move(nsp)] = std::move(handlers);
