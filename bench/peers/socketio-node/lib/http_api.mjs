@@ -1,0 +1,65 @@
+// The HTTP API subset the benchmark needs, on node:http, with TalkLine's shapes:
+// register, login, create a conversation, and the liveness probe. Errors are
+// problem+json, mapped once in `serve`.
+
+import { AppError, toProblem } from "./errors.mjs";
+
+const kMaxBodyBytes = 1_000_000;
+
+export function createApiHandler(chat) {
+  const routes = {
+    "POST /api/v1/auth/register": async (req) => [201, await chat.register(await readJson(req))],
+    "POST /api/v1/auth/login": async (req) => [200, await chat.login(await readJson(req))],
+    "POST /api/v1/conversations": async (req) => {
+      const callerId = authenticate(chat, req);
+      const { conversation, created } = chat.conversationCreate(callerId, await readJson(req));
+      return [created ? 201 : 200, conversation];
+    },
+    "GET /healthz": async () => [200, { status: "ok" }],
+  };
+
+  return async function serve(req, res) {
+    const path = req.url.split("?", 1)[0];
+    const route = routes[`${req.method} ${path}`];
+    try {
+      if (!route) throw new AppError("not_found", "no such route");
+      const [status, body] = await route(req);
+      send(res, status, "application/json", body);
+    } catch (err) {
+      if (!(err instanceof AppError)) console.error(err);
+      const problem = toProblem(err);
+      send(res, problem.status, "application/problem+json", problem);
+    }
+  };
+}
+
+function authenticate(chat, req) {
+  const header = req.headers.authorization ?? "";
+  if (!header.startsWith("Bearer ")) throw new AppError("unauthenticated", "a bearer token is required");
+  try {
+    return chat.tokens.verify(header.slice(7));
+  } catch (err) {
+    throw new AppError("unauthenticated", err.message);
+  }
+}
+
+async function readJson(req) {
+  const chunks = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += chunk.length;
+    if (size > kMaxBodyBytes) throw new AppError("payload_too_large", "body too large");
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString("utf8"));
+  } catch {
+    throw new AppError("invalid_argument", "body is not valid JSON", [{ field: "body", message: "must be JSON" }]);
+  }
+}
+
+function send(res, status, type, body) {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": type, "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}

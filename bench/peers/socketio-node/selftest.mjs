@@ -1,0 +1,243 @@
+// Self-test of the peer: starts it in each mode on a free port and drives it with fetch and
+// socket.io-client the way talkline-bench does.
+//
+//   npm ci && node --test selftest.mjs
+
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { fileURLToPath } from "node:url";
+
+import { io } from "socket.io-client";
+
+const kServer = fileURLToPath(new URL("./server.mjs", import.meta.url));
+const kWaitMs = 5000;
+const kSettleMs = 300;
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts server.mjs on port 0 and resolves once it printed its address. */
+function startServer(args) {
+  const child = spawn(process.execPath, [kServer, "--port", "0", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), kWaitMs);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /socketio-node listening on ([\d.]+):(\d+)/.exec(out);
+      if (!match) return;
+      clearTimeout(timer);
+      resolve({
+        url: `http://${match[1]}:${match[2]}`,
+        async stop() {
+          child.kill("SIGTERM");
+          assert.equal(await exited, 0, "server exits cleanly on SIGTERM");
+        },
+      });
+    });
+  });
+}
+
+async function post(url, path, body, token) {
+  const headers = { "Content-Type": "application/json" };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const res = await fetch(url + path, { method: "POST", headers, body: JSON.stringify(body) });
+  return { status: res.status, body: await res.json() };
+}
+
+/** A connected socket.io-client socket that records every server event it receives. */
+async function connect(url, token, options = {}) {
+  const socket = io(url, { auth: { token }, reconnection: false, forceNew: true, ...options });
+  const log = [];
+  socket.onAny((event, payload) => log.push({ event, payload }));
+  await new Promise((resolve, reject) => {
+    socket.once("connect", resolve);
+    socket.once("connect_error", reject);
+  });
+  const events = (name, match = () => true) => log.filter((e) => e.event === name && match(e.payload)).map((e) => e.payload);
+  const waitFor = async (name, match) => {
+    const deadline = Date.now() + kWaitMs;
+    while (Date.now() < deadline) {
+      const [found] = events(name, match);
+      if (found) return found;
+      await sleep(10);
+    }
+    assert.fail(`no ${name} within ${kWaitMs} ms`);
+  };
+  return { socket, events, waitFor, send: (event, payload) => socket.timeout(kWaitMs).emitWithAck(event, payload) };
+}
+
+for (const mode of ["memory", "sqlite"]) {
+  describe(`socketio-node in ${mode} mode`, () => {
+    const dir = mkdtempSync(join(tmpdir(), "socketio-node-"));
+    const args = ["--mode", mode, "--db", join(dir, "peer.db")];
+    const sockets = [];
+    let server;
+    after(async () => {
+      for (const s of sockets) s.socket.close();
+      await server?.stop();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const open = async (...a) => {
+      const s = await connect(server.url, ...a);
+      sockets.push(s);
+      return s;
+    };
+
+    const password = "correct horse battery";
+    const suffix = randomUUID().slice(0, 8);
+    let alice, bob, carol, direct;
+
+    test("serves /healthz and registers users", async () => {
+      server = await startServer(args);
+      const health = await fetch(`${server.url}/healthz`);
+      assert.deepEqual([health.status, await health.json()], [200, { status: "ok" }]);
+      const users = [];
+      for (const name of ["alice", "bob", "carol"]) {
+        const { status, body } = await post(server.url, "/api/v1/auth/register", { username: `${name}_${suffix}`, password });
+        assert.equal(status, 201);
+        assert.match(body.user.id, /^[0-9]+$/);
+        assert.equal(typeof body.accessToken, "string");
+        assert.equal(typeof body.refreshToken, "string");
+        assert.equal(body.expiresIn, 900);
+        users.push({ id: body.user.id, token: body.accessToken, username: body.user.username });
+      }
+      [alice, bob, carol] = users;
+      const again = await post(server.url, "/api/v1/auth/register", { username: alice.username, password });
+      assert.equal(again.status, 409);
+      assert.equal(again.body.code, "conflict");
+    });
+
+    test("logs in and refuses a wrong password", async () => {
+      const ok = await post(server.url, "/api/v1/auth/login", { username: alice.username, password });
+      assert.equal(ok.status, 200);
+      assert.equal(ok.body.user.id, alice.id);
+      const wrong = await post(server.url, "/api/v1/auth/login", { username: alice.username, password: "wrong password" });
+      assert.equal(wrong.status, 401);
+      assert.equal(wrong.body.code, "unauthenticated");
+    });
+
+    test("creates a direct conversation once per pair", async () => {
+      const created = await post(server.url, "/api/v1/conversations", { type: "direct", userId: bob.id }, alice.token);
+      assert.equal(created.status, 201);
+      direct = created.body;
+      assert.match(direct.id, /^[0-9]+$/);
+      assert.equal(direct.type, "direct");
+      assert.equal(direct.title, null);
+      assert.equal(direct.lastSeq, 0);
+      assert.deepEqual(direct.members.map((m) => m.userId).sort(), [alice.id, bob.id].sort());
+      const existing = await post(server.url, "/api/v1/conversations", { type: "direct", userId: alice.id }, bob.token);
+      assert.equal(existing.status, 200);
+      assert.equal(existing.body.id, direct.id);
+      const anonymous = await post(server.url, "/api/v1/conversations", { type: "direct", userId: bob.id });
+      assert.equal(anonymous.status, 401);
+    });
+
+    test("refuses a socket without a valid token", async () => {
+      for (const token of [undefined, "nope", `${alice.token}x`]) {
+        await assert.rejects(connect(server.url, token), (err) => {
+          assert.equal(err.data?.code, "unauthenticated");
+          return true;
+        });
+      }
+    });
+
+    test("sends with ack, delivers message:new to others, dedups a retry", async () => {
+      const a = await open(alice.token);
+      const a2 = await open(alice.token, { transports: ["websocket"] });
+      const b = await open(bob.token);
+      const c = await open(carol.token);
+      const clientMsgId = randomUUID();
+      const payload = { conversationId: direct.id, clientMsgId, body: "hello bob" };
+
+      const ack = await a.send("message:send", payload);
+      assert.equal(ack.ok, true);
+      const { message } = ack;
+      assert.match(message.id, /^[0-9]+$/);
+      assert.deepEqual(
+        { conversationId: message.conversationId, seq: message.seq, senderId: message.senderId, clientMsgId: message.clientMsgId, body: message.body },
+        { conversationId: direct.id, seq: 1, senderId: alice.id, clientMsgId, body: "hello bob" },
+      );
+      assert.ok(!Number.isNaN(Date.parse(message.createdAt)));
+      assert.deepEqual(await b.waitFor("message:new"), message);
+      assert.deepEqual(await a2.waitFor("message:new"), message, "the sender's other device gets it");
+
+      const retry = await a.send("message:send", payload);
+      assert.deepEqual(retry, { ok: true, message }, "a retry returns the original");
+      const conflict = await a.send("message:send", { ...payload, body: "something else" });
+      assert.equal(conflict.error.code, "conflict");
+
+      const second = await a.send("message:send", { ...payload, clientMsgId: randomUUID(), body: "second" });
+      assert.equal(second.message.seq, 2);
+      await b.waitFor("message:new", (m) => m.seq === 2);
+      await sleep(kSettleMs);
+      assert.equal(a.events("message:new").length, 0, "the sending connection gets no echo");
+      assert.deepEqual(b.events("message:new").map((m) => m.seq), [1, 2], "each delivered exactly once, in order");
+      assert.equal(c.events("message:new").length, 0, "non-members get nothing");
+
+      const outsider = await c.send("message:send", { ...payload, clientMsgId: randomUUID() });
+      assert.equal(outsider.error.code, "not_found");
+      const invalid = await a.send("message:send", { conversationId: direct.id, clientMsgId: "has space", body: "x" });
+      assert.equal(invalid.error.code, "invalid_argument");
+      assert.equal(invalid.error.fields[0].field, "clientMsgId");
+    });
+
+    test("moves receipt cursors forward only and tells the members", async () => {
+      const [a, , b] = sockets;
+      const delivered = await b.send("receipt:delivered", { conversationId: direct.id, seq: 2 });
+      assert.deepEqual(delivered, { ok: true, conversationId: direct.id, deliveredSeq: 2, readSeq: 0 });
+      const seen = await a.waitFor("receipt", (r) => r.type === "delivered");
+      assert.deepEqual({ ...seen, at: undefined }, { conversationId: direct.id, userId: bob.id, type: "delivered", seq: 2, at: undefined });
+
+      const read = await b.send("receipt:read", { conversationId: direct.id, seq: 1 });
+      assert.deepEqual(read, { ok: true, conversationId: direct.id, deliveredSeq: 2, readSeq: 1 });
+      await a.waitFor("receipt", (r) => r.type === "read" && r.seq === 1);
+
+      const backwards = await b.send("receipt:delivered", { conversationId: direct.id, seq: 1 });
+      assert.deepEqual(backwards, { ok: true, conversationId: direct.id, deliveredSeq: 2, readSeq: 1 });
+      const past = await b.send("receipt:read", { conversationId: direct.id, seq: 3 });
+      assert.equal(past.error.code, "invalid_argument");
+      await sleep(kSettleMs);
+      assert.equal(a.events("receipt").length, 2, "no receipt when no cursor moved");
+    });
+
+    test("creates a group and fans out to its members", async () => {
+      const { status, body: group } = await post(
+        server.url, "/api/v1/conversations", { type: "group", title: "Team", memberIds: [bob.id, carol.id] }, alice.token,
+      );
+      assert.equal(status, 201);
+      assert.equal(group.title, "Team");
+      assert.equal(group.members.length, 3);
+      const [a, , b, c] = sockets;
+      const ack = await a.send("message:send", { conversationId: group.id, clientMsgId: randomUUID(), body: "hi team" });
+      assert.equal(ack.message.seq, 1);
+      await b.waitFor("message:new", (m) => m.conversationId === group.id);
+      await c.waitFor("message:new", (m) => m.conversationId === group.id);
+    });
+
+    if (mode === "sqlite") {
+      test("keeps acked messages across a restart", async () => {
+        const [a] = sockets;
+        const clientMsgId = randomUUID();
+        const payload = { conversationId: direct.id, clientMsgId, body: "before restart" };
+        const { message } = await a.send("message:send", payload);
+        for (const s of sockets.splice(0)) s.socket.close();
+        await server.stop();
+
+        server = await startServer(args);
+        const login = await post(server.url, "/api/v1/auth/login", { username: alice.username, password });
+        assert.equal(login.status, 200);
+        const a2 = await open(login.body.accessToken);
+        assert.deepEqual(await a2.send("message:send", payload), { ok: true, message }, "the retry finds the committed message");
+        const next = await a2.send("message:send", { ...payload, clientMsgId: randomUUID(), body: "after restart" });
+        assert.equal(next.message.seq, message.seq + 1);
+      });
+    }
+  });
+}
