@@ -1,0 +1,79 @@
+#include "connections_scenario.hpp"
+
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "connector.hpp"
+#include "io_pool.hpp"
+#include "process_stats.hpp"
+#include "report.hpp"
+#include "setup.hpp"
+
+namespace talkline::bench {
+
+int run_connections(const CommonOptions& common, const ConnectionsOptions& options) {
+  IoPool pool(common.threads);
+  const int per_user = std::max(1, options.connections_per_user);
+  const int user_count = (options.connections + per_user - 1) / per_user;
+  std::cerr << "registering " << user_count << " users\n";
+  const auto users = register_users(pool, common, user_count);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < options.connections; ++i) tokens.push_back(users[static_cast<std::size_t>(i / per_user)].token);
+
+  const auto server_before = sample_server(common.server_pid);
+  const auto bench_before = sample_process(0);
+  std::cerr << "opening " << options.connections << " connections\n";
+  auto outcome = connect_all(pool, common, tokens);
+  const int connected = options.connections - outcome.failed;
+  const auto server_connected = sample_server(common.server_pid);
+  const auto bench_connected = sample_process(0);
+
+  // Hold them idle.
+  std::this_thread::sleep_for(std::chrono::duration<double>(common.duration_seconds));
+  const auto server_end = sample_server(common.server_pid);
+  const auto bench_end = sample_process(0);
+  const int still_open = count_open(outcome.connections);
+  close_all(outcome.connections);
+  outcome.connections.clear();
+  pool.join();
+
+  Report report("connections");
+  report.add("parameters", "connections", options.connections);
+  report.add("parameters", "connections_per_user", per_user);
+  report.add("parameters", "duration", common.duration_seconds, "s");
+  report.add("parameters", "threads", pool.thread_count());
+  report.add("parameters", "source_addresses", common.source_addresses);
+  report.add("results", "connected", connected);
+  report.add("results", "failed", outcome.failed);
+  if (!outcome.first_error.empty()) report.add("results", "first_error", outcome.first_error);
+  report.add("results", "dropped_while_idle", connected - still_open);
+  report.add("results", "handshake_seconds", outcome.seconds, "s");
+  report.add("results", "handshakes_per_second", outcome.seconds > 0 ? connected / outcome.seconds : 0.0, "/s");
+  if (bench_before && bench_connected && bench_end) {
+    report.add("bench", "cpu_connect_phase", bench_connected->cpu_seconds - bench_before->cpu_seconds, "s");
+    report.add("bench", "cpu_idle_percent",
+               100 * (bench_end->cpu_seconds - bench_connected->cpu_seconds) / common.duration_seconds, "%");
+    report.add("bench", "rss", bench_end->rss_kib / 1024, "MiB");
+  }
+  if (server_before && server_connected && server_end) {
+    report.add("server", "cpu_connect_phase", server_connected->cpu_seconds - server_before->cpu_seconds, "s");
+    report.add("server", "cpu_idle_percent",
+               100 * (server_end->cpu_seconds - server_connected->cpu_seconds) / common.duration_seconds, "%");
+    report.add("server", "rss_before", server_before->rss_kib / 1024, "MiB");
+    report.add("server", "rss_connected", server_end->rss_kib / 1024, "MiB");
+    if (connected > 0) {
+      report.add("server", "rss_per_connection", (server_end->rss_kib - server_before->rss_kib) / connected, "KiB");
+    }
+  } else if (common.server_pid != 0) {
+    std::cerr << "warning: no process " << common.server_pid << " to sample\n";
+  }
+  report.print(std::cout);
+  if (!common.json_file.empty() && !report.write_json(common.json_file)) {
+    std::cerr << "cannot write " << common.json_file << "\n";
+    return 2;
+  }
+  return outcome.failed > 0 || still_open != connected ? 1 : 0;
+}
+
+}  // namespace talkline::bench

@@ -1,0 +1,57 @@
+#include "process_stats.hpp"
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace talkline::bench {
+
+std::optional<ProcessSample> sample_process(pid_t pid) {
+  const std::string dir = pid == 0 ? "/proc/self" : "/proc/" + std::to_string(pid);
+  std::ifstream stat_file(dir + "/stat");
+  std::string stat;
+  if (!std::getline(stat_file, stat)) return std::nullopt;
+  // The command name may hold spaces and ')': fields are counted after the last ')'.
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  // After ')' come field 3 (state) onwards; utime and stime are fields 14 and 15.
+  for (int index = 3; index <= 15 && fields >> field; ++index) {
+    if (index == 14) utime = std::stoull(field);
+    if (index == 15) stime = std::stoull(field);
+  }
+  ProcessSample sample;
+  sample.cpu_seconds = static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+
+  std::ifstream status(dir + "/status");
+  std::string line;
+  while (std::getline(status, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) {
+      sample.rss_kib = std::stod(line.substr(6));
+      break;
+    }
+  }
+  return sample;
+}
+
+std::optional<ProcessSample> sample_server(pid_t pid) {
+  if (pid == 0) return std::nullopt;
+  return sample_process(pid);
+}
+
+long raise_open_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return -1;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+  getrlimit(RLIMIT_NOFILE, &limit);
+  return static_cast<long>(limit.rlim_cur);
+}
+
+}  // namespace talkline::bench

@@ -1,0 +1,61 @@
+#include "report.hpp"
+
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+
+namespace talkline::bench {
+
+using util::Json;
+
+Report::Report(std::string scenario) { json_["scenario"] = std::move(scenario); }
+
+void Report::add(const std::string& section, const std::string& key, const Json& value, const std::string& unit) {
+  json_[section][key] = value;
+  std::string text;
+  if (value.is_number_float()) {
+    char buffer[64];
+    std::snprintf(buffer, sizeof buffer, "%.2f", value.get<double>());
+    text = buffer;
+  } else if (value.is_string()) {
+    text = value.get<std::string>();
+  } else {
+    text = value.dump();
+  }
+  if (!unit.empty()) text += " " + unit;
+  rows_.push_back({section, key, std::move(text)});
+}
+
+void Report::add_latency(const std::string& section, const std::string& name, const Histogram& histogram) {
+  Json latency = {{"count", histogram.count()},      {"p50", histogram.percentile(50)},
+                  {"p99", histogram.percentile(99)}, {"p99_9", histogram.percentile(99.9)},
+                  {"max", histogram.max()},          {"mean", histogram.mean()}};
+  json_[section][name + "_us"] = latency;
+  char buffer[160];
+  std::snprintf(buffer, sizeof buffer, "p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f ms (n=%llu)",
+                static_cast<double>(histogram.percentile(50)) / 1000,
+                static_cast<double>(histogram.percentile(99)) / 1000,
+                static_cast<double>(histogram.percentile(99.9)) / 1000, static_cast<double>(histogram.max()) / 1000,
+                static_cast<unsigned long long>(histogram.count()));
+  rows_.push_back({section, name, buffer});
+}
+
+void Report::print(std::ostream& out) const {
+  out << "talkline-bench " << json_.at("scenario").get<std::string>() << "\n";
+  std::string section;
+  for (const auto& row : rows_) {
+    if (row.section != section) {
+      section = row.section;
+      out << section << "\n";
+    }
+    out << "  " << std::left << std::setw(30) << row.key << row.value << "\n";
+  }
+}
+
+bool Report::write_json(const std::string& path) const {
+  std::ofstream file(path);
+  file << json_.dump(2) << "\n";
+  return static_cast<bool>(file);
+}
+
+}  // namespace talkline::bench

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "bench_options.hpp"
+#include "io_pool.hpp"
+
+namespace talkline::bench {
+
+struct BenchUser {
+  std::string id;
+  std::string token;
+};
+
+/// Registers `count` users named `<run_id>_<i>` over the HTTP API, `setup_concurrency`
+/// requests at a time. Throws std::runtime_error naming the first request that failed.
+std::vector<BenchUser> register_users(IoPool& pool, const CommonOptions& options, int count);
+
+/// Creates one direct conversation between users[2i] and users[2i+1] for each i < pairs;
+/// returns their ids. Throws std::runtime_error like register_users.
+std::vector<std::string> create_direct_conversations(IoPool& pool, const CommonOptions& options,
+                                                     const std::vector<BenchUser>& users, int pairs);
+
+}  // namespace talkline::bench
