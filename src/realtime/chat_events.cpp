@@ -117,18 +117,21 @@ util::Json cursors_json(const model::Member& member) {
 }  // namespace
 
 Result<util::Json> Gateway::receipt_delivered(Connection& connection, const Args& args) {
-  TL_TRY_ASSIGN(const auto* payload, payload_object(args));
-  TL_TRY_ASSIGN(const auto conversation_id, required_id(*payload, "conversationId"));
-  TL_TRY_ASSIGN(const auto seq, required_seq(*payload, "seq"));
-  TL_TRY_ASSIGN(const auto member, services_.messages.mark_delivered(connection.principal, conversation_id, seq));
-  return cursors_json(member);
+  return move_cursor(connection, args, model::CursorKind::delivered);
 }
 
 Result<util::Json> Gateway::receipt_read(Connection& connection, const Args& args) {
+  return move_cursor(connection, args, model::CursorKind::read);
+}
+
+Result<util::Json> Gateway::move_cursor(Connection& connection, const Args& args, model::CursorKind kind) {
   TL_TRY_ASSIGN(const auto* payload, payload_object(args));
   TL_TRY_ASSIGN(const auto conversation_id, required_id(*payload, "conversationId"));
   TL_TRY_ASSIGN(const auto seq, required_seq(*payload, "seq"));
-  TL_TRY_ASSIGN(const auto member, services_.messages.mark_read(connection.principal, conversation_id, seq));
+  const auto& caller = connection.principal;
+  TL_TRY_ASSIGN(const auto member, kind == model::CursorKind::read
+                                       ? services_.messages.mark_read(caller, conversation_id, seq)
+                                       : services_.messages.mark_delivered(caller, conversation_id, seq));
   return cursors_json(member);
 }
 

@@ -2,6 +2,7 @@
 
 #include <unordered_set>
 
+#include "api/v1/request_helpers.hpp"
 #include "api/views.hpp"
 #include "realtime/events.hpp"
 #include "util/log.hpp"
@@ -19,17 +20,6 @@ constexpr auto kSweepPeriod = std::chrono::milliseconds(250);
 // closed and will catch up again on its next connect.
 constexpr std::size_t kMaxHeldMessages = 10000;
 
-std::string bearer_token(const transport::http::Request& request) {
-  auto header = request.header("Authorization");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (!header || header->size() <= kScheme.size()) return {};
-  if (!std::equal(kScheme.begin(), kScheme.end(), header->begin(),
-                  [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
-    return {};
-  }
-  return std::string(header->substr(kScheme.size()));
-}
-
 // The token from the CONNECT payload (`auth: {token}`), else from the handshake's
 // Authorization header; empty when neither has one.
 std::string token_of(const sio::Socket& socket) {
@@ -38,7 +28,8 @@ std::string token_of(const sio::Socket& socket) {
     auto it = auth.find("token");
     if (it != auth.end() && it->is_string()) return it->get<std::string>();
   }
-  return bearer_token(socket.handshake());
+  auto bearer = api::v1::bearer_token(socket.handshake());
+  return bearer.ok() ? std::string(*bearer) : std::string();
 }
 
 sio::ConnectRefusal refusal(const Error& error) {
@@ -110,7 +101,9 @@ void Gateway::authorize(const SocketPtr& socket, sio::ConnectCallback done) {
     }
     auto principal = self->services_.auth.authenticate(token);
     if (principal.ok()) {
-      if (auto valid = self->services_.auth.still_valid(*principal); !valid.ok()) principal = valid.error();
+      if (auto usable = self->services_.auth.account_usable(principal->user_id); !usable.ok()) {
+        principal = usable.error();
+      }
     }
     if (!principal.ok()) {
       done(refusal(principal.error()));

@@ -70,6 +70,7 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   Result<util::Json> typing(Connection& connection, const Args& args);
   Result<util::Json> receipt_delivered(Connection& connection, const Args& args);
   Result<util::Json> receipt_read(Connection& connection, const Args& args);
+  Result<util::Json> move_cursor(Connection& connection, const Args& args, model::CursorKind kind);
   Result<util::Json> join(Connection& connection, const Args& args);
   Result<util::Json> leave(Connection& connection, const Args& args);
   void publish_typing(model::Id user_id, model::Id conversation_id, std::vector<model::Id> member_ids, bool typing);

@@ -1,5 +1,7 @@
 #include "realtime/payload.hpp"
 
+#include "util/json_fields.hpp"
+
 namespace talkline::realtime {
 
 Result<const util::Json*> payload_object(const util::Json::array_t& args) {
@@ -8,45 +10,33 @@ Result<const util::Json*> payload_object(const util::Json::array_t& args) {
 }
 
 Result<model::Id> required_id(const util::Json& object, std::string_view field) {
-  auto it = object.find(field);
-  if (it == object.end()) return Error::invalid(std::string(field), "is required");
-  auto id = util::id_from_json(*it);
-  if (!id || *id <= 0) return Error::invalid(std::string(field), "must be an id (a decimal string)");
+  TL_TRY_ASSIGN(const auto id, util::id_field(object, field, true));
   return *id;
 }
 
 std::optional<model::Id> optional_id(const util::Json& object, std::string_view field, Error& problem) {
-  auto it = object.find(field);
-  if (it == object.end() || it->is_null()) return std::nullopt;
-  auto id = util::id_from_json(*it);
-  if (!id || *id <= 0) {
-    problem = Error::invalid(std::string(field), "must be an id (a decimal string)");
+  auto id = util::id_field(object, field, false);
+  if (!id.ok()) {
+    problem = id.error();
     return std::nullopt;
   }
   return *id;
 }
 
 Result<std::string> required_string(const util::Json& object, std::string_view field) {
-  auto it = object.find(field);
-  if (it == object.end()) return Error::invalid(std::string(field), "is required");
-  if (!it->is_string()) return Error::invalid(std::string(field), "must be a string");
-  return it->get<std::string>();
+  TL_TRY_ASSIGN(auto text, util::string_field(object, field, true));
+  return std::move(*text);
 }
 
 Result<bool> required_bool(const util::Json& object, std::string_view field) {
-  auto it = object.find(field);
-  if (it == object.end()) return Error::invalid(std::string(field), "is required");
-  if (!it->is_boolean()) return Error::invalid(std::string(field), "must be true or false");
-  return it->get<bool>();
+  TL_TRY_ASSIGN(const auto flag, util::bool_field(object, field, true));
+  return *flag;
 }
 
 Result<model::Seq> required_seq(const util::Json& object, std::string_view field) {
-  auto it = object.find(field);
-  if (it == object.end()) return Error::invalid(std::string(field), "is required");
-  if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
-    return Error::invalid(std::string(field), "must be an integer, zero or more");
-  }
-  return it->get<std::int64_t>();
+  TL_TRY_ASSIGN(const auto seq, util::integer_field(object, field, true));
+  if (*seq < 0) return Error::invalid(std::string(field), "must be zero or more");
+  return *seq;
 }
 
 }  // namespace talkline::realtime

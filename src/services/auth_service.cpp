@@ -160,13 +160,17 @@ Result<Principal> AuthService::authenticate(std::string_view access_token) {
   if (!user_id || !session_id || !role) return Error::unauthenticated("token claims are malformed");
   TL_TRY_ASSIGN(const bool active, store_.session_is_active(*session_id));
   if (!active) return Error::unauthenticated("session has ended");
-  return Principal{*user_id, *role, *session_id};
+  return Principal{*user_id, *role, *session_id, {}};
 }
 
 Result<void> AuthService::still_valid(const Principal& principal) {
   TL_TRY_ASSIGN(const bool active, store_.session_is_active(principal.session_id));
   if (!active) return Error::unauthenticated("session has ended");
-  TL_TRY_ASSIGN(const auto user, store_.user_get(principal.user_id));
+  return account_usable(principal.user_id);
+}
+
+Result<void> AuthService::account_usable(model::Id user_id) {
+  TL_TRY_ASSIGN(const auto user, store_.user_get(user_id));
   if (user.banned_at) return Error::forbidden("this account is suspended");
   return {};
 }

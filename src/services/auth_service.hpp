@@ -65,6 +65,8 @@ class AuthService {
   /// For connections that outlive their access token's check: `unauthenticated` once
   /// the login session has ended, `forbidden` once the account is suspended.
   Result<void> still_valid(const Principal& principal);
+  /// `forbidden` when the account is suspended; what authenticate() does not check.
+  Result<void> account_usable(model::Id user_id);
 
   /// Creates `username` as an admin, or promotes the existing user (password ignored then).
   Result<model::User> ensure_admin(std::string_view username, std::string_view password);

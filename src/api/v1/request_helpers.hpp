@@ -10,6 +10,7 @@
 #include "transport/http/message.hpp"
 #include "transport/http/router.hpp"
 #include "util/json.hpp"
+#include "util/json_fields.hpp"
 #include "util/result.hpp"
 
 namespace talkline::api::v1 {
@@ -19,18 +20,18 @@ using transport::http::Response;
 
 /// The caller named by `Authorization: Bearer <token>`, or `unauthenticated`.
 Result<services::Principal> authenticate(services::AuthService& auth, const Request& request);
+/// The token of `Authorization: Bearer <token>`, or `unauthenticated` saying what is wrong.
+Result<std::string_view> bearer_token(const Request& request);
 
 /// The request body as a JSON object; an empty body counts as `{}` only when
 /// `empty_ok` is set.
 Result<util::Json> json_body(const Request& request, bool empty_ok = false);
 
-/// Typed field readers: absent gives nullopt (or an error when `required`); a value of
-/// the wrong type is a 400 naming the field.
-Result<std::optional<std::string>> string_field(const util::Json& body, std::string_view name, bool required);
-Result<std::optional<model::Id>> id_field(const util::Json& body, std::string_view name, bool required);
-Result<std::vector<model::Id>> id_list_field(const util::Json& body, std::string_view name, bool required,
-                                             std::size_t max_items);
-Result<std::optional<std::int64_t>> integer_field(const util::Json& body, std::string_view name, bool required);
+// Typed field readers, shared with the real-time layer (util/json_fields.hpp).
+using util::id_field;
+using util::id_list_field;
+using util::integer_field;
+using util::string_field;
 
 /// A `{name}` path segment as an id. Malformed ids cannot name anything, so they are
 /// `not_found` with the given description.
