@@ -39,11 +39,20 @@ net::awaitable<void> ApiClient::ensure_connected() {
 
 net::awaitable<ApiReply> ApiClient::post(std::string path, util::Json body, std::string bearer) {
   http::request<http::string_body> request{http::verb::post, path, 11};
-  request.set(http::field::host, host_header_);
   request.set(http::field::content_type, "application/json");
+  request.body() = body.dump();
+  co_return co_await exchange(std::move(request), std::move(bearer));
+}
+
+net::awaitable<ApiReply> ApiClient::get(std::string path, std::string bearer) {
+  http::request<http::string_body> request{http::verb::get, path, 11};
+  co_return co_await exchange(std::move(request), std::move(bearer));
+}
+
+net::awaitable<ApiReply> ApiClient::exchange(http::request<http::string_body> request, std::string bearer) {
+  request.set(http::field::host, host_header_);
   if (!bearer.empty()) request.set(http::field::authorization, "Bearer " + bearer);
   request.keep_alive(true);
-  request.body() = body.dump();
   request.prepare_payload();
 
   http::response<http::string_body> response;
@@ -59,7 +68,9 @@ net::awaitable<ApiReply> ApiClient::post(std::string path, util::Json body, std:
     }
     if (!ec) break;
     stream_.close();
-    if (attempt == 1) throw boost::system::system_error(ec, "POST " + path);
+    if (attempt == 1) {
+      throw boost::system::system_error(ec, std::string(request.method_string()) + " " + std::string(request.target()));
+    }
   }
   if (!response.keep_alive()) stream_.close();
 

@@ -23,11 +23,15 @@ class ApiClient {
   /// POSTs `body` to `path`, with `Authorization: Bearer <bearer>` when one is given.
   /// Throws boost::system::system_error when the server cannot be reached twice in a row.
   boost::asio::awaitable<ApiReply> post(std::string path, util::Json body, std::string bearer = {});
+  /// GETs `path`, like post().
+  boost::asio::awaitable<ApiReply> get(std::string path, std::string bearer = {});
 
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
   boost::asio::awaitable<void> ensure_connected();
+  boost::asio::awaitable<ApiReply> exchange(boost::beast::http::request<boost::beast::http::string_body> request,
+                                            std::string bearer);
 
   boost::beast::tcp_stream stream_;
   boost::beast::flat_buffer buffer_;

@@ -3,6 +3,7 @@
 #include <sys/types.h>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace talkline::bench {
 
@@ -22,10 +23,11 @@ struct CommonOptions {
   int source_addresses = 1;  ///< bind to 127.0.0.1 … 127.0.0.N (loopback targets only)
   pid_t server_pid = 0;      ///< 0 = do not sample the server
   double duration_seconds = 10;
-  int setup_concurrency = 16;     ///< parallel HTTP requests while registering users
-  int connect_concurrency = 256;  ///< Socket.IO handshakes in flight at once
-  std::string json_file;          ///< empty = no JSON
-  std::string run_id;             ///< prefix of the usernames this run registers
+  int setup_concurrency = 16;       ///< parallel HTTP requests while registering users
+  int connect_concurrency = 256;    ///< Socket.IO handshakes in flight at once
+  std::string json_file;            ///< empty = no JSON
+  std::string run_id;               ///< prefix of the usernames this run registers
+  double report_every_seconds = 0;  ///< soak: a line (and a timeline entry) per window; 0 = off
 };
 
 struct ConnectionsOptions {
@@ -33,11 +35,43 @@ struct ConnectionsOptions {
   int connections_per_user = 10;
 };
 
-struct DirectOptions {
-  int pairs = 100;
-  double rate = 1000;  ///< messages per second over all pairs
+/// What every message-sending scenario shares.
+struct MessagingOptions {
+  double rate = 1000;         ///< messages per second over all senders
+  std::vector<double> rates;  ///< rising steps, each for the whole duration; empty = `rate` once
+  double p99_bound_ms = 0;    ///< stepped runs stop after the first step whose p99 exceeds it
   int body_bytes = 32;
   double drain_seconds = 5;  ///< most time to wait for outstanding acks and deliveries
+};
+
+struct DirectOptions {
+  int pairs = 100;
+  MessagingOptions messaging;
+};
+
+struct GroupOptions {
+  int groups = 10;
+  int members = 100;
+  MessagingOptions messaging;
+};
+
+struct PersistOptions {
+  int senders = 100;
+  MessagingOptions messaging;
+};
+
+/// The traffic model TalkLine was specified for, compressed in time.
+struct DailyModelOptions {
+  int active = 100000;
+  double messages_per_day = 50;  ///< per active user
+  double read_ratio = 4;         ///< history reads per message sent
+  double speedup = 100;          ///< model seconds per wall-clock second
+  int group_size = 8;
+  double group_share = 0.3;  ///< fraction of messages sent to groups rather than 1:1
+  int readers = 8;           ///< HTTP connections issuing the reads
+  int read_limit = 50;       ///< messages per history page
+  int body_bytes = 64;
+  double drain_seconds = 5;
 };
 
 }  // namespace talkline::bench

@@ -1,6 +1,7 @@
 #include "connections_scenario.hpp"
 
 #include <chrono>
+#include <cstdio>
 #include <iostream>
 #include <thread>
 
@@ -9,8 +10,47 @@
 #include "process_stats.hpp"
 #include "report.hpp"
 #include "setup.hpp"
+#include "traffic.hpp"
 
 namespace talkline::bench {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void hold_idle(const CommonOptions& common, const std::vector<std::shared_ptr<SioConnection>>& connections,
+               util::Json& timeline) {
+  const auto start = Clock::now();
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(common.duration_seconds));
+  if (common.report_every_seconds <= 0) {
+    std::this_thread::sleep_until(end);
+    return;
+  }
+  const auto window =
+      std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(common.report_every_seconds));
+  auto previous = sample_resources(common, start);
+  for (auto next = start + window; previous.at_seconds < common.duration_seconds; next += window) {
+    std::this_thread::sleep_until(std::min(next, end));
+    const auto now = sample_resources(common, start);
+    const WindowResources span{previous, now};
+    util::Json entry = {{"at_seconds", now.at_seconds}, {"open_connections", count_open(connections)}};
+    if (auto cpu = span.server_cpu_percent()) {
+      entry["server_cpu_percent"] = *cpu;
+      entry["server_rss_kib"] = now.server->rss_kib;
+      entry["server_open_files"] = now.server_open_files;
+      std::fprintf(stderr, "[%6.0fs] open %d  | server cpu %.1f%% rss %.1f MiB fds %ld\n", now.at_seconds,
+                   entry["open_connections"].get<int>(), *cpu, now.server->rss_kib / 1024, now.server_open_files);
+    } else {
+      std::fprintf(stderr, "[%6.0fs] open %d\n", now.at_seconds, entry["open_connections"].get<int>());
+    }
+    timeline.push_back(std::move(entry));
+    previous = now;
+    if (Clock::now() >= end) break;
+  }
+}
+
+}  // namespace
 
 int run_connections(const CommonOptions& common, const ConnectionsOptions& options) {
   IoPool pool(common.threads);
@@ -29,8 +69,9 @@ int run_connections(const CommonOptions& common, const ConnectionsOptions& optio
   const auto server_connected = sample_server(common.server_pid);
   const auto bench_connected = sample_process(0);
 
-  // Hold them idle.
-  std::this_thread::sleep_for(std::chrono::duration<double>(common.duration_seconds));
+  // Hold them idle; in soak mode, say every window how the server is doing.
+  util::Json timeline = util::Json::array();
+  hold_idle(common, outcome.connections, timeline);
   const auto server_end = sample_server(common.server_pid);
   const auto bench_end = sample_process(0);
   const int still_open = count_open(outcome.connections);
@@ -68,6 +109,7 @@ int run_connections(const CommonOptions& common, const ConnectionsOptions& optio
   } else if (common.server_pid != 0) {
     std::cerr << "warning: no process " << common.server_pid << " to sample\n";
   }
+  if (!timeline.empty()) report.attach("timeline", std::move(timeline));
   report.print(std::cout);
   if (!common.json_file.empty() && !report.write_json(common.json_file)) {
     std::cerr << "cannot write " << common.json_file << "\n";

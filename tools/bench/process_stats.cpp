@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -52,6 +53,18 @@ long raise_open_file_limit() {
   setrlimit(RLIMIT_NOFILE, &limit);
   getrlimit(RLIMIT_NOFILE, &limit);
   return static_cast<long>(limit.rlim_cur);
+}
+
+long count_open_files(pid_t pid) {
+  std::error_code error;
+  long count = 0;
+  std::filesystem::directory_iterator entries("/proc/" + std::to_string(pid) + "/fd", error);
+  if (error) return -1;
+  for (const auto& entry : entries) {
+    (void)entry;
+    ++count;
+  }
+  return count;
 }
 
 }  // namespace talkline::bench

@@ -17,6 +17,9 @@ std::optional<ProcessSample> sample_process(pid_t pid);
 /// Samples the server under test; nullopt when `pid` is 0 (not given) or gone.
 std::optional<ProcessSample> sample_server(pid_t pid);
 
+/// Open file descriptors of process `pid`; -1 when /proc does not say.
+long count_open_files(pid_t pid);
+
 /// Raises this process's open-file soft limit to its hard limit; returns the new limit.
 long raise_open_file_limit();
 

@@ -1,5 +1,6 @@
 #include "report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iomanip>
@@ -42,13 +43,16 @@ void Report::add_latency(const std::string& section, const std::string& name, co
 
 void Report::print(std::ostream& out) const {
   out << "talkline-bench " << json_.at("scenario").get<std::string>() << "\n";
-  std::string section;
+  // Sections in the order they first appeared, each with all of its rows.
+  std::vector<std::string> sections;
   for (const auto& row : rows_) {
-    if (row.section != section) {
-      section = row.section;
-      out << section << "\n";
+    if (std::find(sections.begin(), sections.end(), row.section) == sections.end()) sections.push_back(row.section);
+  }
+  for (const auto& section : sections) {
+    out << section << "\n";
+    for (const auto& row : rows_) {
+      if (row.section == section) out << "  " << std::left << std::setw(36) << row.key << row.value << "\n";
     }
-    out << "  " << std::left << std::setw(30) << row.key << row.value << "\n";
   }
 }
 

@@ -20,6 +20,9 @@ class Report {
   /// Adds count, p50, p99, p99.9 and max (microseconds) of `histogram` under section.name.
   void add_latency(const std::string& section, const std::string& name, const Histogram& histogram);
 
+  /// Sets json[key] = value without a table row (per-step and timeline detail).
+  void attach(const std::string& key, util::Json value) { json_[key] = std::move(value); }
+
   void print(std::ostream& out) const;
   /// Writes the JSON; false when the file cannot be written.
   bool write_json(const std::string& path) const;

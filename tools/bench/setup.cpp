@@ -108,4 +108,20 @@ std::vector<std::string> create_direct_conversations(IoPool& pool, const CommonO
   return conversations;
 }
 
+std::vector<std::string> create_groups(IoPool& pool, const CommonOptions& options, const std::vector<BenchUser>& users,
+                                       const std::vector<std::vector<std::size_t>>& groups) {
+  std::vector<std::string> ids(groups.size());
+  const Job job = [&](ApiClient& client, int i) -> net::awaitable<void> {
+    const auto& members = groups[static_cast<std::size_t>(i)];
+    Json member_ids = Json::array();
+    for (std::size_t m = 1; m < members.size(); ++m) member_ids.push_back(users[members[m]].id);
+    Json body = {{"type", "group"}, {"title", "bench group " + std::to_string(i)}, {"memberIds", member_ids}};
+    ApiReply reply = co_await client.post("/api/v1/conversations", std::move(body), users[members[0]].token);
+    if (reply.status != 201) throw std::runtime_error(describe("create group " + std::to_string(i), reply));
+    ids[static_cast<std::size_t>(i)] = reply.body.at("id").get<std::string>();
+  };
+  run_parallel(pool, options, static_cast<int>(groups.size()), job);
+  return ids;
+}
+
 }  // namespace talkline::bench

@@ -22,4 +22,9 @@ std::vector<BenchUser> register_users(IoPool& pool, const CommonOptions& options
 std::vector<std::string> create_direct_conversations(IoPool& pool, const CommonOptions& options,
                                                      const std::vector<BenchUser>& users, int pairs);
 
+/// Creates one group per entry of `groups` (user indexes; the first creates it and the
+/// others are its members); returns their ids. Throws like register_users.
+std::vector<std::string> create_groups(IoPool& pool, const CommonOptions& options, const std::vector<BenchUser>& users,
+                                       const std::vector<std::vector<std::size_t>>& groups);
+
 }  // namespace talkline::bench

@@ -100,18 +100,47 @@ void SioConnection::handle_message(std::string_view text) {
     case '4': break;
     default: return;
   }
-  auto decoded = decoder_.feed_text(text.substr(1));
+  const auto packet_text = text.substr(1);
+  if (on_message_new_) {
+    if (auto message = scan_message_new(packet_text)) {
+      on_message_new_(*message);
+      return;
+    }
+  }
+  auto decoded = decoder_.feed_text(packet_text);
   if (!decoded.ok() || !decoded.value().has_value()) return;
   const auto& packet = *decoded.value();
   using transport::socketio::PacketType;
-  if (packet.type == PacketType::event && on_event_ && packet.data.is_array() && !packet.data.empty()) {
-    static const Json kNull;
-    on_event_(packet.data[0].get<std::string>(), packet.data.size() > 1 ? packet.data[1] : kNull);
+  if (packet.type == PacketType::event && packet.data.is_array() && !packet.data.empty()) {
+    dispatch_event(packet.data);
   } else if (packet.type == PacketType::ack && packet.id && on_ack_) {
     on_ack_(*packet.id, packet.data);
   } else if (packet.type == PacketType::disconnect) {
     close();
   }
+}
+
+// The decoder's path, for events the scanner does not take (and message:new frames
+// with escapes in them).
+void SioConnection::dispatch_event(const Json& data) {
+  static const Json kNull;
+  const Json& name = data[0];
+  const Json& argument = data.size() > 1 ? data[1] : kNull;
+  if (!name.is_string()) return;
+  if (on_message_new_ && name == "message:new") {
+    if (!argument.is_object()) return;
+    const Json* conversation = argument.contains("conversationId") ? &argument["conversationId"] : nullptr;
+    const Json* seq = argument.contains("seq") ? &argument["seq"] : nullptr;
+    const Json* body = argument.contains("body") ? &argument["body"] : nullptr;
+    if (!conversation || !conversation->is_string() || !seq || !seq->is_number_integer() || !body ||
+        !body->is_string()) {
+      return;
+    }
+    on_message_new_(
+        {conversation->get_ref<const std::string&>(), seq->get<std::int64_t>(), body->get_ref<const std::string&>()});
+    return;
+  }
+  if (on_event_) on_event_(name.get<std::string>(), argument);
 }
 
 void SioConnection::emit(std::string_view event, const Json& payload, std::uint64_t ack_id) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "message_scan.hpp"
 #include "transport/asio/asio.hpp"
 #include "transport/socketio/codec/decoder.hpp"
 #include "util/json.hpp"
@@ -41,6 +42,8 @@ class SioConnection : public std::enable_shared_from_this<SioConnection> {
 
   void on_ack(AckHandler handler) { on_ack_ = std::move(handler); }
   void on_event(EventHandler handler) { on_event_ = std::move(handler); }
+  /// Takes every `message:new` (instead of on_event), read by the fast scanner.
+  void on_message_new(std::function<void(const MessageNewView&)> handler) { on_message_new_ = std::move(handler); }
 
   /// Starts the read loop after a successful connect: answers pings, dispatches acks and events.
   void start();
@@ -60,6 +63,7 @@ class SioConnection : public std::enable_shared_from_this<SioConnection> {
   boost::asio::awaitable<void> read_loop(std::shared_ptr<SioConnection> self);
   boost::asio::awaitable<void> write_loop(std::shared_ptr<SioConnection> self);
   void handle_message(std::string_view text);
+  void dispatch_event(const util::Json& data);
 
   Strand strand_;
   boost::beast::websocket::stream<boost::asio::ip::tcp::socket> ws_;
@@ -72,6 +76,7 @@ class SioConnection : public std::enable_shared_from_this<SioConnection> {
   std::atomic<bool> open_{false};
   AckHandler on_ack_;
   EventHandler on_event_;
+  std::function<void(const MessageNewView&)> on_message_new_;
 };
 
 }  // namespace talkline::bench

@@ -51,6 +51,12 @@ async function post(url, path, body, token) {
   return { status: res.status, body: await res.json() };
 }
 
+async function get(url, path, token) {
+  const headers = token ? { Authorization: `Bearer ${token}` } : {};
+  const res = await fetch(url + path, { headers });
+  return { status: res.status, type: res.headers.get("content-type"), body: await res.json() };
+}
+
 /** A connected socket.io-client socket that records every server event it receives. */
 async function connect(url, token, options = {}) {
   const socket = io(url, { auth: { token }, reconnection: false, forceNew: true, ...options });
@@ -221,6 +227,107 @@ for (const mode of ["memory", "sqlite"]) {
       await c.waitFor("message:new", (m) => m.conversationId === group.id);
     });
 
+    describe("history", () => {
+      const kCount = 55; // more than the default page of 50
+      let group, sent;
+      const history = (query, token = alice.token, id = group.id) => get(server.url, `/api/v1/conversations/${id}/messages${query}`, token);
+      const seqs = (items) => items.map((m) => m.seq);
+      const range = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+
+      test("fills a group with messages", async () => {
+        ({ body: group } = await post(server.url, "/api/v1/conversations", { type: "group", title: "History", memberIds: [bob.id] }, alice.token));
+        const [a] = sockets;
+        sent = [];
+        for (let i = 1; i <= kCount; i++) {
+          const ack = await a.send("message:send", { conversationId: group.id, clientMsgId: randomUUID(), body: `history ${i}` });
+          assert.equal(ack.message.seq, i);
+          sent.push(ack.message);
+        }
+      });
+
+      test("answers the latest page with the default limit, ascending, in the sent shape", async () => {
+        const { status, type, body } = await history("");
+        assert.equal(status, 200);
+        assert.match(type, /^application\/json/);
+        assert.deepEqual(Object.keys(body).sort(), ["items", "nextCursor"]);
+        assert.deepEqual(body.items, sent.slice(kCount - 50), "the latest 50, as message:send acked them");
+        assert.equal(body.nextCursor, "6", "a seq string: the oldest seq of the page");
+        const member = await history("", bob.token);
+        assert.deepEqual(member.body, body, "any member reads the same page");
+        const exact = await history(`?limit=${kCount}`);
+        assert.deepEqual([seqs(exact.body.items), exact.body.nextCursor], [range(1, kCount), null], "no cursor when nothing is left");
+        const one = await history("?limit=1");
+        assert.deepEqual([seqs(one.body.items), one.body.nextCursor], [[kCount], String(kCount)]);
+        const max = await history("?limit=100");
+        assert.deepEqual([max.status, max.body.items.length, max.body.nextCursor], [200, kCount, null]);
+      });
+
+      test("pages to older messages with before", async () => {
+        const pages = [];
+        let cursor = "";
+        do {
+          const { status, body } = await history(`?limit=20${cursor && `&before=${cursor}`}`);
+          assert.equal(status, 200);
+          pages.push([seqs(body.items), body.nextCursor]);
+          cursor = body.nextCursor;
+        } while (cursor !== null);
+        assert.deepEqual(pages, [[range(36, 55), "36"], [range(16, 35), "16"], [range(1, 15), null]]);
+        const inside = await history("?before=10&limit=3");
+        assert.deepEqual([seqs(inside.body.items), inside.body.nextCursor], [[7, 8, 9], "7"]);
+        const start = await history("?before=1");
+        assert.deepEqual(start.body, { items: [], nextCursor: null });
+        const beyond = await history("?before=9223372036854775807&limit=2");
+        assert.deepEqual(seqs(beyond.body.items), [54, 55], "a bound past the end reads the latest");
+      });
+
+      test("pages to newer messages with after", async () => {
+        const pages = [];
+        let cursor = "0"; // after=0: from the start
+        do {
+          const { status, body } = await history(`?after=${cursor}&limit=20`);
+          assert.equal(status, 200);
+          pages.push([seqs(body.items), body.nextCursor]);
+          cursor = body.nextCursor;
+        } while (cursor !== null);
+        assert.deepEqual(pages, [[range(1, 20), "20"], [range(21, 40), "40"], [range(41, 55), null]]);
+        const def = await history("?after=3");
+        assert.deepEqual([seqs(def.body.items), def.body.nextCursor], [range(4, 53), "53"], "default limit going newer too");
+        const end = await history(`?after=${kCount}`);
+        assert.deepEqual(end.body, { items: [], nextCursor: null });
+        const last = await history("?after=1&after=50", alice.token);
+        assert.deepEqual(seqs(last.body.items), range(51, 55), "a repeated key: the last value wins, as in TalkLine");
+      });
+
+      test("refuses bad limit, before and after with 400", async () => {
+        const cases = [
+          ["?limit=0", "limit"], ["?limit=101", "limit"], ["?limit=-1", "limit"], ["?limit=abc", "limit"],
+          ["?limit=", "limit"], ["?limit=1.5", "limit"], ["?limit=%205", "limit"],
+          ["?before=0", "before"], ["?before=abc", "before"], ["?before=", "before"], ["?before=-3", "before"],
+          ["?before=9223372036854775808", "before"], ["?after=-1", "after"], ["?after=x", "after"], ["?after=00", "after"],
+          ["?before=5&after=1", "before"],
+        ];
+        for (const [query, field] of cases) {
+          const { status, type, body } = await history(query);
+          assert.equal(status, 400, query);
+          assert.match(type, /^application\/problem\+json/);
+          assert.deepEqual([body.status, body.code, body.errors[0].field], [400, "invalid_argument", field], query);
+        }
+        const outsider = await history("?limit=0", carol.token);
+        assert.equal(outsider.status, 400, "parameters are checked before membership, as in TalkLine");
+      });
+
+      test("answers 404 to a non-member, an unknown conversation and a malformed id; 401 without a token", async () => {
+        for (const [token, id] of [[carol.token, group.id], [alice.token, "999999999"], [alice.token, "0"], [alice.token, "abc"]]) {
+          const { status, type, body } = await history("", token, id);
+          assert.equal(status, 404, `conversation ${id}`);
+          assert.match(type, /^application\/problem\+json/);
+          assert.deepEqual([body.status, body.code, body.title], [404, "not_found", "conversation not found"]);
+        }
+        const anonymous = await history("", null);
+        assert.deepEqual([anonymous.status, anonymous.body.code], [401, "unauthenticated"]);
+      });
+    });
+
     if (mode === "sqlite") {
       test("keeps acked messages across a restart", async () => {
         const [a] = sockets;
@@ -237,6 +344,8 @@ for (const mode of ["memory", "sqlite"]) {
         assert.deepEqual(await a2.send("message:send", payload), { ok: true, message }, "the retry finds the committed message");
         const next = await a2.send("message:send", { ...payload, clientMsgId: randomUUID(), body: "after restart" });
         assert.equal(next.message.seq, message.seq + 1);
+        const { body } = await get(server.url, `/api/v1/conversations/${direct.id}/messages?limit=2`, login.body.accessToken);
+        assert.deepEqual(body.items, [message, next.message], "history reads the committed rows");
       });
     }
   });

@@ -9,6 +9,10 @@ const kClientMsgId = /^[\x21-\x7e]{1,64}$/;
 // Control characters other than tab and newline.
 const kControl = /[\x00-\x08\x0b-\x1f\x7f]/;
 const kMaxBodyChars = 4000;
+// History page sizes, as TalkLine's DomainLimits (page_default_limit, page_max_limit).
+const kPageDefault = 50;
+const kPageMax = 100;
+const kInt64Max = 9223372036854775807n;
 
 /** A canonical decimal-string id from a string or integer, or an invalid_argument naming `field`. */
 export function parseId(value, field) {
@@ -125,6 +129,35 @@ export class Chat {
     return { message, memberIds };
   }
 
+  // `{items, nextCursor}`: a page of the conversation's messages, ascending by seq. `before`
+  // pages towards older messages, `after` towards newer ones, neither gives the latest page;
+  // nextCursor (a decimal seq string, or null on the last page) continues in the same
+  // direction. The checks run in TalkLine's order (MessageService::history): path id, limit,
+  // before/after, and membership last, so a bad parameter is 400 even for a non-member.
+  // `query` holds the raw query strings (undefined when absent).
+  messageHistory(callerId, rawConversationId, query) {
+    const conversationId = pathId(rawConversationId);
+    const limit = pageLimit(query.limit);
+    if (query.before !== undefined && query.after !== undefined) throw invalidArgument("before", "give either before or after, not both");
+    const before = query.before === undefined ? null : seqParam(query.before, "before");
+    // after=0 is the natural way to ask for a conversation from its start.
+    const after = query.after === undefined ? null : query.after === "0" ? 0 : seqParam(query.after, "after");
+    if (!this.store.isMember(conversationId, callerId)) throw new AppError("not_found", "conversation not found");
+    // One more than a page, to tell whether another page follows without a count.
+    const items = this.store.messageList(conversationId, { before, after, limit: limit + 1 });
+    let nextCursor = null;
+    if (items.length > limit) {
+      if (after !== null) {
+        items.pop();
+        nextCursor = String(items.at(-1).seq);
+      } else {
+        items.shift();
+        nextCursor = String(items[0].seq);
+      }
+    }
+    return { items, nextCursor };
+  }
+
   // ---- receipts ----
 
   // Moves the member's delivered or read cursor forward (read also pulls delivered up).
@@ -149,6 +182,31 @@ export class Chat {
     const receipt = { conversationId, userId, type, seq: type === "read" ? readSeq : deliveredSeq, at: now() };
     return { ack, receipt, memberIds: this.store.memberIdsIfMember(conversationId, userId) };
   }
+}
+
+// A conversation id from the URL path. Like TalkLine's path_id, an id that cannot exist
+// answers as a conversation that does not: 404, not 400.
+function pathId(value) {
+  if (!/^[0-9]{1,19}$/.test(value) || BigInt(value) === 0n || BigInt(value) > kInt64Max) {
+    throw new AppError("not_found", "conversation not found");
+  }
+  return BigInt(value).toString();
+}
+
+// `limit`: 1 to kPageMax, kPageDefault when absent; an empty `limit=` is present and invalid.
+function pageLimit(value) {
+  if (value === undefined) return kPageDefault;
+  const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+  if (!(n >= 1 && n <= kPageMax)) throw invalidArgument("limit", `must be an integer from 1 to ${kPageMax}`);
+  return n;
+}
+
+// A `before`/`after` seq: a positive decimal id, as TalkLine's cursor::decode_id. Seqs are
+// small, so a larger bound is clamped to a safe integer: it selects the same messages.
+function seqParam(value, field) {
+  const n = /^[0-9]{1,19}$/.test(value) ? BigInt(value) : 0n;
+  if (n === 0n || n > kInt64Max) throw invalidArgument(field, "must be a decimal id");
+  return n > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(n);
 }
 
 function checkPassword(password) {

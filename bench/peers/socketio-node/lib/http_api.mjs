@@ -1,6 +1,6 @@
 // The HTTP API subset the benchmark needs, on node:http, with TalkLine's shapes:
-// register, login, create a conversation, and the liveness probe. Errors are
-// problem+json, mapped once in `serve`.
+// register, login, create a conversation, read a conversation's history, and the liveness
+// probe. Errors are problem+json, mapped once in `serve`.
 
 import { AppError, toProblem } from "./errors.mjs";
 
@@ -17,13 +17,33 @@ export function createApiHandler(chat) {
     },
     "GET /healthz": async () => [200, { status: "ok" }],
   };
+  // The routes with a path parameter, tried in order after the exact ones miss.
+  const patterns = [
+    ["GET", /^\/api\/v1\/conversations\/([^/]+)\/messages$/, async (req, [id], query) => {
+      const callerId = authenticate(chat, req);
+      const params = { before: lastParam(query, "before"), after: lastParam(query, "after"), limit: lastParam(query, "limit") };
+      return [200, chat.messageHistory(callerId, decodePathSegment(id), params)];
+    }],
+  ];
+
+  function route(method, path) {
+    const exact = routes[`${method} ${path}`];
+    if (exact) return [exact, []];
+    for (const [m, pattern, handler] of patterns) {
+      const match = m === method && pattern.exec(path);
+      if (match) return [handler, match.slice(1)];
+    }
+    return [null, []];
+  }
 
   return async function serve(req, res) {
-    const path = req.url.split("?", 1)[0];
-    const route = routes[`${req.method} ${path}`];
+    const mark = req.url.indexOf("?");
+    const path = mark < 0 ? req.url : req.url.slice(0, mark);
+    const rawQuery = mark < 0 ? "" : req.url.slice(mark + 1);
+    const [handler, params] = route(req.method, path);
     try {
-      if (!route) throw new AppError("not_found", "no such route");
-      const [status, body] = await route(req);
+      if (!handler) throw new AppError("not_found", "no such route");
+      const [status, body] = await handler(req, params, new URLSearchParams(rawQuery));
       send(res, status, "application/json", body);
     } catch (err) {
       if (!(err instanceof AppError)) console.error(err);
@@ -40,6 +60,21 @@ function authenticate(chat, req) {
     return chat.tokens.verify(header.slice(7));
   } catch (err) {
     throw new AppError("unauthenticated", err.message);
+  }
+}
+
+// TalkLine's query parser keeps the last value of a repeated key; URLSearchParams.get the first.
+function lastParam(query, name) {
+  return query.getAll(name).at(-1);
+}
+
+// A path segment percent-decoded like TalkLine's; a malformed escape stays as sent and then
+// fails the id check.
+function decodePathSegment(segment) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
   }
 }
 

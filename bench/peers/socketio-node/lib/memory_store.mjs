@@ -7,7 +7,7 @@ export class MemoryStore {
   #nextId = 1;
   #users = new Map(); // id -> {user, passwordHash}
   #usersByName = new Map(); // username -> id
-  #conversations = new Map(); // id -> {view fields..., members: Map userId -> member}
+  #conversations = new Map(); // id -> {view fields..., members: Map userId -> member, messages: [seq 1, 2, ...]}
   #directs = new Map(); // "lowId:highId" -> conversation id
   #messages = new Map(); // id -> message
   #messagesByClientId = new Map(); // senderId + "\n" + clientMsgId -> message
@@ -48,7 +48,7 @@ export class MemoryStore {
       const role = userId === createdBy ? "owner" : "member";
       members.set(userId, { userId, role, joinedAt: createdAt, deliveredSeq: 0, readSeq: 0 });
     }
-    this.#conversations.set(id, { id, type, title, createdBy, members, lastSeq: 0, createdAt, lastActivityAt: createdAt });
+    this.#conversations.set(id, { id, type, title, createdBy, members, lastSeq: 0, createdAt, lastActivityAt: createdAt, messages: [] });
     if (type === "direct") this.#directs.set(directKey(memberIds[0], memberIds[1]), id);
     return this.conversationView(id, createdBy);
   }
@@ -73,6 +73,10 @@ export class MemoryStore {
     return [...c.members.keys()];
   }
 
+  isMember(conversationId, userId) {
+    return this.#conversations.get(conversationId)?.members.has(userId) ?? false;
+  }
+
   // ---- messages ----
 
   messageByClientId(senderId, clientMsgId) {
@@ -92,10 +96,23 @@ export class MemoryStore {
     this.#messages.set(message.id, message);
     this.#messagesByClientId.set(`${senderId}\n${clientMsgId}`, message);
     this.#lastMessages.set(conversationId, message);
+    c.messages.push(message); // seqs are gapless from 1, so the message of seq s is at s - 1
     const sender = c.members.get(senderId);
     sender.deliveredSeq = seq;
     sender.readSeq = seq;
     return message;
+  }
+
+  /**
+   * Up to `limit` messages ascending by seq: those after `after` (the oldest first) when it is
+   * not null, else those before `before` (the newest first; null means the latest).
+   * Two index computations and a slice, whatever the conversation's length.
+   */
+  messageList(conversationId, { before, after, limit }) {
+    const all = this.#conversations.get(conversationId).messages;
+    if (after !== null) return all.slice(after, after + limit);
+    const end = before === null ? all.length : Math.min(before - 1, all.length);
+    return all.slice(Math.max(0, end - limit), end);
   }
 
   // ---- cursors ----

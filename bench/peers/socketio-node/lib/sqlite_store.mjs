@@ -68,6 +68,7 @@ export class SqliteStore {
       conversationGet: q("SELECT * FROM conversations WHERE id = ?"),
       members: q("SELECT * FROM members WHERE conversation_id = ? ORDER BY user_id"),
       memberIds: q("SELECT user_id FROM members WHERE conversation_id = ?").pluck(),
+      isMember: q("SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?").pluck(),
       memberCursors: q(
         `SELECT m.delivered_seq, m.read_seq, c.last_seq FROM members m JOIN conversations c ON c.id = m.conversation_id
          WHERE m.conversation_id = ? AND m.user_id = ?`,
@@ -76,6 +77,10 @@ export class SqliteStore {
       messageByClientId: q("SELECT * FROM messages WHERE sender_id = ? AND client_msg_id = ?"),
       messageGet: q("SELECT * FROM messages WHERE id = ?"),
       messageBySeq: q("SELECT * FROM messages WHERE conversation_id = ? AND seq = ?"),
+      // Both walk the UNIQUE (conversation_id, seq) index from the bound, as TalkLine's
+      // list_messages does; the latest page is "before" an unreachable seq.
+      historyBefore: q("SELECT * FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"),
+      historyAfter: q("SELECT * FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?"),
       seqNext: q("UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq").pluck(),
       messageInsert: q(
         `INSERT INTO messages (conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at)
@@ -151,6 +156,10 @@ export class SqliteStore {
     return ids.includes(userId) ? ids : null;
   }
 
+  isMember(conversationId, userId) {
+    return this.sql.isMember.get(conversationId, userId) !== undefined;
+  }
+
   // ---- messages ----
 
   messageByClientId(senderId, clientMsgId) {
@@ -173,6 +182,13 @@ export class SqliteStore {
     const { lastInsertRowid } = this.sql.messageInsert.run(conversationId, seq, senderId, clientMsgId, body, replyTo, createdAt);
     this.sql.memberCursorsSet.run(seq, seq, conversationId, senderId);
     return { id: String(lastInsertRowid), conversationId, seq, senderId, clientMsgId, body, replyTo, createdAt, editedAt: null };
+  }
+
+  /** Same contract as MemoryStore.messageList: up to `limit` messages, ascending by seq. */
+  messageList(conversationId, { before, after, limit }) {
+    if (after !== null) return this.sql.historyAfter.all(conversationId, after, limit).map(messageView);
+    const rows = this.sql.historyBefore.all(conversationId, before ?? Number.MAX_SAFE_INTEGER, limit);
+    return rows.reverse().map(messageView);
   }
 
   // ---- cursors ----

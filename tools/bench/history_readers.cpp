@@ -1,0 +1,61 @@
+#include "history_readers.hpp"
+
+namespace talkline::bench {
+
+namespace net = boost::asio;
+
+HistoryReaders::HistoryReaders(IoPool& pool, const CommonOptions& common, Traffic& traffic, std::vector<Target> targets,
+                               double rate, int workers, int page_limit)
+    : state_(std::make_shared<State>()) {
+  state_->traffic = &traffic;
+  state_->targets = std::move(targets);
+  state_->rate = rate;
+  state_->page_limit = page_limit;
+  const auto server = resolve_endpoint(common.target.host, common.target.port);
+  const std::string host_header = common.target.host + ":" + std::to_string(common.target.port);
+  for (int w = 0; w < std::max(1, workers); ++w) {
+    state_->clients.push_back(std::make_unique<ApiClient>(net::make_strand(pool.context()), server, host_header,
+                                                          source_address_for(common, static_cast<std::size_t>(w))));
+  }
+}
+
+void HistoryReaders::start(Clock::time_point begin, Clock::time_point end, WindowOf window_of) {
+  if (state_->rate <= 0 || state_->targets.empty()) return;
+  for (std::size_t w = 0; w < state_->clients.size(); ++w) {
+    ++state_->active;
+    net::co_spawn(state_->clients[w]->executor(), run_worker(state_, w, begin, end, window_of), net::detached);
+  }
+}
+
+// Worker w makes reads w, w+W, w+2W, … of the phase; read n is due at begin + n/rate.
+net::awaitable<void> HistoryReaders::run_worker(std::shared_ptr<State> state, std::size_t worker,
+                                                Clock::time_point begin, Clock::time_point end, WindowOf window_of) {
+  auto& client = *state->clients[worker];
+  net::steady_timer timer(client.executor());
+  const auto interval = std::chrono::duration<double>(1 / state->rate);
+  const std::size_t workers = state->clients.size();
+  boost::system::error_code ec;
+  for (std::size_t n = worker;; n += workers) {
+    const auto planned = begin + std::chrono::duration_cast<Clock::duration>(interval * static_cast<double>(n));
+    if (planned >= end) break;
+    if (planned > Clock::now()) {
+      timer.expires_at(planned);
+      co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+    }
+    const auto& target = state->targets[n % state->targets.size()];
+    const std::string path =
+        "/api/v1/conversations/" + target.conversation_id + "/messages?limit=" + std::to_string(state->page_limit);
+    bool ok = false;
+    try {
+      const ApiReply reply = co_await client.get(path, target.token);
+      ok = reply.status == 200 && reply.body.is_object() && reply.body.contains("items");
+    } catch (const std::exception&) {
+      ok = false;
+    }
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - planned).count();
+    state->traffic->record_read(window_of(planned), ok, static_cast<std::uint64_t>(std::max<long long>(0, elapsed)));
+  }
+  --state->active;
+}
+
+}  // namespace talkline::bench
