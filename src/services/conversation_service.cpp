@@ -27,6 +27,17 @@ Result<model::Member> ConversationService::require_member(const Principal& calle
   return member;
 }
 
+MemberCache::Members ConversationService::member_ids(model::Id conversation_id) {
+  auto cached = member_cache_.lookup(conversation_id);
+  if (cached.members) return cached.members;
+  auto conversation = store_.conversation_get(conversation_id);
+  // A failed read is not cached: the next announcement tries the store again.
+  if (!conversation.ok()) return std::make_shared<const std::vector<model::Id>>();
+  auto members = std::make_shared<const std::vector<model::Id>>(member_ids_of(*conversation));
+  member_cache_.fill(conversation_id, cached.generation, members);
+  return members;
+}
+
 Result<ConversationService::DirectOutcome> ConversationService::open_direct(const Principal& caller,
                                                                             model::Id other_user_id) {
   if (other_user_id == caller.user_id) {
@@ -115,7 +126,9 @@ Result<model::Conversation> ConversationService::add_members(const Principal& ca
     return Error::invalid("userIds", "a group holds at most " + std::to_string(limits_.group_max_members) + " members");
   }
   TL_TRY(require_users_exist(wanted, "userIds"));
+  std::lock_guard order(order_lock(conversation_id));
   TL_TRY_ASSIGN(auto updated, store_.member_add(conversation_id, wanted, clock_.now_ms(), limits_.group_max_members));
+  member_cache_.invalidate(conversation_id);
   announce(updated);
   return updated;
 }
@@ -134,7 +147,10 @@ Result<void> ConversationService::remove_member(const Principal& caller, model::
     if (target == conversation.members.end()) return Error::not_found("member not found");
     if (target->role == model::MemberRole::owner) return Error::forbidden("the owner cannot be removed");
   }
+  std::lock_guard order(order_lock(conversation_id));
   TL_TRY(store_.member_remove(conversation_id, user_id, clock_.now_ms()));
+  // Before the lock is let go: the next send must not announce to the removed member.
+  member_cache_.invalidate(conversation_id);
   if (events_) {
     auto updated = store_.conversation_get(conversation_id);
     if (updated.ok()) announce(*updated, {user_id});

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <array>
+#include <mutex>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -7,6 +9,7 @@
 #include "model/conversation.hpp"
 #include "services/event_publisher.hpp"
 #include "services/limits.hpp"
+#include "services/member_cache.hpp"
 #include "services/principal.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
@@ -52,6 +55,20 @@ class ConversationService {
   /// The caller's membership, or `not_found` for outsiders and unknown conversations.
   Result<model::Member> require_member(const Principal& caller, model::Id conversation_id);
 
+  /// The ids of the conversation's members, to announce to: from a cache, read from
+  /// the store on a miss; empty when the conversation cannot be read. Hold
+  /// order_lock() around the commit this announces, or the list may be one
+  /// membership change older or newer than the commit.
+  MemberCache::Members member_ids(model::Id conversation_id);
+  /// The lock that puts one conversation's commits and announcements in one order.
+  /// A send holds it from its commit to its announcement; a membership change from
+  /// its commit until the member cache has forgotten the old list and the change is
+  /// announced. So each message goes to exactly the members it was committed among.
+  /// Striped: unrelated conversations may share one. Never take two at once.
+  std::mutex& order_lock(model::Id conversation_id) {
+    return order_locks_[static_cast<std::uint64_t>(conversation_id) % order_locks_.size()];
+  }
+
  private:
   Result<model::Conversation> require_group_manager(const Principal& caller, model::Id conversation_id);
   /// Owners and group admins manage a group, and so do site administrators who are members.
@@ -63,6 +80,8 @@ class ConversationService {
 
   store::Store& store_;
   EventPublisher* events_ = nullptr;
+  std::array<std::mutex, 64> order_locks_;
+  MemberCache member_cache_;
   util::IdGenerator& ids_;
   const util::Clock& clock_;
   DomainLimits limits_;

@@ -45,14 +45,16 @@ Result<model::SendOutcome> MessageService::send(const Principal& caller, const S
   message.body = request.body;
   message.reply_to = request.reply_to;
   message.created_at = clock_.now_ms();
-  std::lock_guard order(
-      conversation_locks_[static_cast<std::uint64_t>(message.conversation_id) % conversation_locks_.size()]);
+  // Commit and announcement under one lock, so messages are announced in seq order
+  // even when sent from several threads at once, and to the members of their commit.
+  std::lock_guard order(conversations_.order_lock(message.conversation_id));
   auto outcome = store_.message_insert(message);
   if (!outcome.ok() && outcome.error().code == ErrorCode::not_found) {
     return Error::not_found("conversation not found");
   }
   if (outcome.ok() && outcome->created && events_) {
-    events_->message_created(outcome->message, members_of(message.conversation_id), caller.connection_id);
+    events_->message_created(outcome->message, *conversations_.member_ids(message.conversation_id),
+                             caller.connection_id);
   }
   return outcome;
 }
@@ -109,7 +111,9 @@ Result<model::Member> MessageService::advance(const Principal& caller, model::Id
   TL_TRY_ASSIGN(auto after, store_.member_cursor_advance(conversation_id, caller.user_id, kind, seq));
   const bool moved =
       kind == model::CursorKind::read ? after.read_seq > before.read_seq : after.delivered_seq > before.delivered_seq;
-  if (moved && events_) events_->cursor_moved(after, kind, members_of(conversation_id), clock_.now_ms());
+  if (moved && events_) {
+    events_->cursor_moved(after, kind, *conversations_.member_ids(conversation_id), clock_.now_ms());
+  }
   return after;
 }
 
@@ -120,11 +124,6 @@ Result<std::vector<model::Message>> MessageService::messages_after(const Princip
   // One past a full page, so a caller can look ahead to tell whether more follow.
   return store_.message_list(conversation_id, std::nullopt, after_seq,
                              std::clamp(limit, 1, limits_.page_max_limit + 1));
-}
-
-std::vector<model::Id> MessageService::members_of(model::Id conversation_id) {
-  auto conversation = store_.conversation_get(conversation_id);
-  return conversation.ok() ? member_ids_of(*conversation) : std::vector<model::Id>{};
 }
 
 Result<model::Page<model::Message>> MessageService::search(const Principal& caller, std::string_view query,

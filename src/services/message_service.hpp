@@ -1,6 +1,5 @@
 #pragma once
 
-#include <array>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -63,14 +62,8 @@ class MessageService {
   Result<model::Member> advance(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
                                 model::Seq seq);
 
-  /// Members to announce to; empty when the conversation cannot be read.
-  std::vector<model::Id> members_of(model::Id conversation_id);
-
   store::Store& store_;
   EventPublisher* events_ = nullptr;
-  // Commit and announcement of one conversation's messages happen under one lock, so
-  // they are announced in seq order even when sent from several threads at once.
-  std::array<std::mutex, 64> conversation_locks_;
   ConversationService& conversations_;
   util::IdGenerator& ids_;
   const util::Clock& clock_;

@@ -71,6 +71,9 @@ net::awaitable<void> Listener::accept_loop() {
       continue;
     }
 
+    // Responses and frames are small and written whole; Nagle would hold each one
+    // back until the previous one is acknowledged.
+    socket.set_option(tcp::no_delay(true), ec);
     auto session = std::make_shared<HttpSession>(std::move(socket), context_);
     auto limit = static_cast<std::size_t>(context_.options.max_connections < 0 ? 0 : context_.options.max_connections);
     if (!context_.sessions.try_add(session, limit)) {

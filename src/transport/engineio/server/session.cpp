@@ -1,5 +1,6 @@
 #include "transport/engineio/server/session.hpp"
 
+#include <array>
 #include <chrono>
 
 #include "transport/engineio/codec/payload.hpp"
@@ -41,11 +42,33 @@ void Session::send(Packet packet) {
 
 void Session::send(std::vector<Packet> packets) {
   if (strand_.running_in_this_thread()) {
+    take_inbox();  // what other threads sent before stays ahead
     enqueue(std::move(packets));
     return;
   }
-  net::post(strand_,
-            [self = shared_from_this(), packets = std::move(packets)]() mutable { self->enqueue(std::move(packets)); });
+  {
+    std::lock_guard lock(inbox_mutex_);
+    if (inbox_.empty()) {
+      inbox_ = std::move(packets);
+    } else {
+      inbox_.insert(inbox_.end(), std::make_move_iterator(packets.begin()), std::make_move_iterator(packets.end()));
+    }
+    if (inbox_posted_) return;
+    inbox_posted_ = true;
+  }
+  net::post(strand_, [self = shared_from_this()] { self->take_inbox(); });
+}
+
+// On the strand: moves what other threads sent into the outbox, in the order sent.
+void Session::take_inbox() {
+  std::vector<Packet> packets;
+  {
+    std::lock_guard lock(inbox_mutex_);
+    if (inbox_.empty()) return;
+    packets.swap(inbox_);
+    inbox_posted_ = false;
+  }
+  enqueue(std::move(packets));
 }
 
 void Session::close(std::string reason) {
@@ -300,10 +323,19 @@ net::awaitable<void> Session::write_loop() {
     outbox_.pop_front();
     outbox_bytes_ -= queued_size(packet);
     buffered_.store(outbox_bytes_, std::memory_order_relaxed);
-    auto frame = encode_ws(packet, binary_encoding_);
-    ws->binary(frame.binary);
     error_code ec;
-    co_await ws->async_write(net::buffer(frame.data), net::redirect_error(net::use_awaitable, ec));
+    if (packet.is_binary()) {
+      auto frame = encode_ws(packet, binary_encoding_);
+      ws->binary(frame.binary);
+      co_await ws->async_write(net::buffer(frame.data), net::redirect_error(net::use_awaitable, ec));
+    } else {
+      // A text frame is the type digit and the text: written from where they lie
+      // rather than copied into one string per frame.
+      const char digit = packet_type_char(packet.type());
+      const std::array<net::const_buffer, 2> frame{net::buffer(&digit, 1), net::buffer(packet.data())};
+      ws->text(true);
+      co_await ws->async_write(frame, net::redirect_error(net::use_awaitable, ec));
+    }
     if (ec) {
       writing_ = false;
       finish("transport error", Ending::abort);
@@ -331,6 +363,8 @@ void Session::abandon() {
   ws_.reset();
   probe_.reset();
   take_outbox();
+  std::lock_guard lock(inbox_mutex_);
+  inbox_.clear();
 }
 
 void Session::forget() {

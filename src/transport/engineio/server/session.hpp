@@ -10,6 +10,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -94,6 +95,7 @@ class Session : public std::enable_shared_from_this<Session> {
   };
 
   void enqueue(std::vector<Packet> packets);
+  void take_inbox();
   void flush();
   void on_packet(Packet packet);
   void finish(const std::string& reason, Ending ending);
@@ -113,6 +115,12 @@ class Session : public std::enable_shared_from_this<Session> {
   std::function<void(const std::string&)> forget_;
   std::shared_ptr<SessionListener> listener_;
   State state_ = State::open;
+
+  // Packets sent from other threads wait here for the strand. One post drains all
+  // that arrived meanwhile, rather than one post per packet.
+  std::mutex inbox_mutex_;
+  std::vector<Packet> inbox_;  // guarded by inbox_mutex_
+  bool inbox_posted_ = false;  // guarded by inbox_mutex_
 
   std::deque<Packet> outbox_;
   std::size_t outbox_bytes_ = 0;
