@@ -1,6 +1,7 @@
 #include "app/app.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "app/http_metrics.hpp"
 #include "app/realtime_wiring.hpp"
 #include "app/secret_key.hpp"
+#include "app/store_backend.hpp"
 #include "bus/local/local_bus.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
 #include "realtime/bus_publisher.hpp"
@@ -20,7 +22,6 @@
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
 #include "services/user_service.hpp"
-#include "store/sqlite/sqlite_store.hpp"
 #include "transport/http/server.hpp"
 #include "util/clock.hpp"
 #include "util/id_generator.hpp"
@@ -85,7 +86,8 @@ transport::http::ServerOptions server_options(const config::Config& config) {
 struct Node {
   util::SystemClock clock;
   std::unique_ptr<util::IdGenerator> ids;
-  std::unique_ptr<store::sqlite::SqliteStore> store;
+  std::unique_ptr<store::Store> store;
+  std::function<void()> close_store;
   std::shared_ptr<ratelimit::LocalRateLimiter> limiter;
   std::unique_ptr<services::AuthService> auth;
   std::unique_ptr<services::UserService> users;
@@ -101,10 +103,6 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   if (ec) return Error::internal("TALKLINE_DATA_DIR: cannot create " + config.data_dir + ": " + ec.message());
   // The database holds password and token hashes: a new data dir is the owner's alone.
   if (created) std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all, ec);
-  if (config.store != "sqlite") {
-    return Error::invalid("TALKLINE_STORE",
-                          "this build serves the embedded SQLite store only (got '" + config.store + "')");
-  }
   if (config.bus != "local") {
     return Error::invalid("TALKLINE_BUS", "this build has the in-process bus only (got '" + config.bus + "')");
   }
@@ -112,10 +110,9 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
 
   auto node = std::make_unique<Node>();
   node->ids = std::make_unique<util::IdGenerator>(config.node_id);
-  store::sqlite::SqliteOptions store_options;
-  store_options.path = (std::filesystem::path(config.data_dir) / "talkline.db").string();
-  store_options.synchronous = config.sqlite_synchronous;
-  TL_TRY_ASSIGN(node->store, store::sqlite::SqliteStore::open(store_options));
+  TL_TRY_ASSIGN(StoreBackend backend, open_store_backend(config));
+  node->store = std::move(backend.store);
+  node->close_store = std::move(backend.close);
   node->limiter = std::make_shared<ratelimit::LocalRateLimiter>(node->clock);
 
   const auto limits = domain_limits(config);
@@ -208,7 +205,7 @@ int serve(const config::Config& config) {
   // gateway's workers have stopped.
   options.on_shutdown = [&node, &gateway] {
     gateway->stop();
-    node->store->close();
+    node->close_store();
   };
 
   transport::http::Server server(std::move(options), std::move(router));
@@ -219,9 +216,10 @@ int serve(const config::Config& config) {
     report(port.error());
     return 1;
   }
+  const std::string store_name = store_description(config.store);
   util::log::info("server.listening", {{"host", std::string_view(config.host)},
                                        {"port", static_cast<std::int64_t>(*port)},
-                                       {"store", std::string_view(config.store)},
+                                       {"store", std::string_view(store_name)},
                                        {"data_dir", std::string_view(config.data_dir)}});
   server.run();
   util::log::info("server.stopped");
@@ -238,7 +236,7 @@ int admin_create(const config::Config& config, const std::string& username, cons
   }
   auto node = std::move(built).value();
   auto admin = node->auth->ensure_admin(username, password);
-  node->store->close();
+  node->close_store();
   if (!admin.ok()) {
     report(admin.error());
     return 1;

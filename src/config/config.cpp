@@ -236,7 +236,7 @@ const std::vector<Setting>& settings() {
       {"data-dir", kStorage, "Directory for the SQLite file and the generated JWT key",
        [](const Config& c) { return text(c.data_dir); },
        [](Config& c, const std::string& v) { return set_nonempty(c.data_dir, v); }},
-      {"store", kStorage, "'sqlite' (in the data dir); this build serves no other store",
+      {"store", kStorage, "'sqlite' (a file in the data dir) or a postgres:// URL",
        [](const Config& c) { return text(c.store); },
        [](Config& c, const std::string& v) { return set_store(c.store, v); }},
       {"bus", kStorage, "'local' (in-process); this build has no other bus",

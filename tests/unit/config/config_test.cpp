@@ -255,7 +255,7 @@ TEST_F(ConfigTest, RealtimeDefaultsApplyWithNothingSet) {
   EXPECT_EQ(c.typing_throttle_ms, 1000);
   EXPECT_EQ(c.typing_expiry_ms, 5000);
   EXPECT_EQ(c.sync_page_size, 100);
-  EXPECT_EQ(c.realtime_workers, 8);
+  EXPECT_EQ(c.realtime_workers, 64);
 }
 
 TEST_F(ConfigTest, EveryRealtimeFieldHasAFlagAndAnEnvKey) {

@@ -1,0 +1,242 @@
+#include "store/postgres/postgres_store.hpp"
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <utility>
+
+#include "store/postgres/connection.hpp"
+#include "store/postgres/connection_pool.hpp"
+#include "store/postgres/conversation_queries.hpp"
+#include "store/postgres/message_queries.hpp"
+#include "store/postgres/migrations.hpp"
+#include "store/postgres/pg_error.hpp"
+#include "store/postgres/token_queries.hpp"
+#include "store/postgres/user_queries.hpp"
+
+namespace talkline::store::postgres {
+
+namespace {
+
+// Serialization failures and deadlocks are the server's way of saying "run it again".
+constexpr int kTransactionAttempts = 4;
+
+Result<void> check_options(const PostgresOptions& options) {
+  char* message = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(options.url.c_str(), &message);
+  if (parsed == nullptr) {
+    std::string reason = message != nullptr ? message : "cannot parse";
+    PQfreemem(message);
+    while (!reason.empty() && reason.back() == '\n') reason.pop_back();
+    return Error::invalid("url", reason);
+  }
+  PQconninfoFree(parsed);
+  if (options.connections < 1) return Error::invalid("connections", "must be at least 1");
+  if (options.statement_timeout_ms < 1) return Error::invalid("statement_timeout_ms", "must be positive");
+  if (options.max_pipeline < 1) return Error::invalid("max_pipeline", "must be at least 1");
+  return ok_result();
+}
+
+model::Millis wall_clock_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions& options) {
+  try {
+    TL_TRY(check_options(options));
+    ConnectionOptions connection_options{options.url, options.connect_timeout_seconds, options.statement_timeout_ms};
+    TL_TRY_ASSIGN(std::unique_ptr<Connection> first, Connection::open(connection_options));
+    TL_TRY(apply_migrations(*first, builtin_migrations(), wall_clock_ms()));
+    auto pool = std::make_unique<ConnectionPool>(std::move(connection_options), options.connections,
+                                                 static_cast<std::size_t>(options.max_pipeline), std::move(first));
+    return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("opening the postgres store failed: ") + e.what());
+  }
+}
+
+PostgresStore::PostgresStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+
+PostgresStore::~PostgresStore() { close(); }
+
+void PostgresStore::close() {
+  std::lock_guard lock(close_mutex_);
+  pool_->stop();
+}
+
+template <typename T, typename Body>
+Result<T> PostgresStore::single(Body&& body) {
+  try {
+    return body(static_cast<Executor&>(*pool_));
+  } catch (const std::exception& e) {
+    return Error::internal(std::string("postgres call failed: ") + e.what());
+  }
+}
+
+template <typename T, typename Body>
+Result<T> PostgresStore::transaction(bool read_only, Body&& body) {
+  std::optional<Result<T>> produced;
+  Result<void> ran = pool_->run_task([&](Connection& db) -> Result<void> {
+    for (int attempt = 1;; ++attempt) {
+      Result<T> result = Error::internal("transaction did not run");
+      std::string failed_state;
+      Result<void> begun = db.exec(read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
+      if (!begun.ok()) {
+        result = begun.take_error();
+      } else {
+        result = body(static_cast<Executor&>(db));
+        if (result.ok()) {
+          Result<void> committed = db.exec("COMMIT");
+          if (!committed.ok()) result = committed.take_error();
+          failed_state = db.last_sqlstate();
+        } else {
+          failed_state = db.last_sqlstate();
+          (void)db.exec("ROLLBACK");
+        }
+      }
+      if (!result.ok() && is_retryable(failed_state) && attempt < kTransactionAttempts) continue;
+      produced.emplace(std::move(result));
+      return ok_result();
+    }
+  });
+  if (!ran.ok()) return ran.take_error();
+  if (!produced) return Error::internal("transaction did not run");
+  return std::move(*produced);
+}
+
+PostgresStore::StatementStats PostgresStore::statement_stats() const {
+  return {pool_->statements_sent(), pool_->statement_round_trips()};
+}
+
+Result<void> PostgresStore::ping() {
+  // A standby answers queries but cannot take writes, so it does not count as ready.
+  TL_TRY_ASSIGN(Rows rows, pool_->run_statement("SELECT pg_is_in_recovery()", Params()));
+  if (rows.empty() || rows.text(0, 0) != "f") return Error::unavailable("postgres is a read-only standby");
+  return ok_result();
+}
+
+// ---- users ---------------------------------------------------------------------------
+
+Result<model::User> PostgresStore::user_insert(const model::NewUser& user) {
+  return single<model::User>([&](Executor& db) { return insert_user(db, user); });
+}
+
+Result<model::User> PostgresStore::user_get(Id user_id) {
+  return single<model::User>([&](Executor& db) { return find_user(db, user_id); });
+}
+
+Result<model::UserCredentials> PostgresStore::user_get_credentials(const std::string& username) {
+  return single<model::UserCredentials>([&](Executor& db) { return find_credentials(db, username); });
+}
+
+Result<model::User> PostgresStore::user_update_profile(Id user_id, const model::ProfilePatch& patch) {
+  return single<model::User>([&](Executor& db) { return update_profile(db, user_id, patch); });
+}
+
+Result<model::User> PostgresStore::user_set_role(Id user_id, model::Role role) {
+  return single<model::User>([&](Executor& db) { return set_user_role(db, user_id, role); });
+}
+
+Result<std::vector<model::User>> PostgresStore::user_search_prefix(const std::string& prefix,
+                                                                   const std::optional<std::string>& after_username,
+                                                                   int limit) {
+  return single<std::vector<model::User>>(
+      [&](Executor& db) { return search_users_by_prefix(db, prefix, after_username, limit); });
+}
+
+Result<std::vector<model::User>> PostgresStore::user_list(std::optional<Id> after_id, int limit) {
+  return single<std::vector<model::User>>([&](Executor& db) { return list_users(db, after_id, limit); });
+}
+
+// ---- refresh tokens ------------------------------------------------------------------
+
+Result<void> PostgresStore::refresh_token_insert(const model::RefreshToken& token) {
+  return single<void>([&](Executor& db) { return insert_refresh_token(db, token); });
+}
+
+Result<model::RefreshToken> PostgresStore::refresh_token_get_by_hash(const std::string& token_hash) {
+  return single<model::RefreshToken>([&](Executor& db) { return find_refresh_token_by_hash(db, token_hash); });
+}
+
+Result<bool> PostgresStore::refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement, Millis now) {
+  return single<bool>([&](Executor& db) { return rotate_refresh_token(db, old_token_id, replacement, now); });
+}
+
+Result<void> PostgresStore::session_revoke(Id family_id, Millis now) {
+  return single<void>([&](Executor& db) { return revoke_session(db, family_id, now); });
+}
+
+Result<bool> PostgresStore::session_is_active(Id family_id) {
+  return single<bool>([&](Executor& db) { return is_session_active(db, family_id); });
+}
+
+// ---- conversations and members -------------------------------------------------------
+
+Result<Store::DirectOutcome> PostgresStore::conversation_create_direct(const model::NewDirectConversation& c) {
+  return transaction<DirectOutcome>(false, [&](Executor& db) { return create_direct_conversation(db, c); });
+}
+
+Result<model::Conversation> PostgresStore::conversation_create_group(const model::NewGroupConversation& c) {
+  return transaction<model::Conversation>(false, [&](Executor& db) { return create_group_conversation(db, c); });
+}
+
+Result<model::Conversation> PostgresStore::conversation_get(Id conversation_id) {
+  return single<model::Conversation>([&](Executor& db) { return load_conversation(db, conversation_id); });
+}
+
+Result<std::vector<model::ConversationSummary>> PostgresStore::conversation_list_for_user(
+    Id user_id, const std::optional<ActivityCursor>& after, int limit) {
+  return transaction<std::vector<model::ConversationSummary>>(
+      true, [&](Executor& db) { return list_conversations_for_user(db, user_id, after, limit); });
+}
+
+Result<model::Conversation> PostgresStore::conversation_rename(Id conversation_id, const std::string& title,
+                                                               Millis /*now*/) {
+  return single<model::Conversation>([&](Executor& db) { return rename_conversation(db, conversation_id, title); });
+}
+
+Result<model::Member> PostgresStore::member_get(Id conversation_id, Id user_id) {
+  return single<model::Member>([&](Executor& db) { return find_member(db, conversation_id, user_id); });
+}
+
+Result<model::Conversation> PostgresStore::member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now,
+                                                      int max_members) {
+  return transaction<model::Conversation>(
+      false, [&](Executor& db) { return add_members(db, conversation_id, user_ids, now, max_members); });
+}
+
+Result<void> PostgresStore::member_remove(Id conversation_id, Id user_id, Millis /*now*/) {
+  return transaction<void>(false, [&](Executor& db) { return remove_member(db, conversation_id, user_id); });
+}
+
+Result<model::Member> PostgresStore::member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
+                                                           Seq seq) {
+  return single<model::Member>(
+      [&](Executor& db) { return advance_member_cursor(db, conversation_id, user_id, kind, seq); });
+}
+
+// ---- messages ------------------------------------------------------------------------
+
+Result<model::SendOutcome> PostgresStore::message_insert(const model::NewMessage& message) {
+  return single<model::SendOutcome>([&](Executor& db) { return insert_message(db, message); });
+}
+
+Result<std::vector<model::Message>> PostgresStore::message_list(Id conversation_id, std::optional<Seq> before,
+                                                                std::optional<Seq> after, int limit) {
+  return single<std::vector<model::Message>>(
+      [&](Executor& db) { return list_messages(db, conversation_id, before, after, limit); });
+}
+
+Result<std::vector<model::Message>> PostgresStore::message_search(Id user_id, const std::vector<std::string>& terms,
+                                                                  std::optional<Id> conversation_id,
+                                                                  std::optional<Id> before_id, int limit) {
+  return single<std::vector<model::Message>>(
+      [&](Executor& db) { return search_messages(db, user_id, terms, conversation_id, before_id, limit); });
+}
+
+}  // namespace talkline::store::postgres

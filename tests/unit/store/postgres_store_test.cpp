@@ -1,0 +1,304 @@
+#include "store/postgres/postgres_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "conformance/store_conformance.hpp"
+#include "support/postgres_server.hpp"
+
+namespace talkline::store::postgres {
+namespace {
+
+using conformance::must;
+using conformance::outcome;
+using talkline::testing::PostgresServer;
+
+// ---- the shared Store suite, on a fresh database per test -----------------------------
+
+// One server for the whole binary, one database in it, and a schema per store: tests
+// never see each other's data and each runs the migrations from scratch, at a fraction of
+// the cost of a database per test. The extensions the migration asks for live in public,
+// where every schema's search_path finds them (a database has each extension once).
+std::string fresh_schema_url(const std::string& name) {
+  static const std::string database = [] {
+    PostgresServer::shared().create_database("talkline_tests");
+    PostgresServer::shared().execute(
+        "talkline_tests", "CREATE EXTENSION unaccent SCHEMA public; CREATE EXTENSION btree_gin SCHEMA public");
+    return std::string("talkline_tests");
+  }();
+  return PostgresServer::shared().create_schema(database, name);
+}
+
+// A name no earlier test of this process used (tests may run repeated, --gtest_repeat).
+std::string unique_name(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  return prefix + "_" + std::to_string(counter++);
+}
+
+std::string fresh_store_url() { return fresh_schema_url(unique_name("conformance")); }
+
+PostgresOptions options_for(const std::string& url) {
+  PostgresOptions options;
+  options.url = url;
+  options.connections = 4;
+  options.connect_timeout_seconds = 2;
+  options.statement_timeout_ms = 5000;
+  return options;
+}
+
+std::unique_ptr<Store> open_fresh_store() {
+  auto opened = PostgresStore::open(options_for(fresh_store_url()));
+  if (!opened.ok()) {
+    ADD_FAILURE() << "open failed: " << conformance::describe(opened.error());
+    return nullptr;
+  }
+  return std::move(opened).value();
+}
+
+TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Postgres, conformance::StoreFactory{"postgres", open_fresh_store});
+
+// ---- behaviour particular to the PostgreSQL backend ------------------------------------
+
+class PostgresStoreTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<PostgresStore> open_store(const std::string& url) {
+    return must(PostgresStore::open(options_for(url)));
+  }
+
+  model::User add_user(Store& store, const std::string& name) {
+    return must(store.user_insert({next_id_++, name, name, "$argon2id$x", model::Role::user, 1000}));
+  }
+
+  model::NewMessage new_message(model::Id conversation_id, model::Id sender_id, std::string client_msg_id,
+                                std::string body) {
+    model::NewMessage message;
+    message.id = next_id_++;
+    message.conversation_id = conversation_id;
+    message.sender_id = sender_id;
+    message.client_msg_id = std::move(client_msg_id);
+    message.body = std::move(body);
+    message.created_at = 2000;
+    return message;
+  }
+
+  static std::string fresh_url(const std::string& name) { return fresh_schema_url(unique_name(name)); }
+
+  model::Id next_id_ = 1;
+};
+
+TEST_F(PostgresStoreTest, OpenRejectsUnusableOptionsAndUnreachableServers) {
+  PostgresOptions bad = options_for("postgres://[::1");
+  EXPECT_EQ(outcome(PostgresStore::open(bad)), "invalid_argument");
+  bad = options_for(PostgresServer::shared().url("postgres"));
+  bad.connections = 0;
+  EXPECT_EQ(outcome(PostgresStore::open(bad)), "invalid_argument");
+  // Nothing listens on port 1: the refusal is immediate and reported as unavailable.
+  EXPECT_EQ(outcome(PostgresStore::open(options_for("postgres://postgres@127.0.0.1:1/x"))), "unavailable");
+}
+
+TEST_F(PostgresStoreTest, MigrationsRunOnceAndReopeningKeepsTheData) {
+  std::string url = fresh_url("reopen");
+  model::User alice;
+  {
+    auto store = open_store(url);
+    alice = add_user(*store, "alice");
+  }
+  for (int i = 0; i < 2; ++i) {
+    auto store = open_store(url);
+    EXPECT_EQ(must(store->user_get(alice.id)).username, "alice");
+  }
+}
+
+TEST_F(PostgresStoreTest, ConcurrentSendsGetEverySeqExactlyOnceAndArePipelined) {
+  constexpr int kThreads = 16;
+  constexpr int kPerThread = 40;
+  auto store = open_store(fresh_url("concurrent_sends"));
+  std::vector<model::User> senders;
+  for (int t = 0; t < kThreads; ++t) senders.push_back(add_user(*store, "sender" + std::to_string(t)));
+  model::User owner = add_user(*store, "owner");
+  model::NewGroupConversation group{next_id_++, "busy", owner.id, {}, 1500};
+  for (const auto& sender : senders) group.member_ids.push_back(sender.id);
+  model::Id conversation_id = must(store->conversation_create_group(group)).id;
+
+  std::vector<std::vector<model::NewMessage>> work(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      work[t].push_back(new_message(conversation_id, senders[t].id, "t" + std::to_string(t) + "-" + std::to_string(i),
+                                    "message " + std::to_string(i)));
+    }
+  }
+  auto before = store->statement_stats();
+  std::vector<std::vector<model::Seq>> seqs(kThreads);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (const auto& message : work[t]) {
+        auto sent = store->message_insert(message);
+        if (!sent.ok() || !sent->created) {
+          ++failures;
+          continue;
+        }
+        seqs[t].push_back(sent->message.seq);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  std::vector<model::Seq> all;
+  for (const auto& per_thread : seqs) {
+    EXPECT_TRUE(std::is_sorted(per_thread.begin(), per_thread.end())) << "one sender's messages keep their order";
+    all.insert(all.end(), per_thread.begin(), per_thread.end());
+  }
+  std::sort(all.begin(), all.end());
+  std::vector<model::Seq> expected(kThreads * kPerThread);
+  for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<model::Seq>(i + 1);
+  EXPECT_EQ(all, expected);
+
+  // Sixteen callers on four connections: sends queue up and share round trips.
+  auto after = store->statement_stats();
+  EXPECT_EQ(after.statements - before.statements, static_cast<std::uint64_t>(kThreads * kPerThread));
+  EXPECT_LT(after.round_trips - before.round_trips, after.statements - before.statements);
+  EXPECT_EQ(must(store->conversation_get(conversation_id)).last_seq, kThreads * kPerThread);
+}
+
+TEST_F(PostgresStoreTest, ConcurrentRetriesOfOneClientIdStoreOneMessage) {
+  constexpr int kThreads = 12;
+  auto store = open_store(fresh_url("concurrent_retries"));
+  model::User alice = add_user(*store, "alice");
+  model::Id conversation_id = must(store->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id;
+  std::vector<model::NewMessage> attempts;
+  for (int t = 0; t < kThreads; ++t) attempts.push_back(new_message(conversation_id, alice.id, "same", "hello"));
+
+  std::vector<Result<model::SendOutcome>> results(kThreads, Error::internal("not run"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] { results[t] = store->message_insert(attempts[t]); });
+  }
+  for (auto& thread : threads) thread.join();
+
+  int created = 0;
+  std::set<model::Id> ids;
+  for (const auto& result : results) {
+    ASSERT_EQ(outcome(result), "ok");
+    created += result->created ? 1 : 0;
+    ids.insert(result->message.id);
+    EXPECT_EQ(result->message.seq, 1);
+  }
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(ids.size(), 1U);
+  EXPECT_EQ(must(store->message_list(conversation_id, std::nullopt, std::nullopt, 10)).size(), 1U);
+}
+
+TEST_F(PostgresStoreTest, ConcurrentDirectCreatesOfOnePairMakeOneConversation) {
+  constexpr int kThreads = 8;
+  auto store = open_store(fresh_url("concurrent_direct"));
+  model::User alice = add_user(*store, "alice");
+  model::User bob = add_user(*store, "bob");
+  std::vector<Result<Store::DirectOutcome>> results(kThreads, Error::internal("not run"));
+  std::vector<model::Id> candidate_ids;
+  for (int t = 0; t < kThreads; ++t) candidate_ids.push_back(next_id_++);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      results[t] = store->conversation_create_direct({candidate_ids[t], alice.id, bob.id, 1500});
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<model::Id> ids;
+  int created = 0;
+  for (const auto& result : results) {
+    ASSERT_EQ(outcome(result), "ok");
+    ids.insert(result->conversation.id);
+    created += result->created ? 1 : 0;
+    EXPECT_EQ(result->conversation.members.size(), 2U);
+  }
+  EXPECT_EQ(ids.size(), 1U);
+  EXPECT_EQ(created, 1);
+}
+
+// A server of its own for the tests that stop and restart it, shared between them.
+PostgresServer& restartable_server() {
+  static PostgresServer server;
+  return server;
+}
+
+// The whole outage story: calls fail fast with `unavailable` while the server is down,
+// nothing hangs, and the store serves again once the server is back — with the retry of
+// an unanswered send recognised rather than stored twice.
+TEST_F(PostgresStoreTest, ServerOutageFailsCallsAsUnavailableAndTheStoreRecovers) {
+  PostgresServer& server = restartable_server();
+  auto store = open_store(server.create_database(unique_name("outage")));
+  model::User alice = add_user(*store, "alice");
+  model::Id conversation_id = must(store->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id;
+  model::NewMessage first = new_message(conversation_id, alice.id, "before", "sent before the outage");
+  must(store->message_insert(first));
+
+  server.stop();
+  auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(outcome(store->message_insert(new_message(conversation_id, alice.id, "during", "lost?"))), "unavailable");
+    EXPECT_EQ(outcome(store->user_get(alice.id)), "unavailable");
+    EXPECT_EQ(outcome(store->conversation_list_for_user(alice.id, std::nullopt, 10)), "unavailable");
+  }
+  EXPECT_EQ(outcome(store->ping()), "unavailable");
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+
+  server.start();
+  Result<model::SendOutcome> retried = Error::unavailable("not tried");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (std::chrono::steady_clock::now() < deadline) {
+    retried = store->message_insert(new_message(conversation_id, alice.id, "during", "lost?"));
+    if (retried.ok()) break;
+    EXPECT_EQ(outcome(retried), "unavailable");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_EQ(outcome(retried), "ok");
+  EXPECT_EQ(retried->message.seq, 2);
+  auto again = must(store->message_insert(new_message(conversation_id, alice.id, "during", "lost?")));
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.message.id, retried->message.id);
+  EXPECT_EQ(must(store->message_list(conversation_id, std::nullopt, std::nullopt, 10)).size(), 2U);
+  EXPECT_EQ(outcome(store->ping()), "ok");
+}
+
+// Connections the server closed while they sat idle (a restart between two calls) are
+// replaced before use, so no call after the restart sees the old ones fail.
+TEST_F(PostgresStoreTest, CallsAfterARestartDoNotFailOnStaleConnections) {
+  PostgresServer& server = restartable_server();
+  auto store = open_store(server.create_database(unique_name("restart")));
+  model::User alice = add_user(*store, "alice");
+  auto call_from_many_threads = [&] {
+    std::vector<Result<model::User>> results(16, Error::internal("not run"));
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < results.size(); ++t) {
+      threads.emplace_back([&, t] { results[t] = store->user_get(alice.id); });
+    }
+    for (auto& thread : threads) thread.join();
+    return results;
+  };
+  call_from_many_threads();  // every pool connection is open now
+
+  server.stop();
+  server.start();
+  for (const auto& result : call_from_many_threads()) EXPECT_EQ(outcome(result), "ok");
+}
+
+TEST_F(PostgresStoreTest, CloseRefusesLaterCallsAndIsIdempotent) {
+  auto store = open_store(fresh_url("close"));
+  model::User alice = add_user(*store, "alice");
+  store->close();
+  store->close();
+  EXPECT_EQ(outcome(store->user_get(alice.id)), "unavailable");
+  EXPECT_EQ(outcome(store->ping()), "unavailable");
+}
+
+}  // namespace
+}  // namespace talkline::store::postgres
