@@ -8,7 +8,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps test-deps configure build run test unit integration e2e fuzz-smoke fuzz lint fmt clean sanitize
+.PHONY: all deps test-deps configure build run test unit integration e2e fuzz-smoke fuzz bench lint fmt clean sanitize
 
 all: build
 
@@ -53,6 +53,12 @@ fuzz-smoke: test-deps
 
 fuzz: test-deps
 	bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
+
+# Every talkline-bench scenario against TalkLine and the socket.io peer (5-10 minutes);
+# writes bench/results/*.json and bench/RESULTS.md. BENCH_ARGS=--quick for a one-minute run.
+bench: test-deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline talkline-bench
+	bash scripts/bench.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 # Address+undefined sanitizer build of the unit tests (thread: make sanitize SANITIZE=thread).
 SANITIZE ?= address

@@ -12,7 +12,8 @@ build_packages=(
 test_packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   clang clang-format clang-tidy libclang-rt-14-dev
-  redis-server postgresql nginx-light curl procps
+  redis-server postgresql nginx-light curl procps util-linux
+  python3  # node-gyp builds the peer's better-sqlite3 from source
 )
 
 wanted=("${build_packages[@]}")

@@ -11,7 +11,9 @@ using util::Json;
 
 namespace {
 
-constexpr double kFinalDrainSeconds = 30;
+// Most time the last drain may take while answers keep arriving (it stops sooner when
+// they stop).
+constexpr double kFinalDrainSeconds = 300;
 
 struct StepOutcome {
   bool sustained = false;

@@ -381,14 +381,25 @@ std::size_t Traffic::run_phase(double rate, double seconds, double window_second
 bool Traffic::wait_idle(double seconds) { return wait_until_idle(seconds, nullptr); }
 
 bool Traffic::wait_until_idle(double seconds, PhaseCompanion* companion) {
+  // An overloaded server may still be answering: keep waiting while answers arrive,
+  // give up once nothing has moved for kStallSeconds (or `seconds` have passed).
+  constexpr auto kStall = std::chrono::seconds(5);
   const auto& state = *state_;
-  const auto deadline =
-      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   const auto busy = [&] {
     return state.active_senders > 0 || state.answered < state.sent ||
            state.unique_deliveries < state.expected_deliveries || (companion && !companion->idle());
   };
-  while (busy() && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const auto progress = [&] { return state.answered.load() + state.unique_deliveries.load(); };
+  auto last_progress = progress();
+  auto last_change = Clock::now();
+  while (busy() && Clock::now() < deadline && Clock::now() - last_change < kStall) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (const auto now = progress(); now != last_progress) {
+      last_progress = now;
+      last_change = Clock::now();
+    }
+  }
   return !busy();
 }
 
