@@ -77,7 +77,7 @@ struct Config {
   int typing_throttle_ms = 1000;
   int typing_expiry_ms = 5000;
   int sync_page_size = 100;
-  int realtime_workers = 64;  // a send holds one until its group commit: this bounds the batch
+  int realtime_workers = 64;  // receipts and sync hold one through their store call
 
   // logging
   std::string log_level = "info";

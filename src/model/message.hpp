@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "model/types.hpp"
 
@@ -34,6 +35,9 @@ struct NewMessage {
 struct SendOutcome {
   Message message;
   bool created = false;
+  /// The conversation's members as the commit saw them, for a new message, when the
+  /// store reads them in the same transaction (empty otherwise).
+  std::vector<Id> member_ids;
 };
 
 /// A full-text search hit.

@@ -11,7 +11,6 @@ namespace net = boost::asio;
 namespace sio = transport::socketio;
 
 Gateway::Handler Gateway::handler_for(std::string_view event) {
-  if (event == events::message_send) return &Gateway::send_message;
   if (event == events::typing) return &Gateway::typing;
   if (event == events::receipt_delivered) return &Gateway::receipt_delivered;
   if (event == events::receipt_read) return &Gateway::receipt_read;
@@ -26,6 +25,13 @@ void Gateway::on_event(const SocketPtr& socket, const std::string& event, Args a
   if (!state || !state->connection) return;
   auto connection = state->connection;
   connection->last_activity_ms = services_.clock.now_ms();
+  if (event == events::message_send) {
+    net::post(connection->work,
+              [self = shared_from_this(), connection, args = std::move(args), ack = std::move(ack)]() mutable {
+                self->send_message(connection, args, std::move(ack));
+              });
+    return;
+  }
   Handler handler = handler_for(event);
   if (!handler) {
     if (ack) ack({error_ack(Error::invalid("event", "unknown event '" + event + "'"))});
@@ -40,7 +46,9 @@ void Gateway::on_event(const SocketPtr& socket, const std::string& event, Args a
             });
 }
 
-Result<util::Json> Gateway::send_message(Connection& connection, const Args& args) {
+namespace {
+
+Result<services::SendRequest> read_send_request(const util::Json::array_t& args) {
   TL_TRY_ASSIGN(const auto* payload, payload_object(args));
   services::SendRequest request;
   TL_TRY_ASSIGN(request.conversation_id, required_id(*payload, "conversationId"));
@@ -49,14 +57,25 @@ Result<util::Json> Gateway::send_message(Connection& connection, const Args& arg
   Error problem;
   request.reply_to = optional_id(*payload, "replyTo", problem);
   if (!problem.message.empty()) return problem;
+  return request;
+}
 
-  const std::string key = "rt:send:" + std::to_string(connection.principal.user_id);
+}  // namespace
+
+void Gateway::send_message(const std::shared_ptr<Connection>& connection, const Args& args, sio::Ack ack) {
+  auto answer = [ack](Result<model::SendOutcome> outcome) {
+    if (!ack) return;
+    if (!outcome.ok()) return ack({error_ack(outcome.error())});
+    ack({ok_ack(util::Json{{"message", api::message_json(outcome->message)}})});
+  };
+  auto request = read_send_request(args);
+  if (!request.ok()) return answer(request.take_error());
+  const std::string key = "rt:send:" + std::to_string(connection->principal.user_id);
   auto decision = services_.limiter.acquire(key, options_.send_limit);
   if (!decision.allowed) {
-    return Error::rate_limited("too many messages; slow down", decision.retry_after_seconds);
+    return answer(Error::rate_limited("too many messages; slow down", decision.retry_after_seconds));
   }
-  TL_TRY_ASSIGN(auto outcome, services_.messages.send(connection.principal, request));
-  return util::Json{{"message", api::message_json(outcome.message)}};
+  services_.messages.send_async(connection->principal, *request, std::move(answer));
 }
 
 Result<util::Json> Gateway::typing(Connection& connection, const Args& args) {

@@ -66,7 +66,9 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   // events (chat_events.cpp)
   void on_event(const SocketPtr& socket, const std::string& event, Args args, transport::socketio::Ack ack);
   static Handler handler_for(std::string_view event);
-  Result<util::Json> send_message(Connection& connection, const Args& args);
+  /// Answers through `ack` once the message is durable; the connection's strand moves on
+  /// to its next event meanwhile (the store completes sends in order).
+  void send_message(const std::shared_ptr<Connection>& connection, const Args& args, transport::socketio::Ack ack);
   Result<util::Json> typing(Connection& connection, const Args& args);
   Result<util::Json> receipt_delivered(Connection& connection, const Args& args);
   Result<util::Json> receipt_read(Connection& connection, const Args& args);

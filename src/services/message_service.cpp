@@ -1,6 +1,7 @@
 #include "services/message_service.hpp"
 
 #include <algorithm>
+#include <future>
 
 #include "services/cursor.hpp"
 #include "services/validation.hpp"
@@ -28,11 +29,26 @@ std::vector<std::string> search_terms(std::string_view query) {
   return terms;
 }
 
+// Every store words a missing conversation its own way; callers see one answer.
+Result<model::SendOutcome> with_plain_not_found(Result<model::SendOutcome> outcome) {
+  if (!outcome.ok() && outcome.error().code == ErrorCode::not_found) return Error::not_found("conversation not found");
+  return outcome;
+}
+
 }  // namespace
 
 Result<model::SendOutcome> MessageService::send(const Principal& caller, const SendRequest& request) {
-  TL_TRY(validation::client_msg_id(request.client_msg_id, limits_));
-  TL_TRY(validation::message_body(request.body, limits_));
+  std::promise<Result<model::SendOutcome>> answer;
+  auto outcome = answer.get_future();
+  send_async(caller, request, [&answer](Result<model::SendOutcome> result) { answer.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+void MessageService::send_async(const Principal& caller, const SendRequest& request, SendDone done) {
+  if (auto valid = validation::client_msg_id(request.client_msg_id, limits_); !valid.ok()) {
+    return done(valid.take_error());
+  }
+  if (auto valid = validation::message_body(request.body, limits_); !valid.ok()) return done(valid.take_error());
   // Membership is checked by the store inside the commit, after it has looked for an
   // earlier send with this clientMsgId: a retry from someone removed since gets the
   // original answer, anyone else who is not a member gets not_found.
@@ -45,18 +61,38 @@ Result<model::SendOutcome> MessageService::send(const Principal& caller, const S
   message.body = request.body;
   message.reply_to = request.reply_to;
   message.created_at = clock_.now_ms();
-  // Commit and announcement under one lock, so messages are announced in seq order
-  // even when sent from several threads at once, and to the members of their commit.
-  std::lock_guard order(conversations_.order_lock(message.conversation_id));
-  auto outcome = store_.message_insert(message);
-  if (!outcome.ok() && outcome.error().code == ErrorCode::not_found) {
-    return Error::not_found("conversation not found");
+
+  if (store_.completes_in_commit_order()) {
+    // Outcomes arrive on one thread in commit order, so announcing there keeps every
+    // conversation's announcements in seq order without a lock, and the member list
+    // comes from the commit itself. No thread waits for the commit.
+    store_.message_insert_async(
+        message, [this, skip = caller.connection_id, done = std::move(done)](Result<model::SendOutcome> outcome) {
+          announce(outcome, skip);
+          done(with_plain_not_found(std::move(outcome)));
+        });
+    return;
   }
-  if (outcome.ok() && outcome->created && events_) {
-    events_->message_created(outcome->message, *conversations_.member_ids(message.conversation_id),
-                             caller.connection_id);
+  // Otherwise commit and announcement happen under one lock, so messages are announced
+  // in seq order even when sent from several threads at once, and to the members of
+  // their commit.
+  Result<model::SendOutcome> outcome = Error::internal("send did not run");
+  {
+    std::lock_guard order(conversations_.order_lock(message.conversation_id));
+    outcome = store_.message_insert(message);
+    announce(outcome, caller.connection_id);
   }
-  return outcome;
+  done(with_plain_not_found(std::move(outcome)));
+}
+
+void MessageService::announce(const Result<model::SendOutcome>& outcome, const std::string& skip_connection) {
+  if (!outcome.ok() || !outcome->created || !events_) return;
+  const auto& message = outcome->message;
+  if (!outcome->member_ids.empty()) {
+    events_->message_created(message, outcome->member_ids, skip_connection);
+  } else {
+    events_->message_created(message, *conversations_.member_ids(message.conversation_id), skip_connection);
+  }
 }
 
 Result<model::Page<model::Message>> MessageService::history(const Principal& caller, model::Id conversation_id,

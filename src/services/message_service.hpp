@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -36,6 +37,12 @@ class MessageService {
   /// the same clientMsgId returns the original with created = false, and is not
   /// announced again.
   Result<model::SendOutcome> send(const Principal& caller, const SendRequest& request);
+  using SendDone = std::function<void(Result<model::SendOutcome>)>;
+  /// send() without waiting for the commit: `done` gets the outcome once the message is
+  /// durable and announced (at once for a request that fails validation). With a store
+  /// that completes in commit order, `done` runs on the store's writer thread and must
+  /// not block; sends of one caller made in some order complete in that order.
+  void send_async(const Principal& caller, const SendRequest& request, SendDone done);
   /// A page of history in ascending seq. `before` pages towards older messages, `after`
   /// towards newer ones; with neither, the latest page. next_cursor continues in the
   /// same direction.
@@ -59,6 +66,7 @@ class MessageService {
                                              std::optional<std::string_view> limit);
 
  private:
+  void announce(const Result<model::SendOutcome>& outcome, const std::string& skip_connection);
   Result<model::Member> advance(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
                                 model::Seq seq);
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -108,6 +109,15 @@ class Store {
   /// after sending still gets their original answer;
   /// `invalid_argument` when reply_to is not a message of the conversation.
   virtual Result<model::SendOutcome> message_insert(const model::NewMessage& message) = 0;
+  /// message_insert without waiting: `done` gets the same outcome. A store that returns
+  /// true from completes_in_commit_order() calls `done` on one thread in commit order, so
+  /// the outcomes of one conversation arrive in seq order; the default runs the insert
+  /// and `done` right here, on the caller's thread.
+  virtual void message_insert_async(const model::NewMessage& message,
+                                    std::function<void(Result<model::SendOutcome>)> done) {
+    done(message_insert(message));
+  }
+  virtual bool completes_in_commit_order() const { return false; }
   /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just
   /// after `after`, or (with neither) the latest `limit`.
   virtual Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,

@@ -137,7 +137,17 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
   stored.body = message.body;
   stored.reply_to = message.reply_to;
   stored.created_at = message.created_at;
-  return model::SendOutcome{std::move(stored), true};
+  // Read in the commit, so the announcement goes to exactly the members this message
+  // was committed among, whatever membership changes are queued behind it.
+  TL_TRY_ASSIGN(Statement members, db.prepare("SELECT user_id FROM members WHERE conversation_id = ?"));
+  members.bind_all(message.conversation_id);
+  std::vector<model::Id> member_ids;
+  for (;;) {
+    TL_TRY_ASSIGN(bool has_row, members.step());
+    if (!has_row) break;
+    member_ids.push_back(members.int64(0));
+  }
+  return model::SendOutcome{std::move(stored), true, std::move(member_ids)};
 }
 
 // With `after`, the window starts just past it and reads forward; otherwise it ends just

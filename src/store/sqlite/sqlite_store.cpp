@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <exception>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -246,6 +247,24 @@ Result<model::Member> SqliteStore::member_cursor_advance(Id conversation_id, Id 
 
 Result<model::SendOutcome> SqliteStore::message_insert(const model::NewMessage& message) {
   return write<model::SendOutcome>([&](Connection& db) { return insert_message(db, message); });
+}
+
+void SqliteStore::message_insert_async(const model::NewMessage& message,
+                                       std::function<void(Result<model::SendOutcome>)> done) {
+  // The job and its completion share the outcome: the job fills it inside the batch, the
+  // completion hands it on once the batch has committed (or reports the commit's failure).
+  auto produced = std::make_shared<std::optional<Result<model::SendOutcome>>>();
+  auto job = [produced, message](Connection& db) -> Result<void> {
+    produced->emplace(insert_message(db, message));
+    if ((*produced)->ok()) return ok_result();
+    return (*produced)->error();
+  };
+  auto completion = [produced, done = std::move(done)](Result<void> committed) {
+    if (!committed.ok()) return done(committed.take_error());
+    if (!*produced) return done(Error::internal("write job did not run"));
+    done(std::move(**produced));
+  };
+  writer_->submit_async(std::move(job), std::move(completion));
 }
 
 Result<std::vector<model::Message>> SqliteStore::message_list(Id conversation_id, std::optional<Seq> before,

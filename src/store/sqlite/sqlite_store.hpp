@@ -75,6 +75,9 @@ class SqliteStore final : public Store {
   Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) override;
 
   Result<model::SendOutcome> message_insert(const model::NewMessage& message) override;
+  void message_insert_async(const model::NewMessage& message,
+                            std::function<void(Result<model::SendOutcome>)> done) override;
+  bool completes_in_commit_order() const override { return true; }
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
                                                    std::optional<Seq> after, int limit) override;
   Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <utility>
 
 #include "store/sqlite/connection.hpp"
@@ -23,6 +24,19 @@ Result<void> Writer::submit(Job job) {
   work_ready_.notify_one();
   work_done_.wait(lock, [&] { return pending.done; });
   return std::move(pending.outcome);
+}
+
+void Writer::submit_async(Job job, Completion done) {
+  auto pending = std::make_unique<Pending>(Pending{std::move(job), ok_result(), false, std::move(done)});
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(pending.release());
+      work_ready_.notify_one();
+      return;
+    }
+  }
+  pending->completion(Error::unavailable("store is closed"));
 }
 
 void Writer::stop() {
@@ -52,12 +66,33 @@ void Writer::run() {
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
     }
     run_batch(batch);
-    {
-      std::lock_guard lock(mutex_);
-      for (Pending* pending : batch) pending->done = true;
+    finish_batch(batch);
+  }
+}
+
+// Releases the batch's waiting callers, then runs its completions in queue order. The
+// asynchronous jobs are picked out first: a released caller's Pending lives on its stack
+// and may be gone as soon as the lock is dropped.
+void Writer::finish_batch(std::vector<Pending*>& batch) {
+  std::vector<std::unique_ptr<Pending>> owned;
+  {
+    std::lock_guard lock(mutex_);
+    for (Pending* pending : batch) {
+      if (pending->completion) {
+        owned.emplace_back(pending);
+      } else {
+        pending->done = true;
+      }
     }
-    jobs_done_.fetch_add(batch.size(), std::memory_order_relaxed);
-    work_done_.notify_all();
+  }
+  jobs_done_.fetch_add(batch.size(), std::memory_order_relaxed);
+  work_done_.notify_all();
+  for (auto& pending : owned) {
+    try {
+      pending->completion(std::move(pending->outcome));
+    } catch (...) {
+      // A completion that throws must not take the writer thread down with it.
+    }
   }
 }
 

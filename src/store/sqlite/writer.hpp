@@ -27,6 +27,8 @@ class Connection;
 class Writer {
  public:
   using Job = std::function<Result<void>(Connection&)>;
+  /// Told a job's outcome on the writer thread, after its batch committed or failed.
+  using Completion = std::function<void(Result<void>)>;
 
   /// Starts the writer thread. `connection` must outlive the writer and is used only by
   /// that thread until stop() returns.
@@ -38,6 +40,14 @@ class Writer {
   /// Runs `job` in a write transaction and waits until it has committed or failed.
   /// `unavailable` once stop() has begun.
   Result<void> submit(Job job);
+
+  /// Queues `job` like submit() but returns at once; `done` runs on the writer thread once
+  /// the job's batch has committed or failed. Completions run in the order the jobs were
+  /// queued, after the waiting submit() callers of the same batch were released, so a
+  /// caller that queues jobs in some order sees their outcomes in that order. `done` must
+  /// not block on the writer (no submit() from inside it). After stop() it runs at once
+  /// with `unavailable`.
+  void submit_async(Job job, Completion done);
 
   /// Refuses new jobs, finishes the queued ones and joins the thread. Idempotent.
   void stop();
@@ -54,10 +64,12 @@ class Writer {
     Job job;
     Result<void> outcome;
     bool done = false;
+    Completion completion;  ///< set for submit_async; the writer then owns the Pending
   };
 
   void run();
   void run_batch(std::vector<Pending*>& batch);
+  void finish_batch(std::vector<Pending*>& batch);
   Result<void> run_in_savepoint(Pending& pending);
   void fail_range(std::vector<Pending*>& batch, std::size_t from, std::size_t to, const Error& error);
 

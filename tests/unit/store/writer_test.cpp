@@ -209,5 +209,54 @@ TEST_F(WriterTest, StopFinishesQueuedJobsThenRefusesNewOnes) {
   EXPECT_EQ(count("items"), 2);
 }
 
+TEST_F(WriterTest, AsyncJobsShareACommitAndCompleteInQueueOrderOnTheWriterThread) {
+  auto blocker = block_writer();
+  std::mutex mutex;
+  std::vector<std::string> completed;
+  std::vector<bool> ok;
+  std::thread::id completion_thread;
+  std::promise<void> all_done;
+  const std::vector<std::string> names = {"a", "b", "a", "c"};  // the second "a" breaks the key
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    writer_->submit_async(insert_item(names[i]), [&, i](Result<void> outcome) {
+      std::lock_guard lock(mutex);
+      completed.push_back(names[i]);
+      ok.push_back(outcome.ok());
+      completion_thread = std::this_thread::get_id();
+      if (completed.size() == names.size()) all_done.set_value();
+    });
+  }
+  wait_until_queued(names.size());
+  const std::uint64_t commits_before = writer_->commits();
+  release();
+  EXPECT_TRUE(blocker.get().ok());
+  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(10)), std::future_status::ready);
+  EXPECT_EQ(completed, names) << "completions run in the order the jobs were queued";
+  EXPECT_EQ(ok, (std::vector<bool>{true, true, false, true})) << "a failing job is undone alone";
+  EXPECT_NE(completion_thread, std::this_thread::get_id());
+  EXPECT_EQ(writer_->commits(), commits_before + 2) << "the blocker's batch, then one for all four";
+  writer_->stop();
+  EXPECT_EQ(count("items"), 3);
+}
+
+TEST_F(WriterTest, AsyncJobsQueuedBeforeStopRunAndLaterOnesAreRefusedAtOnce) {
+  auto blocker = block_writer();
+  std::promise<bool> first;
+  writer_->submit_async(insert_item("a"), [&](Result<void> outcome) { first.set_value(outcome.ok()); });
+  wait_until_queued(1);
+  std::thread stopper([this] { writer_->stop(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  release();
+  stopper.join();
+  EXPECT_TRUE(blocker.get().ok());
+  EXPECT_TRUE(first.get_future().get());
+  bool refused_in_place = false;
+  writer_->submit_async(insert_item("b"), [&](Result<void> outcome) {
+    refused_in_place = !outcome.ok() && outcome.error().code == ErrorCode::unavailable;
+  });
+  EXPECT_TRUE(refused_in_place) << "after stop the completion runs at once, on the caller's thread";
+  EXPECT_EQ(count("items"), 1);
+}
+
 }  // namespace
 }  // namespace talkline::store::sqlite
