@@ -19,6 +19,7 @@ declare -A targets=(
   [fuzz_engineio]="tests/fuzz/fuzz_engineio.cpp $(echo src/transport/engineio/codec/*.cpp) src/util/crypto.cpp src/util/json.cpp src/util/error.cpp src/util/utf8.cpp"
   [fuzz_bench_message_scan]="tests/fuzz/fuzz_bench_message_scan.cpp tools/bench/message_scan.cpp -Itools/bench"
   [fuzz_realtime_payload]="tests/fuzz/fuzz_realtime_payload.cpp src/realtime/payload.cpp src/util/json_fields.cpp src/util/json.cpp src/util/error.cpp"
+  [fuzz_bus_envelope]="tests/fuzz/fuzz_bus_envelope.cpp src/bus/redis/envelope_codec.cpp"
 )
 libs=(-lcrypto)
 

@@ -11,11 +11,11 @@
 #include <prometheus/registry.h>
 
 #include "api/v1/api_context.hpp"
+#include "app/bus_backend.hpp"
 #include "app/http_metrics.hpp"
 #include "app/realtime_wiring.hpp"
 #include "app/secret_key.hpp"
 #include "app/store_backend.hpp"
-#include "bus/local/local_bus.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
 #include "realtime/bus_publisher.hpp"
 #include "services/auth_service.hpp"
@@ -103,9 +103,6 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   if (ec) return Error::internal("TALKLINE_DATA_DIR: cannot create " + config.data_dir + ": " + ec.message());
   // The database holds password and token hashes: a new data dir is the owner's alone.
   if (created) std::filesystem::permissions(config.data_dir, std::filesystem::perms::owner_all, ec);
-  if (config.bus != "local") {
-    return Error::invalid("TALKLINE_BUS", "this build has the in-process bus only (got '" + config.bus + "')");
-  }
   TL_TRY_ASSIGN(auto key, load_signing_key(config.jwt_secret, config.data_dir));
 
   auto node = std::make_unique<Node>();
@@ -124,7 +121,7 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
       std::make_unique<services::MessageService>(*node->store, *node->conversations, *node->ids, node->clock, limits);
 
   // Changes made over HTTP and over sockets reach live connections the same way.
-  node->bus = std::make_unique<bus::LocalBus>();
+  TL_TRY_ASSIGN(node->bus, open_bus_backend(config));
   node->publisher = std::make_unique<realtime::BusPublisher>(*node->bus);
   node->auth->publish_to(node->publisher.get());
   node->conversations->publish_to(node->publisher.get());
@@ -217,9 +214,11 @@ int serve(const config::Config& config) {
     return 1;
   }
   const std::string store_name = store_description(config.store);
+  const std::string bus_name = bus_description(config.bus);
   util::log::info("server.listening", {{"host", std::string_view(config.host)},
                                        {"port", static_cast<std::int64_t>(*port)},
                                        {"store", std::string_view(store_name)},
+                                       {"bus", std::string_view(bus_name)},
                                        {"data_dir", std::string_view(config.data_dir)}});
   server.run();
   util::log::info("server.stopped");

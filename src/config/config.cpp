@@ -239,7 +239,7 @@ const std::vector<Setting>& settings() {
       {"store", kStorage, "'sqlite' (a file in the data dir) or a postgres:// URL",
        [](const Config& c) { return text(c.store); },
        [](Config& c, const std::string& v) { return set_store(c.store, v); }},
-      {"bus", kStorage, "'local' (in-process); this build has no other bus",
+      {"bus", kStorage, "'local' (in-process, one node) or redis://[:password@]host:port for several nodes",
        [](const Config& c) { return text(c.bus); }, [](Config& c, const std::string& v) { return set_bus(c.bus, v); }},
       {"node-id", kStorage, "Node number for id generation, unique per node",
        [](const Config& c) { return number(c.node_id); },

@@ -52,7 +52,8 @@ Gateway::Gateway(RealtimeOptions options, Services services, bus::Bus& bus)
       services_(services),
       bus_(bus),
       workers_(static_cast<std::size_t>(std::max(1, options.workers))),
-      sweep_timer_(workers_.get_executor()) {}
+      sweep_timer_(workers_.get_executor()),
+      registry_(&bus) {}
 
 Gateway::~Gateway() { stop(); }
 
@@ -138,8 +139,14 @@ void Gateway::connected(const SocketPtr& socket) {
   const bool first = added.first;
   util::log::debug("realtime.connected", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
                                           {"socket", std::string_view(socket->id())}});
-  net::co_spawn(
-      connection->work, [self = shared_from_this(), connection] { return self->catch_up(connection); }, net::detached);
+  // Catch-up reads the store only once the bus delivers this user's live envelopes
+  // (on a Redis bus: once the user's channel is subscribed), so nothing falls between.
+  bus_.await_interest(connection->principal.user_id, [weak = weak_from_this(), connection] {
+    auto self = weak.lock();
+    if (!self || self->stopped_) return;
+    net::co_spawn(
+        connection->work, [self, connection] { return self->catch_up(connection); }, net::detached);
+  });
   if (first) announce_presence(connection->principal, true);
 }
 

@@ -26,7 +26,9 @@ ConnectionRegistry::Added ConnectionRegistry::add(const std::shared_ptr<Connecti
   list.push_back(connection);
   ++from_address;
   ++count_;
-  return Added{true, list.size() == 1};
+  const bool first = list.size() == 1;
+  if (first && interest_ != nullptr) interest_->add_interest(connection->principal.user_id);
+  return Added{true, first};
 }
 
 bool ConnectionRegistry::remove(const Connection& connection) {
@@ -43,6 +45,7 @@ bool ConnectionRegistry::remove(const Connection& connection) {
   }
   if (!list.empty()) return false;
   by_user_.erase(user);
+  if (interest_ != nullptr) interest_->remove_interest(connection.principal.user_id);
   return true;
 }
 
@@ -67,6 +70,9 @@ bool ConnectionRegistry::is_online(model::Id user_id) const {
 
 void ConnectionRegistry::clear() {
   std::lock_guard lock(mutex_);
+  if (interest_ != nullptr) {
+    for (const auto& [user, list] : by_user_) interest_->remove_interest(user);
+  }
   by_user_.clear();
   per_address_.clear();
   count_ = 0;

@@ -7,13 +7,21 @@
 #include <unordered_map>
 #include <vector>
 
+#include "bus/bus.hpp"
 #include "realtime/connection.hpp"
 
 namespace talkline::realtime {
 
 /// The live connections of this node, by user and by client address. Thread-safe.
+///
+/// With a bus, the registry tells it which users this node serves: add_interest when a
+/// user's first connection is added, remove_interest when their last one is removed,
+/// both under the registry's lock so the bus sees them in the registry's order.
 class ConnectionRegistry {
  public:
+  ConnectionRegistry() = default;
+  explicit ConnectionRegistry(bus::Bus* interest) : interest_(interest) {}
+
   /// Whether one more connection of `user_id` from `address` stays within the limits.
   bool admits(model::Id user_id, const std::string& address, int max_per_user, int max_per_address) const;
   struct Added {
@@ -28,10 +36,11 @@ class ConnectionRegistry {
   std::vector<std::shared_ptr<Connection>> all() const;
   bool is_online(model::Id user_id) const;
   std::size_t size() const;
-  /// Forgets every connection (at shutdown).
+  /// Forgets every connection (at shutdown), and drops the bus interest they held.
   void clear();
 
  private:
+  bus::Bus* const interest_ = nullptr;
   mutable std::mutex mutex_;
   std::unordered_map<model::Id, std::vector<std::shared_ptr<Connection>>> by_user_;
   std::unordered_map<std::string, int> per_address_;

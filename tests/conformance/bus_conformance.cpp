@@ -1,7 +1,9 @@
 #include "bus_conformance.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
+#include <future>
 #include <map>
 #include <set>
 #include <thread>
@@ -33,6 +35,23 @@ bool Inbox::wait_for(std::size_t count, std::chrono::milliseconds timeout) {
 std::vector<bus::Envelope> Inbox::received() const {
   std::lock_guard lock(mutex_);
   return received_;
+}
+
+bool Inbox::wait_for_event(std::string_view event, std::chrono::milliseconds timeout, std::size_t count) {
+  std::unique_lock lock(mutex_);
+  return arrived_.wait_for(lock, timeout, [&] {
+    return static_cast<std::size_t>(std::count_if(received_.begin(), received_.end(),
+                                                  [&](const auto& e) { return e.event == event; })) >= count;
+  });
+}
+
+std::vector<bus::Envelope> Inbox::received_except(std::string_view event) const {
+  std::lock_guard lock(mutex_);
+  std::vector<bus::Envelope> kept;
+  for (const auto& envelope : received_) {
+    if (envelope.event != event) kept.push_back(envelope);
+  }
+  return kept;
 }
 
 std::size_t Inbox::size() const {
@@ -84,10 +103,20 @@ void BusConformance::TearDown() { bus_.reset(); }
 
 std::unique_ptr<bus::Bus> BusConformance::make_bus() const { return GetParam().make(); }
 
-std::shared_ptr<Inbox> BusConformance::subscribe() {
+std::shared_ptr<Inbox> BusConformance::subscribe() { return subscribe(bus()); }
+
+std::shared_ptr<Inbox> BusConformance::subscribe(bus::Bus& node) {
   auto inbox = std::make_shared<Inbox>();
-  bus().subscribe([inbox](const bus::Envelope& envelope) { inbox->push(envelope); });
+  node.subscribe([inbox](const bus::Envelope& envelope) { inbox->push(envelope); });
   return inbox;
+}
+
+std::vector<std::unique_ptr<bus::Bus>> BusConformance::cluster(int nodes) const {
+  std::vector<std::unique_ptr<bus::Bus>> made;
+  if (!GetParam().make_cluster) return made;
+  auto make_node = GetParam().make_cluster();
+  for (int i = 0; i < nodes; ++i) made.push_back(make_node());
+  return made;
 }
 
 namespace {
@@ -100,6 +129,38 @@ bus::Envelope numbered(model::Id conversation_id, model::Seq seq) {
   envelope.conversation_id = conversation_id;
   envelope.seq = seq;
   return envelope;
+}
+
+bus::Envelope to_users(std::vector<model::Id> users, std::string event, model::Seq seq = 0) {
+  bus::Envelope envelope;
+  envelope.user_ids = std::move(users);
+  envelope.event = std::move(event);
+  envelope.payload_json = R"({"n":)" + std::to_string(seq) + "}";
+  envelope.seq = seq;
+  return envelope;
+}
+
+// Interest takes effect some time after add_interest on a networked bus. Publishes a
+// probe for `user` from `from` until `to` has one: from then on `to` hears that user.
+testing::AssertionResult probe(bus::Bus& from, Inbox& to, model::Id user) {
+  // Unique per call, so a probe the sender delivered to itself never counts.
+  static std::atomic<int> calls{0};
+  const std::string event = "probe:" + std::to_string(user) + ":" + std::to_string(++calls);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(10'000);
+  while (std::chrono::steady_clock::now() < deadline) {
+    from.publish(to_users({user}, event));
+    if (to.wait_for_event(event, std::chrono::milliseconds(20))) return testing::AssertionSuccess();
+  }
+  return testing::AssertionFailure() << "no probe for user " << user << " arrived in 10 s";
+}
+
+// What arrived that is not a probe or fence of the cluster cases.
+std::vector<bus::Envelope> payload_of(const Inbox& inbox) {
+  std::vector<bus::Envelope> kept;
+  for (auto& envelope : inbox.received()) {
+    if (envelope.event.rfind("probe:", 0) != 0 && envelope.event != "fence") kept.push_back(envelope);
+  }
+  return kept;
 }
 
 }  // namespace
@@ -214,6 +275,156 @@ TEST_P(BusConformance, EnvelopesFromSeveralThreadsAllArriveExactlyOnce) {
   EXPECT_TRUE(out_of_order.empty()) << out_of_order.size() << " publishing thread(s) saw their envelopes reordered";
   EXPECT_EQ(seen.size(), kTotal);
   for (int t = 1; t <= kThreads; ++t) EXPECT_EQ(last_of_thread[t], kPerThread) << "thread " << t;
+}
+
+TEST_P(BusConformance, InterestCallsLeaveThisNodesOwnDeliveryAlone) {
+  auto inbox = subscribe();
+  bus().add_interest(11);
+  bus().add_interest(11);
+  std::promise<void> ready;
+  bus().await_interest(11, [&ready] { ready.set_value(); });
+  ASSERT_EQ(ready.get_future().wait_for(kDeadline), std::future_status::ready) << "await_interest never answered";
+  bus().remove_interest(11);
+  bus().remove_interest(11);
+  bus().remove_interest(12);  // never added: ignored
+
+  // The node's own handler gets everything published on it, interest or not.
+  bus().publish(numbered(3, 1));
+  bus().publish(to_users({12}, "typing", 2));
+  ASSERT_TRUE(inbox->wait_for(2, kDeadline));
+  std::this_thread::sleep_for(kSettle);
+  EXPECT_EQ(inbox->size(), 2U);
+}
+
+// ---- several nodes on one backend (skipped for a single-node bus) -------------------
+
+TEST_P(BusConformance, ClusterDeliversToTheNodeWithInterestOnceAndInOrder) {
+  auto nodes = cluster(2);
+  if (nodes.empty()) GTEST_SKIP() << GetParam().name << " has a single node";
+  auto& a = *nodes[0];
+  auto& b = *nodes[1];
+  auto at_a = subscribe(a);
+  auto at_b = subscribe(b);
+  b.add_interest(7);
+  ASSERT_TRUE(probe(a, *at_b, 7));
+
+  constexpr int kCount = 300;
+  for (int i = 1; i <= kCount; ++i) {
+    auto envelope = numbered(4, i);
+    envelope.user_ids = {7, 8};  // nobody anywhere has interest in 8
+    a.publish(envelope);
+  }
+  a.publish(to_users({7}, "fence"));
+  ASSERT_TRUE(at_b->wait_for_event("fence", kDeadline));
+
+  const auto got = payload_of(*at_b);
+  ASSERT_EQ(got.size(), static_cast<std::size_t>(kCount)) << "node B got envelopes more or less than once";
+  for (int i = 0; i < kCount; ++i) {
+    auto expected = numbered(4, i + 1);
+    expected.user_ids = {7};  // narrowed to the users B has interest in
+    ASSERT_TRUE(same_envelope(expected, got[i])) << "at position " << i;
+  }
+  // The publishing node got each one once, at once, with every recipient.
+  const auto local = payload_of(*at_a);
+  ASSERT_EQ(local.size(), static_cast<std::size_t>(kCount));
+  EXPECT_EQ(local.front().user_ids, (std::vector<model::Id>{7, 8}));
+}
+
+TEST_P(BusConformance, ClusterSendsNothingToANodeWithoutInterest) {
+  auto nodes = cluster(3);
+  if (nodes.empty()) GTEST_SKIP() << GetParam().name << " has a single node";
+  auto& a = *nodes[0];
+  auto at_b = subscribe(*nodes[1]);
+  auto at_c = subscribe(*nodes[2]);
+  nodes[1]->add_interest(7);
+  nodes[2]->add_interest(8);
+  ASSERT_TRUE(probe(a, *at_b, 7));
+  ASSERT_TRUE(probe(a, *at_c, 8));
+
+  for (int i = 1; i <= 50; ++i) a.publish(to_users({7}, "message:new", i));
+  a.publish(to_users({8}, "fence"));
+  a.publish(to_users({7}, "fence"));
+  ASSERT_TRUE(at_c->wait_for_event("fence", kDeadline));
+  ASSERT_TRUE(at_b->wait_for_event("fence", kDeadline));
+  EXPECT_EQ(payload_of(*at_b).size(), 50U);
+  EXPECT_TRUE(payload_of(*at_c).empty()) << "node C got " << payload_of(*at_c).size() << " envelopes for user 7";
+}
+
+TEST_P(BusConformance, ClusterNarrowsAnEnvelopeToEachInterestedUserOnce) {
+  auto nodes = cluster(2);
+  if (nodes.empty()) GTEST_SKIP() << GetParam().name << " has a single node";
+  auto& a = *nodes[0];
+  auto at_b = subscribe(*nodes[1]);
+  nodes[1]->add_interest(7);
+  nodes[1]->add_interest(8);
+  ASSERT_TRUE(probe(a, *at_b, 7));
+  ASSERT_TRUE(probe(a, *at_b, 8));
+
+  constexpr int kCount = 100;
+  for (int i = 1; i <= kCount; ++i) a.publish(to_users({7, 8, 9, 7}, "receipt", i));
+  a.publish(to_users({7}, "fence"));
+  ASSERT_TRUE(at_b->wait_for_event("fence", kDeadline));
+
+  std::map<model::Seq, std::multiset<model::Id>> users_by_seq;
+  for (const auto& envelope : payload_of(*at_b)) {
+    users_by_seq[envelope.seq].insert(envelope.user_ids.begin(), envelope.user_ids.end());
+  }
+  ASSERT_EQ(users_by_seq.size(), static_cast<std::size_t>(kCount));
+  for (const auto& [seq, users] : users_by_seq) {
+    EXPECT_EQ(users, (std::multiset<model::Id>{7, 8})) << "seq " << seq;
+  }
+}
+
+TEST_P(BusConformance, ClusterStopsDeliveringWhenTheLastInterestGoes) {
+  auto nodes = cluster(2);
+  if (nodes.empty()) GTEST_SKIP() << GetParam().name << " has a single node";
+  auto& a = *nodes[0];
+  auto& b = *nodes[1];
+  auto at_b = subscribe(b);
+  b.add_interest(7);
+  b.add_interest(7);
+  ASSERT_TRUE(probe(a, *at_b, 7));
+
+  // One of two connections gone: still interested.
+  b.remove_interest(7);
+  a.publish(to_users({7}, "message:new", 1));
+  a.publish(to_users({7}, "fence"));
+  ASSERT_TRUE(at_b->wait_for_event("fence", kDeadline));
+  ASSERT_EQ(payload_of(*at_b).size(), 1U);
+
+  // The last one gone. Interest changes take effect in order, so once a later interest
+  // is live the removal is too.
+  b.remove_interest(7);
+  b.add_interest(9);
+  ASSERT_TRUE(probe(a, *at_b, 9));
+  a.publish(to_users({7}, "message:new", 2));
+  a.publish(to_users({9}, "fence"));
+  ASSERT_TRUE(at_b->wait_for_event("fence", kDeadline, 2));
+  const auto got = payload_of(*at_b);
+  ASSERT_EQ(got.size(), 1U) << "node B still got envelopes for user 7 after its interest ended";
+  EXPECT_EQ(got.front().seq, 1);
+}
+
+TEST_P(BusConformance, ClusterNodeWithInterestGetsItsOwnEnvelopeOnce) {
+  auto nodes = cluster(2);
+  if (nodes.empty()) GTEST_SKIP() << GetParam().name << " has a single node";
+  auto& a = *nodes[0];
+  auto& b = *nodes[1];
+  auto at_a = subscribe(a);
+  auto at_b = subscribe(b);
+  a.add_interest(7);
+  b.add_interest(7);
+  ASSERT_TRUE(probe(a, *at_b, 7));
+  ASSERT_TRUE(probe(b, *at_a, 7));
+
+  a.publish(to_users({7}, "message:new", 1));
+  ASSERT_TRUE(at_b->wait_for(1, kDeadline));
+  ASSERT_TRUE(at_b->wait_for_event("message:new", kDeadline));
+  // B's fence reaches A after anything A's own publish could have brought back to it.
+  b.publish(to_users({7}, "fence"));
+  ASSERT_TRUE(at_a->wait_for_event("fence", kDeadline));
+  EXPECT_EQ(payload_of(*at_a).size(), 1U) << "node A got its own envelope back";
+  EXPECT_EQ(payload_of(*at_b).size(), 1U);
 }
 
 }  // namespace talkline::conformance

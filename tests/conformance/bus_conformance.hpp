@@ -10,6 +10,7 @@
 #include <mutex>
 #include <ostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bus/bus.hpp"
@@ -24,12 +25,20 @@
 // backend should pick a fresh channel per call). The handler may run on any thread, at
 // any time after publish returns, so the cases wait for envelopes with a deadline
 // rather than expecting them at once.
+//
+// A backend that links several nodes also gives `make_cluster`: each call opens a fresh
+// cluster (nodes made from it share one backend and nothing with other clusters). The
+// cluster cases — delivery between nodes by interest — skip for a backend without it.
 
 namespace talkline::conformance {
 
+using BusMaker = std::function<std::unique_ptr<bus::Bus>()>;
+
 struct BusFactory {
   std::string name;
-  std::function<std::unique_ptr<bus::Bus>()> make;
+  BusMaker make;
+  /// Optional: a fresh cluster, as a maker of its nodes.
+  std::function<BusMaker()> make_cluster = {};
 };
 
 /// Lets gtest print a factory as its name in failure messages.
@@ -46,6 +55,10 @@ class Inbox {
   /// when they arrived.
   bool wait_for(std::size_t count, std::chrono::milliseconds timeout);
   std::vector<bus::Envelope> received() const;
+  /// Waits until an envelope with `event` has arrived (at least `count` of them).
+  bool wait_for_event(std::string_view event, std::chrono::milliseconds timeout, std::size_t count = 1);
+  /// What arrived, without the envelopes of `event` (the probes of a test).
+  std::vector<bus::Envelope> received_except(std::string_view event) const;
   std::size_t size() const;
 
  private:
@@ -72,6 +85,10 @@ class BusConformance : public testing::TestWithParam<BusFactory> {
   std::unique_ptr<bus::Bus> make_bus() const;
   /// Subscribes an Inbox to bus() and returns it.
   std::shared_ptr<Inbox> subscribe();
+  /// Subscribes an Inbox to `node` and returns it.
+  static std::shared_ptr<Inbox> subscribe(bus::Bus& node);
+  /// The nodes of a fresh cluster; skips the test when the backend has one node only.
+  std::vector<std::unique_ptr<bus::Bus>> cluster(int nodes) const;
 
  private:
   std::unique_ptr<bus::Bus> bus_;
