@@ -140,7 +140,9 @@ function describeMachine(talkline) {
     ? fs.readFileSync("/proc/self/limits", "utf8").match(/^Max open files\s+(\S+)\s+(\S+)/m)
     : null;
   let gitRev = run("git", ["rev-parse", "--short", "HEAD"]);
-  if (gitRev && run("git", ["status", "--porcelain", "--untracked-files=no"])) gitRev += "+dirty";
+  // The results being rendered do not make the source dirty.
+  const changed = run("git", ["status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench/results", ":!bench/RESULTS.md"]);
+  if (gitRev && changed) gitRev += "+dirty";
   return {
     recorded_at: new Date().toISOString(),
     cpu_model: firstMatch("/proc/cpuinfo", /^model name\s*:\s*(.+)$/m) ?? os.cpus()[0]?.model,

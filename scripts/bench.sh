@@ -273,7 +273,10 @@ shell_words() {
 }
 
 git_rev=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then git_rev+="+dirty"; fi
+# The results this script rewrites do not make the source dirty.
+if [[ -n $(git status --porcelain --untracked-files=no -- . ':!bench/results' ':!bench/RESULTS.md' 2>/dev/null) ]]; then
+  git_rev+="+dirty"
+fi
 
 # write_run NAME SCENARIO SERVER STATUS BENCH_EXIT SERVER_EXIT STARTED SECONDS ERROR BENCH_CMD
 write_run() {
