@@ -385,7 +385,8 @@ bool Traffic::wait_until_idle(double seconds, PhaseCompanion* companion) {
   // give up once nothing has moved for kStallSeconds (or `seconds` have passed).
   constexpr auto kStall = std::chrono::seconds(5);
   const auto& state = *state_;
-  const auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto deadline =
+      Clock::now() + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   const auto busy = [&] {
     return state.active_senders > 0 || state.answered < state.sent ||
            state.unique_deliveries < state.expected_deliveries || (companion && !companion->idle());
