@@ -22,26 +22,13 @@
 #include <thread>
 #include <vector>
 
+#include "support/server_process.hpp"
+
 namespace talkline::testing {
 
 namespace {
 
 constexpr const char* kDefaultBin = "/usr/lib/postgresql/15/bin";
-
-int free_loopback_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("postgres test server: no free loopback port");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 // The account the server runs as: postgres when we are root, else ourselves.
 const passwd* server_account() {
@@ -105,9 +92,7 @@ PostgresServer::PostgresServer() {
                                " is missing (install postgresql-15: scripts/install-deps.sh, or set TALKLINE_PG_BIN)");
     }
   }
-  std::string pattern = (std::filesystem::temp_directory_path() / "talkline-pg-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("postgres test server: mkdtemp failed");
-  dir_ = pattern;
+  dir_ = make_temp_dir("talkline-pg");
   if (const passwd* account = server_account()) {
     if (chown(dir_.c_str(), account->pw_uid, account->pw_gid) != 0) {
       throw std::runtime_error("postgres test server: cannot hand " + dir_.string() + " to postgres");

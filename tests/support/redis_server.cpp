@@ -19,24 +19,11 @@
 #include <thread>
 #include <vector>
 
+#include "support/server_process.hpp"
+
 namespace talkline::testing {
 
 namespace {
-
-int free_loopback_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof(address);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("redis test server: no free loopback port");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
-}
 
 std::filesystem::path find_binary() {
   const char* configured = std::getenv("TALKLINE_REDIS_SERVER");
@@ -77,9 +64,7 @@ RedisServer::RedisServer() : bin_(find_binary()) {
         "redis-server not found: " + bin_.string() +
         " is missing (install redis-server: scripts/install-deps.sh, or set TALKLINE_REDIS_SERVER)");
   }
-  std::string pattern = (std::filesystem::temp_directory_path() / "talkline-redis-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("redis test server: mkdtemp failed");
-  dir_ = pattern;
+  dir_ = make_temp_dir("talkline-redis");
   try {
     start();
   } catch (...) {

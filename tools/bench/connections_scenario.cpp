@@ -11,6 +11,7 @@
 #include "report.hpp"
 #include "setup.hpp"
 #include "traffic.hpp"
+#include "traffic_report.hpp"
 
 namespace talkline::bench {
 
@@ -111,10 +112,7 @@ int run_connections(const CommonOptions& common, const ConnectionsOptions& optio
   }
   if (!timeline.empty()) report.attach("timeline", std::move(timeline));
   report.print(std::cout);
-  if (!common.json_file.empty() && !report.write_json(common.json_file)) {
-    std::cerr << "cannot write " << common.json_file << "\n";
-    return 2;
-  }
+  if (!write_report(report, common.json_file)) return 2;
   return outcome.failed > 0 || still_open != connected ? 1 : 0;
 }
 

@@ -27,11 +27,13 @@ void Report::add(const std::string& section, const std::string& key, const Json&
   rows_.push_back({section, key, std::move(text)});
 }
 
+Json latency_json(const Histogram& histogram) {
+  return {{"count", histogram.count()},          {"p50", histogram.percentile(50)}, {"p99", histogram.percentile(99)},
+          {"p99_9", histogram.percentile(99.9)}, {"max", histogram.max()},          {"mean", histogram.mean()}};
+}
+
 void Report::add_latency(const std::string& section, const std::string& name, const Histogram& histogram) {
-  Json latency = {{"count", histogram.count()},      {"p50", histogram.percentile(50)},
-                  {"p99", histogram.percentile(99)}, {"p99_9", histogram.percentile(99.9)},
-                  {"max", histogram.max()},          {"mean", histogram.mean()}};
-  json_[section][name + "_us"] = latency;
+  json_[section][name + "_us"] = latency_json(histogram);
   char buffer[160];
   std::snprintf(buffer, sizeof buffer, "p50 %.3f  p99 %.3f  p99.9 %.3f  max %.3f ms (n=%llu)",
                 static_cast<double>(histogram.percentile(50)) / 1000,

@@ -10,6 +10,9 @@
 
 namespace talkline::bench {
 
+/// count, p50, p99, p99.9, max and mean of a latency histogram (microseconds), as JSON.
+util::Json latency_json(const Histogram& histogram);
+
 /// A run's result: printed as a two-column table, written as JSON.
 class Report {
  public:

@@ -9,11 +9,6 @@ using util::Json;
 
 namespace {
 
-Json latency_json(const Histogram& histogram) {
-  return {{"count", histogram.count()},          {"p50", histogram.percentile(50)}, {"p99", histogram.percentile(99)},
-          {"p99_9", histogram.percentile(99.9)}, {"max", histogram.max()},          {"mean", histogram.mean()}};
-}
-
 double per_second(std::uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
