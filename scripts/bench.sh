@@ -88,31 +88,25 @@ servers_for() {
   esac
 }
 
-# The persist scenario's sender count option (the generator's CLI calls it --senders;
-# the first draft of the contract called it --pairs).
-persist_senders_flag() {
-  if "$bench" persist --help 2>/dev/null | grep -q -- '--senders'; then echo --senders; else echo --pairs; fi
-}
-
 scenario_args() {
   local scenario=$1
   case $profile:$scenario in
     full:connections) echo --connections 15000 --connections-per-user 10 --duration 10 --source-addresses 4 ;;
     full:direct) echo --pairs 500 --rates 1000,2000,5000,10000,20000,40000,70000,100000,140000 --duration 4 --p99-bound-ms 50 ;;
     full:group) echo --groups 10 --members 100 --rates 200,500,1000,2000,3500,5000,7000 --duration 4 --p99-bound-ms 200 ;;
-    full:persist) echo "$(persist_senders_flag)" 200 --rates 500,1000,2000,5000,10000,20000,35000,50000,70000 --duration 4 --p99-bound-ms 10 ;;
+    full:persist) echo --senders 200 --rates 500,1000,2000,5000,10000,20000,35000,50000,70000 --duration 4 --p99-bound-ms 10 ;;
     full:daily-model) echo --active 2000 --speedup 500 --duration 20 ;;
 
     quick:connections) echo --connections 1000 --connections-per-user 10 --duration 2 ;;
     quick:direct) echo --pairs 20 --rates 1000,2500 --duration 2 --p99-bound-ms 50 ;;
     quick:group) echo --groups 2 --members 100 --rates 100,250 --duration 2 --p99-bound-ms 200 ;;
-    quick:persist) echo "$(persist_senders_flag)" 20 --rates 500,1000 --duration 2 --p99-bound-ms 10 ;;
+    quick:persist) echo --senders 20 --rates 500,1000 --duration 2 --p99-bound-ms 10 ;;
     quick:daily-model) echo --active 200 --speedup 2000 --duration 3 ;;
 
     smoke:connections) echo --connections 50 --connections-per-user 5 --duration 1 ;;
     smoke:direct) echo --pairs 5 --rate 200 --duration 2 ;;
     smoke:group) echo --groups 2 --members 5 --rate 50 --duration 2 ;;
-    smoke:persist) echo "$(persist_senders_flag)" 5 --rate 100 --duration 2 ;;
+    smoke:persist) echo --senders 5 --rate 100 --duration 2 ;;
     smoke:daily-model) echo --active 20 --speedup 8640 --duration 2 --readers 2 ;;
   esac
 }
