@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "bus/redis/envelope_codec.hpp"
+#include "redis/endpoint.hpp"
 #include "util/log.hpp"
 
 namespace talkline::bus::redis {
@@ -62,11 +63,6 @@ bool flush(redisContext* context) {
   return true;
 }
 
-bool parse_port(std::string_view text, int& port) {
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  return ec == std::errc() && end == text.data() + text.size() && port > 0 && port <= 65535;
-}
-
 // hiredis writes with write(2): a peer that went away would raise SIGPIPE. Blocked in
 // the bus's own threads (the signal is sent to the writing thread), write fails with
 // EPIPE instead and the connection is made again.
@@ -87,38 +83,12 @@ bool closed_while_idle(const redisContext* context) {
 }  // namespace
 
 Result<RedisBusOptions> parse_redis_url(std::string_view url) {
-  constexpr std::string_view kScheme = "redis://";
-  auto bad = [&](const std::string& why) { return Error::invalid("TALKLINE_BUS", why); };
-  if (url.substr(0, kScheme.size()) != kScheme) return bad("must start with redis://");
+  TL_TRY_ASSIGN(auto endpoint, talkline::redis::parse_url(url, "TALKLINE_BUS"));
   RedisBusOptions options;
-  std::string_view rest = url.substr(kScheme.size());
-  rest = rest.substr(0, rest.find('/'));  // the db number means nothing to pub/sub
-  if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-    std::string_view credentials = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    auto colon = credentials.find(':');
-    if (colon == std::string_view::npos) {
-      options.password = std::string(credentials);
-    } else {
-      options.username = std::string(credentials.substr(0, colon));
-      options.password = std::string(credentials.substr(colon + 1));
-    }
-  }
-  std::string_view host = rest;
-  if (!rest.empty() && rest.front() == '[') {  // [::1]:6379
-    auto close = rest.find(']');
-    if (close == std::string_view::npos) return bad("unclosed '[' in the host");
-    host = rest.substr(1, close - 1);
-    rest = rest.substr(close + 1);
-    if (!rest.empty() && (rest.front() != ':' || !parse_port(rest.substr(1), options.port))) {
-      return bad("the port must be a number in [1, 65535]");
-    }
-  } else if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
-    host = rest.substr(0, colon);
-    if (!parse_port(rest.substr(colon + 1), options.port)) return bad("the port must be a number in [1, 65535]");
-  }
-  if (host.empty()) return bad("a host is required, e.g. redis://127.0.0.1:6379");
-  options.host = std::string(host);
+  options.host = std::move(endpoint.host);
+  options.port = endpoint.port;
+  options.username = std::move(endpoint.username);
+  options.password = std::move(endpoint.password);
   return options;
 }
 
