@@ -8,7 +8,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps test-deps configure build run test unit integration e2e fuzz-smoke fuzz bench lint fmt clean sanitize
+.PHONY: all deps test-deps configure build run test unit integration e2e cluster cluster-test fuzz-smoke fuzz bench lint fmt clean sanitize
 
 all: build
 
@@ -48,14 +48,27 @@ e2e: test-deps configure
 	PROTOCOL_ECHO_BIN=$(abspath $(BUILD_DIR))/examples/protocol-echo node --test tests/e2e/protocol/*.test.mjs
 	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/e2e/chat/*.test.mjs
 
+# PostgreSQL + Redis + 3 nodes + nginx on loopback ports, the deploy/docker-compose.yml
+# topology without Docker; prints the URLs and runs until Ctrl-C (README "Running a cluster").
+cluster: test-deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
+	TALKLINE_BIN=$(abspath $(TALKLINE)) node tests/e2e/cluster/launch.mjs $(CLUSTER_ARGS)
+
+# The cluster test: chat across nodes and transports, kill -9 of a node, Redis paused,
+# PostgreSQL stopped, the offline webhook (about 1.5 minutes).
+cluster-test: test-deps configure
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
+	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/e2e/cluster/*.test.mjs
+
 fuzz-smoke: test-deps
 	bash scripts/fuzz.sh 10
 
 fuzz: test-deps
 	bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
 
-# Every talkline-bench scenario against TalkLine and the socket.io peer (5-10 minutes);
-# writes bench/results/*.json and bench/RESULTS.md. BENCH_ARGS=--quick for a one-minute run.
+# Every talkline-bench scenario against TalkLine and the socket.io peer, cross-node
+# included (6-13 minutes); writes bench/results/*.json and bench/RESULTS.md.
+# BENCH_ARGS=--quick for a two-minute run.
 bench: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline talkline-bench
 	bash scripts/bench.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)

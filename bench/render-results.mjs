@@ -17,10 +17,17 @@ import { parseArgs } from "node:util";
 const repoRoot = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const SCENARIOS = ["connections", "direct", "group", "persist", "daily-model"];
 const SERVERS = ["talkline", "peer-memory", "peer-sqlite"];
+/** cross-node: one server against itself on one and on two nodes (its own section). */
+const CROSS_NODE = "cross-node";
+const CROSS_NODE_SERVERS = ["talkline-1node", "talkline-2nodes", "peer-1node", "peer-2nodes"];
 const SERVER_TITLES = {
   talkline: "TalkLine",
   "peer-memory": "socket.io peer (memory)",
   "peer-sqlite": "socket.io peer (SQLite)",
+  "talkline-1node": "TalkLine, 1 node",
+  "talkline-2nodes": "TalkLine, 2 nodes + Redis",
+  "peer-1node": "socket.io peer, 1 process",
+  "peer-2nodes": "socket.io peer, 2 processes + redis-adapter",
 };
 /** The peer each scenario is judged against (the other one, if present, is extra). */
 const MAIN_PEER = { persist: "peer-sqlite" };
@@ -156,6 +163,10 @@ function describeMachine(talkline) {
     node: process.version,
     socket_io: packageVersion("socket.io"),
     better_sqlite3: packageVersion("better-sqlite3"),
+    socket_io_redis_adapter: packageVersion("@socket.io/redis-adapter"),
+    node_redis: packageVersion("redis"),
+    redis_server: run("redis-server", ["--version"])?.match(/v=(\S+)/)?.[1],
+    postgresql: run(path.join(process.env.TALKLINE_PG_BIN || "/usr/lib/postgresql/15/bin", "postgres"), ["--version"])?.match(/(\d+(\.\d+)+)/)?.[1],
     talkline: talkline ? run(talkline, ["--version"])?.replace(/^talkline\s+/, "") : undefined,
     git: gitRev,
   };
@@ -398,7 +409,7 @@ function commonRate(entries, latency) {
   return undefined;
 }
 
-const LATENCY_OF = { direct: "send_to_deliver", group: "send_to_deliver", persist: "send_to_ack" };
+const LATENCY_OF = { direct: "send_to_deliver", group: "send_to_deliver", persist: "send_to_ack", [CROSS_NODE]: "send_to_deliver" };
 
 // ---- headline comparison ---------------------------------------------------------------
 
@@ -629,7 +640,7 @@ function scenarioSection(scenario, entries) {
   const parameters = entries.talkline?.result?.parameters ?? entries[peers[0]]?.result?.parameters;
   const paramText = parameters
     ? Object.entries(parameters)
-        .filter(([key]) => !["threads", "source_addresses"].includes(key))
+        .filter(([key]) => !["threads", "source_addresses", "nodes", "targets", "cross_node_delivery_share"].includes(key))
         .map(([key, value]) => `${key.replace(/_/g, " ")} ${Array.isArray(value) ? value.map(fmtNumber).join(", ") : fmtNumber(value)}`)
         .join(" · ")
     : "";
@@ -647,6 +658,96 @@ function scenarioSection(scenario, entries) {
   return out.join("\n");
 }
 
+// ---- cross-node ------------------------------------------------------------------------
+
+/** Each node's CPU over a step, "41 + 43", from the generator's per-node samples. */
+function nodeCpuText(step) {
+  const nodes = get(step, "server_nodes");
+  if (!Array.isArray(nodes) || nodes.length < 2) return DASH;
+  return nodes.map((n) => fmtFixed(num(n?.cpu_percent), 0)).join(" + ");
+}
+
+/**
+ * The cross-node section: each server on one node against itself on two (2 nodes vs 1:
+ * above 1 means two nodes did better), and TalkLine against the peer on two nodes.
+ */
+function crossNodeSection(entries) {
+  const servers = CROSS_NODE_SERVERS.filter((s) => entries[s]);
+  const latency = LATENCY_OF[CROSS_NODE];
+  const compared = commonRate(servers.map((s) => entries[s]).filter((e) => e.result), latency);
+  const common = compared?.rate;
+  const at = common ? ` at ${fmtInt(common)} msg/s` : "";
+  const step = (e) => (common ? stepAt(e.steps, common) : undefined);
+  const metrics = [
+    metric(`highest delivered msg/s with every send acked and p99 send→deliver ≤ bound (↑)`, "higher", (e) =>
+      num(get(bestWithinBound(e.result, e.steps, latency), "delivery_rate")),
+    ),
+    metric("peak delivered msg/s, every send acked (↑)", "higher", (e) => {
+      const values = e.steps.filter(isSustained).map((s) => num(s.delivery_rate)).filter((x) => x !== undefined);
+      return values.length ? Math.max(...values) : undefined;
+    }),
+    ...(common
+      ? [
+          metric(`p50 send→deliver${at}, ms (↓)`, "lower", (e) => num(get(step(e), "send_to_deliver_us", "p50")), fmtMs),
+          metric(`p99 send→deliver${at}, ms (↓)`, "lower", (e) => p99(step(e), "send_to_deliver"), fmtMs),
+          metric(`p99.9 send→deliver${at}, ms (↓)`, "lower", (e) => num(get(step(e), "send_to_deliver_us", "p99_9")), fmtMs),
+          metric(`p99 send→ack${at}, ms (↓)`, "lower", (e) => p99(step(e), "send_to_ack"), fmtMs),
+          metric(`server CPU${at}, all nodes, % (↓)`, "lower", (e) => num(get(step(e), "server_cpu_percent")), fmtFixed),
+          metric(`server CPU${at}, per node, %`, null, (e) => nodeCpuText(step(e)), (x) => x ?? DASH),
+          metric(`generator CPU${at}, %`, null, (e) => num(get(step(e), "bench_cpu_percent")), fmtFixed),
+        ]
+      : []),
+    metric("server RSS at the end, all nodes, MiB (↓)", "lower", (e) => num(get(e.result, "server", "rss")), fmtFixed),
+    metric("deliveries between two nodes", null, (e) => num(get(e.result, "parameters", "cross_node_delivery_share")), (x) =>
+      x === undefined ? DASH : `${Math.round(x * 100)}%`,
+    ),
+  ];
+  const pairs = [
+    ["talkline-1node", "talkline-2nodes", "TalkLine: 2 nodes vs 1"],
+    ["peer-1node", "peer-2nodes", "peer: 2 processes vs 1"],
+    ["peer-2nodes", "talkline-2nodes", "TalkLine vs peer, 2 nodes each"],
+  ].filter(([a, b]) => entries[a] && entries[b]);
+  const header = ["metric", ...servers.map((s) => SERVER_TITLES[s]), ...pairs.map(([, , title]) => title)];
+  const rows = [];
+  for (const m of metrics) {
+    const values = Object.fromEntries(servers.map((s) => [s, entries[s].result ? m.value(entries[s]) : undefined]));
+    if (servers.every((s) => values[s] === undefined)) continue;
+    // ratio(x, y) reads "x is N× better than y": the second of each pair against the first.
+    rows.push([m.label, ...servers.map((s) => m.format(values[s])), ...pairs.map(([a, b]) => ratio(values[b], values[a], m.better))]);
+  }
+  if (!rows.length) rows.push(["(no figures: see the failed runs above)", ...header.slice(1).map(() => DASH)]);
+
+  const first = entries[servers[0]];
+  const parameters = first?.result?.parameters;
+  const paramText = parameters
+    ? Object.entries(parameters)
+        .filter(([key]) => ["pairs", "rates", "duration_per_rate", "body_bytes", "p99_bound_send_to_deliver"].includes(key))
+        .map(([key, value]) => `${key.replace(/_/g, " ")} ${Array.isArray(value) ? value.map(fmtNumber).join(", ") : fmtNumber(value)}`)
+        .join(" · ")
+    : "";
+  const pinning = [...new Set(servers.map((s) => entries[s].run.pinning).filter(Boolean))].join("; ");
+  const out = [
+    "## Cross-node",
+    "",
+    "The `direct` traffic against each server on one node and on two, with the two users of every pair connected to different nodes, " +
+      "so every message goes from one node to the other. " +
+      "TalkLine commits to PostgreSQL (one throwaway cluster, default durability, a fresh database per run); one node uses its in-process bus, " +
+      "two nodes a throwaway Redis as the bus. The socket.io peer keeps everything in a throwaway Redis (in memory, no persistence: it acks " +
+      "before anything is on disk, unlike TalkLine) through Lua scripts; one process uses socket.io's default in-memory adapter, two processes " +
+      "`@socket.io/redis-adapter`. HTTP setup goes to the first node.",
+    "",
+    `Pinning: ${pinning || DASH}. The server CPU figures add up the nodes' processes; PostgreSQL's and Redis's own CPU is not in them.`,
+    "",
+  ];
+  if (paramText) out.push(`Parameters: ${paramText}.`, "");
+  if (common) out.push(`Latency and CPU rows compare the runs at ${fmtInt(common)} msg/s sent: ${compared.why}.`, "");
+  out.push(table(header, rows), "");
+  const steps = stepsTable(entries, servers, latency);
+  if (steps) out.push(steps, "");
+  out.push(correctnessTable(CROSS_NODE, entries, servers), "", "Commands:", "", commandsBlock(entries, servers), "");
+  return out.join("\n");
+}
+
 function render(dir, outFile) {
   const runs = loadRuns(dir);
   const machine = readJson(path.join(dir, "machine.json")) ?? describeMachine();
@@ -660,7 +761,8 @@ function render(dir, outFile) {
     .map((e) => (e.run.started_at ? Date.parse(e.run.started_at) + (e.run.seconds ?? 0) * 1000 : NaN))
     .filter(Number.isFinite);
   const profiles = [...new Set(runs.map((e) => e.run.profile))].join(", ");
-  const pinning = [...new Set(runs.map((e) => e.run.pinning).filter(Boolean))].join("; ");
+  // cross-node runs state their own pinning in their section.
+  const pinning = [...new Set(runs.filter((e) => e.scenario !== CROSS_NODE).map((e) => e.run.pinning).filter(Boolean))].join("; ");
   const gits = [...new Set(runs.map((e) => e.run.git).filter(Boolean))].join(", ");
   const first = started[0] ? new Date(started[0]) : undefined;
   const last = finished.length ? new Date(Math.max(...finished)) : undefined;
@@ -685,6 +787,7 @@ function render(dir, outFile) {
         ["RAM", machine.ram_gib ? `${machine.ram_gib.toFixed(1)} GiB` : DASH],
         ["OS", `${machine.os ?? DASH} (Debian ${machine.debian_version ?? DASH}), Linux ${machine.kernel ?? DASH}`],
         ["Node.js", `${machine.node ?? DASH}, socket.io ${machine.socket_io ?? DASH}, better-sqlite3 ${machine.better_sqlite3 ?? DASH}`],
+        ["cross-node", `PostgreSQL ${machine.postgresql ?? DASH}, Redis ${machine.redis_server ?? DASH}, @socket.io/redis-adapter ${machine.socket_io_redis_adapter ?? DASH} with redis (node client) ${machine.node_redis ?? DASH}`],
         ["Open files per process", machine.open_files ? `${machine.open_files.soft} (hard ${machine.open_files.hard})` : DASH],
         ["Load average when the run began", machine.load_average ? machine.load_average.join(", ") : DASH],
       ],
@@ -695,7 +798,7 @@ function render(dir, outFile) {
     "- `make bench` installs the test dependencies, builds `talkline` and `talkline-bench` (RelWithDebInfo) and runs `scripts/bench.sh`, " +
       "which runs each scenario against each server and renders this file.",
     `- Every run starts its own server on a fresh data directory (or a fresh SQLite file for the peer) and a free loopback port, and stops it afterwards. Pinning: ${pinning || DASH}.`,
-    "- TalkLine runs with fast password hashing and without per-address limits (a load generator on one machine would hit them), and with the per-user message limits raised (tools/bench/README.md). It always commits each message to SQLite (WAL, `synchronous=full`) before the ack.",
+    "- TalkLine runs with fast password hashing and without per-address limits (a load generator on one machine would hit them), and with the per-user message limits raised (tools/bench/README.md). It always commits each message before the ack: to SQLite (WAL, `synchronous=full`), and in `cross-node` to PostgreSQL.",
     "- The socket.io peer (bench/peers/socketio-node) runs in memory except in `persist` (and the extra SQLite column of `direct`), where it commits each message to SQLite with `synchronous=full` before the ack.",
     "- Sends follow an open-loop schedule and latency counts from the planned send time, so a stalled server cannot hide. Stepped scenarios send each rate for the step's duration and stop after the first step that falls behind (a send not acked) or goes over the p99 bound.",
     "- In the comparison columns, above 1 always means TalkLine did better: `× better` is TalkLine/peer for figures where more is better (↑) and peer/TalkLine where less is better (↓).",
@@ -728,8 +831,9 @@ function render(dir, outFile) {
   for (const scenario of SCENARIOS) {
     if (byScenario[scenario]) lines.push(scenarioSection(scenario, byScenario[scenario]));
   }
+  if (byScenario[CROSS_NODE]) lines.push(crossNodeSection(byScenario[CROSS_NODE]));
   for (const scenario of Object.keys(byScenario)) {
-    if (!SCENARIOS.includes(scenario)) lines.push(`## ${scenario}`, "", "(not rendered: unknown scenario)", "");
+    if (!SCENARIOS.includes(scenario) && scenario !== CROSS_NODE) lines.push(`## ${scenario}`, "", "(not rendered: unknown scenario)", "");
   }
 
   const analysis = path.join(repoRoot, "bench/ANALYSIS.md");

@@ -5,16 +5,22 @@
 #
 #   scripts/bench.sh [--quick | --smoke] [--build-dir DIR] [--out DIR] [--report FILE] [--no-render] [scenario ...]
 #
-# Scenarios: connections direct group persist daily-model (default: all of them, and the
-# results directory is emptied first). Every run gets its own server, started on a fresh
-# data directory (or database) and a free loopback port and stopped afterwards; with two
-# or more cores the server is pinned to one core and the generator to another. A failed
-# run does not stop the others: the script goes on and exits 1 at the end.
+# Scenarios: connections direct group persist daily-model cross-node (default: all of
+# them, and the results directory is emptied first). Every run gets its own server,
+# started on a fresh data directory (or database) and a free loopback port and stopped
+# afterwards; with two or more cores the server is pinned to one core and the generator to
+# another. A failed run does not stop the others: the script goes on and exits 1 at the end.
+#
+# cross-node is the `direct` traffic against a server of one node and of two nodes:
+# TalkLine on PostgreSQL (a throwaway cluster, a fresh database per run) with, for two
+# nodes, a throwaway Redis as the bus; the peer on its Redis store with, for two processes,
+# socket.io's Redis adapter. Each user of a pair is connected to a different node.
 #
 # For each run it writes <out>/<scenario>-<server>.json (talkline-bench --json) and
 # <out>/<scenario>-<server>.run.json (the exact commands, exit codes and times), where
-# <server> is talkline, peer-memory or peer-sqlite; then <out>/machine.json, and the
-# report (default out bench/results, report bench/RESULTS.md).
+# <server> is talkline, peer-memory or peer-sqlite, and for cross-node talkline-1node,
+# talkline-2nodes, peer-1node or peer-2nodes; then <out>/machine.json, and the report
+# (default out bench/results, report bench/RESULTS.md).
 set -uo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,8 +39,8 @@ while [[ $# -gt 0 ]]; do
     --out) out_dir=$2; shift ;;
     --report) report=$2; shift ;;
     --no-render) render=0 ;;
-    connections | direct | group | persist | daily-model) scenarios+=("$1") ;;
-    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    connections | direct | group | persist | daily-model | cross-node) scenarios+=("$1") ;;
+    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -45,7 +51,7 @@ out_dir=$(realpath -m "$out_dir")
 report=$(realpath -m "$report")
 cd "$root" || exit 2
 
-all_scenarios=(connections direct group persist daily-model)
+all_scenarios=(connections direct group persist daily-model cross-node)
 if [[ ${#scenarios[@]} -eq 0 ]]; then
   scenarios=("${all_scenarios[@]}")
   clear_out=1
@@ -84,7 +90,18 @@ servers_for() {
   case $1 in
     direct) if [[ $profile == full ]]; then echo talkline peer-memory peer-sqlite; else echo talkline peer-memory; fi ;;
     persist) echo talkline peer-sqlite ;;
+    # The smoke run checks only what is new here: delivery between two nodes.
+    cross-node) if [[ $profile == smoke ]]; then echo talkline-2nodes peer-2nodes; else
+      echo talkline-1node talkline-2nodes peer-1node peer-2nodes; fi ;;
     *) echo talkline peer-memory ;;
+  esac
+}
+
+# The talkline-bench scenario a script scenario runs.
+bench_scenario() {
+  case $1 in
+    cross-node) echo direct ;;
+    *) echo "$1" ;;
   esac
 }
 
@@ -96,18 +113,21 @@ scenario_args() {
     full:group) echo --groups 10 --members 100 --rates 200,500,1000,2000,3500,5000,7000 --duration 4 --p99-bound-ms 200 ;;
     full:persist) echo --senders 200 --rates 500,1000,2000,5000,10000,20000,35000,50000,70000 --duration 4 --p99-bound-ms 10 ;;
     full:daily-model) echo --active 2000 --speedup 500 --duration 20 ;;
+    full:cross-node) echo --pairs 500 --rates 500,1000,2000,3500,5000,7000,10000,14000,20000 --duration 4 --p99-bound-ms 50 ;;
 
     quick:connections) echo --connections 1000 --connections-per-user 10 --duration 2 ;;
     quick:direct) echo --pairs 20 --rates 1000,2500 --duration 2 --p99-bound-ms 50 ;;
     quick:group) echo --groups 2 --members 100 --rates 100,250 --duration 2 --p99-bound-ms 200 ;;
     quick:persist) echo --senders 20 --rates 500,1000 --duration 2 --p99-bound-ms 10 ;;
     quick:daily-model) echo --active 200 --speedup 2000 --duration 3 ;;
+    quick:cross-node) echo --pairs 20 --rates 500,1000 --duration 2 --p99-bound-ms 50 ;;
 
     smoke:connections) echo --connections 50 --connections-per-user 5 --duration 1 ;;
     smoke:direct) echo --pairs 5 --rate 200 --duration 2 ;;
     smoke:group) echo --groups 2 --members 5 --rate 50 --duration 2 ;;
     smoke:persist) echo --senders 5 --rate 100 --duration 2 ;;
     smoke:daily-model) echo --active 20 --speedup 8640 --duration 2 --readers 2 ;;
+    smoke:cross-node) echo --pairs 5 --rate 100 --duration 2 ;;
   esac
 }
 
@@ -137,12 +157,40 @@ else
   echo "bench: fewer than 2 CPUs available; server and generator share them" >&2
 fi
 
+# Cross-node runs start several server processes. With four or more CPUs each node gets a
+# core of its own and PostgreSQL and Redis share another, so two nodes have twice one
+# node's CPU; with fewer, every server-side process shares the server's one core, so the
+# comparison shows what spreading users over nodes costs, not what it gains.
+spare_cpus=("${cpus[@]:1}")
+node_pin() {
+  if [[ ${#spare_cpus[@]} -ge 3 ]]; then
+    echo taskset -c "${spare_cpus[$((($1 - 1) % (${#spare_cpus[@]} - 1)))]}"
+  elif [[ ${#server_pin[@]} -gt 0 ]]; then
+    echo "${server_pin[@]}"
+  fi
+}
+if [[ ${#spare_cpus[@]} -ge 3 ]]; then
+  infra_pin=(taskset -c "${spare_cpus[-1]}")
+  node1_pin=$(node_pin 1)
+  node2_pin=$(node_pin 2)
+  cluster_pinning="generator on CPU ${cpus[0]}; node 1 on CPU ${node1_pin##* }, node 2 on CPU ${node2_pin##* }; PostgreSQL and Redis on CPU ${spare_cpus[-1]}; one I/O thread per TalkLine node"
+elif [[ ${#server_pin[@]} -gt 0 ]]; then
+  infra_pin=("${server_pin[@]}")
+  cluster_pinning="generator on CPU ${cpus[0]}; every node, PostgreSQL and Redis together on CPU ${cpus[1]} (only ${#cpus[@]} CPUs: two nodes get no more CPU than one); one I/O thread per TalkLine node"
+else
+  infra_pin=()
+  cluster_pinning=$pinning
+fi
+
 # ---- servers -------------------------------------------------------------------------
 
-server_pid=""
+# What the current run started: the server's nodes (sampled by the generator, one URL
+# each), the infrastructure it needs (a Redis), and every command line, for the record.
+server_pids=()
+server_urls=()
+server_cmds=()
+infra_pids=()
 server_log=""
-server_cmd=()
-server_url=""
 
 # The TCP port a process listens on, from its socket inodes and /proc/net/tcp (state 0A
 # is LISTEN), so TalkLine can bind port 0 and need not log at info level to say which.
@@ -157,46 +205,67 @@ listening_port() {
   echo $((16#$hex))
 }
 
+# A loopback port nothing listens on now, for the servers that cannot bind port 0 and
+# report it (redis-server, PostgreSQL).
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 12000))
+    if ! awk -v hex="$(printf '%04X' "$port")" '$4 == "0A" { split($2, a, ":"); if (a[2] == hex) found = 1 }
+      END { exit !found }' /proc/net/tcp; then
+      echo "$port"
+      return
+    fi
+  done
+}
+
 # Environment for the servers: the caller's minus every TALKLINE_* and PEER_* setting,
 # so a run does not depend on whoever's shell started it.
 clean_env=(env)
 while IFS= read -r name; do clean_env+=(-u "$name"); done < <(compgen -e | grep -E '^(TALKLINE|PEER)_')
 
-# start_server KIND DIR: starts talkline, peer-memory or peer-sqlite with its data in DIR
-# and waits until it answers; sets server_pid, server_url and server_cmd.
-start_server() {
-  local kind=$1 dir=$2 port="" deadline
-  server_log=$dir/server.log
-  case $kind in
-    talkline)
-      server_cmd=("${server_pin[@]}" "$talkline" --host 127.0.0.1 --port 0 --data-dir "$dir/data"
-        "${thread_args[@]}" --log-level warn
-        --argon2-memory-kib 8192 --argon2-iterations 1
-        --registrations-per-ip-per-hour 1000000 --requests-per-minute-per-ip 0
-        --max-connections 1000000 --max-connections-per-ip 1000000
-        --messages-per-second-per-user 100000 --message-burst-per-user 1000000)
-      mkdir -p "$dir/data"
-      # In the data directory, so a ./.env in the repository cannot change the settings.
-      (cd "$dir/data" && exec "${clean_env[@]}" "${server_cmd[@]}") >"$server_log" 2>&1 &
-      ;;
-    peer-memory | peer-sqlite)
-      server_cmd=("${server_pin[@]}" node "$peer_dir/server.mjs" --host 127.0.0.1 --port 0 --mode "${kind#peer-}")
-      [[ $kind == peer-sqlite ]] && server_cmd+=(--db "$dir/peer.db")
-      (cd "$peer_dir" && exec "${clean_env[@]}" "${server_cmd[@]}") >"$server_log" 2>&1 &
-      ;;
-  esac
-  server_pid=$!
-  deadline=$((SECONDS + 20))
+talkline_args=(--host 127.0.0.1 --port 0 "${thread_args[@]}" --log-level warn
+  --argon2-memory-kib 8192 --argon2-iterations 1
+  --registrations-per-ip-per-hour 1000000 --requests-per-minute-per-ip 0
+  --max-connections 1000000 --max-connections-per-ip 1000000
+  --messages-per-second-per-user 100000 --message-burst-per-user 1000000)
+
+# launch_node CWD LOG COMMAND...: starts one node of the server in CWD and appends it to
+# server_pids and server_logs; await_nodes then waits for every node launched.
+server_logs=()
+launch_node() {
+  local cwd=$1 log=$2
+  shift 2
+  server_cmds+=("$(shell_words "$@")")
+  # In its own directory, so a ./.env in the repository cannot change TalkLine's settings.
+  (cd "$cwd" && exec "${clean_env[@]}" "$@") >"$log" 2>&1 &
+  server_pids+=($!)
+  server_logs+=("$log")
+}
+
+# await_nodes KIND: waits until every launched node (KIND talkline or peer) answers and
+# sets server_urls, in launch order.
+await_nodes() {
+  local kind=$1 i
+  for i in "${!server_pids[@]}"; do
+    await_node "$kind" "${server_pids[$i]}" "${server_logs[$i]}" || return 1
+  done
+}
+
+await_node() {
+  local kind=$1 pid=$2 port="" deadline
+  server_log=$3
+  # Loading socket.io takes seconds on a busy machine.
+  deadline=$((SECONDS + 30))
   while ((SECONDS < deadline)); do
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      wait "$server_pid"
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid"
       echo "bench: $kind exited with $? before it was ready:" >&2
       tail -20 "$server_log" >&2
-      server_pid=""
       return 1
     fi
     if [[ $kind == talkline ]]; then
-      port=$(listening_port "$server_pid") || port=""
+      port=$(listening_port "$pid") || port=""
       if [[ -n $port ]] && curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/healthz"; then break; fi
     else
       port=$(sed -n 's/^socketio-node listening on .*:\([0-9]*\)$/\1/p' "$server_log" | head -1)
@@ -206,32 +275,194 @@ start_server() {
     sleep 0.1
   done
   if [[ -z $port ]]; then
-    echo "bench: $kind did not become ready within 20 s:" >&2
+    echo "bench: $kind did not become ready within 30 s:" >&2
     tail -20 "$server_log" >&2
-    stop_server
     return 1
   fi
-  server_url=http://127.0.0.1:$port
+  server_urls+=("http://127.0.0.1:$port")
 }
 
-# Sends SIGTERM and waits up to 30 s (then SIGKILL); sets server_exit to the exit code.
-server_exit=""
-stop_server() {
-  local pid=$server_pid
-  server_exit=""
-  [[ -n $pid ]] || return 0
-  server_pid=""
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 300); do
-    kill -0 "$pid" 2>/dev/null || break
+# start_redis DIR: a throwaway redis-server without persistence, pinned with the server's
+# infrastructure; sets redis_url.
+redis_url=""
+start_redis() {
+  local dir=$1 port cmd deadline
+  port=$(free_port)
+  mkdir -p "$dir/redis"
+  cmd=("${infra_pin[@]}" redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$dir/redis")
+  server_cmds+=("$(shell_words "${cmd[@]}")")
+  "${cmd[@]}" >"$dir/redis.log" 2>&1 &
+  infra_pids+=($!)
+  deadline=$((SECONDS + 10))
+  until [[ $(redis-cli -p "$port" ping 2>/dev/null) == PONG ]]; do
+    if ((SECONDS >= deadline)) || ! kill -0 "${infra_pids[-1]}" 2>/dev/null; then
+      echo "bench: redis-server did not start:" >&2
+      tail -5 "$dir/redis.log" >&2
+      return 1
+    fi
     sleep 0.1
   done
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -KILL "$pid" 2>/dev/null
-    echo "bench: server $pid ignored SIGTERM for 30 s; killed" >&2
+  redis_url=redis://127.0.0.1:$port
+}
+
+# One throwaway PostgreSQL cluster for every TalkLine cross-node run of this script, each
+# run on a fresh database: initdb on a temporary directory, a free port, the socket in that
+# directory, run as the postgres user when this script runs as root (PostgreSQL refuses
+# root). Default durability (fsync on): TalkLine acks a message after its commit.
+pg_bin=${TALKLINE_PG_BIN:-/usr/lib/postgresql/15/bin}
+pg_dir=""
+pg_port=""
+pg_cmd=""
+pg_databases=0
+as_postgres=()
+ensure_postgres() {
+  local port
+  [[ -n $pg_port ]] && return 0
+  if [[ ! -x $pg_bin/initdb || ! -x $pg_bin/pg_ctl ]]; then
+    echo "bench: no PostgreSQL in $pg_bin (scripts/install-deps.sh --test installs it; or set TALKLINE_PG_BIN)" >&2
+    return 1
   fi
-  wait "$pid" 2>/dev/null
-  server_exit=$?
+  # Beside $work, not in it: the postgres user cannot enter a directory private to root.
+  pg_dir=$(mktemp -d "${TMPDIR:-/tmp}/talkline-bench-pg.XXXXXX")
+  if [[ $EUID -eq 0 ]]; then
+    chown postgres: "$pg_dir"
+    as_postgres=(runuser -u postgres --)
+  fi
+  # --no-sync: a cluster made for one script run need not survive a power cut while it is
+  # being created; the server itself runs with fsync on.
+  if ! "${as_postgres[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 \
+    --no-sync >"$pg_dir/initdb.log" 2>&1; then
+    echo "bench: initdb failed:" >&2
+    tail -5 "$pg_dir/initdb.log" >&2
+    return 1
+  fi
+  port=$(free_port)
+  # pg_ctl under taskset: the postmaster and every backend it forks keep the pinning.
+  local cmd=("${as_postgres[@]}" "${infra_pin[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60
+    -o "-p $port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200" start)
+  if ! "${cmd[@]}" >/dev/null; then
+    echo "bench: PostgreSQL did not start:" >&2
+    tail -5 "$pg_dir/server.log" >&2
+    return 1
+  fi
+  pg_port=$port
+  pg_cmd=$(shell_words "${cmd[@]}")
+}
+
+stop_postgres() {
+  [[ -n $pg_dir ]] || return 0
+  [[ -n $pg_port ]] && "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null 2>&1
+  rm -rf "$pg_dir"
+  pg_port=""
+  pg_dir=""
+}
+
+# start_talkline_cluster DIR NODES: TalkLine nodes sharing a fresh PostgreSQL database and
+# one JWT key, each with its own node id and data directory; with two or more nodes, a
+# fresh Redis as the bus, else the in-process bus.
+start_talkline_cluster() {
+  local dir=$1 nodes=$2 n db bus=local secret
+  ensure_postgres || return 1
+  db=bench_$((++pg_databases))
+  server_cmds+=("$pg_cmd" "$(shell_words "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$db")")
+  if ! "$pg_bin/createdb" -h 127.0.0.1 -p "$pg_port" -U postgres "$db"; then
+    echo "bench: createdb $db failed" >&2
+    return 1
+  fi
+  if ((nodes > 1)); then
+    start_redis "$dir" || return 1
+    bus=$redis_url
+  fi
+  secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+  for ((n = 1; n <= nodes; n++)); do
+    mkdir -p "$dir/node$n"
+    # shellcheck disable=SC2046 # node_pin prints a taskset command, or nothing
+    launch_node "$dir/node$n" "$dir/node$n.log" $(node_pin "$n") "$talkline" "${talkline_args[@]}" \
+      --data-dir "$dir/node$n" --store "postgres://postgres@127.0.0.1:$pg_port/$db" --bus "$bus" --node-id "$n" \
+      --jwt-secret "$secret"
+  done
+  await_nodes talkline
+}
+
+# start_peer_cluster DIR NODES: peer processes on one fresh Redis (their shared store) and
+# one token key; with two or more, joined by socket.io's Redis adapter.
+start_peer_cluster() {
+  local dir=$1 nodes=$2 n secret adapter=()
+  start_redis "$dir" || return 1
+  ((nodes > 1)) && adapter=(--adapter redis)
+  secret=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+  for ((n = 1; n <= nodes; n++)); do
+    # shellcheck disable=SC2046
+    launch_node "$peer_dir" "$dir/node$n.log" $(node_pin "$n") node "$peer_dir/server.mjs" --host 127.0.0.1 \
+      --port 0 --mode redis --redis "$redis_url" "${adapter[@]}" --secret "$secret"
+  done
+  await_nodes peer
+}
+
+# start_server KIND DIR: starts the server KIND (talkline, peer-memory, peer-sqlite, or a
+# cross-node one: talkline-1node, talkline-2nodes, peer-1node, peer-2nodes) with its data
+# in DIR; sets server_pids, server_urls and server_cmds, and run_pinning.
+start_server() {
+  local kind=$1 dir=$2
+  server_pids=()
+  server_logs=()
+  server_urls=()
+  server_cmds=()
+  infra_pids=()
+  run_pinning=$pinning
+  case $kind in
+    talkline)
+      mkdir -p "$dir/data"
+      launch_node "$dir/data" "$dir/server.log" "${server_pin[@]}" "$talkline" "${talkline_args[@]}" --data-dir "$dir/data"
+      await_nodes talkline
+      ;;
+    peer-memory | peer-sqlite)
+      local peer_args=(--host 127.0.0.1 --port 0 --mode "${kind#peer-}")
+      [[ $kind == peer-sqlite ]] && peer_args+=(--db "$dir/peer.db")
+      launch_node "$peer_dir" "$dir/server.log" "${server_pin[@]}" node "$peer_dir/server.mjs" "${peer_args[@]}"
+      await_nodes peer
+      ;;
+    talkline-*node*)
+      run_pinning=$cluster_pinning
+      start_talkline_cluster "$dir" "${kind//[!0-9]/}"
+      ;;
+    peer-*node*)
+      run_pinning=$cluster_pinning
+      start_peer_cluster "$dir" "${kind//[!0-9]/}"
+      ;;
+  esac || {
+    stop_server
+    return 1
+  }
+}
+
+# Stops the nodes (SIGTERM, up to 30 s, then SIGKILL), then their Redis; sets server_exit
+# to the first non-zero exit code of a node, or 0.
+server_exit=""
+stop_server() {
+  local pid code
+  server_exit=""
+  [[ ${#server_pids[@]} -gt 0 || ${#infra_pids[@]} -gt 0 ]] || return 0
+  for pid in "${server_pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for pid in "${server_pids[@]}"; do
+    for _ in $(seq 300); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -KILL "$pid" 2>/dev/null
+      echo "bench: server $pid ignored SIGTERM for 30 s; killed" >&2
+    fi
+    wait "$pid" 2>/dev/null
+    code=$?
+    [[ -z $server_exit || $server_exit == 0 ]] && server_exit=$code
+  done
+  for pid in "${infra_pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+  done
+  server_pids=()
+  infra_pids=()
 }
 
 generator_pid=""
@@ -241,6 +472,7 @@ cleanup() {
     wait "$generator_pid" 2>/dev/null
   fi
   stop_server
+  stop_postgres
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -285,9 +517,9 @@ write_run() {
     printf '  "started_at": %s,\n' "$(json_string "$7")"
     printf '  "seconds": %s,\n' "$(json_null_or "$8")"
     printf '  "error": %s,\n' "$(json_string "$9")"
-    printf '  "server_command": %s,\n' "$(json_string "$(shell_words "${server_cmd[@]}")")"
+    printf '  "server_command": %s,\n' "$(json_string "$(printf '%s\n' "${server_cmds[@]}" | sed '/^$/d')")"
     printf '  "bench_command": %s,\n' "$(json_string "${10}")"
-    printf '  "pinning": %s,\n' "$(json_string "$pinning")"
+    printf '  "pinning": %s,\n' "$(json_string "$run_pinning")"
     printf '  "git": %s,\n' "$(json_string "$git_rev")"
     printf '  "result": %s\n' "$(json_string "$1.json")"
     printf '}\n'
@@ -301,6 +533,8 @@ failed=()
 # run_one SCENARIO SERVER: one fresh server, one generator run, its records.
 run_one() {
   local scenario=$1 kind=$2 name=$1-$2 dir started code="" server_code="" status error="" cmd=() args tail_pid
+  local generator pid alive urls pids
+  generator=$(bench_scenario "$scenario")
   dir=$work/$name
   mkdir -p "$dir"
   rm -f "$out_dir/$name.json" "$out_dir/$name.run.json"
@@ -308,17 +542,20 @@ run_one() {
   local t0=$SECONDS
   echo
   echo "==> $scenario against $kind ($profile)"
-  server_cmd=()
-  if ! "$bench" "$scenario" --help >/dev/null 2>&1; then
+  server_cmds=()
+  run_pinning=$pinning
+  if ! "$bench" "$generator" --help >/dev/null 2>&1; then
     status="missing"
-    error="this talkline-bench has no '$scenario' scenario"
+    error="this talkline-bench has no '$generator' scenario"
     echo "bench: $error" >&2
   elif ! start_server "$kind" "$dir"; then
     status="server-failed"
     error="$kind did not start: $(tail -3 "$server_log" 2>/dev/null)"
   else
     read -r -a args <<<"$(scenario_args "$scenario")"
-    cmd=("${bench_pin[@]}" "$bench" "$scenario" --url "$server_url" --server-pid "$server_pid"
+    urls=$(IFS=,; echo "${server_urls[*]}")
+    pids=$(IFS=,; echo "${server_pids[*]}")
+    cmd=("${bench_pin[@]}" "$bench" "$generator" --url "$urls" --server-pid "$pids"
       "${thread_args[@]}" "${args[@]}" --json "$out_dir/$name.json")
     echo "    $(shell_words "${cmd[@]}")"
     # The table goes to stdout, progress and errors to stderr: stderr is kept for the
@@ -333,9 +570,11 @@ run_one() {
     code=$?
     generator_pid=""
     wait "$tail_pid"
-    if ! kill -0 "$server_pid" 2>/dev/null; then
+    alive=1
+    for pid in "${server_pids[@]}"; do kill -0 "$pid" 2>/dev/null || alive=0; done
+    if [[ $alive -eq 0 ]]; then
       status="server-died"
-      error="the server exited during the run: $(tail -3 "$server_log")"
+      error="a server process exited during the run: $(tail -3 "$server_log")"
     elif [[ $code -eq 0 ]]; then
       status="ok"
     else

@@ -12,7 +12,11 @@
 
 #include "api/v1/api_context.hpp"
 #include "app/bus_backend.hpp"
+#include "app/cluster_wiring.hpp"
 #include "app/http_metrics.hpp"
+#include "app/jobs_backend.hpp"
+#include "app/presence_backend.hpp"
+#include "app/ratelimit_backend.hpp"
 #include "app/realtime_wiring.hpp"
 #include "app/secret_key.hpp"
 #include "app/store_backend.hpp"
@@ -21,6 +25,7 @@
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
+#include "services/publisher_fanout.hpp"
 #include "services/user_service.hpp"
 #include "transport/http/server.hpp"
 #include "util/clock.hpp"
@@ -84,17 +89,27 @@ transport::http::ServerOptions server_options(const config::Config& config) {
 
 /// Everything a running node owns, built in dependency order and torn down in reverse.
 struct Node {
+  // First in, last out: the node number stays registered until everything else is gone.
+  std::unique_ptr<cluster::NodeDirectory> directory;
   util::SystemClock clock;
   std::unique_ptr<util::IdGenerator> ids;
   std::unique_ptr<store::Store> store;
   std::function<void()> close_store;
+  /// This node's own buckets: the per-address HTTP limit, which runs on every request.
   std::shared_ptr<ratelimit::LocalRateLimiter> limiter;
+  /// Per-user and per-account limits: shared by the nodes in Redis with a redis:// bus,
+  /// else `limiter` itself.
+  std::shared_ptr<ratelimit::RateLimiter> user_limiter;
   std::unique_ptr<services::AuthService> auth;
   std::unique_ptr<services::UserService> users;
   std::unique_ptr<services::ConversationService> conversations;
   std::unique_ptr<services::MessageService> messages;
   std::unique_ptr<bus::Bus> bus;
+  /// Who is online on any node (Redis with a redis:// bus); offline_among is for background work.
+  std::unique_ptr<presence::PresenceDirectory> presence_directory;
   std::unique_ptr<realtime::BusPublisher> publisher;
+  services::PublisherFanout publishers;  // the bus publisher first, then the event log's
+  JobsBackend jobs;
 };
 
 Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
@@ -106,14 +121,16 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   TL_TRY_ASSIGN(auto key, load_signing_key(config.jwt_secret, config.data_dir));
 
   auto node = std::make_unique<Node>();
-  node->ids = std::make_unique<util::IdGenerator>(config.node_id);
+  TL_TRY_ASSIGN(node->directory, open_node_directory(config));
+  node->ids = std::make_unique<util::IdGenerator>(node_id(config, node->directory.get()));
   TL_TRY_ASSIGN(StoreBackend backend, open_store_backend(config));
   node->store = std::move(backend.store);
   node->close_store = std::move(backend.close);
   node->limiter = std::make_shared<ratelimit::LocalRateLimiter>(node->clock);
+  TL_TRY_ASSIGN(node->user_limiter, open_ratelimit_backend(config, node->clock, node->limiter));
 
   const auto limits = domain_limits(config);
-  node->auth = std::make_unique<services::AuthService>(*node->store, *node->ids, node->clock, *node->limiter,
+  node->auth = std::make_unique<services::AuthService>(*node->store, *node->ids, node->clock, *node->user_limiter,
                                                        auth_settings(config, std::move(key)));
   node->users = std::make_unique<services::UserService>(*node->store, limits);
   node->conversations = std::make_unique<services::ConversationService>(*node->store, *node->ids, node->clock, limits);
@@ -123,9 +140,11 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   // Changes made over HTTP and over sockets reach live connections the same way.
   TL_TRY_ASSIGN(node->bus, open_bus_backend(config));
   node->publisher = std::make_unique<realtime::BusPublisher>(*node->bus);
-  node->auth->publish_to(node->publisher.get());
-  node->conversations->publish_to(node->publisher.get());
-  node->messages->publish_to(node->publisher.get());
+  node->publishers.add(node->publisher.get());
+  node->auth->publish_to(&node->publishers);
+  node->conversations->publish_to(&node->publishers);
+  node->messages->publish_to(&node->publishers);
+  TL_TRY_ASSIGN(node->presence_directory, open_presence_backend(config));
   return node;
 }
 
@@ -155,19 +174,37 @@ int serve(const config::Config& config) {
     util::log::info("admin.ensured", {{"username", admin->username}});
   }
 
+  // Background jobs; "offline" is what the cluster-wide presence directory says.
+  auto offline_among = [directory = node->presence_directory.get()](const std::vector<model::Id>& users) {
+    return directory->offline_among(users);
+  };
+  auto jobs = open_jobs_backend(config, offline_among);
+  if (!jobs.ok()) {
+    report(jobs.error());
+    return 1;
+  }
+  node->jobs = std::move(jobs).value();
+  node->publishers.add(node->jobs.publisher.get());
+
   api::v1::ApiContext context;
   context.auth = node->auth.get();
   context.users = node->users.get();
   context.conversations = node->conversations.get();
   context.messages = node->messages.get();
   context.readiness = [store = node->store.get()] { return store->ping(); };
+  // Without these the node still serves its own users: /readyz says "degraded", not 503.
+  context.soft_checks.push_back({"bus", [bus = node->bus.get()] { return bus->healthy(); }});
+  if (node->user_limiter != node->limiter) {
+    context.soft_checks.push_back({"rateLimits", [limiter = node->user_limiter.get()] { return limiter->healthy(); }});
+  }
   context.max_id_list = static_cast<std::size_t>(config.group_max_members);
 
   auto gateway = std::make_shared<realtime::Gateway>(
       realtime_options(config),
-      realtime::Gateway::Services{*node->auth, *node->conversations, *node->messages, *node->limiter, node->clock},
+      realtime::Gateway::Services{*node->auth, *node->conversations, *node->messages, *node->user_limiter, node->clock,
+                                  *node->presence_directory},
       *node->bus);
-  auto socket_endpoint = make_socket_endpoint(config, *gateway);
+  auto socket_endpoint = make_socket_endpoint(config, *gateway, cluster_routing(node->directory.get()));
 
   auto metrics = std::make_shared<HttpMetrics>();
   auto& connections = prometheus::BuildGauge()
@@ -192,6 +229,12 @@ int serve(const config::Config& config) {
   api::v1::register_routes(router, context);
 
   auto options = server_options(config);
+  auto proxies = transport::http::TrustedProxies::parse(config.trusted_proxies);
+  if (!proxies.ok()) {
+    report(proxies.error());
+    return 1;
+  }
+  options.trusted_proxies = std::move(proxies).value();
   if (config.requests_per_minute_per_ip > 0) {
     options.rate_limiter = node->limiter;
     options.per_ip_limit = {static_cast<double>(config.requests_per_minute_per_ip),
@@ -202,6 +245,7 @@ int serve(const config::Config& config) {
   // gateway's workers have stopped.
   options.on_shutdown = [&node, &gateway] {
     gateway->stop();
+    node->jobs.stop();
     node->close_store();
   };
 
@@ -213,10 +257,12 @@ int serve(const config::Config& config) {
     report(port.error());
     return 1;
   }
+  if (node->directory) node->directory->advertise(node_address(config, *port));
   const std::string store_name = store_description(config.store);
   const std::string bus_name = bus_description(config.bus);
   util::log::info("server.listening", {{"host", std::string_view(config.host)},
                                        {"port", static_cast<std::int64_t>(*port)},
+                                       {"node_id", static_cast<std::int64_t>(node->ids->node_id())},
                                        {"store", std::string_view(store_name)},
                                        {"bus", std::string_view(bus_name)},
                                        {"data_dir", std::string_view(config.data_dir)}});

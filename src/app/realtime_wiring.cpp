@@ -15,20 +15,23 @@ realtime::RealtimeOptions realtime_options(const config::Config& config) {
                         static_cast<double>(config.messages_per_second_per_user)};
   options.typing_throttle = std::chrono::milliseconds(config.typing_throttle_ms);
   options.typing_expiry = std::chrono::milliseconds(config.typing_expiry_ms);
+  options.gap_fill_delay = std::chrono::milliseconds(config.gap_fill_delay_ms);
   options.sync_page_size = std::min(config.sync_page_size, config.page_max_limit);
   options.workers = config.realtime_workers;
   options.send_buffer_bytes = config.socket_send_buffer_bytes;
   return options;
 }
 
-std::shared_ptr<transport::engineio::Server> make_socket_endpoint(const config::Config& config,
-                                                                  realtime::Gateway& gateway) {
+std::shared_ptr<transport::engineio::Server> make_socket_endpoint(
+    const config::Config& config, realtime::Gateway& gateway,
+    std::optional<transport::engineio::ClusterRouting> cluster) {
   transport::engineio::EngineOptions engine;
   engine.ping_interval = std::chrono::milliseconds(config.ping_interval_ms);
   engine.ping_timeout = std::chrono::milliseconds(config.ping_timeout_ms);
   engine.max_payload = config.socket_max_payload_bytes;
   engine.max_buffered_bytes = config.socket_send_buffer_bytes;
   engine.max_sessions = static_cast<std::size_t>(config.max_connections);
+  engine.cluster = std::move(cluster);
   // Browsers send Origin on WebSocket handshakes but CORS does not guard them, so
   // the allowlist is enforced here. Clients without an Origin (native apps) pass.
   engine.allow_request =

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 
 #include "config/dotenv.hpp"
+#include "util/ip_address.hpp"
 #include "util/log.hpp"
 
 extern char** environ;  // NOLINT(readability-redundant-declaration): POSIX declares it nowhere standard
@@ -118,6 +119,21 @@ Problem set_bus(std::string& field, const std::string& raw) {
   return std::nullopt;
 }
 
+// Plain http:// only: the notifier has no TLS client (docs/HLD.md); empty turns it off.
+Problem set_webhook_url(std::string& field, const std::string& raw) {
+  if (!raw.empty() && lowercase(raw.substr(0, 8)) == "https://") {
+    return "https:// is not supported; point it at a TLS-terminating relay on http://";
+  }
+  if (!raw.empty() && (lowercase(raw.substr(0, 7)) != "http://" || raw.size() == 7)) {
+    return "must be empty or an http:// URL (got " + shown_value(raw) + ")";
+  }
+  if (std::any_of(raw.begin(), raw.end(), [](unsigned char c) { return c <= 0x20 || c == 0x7F; })) {
+    return "must not contain spaces or control characters";
+  }
+  field = raw;
+  return std::nullopt;
+}
+
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -186,6 +202,28 @@ Problem set_cors(std::vector<std::string>& field, const std::string& raw) {
   return std::nullopt;
 }
 
+// Comma-separated addresses or CIDR blocks; empty trusts nobody.
+Problem set_trusted_proxies(std::vector<std::string>& field, const std::string& raw) {
+  std::vector<std::string> entries;
+  if (!trim(raw).empty()) {
+    std::string_view rest = raw;
+    while (true) {
+      const auto comma = rest.find(',');
+      const std::string_view item = trim(rest.substr(0, comma));
+      if (item.empty()) return "empty entry in list (got " + shown_value(raw) + ")";
+      if (!util::parse_ip_network(item)) {
+        return "each entry must be an IP address or a CIDR block like 10.0.0.0/8 or fd00::/8 (got " +
+               shown_value(item) + ")";
+      }
+      entries.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  field = std::move(entries);
+  return std::nullopt;
+}
+
 std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) {
@@ -217,6 +255,7 @@ constexpr const char* kHttp = "HTTP limits and timeouts";
 constexpr const char* kAuth = "Authentication";
 constexpr const char* kDomain = "Domain limits";
 constexpr const char* kRealtime = "Real-time gateway";
+constexpr const char* kJobs = "Background jobs";
 constexpr const char* kLogging = "Logging";
 
 // The single list of settings. Flags, environment keys, help and validation are all
@@ -241,9 +280,38 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_store(c.store, v); }},
       {"bus", kStorage, "'local' (in-process, one node) or redis://[:password@]host:port for several nodes",
        [](const Config& c) { return text(c.bus); }, [](Config& c, const std::string& v) { return set_bus(c.bus, v); }},
-      {"node-id", kStorage, "Node number for id generation, unique per node",
-       [](const Config& c) { return number(c.node_id); },
-       [](Config& c, const std::string& v) { return set_integer(c.node_id, v, 0, 1023); }},
+      {"rate-limit-timeout-ms", kStorage,
+       "With a redis:// bus: longest wait for Redis on a rate-limit decision; past it this node's own buckets decide",
+       [](const Config& c) { return number(c.rate_limit_timeout_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.rate_limit_timeout_ms, v, 10, 60000); }},
+      {"presence-ttl-seconds", kStorage,
+       "With a Redis bus: presence entries live this long unrefreshed, so a crashed node's users go offline within it",
+       [](const Config& c) { return number(c.presence_ttl_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.presence_ttl_seconds, v, 2, 3600); }},
+      {"node-id", kStorage,
+       "Node number in generated ids, unique per node: 0-1023, or 'auto' (0 on one node; leased in Redis with a "
+       "redis:// bus)",
+       [](const Config& c) { return c.node_id == Config::kAutoNodeId ? std::string("auto") : number(c.node_id); },
+       [](Config& c, const std::string& v) -> Problem {
+         if (v == "auto") {
+           c.node_id = Config::kAutoNodeId;
+           return std::nullopt;
+         }
+         return set_integer(c.node_id, v, 0, 1023);
+       }},
+      {"node-address", kStorage,
+       "host:port where the other nodes reach this one (forwarded long-polling); empty = 127.0.0.1 and the "
+       "listening port when listening on all addresses, else the listen address",
+       [](const Config& c) { return text(c.node_address); },
+       [](Config& c, const std::string& v) -> Problem {
+         if (!v.empty() && (v.rfind(':') == std::string::npos || v.back() == ':')) return "must be host:port";
+         c.node_address = v;
+         return std::nullopt;
+       }},
+      {"node-lease-seconds", kStorage,
+       "With a redis:// bus: how long this node's id and address stay registered in Redis without a renewal",
+       [](const Config& c) { return number(c.node_lease_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.node_lease_seconds, v, 3, 3600); }},
       {"sqlite-synchronous", kStorage, "SQLite durability: full or normal",
        [](const Config& c) { return text(c.sqlite_synchronous); },
        [](Config& c, const std::string& v) {
@@ -277,6 +345,10 @@ const std::vector<Setting>& settings() {
       {"max-connections", kHttp, "Open connections accepted at once",
        [](const Config& c) { return number(c.max_connections); },
        [](Config& c, const std::string& v) { return set_integer(c.max_connections, v, 1, 1000000); }},
+      {"trusted-proxies", kHttp,
+       "Proxy addresses/CIDRs, comma separated, whose X-Forwarded-For names the client (empty = trust nobody)",
+       [](const Config& c) { return join(c.trusted_proxies); },
+       [](Config& c, const std::string& v) { return set_trusted_proxies(c.trusted_proxies, v); }},
 
       {"jwt-secret", kAuth, "HS256 key, at least 32 bytes (empty = generated and kept in the data dir)",
        [](const Config& c) { return text(c.jwt_secret); },
@@ -387,12 +459,46 @@ const std::vector<Setting>& settings() {
       {"typing-expiry-ms", kRealtime, "A typing indicator ends after this without a new event",
        [](const Config& c) { return number(c.typing_expiry_ms); },
        [](Config& c, const std::string& v) { return set_integer(c.typing_expiry_ms, v, 100, 600000); }},
+      {"gap-fill-delay-ms", kRealtime,
+       "A live message ahead of a missing one waits this long for it before it is read from the store",
+       [](const Config& c) { return number(c.gap_fill_delay_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.gap_fill_delay_ms, v, 1, 60000); }},
       {"sync-page-size", kRealtime, "Messages per page when a reconnecting client catches up",
        [](const Config& c) { return number(c.sync_page_size); },
        [](Config& c, const std::string& v) { return set_integer(c.sync_page_size, v, 1, 1000); }},
       {"realtime-workers", kRealtime, "Worker threads for real-time events",
        [](const Config& c) { return number(c.realtime_workers); },
        [](Config& c, const std::string& v) { return set_integer(c.realtime_workers, v, 1, 256); }},
+
+      {"webhook-url", kJobs,
+       "Where the offline notifier POSTs new messages for offline members (http:// only; empty = off)",
+       [](const Config& c) { return text(c.webhook_url); },
+       [](Config& c, const std::string& v) { return set_webhook_url(c.webhook_url, v); }},
+      {"webhook-timeout-ms", kJobs, "Time one webhook request may take, connect to answer",
+       [](const Config& c) { return number(c.webhook_timeout_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.webhook_timeout_ms, v, 100, 600000); }},
+      {"webhook-max-attempts", kJobs, "Webhook attempts per event before it goes to the dead letters",
+       [](const Config& c) { return number(c.webhook_max_attempts); },
+       [](Config& c, const std::string& v) { return set_integer(c.webhook_max_attempts, v, 1, 100); }},
+      {"webhook-backoff-min-ms", kJobs, "Wait before the first webhook retry (doubles per attempt, with jitter)",
+       [](const Config& c) { return number(c.webhook_backoff_min_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.webhook_backoff_min_ms, v, 1, 3600000); }},
+      {"webhook-backoff-max-ms", kJobs, "Longest wait between webhook retries",
+       [](const Config& c) { return number(c.webhook_backoff_max_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.webhook_backoff_max_ms, v, 1, 86400000); }},
+      {"webhook-max-retrying", kJobs,
+       "Events waiting for a webhook retry at once; at the bound new ones wait in the log",
+       [](const Config& c) { return number(c.webhook_max_retrying); },
+       [](Config& c, const std::string& v) { return set_integer(c.webhook_max_retrying, v, 1, 1000000); }},
+      {"jobs-reclaim-idle-seconds", kJobs, "Events pending this long on a node are taken over by another",
+       [](const Config& c) { return number(c.jobs_reclaim_idle_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.jobs_reclaim_idle_seconds, v, 1, 86400); }},
+      {"event-log-max-len", kJobs, "Events the event log keeps (Redis: MAXLEN ~)",
+       [](const Config& c) { return number(c.event_log_max_len); },
+       [](Config& c, const std::string& v) { return set_integer(c.event_log_max_len, v, 100, 100000000); }},
+      {"event-log-queue-max", kJobs, "Events queued for the event log; past it they are dropped",
+       [](const Config& c) { return number(c.event_log_queue_max); },
+       [](Config& c, const std::string& v) { return set_integer(c.event_log_queue_max, v, 1, 10000000); }},
 
       {"log-level", kLogging, "trace, debug, info, warn, error, critical or off",
        [](const Config& c) { return text(c.log_level); },
@@ -600,6 +706,9 @@ Result<Invocation> parse_invocation(int argc, const char* const* argv, const Env
   const Config& config = invocation.config;
   if (!config.admin_password.empty() && config.admin_username.empty()) {
     problems.push_back({"TALKLINE_ADMIN_PASSWORD", "is set but TALKLINE_ADMIN_USERNAME is not"});
+  }
+  if (config.webhook_backoff_max_ms < config.webhook_backoff_min_ms) {
+    problems.push_back({"TALKLINE_WEBHOOK_BACKOFF_MAX_MS", "must not be below TALKLINE_WEBHOOK_BACKOFF_MIN_MS"});
   }
   if (!problems.empty()) return invalid(std::move(problems));
 

@@ -25,7 +25,13 @@ struct Config {
   std::string data_dir = "./data";
   std::string store = "sqlite";  // "sqlite" or "postgres://..."
   std::string bus = "local";
-  int node_id = 0;
+  // With a Redis bus: the longest wait for a shared rate-limit decision.
+  int rate_limit_timeout_ms = 500;
+  int presence_ttl_seconds = 30;  // with a Redis bus: how long a dead node's users still look online
+  static constexpr int kAutoNodeId = -1;
+  int node_id = kAutoNodeId;  // kAutoNodeId: 0 on a single node, leased in Redis otherwise
+  std::string node_address;   // empty: derived from host and port
+  int node_lease_seconds = 15;
   std::string sqlite_synchronous = "full";  // full | normal
 
   // HTTP limits and timeouts
@@ -38,6 +44,7 @@ struct Config {
   bool behind_tls = false;  // enables HSTS
   int hsts_max_age_seconds = 31536000;
   int max_connections = 10000;
+  std::vector<std::string> trusted_proxies;  // IPs / CIDRs whose X-Forwarded-For names the client
 
   // auth
   std::string jwt_secret;  // empty: generated and kept in data_dir/jwt.key
@@ -76,8 +83,20 @@ struct Config {
   int message_burst_per_user = 40;         // and its capacity
   int typing_throttle_ms = 1000;
   int typing_expiry_ms = 5000;
+  int gap_fill_delay_ms = 200;
   int sync_page_size = 100;
   int realtime_workers = 64;  // receipts and sync hold one through their store call
+
+  // background jobs and the event log (docs/HLD.md "Background jobs and the event log")
+  std::string webhook_url;  // empty: the offline notifier does not run
+  int webhook_timeout_ms = 5000;
+  int webhook_max_attempts = 8;
+  int webhook_backoff_min_ms = 1000;
+  int webhook_backoff_max_ms = 60000;
+  int webhook_max_retrying = 1000;  // events waiting for a retry at once
+  int jobs_reclaim_idle_seconds = 30;
+  std::size_t event_log_max_len = 100000;
+  std::size_t event_log_queue_max = 10000;
 
   // logging
   std::string log_level = "info";

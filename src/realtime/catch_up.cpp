@@ -2,6 +2,7 @@
 // answers the same question for cursors the client names.
 #include <algorithm>
 #include <map>
+#include <unordered_set>
 
 #include "api/views.hpp"
 #include "realtime/events.hpp"
@@ -35,14 +36,21 @@ net::awaitable<void> Gateway::catch_up(std::shared_ptr<Connection> connection) {
   auto conversations = services_.conversations.memberships(connection->principal);
   if (!conversations.ok()) {
     util::log::warn("realtime.catch_up_failed", {{"error", std::string_view(conversations.error().message)}});
-    finish_catch_up(*connection);
+    finish_catch_up(connection);
     co_return;
   }
   const int page_size = std::max(1, options_.sync_page_size);
   net::steady_timer pause(co_await net::this_coro::executor);
   for (const auto& conversation : *conversations) {
     auto me = member_of(conversation, connection->principal.user_id);
-    if (!me || conversation.last_seq <= me->delivered_seq) continue;
+    if (!me) continue;
+    if (conversation.last_seq <= me->delivered_seq) {
+      // Up to date: live messages continue from here, and a gap after it gets filled.
+      std::lock_guard lock(connection->mutex);
+      auto& sent = connection->sent_up_to[conversation.id];
+      sent = std::max(sent, conversation.last_seq);
+      continue;
+    }
     model::Seq after = me->delivered_seq;
     for (;;) {
       if (!connection->socket->connected() || stopped_) co_return;
@@ -54,7 +62,8 @@ net::awaitable<void> Gateway::catch_up(std::shared_ptr<Connection> connection) {
       after = page->back().seq;
       {
         std::lock_guard lock(connection->mutex);
-        connection->first_sending(conversation.id, after);
+        auto& sent = connection->sent_up_to[conversation.id];
+        sent = std::max(sent, after);
       }
       if (static_cast<int>(page->size()) < page_size) break;
       // Let the client take what is queued before more goes out: a long absence
@@ -67,27 +76,29 @@ net::awaitable<void> Gateway::catch_up(std::shared_ptr<Connection> connection) {
       }
     }
   }
-  finish_catch_up(*connection);
+  finish_catch_up(connection);
 }
 
-// Sends the live messages held meanwhile that the pages did not already carry. Live
-// messages arrive in seq order per conversation, so they continue the pages' order.
-void Gateway::finish_catch_up(Connection& connection) {
-  std::lock_guard lock(connection.mutex);
-  for (auto& held : connection.held) {
-    if (!connection.first_sending(held.conversation_id, held.seq)) continue;
-    connection.socket->send_raw(std::move(held.packets));
+// Sends the live messages held meanwhile that the pages did not already carry, in
+// seq order after them (ordering.cpp fills any gap between the two).
+void Gateway::finish_catch_up(const std::shared_ptr<Connection>& connection) {
+  std::lock_guard lock(connection->mutex);
+  for (auto& held : connection->held) {
+    offer_message(connection, held.conversation_id, held.seq, std::move(held.packets));
   }
-  connection.held.clear();
-  connection.catching_up = false;
+  connection->held.clear();
+  connection->catching_up = false;
 }
 
-// A new connection learns which of its user's contacts are online now.
+// A new connection learns which of its user's contacts are online now, on any node.
+// Runs on a worker, where the directory may wait for its server.
 void Gateway::send_online_contacts(Connection& connection) {
   auto contacts = services_.conversations.contacts(connection.principal);
-  if (!contacts.ok()) return;
+  if (!contacts.ok() || contacts->empty()) return;
+  const auto offline = services_.presence.offline_among(*contacts);
+  const std::unordered_set<model::Id> away(offline.begin(), offline.end());
   for (auto contact : *contacts) {
-    if (!registry_.is_online(contact)) continue;
+    if (away.contains(contact) && !registry_.is_online(contact)) continue;
     connection.socket->emit(
         events::presence,
         {util::Json{{"userId", api::id_json(contact)}, {"status", "online"}, {"lastSeenAt", nullptr}}});

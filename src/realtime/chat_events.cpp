@@ -1,4 +1,6 @@
 // The client → server events of the chat protocol; docs/protocol.md has their shapes.
+#include <thread>
+
 #include "api/views.hpp"
 #include "realtime/acks.hpp"
 #include "realtime/events.hpp"
@@ -70,12 +72,26 @@ void Gateway::send_message(const std::shared_ptr<Connection>& connection, const 
   };
   auto request = read_send_request(args);
   if (!request.ok()) return answer(request.take_error());
-  const std::string key = "rt:send:" + std::to_string(connection->principal.user_id);
-  auto decision = services_.limiter.acquire(key, options_.send_limit);
-  if (!decision.allowed) {
-    return answer(Error::rate_limited("too many messages; slow down", decision.retry_after_seconds));
-  }
-  services_.messages.send_async(connection->principal, *request, std::move(answer));
+
+  // Check the rate limit without waiting: a shared limiter answers from its own thread
+  // once Redis has. The send goes on from this strand (directly when the limiter
+  // answered at once, else posted back to it): a store whose send blocks must not hold
+  // the limiter's thread, and posts from that one thread keep this connection's sends
+  // in the order they arrived.
+  auto send = [self = shared_from_this(), connection, request = std::move(*request),
+               answer = std::move(answer)](ratelimit::Decision decision) mutable {
+    if (!decision.allowed) {
+      return answer(Error::rate_limited("too many messages; slow down", decision.retry_after_seconds));
+    }
+    self->services_.messages.send_async(connection->principal, request, std::move(answer));
+  };
+  const auto strand_thread = std::this_thread::get_id();
+  auto decided = [connection, strand_thread, send = std::move(send)](ratelimit::Decision decision) mutable {
+    if (std::this_thread::get_id() == strand_thread) return send(decision);
+    net::post(connection->work, [send = std::move(send), decision]() mutable { send(decision); });
+  };
+  services_.limiter.acquire_async("rt:send:" + std::to_string(connection->principal.user_id), options_.send_limit, 1,
+                                  std::move(decided));
 }
 
 Result<util::Json> Gateway::typing(Connection& connection, const Args& args) {

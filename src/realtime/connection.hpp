@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -15,6 +16,10 @@
 namespace talkline::realtime {
 
 using WorkStrand = boost::asio::strand<boost::asio::thread_pool::executor_type>;
+
+/// Live messages one connection may hold back (while catching up, or ahead of a gap);
+/// past it the connection is closed and the client recovers with a fresh catch-up.
+inline constexpr std::size_t kMaxHeldMessages = 10000;
 
 /// A `message:new` that arrived while its connection was still catching up.
 struct HeldMessage {
@@ -51,13 +56,12 @@ struct Connection {
   /// store can arrive after catch-up ended, and must not be sent twice.
   std::unordered_map<model::Id, model::Seq> sent_up_to;
 
-  /// Records `seq` as sent unless it was already; false means drop it.
-  bool first_sending(model::Id conversation_id, model::Seq seq) {
-    auto& highest = sent_up_to[conversation_id];
-    if (seq <= highest) return false;
-    highest = seq;
-    return true;
-  }
+  /// Live messages that arrived ahead of a seq not yet sent (announced by another node
+  /// first, or the missing one lost with a bus outage), per conversation, by seq.
+  std::unordered_map<model::Id, std::map<model::Seq, std::vector<transport::engineio::Packet>>> ahead;
+  std::size_t ahead_count = 0;
+  /// Conversations with a gap fill under way (see ordering.cpp).
+  std::unordered_set<model::Id> gap_fills;
   /// Conversations joined with conversation:join; typing indicators go to these.
   std::unordered_set<model::Id> rooms;
   /// When this connection last had `typing: true` relayed, per conversation (ms).

@@ -18,7 +18,6 @@ namespace {
 constexpr auto kSweepPeriod = std::chrono::milliseconds(250);
 // Live messages held for a connection that is still catching up; past this it is
 // closed and will catch up again on its next connect.
-constexpr std::size_t kMaxHeldMessages = 10000;
 
 // The token from the CONNECT payload (`auth: {token}`), else from the handshake's
 // Authorization header; empty when neither has one.
@@ -61,6 +60,14 @@ sio::NamespaceHandlers Gateway::handlers() {
   std::weak_ptr<Gateway> weak = weak_from_this();
   bus_.subscribe([weak](const bus::Envelope& envelope) {
     if (auto self = weak.lock()) self->deliver(envelope);
+  });
+  // The directory found the node that last held a user dead (exactly one node hears
+  // of each), or lost and re-added a user held here.
+  services_.presence.on_expired([weak](model::Id user_id, model::Millis last_seen) {
+    if (auto self = weak.lock()) self->announce_presence(user_id, false, last_seen);
+  });
+  services_.presence.on_restored([weak](model::Id user_id) {
+    if (auto self = weak.lock()) self->announce_presence(user_id, true, 0);
   });
   sio::NamespaceHandlers handlers;
   handlers.authorize = [weak](const SocketPtr& socket, sio::ConnectCallback done) {
@@ -147,7 +154,16 @@ void Gateway::connected(const SocketPtr& socket) {
     net::co_spawn(
         connection->work, [self, connection] { return self->catch_up(connection); }, net::detached);
   });
-  if (first) announce_presence(connection->principal, true);
+  if (first) {
+    // The directory counts calls, so a racing disconnect of the same user needs no
+    // ordering with this.
+    const auto user_id = connection->principal.user_id;
+    auto answered = [weak = weak_from_this(), user_id](bool first_anywhere) {
+      auto self = weak.lock();
+      if (self && first_anywhere) self->announce_presence(user_id, true, 0);
+    };
+    services_.presence.node_online(user_id, std::move(answered));
+  }
 }
 
 void Gateway::disconnected(const SocketPtr& socket, const std::string& reason) {
@@ -157,18 +173,29 @@ void Gateway::disconnected(const SocketPtr& socket, const std::string& reason) {
   const bool last = registry_.remove(*connection);
   util::log::debug("realtime.disconnected", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
                                              {"reason", std::string_view(reason)}});
-  if (last) announce_presence(connection->principal, false);
+  if (last) {
+    const auto user_id = connection->principal.user_id;
+    const auto at = services_.clock.now_ms();
+    auto answered = [weak = weak_from_this(), user_id, at](bool last_anywhere) {
+      auto self = weak.lock();
+      if (self && last_anywhere) self->announce_presence(user_id, false, at);
+    };
+    services_.presence.node_offline(user_id, at, std::move(answered));
+  }
 }
 
 // Presence goes to everyone who shares a conversation with the user; finding them
-// reads the store, so it happens on the workers.
-void Gateway::announce_presence(const services::Principal& principal, bool online) {
-  const auto at = services_.clock.now_ms();
-  net::post(workers_, [self = shared_from_this(), principal, online, at] {
-    if (!online && self->registry_.is_online(principal.user_id)) return;  // came back meanwhile
+// reads the store, so it happens on the workers (directory callbacks may run on
+// Redis threads, which must not wait for the store either).
+void Gateway::announce_presence(model::Id user_id, bool online, model::Millis at) {
+  if (stopped_) return;
+  net::post(workers_, [self = shared_from_this(), user_id, online, at] {
+    if (!online && self->registry_.is_online(user_id)) return;  // came back meanwhile
+    services::Principal principal;
+    principal.user_id = user_id;
     auto contacts = self->services_.conversations.contacts(principal);
     if (!contacts.ok() || contacts->empty()) return;
-    util::Json presence = {{"userId", api::id_json(principal.user_id)},
+    util::Json presence = {{"userId", api::id_json(user_id)},
                            {"status", online ? "online" : "offline"},
                            {"lastSeenAt", online ? util::Json(nullptr) : api::time_json(at)}};
     bus::Envelope envelope;
@@ -195,19 +222,26 @@ void Gateway::deliver(const bus::Envelope& envelope) {
   for (auto user : envelope.user_ids) {
     if (!seen.insert(user).second) continue;
     for (const auto& connection : registry_.of_user(user)) {
-      if (!envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection) continue;
+      const bool skipped = !envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection;
+      if (skipped && !is_message) continue;
       if (is_message || is_typing) {
         std::lock_guard lock(connection->mutex);
         if (is_typing && !connection->rooms.contains(envelope.conversation_id)) continue;
+        // The sender's own connection gets the ack instead; it still counts as having
+        // this seq, or the ordering below would see a gap and fetch it from the store.
+        auto own = skipped ? std::vector<transport::engineio::Packet>{} : packets;
         if (is_message && connection->catching_up) {
           if (connection->held.size() >= kMaxHeldMessages) {
             connection->socket->close_connection("catch-up overflow");  // it reconnects and starts over
             continue;
           }
-          connection->held.push_back(HeldMessage{envelope.conversation_id, envelope.seq, packets});
+          connection->held.push_back(HeldMessage{envelope.conversation_id, envelope.seq, std::move(own)});
           continue;
         }
-        if (is_message && !connection->first_sending(envelope.conversation_id, envelope.seq)) continue;
+        if (is_message) {
+          offer_message(connection, envelope.conversation_id, envelope.seq, std::move(own));
+          continue;
+        }
         connection->socket->send_raw(packets);
         continue;
       }

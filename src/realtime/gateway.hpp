@@ -4,6 +4,7 @@
 #include <string>
 
 #include "bus/bus.hpp"
+#include "presence/presence_directory.hpp"
 #include "ratelimit/rate_limiter.hpp"
 #include "realtime/connection.hpp"
 #include "realtime/options.hpp"
@@ -22,6 +23,11 @@ namespace talkline::realtime {
 /// carries to the right connections, catches reconnecting clients up, and keeps
 /// presence, typing, limits and session checks.
 ///
+/// Presence is cluster-wide: a user's first connection on this node is reported to the
+/// PresenceDirectory, and "online" is announced only when no node held them before;
+/// "offline" only when their last connection anywhere closed, or when the directory
+/// finds the last node that held them dead.
+///
 /// Socket callbacks arrive on I/O threads; everything that touches the store runs
 /// on the gateway's own worker pool, on one strand per connection.
 class Gateway : public std::enable_shared_from_this<Gateway> {
@@ -32,6 +38,8 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
     services::MessageService& messages;
     ratelimit::RateLimiter& limiter;
     const util::Clock& clock;
+    /// Who is online on any node; decides when presence is announced.
+    presence::PresenceDirectory& presence;
   };
 
   Gateway(RealtimeOptions options, Services services, bus::Bus& bus);
@@ -59,7 +67,7 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   void disconnected(const SocketPtr& socket, const std::string& reason);
   void deliver(const bus::Envelope& envelope);
   void end_connection(Connection& connection, std::string_view reason);
-  void announce_presence(const services::Principal& principal, bool online);
+  void announce_presence(model::Id user_id, bool online, model::Millis at);
   void schedule_sweep();
   void sweep();
 
@@ -79,9 +87,16 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
 
   // catching up (catch_up.cpp)
   boost::asio::awaitable<void> catch_up(std::shared_ptr<Connection> connection);
-  void finish_catch_up(Connection& connection);
+  void finish_catch_up(const std::shared_ptr<Connection>& connection);
   void send_online_contacts(Connection& connection);
   Result<util::Json> sync(Connection& connection, const Args& args);
+
+  // live messages in seq order without gaps (ordering.cpp); callers hold connection->mutex
+  void offer_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id, model::Seq seq,
+                     std::vector<transport::engineio::Packet> packets);
+  void send_contiguous(Connection& connection, model::Id conversation_id);
+  void drop_ahead(Connection& connection, model::Id conversation_id);
+  boost::asio::awaitable<void> fill_gap(std::shared_ptr<Connection> connection, model::Id conversation_id);
 
   RealtimeOptions options_;
   Services services_;

@@ -25,6 +25,9 @@ struct RealtimeOptions {
   int sync_page_size = 100;
   /// Threads for the blocking work (store calls) behind socket events.
   int workers = 8;
+  /// How long a live message that arrived ahead of a missing seq waits for it (from
+  /// another node) before the missing ones are read from the store.
+  std::chrono::milliseconds gap_fill_delay{200};
   /// The per-connection send bound; catch-up pauses while half of it is queued.
   std::size_t send_buffer_bytes = std::size_t{1} << 20;
 };

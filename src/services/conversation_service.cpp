@@ -28,13 +28,16 @@ Result<model::Member> ConversationService::require_member(const Principal& calle
 }
 
 MemberCache::Members ConversationService::member_ids(model::Id conversation_id) {
-  auto cached = member_cache_.lookup(conversation_id);
+  // The cache hears only this process's membership changes; with other nodes writing
+  // to the same store it could keep announcing to a member removed elsewhere.
+  const bool cacheable = !store_.shared_between_nodes();
+  auto cached = cacheable ? member_cache_.lookup(conversation_id) : MemberCache::Lookup{};
   if (cached.members) return cached.members;
   auto conversation = store_.conversation_get(conversation_id);
   // A failed read is not cached: the next announcement tries the store again.
   if (!conversation.ok()) return std::make_shared<const std::vector<model::Id>>();
   auto members = std::make_shared<const std::vector<model::Id>>(member_ids_of(*conversation));
-  member_cache_.fill(conversation_id, cached.generation, members);
+  if (cacheable) member_cache_.fill(conversation_id, cached.generation, members);
   return members;
 }
 

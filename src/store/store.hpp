@@ -118,6 +118,9 @@ class Store {
     done(message_insert(message));
   }
   virtual bool completes_in_commit_order() const { return false; }
+  /// True when other processes (other nodes) write to the same data, so nothing read
+  /// from it may be cached on the strength of this process's own writes alone.
+  virtual bool shared_between_nodes() const { return false; }
   /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just
   /// after `after`, or (with neither) the latest `limit`.
   virtual Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,

@@ -24,6 +24,7 @@ class IdGenerator {
   IdGenerator(int node_id, const Clock& clock);
 
   std::int64_t next();
+  int node_id() const { return static_cast<int>(node_id_); }
 
   /// The creation time (Unix ms) encoded in an id.
   static std::int64_t timestamp_ms(std::int64_t id);

@@ -7,21 +7,32 @@
 
 namespace talkline::bench {
 
-/// Where the server listens, from `--url http://host:port`.
+/// Where one server node listens, from `--url http://host:port`.
 struct Target {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
+
+  /// `http://host:port`, as it is reported.
+  std::string url() const;
+  /// `host:port`, the Host header.
+  std::string authority() const;
 };
 
 /// Parses `http://host:port` (a trailing '/' allowed); false when it is not one.
 bool parse_url(const std::string& url, Target& target);
 
+/// Parses the `--url` values, in order; each may hold several URLs separated by commas.
+/// Returns an error naming the first bad one (or saying there is none), empty when all parse.
+std::string parse_urls(const std::vector<std::string>& urls, std::vector<Target>& targets);
+
 /// Options every scenario shares.
 struct CommonOptions {
-  Target target;
-  int threads = 0;           ///< I/O threads; 0 = one per core
-  int source_addresses = 1;  ///< bind to 127.0.0.1 … 127.0.0.N (loopback targets only)
-  pid_t server_pid = 0;      ///< 0 = do not sample the server
+  /// The nodes of the server under test (at least one). HTTP setup goes to the first;
+  /// connections are spread over all of them (target_for).
+  std::vector<Target> targets{Target{}};
+  int threads = 0;                 ///< I/O threads; 0 = one per core
+  int source_addresses = 1;        ///< bind to 127.0.0.1 … 127.0.0.N (loopback targets only)
+  std::vector<pid_t> server_pids;  ///< server processes to sample, one per node; empty = none
   double duration_seconds = 10;
   int setup_concurrency = 16;       ///< parallel HTTP requests while registering users
   int connect_concurrency = 256;    ///< Socket.IO handshakes in flight at once
@@ -81,5 +92,15 @@ namespace talkline::bench {
 /// The source address for the i-th outgoing connection: 127.0.0.(1 + i mod N) when more
 /// than one source address was asked for, empty (let the kernel choose) otherwise.
 std::string source_address_for(const CommonOptions& options, std::size_t i);
+
+/// The node the i-th connection goes to: node_of(i, targets). Every scenario numbers its
+/// connections so that the members of one conversation are consecutive (the two users of a
+/// direct pair are 2p and 2p+1, a group's members follow each other), so round robin puts
+/// them on different nodes as far as the node count allows: a sender on node k, its
+/// recipient on node k+1.
+const Target& target_for(const CommonOptions& options, std::size_t i);
+
+/// i mod nodes (0 when there are no nodes).
+std::size_t node_of(std::size_t connection, std::size_t nodes);
 
 }  // namespace talkline::bench

@@ -62,19 +62,22 @@ int run_connections(const CommonOptions& common, const ConnectionsOptions& optio
   std::vector<std::string> tokens;
   for (int i = 0; i < options.connections; ++i) tokens.push_back(users[static_cast<std::size_t>(i / per_user)].token);
 
-  const auto server_before = sample_server(common.server_pid);
+  const auto nodes_before = sample_server(common.server_pids);
   const auto bench_before = sample_process(0);
   std::cerr << "opening " << options.connections << " connections\n";
   auto outcome = connect_all(pool, common, tokens);
   const int connected = options.connections - outcome.failed;
-  const auto server_connected = sample_server(common.server_pid);
+  const auto nodes_connected = sample_server(common.server_pids);
   const auto bench_connected = sample_process(0);
 
   // Hold them idle; in soak mode, say every window how the server is doing.
   util::Json timeline = util::Json::array();
   hold_idle(common, outcome.connections, timeline);
-  const auto server_end = sample_server(common.server_pid);
+  const auto nodes_end = sample_server(common.server_pids);
   const auto bench_end = sample_process(0);
+  const auto server_before = nodes_before.total();
+  const auto server_connected = nodes_connected.total();
+  const auto server_end = nodes_end.total();
   const int still_open = count_open(outcome.connections);
   close_all(outcome.connections);
   outcome.connections.clear();
@@ -86,6 +89,7 @@ int run_connections(const CommonOptions& common, const ConnectionsOptions& optio
   report.add("parameters", "duration", common.duration_seconds, "s");
   report.add("parameters", "threads", pool.thread_count());
   report.add("parameters", "source_addresses", common.source_addresses);
+  add_targets(report, common);
   report.add("results", "connected", connected);
   report.add("results", "failed", outcome.failed);
   if (!outcome.first_error.empty()) report.add("results", "first_error", outcome.first_error);
@@ -107,8 +111,19 @@ int run_connections(const CommonOptions& common, const ConnectionsOptions& optio
     if (connected > 0) {
       report.add("server", "rss_per_connection", (server_end->rss_kib - server_before->rss_kib) / connected, "KiB");
     }
-  } else if (common.server_pid != 0) {
-    std::cerr << "warning: no process " << common.server_pid << " to sample\n";
+    if (nodes_end.nodes.size() > 1) {
+      util::Json cpu = util::Json::array();
+      util::Json rss = util::Json::array();
+      for (std::size_t n = 0; n < nodes_end.nodes.size(); ++n) {
+        // Every node was sampled each time, or the totals above would be missing.
+        cpu.push_back(nodes_connected.nodes[n]->cpu_seconds - nodes_before.nodes[n]->cpu_seconds);
+        rss.push_back(nodes_end.nodes[n]->rss_kib / 1024);
+      }
+      report.add("server", "cpu_connect_phase_per_node", cpu, "s");
+      report.add("server", "rss_connected_per_node", rss, "MiB");
+    }
+  } else if (!common.server_pids.empty()) {
+    std::cerr << "warning: a server process to sample is gone\n";
   }
   if (!timeline.empty()) report.attach("timeline", std::move(timeline));
   report.print(std::cout);

@@ -20,8 +20,7 @@ struct ConnectState {
   const CommonOptions* options = nullptr;
   const std::vector<std::string>* tokens = nullptr;
   const PrepareConnection* prepare = nullptr;
-  net::ip::tcp::endpoint server;
-  std::string host_header;
+  std::vector<net::ip::tcp::endpoint> servers;  ///< per node, as options->targets
   ConnectOutcome outcome;
   std::atomic<std::size_t> next{0};
   std::atomic<int> workers_left{0};
@@ -36,8 +35,10 @@ net::awaitable<void> connect_worker(std::shared_ptr<ConnectState> state) {
     if (index >= count) break;
     auto connection = std::make_shared<SioConnection>(state->pool->context());
     if (*state->prepare) (*state->prepare)(index, *connection);
-    auto handshake = connection->connect(state->server, state->host_header, source_address_for(*state->options, index),
-                                         (*state->tokens)[index], std::chrono::seconds(15));
+    const std::size_t node = node_of(index, state->servers.size());
+    auto handshake = connection->connect(state->servers[node], state->options->targets[node].authority(),
+                                         source_address_for(*state->options, index), (*state->tokens)[index],
+                                         std::chrono::seconds(15));
     // Run the handshake on the connection's own strand and wait for its answer here.
     std::string error = co_await net::co_spawn(connection->strand(), std::move(handshake), net::use_awaitable);
     std::lock_guard lock(state->mutex);
@@ -61,8 +62,7 @@ ConnectOutcome connect_all(IoPool& pool, const CommonOptions& options, const std
   state->options = &options;
   state->tokens = &tokens;
   state->prepare = &prepare;
-  state->server = resolve_endpoint(options.target.host, options.target.port);
-  state->host_header = options.target.host + ":" + std::to_string(options.target.port);
+  for (const auto& target : options.targets) state->servers.push_back(resolve_endpoint(target.host, target.port));
   state->outcome.connections.resize(tokens.size());
   const int workers = std::max(1, std::min<int>(options.connect_concurrency, static_cast<int>(tokens.size())));
   state->workers_left = workers;

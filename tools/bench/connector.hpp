@@ -23,7 +23,8 @@ struct ConnectOutcome {
 using PrepareConnection = std::function<void(std::size_t, SioConnection&)>;
 
 /// Opens one authenticated Socket.IO connection per token, `connect_concurrency` at a
-/// time, source addresses in rotation; starts each one's read loop once it is joined.
+/// time, to the nodes in turn (connection i to target_for(options, i)), source addresses
+/// in rotation; starts each one's read loop once it is joined.
 ConnectOutcome connect_all(IoPool& pool, const CommonOptions& options, const std::vector<std::string>& tokens,
                            const PrepareConnection& prepare = {});
 

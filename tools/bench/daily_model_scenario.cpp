@@ -5,6 +5,7 @@
 #include "history_readers.hpp"
 #include "messaging_run.hpp"
 #include "setup.hpp"
+#include "traffic_report.hpp"
 
 namespace talkline::bench {
 
@@ -75,6 +76,7 @@ int run_daily_model(const CommonOptions& common, const DailyModelOptions& option
   auto model = build_plan(pool, common, options, active);
   const auto read_targets = model.reads;
 
+  const double crossing = cross_node_share(model.traffic, common.targets.size());
   Traffic traffic(pool, common, std::move(model.traffic));
   if (!connect_traffic(traffic, static_cast<std::size_t>(active))) return 1;
   HistoryReaders readers(pool, common, traffic, read_targets, read_rate, options.readers, options.read_limit);
@@ -87,6 +89,7 @@ int run_daily_model(const CommonOptions& common, const DailyModelOptions& option
   report.add("parameters", "group_size", options.group_size);
   report.add("parameters", "group_share", options.group_share);
   report.add("parameters", "threads", pool.thread_count());
+  add_targets(report, common, crossing);
   report.add("model", "planned_send_rate", send_rate, "msg/s");
   report.add("model", "planned_read_rate", read_rate, "req/s");
   report.add("model", "model_day_per_wall_second", options.speedup, "s");

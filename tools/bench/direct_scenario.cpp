@@ -4,6 +4,7 @@
 
 #include "messaging_run.hpp"
 #include "setup.hpp"
+#include "traffic_report.hpp"
 
 namespace talkline::bench {
 
@@ -23,12 +24,14 @@ int run_direct(const CommonOptions& common, const DirectOptions& options) {
     plan.senders.push_back({2 * p + 1, p, 1});
   }
 
+  const double crossing = cross_node_share(plan, common.targets.size());
   Traffic traffic(pool, common, std::move(plan));
   if (!connect_traffic(traffic, users.size())) return 1;
   Report report("direct");
   report.add("parameters", "pairs", pairs);
   report.add("parameters", "threads", pool.thread_count());
   report.add("parameters", "source_addresses", common.source_addresses);
+  add_targets(report, common, crossing);
   return run_messaging(traffic, common, options.messaging, BoundOn::send_to_deliver, report);
 }
 

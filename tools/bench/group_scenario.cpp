@@ -4,6 +4,7 @@
 
 #include "messaging_run.hpp"
 #include "setup.hpp"
+#include "traffic_report.hpp"
 
 namespace talkline::bench {
 
@@ -30,6 +31,7 @@ int run_group(const CommonOptions& common, const GroupOptions& options) {
     }
   }
 
+  const double crossing = cross_node_share(plan, common.targets.size());
   Traffic traffic(pool, common, std::move(plan));
   if (!connect_traffic(traffic, users.size())) return 1;
   Report report("group");
@@ -37,6 +39,7 @@ int run_group(const CommonOptions& common, const GroupOptions& options) {
   report.add("parameters", "members", members);
   report.add("parameters", "threads", pool.thread_count());
   report.add("parameters", "source_addresses", common.source_addresses);
+  add_targets(report, common, crossing);
   return run_messaging(traffic, common, options.messaging, BoundOn::send_to_deliver, report);
 }
 

@@ -11,11 +11,14 @@ HistoryReaders::HistoryReaders(IoPool& pool, const CommonOptions& common, Traffi
   state_->targets = std::move(targets);
   state_->rate = rate;
   state_->page_limit = page_limit;
-  const auto server = resolve_endpoint(common.target.host, common.target.port);
-  const std::string host_header = common.target.host + ":" + std::to_string(common.target.port);
-  for (int w = 0; w < std::max(1, workers); ++w) {
-    state_->clients.push_back(std::make_unique<ApiClient>(net::make_strand(pool.context()), server, host_header,
-                                                          source_address_for(common, static_cast<std::size_t>(w))));
+  // Reader w reads from node w mod N, so every node serves its share of the reads.
+  std::vector<net::ip::tcp::endpoint> servers;
+  for (const auto& node : common.targets) servers.push_back(resolve_endpoint(node.host, node.port));
+  for (std::size_t w = 0; w < static_cast<std::size_t>(std::max(1, workers)); ++w) {
+    const std::size_t node = node_of(w, servers.size());
+    state_->clients.push_back(std::make_unique<ApiClient>(net::make_strand(pool.context()), servers[node],
+                                                          common.targets[node].authority(),
+                                                          source_address_for(common, w)));
   }
 }
 

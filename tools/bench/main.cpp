@@ -37,7 +37,7 @@ std::string make_run_id() {
 
 struct Settings {
   CommonOptions common;
-  std::string url;
+  std::vector<std::string> urls;
   ConnectionsOptions connections;
   DirectOptions direct;
   GroupOptions group;
@@ -47,12 +47,21 @@ struct Settings {
 
 void add_common(CLI::App& command, Settings& settings) {
   auto& common = settings.common;
-  command.add_option("--url", settings.url, "Server to drive, http://host:port")->required();
+  command
+      .add_option("--url", settings.urls,
+                  "Server to drive, http://host:port; several nodes of one server as a comma-separated list or a "
+                  "repeated --url (connections go to them in turn, HTTP setup to the first)")
+      ->required()
+      ->delimiter(',');
   command.add_option("--duration", common.duration_seconds, "Seconds to hold (connections) or to send per rate");
   command.add_option("--threads", common.threads, "I/O threads (0 = one per core)");
   command.add_option("--source-addresses", common.source_addresses,
                      "Bind connections to 127.0.0.1 … 127.0.0.N in turn (loopback servers only)");
-  command.add_option("--server-pid", common.server_pid, "Server process to sample for CPU, RSS and open files");
+  command
+      .add_option("--server-pid", common.server_pids,
+                  "Server process to sample for CPU, RSS and open files; one per node (comma-separated or repeated), "
+                  "reported per node and summed")
+      ->delimiter(',');
   command.add_option("--setup-concurrency", common.setup_concurrency, "HTTP setup requests in flight at once");
   command.add_option("--connect-concurrency", common.connect_concurrency, "Socket.IO handshakes in flight at once");
   command.add_option("--json", common.json_file, "Also write the result as JSON to this file");
@@ -133,9 +142,15 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   auto& common = settings.common;
-  if (!parse_url(settings.url, common.target)) {
-    std::cerr << "--url must look like http://127.0.0.1:8080\n";
+  if (const auto error = parse_urls(settings.urls, common.targets); !error.empty()) {
+    std::cerr << error << "\n";
     return 2;
+  }
+  for (const pid_t pid : common.server_pids) {
+    if (pid <= 0) {
+      std::cerr << "--server-pid: " << pid << " is not a process id\n";
+      return 2;
+    }
   }
   if (soak->parsed()) {
     if (common.duration_seconds > kSoakMaxSeconds) {

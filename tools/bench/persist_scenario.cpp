@@ -4,6 +4,7 @@
 
 #include "messaging_run.hpp"
 #include "setup.hpp"
+#include "traffic_report.hpp"
 
 namespace talkline::bench {
 
@@ -23,12 +24,14 @@ int run_persist(const CommonOptions& common, const PersistOptions& options) {
     plan.senders.push_back({s, s, 1});
   }
 
+  const double crossing = cross_node_share(plan, common.targets.size());
   Traffic traffic(pool, common, std::move(plan));
   if (!connect_traffic(traffic, static_cast<std::size_t>(senders))) return 1;
   Report report("persist");
   report.add("parameters", "senders", senders);
   report.add("parameters", "threads", pool.thread_count());
   report.add("parameters", "source_addresses", common.source_addresses);
+  add_targets(report, common, crossing);
   return run_messaging(traffic, common, options.messaging, BoundOn::send_to_ack, report);
 }
 

@@ -41,9 +41,44 @@ std::optional<ProcessSample> sample_process(pid_t pid) {
   return sample;
 }
 
-std::optional<ProcessSample> sample_server(pid_t pid) {
-  if (pid == 0) return std::nullopt;
-  return sample_process(pid);
+std::optional<ProcessSample> ServerSample::total() const {
+  if (nodes.empty()) return std::nullopt;
+  ProcessSample sum;
+  for (const auto& node : nodes) {
+    if (!node) return std::nullopt;
+    sum.cpu_seconds += node->cpu_seconds;
+    sum.rss_kib += node->rss_kib;
+  }
+  return sum;
+}
+
+long ServerSample::total_open_files() const {
+  if (open_files.empty()) return -1;
+  long sum = 0;
+  for (const long count : open_files) {
+    if (count < 0) return -1;
+    sum += count;
+  }
+  return sum;
+}
+
+ServerSample sample_server(const std::vector<pid_t>& pids) {
+  ServerSample sample;
+  for (const pid_t pid : pids) {
+    // pid 0 would be this process: never a server.
+    sample.nodes.push_back(pid > 0 ? sample_process(pid) : std::nullopt);
+    sample.open_files.push_back(pid > 0 ? count_open_files(pid) : -1);
+  }
+  return sample;
+}
+
+std::optional<double> node_cpu_percent(const ServerSample& start, const ServerSample& end, std::size_t node,
+                                       double seconds) {
+  if (seconds <= 0 || node >= start.nodes.size() || node >= end.nodes.size()) return std::nullopt;
+  const auto& before = start.nodes[node];
+  const auto& after = end.nodes[node];
+  if (!before || !after) return std::nullopt;
+  return 100 * (after->cpu_seconds - before->cpu_seconds) / seconds;
 }
 
 long raise_open_file_limit() {

@@ -40,8 +40,10 @@ void run_parallel(IoPool& pool, const CommonOptions& options, int count, const J
   auto state = std::make_shared<ParallelState>();
   const int workers = std::max(1, std::min(options.setup_concurrency, count));
   state->workers_left = workers;
-  const auto server = resolve_endpoint(options.target.host, options.target.port);
-  const std::string host_header = options.target.host + ":" + std::to_string(options.target.port);
+  // Setup goes to the first node: with a shared store, every node sees what it wrote.
+  const Target& target = options.targets.front();
+  const auto server = resolve_endpoint(target.host, target.port);
+  const std::string host_header = target.authority();
   std::vector<std::unique_ptr<ApiClient>> clients;
   for (int w = 0; w < workers; ++w) {
     clients.push_back(std::make_unique<ApiClient>(net::make_strand(pool.context()), server, host_header,

@@ -13,8 +13,9 @@ struct BenchUser {
   std::string token;
 };
 
-/// Registers `count` users named `<run_id>_<i>` over the HTTP API, `setup_concurrency`
-/// requests at a time. Throws std::runtime_error naming the first request that failed.
+/// Registers `count` users named `<run_id>_<i>` over the HTTP API of the first target,
+/// `setup_concurrency` requests at a time. Throws std::runtime_error naming the first
+/// request that failed. (So do the functions below, on the same node.)
 std::vector<BenchUser> register_users(IoPool& pool, const CommonOptions& options, int count);
 
 /// Creates one direct conversation between users[2i] and users[2i+1] for each i < pairs;

@@ -144,12 +144,17 @@ std::optional<double> WindowResources::bench_cpu_percent() const {
   return cpu_percent(start, end, &ResourceSample::bench);
 }
 
+std::optional<double> WindowResources::node_cpu_percent(std::size_t node) const {
+  return bench::node_cpu_percent(start.nodes, end.nodes, node, end.at_seconds - start.at_seconds);
+}
+
 ResourceSample sample_resources(const CommonOptions& common, Clock::time_point epoch) {
   ResourceSample sample;
   sample.at_seconds = std::chrono::duration<double>(Clock::now() - epoch).count();
-  sample.server = sample_server(common.server_pid);
+  sample.nodes = sample_server(common.server_pids);
+  sample.server = sample.nodes.total();
   sample.bench = sample_process(0);
-  if (common.server_pid != 0) sample.server_open_files = count_open_files(common.server_pid);
+  sample.server_open_files = sample.nodes.total_open_files();
   return sample;
 }
 
@@ -433,9 +438,13 @@ std::uint64_t Traffic::finish() {
   for (std::uint32_t c = 0; c < state.connections.size(); ++c) {
     for (const auto& [conversation, seq] : state.connections[c].acked) {
       for (auto recipient : state.plan.recipients[conversation]) {
-        if (recipient == c) continue;
         const auto* track = state.connections[recipient].track_of(conversation);
-        if (track == nullptr || !track->has(seq)) ++lost;
+        const bool arrived = track != nullptr && track->has(seq);
+        if (recipient == c) {
+          if (arrived) ++echoed_;
+        } else if (!arrived) {
+          ++lost;
+        }
       }
     }
   }

@@ -12,24 +12,9 @@
 #include "histogram.hpp"
 #include "io_pool.hpp"
 #include "process_stats.hpp"
+#include "traffic_plan.hpp"
 
 namespace talkline::bench {
-
-/// Who talks to whom: one Socket.IO connection per token, conversations listing the
-/// connections that must receive their messages, and senders (a connection posting to one
-/// of its conversations at a share of the total rate).
-struct TrafficPlan {
-  struct Sender {
-    std::uint32_t connection = 0;
-    std::uint32_t conversation = 0;
-    double weight = 1;  ///< share of the total rate, relative to the other senders
-  };
-  std::vector<std::string> tokens;
-  std::vector<std::string> conversation_ids;
-  std::vector<std::vector<std::uint32_t>> recipients;  ///< per conversation: connections that get its messages
-  std::vector<Sender> senders;
-  int body_bytes = 32;
-};
 
 /// What happened to the messages planned in one window of time.
 struct WindowStats {
@@ -53,19 +38,24 @@ struct WindowStats {
 
 /// Server and bench resources at one moment.
 struct ResourceSample {
-  double at_seconds = 0;  ///< since the Traffic was created
-  std::optional<ProcessSample> server;
+  double at_seconds = 0;                ///< since the Traffic was created
+  ServerSample nodes;                   ///< each server process
+  std::optional<ProcessSample> server;  ///< nodes.total(): the whole server
   std::optional<ProcessSample> bench;
-  long server_open_files = -1;  ///< -1 when unknown
+  long server_open_files = -1;  ///< nodes.total_open_files(); -1 when unknown
 };
 
 /// The samples at a window's start and end; CPU shares over the window come from these.
 struct WindowResources {
   ResourceSample start;
   ResourceSample end;
-  /// Percent of one core used between start and end; nullopt when a side was not sampled.
+  /// Percent of one core used between start and end (the server's: all nodes added up);
+  /// nullopt when a side was not sampled.
   std::optional<double> server_cpu_percent() const;
   std::optional<double> bench_cpu_percent() const;
+  /// The same for one node of the server.
+  std::optional<double> node_cpu_percent(std::size_t node) const;
+  std::size_t node_count() const { return end.nodes.nodes.size(); }
 };
 
 /// Load that runs alongside a phase (the daily model's history reads). start() begins it
@@ -124,6 +114,10 @@ class Traffic {
   std::uint64_t finish();
 
   std::uint64_t foreign_deliveries() const;
+  /// Acked messages that came back as message:new to the connection that sent them,
+  /// which the protocol rules out; known after finish(). Such an echo also stands in for
+  /// an owed delivery while the run drains, so it can end the drain early.
+  std::uint64_t echoed_deliveries() const { return echoed_; }
   std::string first_refusal() const;
 
  private:
@@ -135,9 +129,10 @@ class Traffic {
   std::shared_ptr<State> state_;
   double connect_seconds_ = 0;
   std::vector<WindowResources> resources_;
+  std::uint64_t echoed_ = 0;
 };
 
-/// Samples the server (common.server_pid) and the bench now.
+/// Samples the server (every process of common.server_pids) and the bench now.
 ResourceSample sample_resources(const CommonOptions& common, std::chrono::steady_clock::time_point epoch);
 
 }  // namespace talkline::bench

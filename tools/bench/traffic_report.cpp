@@ -1,5 +1,6 @@
 #include "traffic_report.hpp"
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -15,7 +16,31 @@ double per_second(std::uint64_t count, double seconds) {
 
 double ms(std::uint64_t micros) { return static_cast<double>(micros) / 1000; }
 
+// Per node of a server run as several processes: CPU over the window (percent of one
+// core), RSS and open files at its end. Null where a node was not sampled.
+Json nodes_json(const WindowResources& resources) {
+  Json nodes = Json::array();
+  for (std::size_t n = 0; n < resources.node_count(); ++n) {
+    Json node = Json::object();
+    if (auto cpu = resources.node_cpu_percent(n)) node["cpu_percent"] = *cpu;
+    if (const auto& end = resources.end.nodes.nodes[n]) node["rss_kib"] = end->rss_kib;
+    if (resources.end.nodes.open_files[n] >= 0) node["open_files"] = resources.end.nodes.open_files[n];
+    nodes.push_back(std::move(node));
+  }
+  return nodes;
+}
+
 }  // namespace
+
+void add_targets(Report& report, const CommonOptions& common, std::optional<double> cross_node_share) {
+  Json urls = Json::array();
+  for (const auto& target : common.targets) urls.push_back(target.url());
+  report.add("parameters", "nodes", common.targets.size());
+  report.add("parameters", "targets", urls);
+  if (cross_node_share && common.targets.size() > 1) {
+    report.add("parameters", "cross_node_delivery_share", std::round(*cross_node_share * 1000) / 1000);
+  }
+}
 
 Json window_json(const WindowStats& stats, double seconds, const WindowResources* resources) {
   Json json = {{"seconds", seconds},
@@ -43,6 +68,7 @@ Json window_json(const WindowStats& stats, double seconds, const WindowResources
     if (auto cpu = resources->bench_cpu_percent()) json["bench_cpu_percent"] = *cpu;
     if (resources->end.server) json["server_rss_kib"] = resources->end.server->rss_kib;
     if (resources->end.server_open_files >= 0) json["server_open_files"] = resources->end.server_open_files;
+    if (resources->node_count() > 1) json["server_nodes"] = nodes_json(*resources);
     json["at_seconds"] = resources->end.at_seconds;
   }
   return json;
@@ -64,6 +90,15 @@ std::string window_line(const WindowStats& stats, double seconds, const WindowRe
     std::snprintf(line, sizeof line, "  | server cpu %.0f%% rss %.1f MiB fds %ld", *cpu,
                   resources.end.server->rss_kib / 1024, resources.end.server_open_files);
     text += line;
+    // With several nodes, each one's CPU after the sum: "(nodes 41+43%)".
+    if (resources.node_count() > 1) {
+      std::string parts;
+      for (std::size_t n = 0; n < resources.node_count(); ++n) {
+        std::snprintf(line, sizeof line, "%s%.0f", n == 0 ? "" : "+", resources.node_cpu_percent(n).value_or(0));
+        parts += line;
+      }
+      text += " (nodes " + parts + "%)";
+    }
   }
   if (stats.duplicated + stats.out_of_order + stats.refused > 0) {
     std::snprintf(line, sizeof line, "  !! duplicated %llu out-of-order %llu refused %llu",
@@ -99,9 +134,10 @@ bool add_messaging_totals(Report& report, const Traffic& traffic, const WindowSt
   report.add("correctness", "unanswered", unanswered);
   report.add("correctness", "not_sent", total.not_sent);
   report.add("correctness", "foreign_deliveries", traffic.foreign_deliveries());
+  report.add("correctness", "echoed_to_sender", traffic.echoed_deliveries());
   if (total.read.count() > 0) report.add("correctness", "reads_failed", total.reads_failed);
   return lost == 0 && total.duplicated == 0 && total.out_of_order == 0 && total.refused == 0 && unanswered == 0 &&
-         total.not_sent == 0 && total.reads_failed == 0;
+         total.not_sent == 0 && total.reads_failed == 0 && traffic.echoed_deliveries() == 0;
 }
 
 void add_resources(Report& report, const Traffic& traffic, std::size_t first, std::size_t last) {
@@ -115,7 +151,25 @@ void add_resources(Report& report, const Traffic& traffic, std::size_t first, st
     report.add("server", "cpu_percent", *cpu, "%");
     report.add("server", "rss", span.end.server->rss_kib / 1024, "MiB");
     if (span.end.server_open_files >= 0) report.add("server", "open_files", span.end.server_open_files);
+    add_node_resources(report, span);
   }
+}
+
+void add_node_resources(Report& report, const WindowResources& span) {
+  if (span.node_count() < 2) return;
+  Json cpu = Json::array();
+  Json rss = Json::array();
+  Json open_files = Json::array();
+  for (std::size_t n = 0; n < span.node_count(); ++n) {
+    const auto percent = span.node_cpu_percent(n);
+    const auto& end = span.end.nodes.nodes[n];
+    cpu.push_back(percent ? Json(std::round(*percent * 10) / 10) : Json());
+    rss.push_back(end ? Json(std::round(end->rss_kib / 1024 * 10) / 10) : Json());
+    open_files.push_back(span.end.nodes.open_files[n]);
+  }
+  report.add("server", "cpu_percent_per_node", cpu, "%");
+  report.add("server", "rss_per_node", rss, "MiB");
+  report.add("server", "open_files_per_node", open_files);
 }
 
 bool write_report(const Report& report, const std::string& json_file) {

@@ -1,24 +1,76 @@
 // Self-test of the peer: starts it in each mode on a free port and drives it with fetch and
-// socket.io-client the way talkline-bench does.
+// socket.io-client the way talkline-bench does; then two processes over one Redis with the
+// Redis adapter, as one cluster. The redis cases start a throwaway redis-server and are
+// skipped when there is none.
 //
 //   npm ci && node --test selftest.mjs
 
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 import { io } from "socket.io-client";
 
 const kServer = fileURLToPath(new URL("./server.mjs", import.meta.url));
 const kWaitMs = 5000;
+// Loading socket.io and the Redis client takes seconds on a loaded machine.
+const kStartMs = 30000;
 const kSettleMs = 300;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const kHaveRedis = spawnSync("redis-server", ["--version"]).status === 0;
+
+/** A free loopback TCP port (free when asked; a race with other processes is unlikely here). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** A throwaway redis-server without persistence; resolves once it accepts connections. */
+async function startRedis() {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "socketio-node-redis-"));
+  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`redis-server did not start within ${kStartMs} ms: ${out}`));
+    }, kStartMs);
+    child.once("exit", (code) => reject(new Error(`redis-server exited with ${code}: ${out}`)));
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      if (out.includes("Ready to accept connections")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      child.kill("SIGTERM");
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 /** Starts server.mjs on port 0 and resolves once it printed its address. */
 function startServer(args) {
@@ -26,7 +78,10 @@ function startServer(args) {
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), kWaitMs);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`server did not start within ${kStartMs} ms: ${out}`));
+    }, kStartMs);
     child.once("exit", (code) => reject(new Error(`server exited with ${code}: ${out}`)));
     child.stdout.on("data", (chunk) => {
       out += chunk;
@@ -79,15 +134,21 @@ async function connect(url, token, options = {}) {
   return { socket, events, waitFor, send: (event, payload) => socket.timeout(kWaitMs).emitWithAck(event, payload) };
 }
 
-for (const mode of ["memory", "sqlite"]) {
-  describe(`socketio-node in ${mode} mode`, () => {
+for (const mode of ["memory", "sqlite", "redis"]) {
+  describe(`socketio-node in ${mode} mode`, { skip: mode === "redis" && !kHaveRedis && "no redis-server" }, () => {
     const dir = mkdtempSync(join(tmpdir(), "socketio-node-"));
     const args = ["--mode", mode, "--db", join(dir, "peer.db")];
     const sockets = [];
-    let server;
+    let server, redis;
+    before(async () => {
+      if (mode !== "redis") return;
+      redis = await startRedis();
+      args.push("--redis", redis.url);
+    });
     after(async () => {
       for (const s of sockets) s.socket.close();
       await server?.stop();
+      await redis?.stop();
       rmSync(dir, { recursive: true, force: true });
     });
     const open = async (...a) => {
@@ -350,3 +411,118 @@ for (const mode of ["memory", "sqlite"]) {
     }
   });
 }
+
+describe("two processes over one Redis (--mode redis --adapter redis)", { skip: !kHaveRedis && "no redis-server" }, () => {
+  const sockets = [];
+  let redis, nodeA, nodeB;
+  before(async () => {
+    redis = await startRedis();
+    const args = ["--mode", "redis", "--redis", redis.url, "--adapter", "redis", "--secret", `selftest-${randomUUID()}`];
+    [nodeA, nodeB] = await Promise.all([startServer(args), startServer(args)]);
+  });
+  after(async () => {
+    for (const s of sockets) s.socket.close();
+    await Promise.all([nodeA?.stop(), nodeB?.stop()]);
+    await redis?.stop();
+  });
+  const open = async (node, token) => {
+    const s = await connect(node.url, token, { transports: ["websocket"] });
+    sockets.push(s);
+    return s;
+  };
+
+  const password = "correct horse battery";
+  const suffix = randomUUID().slice(0, 8);
+  let alice, bob, carol, direct;
+
+  test("shares users and tokens: registered on one process, logged in on the other", async () => {
+    const users = [];
+    for (const name of ["alice", "bob", "carol"]) {
+      const { status, body } = await post(nodeA.url, "/api/v1/auth/register", { username: `${name}_${suffix}`, password });
+      assert.equal(status, 201);
+      users.push({ id: body.user.id, token: body.accessToken, username: body.user.username });
+    }
+    [alice, bob, carol] = users;
+    const login = await post(nodeB.url, "/api/v1/auth/login", { username: bob.username, password });
+    assert.deepEqual([login.status, login.body.user.id], [200, bob.id]);
+    const taken = await post(nodeB.url, "/api/v1/auth/register", { username: alice.username, password });
+    assert.equal(taken.status, 409, "a name taken on the other process");
+    const existing = await post(nodeB.url, "/api/v1/conversations", { type: "direct", userId: alice.id }, bob.token);
+    assert.equal(existing.status, 201, "a token from process A is valid on process B");
+    direct = existing.body;
+    const again = await post(nodeA.url, "/api/v1/conversations", { type: "direct", userId: bob.id }, alice.token);
+    assert.deepEqual([again.status, again.body.id], [200, direct.id], "one direct conversation per pair, whichever process is asked");
+  });
+
+  test("delivers across processes exactly once, in seq order, and dedups a retry sent through the other process", async () => {
+    const a = await open(nodeA, alice.token);
+    const aOnB = await open(nodeB, alice.token);
+    const b = await open(nodeB, bob.token);
+    const c = await open(nodeA, carol.token);
+    const sent = [];
+    for (let i = 0; i < 10; i++) {
+      // Both users send, each through its own process, so seqs interleave between processes.
+      const [from, text] = i % 2 === 0 ? [a, `from alice ${i}`] : [b, `from bob ${i}`];
+      const ack = await from.send("message:send", { conversationId: direct.id, clientMsgId: randomUUID(), body: text });
+      assert.equal(ack.ok, true);
+      sent.push(ack.message);
+    }
+    assert.deepEqual(sent.map((m) => m.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10], "one seq counter for both processes");
+    const fromAlice = sent.filter((m) => m.senderId === alice.id);
+    const fromBob = sent.filter((m) => m.senderId === bob.id);
+    await b.waitFor("message:new", (m) => m.seq === fromAlice.at(-1).seq);
+    await a.waitFor("message:new", (m) => m.seq === fromBob.at(-1).seq);
+    await aOnB.waitFor("message:new", (m) => m.seq === 10);
+    await sleep(kSettleMs);
+    assert.deepEqual(b.events("message:new"), fromAlice, "bob (process B) gets alice's messages from process A, once each, in order");
+    assert.deepEqual(a.events("message:new"), fromBob, "alice (process A) gets bob's, and no echo of her own");
+    // A device that hears from both processes gets each message once, each sender's in order,
+    // but no order between the two: one arrives locally, the other through Redis pub/sub.
+    const both = aOnB.events("message:new");
+    assert.deepEqual(both.map((m) => m.seq).sort((x, y) => x - y), sent.map((m) => m.seq), "alice's other device gets both sides");
+    assert.deepEqual(both.filter((m) => m.senderId === alice.id), fromAlice);
+    assert.deepEqual(both.filter((m) => m.senderId === bob.id), fromBob);
+    assert.equal(c.events("message:new").length, 0, "non-members get nothing");
+
+    const original = fromAlice[0];
+    const retry = await aOnB.send("message:send", { conversationId: direct.id, clientMsgId: original.clientMsgId, body: original.body });
+    assert.deepEqual(retry, { ok: true, message: original }, "the retry finds the message committed through the other process");
+    const outsider = await c.send("message:send", { conversationId: direct.id, clientMsgId: randomUUID(), body: "hi" });
+    assert.equal(outsider.error.code, "not_found");
+    await sleep(kSettleMs);
+    assert.equal(b.events("message:new").length, fromAlice.length, "a retry delivers nothing again");
+
+    const { body: page } = await get(nodeB.url, `/api/v1/conversations/${direct.id}/messages?limit=4`, bob.token);
+    assert.deepEqual([page.items, page.nextCursor], [sent.slice(6), "7"], "history from either process");
+  });
+
+  test("moves cursors and fans receipts out across processes", async () => {
+    // Alice's cursors stand at 9, her last send; bob's message 10 is unread.
+    const [a, , b] = sockets;
+    const read = await a.send("receipt:read", { conversationId: direct.id, seq: 10 });
+    assert.deepEqual(read, { ok: true, conversationId: direct.id, deliveredSeq: 10, readSeq: 10 });
+    const seen = await b.waitFor("receipt", (r) => r.type === "read");
+    assert.deepEqual([seen.userId, seen.seq], [alice.id, 10], "bob, on the other process, hears of it");
+    const backwards = await a.send("receipt:delivered", { conversationId: direct.id, seq: 3 });
+    assert.deepEqual(backwards, { ok: true, conversationId: direct.id, deliveredSeq: 10, readSeq: 10 });
+    const past = await a.send("receipt:read", { conversationId: direct.id, seq: 11 });
+    assert.equal(past.error.code, "invalid_argument");
+  });
+
+  test("fans a group message out to members on both processes", async () => {
+    const { status, body: group } = await post(
+      nodeB.url, "/api/v1/conversations", { type: "group", title: "Both", memberIds: [bob.id, carol.id] }, alice.token,
+    );
+    assert.equal(status, 201);
+    const [a, aOnB, b, c] = sockets;
+    const ack = await a.send("message:send", { conversationId: group.id, clientMsgId: randomUUID(), body: "hi both" });
+    assert.equal(ack.message.seq, 1);
+    for (const s of [aOnB, b, c]) assert.deepEqual(await s.waitFor("message:new", (m) => m.conversationId === group.id), ack.message);
+  });
+});
+
+test("refuses --adapter redis over a store private to one process", () => {
+  const run = spawnSync(process.execPath, [kServer, "--port", "0", "--mode", "memory", "--adapter", "redis", "--secret", "s"], { encoding: "utf8" });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /--adapter redis needs --mode redis/);
+});

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
@@ -17,8 +19,17 @@ struct ApiContext {
   services::UserService* users = nullptr;
   services::ConversationService* conversations = nullptr;
   services::MessageService* messages = nullptr;
-  /// Succeeds when the node can serve (store reachable); backs /readyz.
+  /// Succeeds when the node can serve (store reachable); backs /readyz, which answers
+  /// 503 when it fails.
   std::function<Result<void>()> readiness;
+  /// Something the node can serve without, its own users at least (the bus, shared rate
+  /// limits): /readyz names it under "checks" and says "degraded" while it is down, but
+  /// stays 200 so the balancer keeps sending this node traffic.
+  struct SoftCheck {
+    std::string name;
+    std::function<bool()> healthy;
+  };
+  std::vector<SoftCheck> soft_checks;
   /// Prometheus text exposition for /metrics.
   std::function<std::string()> metrics_text;
   std::size_t max_id_list = 1000;

@@ -10,9 +10,20 @@ namespace talkline::api::v1 {
 void register_ops_routes(transport::http::Router& router, const ApiContext& context) {
   router.add("GET", "/healthz", [](Request&) { return json_response(200, {{"status", "ok"}}); });
 
-  router.add("GET", "/readyz", api_handler([readiness = context.readiness](Request&) -> Result<Response> {
+  // Ready: everything answers. Degraded (still 200): the store answers but a soft
+  // dependency does not; the node keeps serving its own users, so it stays in the
+  // balancer. Unavailable (503): the store does not answer.
+  router.add("GET", "/readyz",
+             api_handler([readiness = context.readiness, soft = context.soft_checks](Request&) -> Result<Response> {
                if (readiness) TL_TRY(readiness());
-               return json_response(200, {{"status", "ready"}});
+               util::Json checks = {{"store", "ok"}};
+               bool degraded = false;
+               for (const auto& check : soft) {
+                 const bool up = !check.healthy || check.healthy();
+                 checks[check.name] = up ? "ok" : "unreachable";
+                 degraded = degraded || !up;
+               }
+               return json_response(200, {{"status", degraded ? "degraded" : "ready"}, {"checks", std::move(checks)}});
              }));
 
   router.add("GET", "/api/v1/openapi.json",

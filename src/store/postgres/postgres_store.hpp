@@ -58,6 +58,9 @@ class PostgresStore final : public Store {
   };
   StatementStats statement_stats() const;
 
+  /// Every node of a cluster writes here.
+  bool shared_between_nodes() const override { return true; }
+
   Result<void> ping() override;
 
   Result<model::User> user_insert(const model::NewUser& user) override;

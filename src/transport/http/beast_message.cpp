@@ -15,14 +15,16 @@ bool safe_header_text(std::string_view text) {
 
 }  // namespace
 
-Request to_request(BeastRequest& raw, std::string_view remote_address) {
+Request to_request(BeastRequest& raw, std::string_view peer_address, const TrustedProxies& proxies) {
   Request request;
   request.method = std::string(raw.method_string());
   request.target = std::string(raw.target());
   for (const auto& field : raw) request.headers.add(std::string(field.name_string()), std::string(field.value()));
   request.body = std::move(raw.body());
   raw.body().clear();
-  request.remote_address = std::string(remote_address);
+  // Set here, once, so that every user of remote_address (rate limits, connection caps,
+  // logs) sees the client rather than the balancer in front of us.
+  request.remote_address = proxies.client_address(peer_address, request.headers);
 
   auto incoming_id = request.headers.get("X-Request-Id");
   request.request_id =

@@ -6,16 +6,18 @@
 
 #include "transport/asio/asio.hpp"
 #include "transport/http/message.hpp"
+#include "transport/http/trusted_proxies.hpp"
 
 namespace talkline::transport::http {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
 
-/// Copies method, target and headers, moves the body, and sets the request id (the
-/// client's X-Request-Id when valid, a fresh one otherwise). Path and query are left
-/// empty: see decode_target.
-Request to_request(BeastRequest& raw, std::string_view remote_address);
+/// Copies method, target and headers, moves the body, sets the request id (the
+/// client's X-Request-Id when valid, a fresh one otherwise) and the client address: the
+/// TCP peer's, or, when `proxies` trusts the peer, the one its X-Forwarded-For names.
+/// Path and query are left empty: see decode_target.
+Request to_request(BeastRequest& raw, std::string_view peer_address, const TrustedProxies& proxies);
 
 /// Fills `path` and `query` from `target`; false when the target is not an
 /// origin-form path or has malformed escapes.

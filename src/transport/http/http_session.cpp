@@ -157,7 +157,7 @@ net::awaitable<bool> HttpSession::answer_read_error(error_code ec, BeastRequest&
   }
 
   // The header may be incomplete; take what there is for the log and CORS.
-  Request request = to_request(partial, remote_address_);
+  Request request = to_request(partial, remote_address_, context_.options.trusted_proxies);
   request.path = std::string(split_target(request.target).path);
   co_await write(request, std::move(problem), 11, false, started);
   co_return true;
@@ -165,7 +165,7 @@ net::awaitable<bool> HttpSession::answer_read_error(error_code ec, BeastRequest&
 
 // Answers one complete request. Returns whether the connection stays open for another.
 net::awaitable<bool> HttpSession::serve(BeastRequest& raw, Clock::time_point started) {
-  Request request = to_request(raw, remote_address_);
+  Request request = to_request(raw, remote_address_, context_.options.trusted_proxies);
   unsigned version = raw.version();
   if (!decode_target(request)) {
     request.path = std::string(split_target(request.target).path);
@@ -259,7 +259,7 @@ void HttpSession::log_access(const Request& request, int status, Clock::time_poi
                                   {"status", std::int64_t{status}},
                                   {"duration_ms", duration_ms},
                                   {"request_id", std::string_view(request.request_id)},
-                                  {"remote", std::string_view(remote_address_)}});
+                                  {"remote", std::string_view(request.remote_address)}});
 }
 
 }  // namespace talkline::transport::http

@@ -39,6 +39,14 @@ std::optional<std::string_view> Headers::get(std::string_view name) const {
   return std::nullopt;
 }
 
+std::vector<std::string_view> Headers::get_all(std::string_view name) const {
+  std::vector<std::string_view> values;
+  for (const auto& [key, value] : items_) {
+    if (same_name(key, name)) values.emplace_back(value);
+  }
+  return values;
+}
+
 std::optional<std::string_view> Request::query_param(std::string_view name) const {
   // unordered_map<std::string> has no heterogeneous lookup without a custom hash.
   auto it = query.find(std::string(name));

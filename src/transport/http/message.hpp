@@ -15,6 +15,8 @@ class Headers {
   void set(std::string name, std::string value);  // replaces any same-named header
   void add(std::string name, std::string value);  // appends
   std::optional<std::string_view> get(std::string_view name) const;
+  /// Every value of `name`, in the order received (a list header may come in several lines).
+  std::vector<std::string_view> get_all(std::string_view name) const;
   bool has(std::string_view name) const { return get(name).has_value(); }
   const std::vector<std::pair<std::string, std::string>>& all() const { return items_; }
 

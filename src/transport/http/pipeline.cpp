@@ -67,7 +67,11 @@ Response Pipeline::handle(Request& request) const {
   return invoke(*match.handler, request);
 }
 
-// A limiter that fails (a shared backend being down) lets the request through: an
+// The per-address request limit. It runs for every request, also on the path of
+// long-polls, so app wiring gives it this node's in-process limiter, never the Redis
+// one: the limit holds per node (a client spread over N nodes gets N times it), and a
+// cluster-wide one belongs in the balancer. The address is the client's as resolved
+// through TALKLINE_TRUSTED_PROXIES. A limiter that fails lets the request through: an
 // outage of the limiter should not become an outage of the API.
 std::optional<Response> Pipeline::check_rate_limit(const Request& request) const {
   if (!rate_limiter_) return std::nullopt;

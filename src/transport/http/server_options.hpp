@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ratelimit/rate_limiter.hpp"
+#include "transport/http/trusted_proxies.hpp"
 
 namespace talkline::transport::http {
 
@@ -32,9 +33,14 @@ struct ServerOptions {
   int hsts_max_age_seconds = 31536000;
   /// Connections past this are accepted and closed at once.
   int max_connections = 10000;
-  /// Per-IP token buckets (key `http:ip:<address>`); null disables the limit.
+  /// Per-IP token buckets (key `http:ip:<address>`); null disables the limit. It is
+  /// called for every request, so it should be this node's own in-process limiter: the
+  /// limit is then per node (behind a balancer spreading a client over N nodes, N times it).
   std::shared_ptr<ratelimit::RateLimiter> rate_limiter;
   ratelimit::Limit per_ip_limit;
+  /// Peers whose X-Forwarded-For names the client (Request::remote_address); by default
+  /// nobody's, and the client is the TCP peer.
+  TrustedProxies trusted_proxies;
   /// Called once, on the thread that called run(), after in-flight requests have
   /// finished (or the grace period ran out) and before run() returns.
   std::function<void()> on_shutdown;

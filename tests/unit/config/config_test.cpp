@@ -409,6 +409,8 @@ TEST_F(ConfigTest, EveryValidationErrorNamesItsKey) {
       {"TALKLINE_BUS", "redis://"},
       {"TALKLINE_NODE_ID", "1024"},
       {"TALKLINE_NODE_ID", "-1"},
+      {"TALKLINE_NODE_ADDRESS", "nohost"},
+      {"TALKLINE_NODE_LEASE_SECONDS", "2"},
       {"TALKLINE_SQLITE_SYNCHRONOUS", "off"},
       {"TALKLINE_MAX_BODY_BYTES", "0"},
       {"TALKLINE_MAX_BODY_BYTES", "99999999999999999999"},
@@ -480,6 +482,14 @@ TEST_F(ConfigTest, EveryValidationErrorNamesItsKey) {
   }
 }
 
+TEST_F(ConfigTest, NodeIdIsAutoUnlessSet) {
+  EXPECT_EQ(parse_ok({}, {}).config.node_id, Config::kAutoNodeId);
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_NODE_ID", "auto"}}).config.node_id, Config::kAutoNodeId);
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_NODE_ID", "7"}}).config.node_id, 7);
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_NODE_ADDRESS", "10.0.0.5:8080"}}).config.node_address, "10.0.0.5:8080");
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_NODE_LEASE_SECONDS", "3"}}).config.node_lease_seconds, 3);
+}
+
 TEST_F(ConfigTest, AcceptsTheEdgesOfEachRange) {
   const Invocation inv = parse_ok({}, {{"TALKLINE_PORT", "65535"},
                                        {"TALKLINE_THREADS", "256"},
@@ -540,6 +550,30 @@ TEST_F(ConfigTest, ParsesCorsOriginLists) {
                           "https://a.example,,*", "://a.example", "1http://a.example", "http://[::1", "http://[]"}) {
     const Error error = parse_error({}, {{"TALKLINE_CORS_ORIGINS", bad}});
     EXPECT_THAT(error.message, StartsWith("TALKLINE_CORS_ORIGINS: ")) << bad;
+  }
+}
+
+TEST_F(ConfigTest, ParsesTrustedProxyLists) {
+  const auto proxies = [](const char* value) {
+    return parse_ok({}, {{"TALKLINE_TRUSTED_PROXIES", value}}).config.trusted_proxies;
+  };
+  EXPECT_EQ(proxies("10.0.0.0/8, 192.0.2.7 ,fd00::/8"),
+            (std::vector<std::string>{"10.0.0.0/8", "192.0.2.7", "fd00::/8"}));
+  EXPECT_EQ(proxies(""), std::vector<std::string>{});
+  EXPECT_EQ(parse_ok({"--trusted-proxies", "127.0.0.1"}).config.trusted_proxies, std::vector<std::string>{"127.0.0.1"});
+  for (const char* bad :
+       {"nginx", "10.0.0.0/33", "10.0.0.0/8,", ",10.0.0.1", "10.0.0.1,,10.0.0.2", "10.0.0.1:80", "fe80::/129", "*"}) {
+    const Error error = parse_error({}, {{"TALKLINE_TRUSTED_PROXIES", bad}});
+    EXPECT_THAT(error.message, StartsWith("TALKLINE_TRUSTED_PROXIES: ")) << bad;
+  }
+}
+
+TEST_F(ConfigTest, RateLimitTimeoutIsBounded) {
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_RATE_LIMIT_TIMEOUT_MS", "250"}}).config.rate_limit_timeout_ms, 250);
+  for (const char* bad : {"0", "9", "60001", "fast"}) {
+    EXPECT_THAT(parse_error({}, {{"TALKLINE_RATE_LIMIT_TIMEOUT_MS", bad}}).message,
+                StartsWith("TALKLINE_RATE_LIMIT_TIMEOUT_MS: "))
+        << bad;
   }
 }
 
@@ -646,6 +680,20 @@ TEST_F(ConfigTest, AdminSubcommandNeedsItsArguments) {
   EXPECT_THAT(parse_error({"admin", "delete"}).message, HasSubstr("subcommand"));
 }
 
+TEST_F(ConfigTest, WebhookSettingsAreCheckedAtStart) {
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_WEBHOOK_URL", "http://relay:8081/hook"}}).config.webhook_url,
+            "http://relay:8081/hook");
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_WEBHOOK_URL", "https://hooks.example/x"}}).message,
+              HasSubstr("TLS-terminating relay"));
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_WEBHOOK_URL", "hooks.example/x"}}).message,
+              StartsWith("TALKLINE_WEBHOOK_URL: "));
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_WEBHOOK_BACKOFF_MIN_MS", "5000"}, {"TALKLINE_WEBHOOK_BACKOFF_MAX_MS", "100"}})
+                  .message,
+              HasSubstr("TALKLINE_WEBHOOK_BACKOFF_MAX_MS"));
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_WEBHOOK_MAX_ATTEMPTS", "0"}}).message,
+              StartsWith("TALKLINE_WEBHOOK_MAX_ATTEMPTS: "));
+}
+
 TEST(ProcessEnvironment, CopiesTheRealEnvironment) {
   const char* path = std::getenv("PATH");
   if (path == nullptr) GTEST_SKIP() << "no PATH in the environment";
@@ -673,7 +721,7 @@ TEST_F(ConfigTest, EnvExampleListsEveryKeyWithItsDefault) {
     documented.insert(help.substr(start + 1, comma - start - 1));
   }
   documented.erase("TALKLINE_ENV_FILE");  // names the file itself, so it cannot live in it
-  EXPECT_EQ(documented.size(), 54U);
+  EXPECT_EQ(documented.size(), 69U);
   std::set<std::string> listed;
   for (const auto& [key, value] : entries.value()) listed.insert(key);
   EXPECT_EQ(listed, documented);

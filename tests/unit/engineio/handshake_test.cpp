@@ -45,6 +45,15 @@ TEST(EngineIoHandshake, SidsAreWellFormedAndDistinct) {
   }
 }
 
+TEST(EngineIoHandshake, SidsNameTheirOwnerNode) {
+  for (int owner : {0, 1, 63, 64, 1023, kMaxSidOwner}) {
+    std::string sid = make_sid(owner);
+    EXPECT_TRUE(is_well_formed_sid(sid)) << sid;
+    EXPECT_EQ(sid_owner(sid), owner) << sid;
+  }
+  EXPECT_NE(make_sid(7), make_sid(7));
+}
+
 TEST(EngineIoHandshake, SidShapeCheckRejectsOtherShapes) {
   EXPECT_TRUE(is_well_formed_sid("lv_VI97HAXpY6yYWAAAC"));
   EXPECT_TRUE(is_well_formed_sid("-_-_-_-_-_0123456789"));

@@ -12,7 +12,7 @@ export function createApiHandler(chat) {
     "POST /api/v1/auth/login": async (req) => [200, await chat.login(await readJson(req))],
     "POST /api/v1/conversations": async (req) => {
       const callerId = authenticate(chat, req);
-      const { conversation, created } = chat.conversationCreate(callerId, await readJson(req));
+      const { conversation, created } = await chat.conversationCreate(callerId, await readJson(req));
       return [created ? 201 : 200, conversation];
     },
     "GET /healthz": async () => [200, { status: "ok" }],
@@ -22,7 +22,7 @@ export function createApiHandler(chat) {
     ["GET", /^\/api\/v1\/conversations\/([^/]+)\/messages$/, async (req, [id], query) => {
       const callerId = authenticate(chat, req);
       const params = { before: lastParam(query, "before"), after: lastParam(query, "after"), limit: lastParam(query, "limit") };
-      return [200, chat.messageHistory(callerId, decodePathSegment(id), params)];
+      return [200, await chat.messageHistory(callerId, decodePathSegment(id), params)];
     }],
   ];
 

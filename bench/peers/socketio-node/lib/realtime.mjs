@@ -24,23 +24,25 @@ export function attachRealtime(io, chat) {
     socket.join(userRoom(userId));
 
     socket.on("message:send", (...args) => {
-      handle(args, (payload) => {
-        const { message, memberIds } = chat.messageSend(userId, payload);
-        // The message is committed (sqlite mode) by now; a retry delivers nothing again.
-        // `socket.to` skips this connection only: the sender's other devices get it.
-        if (memberIds) socket.to(memberIds.map(userRoom)).emit("message:new", message);
-        return { ok: true, message };
-      });
+      handle(args, (payload) =>
+        andThen(chat.messageSend(userId, payload), ({ message, memberIds }) => {
+          // The message is committed (sqlite, redis) by now; a retry delivers nothing again.
+          // `socket.to` skips this connection only: the sender's other devices get it.
+          if (memberIds) socket.to(memberIds.map(userRoom)).emit("message:new", message);
+          return { ok: true, message };
+        }),
+      );
     });
 
     for (const type of ["delivered", "read"]) {
       socket.on(`receipt:${type}`, (...args) => {
-        handle(args, (payload) => {
-          const { ack: answer, receipt, memberIds } = chat.receipt(userId, type, payload);
-          // Like TalkLine: every member's connections, the mover's own included.
-          if (receipt) io.to(memberIds.map(userRoom)).emit("receipt", receipt);
-          return answer;
-        });
+        handle(args, (payload) =>
+          andThen(chat.receipt(userId, type, payload), ({ ack: answer, receipt, memberIds }) => {
+            // Like TalkLine: every member's connections, the mover's own included.
+            if (receipt) io.to(memberIds.map(userRoom)).emit("receipt", receipt);
+            return answer;
+          }),
+        );
       });
     }
   });
@@ -48,16 +50,25 @@ export function attachRealtime(io, chat) {
 
 // Runs one event handler on the event's first argument and answers its ack (the last
 // argument, when the client asked for one) with the result or with the mapped error.
-// An event without an ack is processed all the same.
+// An event without an ack is processed all the same. The result may be a promise (the redis
+// store): acks then follow in the order the store answered, which for one connection is the
+// order its events arrived.
 function handle(args, fn) {
-  const ack = typeof args.at(-1) === "function" ? args.pop() : undefined;
+  const ack = typeof args.at(-1) === "function" ? args.pop() : () => {};
   let answer;
   try {
     answer = fn(args[0]);
   } catch (err) {
     answer = toAckError(err);
   }
-  if (typeof ack === "function") ack(answer);
+  if (answer instanceof Promise) answer.then(ack, (err) => ack(toAckError(err)));
+  else ack(answer);
+}
+
+// fn(value), at once for a plain value and once it settles for a promise: the memory and
+// sqlite stores stay synchronous, with no extra turn of the event loop.
+function andThen(value, fn) {
+  return value instanceof Promise ? value.then(fn) : fn(value);
 }
 
 function bearer(header) {

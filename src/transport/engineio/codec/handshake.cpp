@@ -1,5 +1,7 @@
 #include "transport/engineio/codec/handshake.hpp"
 
+#include <string_view>
+
 #include <nlohmann/json.hpp>
 
 #include "util/crypto.hpp"
@@ -21,6 +23,29 @@ std::string make_sid() {
   // 15 bytes is exactly 20 base64url characters, with no padding to strip.
   constexpr std::size_t kSidBytes = kSidLength / 4 * 3;
   return util::random_token(kSidBytes);
+}
+
+namespace {
+
+constexpr std::string_view kBase64Url = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int base64url_value(char c) {
+  auto at = kBase64Url.find(c);
+  return at == std::string_view::npos ? 0 : static_cast<int>(at);
+}
+
+}  // namespace
+
+std::string make_sid(int owner) {
+  std::string sid = make_sid();
+  sid[0] = kBase64Url[static_cast<std::size_t>(owner >> 6) & 63];
+  sid[1] = kBase64Url[static_cast<std::size_t>(owner) & 63];
+  return sid;
+}
+
+int sid_owner(std::string_view sid) {
+  if (sid.size() < 2) return 0;
+  return base64url_value(sid[0]) * 64 + base64url_value(sid[1]);
 }
 
 bool is_well_formed_sid(std::string_view sid) {

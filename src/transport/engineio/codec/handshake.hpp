@@ -37,6 +37,17 @@ inline constexpr std::size_t kSidLength = 20;
 /// registering it may still refuse a duplicate; this function keeps no state.
 std::string make_sid();
 
+/// Largest owner a session id can name (two base64url characters).
+inline constexpr int kMaxSidOwner = 4095;
+
+/// A session id that also names the node holding the session (`owner` in [0,
+/// kMaxSidOwner]) in its first two characters, so any node of a cluster can tell
+/// where to forward a request for it. The other 18 characters are random (108 bits).
+std::string make_sid(int owner);
+
+/// The owner make_sid(int) put into `sid` (meaningful only for such sids).
+int sid_owner(std::string_view sid);
+
 /// True for something make_sid could have produced: exactly 20 characters of
 /// [A-Za-z0-9_-]. Anything else cannot name a session of ours.
 bool is_well_formed_sid(std::string_view sid);

@@ -4,11 +4,31 @@
 #include <cstddef>
 #include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
 
 #include "transport/engineio/codec/request.hpp"
 #include "transport/http/message.hpp"
 
 namespace talkline::transport::engineio {
+
+/// For a server that is one node of several behind a balancer that is not sticky: a
+/// long-polling request (or a WebSocket upgrade) may reach a node other than the one
+/// holding its session, and is then forwarded to that node. See docs/HLD.md
+/// "Long-polling across nodes".
+struct ClusterRouting {
+  /// This node's number, written into every session id it makes (engineio::make_sid).
+  int this_node = 0;
+  /// Finds where node `owner` listens ("host:port") and calls `done` with it, or with
+  /// nullopt when no such node is known. Must not block; `done` may run on any thread.
+  std::function<void(int owner, std::function<void(std::optional<std::string>)> done)> locate;
+  /// Bound on reaching the owner; past it the request is answered "Session ID unknown"
+  /// and the client starts a new session.
+  std::chrono::milliseconds connect_timeout{2000};
+};
+
+/// Marks a request one node sent to another, so it is never forwarded twice.
+inline constexpr std::string_view kForwardedHeader = "X-TalkLine-Forwarded";
 
 /// Everything an Engine.IO server can be told. Defaults are the reference server's.
 struct EngineOptions {
@@ -32,6 +52,8 @@ struct EngineOptions {
   /// Asked about every handshake (after the protocol checks): an error refuses it,
   /// e.g. `forbidden` for an Origin outside the allowlist. Runs on an I/O thread.
   std::function<std::optional<RequestError>(const http::Request&)> allow_request;
+  /// Set when this server is one node of a cluster.
+  std::optional<ClusterRouting> cluster;
 };
 
 }  // namespace talkline::transport::engineio

@@ -5,6 +5,7 @@
 
 #include "transport/engineio/codec/handshake.hpp"
 #include "transport/engineio/codec/payload.hpp"
+#include "transport/engineio/server/forwarding.hpp"
 #include "transport/engineio/server/responses.hpp"
 #include "util/log.hpp"
 
@@ -131,10 +132,29 @@ net::awaitable<http::StreamOutcome> Server::handle(http::StreamContext& context)
 
   auto session = find(parsed.sid);
   if (!session) {
+    if (auto forwarded = co_await forward_to_owner(context, parsed.sid, wants_websocket)) co_return *forwarded;
     co_return co_await refuse(context, make_request_error(RequestErrorCode::unknown_sid), wants_websocket);
   }
   if (parsed.transport == Transport::websocket) co_return co_await upgrade(context, std::move(session));
   co_return co_await serve_polling(context, std::move(session));
+}
+
+net::awaitable<std::optional<http::StreamOutcome>> Server::forward_to_owner(http::StreamContext& context,
+                                                                           const std::string& sid, bool websocket) {
+  const auto& cluster = options_->cluster;
+  // A request another node already forwarded ends here: its session is gone.
+  if (!cluster || context.request().header(kForwardedHeader)) co_return std::nullopt;
+  const int owner = sid_owner(sid);
+  if (owner == cluster->this_node) co_return std::nullopt;
+  auto address = co_await locate_owner(*cluster, owner);
+  if (!address) co_return std::nullopt;
+  ForwardLimits limits;
+  limits.connect_timeout = cluster->connect_timeout;
+  // The owner holds a polling GET until its next ping at the latest.
+  limits.answer_timeout = options_->ping_interval + options_->ping_timeout;
+  limits.max_answer_bytes = options_->max_payload + options_->max_buffered_bytes;
+  if (websocket) co_return co_await forward_websocket(context, *address, limits);
+  co_return co_await forward_polling(context, *address, limits);
 }
 
 std::shared_ptr<Session> Server::create_session(Strand strand, http::Request handshake, Transport transport,
@@ -147,8 +167,9 @@ std::shared_ptr<Session> Server::create_session(Strand strand, http::Request han
     }
   };
   std::lock_guard lock(table_->mutex);
-  std::string sid = make_sid();
-  while (table_->sessions.contains(sid)) sid = make_sid();
+  auto new_sid = [this] { return options_->cluster ? make_sid(options_->cluster->this_node) : make_sid(); };
+  std::string sid = new_sid();
+  while (table_->sessions.contains(sid)) sid = new_sid();
   auto session = std::make_shared<Session>(std::move(strand), sid, options_, std::move(handshake), transport,
                                            base64_binary, std::move(forget));
   table_->sessions.emplace(sid, session);

@@ -1,0 +1,348 @@
+#include "ratelimit/redis/redis_rate_limiter.hpp"
+
+#include <poll.h>
+
+#include <algorithm>
+#include <charconv>
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include "ratelimit/redis/token_bucket_script.hpp"
+#include "util/log.hpp"
+
+namespace talkline::ratelimit::redis {
+
+namespace {
+
+// Calls per pipeline: a long backlog goes out in slices, so a reply that never comes
+// strands at most one slice (which is then decided locally).
+constexpr std::size_t kBatch = 512;
+// A connection may take longer to make than a decision may wait: the connector waits
+// alone, nobody waits for it.
+constexpr std::chrono::milliseconds kLeastConnectTimeout{1000};
+
+std::string number(double value) {
+  char buffer[64];
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
+  return ec == std::errc() ? std::string(buffer, end) : std::string("0");
+}
+
+// An idle connection with something to read has been closed by the server: it is
+// remade rather than written to.
+bool closed_while_idle(const talkline::redis::Connection& connection) {
+  pollfd fd{connection.fd(), POLLIN, 0};
+  return poll(&fd, 1, 0) > 0;
+}
+
+std::optional<Decision> read_decision(const talkline::redis::Reply& reply) {
+  if (!reply.is_array() || reply.size() != 2) return std::nullopt;
+  const auto allowed = reply.at(0);
+  const auto retry = reply.at(1);
+  if (!allowed.is_integer() || !retry.is_integer()) return std::nullopt;
+  Decision decision;
+  decision.allowed = allowed.integer() == 1;
+  if (!decision.allowed) {
+    const long long seconds = retry.integer();
+    decision.retry_after_seconds = seconds < 0 || seconds > std::numeric_limits<int>::max()
+                                       ? std::numeric_limits<int>::max()
+                                       : std::max(1, static_cast<int>(seconds));
+  }
+  return decision;
+}
+
+}  // namespace
+
+// The rendezvous of a synchronous call. Whoever claims it first answers it: the worker
+// (with Redis's decision or a local one) or the caller giving up after the timeout. So
+// one call never takes tokens from two local buckets.
+struct RedisRateLimiter::Waiter {
+  std::mutex mutex;
+  std::condition_variable answered;
+  bool claimed = false;
+  std::optional<Decision> decision;
+
+  bool claim() {
+    std::lock_guard lock(mutex);
+    return !std::exchange(claimed, true);
+  }
+  bool given_up() {
+    std::lock_guard lock(mutex);
+    return claimed;
+  }
+  void set(Decision value) {
+    {
+      std::lock_guard lock(mutex);
+      decision = value;
+    }
+    answered.notify_all();
+  }
+};
+
+RedisRateLimiter::RedisRateLimiter(RedisRateLimiterOptions options, const util::Clock& clock)
+    : options_(std::move(options)), clock_(clock), local_(clock) {
+  worker_ = std::thread([this] { run_worker(); });
+  connector_ = std::thread([this] { run_connector(); });
+}
+
+RedisRateLimiter::~RedisRateLimiter() {
+  stopping_ = true;
+  { std::lock_guard lock(queue_mutex_); }
+  queue_changed_.notify_all();
+  { std::lock_guard lock(link_mutex_); }
+  link_changed_.notify_all();
+  worker_.join();
+  connector_.join();
+}
+
+// ---- calls -------------------------------------------------------------------------
+
+Decision RedisRateLimiter::acquire(std::string_view key, const Limit& limit, double cost) {
+  return wait_for(Op::acquire, key, limit, cost);
+}
+
+Decision RedisRateLimiter::peek(std::string_view key, const Limit& limit, double cost) {
+  return wait_for(Op::peek, key, limit, cost);
+}
+
+void RedisRateLimiter::refund(std::string_view key, const Limit& limit, double cost) {
+  enqueue(Call{Op::refund, std::string(key), limit, cost, 0, {}, {}});
+}
+
+void RedisRateLimiter::acquire_async(std::string key, Limit limit, double cost, Done done) {
+  enqueue(Call{Op::acquire, std::move(key), limit, cost, 0, std::move(done), {}});
+}
+
+// Queues the call and waits for its answer, at most `timeout`; then answers from the
+// local bucket. Without a connection there is nothing to wait for.
+Decision RedisRateLimiter::wait_for(Op op, std::string_view key, const Limit& limit, double cost) {
+  Call call{op, std::string(key), limit, cost, 0, {}, {}};
+  if (!connected_ || stopping_) return decide_locally(call);
+  auto waiter = std::make_shared<Waiter>();
+  call.waiter = waiter;
+  enqueue(std::move(call));
+  std::unique_lock lock(waiter->mutex);
+  if (!waiter->answered.wait_for(lock, options_.timeout, [&] { return waiter->decision.has_value(); })) {
+    if (!waiter->claimed) {
+      waiter->claimed = true;
+      lock.unlock();
+      ++timeouts_;
+      return decide_locally(Call{op, std::string(key), limit, cost, 0, {}, {}});
+    }
+    // The worker claimed it a moment ago and is handing the answer over.
+    waiter->answered.wait(lock, [&] { return waiter->decision.has_value(); });
+  }
+  return *waiter->decision;
+}
+
+void RedisRateLimiter::enqueue(Call call) {
+  if (!options_.server_time) call.now_ms = clock_.now_ms();
+  {
+    std::lock_guard lock(queue_mutex_);
+    queue_.push_back(std::move(call));
+  }
+  queue_changed_.notify_one();
+}
+
+const char* RedisRateLimiter::op_name(Op op) {
+  switch (op) {
+    case Op::acquire: return "acquire";
+    case Op::peek: return "peek";
+    case Op::refund: return "refund";
+  }
+  return "acquire";
+}
+
+Decision RedisRateLimiter::decide_locally(const Call& call) {
+  ++local_decisions_;
+  switch (call.op) {
+    case Op::acquire: return local_.acquire(call.key, call.limit, call.cost);
+    case Op::peek: return local_.peek(call.key, call.limit, call.cost);
+    case Op::refund: local_.refund(call.key, call.limit, call.cost); return {};
+  }
+  return {};
+}
+
+void RedisRateLimiter::answer(Call& call, Decision decision) {
+  if (call.done) {
+    call.done(decision);
+  } else if (call.waiter) {
+    call.waiter->set(decision);
+  }
+}
+
+// ---- the worker: queue -> pipeline -> answers --------------------------------------
+
+void RedisRateLimiter::run_worker() {
+  talkline::redis::block_sigpipe_in_this_thread();
+  std::unique_ptr<Link> link;
+  std::vector<Call> batch;
+  std::vector<std::optional<Decision>> decisions;
+  for (;;) {
+    batch.clear();
+    {
+      std::unique_lock lock(queue_mutex_);
+      queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything answered
+      while (!queue_.empty() && batch.size() < kBatch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    if (!link) {
+      std::lock_guard lock(link_mutex_);
+      link = std::move(fresh_);
+    }
+    decisions.assign(batch.size(), std::nullopt);
+    if (link && !stopping_) {
+      if (closed_while_idle(*link->connection)) {
+        link.reset();
+        lost("connection closed");
+      } else if (!run_batch(*link, batch, decisions)) {
+        link.reset();
+        lost("connection failed or no answer within the timeout");
+      }
+    }
+    // In queue order, so that one thread's calls are answered in the order it made them.
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      Call& call = batch[i];
+      if (decisions[i]) {
+        ++redis_decisions_;
+        if (!call.waiter || call.waiter->claim()) answer(call, *decisions[i]);
+        continue;
+      }
+      if (call.waiter && !call.waiter->claim()) continue;  // its caller decided locally already
+      answer(call, decide_locally(call));
+    }
+  }
+}
+
+// Sends the batch as one pipeline and reads every answer into `decisions`; calls Redis
+// could not decide (an error reply) stay empty and are decided locally. Calls whose
+// script Redis has forgotten (NOSCRIPT: a restart or SCRIPT FLUSH) are sent once more
+// with the script itself. False when the connection failed.
+bool RedisRateLimiter::run_batch(Link& link, std::vector<Call>& batch,
+                                 std::vector<std::optional<Decision>>& decisions) {
+  auto& connection = *link.connection;
+  std::vector<std::size_t> sent;
+  sent.reserve(batch.size());
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].waiter && batch[i].waiter->given_up()) continue;
+    connection.append(script_call(batch[i], true, link.sha));
+    sent.push_back(i);
+  }
+  // Reads one answer per call in `calls`; collects the ones Redis had no script for.
+  auto read_answers = [&](const std::vector<std::size_t>& calls, std::vector<std::size_t>* forgotten) {
+    for (const std::size_t i : calls) {
+      const auto reply = connection.read();
+      if (reply.missing()) return false;
+      if (reply.is_error()) {
+        if (forgotten != nullptr && reply.text().substr(0, 8) == "NOSCRIPT") {
+          forgotten->push_back(i);
+        } else if (error_replies_++ % 1000 == 0) {
+          // Decided locally; logged now and then, as it would repeat for every call.
+          util::log::warn("ratelimit.redis_error", {{"error", reply.text()},
+                                                    {"op", op_name(batch[i].op)},
+                                                    {"count", static_cast<std::int64_t>(error_replies_)}});
+        }
+        continue;
+      }
+      decisions[i] = batch[i].op == Op::refund ? std::optional<Decision>(Decision{}) : read_decision(reply);
+    }
+    return true;
+  };
+  std::vector<std::size_t> forgotten;
+  if (!read_answers(sent, &forgotten)) return false;
+  if (forgotten.empty()) return true;
+  for (const std::size_t i : forgotten) connection.append(script_call(batch[i], false, link.sha));
+  return read_answers(forgotten, nullptr);
+}
+
+std::vector<std::string> RedisRateLimiter::script_call(const Call& call, bool by_digest, const std::string& sha) const {
+  return {by_digest ? "EVALSHA" : "EVAL",
+          by_digest ? sha : std::string(kTokenBucketScript),
+          "1",
+          options_.key_prefix + call.key,
+          op_name(call.op),
+          number(call.limit.capacity),
+          number(call.limit.refill_per_second),
+          number(call.cost),
+          options_.server_time ? std::string() : std::to_string(call.now_ms),
+          std::to_string(options_.expiry_margin.count()),
+          std::to_string(options_.longest_expiry.count())};
+}
+
+// ---- the connector -----------------------------------------------------------------
+
+void RedisRateLimiter::run_connector() {
+  talkline::redis::block_sigpipe_in_this_thread();
+  auto backoff = options_.min_backoff;
+  for (;;) {
+    {
+      std::unique_lock lock(link_mutex_);
+      link_changed_.wait(lock, [&] { return stopping_ || want_link_; });
+      if (stopping_) return;
+    }
+    auto link = connect();
+    if (!link) {
+      lost("cannot connect");
+      std::unique_lock lock(link_mutex_);
+      if (link_changed_.wait_for(lock, backoff, [&] { return stopping_.load(); })) return;
+      backoff = std::min(backoff * 2, options_.max_backoff);
+      continue;
+    }
+    backoff = options_.min_backoff;
+    {
+      std::lock_guard lock(link_mutex_);
+      fresh_ = std::move(link);
+      want_link_ = false;
+      connected_ = true;
+    }
+    link_changed_.notify_all();
+    if (in_outage_.exchange(false)) util::log::info("ratelimit.redis_recovered");
+  }
+}
+
+// Connects and loads the script (its digest is what EVALSHA names).
+std::unique_ptr<RedisRateLimiter::Link> RedisRateLimiter::connect() {
+  const talkline::redis::ConnectOptions connect_options{std::max(options_.timeout, kLeastConnectTimeout),
+                                                        options_.timeout};
+  auto connection = talkline::redis::Connection::open(options_.endpoint, connect_options, "ratelimit");
+  if (!connection) return nullptr;
+  const auto loaded = connection->command({"SCRIPT", "LOAD", std::string(kTokenBucketScript)});
+  if (loaded.missing() || loaded.is_error() || !loaded.is_string()) {
+    util::log::warn("ratelimit.redis_script_load_failed", {{"error", loaded.text()}});
+    return nullptr;
+  }
+  auto link = std::make_unique<Link>();
+  link->connection = std::move(connection);
+  link->sha = std::string(loaded.text());
+  return link;
+}
+
+// Redis is out of reach: decisions are local until the connector is back. Logged and
+// counted once per outage, however many calls it affects.
+void RedisRateLimiter::lost(std::string_view why) {
+  {
+    std::lock_guard lock(link_mutex_);
+    connected_ = false;
+    want_link_ = true;
+  }
+  link_changed_.notify_all();
+  if (!in_outage_.exchange(true)) {
+    ++outages_;
+    util::log::warn("ratelimit.redis_unreachable",
+                    {{"reason", why}, {"detail", "deciding rate limits from this node's buckets until Redis is back"}});
+  }
+}
+
+bool RedisRateLimiter::wait_until_healthy(std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(link_mutex_);
+  return link_changed_.wait_for(lock, timeout, [&] { return connected_ || stopping_; }) && connected_;
+}
+
+RedisRateLimiter::Stats RedisRateLimiter::stats() const {
+  return Stats{redis_decisions_, local_decisions_, outages_, timeouts_};
+}
+
+}  // namespace talkline::ratelimit::redis

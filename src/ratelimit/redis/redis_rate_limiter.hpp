@@ -1,0 +1,141 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "ratelimit/local_rate_limiter.hpp"
+#include "ratelimit/rate_limiter.hpp"
+#include "redis/connection.hpp"
+#include "redis/endpoint.hpp"
+#include "util/clock.hpp"
+
+namespace talkline::ratelimit::redis {
+
+struct RedisRateLimiterOptions {
+  talkline::redis::Endpoint endpoint;
+  /// Buckets are `<prefix><key>`. Nodes of one cluster share it; tests pick a fresh one.
+  std::string key_prefix = "tl:rl:";
+  /// The longest a decision waits for Redis. A synchronous call answers from the local
+  /// bucket past it; a connection that takes longer to answer is dropped and remade.
+  std::chrono::milliseconds timeout{500};
+  /// Where "now" comes from: the Redis server's clock (one clock for every node), or,
+  /// when false, the clock given to the limiter (tests move it by hand).
+  bool server_time = true;
+  /// A written bucket expires this long after it would be full again.
+  std::chrono::milliseconds expiry_margin{5000};
+  /// Expiry of a bucket that never refills (refill 0).
+  std::chrono::milliseconds longest_expiry{std::chrono::hours(24)};
+  std::chrono::milliseconds min_backoff{100};
+  std::chrono::milliseconds max_backoff{2000};
+};
+
+/// Token buckets shared by every node, kept in Redis (docs/HLD.md "Rate limits across
+/// nodes"; docs/decisions.md D13).
+///
+/// Each decision is one atomic Lua script call (loaded once per connection, called by
+/// EVALSHA, sent again with EVAL when Redis answers NOSCRIPT). Calls are queued; one
+/// thread takes everything queued, writes it as one pipeline and reads the answers,
+/// so callers of acquire_async never wait, and answers leave in the order the calls
+/// were queued. A second thread (re)connects with backoff.
+///
+/// While Redis is unreachable — not connected, or slower than `timeout` — decisions
+/// come from buckets in this process (logged once per outage, counted): a node keeps
+/// serving its own users, with per-node limits until Redis is back. Synchronous calls
+/// wait at most `timeout` for Redis.
+class RedisRateLimiter final : public RateLimiter {
+ public:
+  struct Stats {
+    std::uint64_t redis_decisions = 0;  // answered by Redis
+    std::uint64_t local_decisions = 0;  // answered from this node's buckets instead
+    std::uint64_t outages = 0;          // times Redis became unreachable (or was at start)
+    std::uint64_t timeouts = 0;         // synchronous calls that stopped waiting for Redis
+  };
+
+  /// `clock` serves the local buckets (and "now" when not server_time); it must outlive
+  /// the limiter.
+  RedisRateLimiter(RedisRateLimiterOptions options, const util::Clock& clock);
+  ~RedisRateLimiter() override;
+  RedisRateLimiter(const RedisRateLimiter&) = delete;
+  RedisRateLimiter& operator=(const RedisRateLimiter&) = delete;
+
+  Decision acquire(std::string_view key, const Limit& limit, double cost = 1) override;
+  Decision peek(std::string_view key, const Limit& limit, double cost = 1) override;
+  /// Queued, not waited for: a later call of the same thread sees it.
+  void refund(std::string_view key, const Limit& limit, double cost = 1) override;
+  void acquire_async(std::string key, Limit limit, double cost, Done done) override;
+  bool healthy() const override { return connected_; }
+
+  /// Waits until connected (at start, and in tests); true when it is.
+  bool wait_until_healthy(std::chrono::milliseconds timeout) const;
+  Stats stats() const;
+
+ private:
+  enum class Op { acquire, peek, refund };
+  struct Waiter;
+  struct Call {
+    Op op = Op::acquire;
+    std::string key;  // without the prefix
+    Limit limit;
+    double cost = 1;
+    std::int64_t now_ms = 0;         // when called; sent as "now" unless server_time
+    Done done;                       // acquire_async
+    std::shared_ptr<Waiter> waiter;  // acquire, peek
+  };
+  /// A connection ready for calls, with the script's digest.
+  struct Link {
+    std::unique_ptr<talkline::redis::Connection> connection;
+    std::string sha;
+  };
+
+  Decision wait_for(Op op, std::string_view key, const Limit& limit, double cost);
+  void enqueue(Call call);
+  static const char* op_name(Op op);
+  Decision decide_locally(const Call& call);
+  void answer(Call& call, Decision decision);
+
+  void run_worker();
+  bool run_batch(Link& link, std::vector<Call>& batch, std::vector<std::optional<Decision>>& decisions);
+  std::vector<std::string> script_call(const Call& call, bool by_digest, const std::string& sha) const;
+  void run_connector();
+  std::unique_ptr<Link> connect();
+  void lost(std::string_view why);
+
+  const RedisRateLimiterOptions options_;
+  const util::Clock& clock_;
+  LocalRateLimiter local_;
+
+  std::mutex queue_mutex_;
+  std::condition_variable queue_changed_;
+  std::deque<Call> queue_;
+
+  // The connector hands a fresh link to the worker here.
+  mutable std::mutex link_mutex_;
+  mutable std::condition_variable link_changed_;
+  std::unique_ptr<Link> fresh_;
+  bool want_link_ = true;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> connected_{false};
+  std::atomic<bool> in_outage_{false};
+  std::atomic<std::uint64_t> redis_decisions_{0};
+  std::atomic<std::uint64_t> local_decisions_{0};
+  std::atomic<std::uint64_t> outages_{0};
+  std::atomic<std::uint64_t> timeouts_{0};
+
+  std::uint64_t error_replies_ = 0;  // the worker's own
+
+  std::thread worker_;
+  std::thread connector_;
+};
+
+}  // namespace talkline::ratelimit::redis

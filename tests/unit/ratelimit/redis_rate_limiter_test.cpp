@@ -1,0 +1,302 @@
+// The RateLimiter suite and the Redis limiter's own behaviour (buckets shared by nodes,
+// expiry, NOSCRIPT, falling back to local buckets), against a throwaway redis-server
+// this binary starts itself (tests/support/redis_server.hpp).
+#include "ratelimit/redis/redis_rate_limiter.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "conformance/ratelimit_conformance.hpp"
+#include "redis/connection.hpp"
+#include "support/redis_server.hpp"
+
+namespace talkline::ratelimit::redis {
+namespace {
+
+using namespace std::chrono_literals;
+using talkline::testing::RedisServer;
+using Steady = std::chrono::steady_clock;
+
+// A key prefix no other limiter of this binary uses: each test has buckets of its own.
+std::string fresh_prefix() {
+  static std::atomic<int> next{0};
+  return "trl" + std::to_string(++next) + ":";
+}
+
+RedisRateLimiterOptions options_for(const RedisServer& server, std::string prefix) {
+  auto endpoint = talkline::redis::parse_url(server.url(), "test");
+  if (!endpoint.ok()) throw std::runtime_error(endpoint.error().message);
+  RedisRateLimiterOptions options;
+  options.endpoint = std::move(endpoint).value();
+  options.key_prefix = std::move(prefix);
+  options.min_backoff = 20ms;
+  options.max_backoff = 200ms;
+  return options;
+}
+
+std::unique_ptr<RedisRateLimiter> connected(RedisRateLimiterOptions options, const util::Clock& clock) {
+  auto limiter = std::make_unique<RedisRateLimiter>(std::move(options), clock);
+  if (!limiter->wait_until_healthy(10s)) throw std::runtime_error("the redis limiter did not connect in 10 s");
+  return limiter;
+}
+
+// A connection of the test's own, to look at (and meddle with) what the limiter keeps.
+std::unique_ptr<talkline::redis::Connection> inspector(const RedisServer& server) {
+  auto endpoint = talkline::redis::parse_url(server.url(), "test");
+  auto connection = talkline::redis::Connection::open(endpoint.value(), {}, "test");
+  if (!connection) throw std::runtime_error("cannot reach the test redis-server");
+  return connection;
+}
+
+// Polls `condition` until it holds or `deadline` passes.
+template <typename Condition>
+bool eventually(Condition condition, std::chrono::milliseconds deadline = 10s) {
+  const auto until = Steady::now() + deadline;
+  while (Steady::now() < until) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(10ms);
+  }
+  return condition();
+}
+
+// ---- the shared RateLimiter suite --------------------------------------------------------
+
+// The suite moves a manual clock, so "now" goes with each call instead of coming from
+// the server. A long timeout: a loaded test machine must not make a case fall back.
+TALKLINE_INSTANTIATE_RATELIMIT_CONFORMANCE(Redis,
+                                           conformance::RateLimiterFactory{
+                                               "redis", [](const util::Clock& clock) -> std::unique_ptr<RateLimiter> {
+                                                 auto options = options_for(RedisServer::shared(), fresh_prefix());
+                                                 options.server_time = false;
+                                                 options.timeout = 5s;
+                                                 return connected(std::move(options), clock);
+                                               }});
+
+// ---- behaviour particular to the Redis limiter -------------------------------------------
+
+class RedisRateLimiterTest : public ::testing::Test {
+ protected:
+  util::SystemClock clock_;
+};
+
+TEST_F(RedisRateLimiterTest, TwoNodesShareOneBucket) {
+  auto options = options_for(RedisServer::shared(), fresh_prefix());
+  options.timeout = 5s;
+  auto node_a = connected(options, clock_);
+  auto node_b = connected(options, clock_);
+  const Limit limit{6, 0.001};
+  int granted = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (node_a->acquire("user:1", limit).allowed) ++granted;
+    if (node_b->acquire("user:1", limit).allowed) ++granted;
+  }
+  EXPECT_EQ(granted, 6);
+  const auto refused = node_b->peek("user:1", limit);
+  EXPECT_FALSE(refused.allowed);
+  EXPECT_GE(refused.retry_after_seconds, 1);
+  // A refund on one node is seen by the other.
+  node_a->refund("user:1", limit);
+  EXPECT_TRUE(eventually([&] { return node_b->peek("user:1", limit).allowed; }));
+  EXPECT_EQ(node_a->stats().local_decisions, 0U);
+  EXPECT_EQ(node_b->stats().local_decisions, 0U);
+}
+
+TEST_F(RedisRateLimiterTest, RefillsByTheServerClock) {
+  auto options = options_for(RedisServer::shared(), fresh_prefix());
+  options.timeout = 5s;
+  auto limiter = connected(options, clock_);
+  const Limit limit{2, 20};  // a token every 50 ms
+  EXPECT_TRUE(limiter->acquire("k", limit).allowed);
+  EXPECT_TRUE(limiter->acquire("k", limit).allowed);
+  EXPECT_TRUE(eventually([&] { return limiter->acquire("k", limit).allowed; }, 2s));
+}
+
+TEST_F(RedisRateLimiterTest, BucketsExpireOnceTheyWouldBeFullAgain) {
+  const auto prefix = fresh_prefix();
+  auto options = options_for(RedisServer::shared(), prefix);
+  options.timeout = 5s;
+  options.expiry_margin = 50ms;
+  auto limiter = connected(options, clock_);
+  auto redis = inspector(RedisServer::shared());
+
+  EXPECT_TRUE(limiter->acquire("fast", Limit{1, 100}).allowed);  // full again after 10 ms
+  const auto ttl = redis->command({"PTTL", prefix + "fast"});
+  ASSERT_TRUE(ttl.is_integer());
+  EXPECT_GT(ttl.integer(), 0);
+  EXPECT_LE(ttl.integer(), 70);
+  EXPECT_TRUE(eventually([&] { return redis->command({"EXISTS", prefix + "fast"}).integer() == 0; }, 5s));
+
+  // A bucket that takes long to refill lives as long as that, not for ever.
+  EXPECT_TRUE(limiter->acquire("slow", Limit{10, 0.01}, 10).allowed);  // 1000 s to refill
+  const auto slow_ttl = redis->command({"PTTL", prefix + "slow"}).integer();
+  EXPECT_GT(slow_ttl, 990'000);
+  EXPECT_LE(slow_ttl, 1'000'100);
+
+  // peek writes nothing.
+  EXPECT_TRUE(limiter->peek("peeked", Limit{1, 1}).allowed);
+  EXPECT_EQ(redis->command({"EXISTS", prefix + "peeked"}).integer(), 0);
+}
+
+TEST_F(RedisRateLimiterTest, SendsTheScriptAgainWhenRedisForgotIt) {
+  auto options = options_for(RedisServer::shared(), fresh_prefix());
+  options.timeout = 5s;
+  auto limiter = connected(options, clock_);
+  const Limit limit{2, 0.001};
+  EXPECT_TRUE(limiter->acquire("k", limit).allowed);
+  ASSERT_FALSE(inspector(RedisServer::shared())->command({"SCRIPT", "FLUSH"}).is_error());
+  EXPECT_TRUE(limiter->acquire("k", limit).allowed);
+  EXPECT_FALSE(limiter->acquire("k", limit).allowed);
+  EXPECT_EQ(limiter->stats().redis_decisions, 3U);
+  EXPECT_EQ(limiter->stats().local_decisions, 0U);
+}
+
+TEST_F(RedisRateLimiterTest, AcquireAsyncAnswersOnTheLimitersThreadWithoutBlockingTheCaller) {
+  auto options = options_for(RedisServer::shared(), fresh_prefix());
+  options.timeout = 5s;
+  auto limiter = connected(options, clock_);
+  const Limit limit{50, 0.001};
+  constexpr int kCalls = 200;
+  std::mutex mutex;
+  std::condition_variable done;
+  std::vector<int> order;
+  int allowed = 0;
+  std::atomic<int> on_caller_thread{0};
+  const auto caller = std::this_thread::get_id();
+  for (int i = 0; i < kCalls; ++i) {
+    limiter->acquire_async("k", limit, 1, [&, i](Decision decision) {
+      if (std::this_thread::get_id() == caller) ++on_caller_thread;
+      {
+        std::lock_guard lock(mutex);
+        order.push_back(i);
+        if (decision.allowed) ++allowed;
+      }
+      done.notify_all();
+    });
+  }
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(done.wait_for(lock, 10s, [&] { return order.size() == kCalls; }));
+  EXPECT_EQ(on_caller_thread.load(), 0);
+  EXPECT_EQ(allowed, 50);
+  for (int i = 0; i < kCalls; ++i) ASSERT_EQ(order[i], i) << "answers out of order";
+}
+
+// Redis stuck (SIGSTOP): the TCP connection stays up but nothing answers.
+TEST_F(RedisRateLimiterTest, PausedRedisFallsBackToLocalBucketsWithinTheTimeout) {
+  RedisServer server;  // its own: this test pauses it
+  auto options = options_for(server, fresh_prefix());
+  options.timeout = 200ms;
+  auto limiter = connected(options, clock_);
+  const Limit limit{3, 0.001};
+  EXPECT_TRUE(limiter->acquire("k", limit).allowed);  // one token gone in Redis
+
+  server.pause();
+  const auto before = Steady::now();
+  const auto first = limiter->acquire("k", limit);
+  EXPECT_LT(Steady::now() - before, 1500ms) << "a synchronous call waited past its timeout";
+  EXPECT_TRUE(first.allowed);
+  EXPECT_TRUE(eventually([&] { return !limiter->healthy(); }, 5s)) << "a paused Redis went unnoticed";
+
+  // The local bucket answers now, at once, and still limits.
+  std::atomic<int> async_answers{0};
+  const auto async_sent = Steady::now();
+  limiter->acquire_async("other", limit, 1, [&](Decision) { ++async_answers; });
+  EXPECT_TRUE(eventually([&] { return async_answers.load() == 1; }, 5s));
+  EXPECT_LT(Steady::now() - async_sent, 1500ms);
+  int granted = 0;
+  for (int i = 0; i < 5; ++i) {
+    const auto started = Steady::now();
+    if (limiter->acquire("local-only", limit).allowed) ++granted;
+    EXPECT_LT(Steady::now() - started, 100ms) << "waited for a Redis known to be down";
+  }
+  EXPECT_EQ(granted, 3);
+  const auto during = limiter->stats();
+  EXPECT_EQ(during.outages, 1U) << "one outage, counted once";
+  EXPECT_GE(during.local_decisions, 7U);
+
+  server.resume();
+  ASSERT_TRUE(limiter->wait_until_healthy(10s)) << "no reconnect after the pause";
+  const auto redis_before = limiter->stats().redis_decisions;
+  EXPECT_TRUE(eventually([&] {
+    limiter->peek("k", limit);
+    return limiter->stats().redis_decisions > redis_before;
+  }));
+  EXPECT_EQ(limiter->stats().outages, 1U);
+}
+
+TEST_F(RedisRateLimiterTest, StoppedRedisFallsBackAndRecoversAfterARestart) {
+  RedisServer server;  // its own: this test kills it
+  auto options = options_for(server, fresh_prefix());
+  options.timeout = 200ms;
+  auto limiter = connected(options, clock_);
+  const Limit limit{2, 0.001};
+  EXPECT_TRUE(limiter->acquire("k", limit).allowed);
+
+  server.stop();
+  for (int i = 0; i < 3; ++i) {
+    const auto started = Steady::now();
+    limiter->acquire("down", limit);
+    EXPECT_LT(Steady::now() - started, 1500ms);
+  }
+  EXPECT_TRUE(eventually([&] { return !limiter->healthy(); }, 5s));
+  EXPECT_GE(limiter->stats().local_decisions, 1U);
+
+  server.start();  // empty: no buckets, no scripts
+  ASSERT_TRUE(limiter->wait_until_healthy(10s)) << "no reconnect after the restart";
+  EXPECT_TRUE(eventually([&] {
+    const auto before = limiter->stats().redis_decisions;
+    limiter->peek("k", limit);
+    return limiter->stats().redis_decisions > before;
+  }));
+  EXPECT_TRUE(limiter->acquire("fresh", limit).allowed);
+  EXPECT_TRUE(limiter->acquire("fresh", limit).allowed);
+  EXPECT_FALSE(limiter->acquire("fresh", limit).allowed);
+  EXPECT_EQ(limiter->stats().outages, 1U);
+}
+
+TEST_F(RedisRateLimiterTest, UnreachableAtStartAnswersLocallyAtOnce) {
+  int port = 0;
+  {
+    RedisServer gone;
+    port = gone.port();
+  }  // nothing listens there any more
+  RedisRateLimiterOptions options;
+  options.endpoint.port = port;
+  options.key_prefix = fresh_prefix();
+  options.timeout = 200ms;
+  RedisRateLimiter limiter(options, clock_);
+  EXPECT_FALSE(limiter.wait_until_healthy(300ms));
+  const Limit limit{1, 0.001};
+  const auto started = Steady::now();
+  EXPECT_TRUE(limiter.acquire("k", limit).allowed);
+  EXPECT_FALSE(limiter.acquire("k", limit).allowed);
+  EXPECT_LT(Steady::now() - started, 100ms);
+  EXPECT_FALSE(limiter.healthy());
+  EXPECT_EQ(limiter.stats().outages, 1U);
+  EXPECT_EQ(limiter.stats().local_decisions, 2U);
+}
+
+TEST_F(RedisRateLimiterTest, AnswersEveryQueuedCallWhenDestroyed) {
+  RedisServer server;
+  auto options = options_for(server, fresh_prefix());
+  options.timeout = 200ms;
+  std::atomic<int> answered{0};
+  {
+    auto limiter = connected(options, clock_);
+    server.pause();
+    for (int i = 0; i < 20; ++i) limiter->acquire_async("k", Limit{5, 1}, 1, [&](Decision) { ++answered; });
+  }
+  server.resume();
+  EXPECT_EQ(answered.load(), 20);
+}
+
+}  // namespace
+}  // namespace talkline::ratelimit::redis
