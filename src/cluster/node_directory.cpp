@@ -58,7 +58,7 @@ Result<std::unique_ptr<NodeDirectory>> NodeDirectory::open(NodeDirectoryOptions 
     if (!link) {
       // The number is the operator's promise; the registration follows when Redis returns.
       util::log::warn("cluster.node_unregistered", {{"node_id", static_cast<std::int64_t>(id)},
-                                                     {"detail", "Redis unreachable; registering when it returns"}});
+                                                    {"detail", "Redis unreachable; registering when it returns"}});
     } else {
       auto previous = link->command({"SET", key_of(id), token + " ", "PX", lease_ms, "GET"});
       if (previous.is_error()) {
@@ -97,8 +97,7 @@ Result<std::unique_ptr<NodeDirectory>> NodeDirectory::open(NodeDirectoryOptions 
           new NodeDirectory(std::move(options), id, token, std::move(link), std::move(on_lost)));
     }
   }
-  return Error::unavailable("TALKLINE_NODE_ID=auto: every node number in [1, " + std::to_string(range) +
-                            "] is leased");
+  return Error::unavailable("TALKLINE_NODE_ID=auto: every node number in [1, " + std::to_string(range) + "] is leased");
 }
 
 NodeDirectory::NodeDirectory(NodeDirectoryOptions options, int node_id, std::string token,
@@ -189,8 +188,8 @@ void NodeDirectory::run() {
       address_changed = true;  // a fresh connection may follow an outage: register again at once
     }
     if (!lost && (address_changed || Clock::now() >= next_renewal)) {
-      auto renewed = link->command({"EVAL", kRenewScript, "1", key_of(node_id_), token_, value(),
-                                    std::to_string(options_.lease.count())});
+      auto renewed = link->command(
+          {"EVAL", kRenewScript, "1", key_of(node_id_), token_, value(), std::to_string(options_.lease.count())});
       if (renewed.is_integer() && renewed.integer() == 0) {
         lost = true;
         util::log::error("cluster.node_id_lost", {{"node_id", static_cast<std::int64_t>(node_id_)},

@@ -37,8 +37,8 @@ void send_unless_own(transport::socketio::Socket& socket, std::vector<transport:
 
 }  // namespace
 
-void Gateway::offer_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
-                            model::Seq seq, std::vector<transport::engineio::Packet> packets) {
+void Gateway::offer_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id, model::Seq seq,
+                            std::vector<transport::engineio::Packet> packets) {
   auto& c = *connection;
   auto sent = c.sent_up_to.find(conversation_id);
   if (sent == c.sent_up_to.end()) {
@@ -113,8 +113,8 @@ net::awaitable<void> Gateway::fill_gap(std::shared_ptr<Connection> connection, m
       first_held = waiting->second.begin()->first;
     }
     const auto missing = std::min<model::Seq>(first_held - from - 1, std::max(1, options_.sync_page_size));
-    auto page = services_.messages.messages_after(connection->principal, conversation_id, from,
-                                                  static_cast<int>(missing));
+    auto page =
+        services_.messages.messages_after(connection->principal, conversation_id, from, static_cast<int>(missing));
     std::lock_guard lock(connection->mutex);
     if (!page.ok()) {
       if (page.error().code == ErrorCode::not_found) {  // no longer a member: nothing more is theirs

@@ -31,9 +31,10 @@ std::vector<const char*> pointers(const std::vector<std::string>& argv, std::vec
 }  // namespace
 
 Reply::Reply(redisReply* reply)
-    : root_(reply, [](redisReply* r) {
-        if (r != nullptr) freeReplyObject(r);
-      }),
+    : root_(reply,
+            [](redisReply* r) {
+              if (r != nullptr) freeReplyObject(r);
+            }),
       node_(reply) {
   if (reply == nullptr) root_.reset();
 }

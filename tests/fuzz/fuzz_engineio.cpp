@@ -91,6 +91,11 @@ void check_request_query(std::string_view input) {
     const RequestCheck check = check_request(input, call.method, call.upgrade);
     if (const auto* request = std::get_if<HandshakeRequest>(&check)) {
       if (!request->is_handshake() && !is_well_formed_sid(request->sid)) fail("accepted a malformed sid");
+      // A cluster node reads the owning node out of any sid a client sends.
+      if (!request->is_handshake()) {
+        const int owner = sid_owner(request->sid);
+        if (owner < 0 || owner > kMaxSidOwner) fail("sid owner out of range");
+      }
       if ((request->transport == Transport::websocket) != call.upgrade) fail("accepted a transport mismatch");
       continue;
     }

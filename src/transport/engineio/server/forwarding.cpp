@@ -36,7 +36,7 @@ std::optional<HostPort> split_address(std::string_view address) {
 // Headers that describe one hop, not the request; the forwarded request gets its own.
 bool hop_by_hop(beast::string_view name) {
   for (beast::string_view hop : {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "trailer",
-                               "upgrade", "content-length"}) {
+                                 "upgrade", "content-length"}) {
     if (beast::iequals(name, hop)) return true;
   }
   return false;
@@ -72,7 +72,8 @@ net::awaitable<std::optional<beast::tcp_stream>> connect_to(const std::string& o
   auto executor = co_await net::this_coro::executor;
   tcp::resolver resolver(executor);
   error_code ec;
-  auto endpoints = co_await resolver.async_resolve(where->host, where->port, net::redirect_error(net::use_awaitable, ec));
+  auto endpoints =
+      co_await resolver.async_resolve(where->host, where->port, net::redirect_error(net::use_awaitable, ec));
   if (ec) co_return std::nullopt;
   beast::tcp_stream upstream(executor);
   upstream.expires_after(timeout);
@@ -83,9 +84,9 @@ net::awaitable<std::optional<beast::tcp_stream>> connect_to(const std::string& o
 }
 
 void log_failure(std::string_view step, const std::string& owner_address, const error_code& ec) {
-  util::log::debug("engineio.forward_failed", {{"step", step},
-                                               {"owner", std::string_view(owner_address)},
-                                               {"error", std::string_view(ec.message())}});
+  util::log::debug(
+      "engineio.forward_failed",
+      {{"step", step}, {"owner", std::string_view(owner_address)}, {"error", std::string_view(ec.message())}});
 }
 
 // Two streams relaying into each other; whichever side ends first ends both.
@@ -98,7 +99,8 @@ struct Tunnel : std::enable_shared_from_this<Tunnel> {
     std::array<char, 16384> chunk{};
     error_code ec;
     while (!ec) {
-      const std::size_t n = co_await from.async_read_some(net::buffer(chunk), net::redirect_error(net::use_awaitable, ec));
+      const std::size_t n =
+          co_await from.async_read_some(net::buffer(chunk), net::redirect_error(net::use_awaitable, ec));
       if (ec) break;
       co_await net::async_write(to, net::buffer(chunk.data(), n), net::redirect_error(net::use_awaitable, ec));
     }

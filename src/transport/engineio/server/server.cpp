@@ -140,7 +140,7 @@ net::awaitable<http::StreamOutcome> Server::handle(http::StreamContext& context)
 }
 
 net::awaitable<std::optional<http::StreamOutcome>> Server::forward_to_owner(http::StreamContext& context,
-                                                                           const std::string& sid, bool websocket) {
+                                                                            const std::string& sid, bool websocket) {
   const auto& cluster = options_->cluster;
   // A request another node already forwarded ends here: its session is gone.
   if (!cluster || context.request().header(kForwardedHeader)) co_return std::nullopt;

@@ -47,7 +47,7 @@ class Server : public http::StreamHandler, public std::enable_shared_from_this<S
   /// For a sid this node does not hold: passes the request to the node that does, when
   /// there is a cluster and that node is known. nullopt when it did not.
   boost::asio::awaitable<std::optional<http::StreamOutcome>> forward_to_owner(http::StreamContext& context,
-                                                                             const std::string& sid, bool websocket);
+                                                                              const std::string& sid, bool websocket);
   /// Makes a session with a fresh sid and enters it in the table. Any thread.
   std::shared_ptr<Session> create_session(Strand strand, http::Request handshake, Transport transport,
                                           bool base64_binary);
