@@ -36,7 +36,7 @@ test: test-deps configure
 
 unit: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
-	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -L unit -j 2
 
 integration: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
