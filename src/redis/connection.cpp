@@ -4,6 +4,8 @@
 #include <pthread.h>
 #include <signal.h>
 
+#include <utility>
+
 #include "util/log.hpp"
 
 namespace talkline::redis {
@@ -93,7 +95,11 @@ std::unique_ptr<Connection> Connection::open(const Endpoint& endpoint, const Con
   return connection;
 }
 
-Connection::~Connection() { redisFree(context_); }
+Connection::~Connection() {
+  if (context_ != nullptr) redisFree(context_);
+}
+
+redisContext* Connection::release() { return std::exchange(context_, nullptr); }
 
 Reply Connection::command(const std::vector<std::string>& argv) {
   append(argv);

@@ -70,6 +70,8 @@ class Connection {
   /// True once a command failed on the wire; the connection must be opened again.
   bool broken() const;
   int fd() const;
+  /// Hands the hiredis context over to a caller that drives it itself (and frees it).
+  redisContext* release();
 
  private:
   explicit Connection(redisContext* context) : context_(context) {}

@@ -2,8 +2,6 @@
 
 #include <hiredis/hiredis.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -15,6 +13,7 @@
 #include <utility>
 
 #include "bus/redis/envelope_codec.hpp"
+#include "redis/connection.hpp"
 #include "redis/endpoint.hpp"
 #include "util/log.hpp"
 
@@ -30,13 +29,6 @@ constexpr std::size_t kChannelsPerCommand = 256;
 constexpr std::size_t kBatchBytes = std::size_t{4} << 20;
 // Bytes a queued PUBLISH costs beyond its payload (channel name, argv, bookkeeping).
 constexpr std::size_t kPerRecipientCost = 64;
-
-timeval to_timeval(std::chrono::milliseconds ms) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-  return tv;
-}
 
 std::uint64_t random_origin() {
   std::random_device device;
@@ -61,16 +53,6 @@ bool flush(redisContext* context) {
     if (redisBufferWrite(context, &done) != REDIS_OK) return false;
   }
   return true;
-}
-
-// hiredis writes with write(2): a peer that went away would raise SIGPIPE. Blocked in
-// the bus's own threads (the signal is sent to the writing thread), write fails with
-// EPIPE instead and the connection is made again.
-void block_sigpipe() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGPIPE);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
 // An idle connection with something to read has been closed by the server (or sent
@@ -149,7 +131,7 @@ void RedisBus::publish(const Envelope& envelope) {
 }
 
 void RedisBus::run_publisher() {
-  block_sigpipe();
+  talkline::redis::block_sigpipe_in_this_thread();
   auto backoff = options_.min_backoff;
   while (!stopping_) {
     redisContext* context = connect("publisher");
@@ -284,7 +266,7 @@ void RedisBus::wake_subscriber() {
 // ---- subscribing -----------------------------------------------------------------
 
 void RedisBus::run_subscriber() {
-  block_sigpipe();
+  talkline::redis::block_sigpipe_in_this_thread();
   auto backoff = options_.min_backoff;
   while (!stopping_) {
     redisContext* context = connect("subscriber");
@@ -533,38 +515,14 @@ void RedisBus::deliver(const Envelope& envelope) {
 }
 
 redisContext* RedisBus::connect(std::string_view role) {
-  redisContext* context =
-      redisConnectWithTimeout(options_.host.c_str(), options_.port, to_timeval(options_.connect_timeout));
-  auto fail = [&](std::string_view why) -> redisContext* {
-    util::log::debug("bus.redis_connect_failed", {{"role", role}, {"error", why}});
-    if (context != nullptr) redisFree(context);
-    return nullptr;
-  };
-  if (context == nullptr) return fail("out of memory");
-  if (context->err != 0) return fail(context->errstr);
-  redisSetTimeout(context, to_timeval(options_.io_timeout));
-  redisEnableKeepAlive(context);
-  if (!options_.password.empty()) {
-    ReplyPtr reply(options_.username.empty()
-                       ? redisCommand(context, "AUTH %b", options_.password.data(), options_.password.size())
-                       : redisCommand(context, "AUTH %b %b", options_.username.data(), options_.username.size(),
-                                      options_.password.data(), options_.password.size()));
-    const auto* answer = static_cast<const redisReply*>(reply.get());
-    if (answer == nullptr) return fail(context->errstr);
-    if (answer->type == REDIS_REPLY_ERROR) {
-      util::log::error("bus.redis_auth_failed", {{"error", text_of(answer)}});
-      return fail("AUTH refused");
-    }
-  }
-  // A paused Redis still completes TCP handshakes: only an answer proves it is there.
-  ReplyPtr pong(redisCommand(context, "PING"));
-  const auto* answer = static_cast<const redisReply*>(pong.get());
-  if (answer == nullptr) return fail(context->errstr);
-  if (answer->type == REDIS_REPLY_ERROR) return fail(text_of(answer));
+  talkline::redis::Endpoint endpoint{options_.host, options_.port, options_.username, options_.password};
+  auto connection = talkline::redis::Connection::open(endpoint, {options_.connect_timeout, options_.io_timeout}, role);
+  if (!connection) return nullptr;
   util::log::info(
       "bus.redis_connected",
       {{"role", role}, {"host", std::string_view(options_.host)}, {"port", static_cast<std::int64_t>(options_.port)}});
-  return context;
+  // The bus drives hiredis' buffers and its socket itself (one pipeline per turn, poll).
+  return connection->release();
 }
 
 bool RedisBus::wait_backoff(std::chrono::milliseconds delay) {
