@@ -24,7 +24,7 @@ constexpr auto kDrainTimeout = std::chrono::seconds(2);
 constexpr std::size_t kMaxDrainBytes = std::size_t{4} << 20;
 
 // Runs `work` on the worker pool. The co_spawn completion is delivered through the
-// awaiting coroutine's executor, so the session resumes on its own strand.
+// awaiting coroutine's executor, so the session resumes on its own loop.
 template <typename F>
 net::awaitable<std::invoke_result_t<F&>> on_workers(net::thread_pool::executor_type pool, F work) {
   using Value = std::invoke_result_t<F&>;

@@ -13,10 +13,10 @@ namespace talkline::transport::http {
 
 /// One HTTP/1.1 connection: reads requests in a loop (keep-alive), hands each to the
 /// pipeline on the worker pool or to a stream handler, and writes the answers.
-/// Everything it does runs on the socket's strand.
+/// Everything it does runs on the event loop its socket was accepted onto.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  /// `socket` must use a strand executor; the session's coroutine runs there.
+  /// `socket` belongs to one event loop; the session's coroutine runs there.
   HttpSession(boost::asio::ip::tcp::socket socket, ServerContext& context);
 
   /// The connection's whole life. Spawn it on executor() from something that owns a

@@ -11,8 +11,8 @@ namespace net = boost::asio;
 using boost::system::error_code;
 using net::ip::tcp;
 
-Listener::Listener(net::io_context& io, ServerContext& context)
-    : io_(io), context_(context), acceptor_(net::make_strand(io)) {}
+Listener::Listener(EventLoops& loops, ServerContext& context)
+    : loops_(loops), context_(context), acceptor_(loops.at(0)) {}
 
 Result<std::uint16_t> Listener::open(const std::string& host, std::uint16_t port) {
   auto fail = [&](const error_code& ec) {
@@ -21,7 +21,7 @@ Result<std::uint16_t> Listener::open(const std::string& host, std::uint16_t port
 
   // Resolving may block, which is fine: this runs once, before any I/O thread starts.
   error_code ec;
-  tcp::resolver resolver(io_);
+  tcp::resolver resolver(loops_.at(0));
   auto results =
       resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
   if (ec) return fail(ec);
@@ -57,11 +57,10 @@ void Listener::close() {
 net::awaitable<void> Listener::accept_loop() {
   net::steady_timer backoff(acceptor_.get_executor());
   while (acceptor_.is_open()) {
-    // Each connection gets its own strand: its coroutine and timers never run
-    // concurrently, while different connections use all the I/O threads.
-    tcp::socket socket(net::make_strand(io_));
+    // The connection lives its whole life on the loop it is accepted onto.
     error_code ec;
-    co_await acceptor_.async_accept(socket, net::redirect_error(net::use_awaitable, ec));
+    tcp::socket socket =
+        co_await acceptor_.async_accept(loops_.next(), net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       if (!acceptor_.is_open() || ec == net::error::operation_aborted) break;
       // Typically out of file descriptors: pause instead of spinning on the error.

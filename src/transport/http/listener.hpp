@@ -4,16 +4,18 @@
 #include <string>
 
 #include "transport/asio/asio.hpp"
+#include "transport/http/event_loops.hpp"
 #include "transport/http/server_context.hpp"
 #include "util/result.hpp"
 
 namespace talkline::transport::http {
 
-/// Accepts connections and starts an HttpSession for each, each on its own strand.
-/// The acceptor lives on a strand of its own, so close() may be called from any thread.
+/// Accepts connections and starts an HttpSession for each on the next event loop
+/// (round robin), where it stays. The acceptor lives on loop 0; close() may be called
+/// from any thread and does its work there.
 class Listener {
  public:
-  Listener(boost::asio::io_context& io, ServerContext& context);
+  Listener(EventLoops& loops, ServerContext& context);
 
   /// Binds and listens. Returns the bound port (useful with port 0); the error names host:port.
   Result<std::uint16_t> open(const std::string& host, std::uint16_t port);
@@ -23,13 +25,13 @@ class Listener {
   void start();
 
   /// Stops accepting and tells every session and stream handler that shutdown has
-  /// begun. Thread-safe; the work happens on the acceptor's strand.
+  /// begun. Thread-safe; the work happens on loop 0.
   void close();
 
  private:
   boost::asio::awaitable<void> accept_loop();
 
-  boost::asio::io_context& io_;
+  EventLoops& loops_;
   ServerContext& context_;
   boost::asio::ip::tcp::acceptor acceptor_;
 };

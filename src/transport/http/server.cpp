@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "transport/asio/asio.hpp"
+#include "transport/http/event_loops.hpp"
 #include "transport/http/listener.hpp"
 #include "transport/http/server_context.hpp"
 #include "transport/http/stream_handler.hpp"
@@ -19,40 +20,36 @@ namespace net = boost::asio;
 
 namespace {
 
-int resolve_io_threads(int requested) {
-  if (requested > 0) return requested;
-  auto cores = static_cast<int>(std::thread::hardware_concurrency());
+std::size_t resolve_workers(int requested) {
+  if (requested > 0) return static_cast<std::size_t>(requested);
+  auto cores = static_cast<std::size_t>(std::thread::hardware_concurrency());
   return cores > 0 ? cores : 1;
 }
 
 }  // namespace
 
-// One io_context run by all I/O threads, with a strand per connection, rather than
-// one io_context per thread: any idle thread can pick up any connection's work, so
-// a few busy connections cannot starve the others that happen to share their
-// thread, and nothing has to balance connections across contexts. The strand costs
-// little next to the system calls each operation makes.
+// One io_context per loop, each run by one thread (docs/HLD.md "Threads"): a
+// connection is accepted onto one loop and stays there, so its work never contends
+// with another thread's and never needs a strand.
 //
 // Members are declared so that destruction is safe: the worker pool is joined first
-// (in ~State), and the context outlives the io_context, whose destructor destroys
-// any session coroutines still suspended and so runs their registry clean-up.
+// (in ~State), and the context outlives the loops, whose destructors destroy any
+// session coroutines still suspended and so run their registry clean-up.
 struct Server::State {
   State(ServerOptions options, Router router)
-      : io_threads(resolve_io_threads(options.io_threads)),
-        workers(static_cast<std::size_t>(options.worker_threads > 0 ? options.worker_threads : 1)),
+      : workers(resolve_workers(options.worker_threads)),
         context(std::move(options), std::move(router), workers.get_executor()),
-        io(io_threads),
-        listener(io, context) {}
+        loops(context.options.io_threads),
+        listener(loops, context) {}
 
   ~State() {
     workers.stop();
     workers.join();
   }
 
-  int io_threads;
   net::thread_pool workers;
   ServerContext context;
-  net::io_context io;
+  EventLoops loops;
   Listener listener;
 
   std::mutex mutex;
@@ -85,7 +82,7 @@ void Server::run() {
     }
   }
 
-  net::signal_set signals(state.io, SIGINT, SIGTERM);
+  net::signal_set signals(state.loops.at(0), SIGINT, SIGTERM);
   signals.async_wait([this](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     util::log::info("http.signal", {{"signal", std::int64_t{signal_number}}});
@@ -93,10 +90,7 @@ void Server::run() {
   });
   state.listener.start();
 
-  auto keep_running = net::make_work_guard(state.io);
-  std::vector<std::thread> threads;
-  threads.reserve(static_cast<std::size_t>(state.io_threads));
-  for (int i = 0; i < state.io_threads; ++i) threads.emplace_back([&state] { state.io.run(); });
+  state.loops.start();
 
   {
     std::unique_lock lock(state.mutex);
@@ -117,11 +111,11 @@ void Server::run() {
     }
   }
 
+  state.loops.stop();
+  state.loops.join();
+  // With no loop running, this thread may touch loop 0's signal set.
   boost::system::error_code ignored;
   signals.cancel(ignored);
-  keep_running.reset();
-  state.io.stop();
-  for (auto& thread : threads) thread.join();
   state.context.streams.stopped_all();
   // Handlers still queued or running past the grace period are waited for here, not
   // abandoned: an abandoned one would be destroyed with the pool, after the session

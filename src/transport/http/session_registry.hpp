@@ -12,7 +12,7 @@ namespace talkline::transport::http {
 class HttpSession;
 
 /// The live connections of one server: counted for max_connections, told about
-/// shutdown, and waited for. Thread-safe: sessions join and leave from their strands
+/// shutdown, and waited for. Thread-safe: sessions join and leave from their loops
 /// while the server thread waits.
 class SessionRegistry {
  public:

@@ -56,7 +56,7 @@ class StreamContext {
                 Request& request, Writer writer)
       : stream_(stream), buffer_(buffer), raw_request_(raw_request), request_(request), writer_(std::move(writer)) {}
 
-  /// The connection, on its own strand. Its expiry still holds the request timeout:
+  /// The connection, on its own event loop. Its expiry still holds the request timeout:
   /// reset it (expires_after / expires_never) before waiting on it. Not after take_stream().
   boost::beast::tcp_stream& stream() { return stream_; }
 
@@ -97,7 +97,7 @@ class StreamHandler {
   virtual ~StreamHandler() = default;
 
   /// Takes over one request (and perhaps its connection). Runs on the connection's
-  /// strand, an I/O thread: it must not block. An exception is logged and closes the
+  /// event loop: it must not block. An exception is logged and closes the
   /// connection unless it was taken.
   virtual boost::asio::awaitable<StreamOutcome> handle(StreamContext& context) = 0;
 

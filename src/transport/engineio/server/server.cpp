@@ -39,19 +39,25 @@ net::awaitable<http::StreamOutcome> refuse(http::StreamContext& context, const R
   co_return !ec && keep_alive ? http::StreamOutcome::keep_alive : http::StreamOutcome::close;
 }
 
-Strand new_strand(http::StreamContext& context) {
+Loop loop_of(http::StreamContext& context) {
   auto& io = static_cast<net::io_context&>(net::query(context.stream().get_executor(), net::execution::context));
-  return net::make_strand(io);
+  return io.get_executor();
 }
 
-// Moves the connection onto `strand`, so the WebSocket, its timers and the session
+// Moves the connection onto `loop`, so the WebSocket, its timers and the session
 // all run there and nothing needs a second lock.
-std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Strand& strand, const EngineOptions& options) {
+std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Loop& loop, const EngineOptions& options) {
   auto socket = stream.release_socket();
-  error_code ec;
-  auto protocol = socket.local_endpoint(ec).protocol();
-  auto handle = socket.release(ec);
-  auto ws = std::make_shared<WsStream>(beast::tcp_stream(net::ip::tcp::socket(strand, protocol, handle)));
+  std::shared_ptr<WsStream> ws;
+  if (&net::query(socket.get_executor(), net::execution::context) == &loop.context()) {
+    ws = std::make_shared<WsStream>(beast::tcp_stream(std::move(socket)));
+  } else {
+    // Another loop's connection (a polling session's upgrade): the descriptor moves over.
+    error_code ec;
+    auto protocol = socket.local_endpoint(ec).protocol();
+    auto handle = socket.release(ec);
+    ws = std::make_shared<WsStream>(beast::tcp_stream(net::ip::tcp::socket(loop, protocol, handle)));
+  }
   // Heartbeats are Engine.IO's job; only the handshake gets a WebSocket-level limit.
   websocket::stream_base::timeout timeouts{std::chrono::seconds(10), websocket::stream_base::none(), false};
   ws->set_option(timeouts);
@@ -66,10 +72,10 @@ std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Strand&
 // (a capture of a shared_ptr then drops one reference too many). So every closure
 // that reaches a co_await in this directory is first bound to a named local.
 template <typename F>
-auto on_strand(const Strand& strand, F& work) -> net::awaitable<std::invoke_result_t<F&>> {
+auto on_loop(const Loop& loop, F& work) -> net::awaitable<std::invoke_result_t<F&>> {
   using Value = std::invoke_result_t<F&>;
   auto task = [&work]() -> net::awaitable<Value> { co_return work(); };
-  co_return co_await net::co_spawn(strand, std::move(task), net::use_awaitable);
+  co_return co_await net::co_spawn(loop, std::move(task), net::use_awaitable);
 }
 
 }  // namespace
@@ -157,7 +163,7 @@ net::awaitable<std::optional<http::StreamOutcome>> Server::forward_to_owner(http
   co_return co_await forward_polling(context, *address, limits);
 }
 
-std::shared_ptr<Session> Server::create_session(Strand strand, http::Request handshake, Transport transport,
+std::shared_ptr<Session> Server::create_session(Loop loop, http::Request handshake, Transport transport,
                                                 bool base64_binary) {
   handshake.body.clear();
   auto forget = [table = std::weak_ptr<Table>(table_)](const std::string& id) {
@@ -170,7 +176,7 @@ std::shared_ptr<Session> Server::create_session(Strand strand, http::Request han
   auto new_sid = [this] { return options_->cluster ? make_sid(options_->cluster->this_node) : make_sid(); };
   std::string sid = new_sid();
   while (table_->sessions.contains(sid)) sid = new_sid();
-  auto session = std::make_shared<Session>(std::move(strand), sid, options_, std::move(handshake), transport,
+  auto session = std::make_shared<Session>(std::move(loop), sid, options_, std::move(handshake), transport,
                                            base64_binary, std::move(forget));
   table_->sessions.emplace(sid, session);
   return session;
@@ -184,28 +190,28 @@ HandshakeInfo Server::handshake_info(const std::string& sid, Transport transport
 }
 
 net::awaitable<http::StreamOutcome> Server::open_polling(http::StreamContext& context, bool base64_binary) {
-  auto session = create_session(new_strand(context), context.request(), Transport::polling, base64_binary);
+  auto session = create_session(loop_of(context), context.request(), Transport::polling, base64_binary);
   auto body = encode_payload({encode_open(handshake_info(session->id(), Transport::polling))});
   auto greet = [this, &session] {
     on_connection_(session);
     session->start();
     return true;
   };
-  co_await on_strand(session->strand(), greet);
+  co_await on_loop(session->loop(), greet);
   bool keep_alive = context.raw_request().keep_alive();
   auto ec = co_await context.write_response(payload_response(std::move(*body)), keep_alive);
   co_return !ec && keep_alive ? http::StreamOutcome::keep_alive : http::StreamOutcome::close;
 }
 
 net::awaitable<http::StreamOutcome> Server::open_websocket(http::StreamContext& context, bool base64_binary) {
-  auto strand = new_strand(context);
-  auto ws = make_websocket(context.take_stream(), strand, *options_);
-  auto serve = [self = shared_from_this(), ws, base64_binary, strand, request = std::move(context.raw_request()),
+  auto loop = loop_of(context);
+  auto ws = make_websocket(context.take_stream(), loop, *options_);
+  auto serve = [self = shared_from_this(), ws, base64_binary, loop, request = std::move(context.raw_request()),
                 handshake = context.request()]() mutable -> net::awaitable<void> {
     error_code ec;
     co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
     if (ec) co_return;
-    auto session = self->create_session(strand, std::move(handshake), Transport::websocket, base64_binary);
+    auto session = self->create_session(loop, std::move(handshake), Transport::websocket, base64_binary);
     auto open = encode_ws(encode_open(self->handshake_info(session->id(), Transport::websocket)));
     ws->text(true);
     co_await ws->async_write(net::buffer(open.data), net::redirect_error(net::use_awaitable, ec));
@@ -217,7 +223,7 @@ net::awaitable<http::StreamOutcome> Server::open_websocket(http::StreamContext& 
     session->start();
     co_await session->run_websocket(ws);
   };
-  net::co_spawn(strand, std::move(serve), net::detached);
+  net::co_spawn(loop, std::move(serve), net::detached);
   co_return http::StreamOutcome::close;
 }
 
@@ -226,11 +232,11 @@ net::awaitable<http::StreamOutcome> Server::serve_polling(http::StreamContext& c
   http::Response response;
   if (context.request().method == "GET") {
     auto poll = [&session] { return session->poll(); };
-    response = co_await net::co_spawn(session->strand(), std::move(poll), net::use_awaitable);
+    response = co_await net::co_spawn(session->loop(), std::move(poll), net::use_awaitable);
   } else {
     std::string body = std::move(context.request().body);
     auto receive = [&session, &body] { return session->receive(body); };
-    response = co_await on_strand(session->strand(), receive);
+    response = co_await on_loop(session->loop(), receive);
   }
   bool keep_alive = context.raw_request().keep_alive();
   auto ec = co_await context.write_response(std::move(response), keep_alive);
@@ -239,11 +245,11 @@ net::awaitable<http::StreamOutcome> Server::serve_polling(http::StreamContext& c
 
 net::awaitable<http::StreamOutcome> Server::upgrade(http::StreamContext& context, std::shared_ptr<Session> session) {
   auto check = [&session] { return session->refuse_request(Transport::websocket); };
-  auto refusal = co_await on_strand(session->strand(), check);
+  auto refusal = co_await on_loop(session->loop(), check);
   if (refusal) co_return co_await refuse(context, *refusal, true);
-  auto ws = make_websocket(context.take_stream(), session->strand(), *options_);
+  auto ws = make_websocket(context.take_stream(), session->loop(), *options_);
   net::co_spawn(
-      session->strand(),
+      session->loop(),
       [session, ws, request = std::move(context.raw_request())]() mutable -> net::awaitable<void> {
         error_code ec;
         co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));

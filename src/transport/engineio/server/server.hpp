@@ -17,7 +17,7 @@ namespace talkline::transport::engineio {
 /// An Engine.IO v4 server, mounted on the HTTP server at a path prefix
 /// (http::Server::add_stream_handler). It answers handshakes, long-polling GETs and
 /// POSTs, WebSocket connections and upgrades, and hands every new session to the
-/// layer above through `on_connection`, on the session's strand.
+/// layer above through `on_connection`, on the session's loop.
 class Server : public http::StreamHandler, public std::enable_shared_from_this<Server> {
  public:
   using ConnectionHandler = std::function<void(const std::shared_ptr<Session>&)>;
@@ -49,7 +49,7 @@ class Server : public http::StreamHandler, public std::enable_shared_from_this<S
   boost::asio::awaitable<std::optional<http::StreamOutcome>> forward_to_owner(http::StreamContext& context,
                                                                               const std::string& sid, bool websocket);
   /// Makes a session with a fresh sid and enters it in the table. Any thread.
-  std::shared_ptr<Session> create_session(Strand strand, http::Request handshake, Transport transport,
+  std::shared_ptr<Session> create_session(Loop loop, http::Request handshake, Transport transport,
                                           bool base64_binary);
   HandshakeInfo handshake_info(const std::string& sid, Transport transport) const;
   std::shared_ptr<Session> find(const std::string& sid) const;

@@ -22,17 +22,17 @@ std::size_t queued_size(const Packet& packet) { return packet.data().size() + 1;
 
 }  // namespace
 
-Session::Session(Strand strand, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
+Session::Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
                  Transport transport, bool base64_binary, std::function<void(const std::string&)> forget)
-    : strand_(std::move(strand)),
+    : loop_(std::move(loop)),
       sid_(std::move(sid)),
       options_(std::move(options)),
       handshake_(std::move(handshake)),
       transport_(transport),
       binary_encoding_(base64_binary ? BinaryEncoding::base64_text : BinaryEncoding::raw_frames),
       forget_(std::move(forget)),
-      heartbeat_timer_(strand_),
-      poll_wakeup_(strand_) {}
+      heartbeat_timer_(loop_),
+      poll_wakeup_(loop_) {}
 
 void Session::send(Packet packet) {
   std::vector<Packet> packets;
@@ -41,7 +41,7 @@ void Session::send(Packet packet) {
 }
 
 void Session::send(std::vector<Packet> packets) {
-  if (strand_.running_in_this_thread()) {
+  if (loop_.running_in_this_thread()) {
     take_inbox();  // what other threads sent before stays ahead
     enqueue(std::move(packets));
     return;
@@ -56,10 +56,10 @@ void Session::send(std::vector<Packet> packets) {
     if (inbox_posted_) return;
     inbox_posted_ = true;
   }
-  net::post(strand_, [self = shared_from_this()] { self->take_inbox(); });
+  net::post(loop_, [self = shared_from_this()] { self->take_inbox(); });
 }
 
-// On the strand: moves what other threads sent into the outbox, in the order sent.
+// On the loop: moves what other threads sent into the outbox, in the order sent.
 void Session::take_inbox() {
   std::vector<Packet> packets;
   {
@@ -72,13 +72,13 @@ void Session::take_inbox() {
 }
 
 void Session::close(std::string reason) {
-  net::post(strand_,
+  net::post(loop_,
             [self = shared_from_this(), reason = std::move(reason)] { self->finish(reason, Ending::graceful); });
 }
 
 void Session::start() {
   net::co_spawn(
-      strand_, [self = shared_from_this()] { return self->heartbeat(); }, net::detached);
+      loop_, [self = shared_from_this()] { return self->heartbeat(); }, net::detached);
 }
 
 // Server pings, client pongs (v4). A pong cancels the wait; silence past
@@ -112,7 +112,7 @@ void Session::enqueue(std::vector<Packet> packets) {
     // Posted, not called: enqueue runs inside the upper layer's calls, which must
     // not hear on_close while they are still in the middle of something.
     overflowed_ = true;
-    net::post(strand_, [self = shared_from_this()] { self->finish("send buffer overflow", Ending::abort); });
+    net::post(loop_, [self = shared_from_this()] { self->finish("send buffer overflow", Ending::abort); });
     return;
   }
   flush();
@@ -123,7 +123,7 @@ void Session::flush() {
     if (ws_ && !writing_ && !outbox_.empty()) {
       writing_ = true;
       net::co_spawn(
-          strand_, [self = shared_from_this()] { return self->write_loop(); }, net::detached);
+          loop_, [self = shared_from_this()] { return self->write_loop(); }, net::detached);
     }
   } else if (poll_waiting_) {
     poll_wakeup_.cancel();
@@ -247,7 +247,7 @@ net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
   }
   upgrading_ = true;
   probe_ = ws;
-  net::steady_timer deadline(strand_);
+  net::steady_timer deadline(loop_);
   deadline.expires_after(options_->upgrade_timeout);
   deadline.async_wait([ws](error_code ec) {
     if (!ec) beast::get_lowest_layer(*ws).close();
@@ -407,7 +407,7 @@ void Session::finish(const std::string& reason, Ending ending) {
         beast::get_lowest_layer(*ws_).close();
       } else if (!writing_) {
         net::co_spawn(
-            strand_, [self = shared_from_this(), ws = ws_] { return self->close_websocket(ws, true); }, net::detached);
+            loop_, [self = shared_from_this(), ws = ws_] { return self->close_websocket(ws, true); }, net::detached);
       }
     }
   }

@@ -3,7 +3,7 @@
 // One Engine.IO session: the packets queued for the client, the transport that
 // carries them (long-polling, then perhaps WebSocket), and the heartbeat.
 //
-// Every member is touched only on the session's strand. The public calls that an
+// Every member is touched only on the session's loop. The public calls that an
 // upper layer makes (send, close) may come from any thread and hop onto it.
 
 #include <atomic>
@@ -24,11 +24,12 @@
 
 namespace talkline::transport::engineio {
 
-using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
+/// The event loop a session lives on: one thread runs it, so no strand is needed.
+using Loop = boost::asio::io_context::executor_type;
 using WsStream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
 using UpgradeRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
-/// What the layer above (Socket.IO) hears from a session. Called on the session strand.
+/// What the layer above (Socket.IO) hears from a session. Called on the session's loop.
 class SessionListener {
  public:
   virtual ~SessionListener() = default;
@@ -41,15 +42,15 @@ class SessionListener {
 class Session : public std::enable_shared_from_this<Session> {
  public:
   /// `forget` removes the session from the server's table; called once, on close.
-  Session(Strand strand, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
+  Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
           Transport transport, bool base64_binary, std::function<void(const std::string&)> forget);
 
   const std::string& id() const { return sid_; }
   /// The request that opened the session (headers, query, remote address; no body).
   const http::Request& handshake() const { return handshake_; }
-  const Strand& strand() const { return strand_; }
+  const Loop& loop() const { return loop_; }
 
-  /// Strand only; before the first packet can arrive (i.e. from on_connection).
+  /// Loop only; before the first packet can arrive (i.e. from on_connection).
   void set_listener(std::shared_ptr<SessionListener> listener) { listener_ = std::move(listener); }
 
   /// Queues packets for the client, in order, kept together. Any thread.
@@ -66,7 +67,7 @@ class Session : public std::enable_shared_from_this<Session> {
   /// telling anyone. Only once no I/O thread runs: at the very end of shutdown.
   void abandon();
 
-  // The rest is for the Server, on the strand.
+  // The rest is for the Server, on the loop.
 
   Transport transport() const { return transport_; }
   bool is_open() const { return state_ == State::open; }
@@ -106,7 +107,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::asio::awaitable<void> close_websocket(std::shared_ptr<WsStream> ws, bool graceful);
   std::vector<Packet> take_outbox();
 
-  Strand strand_;
+  Loop loop_;
   const std::string sid_;
   std::shared_ptr<const EngineOptions> options_;
   const http::Request handshake_;
@@ -116,7 +117,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<SessionListener> listener_;
   State state_ = State::open;
 
-  // Packets sent from other threads wait here for the strand. One post drains all
+  // Packets sent from other threads wait here for the loop. One post drains all
   // that arrived meanwhile, rather than one post per packet.
   std::mutex inbox_mutex_;
   std::vector<Packet> inbox_;  // guarded by inbox_mutex_

@@ -13,7 +13,7 @@ Client::Client(std::shared_ptr<engineio::Session> session, std::shared_ptr<const
     : session_(std::move(session)),
       server_(std::move(server)),
       decoder_(server_->options.decoder),
-      connect_timer_(session_->strand()) {}
+      connect_timer_(session_->loop()) {}
 
 void Client::start() {
   connect_timer_.expires_after(server_->options.connect_timeout);
@@ -84,8 +84,8 @@ void Client::connect(Packet packet) {
     return;
   }
   handlers->authorize(
-      socket, [weak = weak_from_this(), socket, strand = session_->strand()](std::optional<ConnectRefusal> refusal) {
-        net::post(strand, [weak, socket, refusal = std::move(refusal)]() mutable {
+      socket, [weak = weak_from_this(), socket, loop = session_->loop()](std::optional<ConnectRefusal> refusal) {
+        net::post(loop, [weak, socket, refusal = std::move(refusal)]() mutable {
           if (auto self = weak.lock()) self->finish_connect(socket, std::move(refusal));
         });
       });

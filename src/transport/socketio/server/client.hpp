@@ -14,18 +14,18 @@ namespace talkline::transport::socketio {
 
 /// The Socket.IO side of one Engine.IO session: decodes its messages, keeps one
 /// Socket per joined namespace, and routes packets to them. Lives on the session's
-/// strand; the session owns it (as its listener) until the session closes.
+/// loop; the session owns it (as its listener) until the session closes.
 class Client : public engineio::SessionListener, public std::enable_shared_from_this<Client> {
  public:
   Client(std::shared_ptr<engineio::Session> session, std::shared_ptr<const ServerState> server);
 
-  /// Strand: begins the connect timeout.
+  /// Loop: begins the connect timeout.
   void start();
 
   void on_message(engineio::Packet packet) override;
   void on_close(const std::string& reason) override;
 
-  /// Strand: the server ends `socket`'s membership.
+  /// Loop: the server ends `socket`'s membership.
   void disconnect(const std::shared_ptr<Socket>& socket, bool close_connection);
 
  private:

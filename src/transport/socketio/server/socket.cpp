@@ -74,7 +74,7 @@ void Socket::send_raw(std::vector<engineio::Packet> packets) { session_->send(st
 void Socket::disconnect(bool close_connection) {
   auto client = client_.lock();
   if (!client) return;
-  net::post(session_->strand(),
+  net::post(session_->loop(),
             [client, self = shared_from_this(), close_connection] { client->disconnect(self, close_connection); });
 }
 

@@ -56,6 +56,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   const Json& auth() const { return auth_; }
   /// The HTTP request that opened the underlying Engine.IO session.
   const http::Request& handshake() const { return session_->handshake(); }
+  /// The event loop this client's connection lives on; its callbacks run there.
+  const engineio::Loop& loop() const { return session_->loop(); }
   /// Bytes waiting to be written to this client's connection (all namespaces).
   std::size_t buffered_bytes() const { return session_->buffered_bytes(); }
   /// Accepted and not yet disconnected. Any thread.
@@ -63,7 +65,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
 
   /// `socket.emit(event, ...args)`. Any thread. Events with reserved names are dropped.
   void emit(std::string_view event, Json::array_t args = {});
-  /// Emits and asks for an answer: `on_answer` runs on the connection's strand with
+  /// Emits and asks for an answer: `on_answer` runs on the connection's loop with
   /// the client's arguments; never, if the client disconnects first.
   void emit_with_ack(std::string_view event, Json::array_t args, AckCallback on_answer);
   /// Sends already encoded Engine.IO messages (see to_engine_packets). Any thread.
@@ -88,7 +90,7 @@ class Socket : public std::enable_shared_from_this<Socket> {
   friend class Ack;
 
   void send_packet(const Packet& packet);
-  /// Client side, on the strand: the ACK the client sent for one of our emits.
+  /// Client side, on the loop: the ACK the client sent for one of our emits.
   void resolve_ack(std::uint64_t id, Json::array_t args);
 
   const std::string id_;
