@@ -17,7 +17,11 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto kDrainPoll = std::chrono::milliseconds(20);
+// How often a paused catch-up looks at the connection's queue again.
+constexpr auto kDrainPoll = std::chrono::milliseconds(10);
+// What Engine.IO and Socket.IO add around a message's JSON: the packet digits, the event
+// name, the brackets, and a polling payload's record separator.
+constexpr std::size_t kFrameOverhead = 32;
 
 std::optional<model::Member> member_of(const model::Conversation& conversation, model::Id user_id) {
   for (const auto& member : conversation.members) {
@@ -28,61 +32,87 @@ std::optional<model::Member> member_of(const model::Conversation& conversation, 
 
 }  // namespace
 
-// Runs on the connection's strand, after it was registered: every message committed
-// from then on reaches it live (and is held until this finishes), every one before
-// is in the store for the pages below. Together they miss nothing.
-net::awaitable<void> Gateway::catch_up(std::shared_ptr<Connection> connection) {
-  send_online_contacts(*connection);
-  auto conversations = services_.conversations.memberships(connection->principal);
+// Runs on the connection's loop, after it was registered: every message committed from
+// then on reaches it live (and is held until this finishes), every one before is in
+// the store for the pages below. Together they miss nothing. Store reads go to the
+// blocking pool; sending and the connection's state stay on the loop.
+net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
+  auto greet = [this, &connection] {
+    send_online_contacts(*connection);
+    return true;
+  };
+  co_await on_pool(connection->work, greet);
+  auto read_memberships = [this, &connection] { return services_.conversations.memberships(connection->principal); };
+  auto conversations = co_await on_pool(connection->work, read_memberships);
   if (!conversations.ok()) {
-    util::log::warn("realtime.catch_up_failed", {{"error", std::string_view(conversations.error().message)}});
+    util::log::warn("realtime.catch_up_failed", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
+                                                 {"error", std::string_view(conversations.error().message)}});
     finish_catch_up(connection);
     co_return;
   }
   const int page_size = std::max(1, options_.sync_page_size);
-  net::steady_timer pause(co_await net::this_coro::executor);
   for (const auto& conversation : *conversations) {
     auto me = member_of(conversation, connection->principal.user_id);
     if (!me) continue;
+    auto& sent = connection->sent_up_to[conversation.id];
     if (conversation.last_seq <= me->delivered_seq) {
       // Up to date: live messages continue from here, and a gap after it gets filled.
-      std::lock_guard lock(connection->mutex);
-      auto& sent = connection->sent_up_to[conversation.id];
       sent = std::max(sent, conversation.last_seq);
       continue;
     }
     model::Seq after = me->delivered_seq;
     for (;;) {
       if (!connection->socket->connected() || stopped_) co_return;
-      auto page = services_.messages.messages_after(connection->principal, conversation.id, after, page_size);
-      if (!page.ok() || page->empty()) break;
+      auto read_page = [this, &connection, &conversation, &after, page_size] {
+        return services_.messages.messages_after(connection->principal, conversation.id, after, page_size);
+      };
+      auto page = co_await on_pool(connection->work, read_page);
+      if (!page.ok()) {
+        // The client still has `sync` for what this could not send.
+        util::log::warn("realtime.catch_up_page_failed",
+                        {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
+                         {"conversation", static_cast<std::int64_t>(conversation.id)},
+                         {"error", std::string_view(page.error().message)}});
+        break;
+      }
+      if (page->empty()) break;
       for (const auto& message : *page) {
-        connection->socket->send_raw(event_packets(events::message_new, util::dump_json(api::message_json(message))));
+        auto json = util::dump_json(api::message_json(message));
+        // Paced by bytes, message by message: one page of large messages can be more
+        // than the connection's whole send bound.
+        if (!co_await wait_for_room(connection, json.size() + kFrameOverhead)) co_return;
+        connection->socket->send_raw(event_packets(events::message_new, json));
+        auto& up_to = connection->sent_up_to[conversation.id];
+        up_to = std::max(up_to, message.seq);
       }
       after = page->back().seq;
-      {
-        std::lock_guard lock(connection->mutex);
-        auto& sent = connection->sent_up_to[conversation.id];
-        sent = std::max(sent, after);
-      }
       if (static_cast<int>(page->size()) < page_size) break;
-      // Let the client take what is queued before more goes out: a long absence
-      // must not overflow the connection's send bound.
-      while (connection->socket->buffered_bytes() > options_.send_buffer_bytes / 2) {
-        if (!connection->socket->connected() || stopped_) co_return;
-        pause.expires_after(kDrainPoll);
-        error_code ec;
-        co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
-      }
     }
   }
   finish_catch_up(connection);
 }
 
+// Catch-up may fill half of the send bound; the rest is headroom for what goes out
+// meanwhile (acks, receipts, presence). On long-polling the queue empties only when the
+// client's next GET takes it as one payload; on WebSocket, frame by frame as it writes.
+net::awaitable<bool> Gateway::wait_for_room(const ConnectionPtr& connection, std::size_t next_bytes) {
+  const std::size_t budget = options_.send_buffer_bytes / 2;
+  std::optional<net::steady_timer> pause;
+  for (;;) {
+    if (!connection->socket->connected() || stopped_) co_return false;
+    const std::size_t queued = connection->socket->buffered_bytes();
+    // A message bigger than the whole budget still goes out alone, into an empty queue.
+    if (queued == 0 || queued + next_bytes <= budget) co_return true;
+    if (!pause) pause.emplace(connection->loop);
+    pause->expires_after(kDrainPoll);
+    error_code ec;
+    co_await pause->async_wait(net::redirect_error(net::use_awaitable, ec));
+  }
+}
+
 // Sends the live messages held meanwhile that the pages did not already carry, in
 // seq order after them (ordering.cpp fills any gap between the two).
-void Gateway::finish_catch_up(const std::shared_ptr<Connection>& connection) {
-  std::lock_guard lock(connection->mutex);
+void Gateway::finish_catch_up(const ConnectionPtr& connection) {
   for (auto& held : connection->held) {
     offer_message(connection, held.conversation_id, held.seq, std::move(held.packets));
   }
@@ -91,10 +121,15 @@ void Gateway::finish_catch_up(const std::shared_ptr<Connection>& connection) {
 }
 
 // A new connection learns which of its user's contacts are online now, on any node.
-// Runs on a worker, where the directory may wait for its server.
-void Gateway::send_online_contacts(Connection& connection) {
+// Runs on the blocking pool, where the directory may wait for its server.
+void Gateway::send_online_contacts(const Connection& connection) {
   auto contacts = services_.conversations.contacts(connection.principal);
-  if (!contacts.ok() || contacts->empty()) return;
+  if (!contacts.ok()) {
+    util::log::warn("realtime.online_contacts_failed", {{"user", static_cast<std::int64_t>(connection.principal.user_id)},
+                                                        {"error", std::string_view(contacts.error().message)}});
+    return;
+  }
+  if (contacts->empty()) return;
   const auto offline = services_.presence.offline_among(*contacts);
   const std::unordered_set<model::Id> away(offline.begin(), offline.end());
   for (auto contact : *contacts) {

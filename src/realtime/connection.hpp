@@ -3,7 +3,6 @@
 #include <atomic>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -15,39 +14,55 @@
 
 namespace talkline::realtime {
 
+class DeliveryInbox;
+
+/// A strand of the gateway's blocking pool: the store calls behind one connection's
+/// events, run in the order they arrived.
 using WorkStrand = boost::asio::strand<boost::asio::thread_pool::executor_type>;
+/// Frames built once and shared by every connection they go to.
+using SharedPackets = std::shared_ptr<const std::vector<transport::engineio::Packet>>;
 
 /// Live messages one connection may hold back (while catching up, or ahead of a gap);
 /// past it the connection is closed and the client recovers with a fresh catch-up.
 inline constexpr std::size_t kMaxHeldMessages = 10000;
 
-/// A `message:new` that arrived while its connection was still catching up.
+/// A `message:new` that arrived while its connection was still catching up. No
+/// packets: the connection's own message, which counts as sent without being sent.
 struct HeldMessage {
   model::Id conversation_id = 0;
   model::Seq seq = 0;
-  std::vector<transport::engineio::Packet> packets;
+  SharedPackets packets;
 };
 
 /// One authenticated Socket.IO connection on namespace "/" and what the gateway
 /// keeps about it.
+///
+/// Threads: the const members may be read anywhere. Everything else belongs to the
+/// connection's event loop (the one its Engine.IO session lives on) and is touched
+/// only there, without a lock; work on the blocking pool posts back to `loop` to
+/// change it.
 struct Connection {
   Connection(std::shared_ptr<transport::socketio::Socket> socket_, services::Principal principal_,
-             std::string remote_address_, WorkStrand work_)
+             std::string remote_address_, transport::engineio::Loop loop_, WorkStrand work_, DeliveryInbox* inbox_)
       : socket(std::move(socket_)),
         principal(std::move(principal_)),
         remote_address(std::move(remote_address_)),
-        work(std::move(work_)) {}
+        loop(std::move(loop_)),
+        work(std::move(work_)),
+        inbox(inbox_) {}
 
   const std::shared_ptr<transport::socketio::Socket> socket;
   /// Who is connected, with connection_id set to the socket id.
   const services::Principal principal;
   const std::string remote_address;
-  /// Runs this connection's blocking work in the order its events arrived, so two
-  /// sends from one device are committed in the order it sent them.
-  WorkStrand work;
+  const transport::engineio::Loop loop;
+  /// Runs this connection's blocking work (store reads, cursor commits) in the order
+  /// its events arrived.
+  const WorkStrand work;
+  /// Where live deliveries for this connection are queued for its loop.
+  DeliveryInbox* const inbox;
   std::atomic<std::int64_t> last_activity_ms{0};
 
-  std::mutex mutex;  // guards everything below
   /// Catching up after connect: live messages are held, then merged in seq order.
   bool catching_up = true;
   std::vector<HeldMessage> held;
@@ -58,7 +73,7 @@ struct Connection {
 
   /// Live messages that arrived ahead of a seq not yet sent (announced by another node
   /// first, or the missing one lost with a bus outage), per conversation, by seq.
-  std::unordered_map<model::Id, std::map<model::Seq, std::vector<transport::engineio::Packet>>> ahead;
+  std::unordered_map<model::Id, std::map<model::Seq, SharedPackets>> ahead;
   std::size_t ahead_count = 0;
   /// Conversations with a gap fill under way (see ordering.cpp).
   std::unordered_set<model::Id> gap_fills;
@@ -69,7 +84,7 @@ struct Connection {
 };
 
 /// What the gateway hangs on a Socket (Socket::set_data): the principal from the
-/// handshake, then the connection once it is accepted. Touched on the socket's strand.
+/// handshake, then the connection once it is accepted. Touched on the socket's loop.
 struct SocketState {
   services::Principal principal;
   std::shared_ptr<Connection> connection;

@@ -1,5 +1,6 @@
 #include "realtime/gateway.hpp"
 
+#include <algorithm>
 #include <unordered_set>
 
 #include "api/v1/request_helpers.hpp"
@@ -16,8 +17,6 @@ using boost::system::error_code;
 namespace {
 
 constexpr auto kSweepPeriod = std::chrono::milliseconds(250);
-// Live messages held for a connection that is still catching up; past this it is
-// closed and will catch up again on its next connect.
 
 // The token from the CONNECT payload (`auth: {token}`), else from the handshake's
 // Authorization header; empty when neither has one.
@@ -44,6 +43,10 @@ std::vector<transport::engineio::Packet> event_packets(std::string_view event, s
   std::vector<transport::engineio::Packet> packets;
   packets.push_back(transport::engineio::Packet::text(transport::engineio::PacketType::message, std::move(text)));
   return packets;
+}
+
+SharedPackets shared_event_packets(std::string_view event, std::string_view payload_json) {
+  return std::make_shared<const std::vector<transport::engineio::Packet>>(event_packets(event, payload_json));
 }
 
 Gateway::Gateway(RealtimeOptions options, Services services, bus::Bus& bus)
@@ -91,6 +94,17 @@ sio::NamespaceHandlers Gateway::handlers() {
 
 void Gateway::start() { schedule_sweep(); }
 
+bool Gateway::sends_on_loop() const { return services_.messages.sends_complete_later(); }
+
+DeliveryInbox& Gateway::inbox_for(const transport::engineio::Loop& loop) {
+  std::lock_guard lock(inboxes_mutex_);
+  auto& inbox = inboxes_[&loop.context()];
+  if (!inbox) {
+    inbox = std::make_unique<DeliveryInbox>(loop, [this](std::vector<Delivery>& batch) { apply(batch); });
+  }
+  return *inbox;
+}
+
 void Gateway::stop() {
   if (stopped_.exchange(true)) return;
   // Connections hold sockets, which hold I/O objects of the HTTP server; they must
@@ -133,7 +147,8 @@ void Gateway::connected(const SocketPtr& socket) {
   auto* state = socket->data<SocketState>();
   if (!state || stopped_) return;
   auto connection = std::make_shared<Connection>(socket, state->principal, socket->handshake().remote_address,
-                                                 net::make_strand(workers_.get_executor()));
+                                                 socket->loop(), net::make_strand(workers_.get_executor()),
+                                                 &inbox_for(socket->loop()));
   connection->last_activity_ms = services_.clock.now_ms();
   // authorize() checked the limits, but several handshakes can pass that check before
   // any of them is added; the add itself decides.
@@ -152,7 +167,7 @@ void Gateway::connected(const SocketPtr& socket) {
     auto self = weak.lock();
     if (!self || self->stopped_) return;
     net::co_spawn(
-        connection->work, [self, connection] { return self->catch_up(connection); }, net::detached);
+        connection->loop, [self, connection] { return self->catch_up(connection); }, net::detached);
   });
   if (first) {
     // The directory counts calls, so a racing disconnect of the same user needs no
@@ -206,6 +221,8 @@ void Gateway::announce_presence(model::Id user_id, bool online, model::Millis at
   });
 }
 
+// Sorts one envelope's recipients by loop and queues one batch per loop; the frames
+// are built once here and shared by every recipient.
 void Gateway::deliver(const bus::Envelope& envelope) {
   std::unordered_set<model::Id> seen;
   if (envelope.end_session_id != 0) {
@@ -216,36 +233,49 @@ void Gateway::deliver(const bus::Envelope& envelope) {
     }
     return;
   }
-  const auto packets = event_packets(envelope.event, envelope.payload_json);
-  const bool is_message = envelope.event == events::message_new;
-  const bool is_typing = envelope.event == events::typing;
+  const auto packets = shared_event_packets(envelope.event, envelope.payload_json);
+  Delivery::Kind kind = Delivery::Kind::other;
+  if (envelope.event == events::message_new) kind = Delivery::Kind::message;
+  if (envelope.event == events::typing) kind = Delivery::Kind::typing;
+  // Almost always one loop or a few: a short list beats a map.
+  std::vector<std::pair<DeliveryInbox*, std::vector<Delivery>>> by_loop;
   for (auto user : envelope.user_ids) {
     if (!seen.insert(user).second) continue;
-    for (const auto& connection : registry_.of_user(user)) {
-      const bool skipped = !envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection;
-      if (skipped && !is_message) continue;
-      if (is_message || is_typing) {
-        std::lock_guard lock(connection->mutex);
-        if (is_typing && !connection->rooms.contains(envelope.conversation_id)) continue;
-        // The sender's own connection gets the ack instead; it still counts as having
-        // this seq, or the ordering below would see a gap and fetch it from the store.
-        auto own = skipped ? std::vector<transport::engineio::Packet>{} : packets;
-        if (is_message && connection->catching_up) {
-          if (connection->held.size() >= kMaxHeldMessages) {
-            connection->socket->close_connection("catch-up overflow");  // it reconnects and starts over
+    for (auto& connection : registry_.of_user(user)) {
+      const bool own = !envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection;
+      // The sender's own connection gets the ack instead of message:new; it still counts
+      // as having this seq, or the ordering would see a gap and fetch it from the store.
+      if (own && kind != Delivery::Kind::message) continue;
+      auto slot = std::find_if(by_loop.begin(), by_loop.end(),
+                               [&](const auto& entry) { return entry.first == connection->inbox; });
+      if (slot == by_loop.end()) slot = by_loop.insert(by_loop.end(), {connection->inbox, {}});
+      slot->second.push_back(
+          Delivery{std::move(connection), kind, envelope.conversation_id, envelope.seq, own ? nullptr : packets});
+    }
+  }
+  for (auto& [inbox, deliveries] : by_loop) inbox->push(deliveries);
+}
+
+void Gateway::apply(std::vector<Delivery>& deliveries) {
+  for (auto& delivery : deliveries) {
+    auto& connection = *delivery.connection;
+    if (!connection.socket->connected()) continue;
+    switch (delivery.kind) {
+      case Delivery::Kind::message:
+        if (connection.catching_up) {
+          if (connection.held.size() >= kMaxHeldMessages) {
+            connection.socket->close_connection("catch-up overflow");  // it reconnects and starts over
             continue;
           }
-          connection->held.push_back(HeldMessage{envelope.conversation_id, envelope.seq, std::move(own)});
+          connection.held.push_back(HeldMessage{delivery.conversation_id, delivery.seq, std::move(delivery.packets)});
           continue;
         }
-        if (is_message) {
-          offer_message(connection, envelope.conversation_id, envelope.seq, std::move(own));
-          continue;
-        }
-        connection->socket->send_raw(packets);
-        continue;
-      }
-      connection->socket->send_raw(packets);
+        offer_message(delivery.connection, delivery.conversation_id, delivery.seq, std::move(delivery.packets));
+        break;
+      case Delivery::Kind::typing:
+        if (connection.rooms.contains(delivery.conversation_id)) connection.socket->send_raw(*delivery.packets);
+        break;
+      case Delivery::Kind::other: connection.socket->send_raw(*delivery.packets); break;
     }
   }
 }

@@ -1,12 +1,16 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
+#include <optional>
+#include <unordered_map>
 #include <string>
 
 #include "bus/bus.hpp"
 #include "presence/presence_directory.hpp"
 #include "ratelimit/rate_limiter.hpp"
 #include "realtime/connection.hpp"
+#include "realtime/delivery_inbox.hpp"
 #include "realtime/options.hpp"
 #include "realtime/registry.hpp"
 #include "realtime/typing_tracker.hpp"
@@ -28,8 +32,11 @@ namespace talkline::realtime {
 /// "offline" only when their last connection anywhere closed, or when the directory
 /// finds the last node that held them dead.
 ///
-/// Socket callbacks arrive on I/O threads; everything that touches the store runs
-/// on the gateway's own worker pool, on one strand per connection.
+/// Threads (docs/HLD.md "Threads"): socket callbacks arrive on the connection's event
+/// loop, and its events are parsed, checked and handed to the store there. Only what
+/// blocks (store reads, cursor commits, token checks) goes to the gateway's small pool,
+/// on one strand per connection, and posts back to the loop to touch the connection.
+/// Live deliveries from the bus reach each loop through its DeliveryInbox, in batches.
 class Gateway : public std::enable_shared_from_this<Gateway> {
  public:
   struct Services {
@@ -53,6 +60,9 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   void start();
   /// Stops the periodic work and waits for the worker threads.
   void stop();
+  /// Whether message:send may run on the event loop: true when the store queues the
+  /// commit and completes it later, false when its send blocks for the commit.
+  bool sends_on_loop() const;
 
   std::size_t connection_count() const { return registry_.size(); }
 
@@ -60,43 +70,55 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   using SocketPtr = std::shared_ptr<transport::socketio::Socket>;
   using Args = util::Json::array_t;
   using Handler = Result<util::Json> (Gateway::*)(Connection&, const Args&);
+  using ConnectionPtr = std::shared_ptr<Connection>;
 
   // connection life (gateway.cpp)
   void authorize(const SocketPtr& socket, transport::socketio::ConnectCallback done);
   void connected(const SocketPtr& socket);
   void disconnected(const SocketPtr& socket, const std::string& reason);
+  /// Any thread (the bus's): queues the envelope for each recipient's loop.
   void deliver(const bus::Envelope& envelope);
+  /// On one loop: applies a batch of deliveries to that loop's connections.
+  void apply(std::vector<Delivery>& deliveries);
+  DeliveryInbox& inbox_for(const transport::engineio::Loop& loop);
   void end_connection(Connection& connection, std::string_view reason);
   void announce_presence(model::Id user_id, bool online, model::Millis at);
   void schedule_sweep();
   void sweep();
 
-  // events (chat_events.cpp)
+  // events (chat_events.cpp); on_event runs on the connection's loop
   void on_event(const SocketPtr& socket, const std::string& event, Args args, transport::socketio::Ack ack);
-  static Handler handler_for(std::string_view event);
-  /// Answers through `ack` once the message is durable; the connection's strand moves on
-  /// to its next event meanwhile (the store completes sends in order).
-  void send_message(const std::shared_ptr<Connection>& connection, const Args& args, transport::socketio::Ack ack);
-  Result<util::Json> typing(Connection& connection, const Args& args);
+  /// The handlers that run on the blocking pool, on the connection's work strand.
+  static Handler blocking_handler_for(std::string_view event);
+  /// Answers through `ack` once the message is durable; the loop moves on to other
+  /// work meanwhile (the store completes sends in order).
+  void send_message(const ConnectionPtr& connection, const Args& args, transport::socketio::Ack ack);
+  /// On the loop: the throttle; the member lookup and relay go to the pool.
+  void typing(const ConnectionPtr& connection, const Args& args, transport::socketio::Ack ack);
+  Result<util::Json> relay_typing(const Connection& connection, model::Id conversation_id, bool typing);
   Result<util::Json> receipt_delivered(Connection& connection, const Args& args);
   Result<util::Json> receipt_read(Connection& connection, const Args& args);
   Result<util::Json> move_cursor(Connection& connection, const Args& args, model::CursorKind kind);
-  Result<util::Json> join(Connection& connection, const Args& args);
+  /// Pool: checks membership, then adds the room and acks on the loop.
+  void join(const ConnectionPtr& connection, const Args& args, transport::socketio::Ack ack);
   Result<util::Json> leave(Connection& connection, const Args& args);
   void publish_typing(model::Id user_id, model::Id conversation_id, std::vector<model::Id> member_ids, bool typing);
 
-  // catching up (catch_up.cpp)
-  boost::asio::awaitable<void> catch_up(std::shared_ptr<Connection> connection);
-  void finish_catch_up(const std::shared_ptr<Connection>& connection);
-  void send_online_contacts(Connection& connection);
+  // catching up (catch_up.cpp); the coroutine runs on the connection's loop
+  boost::asio::awaitable<void> catch_up(ConnectionPtr connection);
+  /// Waits on the loop until the connection's queue is below the catch-up share of
+  /// its send bound; false when the connection ended meanwhile.
+  boost::asio::awaitable<bool> wait_for_room(const ConnectionPtr& connection, std::size_t next_bytes);
+  void finish_catch_up(const ConnectionPtr& connection);
+  void send_online_contacts(const Connection& connection);
   Result<util::Json> sync(Connection& connection, const Args& args);
 
-  // live messages in seq order without gaps (ordering.cpp); callers hold connection->mutex
-  void offer_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id, model::Seq seq,
-                     std::vector<transport::engineio::Packet> packets);
+  // live messages in seq order without gaps (ordering.cpp); on the connection's loop
+  void offer_message(const ConnectionPtr& connection, model::Id conversation_id, model::Seq seq,
+                     SharedPackets packets);
   void send_contiguous(Connection& connection, model::Id conversation_id);
   void drop_ahead(Connection& connection, model::Id conversation_id);
-  boost::asio::awaitable<void> fill_gap(std::shared_ptr<Connection> connection, model::Id conversation_id);
+  boost::asio::awaitable<void> fill_gap(ConnectionPtr connection, model::Id conversation_id);
 
   RealtimeOptions options_;
   Services services_;
@@ -104,6 +126,8 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   boost::asio::thread_pool workers_;
   boost::asio::steady_timer sweep_timer_;
   ConnectionRegistry registry_;
+  std::mutex inboxes_mutex_;  // taken when a connection is accepted, not per delivery
+  std::unordered_map<const void*, std::unique_ptr<DeliveryInbox>> inboxes_;  // by loop
   TypingTracker typing_;
   std::atomic<bool> stopped_{false};
   std::int64_t last_revalidation_ms_ = 0;
@@ -112,5 +136,17 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
 /// The Engine.IO messages of a server event with one JSON argument, encoded once
 /// and sent to any number of connections.
 std::vector<transport::engineio::Packet> event_packets(std::string_view event, std::string_view payload_json);
+SharedPackets shared_event_packets(std::string_view event, std::string_view payload_json);
+
+/// Runs `work` on `strand` (the blocking pool) and resumes the caller on its own
+/// executor with the result. `work` must stay alive until the result is back.
+template <typename F>
+boost::asio::awaitable<std::invoke_result_t<F&>> on_pool(const WorkStrand& strand, F& work) {
+  using Value = std::invoke_result_t<F&>;
+  // Boxed: co_spawn's completion needs a default-constructible value, which Result is not.
+  auto task = [&work]() -> boost::asio::awaitable<std::optional<Value>> { co_return work(); };
+  auto value = co_await boost::asio::co_spawn(strand, std::move(task), boost::asio::use_awaitable);
+  co_return std::move(*value);
+}
 
 }  // namespace talkline::realtime

@@ -31,26 +31,26 @@ constexpr auto kMaxGapRetry = std::chrono::milliseconds(5000);
 namespace {
 
 // No packets: the message counts as sent without being sent (the sender's own device).
-void send_unless_own(transport::socketio::Socket& socket, std::vector<transport::engineio::Packet> packets) {
-  if (!packets.empty()) socket.send_raw(std::move(packets));
+void send_unless_own(transport::socketio::Socket& socket, const SharedPackets& packets) {
+  if (packets) socket.send_raw(*packets);
 }
 
 }  // namespace
 
-void Gateway::offer_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id, model::Seq seq,
-                            std::vector<transport::engineio::Packet> packets) {
+void Gateway::offer_message(const ConnectionPtr& connection, model::Id conversation_id, model::Seq seq,
+                            SharedPackets packets) {
   auto& c = *connection;
   auto sent = c.sent_up_to.find(conversation_id);
   if (sent == c.sent_up_to.end()) {
     // Nothing known about this conversation yet (it began, or the user joined it, after
     // this connection caught up): its first message starts the count.
     c.sent_up_to.emplace(conversation_id, seq);
-    send_unless_own(*c.socket, std::move(packets));
+    send_unless_own(*c.socket, packets);
     return;
   }
   if (seq <= sent->second) return;  // already sent, live or from the store
   if (seq == sent->second + 1) {
-    send_unless_own(*c.socket, std::move(packets));
+    send_unless_own(*c.socket, packets);
     sent->second = seq;
     send_contiguous(c, conversation_id);
     return;
@@ -64,7 +64,7 @@ void Gateway::offer_message(const std::shared_ptr<Connection>& connection, model
   auto fill = [self = shared_from_this(), connection, conversation_id]() {
     return self->fill_gap(connection, conversation_id);
   };
-  net::co_spawn(c.work, std::move(fill), net::detached);
+  net::co_spawn(c.loop, std::move(fill), net::detached);
 }
 
 void Gateway::send_contiguous(Connection& connection, model::Id conversation_id) {
@@ -76,7 +76,7 @@ void Gateway::send_contiguous(Connection& connection, model::Id conversation_id)
     auto entry = queue.extract(queue.begin());
     --connection.ahead_count;
     if (entry.key() != next + 1) continue;  // a copy of one the store already gave
-    send_unless_own(*connection.socket, std::move(entry.mapped()));
+    send_unless_own(*connection.socket, entry.mapped());
     next = entry.key();
   }
   if (queue.empty()) connection.ahead.erase(waiting);
@@ -91,8 +91,9 @@ void Gateway::drop_ahead(Connection& connection, model::Id conversation_id) {
   connection.gap_fills.erase(conversation_id);
 }
 
-// Runs on the connection's worker strand; one per conversation with a gap at a time.
-net::awaitable<void> Gateway::fill_gap(std::shared_ptr<Connection> connection, model::Id conversation_id) {
+// Runs on the connection's loop, one per conversation with a gap at a time; the store
+// read goes to the blocking pool.
+net::awaitable<void> Gateway::fill_gap(ConnectionPtr connection, model::Id conversation_id) {
   net::steady_timer timer(co_await net::this_coro::executor);
   auto delay = options_.gap_fill_delay;
   for (;;) {
@@ -100,22 +101,20 @@ net::awaitable<void> Gateway::fill_gap(std::shared_ptr<Connection> connection, m
     error_code ec;
     co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
     if (stopped_ || !connection->socket->connected()) co_return;
-    model::Seq from = 0;
-    model::Seq first_held = 0;
-    {
-      std::lock_guard lock(connection->mutex);
-      auto waiting = connection->ahead.find(conversation_id);
-      if (waiting == connection->ahead.end()) {  // the missing ones arrived live
-        connection->gap_fills.erase(conversation_id);
-        co_return;
-      }
-      from = connection->sent_up_to[conversation_id];
-      first_held = waiting->second.begin()->first;
+    auto waiting = connection->ahead.find(conversation_id);
+    if (waiting == connection->ahead.end()) {  // the missing ones arrived live
+      connection->gap_fills.erase(conversation_id);
+      co_return;
     }
+    const model::Seq from = connection->sent_up_to[conversation_id];
+    const model::Seq first_held = waiting->second.begin()->first;
     const auto missing = std::min<model::Seq>(first_held - from - 1, std::max(1, options_.sync_page_size));
-    auto page =
-        services_.messages.messages_after(connection->principal, conversation_id, from, static_cast<int>(missing));
-    std::lock_guard lock(connection->mutex);
+    auto read = [this, &connection, conversation_id, from, missing] {
+      return services_.messages.messages_after(connection->principal, conversation_id, from,
+                                               static_cast<int>(missing));
+    };
+    auto page = co_await on_pool(connection->work, read);
+    if (stopped_ || !connection->socket->connected()) co_return;
     if (!page.ok()) {
       if (page.error().code == ErrorCode::not_found) {  // no longer a member: nothing more is theirs
         drop_ahead(*connection, conversation_id);

@@ -43,6 +43,9 @@ class MessageService {
   /// that completes in commit order, `done` runs on the store's writer thread and must
   /// not block; sends of one caller made in some order complete in that order.
   void send_async(const Principal& caller, const SendRequest& request, SendDone done);
+  /// Whether send_async returns before the commit (the store queues it and completes it
+  /// later) rather than blocking the calling thread through it.
+  bool sends_complete_later() const { return store_.completes_in_commit_order(); }
   /// A page of history in ascending seq. `before` pages towards older messages, `after`
   /// towards newer ones; with neither, the latest page. next_cursor continues in the
   /// same direction.

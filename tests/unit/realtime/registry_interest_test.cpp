@@ -44,10 +44,12 @@ class RegistryInterestTest : public ::testing::Test {
     services::Principal principal;
     principal.user_id = user_id;
     principal.connection_id = "sock-" + std::to_string(++next_socket_);
-    return std::make_shared<Connection>(nullptr, principal, "10.0.0.1", boost::asio::make_strand(pool_.get_executor()));
+    return std::make_shared<Connection>(nullptr, principal, "10.0.0.1", loop_.get_executor(),
+                                        boost::asio::make_strand(pool_.get_executor()), nullptr);
   }
 
   static constexpr int kNoLimit = 1 << 30;
+  boost::asio::io_context loop_;
   boost::asio::thread_pool pool_{1};
   InterestCounter bus_;
   ConnectionRegistry registry_{&bus_};

@@ -14,8 +14,8 @@ namespace {
 using ::testing::IsEmpty;
 using ::testing::UnorderedElementsAre;
 
-// The registry never touches a connection's socket or strand, so the connections here
-// have no socket and a strand on a pool that never runs anything.
+// The registry never touches a connection's socket, loop or strand, so the connections
+// here have no socket, and a loop and a strand that never run anything.
 class ConnectionRegistryTest : public ::testing::Test {
  protected:
   std::shared_ptr<Connection> connection(model::Id user_id, const std::string& address = "10.0.0.1") {
@@ -23,13 +23,15 @@ class ConnectionRegistryTest : public ::testing::Test {
     principal.user_id = user_id;
     principal.session_id = 1000 + user_id;
     principal.connection_id = "sock-" + std::to_string(++next_socket_);
-    return std::make_shared<Connection>(nullptr, principal, address, boost::asio::make_strand(pool_.get_executor()));
+    return std::make_shared<Connection>(nullptr, principal, address, loop_.get_executor(),
+                                        boost::asio::make_strand(pool_.get_executor()), nullptr);
   }
 
   // Adds without limits in the way; reports whether the user came online.
   bool add(const std::shared_ptr<Connection>& c) { return registry_.add(c, kNoLimit, kNoLimit).first; }
 
   static constexpr int kNoLimit = 1 << 30;
+  boost::asio::io_context loop_;
   boost::asio::thread_pool pool_{1};
   ConnectionRegistry registry_;
   int next_socket_ = 0;

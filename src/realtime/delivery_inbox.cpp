@@ -1,0 +1,32 @@
+#include "realtime/delivery_inbox.hpp"
+
+namespace talkline::realtime {
+
+void DeliveryInbox::push(std::vector<Delivery>& deliveries) {
+  if (deliveries.empty()) return;
+  {
+    std::lock_guard lock(mutex_);
+    if (queued_.empty()) {
+      queued_.swap(deliveries);
+    } else {
+      queued_.insert(queued_.end(), std::make_move_iterator(deliveries.begin()),
+                     std::make_move_iterator(deliveries.end()));
+    }
+    deliveries.clear();
+    if (posted_) return;
+    posted_ = true;
+  }
+  boost::asio::post(loop_, [this] { drain(); });
+}
+
+void DeliveryInbox::drain() {
+  std::vector<Delivery> batch;
+  {
+    std::lock_guard lock(mutex_);
+    batch.swap(queued_);
+    posted_ = false;
+  }
+  drain_(batch);
+}
+
+}  // namespace talkline::realtime

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <vector>
+
+#include "realtime/connection.hpp"
+
+namespace talkline::realtime {
+
+/// One live delivery to one connection, built on the thread that heard the bus and
+/// applied on the connection's loop.
+struct Delivery {
+  enum class Kind {
+    message,  // message:new, in seq order per conversation (ordering.cpp)
+    typing,   // only to connections that joined the conversation's room
+    other,    // receipts, presence, conversation updates: sent as they come
+  };
+  std::shared_ptr<Connection> connection;
+  Kind kind = Kind::other;
+  model::Id conversation_id = 0;
+  model::Seq seq = 0;
+  /// Null for the sender's own connection: the message counts as sent, the ack told it.
+  SharedPackets packets;
+};
+
+/// One event loop's queue of live deliveries. Any thread pushes; the loop takes the
+/// whole queue at once, so one wake-up carries everything queued meanwhile (a group
+/// commit's messages to every recipient on this loop), never one per message or per
+/// recipient.
+class DeliveryInbox {
+ public:
+  using Drain = std::function<void(std::vector<Delivery>&)>;
+
+  /// `drain` runs on `loop` with every delivery queued since the last drain, in the
+  /// order they were pushed.
+  DeliveryInbox(transport::engineio::Loop loop, Drain drain) : loop_(std::move(loop)), drain_(std::move(drain)) {}
+
+  const transport::engineio::Loop& loop() const { return loop_; }
+
+  /// Queues `deliveries` (moved from) for the loop. Any thread.
+  void push(std::vector<Delivery>& deliveries);
+
+ private:
+  void drain();
+
+  const transport::engineio::Loop loop_;
+  const Drain drain_;
+  std::mutex mutex_;
+  std::vector<Delivery> queued_;  // guarded by mutex_
+  bool posted_ = false;           // guarded by mutex_
+};
+
+}  // namespace talkline::realtime
