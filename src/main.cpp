@@ -3,12 +3,25 @@
 #include <iostream>
 #include <string>
 
+#include <malloc.h>
+
 #include "app/app.hpp"
 #include "config/config.hpp"
 
 namespace {
 
+// glibc raises its mmap threshold to the size of any large block freed, so after the
+// first password hash every Argon2 block (TALKLINE_ARGON2_MEMORY_KIB, 19 MiB by
+// default) comes from a malloc arena and stays there when freed: one such block per
+// thread that ever hashed, hundreds of MiB of idle RSS. A fixed threshold keeps large
+// blocks in their own mappings, returned to the system on free.
+void keep_large_blocks_out_of_arenas() {
+  constexpr int kLargeBlockBytes = 1 << 20;
+  mallopt(M_MMAP_THRESHOLD, kLargeBlockBytes);
+}
+
 int run(int argc, char** argv) {
+  keep_large_blocks_out_of_arenas();
   using talkline::config::Invocation;
   auto invocation = talkline::config::parse_invocation(argc, argv);
   if (!invocation.ok()) {
