@@ -7,7 +7,7 @@
 
 namespace talkline::api {
 
-/// JSON shapes of the public contract (DESIGN.md §4): camelCase, ids as strings,
+/// JSON shapes of the public contract (docs/protocol.md, "JSON shapes"): camelCase, ids as strings,
 /// times as RFC 3339. Shared by the REST controllers and the real-time layer so the
 /// same object looks the same everywhere.
 util::Json user_json(const model::User& user);

@@ -1,6 +1,7 @@
 #pragma once
 
-// The shapes of socket acks (DESIGN.md §4): {ok: true, ...} or {ok: false, error: {code, message}}.
+// The shapes of socket acks (docs/protocol.md, "JSON shapes", Acks): {ok: true, ...} or
+// {ok: false, error: {code, message}}.
 
 #include "util/error.hpp"
 #include "util/json.hpp"

@@ -5,8 +5,9 @@
 
 namespace talkline::realtime {
 
-/// Turns the services' committed changes into bus envelopes with the server events
-/// of DESIGN.md §4: message:new, receipt, conversation:updated, and session ends.
+/// Turns the services' committed changes into bus envelopes with the server events of
+/// docs/protocol.md, "Server → client events": message:new, receipt, conversation:updated,
+/// and session ends.
 class BusPublisher final : public services::EventPublisher {
  public:
   explicit BusPublisher(bus::Bus& bus) : bus_(bus) {}

@@ -41,8 +41,9 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& op
   }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
   std::unique_ptr<Connection> connection(new Connection(conn, options));
-  // A send is acknowledged only once durable (DESIGN.md §1), so a server configured with
-  // synchronous_commit = off is overruled for our sessions; stronger settings are kept.
+  // A send is acknowledged only once durable (docs/protocol.md, "Delivery guarantees"), so a
+  // server configured with synchronous_commit = off is overruled for our sessions; stronger
+  // settings are kept.
   TL_TRY(connection->exec("SET statement_timeout = " + std::to_string(std::max(0, options.statement_timeout_ms)) +
                           "; SELECT set_config('synchronous_commit', 'on', false)"
                           " WHERE current_setting('synchronous_commit') = 'off'"));

@@ -65,6 +65,9 @@ class Connection final : public Executor {
   /// server closed while idle (a restart) is noticed before it is used.
   bool usable();
 
+  /// True once a call has failed at the link level; unlike usable(), reads nothing.
+  bool broken() const { return broken_; }
+
  private:
   Connection(pg_conn* conn, const ConnectionOptions& options);
 

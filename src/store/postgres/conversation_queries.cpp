@@ -6,6 +6,7 @@
 
 #include "store/postgres/executor.hpp"
 #include "store/postgres/user_queries.hpp"
+#include "store/row_mappers.hpp"
 
 namespace talkline::store::postgres {
 
@@ -24,10 +25,10 @@ std::string with_members(const std::string& source, const std::string& where) {
 
 Result<model::Conversation> conversation_with_members(const Rows& rows) {
   if (rows.empty()) return Error::not_found("conversation not found");
-  model::Conversation conversation = read_conversation(rows, 0);
+  model::Conversation conversation = read_conversation(rows.at(0));
   for (int row = 0; row < rows.size(); ++row) {
     if (!rows.is_null(row, kConversationColumnCount)) {
-      conversation.members.push_back(read_member(rows, row, kConversationColumnCount));
+      conversation.members.push_back(read_member(rows.at(row), kConversationColumnCount));
     }
   }
   return conversation;
@@ -118,7 +119,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Exec
   std::map<model::Id, std::size_t> index;
   for (int row = 0; row < page.size(); ++row) {
     model::ConversationSummary summary;
-    summary.conversation = read_conversation(page, row);
+    summary.conversation = read_conversation(page.at(row));
     summary.unread_count =
         std::max<model::Seq>(0, summary.conversation.last_seq - page.int64(row, kConversationColumnCount));
     ids.push_back(summary.conversation.id);
@@ -131,7 +132,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Exec
                                            " ORDER BY mb.conversation_id, mb.joined_at, mb.user_id",
                                        Params::of(ids)));
   for (int row = 0; row < members.size(); ++row) {
-    model::Member member = read_member(members, row);
+    model::Member member = read_member(members.at(row));
     summaries[index.at(member.conversation_id)].conversation.members.push_back(member);
   }
   TL_TRY_ASSIGN(Rows last, db.query(std::string("SELECT ") + kMessageColumns +
@@ -140,7 +141,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Exec
                                         " WHERE c.id = ANY($1::bigint[])",
                                     Params::of(ids)));
   for (int row = 0; row < last.size(); ++row) {
-    model::Message message = read_message(last, row);
+    model::Message message = read_message(last.at(row));
     summaries[index.at(message.conversation_id)].last_message = std::move(message);
   }
   return summaries;
@@ -158,7 +159,7 @@ Result<model::Member> find_member(Executor& db, model::Id conversation_id, model
                                         " FROM members mb WHERE mb.conversation_id = $1 AND mb.user_id = $2",
                                     Params::of(conversation_id, user_id)));
   if (rows.empty()) return Error::not_found("member not found");
-  return read_member(rows, 0);
+  return read_member(rows.at(0));
 }
 
 // The conversation row is locked first, as a send does: concurrent adds to one group
@@ -212,7 +213,7 @@ Result<model::Member> advance_member_cursor(Executor& db, model::Id conversation
                            " AND ($3 > mb.delivered_seq OR ($4 AND $3 > mb.read_seq)) RETURNING ") +
                    kMemberColumns,
                Params::of(conversation_id, user_id, seq, is_read ? "true" : "false")));
-  if (!moved.empty()) return read_member(moved, 0);
+  if (!moved.empty()) return read_member(moved.at(0));
   TL_TRY_ASSIGN(model::Member member, find_member(db, conversation_id, user_id));
   TL_TRY_ASSIGN(Rows last, db.query("SELECT last_seq FROM conversations WHERE id = $1", Params::of(conversation_id)));
   if (last.empty()) return Error::not_found("conversation not found");

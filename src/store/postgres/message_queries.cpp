@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "store/postgres/executor.hpp"
+#include "store/row_mappers.hpp"
 
 namespace talkline::store::postgres {
 
@@ -13,7 +14,7 @@ constexpr auto kNoBound = std::numeric_limits<std::int64_t>::max();
 
 std::vector<model::Message> all_messages(const Rows& rows) {
   std::vector<model::Message> messages;
-  for (int row = 0; row < rows.size(); ++row) messages.push_back(read_message(rows, row));
+  for (int row = 0; row < rows.size(); ++row) messages.push_back(read_message(rows.at(row)));
   return messages;
 }
 
@@ -37,7 +38,7 @@ Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage&
   if (rows.empty()) return Error::internal("tl_message_append returned no row");
   const std::string outcome = rows.text(0, 0);
   if (outcome == "created" || outcome == "retry") {
-    return model::SendOutcome{read_message(rows, 0, 1), outcome == "created"};
+    return model::SendOutcome{read_message(rows.at(0), 1), outcome == "created"};
   }
   if (outcome == "conflict") return Error::conflict("clientMsgId was already used for a different message");
   if (outcome == "not_member") return Error::not_found("conversation not found");

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <exception>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "store/postgres/connection.hpp"
@@ -15,6 +16,7 @@
 #include "store/postgres/pg_error.hpp"
 #include "store/postgres/token_queries.hpp"
 #include "store/postgres/user_queries.hpp"
+#include "util/log.hpp"
 
 namespace talkline::store::postgres {
 
@@ -96,7 +98,13 @@ Result<T> PostgresStore::transaction(bool read_only, Body&& body) {
           failed_state = db.last_sqlstate();
         } else {
           failed_state = db.last_sqlstate();
-          (void)db.exec("ROLLBACK");
+          // A broken link fails the ROLLBACK too and the pool replaces the connection; a
+          // ROLLBACK refused on a live link is unexpected and worth a line.
+          if (Result<void> rolled_back = db.exec("ROLLBACK"); !rolled_back.ok() && !db.broken()) {
+            util::log::error("store.rollback_failed", {{"backend", "postgres"},
+                                                       {"statement", "ROLLBACK"},
+                                                       {"error", std::string_view(rolled_back.error().message)}});
+          }
         }
       }
       if (!result.ok() && is_retryable(failed_state) && attempt < kTransactionAttempts) continue;

@@ -1,6 +1,7 @@
 #include "store/postgres/token_queries.hpp"
 
 #include "store/postgres/executor.hpp"
+#include "store/row_mappers.hpp"
 
 namespace talkline::store::postgres {
 
@@ -18,7 +19,7 @@ Result<model::RefreshToken> find_refresh_token_by_hash(Executor& db, const std::
                 db.query(std::string("SELECT ") + kTokenColumns + " FROM refresh_tokens t WHERE t.token_hash = $1",
                          Params::of(token_hash)));
   if (rows.empty()) return Error::not_found("refresh token not found");
-  return read_refresh_token(rows, 0);
+  return read_refresh_token(rows.at(0));
 }
 
 // The guard in the UPDATE is the reuse check: only a live token can be consumed, and a

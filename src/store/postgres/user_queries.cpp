@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/postgres/executor.hpp"
+#include "store/row_mappers.hpp"
 
 namespace talkline::store::postgres {
 
@@ -14,13 +15,13 @@ const std::string kSelectUser = std::string("SELECT ") + kUserColumns + " FROM u
 
 std::vector<model::User> all_users(const Rows& rows) {
   std::vector<model::User> users;
-  for (int row = 0; row < rows.size(); ++row) users.push_back(read_user(rows, row));
+  for (int row = 0; row < rows.size(); ++row) users.push_back(read_user(rows.at(row)));
   return users;
 }
 
 Result<model::User> one_user(const Rows& rows) {
   if (rows.empty()) return Error::not_found("user not found");
-  return read_user(rows, 0);
+  return read_user(rows.at(0));
 }
 
 }  // namespace
@@ -36,7 +37,7 @@ Result<model::UserCredentials> find_credentials(Executor& db, const std::string&
                          Params::of(username)));
   if (rows.empty()) return Error::not_found("user not found");
   model::UserCredentials credentials;
-  credentials.user = read_user(rows, 0);
+  credentials.user = read_user(rows.at(0));
   credentials.password_hash = rows.text(0, kUserColumnCount);
   return credentials;
 }

@@ -4,9 +4,9 @@
 #include <limits>
 #include <set>
 
+#include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/message_queries.hpp"
-#include "store/sqlite/rows.hpp"
 #include "store/sqlite/user_queries.hpp"
 
 namespace talkline::store::sqlite {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
-#include "store/sqlite/rows.hpp"
 
 namespace talkline::store::sqlite {
 

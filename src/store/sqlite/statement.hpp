@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/row_reader.hpp"
 #include "util/result.hpp"
 
 struct sqlite3_stmt;
@@ -62,5 +63,7 @@ class Statement {
   bool* lease_ = nullptr;
   int bind_error_ = 0;
 };
+
+static_assert(store::RowReader<Statement>, "a statement's current row feeds the model mappers");
 
 }  // namespace talkline::store::sqlite

@@ -1,7 +1,7 @@
 #include "store/sqlite/token_queries.hpp"
 
+#include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
-#include "store/sqlite/rows.hpp"
 
 namespace talkline::store::sqlite {
 

@@ -2,8 +2,8 @@
 
 #include <limits>
 
+#include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
-#include "store/sqlite/rows.hpp"
 
 namespace talkline::store::sqlite {
 

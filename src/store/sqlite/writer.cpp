@@ -3,11 +3,27 @@
 #include <algorithm>
 #include <exception>
 #include <memory>
+#include <string_view>
 #include <utility>
 
 #include "store/sqlite/connection.hpp"
+#include "util/log.hpp"
 
 namespace talkline::store::sqlite {
+
+namespace {
+
+// Logs a clean-up statement (an undo) that failed. The caller already reports the error
+// that led there; this one would otherwise be lost, though it can leave the connection in
+// a state that later writes trip over.
+void log_if_failed(const Result<void>& outcome, std::string_view statement) {
+  if (outcome.ok()) return;
+  util::log::error(
+      "store.rollback_failed",
+      {{"backend", "sqlite"}, {"statement", statement}, {"error", std::string_view(outcome.error().message)}});
+}
+
+}  // namespace
 
 Writer::Writer(Connection& connection, std::size_t max_batch)
     : connection_(connection), max_batch_(std::max<std::size_t>(1, max_batch)) {
@@ -88,10 +104,13 @@ void Writer::finish_batch(std::vector<Pending*>& batch) {
   jobs_done_.fetch_add(batch.size(), std::memory_order_relaxed);
   work_done_.notify_all();
   for (auto& pending : owned) {
+    // A completion that throws must not take the writer thread down with it.
     try {
       pending->completion(std::move(pending->outcome));
+    } catch (const std::exception& e) {
+      util::log::error("store.completion_failed", {{"backend", "sqlite"}, {"error", std::string_view(e.what())}});
     } catch (...) {
-      // A completion that throws must not take the writer thread down with it.
+      util::log::error("store.completion_failed", {{"backend", "sqlite"}, {"error", "unknown exception"}});
     }
   }
 }
@@ -119,8 +138,15 @@ Result<void> Writer::run_in_savepoint(Pending& pending) {
     outcome = std::move(released);
   }
   if (connection_.in_transaction()) {
-    (void)connection_.exec("ROLLBACK TO job");
-    (void)connection_.exec("RELEASE job");
+    Result<void> undone = connection_.exec("ROLLBACK TO job");
+    log_if_failed(undone, "ROLLBACK TO job");
+    if (undone.ok()) {
+      log_if_failed(connection_.exec("RELEASE job"), "RELEASE job");
+    } else {
+      // The failed job's writes could not be undone alone, so none of the batch may
+      // commit: ending the transaction makes run_batch report the earlier jobs failed.
+      log_if_failed(connection_.exec("ROLLBACK"), "ROLLBACK");
+    }
   }
   return outcome;
 }
@@ -152,7 +178,7 @@ void Writer::run_batch(std::vector<Pending*>& batch) {
     if (committed.ok()) {
       commits_.fetch_add(1, std::memory_order_relaxed);
     } else {
-      if (connection_.in_transaction()) (void)connection_.exec("ROLLBACK");
+      if (connection_.in_transaction()) log_if_failed(connection_.exec("ROLLBACK"), "ROLLBACK");
       fail_range(batch, first, next, Error::unavailable("commit failed: " + committed.error().message));
     }
   }

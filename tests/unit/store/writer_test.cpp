@@ -6,11 +6,14 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "store/sqlite/connection.hpp"
 #include "temp_dir.hpp"
+#include "util/log.hpp"
 
 namespace talkline::store::sqlite {
 namespace {
@@ -256,6 +259,26 @@ TEST_F(WriterTest, AsyncJobsQueuedBeforeStopRunAndLaterOnesAreRefusedAtOnce) {
   });
   EXPECT_TRUE(refused_in_place) << "after stop the completion runs at once, on the caller's thread";
   EXPECT_EQ(count("items"), 1);
+}
+
+TEST_F(WriterTest, AThrowingCompletionIsLoggedAndTheWriterCarriesOn) {
+  util::log::init(util::log::Level::info, util::log::Format::json, false);
+  ::testing::internal::CaptureStderr();
+  auto blocker = block_writer();
+  writer_->submit_async(insert_item("a"), [](Result<void>) { throw std::runtime_error("completion boom"); });
+  writer_->submit_async(insert_item("b"), [](Result<void>) { throw 42; });
+  wait_until_queued(2);
+  release();
+  EXPECT_TRUE(blocker.get().ok());
+  // The writer thread survived both: a later batch commits, and stop() joins it normally.
+  EXPECT_TRUE(writer_->submit(insert_item("c")).ok());
+  writer_->stop();
+  const std::string logged = ::testing::internal::GetCapturedStderr();
+  util::log::init(util::log::Level::info, util::log::Format::json);
+  EXPECT_NE(logged.find("\"event\":\"store.completion_failed\""), std::string::npos) << logged;
+  EXPECT_NE(logged.find("completion boom"), std::string::npos) << logged;
+  EXPECT_NE(logged.find("unknown exception"), std::string::npos) << logged;
+  EXPECT_EQ(count("items"), 3);
 }
 
 }  // namespace

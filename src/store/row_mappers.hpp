@@ -1,8 +1,28 @@
-#include "store/sqlite/rows.hpp"
+#pragma once
 
-namespace talkline::store::sqlite {
+#include "model/conversation.hpp"
+#include "model/message.hpp"
+#include "model/session.hpp"
+#include "model/user.hpp"
+#include "store/row_reader.hpp"
 
-model::User read_user(const Statement& row, int first) {
+// Each mapper turns one row into a model struct, reading the columns in the order of the
+// matching list below, starting at column `first` (a query may put other columns before
+// them). Every backend's queries select the columns in exactly this order.
+//
+//   user:         id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at
+//   conversation: id, kind, title, created_by, created_at, last_seq, last_activity_at
+//   member:       conversation_id, user_id, role, joined_at, delivered_seq, read_seq
+//   message:      id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at
+//   token:        id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at
+
+namespace talkline::store {
+
+inline constexpr int kUserColumnCount = 9;
+inline constexpr int kConversationColumnCount = 7;
+
+/// A role name the model does not know reads as a plain user.
+model::User read_user(const RowReader auto& row, int first = 0) {
   model::User user;
   user.id = row.int64(first);
   user.username = row.text(first + 1);
@@ -16,7 +36,8 @@ model::User read_user(const Statement& row, int first) {
   return user;
 }
 
-model::Conversation read_conversation(const Statement& row, int first) {
+/// Leaves `members` empty; the caller reads those from rows of their own.
+model::Conversation read_conversation(const RowReader auto& row, int first = 0) {
   model::Conversation conversation;
   conversation.id = row.int64(first);
   conversation.kind =
@@ -29,7 +50,8 @@ model::Conversation read_conversation(const Statement& row, int first) {
   return conversation;
 }
 
-model::Member read_member(const Statement& row, int first) {
+/// A role name the model does not know reads as a plain member.
+model::Member read_member(const RowReader auto& row, int first = 0) {
   model::Member member;
   member.conversation_id = row.int64(first);
   member.user_id = row.int64(first + 1);
@@ -40,7 +62,7 @@ model::Member read_member(const Statement& row, int first) {
   return member;
 }
 
-model::Message read_message(const Statement& row, int first) {
+model::Message read_message(const RowReader auto& row, int first = 0) {
   model::Message message;
   message.id = row.int64(first);
   message.conversation_id = row.int64(first + 1);
@@ -54,7 +76,7 @@ model::Message read_message(const Statement& row, int first) {
   return message;
 }
 
-model::RefreshToken read_refresh_token(const Statement& row, int first) {
+model::RefreshToken read_refresh_token(const RowReader auto& row, int first = 0) {
   model::RefreshToken token;
   token.id = row.int64(first);
   token.user_id = row.int64(first + 1);
@@ -67,4 +89,4 @@ model::RefreshToken read_refresh_token(const Statement& row, int first) {
   return token;
 }
 
-}  // namespace talkline::store::sqlite
+}  // namespace talkline::store
