@@ -23,6 +23,8 @@ Result<StoreBackend> open_store_backend(const config::Config& config) {
     store::sqlite::SqliteOptions options;
     options.path = (std::filesystem::path(config.data_dir) / "talkline.db").string();
     options.synchronous = config.sqlite_synchronous;
+    options.writer_cache_mib = config.sqlite_cache_mib;
+    options.checkpoint_pages = config.sqlite_checkpoint_pages;
     TL_TRY_ASSIGN(auto sqlite, store::sqlite::SqliteStore::open(options));
     return wrap(std::move(sqlite));
   }

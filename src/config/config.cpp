@@ -317,6 +317,13 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) {
          return set_choice(c.sqlite_synchronous, v, {"full", "normal"});
        }},
+      {"sqlite-cache-mib", kStorage, "SQLite writer's page cache, MiB (a group commit touches pages all over the file)",
+       [](const Config& c) { return number(c.sqlite_cache_mib); },
+       [](Config& c, const std::string& v) { return set_integer(c.sqlite_cache_mib, v, 1, 65536); }},
+      {"sqlite-checkpoint-pages", kStorage,
+       "WAL size in pages past which a background thread folds it into the database file",
+       [](const Config& c) { return number(c.sqlite_checkpoint_pages); },
+       [](Config& c, const std::string& v) { return set_integer(c.sqlite_checkpoint_pages, v, 100, 10000000); }},
 
       {"max-body-bytes", kHttp, "Largest accepted request body",
        [](const Config& c) { return number(c.max_body_bytes); },

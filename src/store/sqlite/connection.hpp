@@ -39,6 +39,8 @@ class Connection {
   bool in_transaction() const;
   /// Rows changed by the last INSERT, UPDATE or DELETE.
   std::int64_t changes() const;
+  /// The raw handle, for the few SQLite calls this class does not wrap (the WAL hook).
+  sqlite3* handle() const { return db_; }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}

@@ -9,6 +9,7 @@
 namespace talkline::store::sqlite {
 
 class Connection;
+class Checkpointer;
 class ReaderPool;
 class Writer;
 
@@ -24,6 +25,11 @@ struct SqliteOptions {
   int busy_timeout_ms = 5000;
   /// Most write jobs committed together in one transaction.
   int max_batch = 256;
+  /// The writer's page cache. A group commit touches a few pages per conversation it
+  /// writes to; a cache smaller than that evicts and re-reads them every commit.
+  int writer_cache_mib = 64;
+  /// WAL size, in pages, past which the background checkpointer folds it into the file.
+  int checkpoint_pages = 4096;
 };
 
 /// The embedded Store: one SQLite file in WAL mode. Writes are queued to a single writer
@@ -85,7 +91,8 @@ class SqliteStore final : public Store {
                                                      int limit) override;
 
  private:
-  SqliteStore(std::unique_ptr<Connection> write_connection, std::unique_ptr<ReaderPool> readers, int max_batch);
+  SqliteStore(std::unique_ptr<Connection> write_connection, std::unique_ptr<ReaderPool> readers,
+              std::unique_ptr<Checkpointer> checkpointer, int max_batch);
 
   /// Runs `body` on a pooled read connection inside one read transaction, so a call that
   /// issues several queries sees a single snapshot.
@@ -99,6 +106,7 @@ class SqliteStore final : public Store {
   std::mutex close_mutex_;
   std::unique_ptr<Connection> write_connection_;
   std::unique_ptr<ReaderPool> readers_;
+  std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<Writer> writer_;
 };
 
