@@ -15,6 +15,9 @@ util::Json member_json(const model::Member& member);
 util::Json conversation_json(const model::Conversation& conversation);
 util::Json conversation_summary_json(const model::ConversationSummary& summary);
 util::Json message_json(const model::Message& message);
+/// dump_json(message_json(message)), byte for byte, written straight into a string: every
+/// message sent is serialised on the hot path, and the tree costs a dozen allocations.
+std::string message_wire(const model::Message& message);
 
 util::Json id_json(model::Id id);
 util::Json optional_id_json(const std::optional<model::Id>& id);

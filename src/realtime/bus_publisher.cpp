@@ -10,7 +10,7 @@ void BusPublisher::message_created(const model::Message& message, const std::vec
   bus::Envelope envelope;
   envelope.user_ids = member_ids;
   envelope.event = std::string(events::message_new);
-  envelope.payload_json = util::dump_json(api::message_json(message));
+  envelope.payload_json = api::message_wire(message);
   envelope.skip_connection = std::string(origin_connection);
   envelope.conversation_id = message.conversation_id;
   envelope.seq = message.seq;

@@ -77,7 +77,7 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
       }
       if (page->empty()) break;
       for (const auto& message : *page) {
-        auto json = util::dump_json(api::message_json(message));
+        auto json = api::message_wire(message);
         // Paced by bytes, message by message: one page of large messages can be more
         // than the connection's whole send bound.
         if (!co_await wait_for_room(connection, json.size() + kFrameOverhead)) co_return;

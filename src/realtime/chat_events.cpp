@@ -69,11 +69,23 @@ Result<services::SendRequest> read_send_request(const util::Json::array_t& args)
 
 }  // namespace
 
-void Gateway::send_message(const std::shared_ptr<Connection>& connection, const Args& args, sio::Ack ack) {
-  auto answer = [ack](Result<model::SendOutcome> outcome) {
+void Gateway::send_message(const ConnectionPtr& connection, const Args& args, sio::Ack ack) {
+  // A commit's outcomes arrive on the store's thread; their acks reach each connection's
+  // loop through its inbox, one wake-up for the whole commit rather than one per sender.
+  auto answer = [connection, ack](Result<model::SendOutcome> outcome) {
     if (!ack) return;
-    if (!outcome.ok()) return ack({error_ack(outcome.error())});
-    ack({ok_ack(util::Json{{"message", api::message_json(outcome->message)}})});
+    if (!outcome.ok()) {
+      if (connection->loop.running_in_this_thread()) return ack({error_ack(outcome.error())});
+      std::vector<Delivery> answer_later;
+      answer_later.push_back(Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack,
+                                      util::dump_json(util::Json::array({error_ack(outcome.error())}))});
+      return connection->inbox->push(answer_later);
+    }
+    std::string json = "[{\"message\":" + api::message_wire(outcome->message) + ",\"ok\":true}]";
+    if (connection->loop.running_in_this_thread()) return ack.send_serialized(json);
+    std::vector<Delivery> answer_later;
+    answer_later.push_back(Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack, std::move(json)});
+    connection->inbox->push(answer_later);
   };
   auto request = read_send_request(args);
   if (!request.ok()) return answer(request.take_error());

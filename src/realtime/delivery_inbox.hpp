@@ -10,13 +10,14 @@
 
 namespace talkline::realtime {
 
-/// One live delivery to one connection, built on the thread that heard the bus and
-/// applied on the connection's loop.
+/// One live delivery to one connection, built on the thread that heard the bus (or that
+/// completed the connection's send) and applied on the connection's loop.
 struct Delivery {
   enum class Kind {
     message,  // message:new, in seq order per conversation (ordering.cpp)
     typing,   // only to connections that joined the conversation's room
     other,    // receipts, presence, conversation updates: sent as they come
+    ack,      // the answer to one of the connection's own events, serialised already
   };
   std::shared_ptr<Connection> connection;
   Kind kind = Kind::other;
@@ -24,6 +25,9 @@ struct Delivery {
   model::Seq seq = 0;
   /// Null for the sender's own connection: the message counts as sent, the ack told it.
   SharedPackets packets;
+  /// For `ack`: where the answer goes, and its arguments as a JSON array.
+  transport::socketio::Ack ack;
+  std::string ack_json;
 };
 
 /// One event loop's queue of live deliveries. Any thread pushes; the loop takes the

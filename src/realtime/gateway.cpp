@@ -276,6 +276,7 @@ void Gateway::apply(std::vector<Delivery>& deliveries) {
         if (connection.rooms.contains(delivery.conversation_id)) connection.socket->send_raw(*delivery.packets);
         break;
       case Delivery::Kind::other: connection.socket->send_raw(*delivery.packets); break;
+      case Delivery::Kind::ack: delivery.ack.send_serialized(delivery.ack_json); break;
     }
   }
 }

@@ -127,7 +127,7 @@ net::awaitable<void> Gateway::fill_gap(ConnectionPtr connection, model::Id conve
     auto& sent = connection->sent_up_to[conversation_id];
     for (const auto& message : *page) {
       if (message.seq != sent + 1) continue;
-      connection->socket->send_raw(event_packets(events::message_new, util::dump_json(api::message_json(message))));
+      connection->socket->send_raw(event_packets(events::message_new, api::message_wire(message)));
       sent = message.seq;
     }
     send_contiguous(*connection, conversation_id);

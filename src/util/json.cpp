@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <limits>
 
+#include "util/utf8.hpp"
+
 namespace talkline::util {
 namespace {
 
@@ -65,6 +67,35 @@ Result<Json> parse_json_object(std::string_view text, int max_depth) {
 }
 
 std::string dump_json(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
+void append_json_string(std::string& out, std::string_view text) {
+  if (!utf8_valid(text)) {
+    out += dump_json(Json(std::string(text)));  // its replacement characters, not ours
+    return;
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\b': out += "\\b"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += "\\u00";
+          out.push_back(kHex[(c >> 4) & 0xf]);
+          out.push_back(kHex[c & 0xf]);
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
 
 std::optional<std::int64_t> id_from_json(const Json& value) {
   if (value.is_string()) return parse_id(value.get_ref<const std::string&>());

@@ -19,6 +19,9 @@ Result<Json> parse_json_object(std::string_view text, int max_depth = 32);
 
 /// Serialises; invalid UTF-8 in strings is replaced rather than throwing.
 std::string dump_json(const Json& value);
+/// Appends `text` as a JSON string literal, quotes included, exactly as dump_json would
+/// write it; for building hot wire shapes without a Json tree.
+void append_json_string(std::string& out, std::string_view text);
 
 /// A positive id from a JSON string of digits or a positive JSON integer; nullopt
 /// otherwise (zero, negatives, floats, booleans included).

@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+#include <pthread.h>
+
 #include "store/sqlite/connection.hpp"
 #include "util/log.hpp"
 
@@ -27,7 +29,10 @@ void log_if_failed(const Result<void>& outcome, std::string_view statement) {
 
 Writer::Writer(Connection& connection, std::size_t max_batch)
     : connection_(connection), max_batch_(std::max<std::size_t>(1, max_batch)) {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tl-writer");
+    run();
+  });
 }
 
 Writer::~Writer() { stop(); }

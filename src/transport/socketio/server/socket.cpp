@@ -17,6 +17,23 @@ void Ack::operator()(Json::array_t args) const {
   socket->send_packet(make_ack(socket->nsp(), id_, std::move(args)));
 }
 
+void Ack::send_serialized(std::string_view args_json) const {
+  if (!used_ || used_->exchange(true)) return;
+  auto socket = socket_.lock();
+  if (!socket || !socket->connected()) return;
+  // What encode() writes for an ACK: type digit, namespace unless "/", id, arguments.
+  std::string text;
+  text.reserve(args_json.size() + socket->nsp().size() + 24);
+  text.push_back(static_cast<char>('0' + static_cast<std::uint8_t>(PacketType::ack)));
+  if (socket->nsp() != "/") {
+    text += socket->nsp();
+    text.push_back(',');
+  }
+  text += std::to_string(id_);
+  text += args_json;
+  socket->send_text_packet(std::move(text));
+}
+
 std::vector<engineio::Packet> to_engine_packets(const EncodedPacket& encoded) {
   std::vector<engineio::Packet> packets;
   packets.reserve(1 + encoded.attachments.size());
@@ -40,6 +57,12 @@ void Socket::send_packet(const Packet& packet) {
     return;
   }
   session_->send(to_engine_packets(encode(packet)));
+}
+
+void Socket::send_text_packet(std::string text) {
+  std::vector<engineio::Packet> packets;
+  packets.push_back(engineio::Packet::text(engineio::PacketType::message, std::move(text)));
+  session_->send(std::move(packets));
 }
 
 void Socket::emit(std::string_view event, Json::array_t args) {

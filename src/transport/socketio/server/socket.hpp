@@ -30,6 +30,9 @@ class Ack {
   std::optional<std::uint64_t> id() const { return used_ ? std::optional(id_) : std::nullopt; }
   /// Sends the ACK with `args`; any thread; later calls do nothing.
   void operator()(Json::array_t args) const;
+  /// Sends the ACK with arguments already serialised: `args_json` must be a JSON array
+  /// without binary values. Any thread; later calls (of either kind) do nothing.
+  void send_serialized(std::string_view args_json) const;
 
  private:
   std::weak_ptr<Socket> socket_;
@@ -90,6 +93,8 @@ class Socket : public std::enable_shared_from_this<Socket> {
   friend class Ack;
 
   void send_packet(const Packet& packet);
+  /// Sends one Socket.IO packet whose text is ready (no attachments).
+  void send_text_packet(std::string text);
   /// Client side, on the loop: the ACK the client sent for one of our emits.
   void resolve_ack(std::uint64_t id, Json::array_t args);
 

@@ -1,0 +1,57 @@
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "api/views.hpp"
+#include "util/json.hpp"
+
+namespace talkline::api {
+namespace {
+
+model::Message sample(std::string body) {
+  model::Message message;
+  message.id = 7'300'000'000'123;
+  message.conversation_id = 42;
+  message.seq = 17;
+  message.sender_id = 9'000'000'000'000'000'001;
+  message.client_msg_id = "c-1";
+  message.body = std::move(body);
+  message.created_at = 1'767'225'600'123;
+  return message;
+}
+
+// The hand-written form must be the very bytes the Json tree dumps, or clients would see
+// two shapes of one message (ack and message:new against history and sync).
+void expect_same_bytes(const model::Message& message) {
+  EXPECT_EQ(message_wire(message), util::dump_json(message_json(message)));
+}
+
+TEST(MessageWire, PlainMessageMatchesTheJsonTree) { expect_same_bytes(sample("hello")); }
+
+TEST(MessageWire, EscapesMatchTheJsonTree) {
+  expect_same_bytes(sample("quote \" backslash \\ slash / tab \t newline \n return \r"));
+  expect_same_bytes(sample(std::string("controls \x01\x1f\b\f and DEL \x7f", 31)));
+  expect_same_bytes(sample("emoji 😀 and accents àé and CJK 漢字"));
+  expect_same_bytes(sample(""));
+}
+
+TEST(MessageWire, InvalidUtf8IsReplacedAsTheJsonTreeDoes) { expect_same_bytes(sample("bad \xff\xfe byte")); }
+
+TEST(MessageWire, OptionalFieldsMatchTheJsonTree) {
+  auto message = sample("reply");
+  message.reply_to = 7'300'000'000'100;
+  message.edited_at = 1'767'225'700'000;
+  message.client_msg_id = "id with \"quotes\"";
+  expect_same_bytes(message);
+}
+
+TEST(MessageWire, IsValidJsonWithIdsAsStrings) {
+  auto parsed = util::Json::parse(message_wire(sample("x")));
+  EXPECT_EQ(parsed["id"], "7300000000123");
+  EXPECT_EQ(parsed["senderId"], "9000000000000000001");
+  EXPECT_EQ(parsed["seq"], 17);
+  EXPECT_TRUE(parsed["replyTo"].is_null());
+}
+
+}  // namespace
+}  // namespace talkline::api
