@@ -74,11 +74,17 @@ bench: test-deps configure
 	bash scripts/bench.sh --build-dir $(BUILD_DIR) $(BENCH_ARGS)
 
 # Address+undefined sanitizer build of the unit tests (thread: make sanitize SANITIZE=thread).
+# With SANITIZE=thread the chat suite then runs against that build's server on four event
+# loops, so the real-time path and the store are checked with several loops at once.
 SANITIZE ?= address
 sanitize: test-deps
 	cmake -S . -B build-$(SANITIZE) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTALKLINE_SANITIZE=$(SANITIZE)
 	cmake --build build-$(SANITIZE) -j $(JOBS)
 	ctest --test-dir build-$(SANITIZE) --output-on-failure -L unit
+	if [ "$(SANITIZE)" = thread ]; then \
+	  TSAN_OPTIONS="halt_on_error=1 exitcode=66" TEST_EVENT_LOOPS=4 \
+	    TALKLINE_BIN=$(abspath build-$(SANITIZE))/src/talkline node --test tests/e2e/chat/*.test.mjs; \
+	fi
 
 lint: test-deps configure
 	bash scripts/lint.sh $(BUILD_DIR)

@@ -56,6 +56,8 @@ function childEnv(overrides) {
     // Test files register far more accounts from one address than a person would.
     TALKLINE_REGISTRATIONS_PER_IP_PER_HOUR: '100000',
     TALKLINE_LOG_LEVEL: 'warn',
+    // A sanitizer run asks for more event loops than this machine has cores.
+    ...(process.env.TEST_EVENT_LOOPS ? { TALKLINE_THREADS: process.env.TEST_EVENT_LOOPS } : {}),
     ...overrides,
   };
 }

@@ -210,6 +210,8 @@ net::awaitable<http::StreamOutcome> Server::open_websocket(http::StreamContext& 
                 handshake = context.request()]() mutable -> net::awaitable<void> {
     error_code ec;
     co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
+    // The closure lives as long as the connection: let go of the upgrade request's headers.
+    request = {};
     if (ec) co_return;
     auto session = self->create_session(loop, std::move(handshake), Transport::websocket, base64_binary);
     auto open = encode_ws(encode_open(self->handshake_info(session->id(), Transport::websocket)));
@@ -253,6 +255,7 @@ net::awaitable<http::StreamOutcome> Server::upgrade(http::StreamContext& context
       [session, ws, request = std::move(context.raw_request())]() mutable -> net::awaitable<void> {
         error_code ec;
         co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
+        request = {};  // as above: the closure outlives the handshake
         if (ec) co_return;
         co_await session->run_upgrade(ws);
       },

@@ -1,6 +1,7 @@
 #include "transport/engineio/server/session.hpp"
 
 #include <array>
+#include <algorithm>
 #include <chrono>
 
 #include "transport/engineio/codec/payload.hpp"
@@ -131,8 +132,8 @@ void Session::flush() {
 }
 
 std::vector<Packet> Session::take_outbox() {
-  std::vector<Packet> packets(std::make_move_iterator(outbox_.begin()), std::make_move_iterator(outbox_.end()));
-  outbox_.clear();
+  std::vector<Packet> packets;
+  packets.swap(outbox_);
   outbox_bytes_ = 0;
   buffered_.store(0, std::memory_order_relaxed);
   return packets;
@@ -318,29 +319,33 @@ net::awaitable<void> Session::read_loop(std::shared_ptr<WsStream> ws) {
 net::awaitable<void> Session::write_loop() {
   auto self = shared_from_this();
   auto ws = ws_;
+  std::vector<Packet> batch;
   while (!outbox_.empty()) {
-    Packet packet = std::move(outbox_.front());
-    outbox_.pop_front();
-    outbox_bytes_ -= queued_size(packet);
-    buffered_.store(outbox_bytes_, std::memory_order_relaxed);
-    error_code ec;
-    if (packet.is_binary()) {
-      auto frame = encode_ws(packet, binary_encoding_);
-      ws->binary(frame.binary);
-      co_await ws->async_write(net::buffer(frame.data), net::redirect_error(net::use_awaitable, ec));
-    } else {
-      // A text frame is the type digit and the text: written from where they lie
-      // rather than copied into one string per frame.
-      const char digit = packet_type_char(packet.type());
-      const std::array<net::const_buffer, 2> frame{net::buffer(&digit, 1), net::buffer(packet.data())};
-      ws->text(true);
-      co_await ws->async_write(frame, net::redirect_error(net::use_awaitable, ec));
+    batch.swap(outbox_);
+    for (auto& packet : batch) {
+      error_code ec;
+      if (packet.is_binary()) {
+        auto frame = encode_ws(packet, binary_encoding_);
+        ws->binary(frame.binary);
+        co_await ws->async_write(net::buffer(frame.data), net::redirect_error(net::use_awaitable, ec));
+      } else {
+        // A text frame is the type digit and the text: written from where they lie
+        // rather than copied into one string per frame.
+        const char digit = packet_type_char(packet.type());
+        const std::array<net::const_buffer, 2> frame{net::buffer(&digit, 1), net::buffer(packet.data())};
+        ws->text(true);
+        co_await ws->async_write(frame, net::redirect_error(net::use_awaitable, ec));
+      }
+      if (ec) {
+        writing_ = false;
+        finish("transport error", Ending::abort);
+        co_return;
+      }
+      // Written packets stop counting against the bound; an abort meanwhile zeroed it.
+      outbox_bytes_ -= std::min(outbox_bytes_, queued_size(packet));
+      buffered_.store(outbox_bytes_, std::memory_order_relaxed);
     }
-    if (ec) {
-      writing_ = false;
-      finish("transport error", Ending::abort);
-      co_return;
-    }
+    batch.clear();
   }
   writing_ = false;
   if (state_ == State::closed) co_await close_websocket(ws, true);

@@ -7,7 +7,6 @@
 // upper layer makes (send, close) may come from any thread and hop onto it.
 
 #include <atomic>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -123,7 +122,9 @@ class Session : public std::enable_shared_from_this<Session> {
   std::vector<Packet> inbox_;  // guarded by inbox_mutex_
   bool inbox_posted_ = false;  // guarded by inbox_mutex_
 
-  std::deque<Packet> outbox_;
+  // A vector rather than a deque: an idle session's empty queue owns no memory. The
+  // writer takes it whole and writes the batch while new packets queue behind it.
+  std::vector<Packet> outbox_;
   std::size_t outbox_bytes_ = 0;
   std::atomic<std::size_t> buffered_{0};  // outbox_bytes_, readable from other threads
   bool overflowed_ = false;
