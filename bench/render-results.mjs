@@ -468,6 +468,149 @@ function headline(scenario, t, p) {
   };
 }
 
+// ---- targets (issue 11) ----------------------------------------------------------------
+
+/** Server CPU microseconds per delivered message in one step (delivery_rate per second). */
+function cpuPerDeliveryUs(step) {
+  const cpu = num(step?.server_cpu_percent);
+  const rate = num(step?.delivery_rate);
+  return cpu !== undefined && rate ? (cpu / 100) * 1e6 / rate : undefined;
+}
+
+/** Verdict text for a figure with a must-reach and a goal threshold. */
+function twoLevel(value, better, must, goal) {
+  if (value === undefined) return NOT_SHOWN;
+  const meets = (bound) => (better === "higher" ? value >= bound * 0.98 : value <= bound);
+  if (meets(goal)) return `${MET} (goal too)`;
+  if (meets(must)) return `${MET}; goal ${NOT_MET}`;
+  return NOT_MET;
+}
+
+/**
+ * CPU per delivered message, TalkLine against the in-memory peer, at the highest rate both
+ * kept up with inside their bounds (the generator's limit does not matter to this figure).
+ */
+function cpuComparison(entries, latency) {
+  const t = entries?.talkline;
+  const p = entries?.["peer-memory"];
+  if (!t?.steps?.length || !p?.steps?.length) return undefined;
+  const common = commonRate([t, p], latency);
+  if (!common) return undefined;
+  const ts = stepAt(t.steps, common.rate);
+  const ps = stepAt(p.steps, common.rate);
+  const tu = cpuPerDeliveryUs(ts);
+  const pu = cpuPerDeliveryUs(ps);
+  if (tu === undefined || pu === undefined) return undefined;
+  return { rate: common.rate, talkline: tu, peer: pu, ratio: tu / pu, benchCpu: num(ts?.bench_cpu_percent) };
+}
+
+function targets11(byScenario) {
+  const rows = [];
+  const tl = (scenario) => byScenario[scenario]?.talkline;
+  for (const [scenario, must, goal] of [
+    ["direct", 1 / 3, 1 / 6],
+    ["group", 1 / 2, 1 / 4],
+  ]) {
+    const c = cpuComparison(byScenario[scenario], LATENCY_OF[scenario]);
+    rows.push([
+      `${scenario}: server CPU per delivered message, TalkLine ÷ in-memory peer, same rate`,
+      `≤ ${fmtFixed(must, 2)} (goal ≤ ${fmtFixed(goal, 2)})`,
+      c ? `${fmtFixed(c.ratio, 2)}: ${fmtFixed(c.talkline)} vs ${fmtFixed(c.peer)} µs at ${fmtInt(c.rate)} msg/s` : "not run against both",
+      twoLevel(c?.ratio, "lower", must, goal),
+    ]);
+  }
+  const d = tl("direct");
+  const dBest = d ? bestStep(d.steps, "send_to_deliver", 50000) : undefined;
+  const dRate = num(dBest?.delivery_rate);
+  rows.push([
+    "direct: durable acks, highest msg/s inside p99 send→deliver ≤ 50 ms",
+    "≥ 30,000 (goal ≥ 60,000)",
+    dBest ? `${fmtInt(dRate)} msg/s at p99 ${fmtMs(p99(dBest, "send_to_deliver"))} ms` : d ? "no step inside the bound" : "not run",
+    twoLevel(dRate, "higher", 30000, 60000),
+  ]);
+  const g = tl("group");
+  const gBest = g ? bestStep(g.steps, "send_to_deliver", 200000) : undefined;
+  const gRate = num(gBest?.delivery_rate);
+  const members = num(get(g?.result, "parameters", "members"));
+  rows.push([
+    `group ${num(get(g?.result, "parameters", "groups")) ?? "?"}×${members ?? "?"}: highest deliveries/s inside p99 ≤ 200 ms`,
+    "≥ 100,000 (goal ≥ 180,000)",
+    gBest ? `${fmtInt(gRate)} deliveries/s at p99 ${fmtMs(p99(gBest, "send_to_deliver"))} ms` : g ? "no step inside the bound" : "not run",
+    twoLevel(gRate, "higher", 100000, 180000),
+  ]);
+  const ps = tl("persist");
+  const mustStep = ps ? bestStep(ps.steps, "send_to_ack", 20000) : undefined;
+  const goalStep = ps ? bestStep(ps.steps, "send_to_ack", 10000) : undefined;
+  const mustRate = num(mustStep?.ack_rate);
+  const goalRate = num(goalStep?.ack_rate);
+  rows.push([
+    "persist: durably acked sends/s",
+    "≥ 20,000 at p99 ≤ 20 ms (goal ≥ 50,000 at p99 ≤ 10 ms)",
+    ps
+      ? `${mustStep ? `${fmtInt(mustRate)}/s at p99 ${fmtMs(p99(mustStep, "send_to_ack"))} ms` : "no step inside 20 ms"}; ` +
+        `${goalStep ? `${fmtInt(goalRate)}/s inside 10 ms` : "none inside 10 ms"}`
+      : "not run",
+    mustRate === undefined ? NOT_SHOWN : goalRate >= 50000 * 0.98 ? `${MET} (goal too)` : mustRate >= 20000 * 0.98 ? `${MET}; goal ${NOT_MET}` : NOT_MET,
+  ]);
+  const c = tl("connections");
+  const perConnection = num(get(c?.result, "server", "rss_per_connection"));
+  const atStart = num(get(c?.result, "server", "rss_before"));
+  rows.push([
+    "idle connection: server RSS each",
+    "≤ 6 KiB (goal ≤ 4 KiB)",
+    perConnection === undefined ? "not run" : `${fmtFixed(perConnection)} KiB`,
+    twoLevel(perConnection, "lower", 6, 4),
+  ]);
+  rows.push([
+    "server RSS at start (before the connections)",
+    "≤ 60 MiB (goal ≤ 30 MiB)",
+    atStart === undefined ? "not run" : `${fmtFixed(atStart)} MiB`,
+    twoLevel(atStart, "lower", 60, 30),
+  ]);
+  for (const server of ["talkline-1node", "talkline-2nodes"]) {
+    const x = byScenario[CROSS_NODE]?.[server];
+    const best = x ? bestStep(x.steps, "send_to_deliver", 50000) : undefined;
+    const rate = num(best?.delivery_rate);
+    rows.push([
+      `PostgreSQL, ${server === "talkline-1node" ? "1 node" : "2 nodes + Redis"}: durable msg/s inside p99 ≤ 50 ms`,
+      "≥ 5,000 (goal ≥ 10,000)",
+      best ? `${fmtInt(rate)} msg/s at p99 ${fmtMs(p99(best, "send_to_deliver"))} ms` : x ? "no step inside the bound" : "not run",
+      twoLevel(rate, "higher", 5000, 10000),
+    ]);
+  }
+  return table(["figure", "must reach (goal)", "measured (TalkLine)", "verdict"], rows);
+}
+
+/** CPU per delivered message for both servers at each rate both ran, direct and group. */
+function cpuPerMessageTable(byScenario) {
+  const rows = [];
+  for (const scenario of ["direct", "group"]) {
+    const t = byScenario[scenario]?.talkline;
+    const p = byScenario[scenario]?.["peer-memory"];
+    if (!t || !p) continue;
+    for (const ts of t.steps) {
+      const ps = stepAt(p.steps, ts.rate);
+      if (!ps) continue;
+      const tu = cpuPerDeliveryUs(ts);
+      const pu = cpuPerDeliveryUs(ps);
+      rows.push([
+        scenario,
+        fmtInt(ts.rate),
+        tu === undefined ? DASH : fmtFixed(tu),
+        pu === undefined ? DASH : fmtFixed(pu),
+        tu && pu ? fmtFixed(tu / pu, 2) : DASH,
+        `${fmtFixed(num(ts.server_cpu_percent))}% / ${fmtFixed(num(ps.server_cpu_percent))}%`,
+        `${fmtFixed(num(ts.bench_cpu_percent))}% / ${fmtFixed(num(ps.bench_cpu_percent))}%`,
+      ]);
+    }
+  }
+  if (!rows.length) return "(not run against both servers)";
+  return table(
+    ["scenario", "rate (msg/s)", "TalkLine µs CPU per delivery", "peer µs CPU per delivery", "TalkLine ÷ peer", "server CPU (TalkLine / peer)", "generator CPU (TalkLine run / peer run)"],
+    rows,
+  );
+}
+
 // ---- targets (issue 4) -----------------------------------------------------------------
 
 const MET = "✅ met";
@@ -820,7 +963,19 @@ function render(dir, outFile) {
     lines.push("");
   }
 
-  lines.push("## Targets (issue 4)", "", targets(byScenario, machine), "");
+  lines.push("## Targets (issue 11: the runtime)", "", targets11(byScenario), "");
+  lines.push(
+    "Server pinned to one core, generator on the other. “Same rate”: the highest step both servers kept up with inside their p99 bounds. " +
+      "A delivery is one message reaching one recipient (a group message to 99 members counts 99).",
+    "",
+  );
+  lines.push("## CPU per delivered message", "", cpuPerMessageTable(byScenario), "");
+  lines.push(
+    "Server CPU seconds ÷ messages delivered in each step, both servers at the same rate; this holds whatever the generator's own limit. " +
+      "The generator's CPU is shown so a generator near 100% is visible.",
+    "",
+  );
+  lines.push("## Earlier targets (issue 4)", "", targets(byScenario, machine), "");
   lines.push(
     "“At equal or better p99”: in stepped scenarios the peer's highest step that it kept up with inside the bound sets a rate and a p99; " +
       "TalkLine's figure is its highest step kept up with at a p99 no worse than that. “≥” means TalkLine kept up with the highest step the run asked for, so its capacity may be higher. " +
