@@ -37,11 +37,8 @@ std::optional<model::Member> member_of(const model::Conversation& conversation, 
 // the store for the pages below. Together they miss nothing. Store reads go to the
 // blocking pool; sending and the connection's state stay on the loop.
 net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
-  auto greet = [this, &connection] {
-    send_online_contacts(*connection);
-    return true;
-  };
-  co_await on_pool(connection->work, greet);
+  // One read of the memberships serves both the presence greeting and the pages: a
+  // reconnect storm costs one store query per connection, not two.
   auto read_memberships = [this, &connection] { return services_.conversations.memberships(connection->principal); };
   auto conversations = co_await on_pool(connection->work, read_memberships);
   if (!conversations.ok()) {
@@ -50,6 +47,12 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
     finish_catch_up(connection);
     co_return;
   }
+  auto greet = [this, &connection, &conversations] {
+    send_online_contacts(*connection,
+                         services::ConversationService::contacts_in(*conversations, connection->principal.user_id));
+    return true;
+  };
+  co_await on_pool(connection->work, greet);
   const int page_size = std::max(1, options_.sync_page_size);
   for (const auto& conversation : *conversations) {
     auto me = member_of(conversation, connection->principal.user_id);
@@ -122,17 +125,11 @@ void Gateway::finish_catch_up(const ConnectionPtr& connection) {
 
 // A new connection learns which of its user's contacts are online now, on any node.
 // Runs on the blocking pool, where the directory may wait for its server.
-void Gateway::send_online_contacts(const Connection& connection) {
-  auto contacts = services_.conversations.contacts(connection.principal);
-  if (!contacts.ok()) {
-    util::log::warn("realtime.online_contacts_failed", {{"user", static_cast<std::int64_t>(connection.principal.user_id)},
-                                                        {"error", std::string_view(contacts.error().message)}});
-    return;
-  }
-  if (contacts->empty()) return;
-  const auto offline = services_.presence.offline_among(*contacts);
+void Gateway::send_online_contacts(const Connection& connection, const std::vector<model::Id>& contacts) {
+  if (contacts.empty()) return;
+  const auto offline = services_.presence.offline_among(contacts);
   const std::unordered_set<model::Id> away(offline.begin(), offline.end());
-  for (auto contact : *contacts) {
+  for (auto contact : contacts) {
     if (away.contains(contact) && !registry_.is_online(contact)) continue;
     connection.socket->emit(
         events::presence,

@@ -110,7 +110,7 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   /// its send bound; false when the connection ended meanwhile.
   boost::asio::awaitable<bool> wait_for_room(const ConnectionPtr& connection, std::size_t next_bytes);
   void finish_catch_up(const ConnectionPtr& connection);
-  void send_online_contacts(const Connection& connection);
+  void send_online_contacts(const Connection& connection, const std::vector<model::Id>& contacts);
   Result<util::Json> sync(Connection& connection, const Args& args);
 
   // live messages in seq order without gaps (ordering.cpp); on the connection's loop

@@ -181,10 +181,15 @@ Result<std::vector<model::Conversation>> ConversationService::memberships(const 
 
 Result<std::vector<model::Id>> ConversationService::contacts(const Principal& caller) {
   TL_TRY_ASSIGN(const auto conversations, memberships(caller));
+  return contacts_in(conversations, caller.user_id);
+}
+
+std::vector<model::Id> ConversationService::contacts_in(const std::vector<model::Conversation>& conversations,
+                                                        model::Id user_id) {
   std::unordered_set<model::Id> ids;
   for (const auto& conversation : conversations) {
     for (const auto& member : conversation.members) {
-      if (member.user_id != caller.user_id) ids.insert(member.user_id);
+      if (member.user_id != user_id) ids.insert(member.user_id);
     }
   }
   return std::vector<model::Id>(ids.begin(), ids.end());

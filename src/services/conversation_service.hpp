@@ -52,6 +52,8 @@ class ConversationService {
   Result<std::vector<model::Conversation>> memberships(const Principal& caller);
   /// Everyone who shares at least one conversation with the caller, without the caller.
   Result<std::vector<model::Id>> contacts(const Principal& caller);
+  /// contacts() from memberships() already read: everyone else in `conversations`.
+  static std::vector<model::Id> contacts_in(const std::vector<model::Conversation>& conversations, model::Id user_id);
   /// The caller's membership, or `not_found` for outsiders and unknown conversations.
   Result<model::Member> require_member(const Principal& caller, model::Id conversation_id);
 

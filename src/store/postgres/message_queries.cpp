@@ -29,12 +29,14 @@ std::string tsquery_expression(std::size_t term_count, int first) {
   return expression;
 }
 
-Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage& message) {
-  TL_TRY_ASSIGN(Rows rows,
-                db.query("SELECT * FROM tl_message_append($1::bigint, $2::bigint, $3::bigint, $4::text, $5::text,"
-                         " $6::bigint, $7::bigint)",
-                         Params::of(message.conversation_id, message.id, message.sender_id, message.client_msg_id,
-                                    message.body, message.reply_to, message.created_at)));
+Request append_request(const model::NewMessage& message) {
+  return Request{"SELECT * FROM tl_message_append($1::bigint, $2::bigint, $3::bigint, $4::text, $5::text,"
+                 " $6::bigint, $7::bigint)",
+                 Params::of(message.conversation_id, message.id, message.sender_id, message.client_msg_id,
+                            message.body, message.reply_to, message.created_at)};
+}
+
+Result<model::SendOutcome> append_outcome(const Rows& rows) {
   if (rows.empty()) return Error::internal("tl_message_append returned no row");
   const std::string outcome = rows.text(0, 0);
   if (outcome == "created" || outcome == "retry") {
@@ -44,6 +46,12 @@ Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage&
   if (outcome == "not_member") return Error::not_found("conversation not found");
   if (outcome == "bad_reply") return Error::invalid("replyTo", "is not a message of this conversation");
   return Error::internal("tl_message_append returned " + outcome);
+}
+
+Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage& message) {
+  const Request request = append_request(message);
+  TL_TRY_ASSIGN(Rows rows, db.query(request.sql, request.params));
+  return append_outcome(rows);
 }
 
 // With `after`, the window starts just past it and reads forward; otherwise it ends just

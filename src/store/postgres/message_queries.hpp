@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/message.hpp"
+#include "store/postgres/connection.hpp"
 #include "util/result.hpp"
 
 namespace talkline::store::postgres {
@@ -16,6 +17,9 @@ class Executor;
 /// The whole send in one statement (tl_message_append, migration 0001); see
 /// Store::message_insert for the contract.
 Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage& message);
+/// The tl_message_append call for `message`, and the outcome its answer says.
+Request append_request(const model::NewMessage& message);
+Result<model::SendOutcome> append_outcome(const Rows& rows);
 Result<std::vector<model::Message>> list_messages(Executor& db, model::Id conversation_id,
                                                   std::optional<model::Seq> before, std::optional<model::Seq> after,
                                                   int limit);

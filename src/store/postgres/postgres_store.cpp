@@ -3,12 +3,14 @@
 #include <libpq-fe.h>
 
 #include <chrono>
+#include <future>
 #include <exception>
 #include <optional>
 #include <string_view>
 #include <utility>
 
 #include "store/postgres/connection.hpp"
+#include "store/postgres/append_writer.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
@@ -54,20 +56,24 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
     ConnectionOptions connection_options{options.url, options.connect_timeout_seconds, options.statement_timeout_ms};
     TL_TRY_ASSIGN(std::unique_ptr<Connection> first, Connection::open(connection_options));
     TL_TRY(apply_migrations(*first, builtin_migrations(), wall_clock_ms()));
+    auto appends =
+        std::make_unique<AppendWriter>(connection_options, static_cast<std::size_t>(options.max_append_batch));
     auto pool = std::make_unique<ConnectionPool>(std::move(connection_options), options.connections,
                                                  static_cast<std::size_t>(options.max_pipeline), std::move(first));
-    return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool)));
+    return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool), std::move(appends)));
   } catch (const std::exception& e) {
     return Error::internal(std::string("opening the postgres store failed: ") + e.what());
   }
 }
 
-PostgresStore::PostgresStore(std::unique_ptr<ConnectionPool> pool) : pool_(std::move(pool)) {}
+PostgresStore::PostgresStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<AppendWriter> appends)
+    : pool_(std::move(pool)), appends_(std::move(appends)) {}
 
 PostgresStore::~PostgresStore() { close(); }
 
 void PostgresStore::close() {
   std::lock_guard lock(close_mutex_);
+  appends_->stop();
   pool_->stop();
 }
 
@@ -230,8 +236,18 @@ Result<model::Member> PostgresStore::member_cursor_advance(Id conversation_id, I
 
 // ---- messages ------------------------------------------------------------------------
 
+PostgresStore::SendStats PostgresStore::send_stats() const { return {appends_->appends(), appends_->transactions()}; }
+
 Result<model::SendOutcome> PostgresStore::message_insert(const model::NewMessage& message) {
-  return single<model::SendOutcome>([&](Executor& db) { return insert_message(db, message); });
+  std::promise<Result<model::SendOutcome>> answer;
+  auto outcome = answer.get_future();
+  appends_->submit(message, [&answer](Result<model::SendOutcome> result) { answer.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+void PostgresStore::message_insert_async(const model::NewMessage& message,
+                                         std::function<void(Result<model::SendOutcome>)> done) {
+  appends_->submit(message, std::move(done));
 }
 
 Result<std::vector<model::Message>> PostgresStore::message_list(Id conversation_id, std::optional<Seq> before,

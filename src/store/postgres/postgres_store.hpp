@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -9,6 +10,7 @@
 
 namespace talkline::store::postgres {
 
+class AppendWriter;
 class ConnectionPool;
 
 struct PostgresOptions {
@@ -22,6 +24,8 @@ struct PostgresOptions {
   int statement_timeout_ms = 10000;
   /// Most queued statements one connection sends together in a pipeline.
   int max_pipeline = 64;
+  /// Most sends committed together in one transaction by the append writer.
+  int max_append_batch = 256;
 };
 
 /// The Store on PostgreSQL, for several stateless nodes sharing one database. Calls block
@@ -57,6 +61,12 @@ class PostgresStore final : public Store {
     std::uint64_t round_trips = 0;
   };
   StatementStats statement_stats() const;
+  /// Sends committed, and the transactions that carried them (group commit: fewer).
+  struct SendStats {
+    std::uint64_t sends = 0;
+    std::uint64_t transactions = 0;
+  };
+  SendStats send_stats() const;
 
   /// Every node of a cluster writes here.
   bool shared_between_nodes() const override { return true; }
@@ -93,7 +103,12 @@ class PostgresStore final : public Store {
   Result<void> member_remove(Id conversation_id, Id user_id, Millis now) override;
   Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) override;
 
+  /// Both go through the AppendWriter's group commit; completions arrive on its one
+  /// thread in commit order.
   Result<model::SendOutcome> message_insert(const model::NewMessage& message) override;
+  void message_insert_async(const model::NewMessage& message,
+                            std::function<void(Result<model::SendOutcome>)> done) override;
+  bool completes_in_commit_order() const override { return true; }
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
                                                    std::optional<Seq> after, int limit) override;
   Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,
@@ -101,7 +116,7 @@ class PostgresStore final : public Store {
                                                      int limit) override;
 
  private:
-  explicit PostgresStore(std::unique_ptr<ConnectionPool> pool);
+  PostgresStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<AppendWriter> appends);
 
   /// Runs `body` (a function of Executor&) as one statement-per-call unit on the pool:
   /// each statement it issues is its own transaction and may share a pipeline.
@@ -115,6 +130,7 @@ class PostgresStore final : public Store {
 
   std::mutex close_mutex_;
   std::unique_ptr<ConnectionPool> pool_;
+  std::unique_ptr<AppendWriter> appends_;
 };
 
 }  // namespace talkline::store::postgres

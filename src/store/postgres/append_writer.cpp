@@ -1,0 +1,165 @@
+#include "store/postgres/append_writer.hpp"
+
+#include <algorithm>
+#include <numeric>
+#include <string_view>
+#include <utility>
+
+#include <pthread.h>
+
+#include "store/postgres/message_queries.hpp"
+#include "util/log.hpp"
+
+namespace talkline::store::postgres {
+
+namespace {
+
+// After a failed connect the writer answers at once for this long instead of every batch
+// waiting out a connect timeout.
+constexpr auto kReconnectPause = std::chrono::seconds(1);
+
+const Request kBegin{"BEGIN", Params()};
+const Request kCommit{"COMMIT", Params()};
+const std::string kMembersSql = "SELECT user_id FROM members WHERE conversation_id = $1";
+
+}  // namespace
+
+AppendWriter::AppendWriter(ConnectionOptions options, std::size_t max_batch)
+    : options_(std::move(options)), max_batch_(std::max<std::size_t>(1, max_batch)) {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tl-pg-append");
+    run();
+  });
+}
+
+AppendWriter::~AppendWriter() { stop(); }
+
+void AppendWriter::submit(model::NewMessage message, Done done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(Job{std::move(message), std::move(done)});
+      if (queue_.size() == 1) work_ready_.notify_one();
+      return;
+    }
+  }
+  done(Error::unavailable("store is closed"));
+}
+
+void AppendWriter::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  work_ready_.notify_all();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+void AppendWriter::run() {
+  std::vector<Job> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      // Stopping still commits what was queued: those callers were accepted.
+      if (queue_.empty()) return;
+      if (queue_.size() <= max_batch_) {
+        batch.swap(queue_);
+      } else {
+        std::move(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_), std::back_inserter(batch));
+        queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_));
+      }
+    }
+    commit(batch);
+    appends_.fetch_add(batch.size(), std::memory_order_relaxed);
+    for (auto& job : batch) {
+      try {
+        job.done(std::move(job.outcome));
+      } catch (const std::exception& e) {
+        util::log::error("store.completion_failed", {{"backend", "postgres"}, {"error", std::string_view(e.what())}});
+      } catch (...) {
+        util::log::error("store.completion_failed", {{"backend", "postgres"}, {"error", "unknown exception"}});
+      }
+    }
+    batch.clear();
+  }
+}
+
+Result<Connection*> AppendWriter::connection() {
+  if (connection_ && connection_->usable()) return connection_.get();
+  connection_.reset();
+  if (std::chrono::steady_clock::now() < retry_at_) return Error::unavailable("postgres is unreachable");
+  auto opened = Connection::open(options_);
+  if (!opened.ok()) {
+    retry_at_ = std::chrono::steady_clock::now() + kReconnectPause;
+    return opened.take_error();
+  }
+  connection_ = std::move(opened).value();
+  return connection_.get();
+}
+
+void AppendWriter::commit(std::vector<Job>& batch) {
+  auto fail_all = [&](const Error& error) {
+    for (auto& job : batch) job.outcome = error;
+  };
+  auto db = connection();
+  if (!db.ok()) return fail_all(Error::unavailable(db.error().message));
+
+  // Lock order: by conversation id, arrival order within one conversation.
+  std::vector<std::size_t> order(batch.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return batch[a].message.conversation_id < batch[b].message.conversation_id;
+  });
+  std::vector<Request> statements;
+  statements.reserve(batch.size() * 2);
+  for (std::size_t index : order) {
+    statements.push_back(append_request(batch[index].message));
+    statements.push_back(Request{kMembersSql, Params::of(batch[index].message.conversation_id)});
+  }
+  std::vector<const Request*> requests;
+  requests.reserve(statements.size() + 2);
+  requests.push_back(&kBegin);
+  for (const auto& statement : statements) requests.push_back(&statement);
+  requests.push_back(&kCommit);
+
+  auto answers = (*db)->pipeline(requests);
+  // Every answer must be fine, or the transaction did not commit what it held: a failed
+  // statement aborts it, and COMMIT then rolls back without an error of its own.
+  for (const auto& answer : answers) {
+    if (!answer.ok()) {
+      if (!(*db)->broken()) {
+        if (auto rolled_back = (*db)->exec("ROLLBACK"); !rolled_back.ok()) {
+          util::log::error("store.rollback_failed",
+                           {{"backend", "postgres"}, {"error", std::string_view(rolled_back.error().message)}});
+        }
+      }
+      if ((*db)->broken()) {
+        return fail_all(Error::unavailable("postgres: the send batch was lost: " + answer.error().message));
+      }
+      return one_by_one(**db, batch);
+    }
+  }
+  transactions_.fetch_add(1, std::memory_order_relaxed);
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    auto& job = batch[order[i]];
+    job.outcome = append_outcome(*answers[1 + 2 * i]);
+    if (job.outcome.ok() && job.outcome->created) {
+      const Rows& members = *answers[2 + 2 * i];
+      job.outcome->member_ids.reserve(static_cast<std::size_t>(members.size()));
+      for (int row = 0; row < members.size(); ++row) job.outcome->member_ids.push_back(members.int64(row, 0));
+    }
+  }
+}
+
+// The slow path after a batch failed: every append in arrival order, each its own
+// transaction, as a single send would run. The members are then left to the caller
+// (MessageService reads them), since they are no longer read inside the commit.
+void AppendWriter::one_by_one(Connection& db, std::vector<Job>& batch) {
+  for (auto& job : batch) {
+    job.outcome = insert_message(db, job.message);
+    transactions_.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace talkline::store::postgres

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <condition_variable>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "model/message.hpp"
+#include "store/postgres/connection.hpp"
+#include "util/result.hpp"
+
+namespace talkline::store::postgres {
+
+/// Group commit for sends on PostgreSQL, as the SQLite writer does it: one thread with a
+/// connection of its own takes every append queued meanwhile and commits them together,
+/// in one transaction and one pipelined round trip — BEGIN, then for each message
+/// tl_message_append and the conversation's member ids, then COMMIT. One WAL flush and
+/// one round trip carry the whole batch instead of one per message.
+///
+/// seq is still assigned under each conversation's row lock (inside tl_message_append),
+/// so the gap-free order holds across nodes. The appends of a batch are issued in
+/// conversation-id order (stable, so one conversation keeps its arrival order): every
+/// node's batches then take conversation locks in the same order and cannot deadlock.
+/// If any statement fails, the batch rolls back and its appends run again one by one, each
+/// in its own transaction, so one bad append (a taken id) fails alone with its own error.
+///
+/// Threads: submit() from any thread; completions run on the writer's thread after the
+/// commit, in the order the appends were submitted (so per conversation in seq order).
+class AppendWriter {
+ public:
+  using Done = std::function<void(Result<model::SendOutcome>)>;
+
+  AppendWriter(ConnectionOptions options, std::size_t max_batch);
+  ~AppendWriter();
+  AppendWriter(const AppendWriter&) = delete;
+  AppendWriter& operator=(const AppendWriter&) = delete;
+
+  /// Queues one append; `done` gets its outcome (with the commit's member ids when it was
+  /// created). After stop(), `done` runs at once with `unavailable`.
+  void submit(model::NewMessage message, Done done);
+  /// Refuses new appends, commits the queued ones and joins the thread. Idempotent.
+  void stop();
+
+  /// Appends that reported an outcome, and the transactions that carried them.
+  std::uint64_t appends() const { return appends_.load(std::memory_order_relaxed); }
+  std::uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Job {
+    model::NewMessage message;
+    Done done;
+    Result<model::SendOutcome> outcome = Error::internal("append did not run");
+  };
+
+  void run();
+  void commit(std::vector<Job>& batch);
+  void one_by_one(Connection& db, std::vector<Job>& batch);
+  Result<Connection*> connection();
+
+  const ConnectionOptions options_;
+  const std::size_t max_batch_;
+  std::unique_ptr<Connection> connection_;  // the writer thread's alone
+  std::chrono::steady_clock::time_point retry_at_{};
+
+  std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::vector<Job> queue_;  // guarded by mutex_
+  bool stopping_ = false;   // guarded by mutex_
+  std::atomic<std::uint64_t> appends_{0};
+  std::atomic<std::uint64_t> transactions_{0};
+  std::thread thread_;
+};
+
+}  // namespace talkline::store::postgres
