@@ -33,8 +33,8 @@ struct Config {
   std::string node_address;   // empty: derived from host and port
   int node_lease_seconds = 15;
   std::string sqlite_synchronous = "full";  // full | normal
-  int sqlite_cache_mib = 64;          // the writer's page cache
-  int sqlite_checkpoint_pages = 4096;  // WAL pages before the background checkpoint
+  int sqlite_cache_mib = 64;                // the writer's page cache
+  int sqlite_checkpoint_pages = 4096;       // WAL pages before the background checkpoint
 
   // HTTP limits and timeouts
   std::size_t max_body_bytes = std::size_t{1024} * 1024;

@@ -143,10 +143,11 @@ void Gateway::typing(const ConnectionPtr& connection, const Args& args, sio::Ack
     }
     last = now;
   }
-  net::post(connection->work, [self = shared_from_this(), connection, conversation_id, is_typing, ack = std::move(ack)] {
-    auto result = self->relay_typing(*connection, conversation_id, is_typing);
-    if (ack) ack({result.ok() ? ok_ack(std::move(*result)) : error_ack(result.error())});
-  });
+  net::post(connection->work,
+            [self = shared_from_this(), connection, conversation_id, is_typing, ack = std::move(ack)] {
+              auto result = self->relay_typing(*connection, conversation_id, is_typing);
+              if (ack) ack({result.ok() ? ok_ack(std::move(*result)) : error_ack(result.error())});
+            });
 }
 
 // On the blocking pool: the members come from the store.

@@ -146,9 +146,9 @@ void Gateway::authorize(const SocketPtr& socket, sio::ConnectCallback done) {
 void Gateway::connected(const SocketPtr& socket) {
   auto* state = socket->data<SocketState>();
   if (!state || stopped_) return;
-  auto connection = std::make_shared<Connection>(socket, state->principal, socket->handshake().remote_address,
-                                                 socket->loop(), net::make_strand(workers_.get_executor()),
-                                                 &inbox_for(socket->loop()));
+  auto connection =
+      std::make_shared<Connection>(socket, state->principal, socket->handshake().remote_address, socket->loop(),
+                                   net::make_strand(workers_.get_executor()), &inbox_for(socket->loop()));
   connection->last_activity_ms = services_.clock.now_ms();
   // authorize() checked the limits, but several handshakes can pass that check before
   // any of them is added; the add itself decides.

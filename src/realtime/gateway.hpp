@@ -3,8 +3,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 
 #include "bus/bus.hpp"
 #include "presence/presence_directory.hpp"
@@ -114,8 +114,7 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   Result<util::Json> sync(Connection& connection, const Args& args);
 
   // live messages in seq order without gaps (ordering.cpp); on the connection's loop
-  void offer_message(const ConnectionPtr& connection, model::Id conversation_id, model::Seq seq,
-                     SharedPackets packets);
+  void offer_message(const ConnectionPtr& connection, model::Id conversation_id, model::Seq seq, SharedPackets packets);
   void send_contiguous(Connection& connection, model::Id conversation_id);
   void drop_ahead(Connection& connection, model::Id conversation_id);
   boost::asio::awaitable<void> fill_gap(ConnectionPtr connection, model::Id conversation_id);

@@ -110,8 +110,7 @@ net::awaitable<void> Gateway::fill_gap(ConnectionPtr connection, model::Id conve
     const model::Seq first_held = waiting->second.begin()->first;
     const auto missing = std::min<model::Seq>(first_held - from - 1, std::max(1, options_.sync_page_size));
     auto read = [this, &connection, conversation_id, from, missing] {
-      return services_.messages.messages_after(connection->principal, conversation_id, from,
-                                               static_cast<int>(missing));
+      return services_.messages.messages_after(connection->principal, conversation_id, from, static_cast<int>(missing));
     };
     auto page = co_await on_pool(connection->work, read);
     if (stopped_ || !connection->socket->connected()) co_return;

@@ -30,10 +30,11 @@ std::string tsquery_expression(std::size_t term_count, int first) {
 }
 
 Request append_request(const model::NewMessage& message) {
-  return Request{"SELECT * FROM tl_message_append($1::bigint, $2::bigint, $3::bigint, $4::text, $5::text,"
-                 " $6::bigint, $7::bigint)",
-                 Params::of(message.conversation_id, message.id, message.sender_id, message.client_msg_id,
-                            message.body, message.reply_to, message.created_at)};
+  return Request{
+      "SELECT * FROM tl_message_append($1::bigint, $2::bigint, $3::bigint, $4::text, $5::text,"
+      " $6::bigint, $7::bigint)",
+      Params::of(message.conversation_id, message.id, message.sender_id, message.client_msg_id, message.body,
+                 message.reply_to, message.created_at)};
 }
 
 Result<model::SendOutcome> append_outcome(const Rows& rows) {

@@ -3,14 +3,14 @@
 #include <libpq-fe.h>
 
 #include <chrono>
-#include <future>
 #include <exception>
+#include <future>
 #include <optional>
 #include <string_view>
 #include <utility>
 
-#include "store/postgres/connection.hpp"
 #include "store/postgres/append_writer.hpp"
+#include "store/postgres/connection.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"

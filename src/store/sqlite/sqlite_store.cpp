@@ -8,12 +8,12 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
 #include "store/sqlite/message_queries.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/reader_pool.hpp"
-#include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/token_queries.hpp"
 #include "store/sqlite/user_queries.hpp"
 #include "store/sqlite/writer.hpp"

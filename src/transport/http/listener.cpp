@@ -59,8 +59,7 @@ net::awaitable<void> Listener::accept_loop() {
   while (acceptor_.is_open()) {
     // The connection lives its whole life on the loop it is accepted onto.
     error_code ec;
-    tcp::socket socket =
-        co_await acceptor_.async_accept(loops_.next(), net::redirect_error(net::use_awaitable, ec));
+    tcp::socket socket = co_await acceptor_.async_accept(loops_.next(), net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       if (!acceptor_.is_open() || ec == net::error::operation_aborted) break;
       // Typically out of file descriptors: pause instead of spinning on the error.

@@ -12,7 +12,8 @@ namespace {
 // Deliveries stand for themselves here: the seq says who pushed it and in which order.
 std::vector<Delivery> deliveries(model::Id pusher, model::Seq from, model::Seq to) {
   std::vector<Delivery> batch;
-  for (auto seq = from; seq <= to; ++seq) batch.push_back(Delivery{nullptr, Delivery::Kind::other, pusher, seq, nullptr});
+  for (auto seq = from; seq <= to; ++seq)
+    batch.push_back(Delivery{nullptr, Delivery::Kind::other, pusher, seq, nullptr});
   return batch;
 }
 

@@ -49,8 +49,7 @@ class Server : public http::StreamHandler, public std::enable_shared_from_this<S
   boost::asio::awaitable<std::optional<http::StreamOutcome>> forward_to_owner(http::StreamContext& context,
                                                                               const std::string& sid, bool websocket);
   /// Makes a session with a fresh sid and enters it in the table. Any thread.
-  std::shared_ptr<Session> create_session(Loop loop, http::Request handshake, Transport transport,
-                                          bool base64_binary);
+  std::shared_ptr<Session> create_session(Loop loop, http::Request handshake, Transport transport, bool base64_binary);
   HandshakeInfo handshake_info(const std::string& sid, Transport transport) const;
   std::shared_ptr<Session> find(const std::string& sid) const;
 

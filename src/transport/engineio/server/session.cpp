@@ -1,7 +1,7 @@
 #include "transport/engineio/server/session.hpp"
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <chrono>
 
 #include "transport/engineio/codec/payload.hpp"
@@ -73,8 +73,7 @@ void Session::take_inbox() {
 }
 
 void Session::close(std::string reason) {
-  net::post(loop_,
-            [self = shared_from_this(), reason = std::move(reason)] { self->finish(reason, Ending::graceful); });
+  net::post(loop_, [self = shared_from_this(), reason = std::move(reason)] { self->finish(reason, Ending::graceful); });
 }
 
 void Session::start() {
