@@ -12,13 +12,13 @@ if command -v ccache >/dev/null; then compiler=(ccache "${compiler[@]}"); fi
 
 # target: sources it needs (each parser is kept free of Asio/Beast so these stay small).
 declare -A targets=(
-  [fuzz_jwt]="tests/fuzz/fuzz_jwt.cpp src/util/jwt.cpp src/util/crypto.cpp src/util/json.cpp src/util/error.cpp"
+  [fuzz_jwt]="tests/fuzz/fuzz_jwt.cpp src/util/jwt.cpp src/util/crypto.cpp src/util/json.cpp src/util/utf8.cpp src/util/error.cpp"
   [fuzz_json_body]="tests/fuzz/fuzz_json_body.cpp src/util/json.cpp src/util/utf8.cpp src/util/error.cpp"
   [fuzz_http_query]="tests/fuzz/fuzz_http_query.cpp src/transport/http/query.cpp"
   [fuzz_socketio]="tests/fuzz/fuzz_socketio.cpp $(echo src/transport/socketio/codec/*.cpp) src/util/json.cpp src/util/error.cpp src/util/utf8.cpp"
   [fuzz_engineio]="tests/fuzz/fuzz_engineio.cpp $(echo src/transport/engineio/codec/*.cpp) src/util/crypto.cpp src/util/json.cpp src/util/error.cpp src/util/utf8.cpp"
   [fuzz_bench_message_scan]="tests/fuzz/fuzz_bench_message_scan.cpp tools/bench/message_scan.cpp -Itools/bench"
-  [fuzz_realtime_payload]="tests/fuzz/fuzz_realtime_payload.cpp src/realtime/payload.cpp src/util/json_fields.cpp src/util/json.cpp src/util/error.cpp"
+  [fuzz_realtime_payload]="tests/fuzz/fuzz_realtime_payload.cpp src/realtime/payload.cpp src/util/json_fields.cpp src/util/json.cpp src/util/utf8.cpp src/util/error.cpp"
   [fuzz_bus_envelope]="tests/fuzz/fuzz_bus_envelope.cpp src/bus/redis/envelope_codec.cpp"
   [fuzz_forwarded_for]="tests/fuzz/fuzz_forwarded_for.cpp src/transport/http/trusted_proxies.cpp src/transport/http/message.cpp src/util/ip_address.cpp src/util/error.cpp"
 )

@@ -1,10 +1,12 @@
-// libFuzzer target: request-body JSON parsing and the UTF-8 checks applied to its strings.
+// libFuzzer target: request-body JSON parsing and the UTF-8 checks applied to its strings,
+// and the hand-written JSON string writer against the library's.
 //
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I src tests/fuzz/fuzz_json_body.cpp \
 //     src/util/json.cpp src/util/utf8.cpp src/util/error.cpp -o fuzz_json_body
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "util/json.hpp"
@@ -41,6 +43,12 @@ void visit(const talkline::util::Json& value) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
+
+  // The hand-written string writer (hot wire shapes) must match the library's dump byte
+  // for byte on any bytes, valid UTF-8 or not.
+  std::string written;
+  talkline::util::append_json_string(written, input);
+  if (written != talkline::util::dump_json(talkline::util::Json(std::string(input)))) std::abort();
 
   const bool valid = talkline::util::utf8_valid(input);
   const std::size_t length = talkline::util::utf8_length(input);

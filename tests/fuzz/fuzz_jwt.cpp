@@ -1,7 +1,7 @@
 // libFuzzer target: jwt_verify and parse_id on arbitrary bytes.
 //
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I src tests/fuzz/fuzz_jwt.cpp \
-//     src/util/jwt.cpp src/util/crypto.cpp src/util/json.cpp src/util/error.cpp -lcrypto -o fuzz_jwt
+//     src/util/jwt.cpp src/util/crypto.cpp src/util/json.cpp src/util/utf8.cpp src/util/error.cpp -lcrypto -o fuzz_jwt
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>

@@ -3,7 +3,8 @@
 // invalid_argument naming the field it was asked about.
 //
 //   clang++ -std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -I src tests/fuzz/fuzz_realtime_payload.cpp \
-//     src/realtime/payload.cpp src/util/json.cpp src/util/error.cpp -o fuzz_realtime_payload
+//     src/realtime/payload.cpp src/util/json_fields.cpp src/util/json.cpp src/util/utf8.cpp src/util/error.cpp \
+//     -o fuzz_realtime_payload
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
