@@ -266,7 +266,7 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_nonempty(c.host, v); }},
       {"port", kListen, "TCP port (0 picks a free one)", [](const Config& c) { return number(c.port); },
        [](Config& c, const std::string& v) { return set_integer(c.port, v, 0, 65535); }},
-      {"threads", kListen, "I/O threads (0 = one per core)", [](const Config& c) { return number(c.threads); },
+      {"threads", kListen, "Event loops, one thread each (0 = one per core)", [](const Config& c) { return number(c.threads); },
        [](Config& c, const std::string& v) { return set_integer(c.threads, v, 0, 256); }},
       {"worker-threads", kListen, "Threads for blocking store calls",
        [](const Config& c) { return number(c.worker_threads); },

@@ -18,7 +18,7 @@ struct Config {
   // listening
   std::string host = "0.0.0.0";
   std::uint16_t port = 8080;
-  int threads = 0;          // I/O threads; 0 = one per core
+  int threads = 0;          // event loops, one thread each; 0 = one per core
   int worker_threads = 16;  // blocking pool for store calls
 
   // storage and identity

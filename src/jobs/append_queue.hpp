@@ -18,7 +18,7 @@ namespace talkline::jobs {
 
 /// The writing half of every EventLog backend: a bounded queue in front of a thread
 /// of its own that hands batches to a sink. append() only takes a short lock, so it is
-/// safe on I/O threads and inside the services' per-conversation locks.
+/// safe on event loops and inside the services' per-conversation locks.
 class AppendQueue {
  public:
   struct Options {

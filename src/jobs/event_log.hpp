@@ -35,7 +35,7 @@ struct DeadLetter {
 };
 
 /// One named member of one consumer group. Used by one thread at a time; its calls
-/// block (on the network for a networked log), so never call them on an I/O thread.
+/// block (on the network for a networked log), so never call them on an event loop.
 ///
 /// Every entry a read or reclaim returns is *pending* on this consumer until it is
 /// acked; an entry pending longer than some idle time (its consumer crashed, or is

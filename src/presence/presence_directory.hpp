@@ -42,7 +42,7 @@ class PresenceDirectory {
 
   /// The users among `users` whom no node holds (order kept, duplicates kept).
   /// Blocking: waits for the backend's server, at most about its I/O timeout, and then
-  /// answers from this node's own state. Never call it on an I/O thread.
+  /// answers from this node's own state. Never call it on an event loop.
   virtual std::vector<Id> offline_among(const std::vector<Id>& users) = 0;
 
   /// Set once, before the first node_online. Called (on any thread) when a user's last

@@ -24,7 +24,7 @@ struct Decision {
 ///
 /// Warning: the synchronous calls of a shared backend wait for the network (for a
 /// bounded time, after which they answer from a local bucket): call them from worker
-/// threads, never from an I/O thread. acquire_async never waits.
+/// threads, never from an event loop. acquire_async never waits.
 class RateLimiter {
  public:
   using Done = std::function<void(Decision)>;

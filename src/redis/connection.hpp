@@ -2,7 +2,7 @@
 
 // A blocking Redis connection (hiredis) for code that owns a thread of its own: the
 // presence heartbeat, the node lease, shared rate limits, the event-log consumer.
-// Never use it on an I/O thread.
+// Never use it on an event loop.
 
 #include <chrono>
 #include <cstdint>

@@ -28,7 +28,7 @@ std::atomic<Format> g_format{Format::json};
 // One logger for the life of the process. `init` only changes the level and format,
 // so a re-init (tests do it) never races a writer holding the old logger. We render
 // the whole line ourselves; spdlog queues it and a background thread writes it, so
-// the I/O threads that log every request never wait on a slow stderr. A full queue
+// the event loops that log every request never wait on a slow stderr. A full queue
 // drops the oldest lines rather than blocking anyone. It is never destroyed, so
 // threads and static destructors can still log during exit.
 std::shared_ptr<spdlog::details::thread_pool>& writer_pool() {

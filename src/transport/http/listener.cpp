@@ -19,7 +19,7 @@ Result<std::uint16_t> Listener::open(const std::string& host, std::uint16_t port
     return Error::unavailable("cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   };
 
-  // Resolving may block, which is fine: this runs once, before any I/O thread starts.
+  // Resolving may block, which is fine: this runs once, before any event loop starts.
   error_code ec;
   tcp::resolver resolver(loops_.at(0));
   auto results =

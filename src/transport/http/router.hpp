@@ -9,7 +9,7 @@
 namespace talkline::transport::http {
 
 /// Route handlers are synchronous: the server runs them on the blocking worker pool,
-/// never on an I/O thread, so they may call services and the store directly.
+/// never on an event loop, so they may call services and the store directly.
 using Handler = std::function<Response(Request&)>;
 
 struct RouteInfo {

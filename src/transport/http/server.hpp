@@ -12,7 +12,7 @@ namespace talkline::transport::http {
 
 class StreamHandler;
 
-/// The HTTP/1.1 server: Beast sessions on a pool of I/O threads, route handlers on a
+/// The HTTP/1.1 server: Beast sessions on one event loop per core, route handlers on a
 /// separate blocking pool, and the cross-cutting rules (timeouts, body limit, request
 /// ids, access log, security headers, CORS, per-IP rate limit) applied to every
 /// request. This header stays free of Asio and Beast.
@@ -34,7 +34,7 @@ class Server {
   /// routing (see stream_handler.hpp). Call before run().
   void add_stream_handler(std::string prefix, std::shared_ptr<StreamHandler> handler);
 
-  /// Runs the I/O threads until shutdown, handling SIGINT and SIGTERM meanwhile. Calls
+  /// Runs the event loops until shutdown, handling SIGINT and SIGTERM meanwhile. Calls
   /// listen() first if it has not been called (logging and returning on failure).
   /// Shutdown: stop accepting, close idle connections, let in-flight requests finish
   /// with `Connection: close` for at most shutdown_grace, call on_shutdown, stop.

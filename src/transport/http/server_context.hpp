@@ -20,7 +20,7 @@ struct ServerContext {
   const Pipeline pipeline;
   StreamHandlerRegistry streams;
   SessionRegistry sessions;
-  /// Where handlers and the rate limiter run, off the I/O threads.
+  /// Where handlers and the rate limiter run, off the event loops.
   boost::asio::thread_pool::executor_type workers;
   /// Set once shutdown begins: no new requests on kept-alive connections.
   std::atomic<bool> stopping{false};

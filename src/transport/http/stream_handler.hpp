@@ -101,12 +101,12 @@ class StreamHandler {
   /// connection unless it was taken.
   virtual boost::asio::awaitable<StreamOutcome> handle(StreamContext& context) = 0;
 
-  /// Called once, from an I/O thread, when graceful shutdown begins. Handlers holding
+  /// Called once, from an event loop, when graceful shutdown begins. Handlers holding
   /// long-lived connections should end them here so the server need not wait out
   /// the grace period.
   virtual void shutdown() {}
 
-  /// Called once, after the I/O threads have stopped and before the server's
+  /// Called once, after the event loops have stopped and before the server's
   /// io_context is destroyed. Handlers must let go of every I/O object they still
   /// hold (sockets, timers): one that outlived the io_context would be destroyed
   /// against freed services.

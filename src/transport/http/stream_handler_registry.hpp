@@ -23,7 +23,7 @@ class StreamHandlerRegistry {
 
   /// Tells every handler that shutdown has begun.
   void shutdown_all() const;
-  /// Tells every handler that the I/O threads have stopped (StreamHandler::stopped).
+  /// Tells every handler that the event loops have stopped (StreamHandler::stopped).
   void stopped_all() const;
 
  private:

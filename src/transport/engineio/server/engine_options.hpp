@@ -50,7 +50,7 @@ struct EngineOptions {
   bool allow_polling = true;
   bool allow_websocket = true;
   /// Asked about every handshake (after the protocol checks): an error refuses it,
-  /// e.g. `forbidden` for an Origin outside the allowlist. Runs on an I/O thread.
+  /// e.g. `forbidden` for an Origin outside the allowlist. Runs on an event loop.
   std::function<std::optional<RequestError>(const http::Request&)> allow_request;
   /// Set when this server is one node of a cluster.
   std::optional<ClusterRouting> cluster;

@@ -27,7 +27,7 @@ class Server : public http::StreamHandler, public std::enable_shared_from_this<S
   boost::asio::awaitable<http::StreamOutcome> handle(http::StreamContext& context) override;
   /// Closes every session (gracefully: queued packets still go out).
   void shutdown() override;
-  /// Drops every session still open once the I/O threads are gone.
+  /// Drops every session still open once the event loops are gone.
   void stopped() override;
 
   std::size_t session_count() const;

@@ -63,7 +63,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void close(std::string reason);
 
   /// Breaks every reference the session holds (listener, WebSockets, queue) without
-  /// telling anyone. Only once no I/O thread runs: at the very end of shutdown.
+  /// telling anyone. Only once no event loop runs: at the very end of shutdown.
   void abandon();
 
   // The rest is for the Server, on the loop.

@@ -19,7 +19,7 @@ struct ConnectRefusal {
 using ConnectCallback = std::function<void(std::optional<ConnectRefusal>)>;
 
 /// What a namespace does. Every handler may be empty. All but `authorize`'s callback
-/// run on the connection's loop (an I/O thread): they must not block.
+/// run on the connection's event loop: they must not block.
 struct NamespaceHandlers {
   /// Decides on a CONNECT, perhaps asynchronously (a token check off the I/O
   /// thread). The socket is not connected yet; set_data on it is fine. Empty: accept.
