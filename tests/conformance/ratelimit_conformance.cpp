@@ -34,11 +34,11 @@ class Answers {
  public:
   ratelimit::RateLimiter::Done slot(int index) {
     return [this, index](Decision decision) {
-      {
-        std::lock_guard lock(mutex_);
-        order_.push_back(index);
-        decisions_.push_back(decision);
-      }
+      // Notified under the lock: a test may destroy these Answers as soon as the last one
+      // is in, which must not race a notify still running on the limiter's thread.
+      std::lock_guard lock(mutex_);
+      order_.push_back(index);
+      decisions_.push_back(decision);
       changed_.notify_all();
     };
   }

@@ -174,11 +174,11 @@ TEST_F(RedisRateLimiterTest, AcquireAsyncAnswersOnTheLimitersThreadWithoutBlocki
   for (int i = 0; i < kCalls; ++i) {
     limiter->acquire_async("k", limit, 1, [&, i](Decision decision) {
       if (std::this_thread::get_id() == caller) ++on_caller_thread;
-      {
-        std::lock_guard lock(mutex);
-        order.push_back(i);
-        if (decision.allowed) ++allowed;
-      }
+      // Notified under the lock: the test may return (and destroy `done`) as soon as the
+      // last answer is in, which must not race a notify still running here.
+      std::lock_guard lock(mutex);
+      order.push_back(i);
+      if (decision.allowed) ++allowed;
       done.notify_all();
     });
   }
