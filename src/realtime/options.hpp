@@ -7,29 +7,31 @@
 
 namespace talkline::realtime {
 
-/// The chat gateway's limits and timings (TALKLINE_* keys; see config.hpp).
+/// The chat gateway's limits and timings. Built from Config in one place
+/// (app/realtime_wiring.cpp); their defaults live once, in config/config.hpp, so the
+/// members here are only zero-initialised.
 struct RealtimeOptions {
-  int max_connections_per_user = 20;
-  int max_connections_per_ip = 500;
+  int max_connections_per_user{};
+  int max_connections_per_ip{};
   /// A connection from which no event arrives for this long is closed; zero: never.
-  std::chrono::seconds idle_timeout{3600};
+  std::chrono::seconds idle_timeout{};
   /// How often live connections re-check that their login session is still valid.
-  std::chrono::seconds revalidate_every{5};
+  std::chrono::seconds revalidate_every{};
   /// Token bucket for message:send, per user.
-  ratelimit::Limit send_limit{40, 20};
+  ratelimit::Limit send_limit{};
   /// `typing: true` from one connection is relayed at most this often per conversation.
-  std::chrono::milliseconds typing_throttle{1000};
+  std::chrono::milliseconds typing_throttle{};
   /// A typing indicator not refreshed within this is withdrawn (`typing: false`).
-  std::chrono::milliseconds typing_expiry{5000};
+  std::chrono::milliseconds typing_expiry{};
   /// Messages per page of catch-up and per `sync` answer.
-  int sync_page_size = 100;
-  /// Threads for the blocking work (store calls) behind socket events.
-  int workers = 8;
+  int sync_page_size{};
+  /// Threads for the blocking work (store reads, cursor commits) behind socket events.
+  int workers{};
   /// How long a live message that arrived ahead of a missing seq waits for it (from
   /// another node) before the missing ones are read from the store.
-  std::chrono::milliseconds gap_fill_delay{200};
-  /// The per-connection send bound; catch-up pauses while half of it is queued.
-  std::size_t send_buffer_bytes = std::size_t{1} << 20;
+  std::chrono::milliseconds gap_fill_delay{};
+  /// The per-connection send bound; catch-up keeps its queue under half of it.
+  std::size_t send_buffer_bytes{};
 };
 
 }  // namespace talkline::realtime
