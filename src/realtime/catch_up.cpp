@@ -40,7 +40,7 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
   // One read of the memberships serves both the presence greeting and the pages: a
   // reconnect storm costs one store query per connection, not two.
   auto read_memberships = [this, &connection] { return services_.conversations.memberships(connection->principal); };
-  auto conversations = co_await on_pool(connection->work, read_memberships);
+  auto conversations = co_await transport::run_on(connection->work, read_memberships);
   if (!conversations.ok()) {
     util::log::warn("realtime.catch_up_failed", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
                                                  {"error", std::string_view(conversations.error().message)}});
@@ -52,7 +52,7 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
                          services::ConversationService::contacts_in(*conversations, connection->principal.user_id));
     return true;
   };
-  co_await on_pool(connection->work, greet);
+  co_await transport::run_on(connection->work, greet);
   const int page_size = std::max(1, options_.sync_page_size);
   for (const auto& conversation : *conversations) {
     auto me = member_of(conversation, connection->principal.user_id);
@@ -69,7 +69,7 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
       auto read_page = [this, &connection, &conversation, &after, page_size] {
         return services_.messages.messages_after(connection->principal, conversation.id, after, page_size);
       };
-      auto page = co_await on_pool(connection->work, read_page);
+      auto page = co_await transport::run_on(connection->work, read_page);
       if (!page.ok()) {
         // The client still has `sync` for what this could not send.
         util::log::warn("realtime.catch_up_page_failed",

@@ -74,14 +74,8 @@ void Gateway::send_message(const ConnectionPtr& connection, const Args& args, si
   // loop through its inbox, one wake-up for the whole commit rather than one per sender.
   auto answer = [connection, ack](Result<model::SendOutcome> outcome) {
     if (!ack) return;
-    if (!outcome.ok()) {
-      if (connection->loop.running_in_this_thread()) return ack({error_ack(outcome.error())});
-      std::vector<Delivery> answer_later;
-      answer_later.push_back(Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack,
-                                      util::dump_json(util::Json::array({error_ack(outcome.error())}))});
-      return connection->inbox->push(answer_later);
-    }
-    std::string json = "[{\"message\":" + api::message_wire(outcome->message) + ",\"ok\":true}]";
+    std::string json = outcome.ok() ? "[{\"message\":" + api::message_wire(outcome->message) + ",\"ok\":true}]"
+                                    : util::dump_json(util::Json::array({error_ack(outcome.error())}));
     if (connection->loop.running_in_this_thread()) return ack.send_serialized(json);
     std::vector<Delivery> answer_later;
     answer_later.push_back(Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack, std::move(json)});

@@ -17,6 +17,7 @@
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
+#include "transport/asio/run_on.hpp"
 #include "transport/socketio/server/namespace_handlers.hpp"
 #include "util/clock.hpp"
 
@@ -136,16 +137,5 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
 /// and sent to any number of connections.
 std::vector<transport::engineio::Packet> event_packets(std::string_view event, std::string_view payload_json);
 SharedPackets shared_event_packets(std::string_view event, std::string_view payload_json);
-
-/// Runs `work` on `strand` (the blocking pool) and resumes the caller on its own
-/// executor with the result. `work` must stay alive until the result is back.
-template <typename F>
-boost::asio::awaitable<std::invoke_result_t<F&>> on_pool(const WorkStrand& strand, F& work) {
-  using Value = std::invoke_result_t<F&>;
-  // Boxed: co_spawn's completion needs a default-constructible value, which Result is not.
-  auto task = [&work]() -> boost::asio::awaitable<std::optional<Value>> { co_return work(); };
-  auto value = co_await boost::asio::co_spawn(strand, std::move(task), boost::asio::use_awaitable);
-  co_return std::move(*value);
-}
 
 }  // namespace talkline::realtime

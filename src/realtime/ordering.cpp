@@ -112,7 +112,7 @@ net::awaitable<void> Gateway::fill_gap(ConnectionPtr connection, model::Id conve
     auto read = [this, &connection, conversation_id, from, missing] {
       return services_.messages.messages_after(connection->principal, conversation_id, from, static_cast<int>(missing));
     };
-    auto page = co_await on_pool(connection->work, read);
+    auto page = co_await transport::run_on(connection->work, read);
     if (stopped_ || !connection->socket->connected()) co_return;
     if (!page.ok()) {
       if (page.error().code == ErrorCode::not_found) {  // no longer a member: nothing more is theirs

@@ -11,11 +11,10 @@
 #include <spdlog/async_logger.h>
 #include <spdlog/logger.h>
 #include <spdlog/sinks/stdout_sinks.h>
-#include <nlohmann/json.hpp>
 
 #include "util/clock.hpp"
+#include "util/json.hpp"
 #include "util/time.hpp"
-#include "util/utf8.hpp"
 
 namespace talkline::util::log {
 namespace {
@@ -80,33 +79,6 @@ spdlog::level::level_enum to_spdlog(Level level) {
     case Level::off: return spdlog::level::off;
   }
   return spdlog::level::info;
-}
-
-void append_json_string(std::string& out, std::string_view text) {
-  if (!utf8_valid(text)) {
-    // Let nlohmann substitute U+FFFD for the bad bytes; the line must stay valid JSON.
-    out += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    return;
-  }
-  out.push_back('"');
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
 }
 
 bool needs_logfmt_quotes(std::string_view text) {

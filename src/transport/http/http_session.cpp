@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <exception>
 #include <optional>
-#include <type_traits>
 
+#include "transport/asio/run_on.hpp"
 #include "transport/http/problem.hpp"
 #include "transport/http/query.hpp"
 #include "util/log.hpp"
@@ -22,15 +22,6 @@ namespace {
 constexpr std::size_t kReadChunk = std::size_t{8} * 1024;
 constexpr auto kDrainTimeout = std::chrono::seconds(2);
 constexpr std::size_t kMaxDrainBytes = std::size_t{4} << 20;
-
-// Runs `work` on the worker pool. The co_spawn completion is delivered through the
-// awaiting coroutine's executor, so the session resumes on its own loop.
-template <typename F>
-net::awaitable<std::invoke_result_t<F&>> on_workers(net::thread_pool::executor_type pool, F work) {
-  using Value = std::invoke_result_t<F&>;
-  co_return co_await net::co_spawn(
-      pool, [work = std::move(work)]() mutable -> net::awaitable<Value> { co_return work(); }, net::use_awaitable);
-}
 
 // Closes and resets that are part of normal life (a client leaving, a timeout, our
 // own shutdown) end the connection without a log line above debug.
@@ -178,7 +169,8 @@ net::awaitable<bool> HttpSession::serve(BeastRequest& raw, Clock::time_point sta
     co_return co_await serve_stream(*handler, raw, request, started);
   }
 
-  auto response = co_await on_workers(context_.workers, [this, &request] { return context_.pipeline.handle(request); });
+  auto handle = [this, &request] { return context_.pipeline.handle(request); };
+  auto response = co_await run_on(context_.workers, handle);
   bool keep_alive = still_keep_alive(raw.keep_alive());
   auto ec = co_await write(request, std::move(response), version, keep_alive, started);
   co_return !ec && keep_alive;
@@ -190,7 +182,8 @@ net::awaitable<bool> HttpSession::serve_stream(StreamHandler& handler, BeastRequ
   // Without a limiter there is nothing to block on, so a long-poll need not hop threads.
   std::optional<Response> early;
   if (context_.pipeline.screening_blocks()) {
-    early = co_await on_workers(context_.workers, [this, &request] { return context_.pipeline.screen(request); });
+    auto screen = [this, &request] { return context_.pipeline.screen(request); };
+    early = co_await run_on(context_.workers, screen);
   } else {
     early = context_.pipeline.screen(request);
   }

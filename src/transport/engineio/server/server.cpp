@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "transport/asio/run_on.hpp"
 #include "transport/engineio/codec/handshake.hpp"
 #include "transport/engineio/codec/payload.hpp"
 #include "transport/engineio/server/forwarding.hpp"
@@ -66,16 +67,6 @@ std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Loop& l
   ws->read_message_max(options.max_payload);
   ws->auto_fragment(false);
   return ws;
-}
-
-// GCC 12 destroys a closure twice when it is created inside a co_await expression
-// (a capture of a shared_ptr then drops one reference too many). So every closure
-// that reaches a co_await in this directory is first bound to a named local.
-template <typename F>
-auto on_loop(const Loop& loop, F& work) -> net::awaitable<std::invoke_result_t<F&>> {
-  using Value = std::invoke_result_t<F&>;
-  auto task = [&work]() -> net::awaitable<Value> { co_return work(); };
-  co_return co_await net::co_spawn(loop, std::move(task), net::use_awaitable);
 }
 
 }  // namespace
@@ -197,7 +188,7 @@ net::awaitable<http::StreamOutcome> Server::open_polling(http::StreamContext& co
     session->start();
     return true;
   };
-  co_await on_loop(session->loop(), greet);
+  co_await run_on(session->loop(), greet);
   bool keep_alive = context.raw_request().keep_alive();
   auto ec = co_await context.write_response(payload_response(std::move(*body)), keep_alive);
   co_return !ec && keep_alive ? http::StreamOutcome::keep_alive : http::StreamOutcome::close;
@@ -238,7 +229,7 @@ net::awaitable<http::StreamOutcome> Server::serve_polling(http::StreamContext& c
   } else {
     std::string body = std::move(context.request().body);
     auto receive = [&session, &body] { return session->receive(body); };
-    response = co_await on_loop(session->loop(), receive);
+    response = co_await run_on(session->loop(), receive);
   }
   bool keep_alive = context.raw_request().keep_alive();
   auto ec = co_await context.write_response(std::move(response), keep_alive);
@@ -247,7 +238,7 @@ net::awaitable<http::StreamOutcome> Server::serve_polling(http::StreamContext& c
 
 net::awaitable<http::StreamOutcome> Server::upgrade(http::StreamContext& context, std::shared_ptr<Session> session) {
   auto check = [&session] { return session->refuse_request(Transport::websocket); };
-  auto refusal = co_await on_loop(session->loop(), check);
+  auto refusal = co_await run_on(session->loop(), check);
   if (refusal) co_return co_await refuse(context, *refusal, true);
   auto ws = make_websocket(context.take_stream(), session->loop(), *options_);
   net::co_spawn(
