@@ -44,7 +44,7 @@ Result<void> Connection::exec(const std::string& sql) {
 }
 
 Result<Statement> Connection::prepare(std::string_view sql) {
-  auto found = cache_.find(std::string(sql));
+  auto found = cache_.find(sql);
   if (found != cache_.end() && !found->second.in_use) {
     found->second.in_use = true;
     return Statement(found->second.stmt, &found->second.in_use);
@@ -58,6 +58,11 @@ Result<Statement> Connection::prepare(std::string_view sql) {
   if (!cache_it) return Statement(stmt, nullptr);
   auto slot = cache_.emplace(std::string(sql), CachedStatement{stmt, true}).first;
   return Statement(slot->second.stmt, &slot->second.in_use);
+}
+
+Result<void> Connection::run(std::string_view sql) {
+  TL_TRY_ASSIGN(Statement statement, prepare(sql));
+  return statement.run();
 }
 
 bool Connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -35,6 +36,10 @@ class Connection {
   /// is still in use by an enclosing Statement, a private copy is prepared instead.
   Result<Statement> prepare(std::string_view sql);
 
+  /// Runs a single statement that returns no rows through the statement cache, so SQL
+  /// run many times a second (a savepoint per job) is parsed once.
+  Result<void> run(std::string_view sql);
+
   /// True between BEGIN and COMMIT/ROLLBACK; false once the engine has rolled back by itself.
   bool in_transaction() const;
   /// Rows changed by the last INSERT, UPDATE or DELETE.
@@ -52,8 +57,13 @@ class Connection {
   };
 
   sqlite3* db_ = nullptr;
+  // Looked up by string_view, so finding a cached statement allocates nothing.
+  struct SqlHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
   // Node-based map: the address of each in_use flag stays valid while statements are leased.
-  std::unordered_map<std::string, CachedStatement> cache_;
+  std::unordered_map<std::string, CachedStatement, SqlHash, std::equal_to<>> cache_;
 };
 
 }  // namespace talkline::store::sqlite

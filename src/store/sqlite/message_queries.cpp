@@ -150,6 +150,21 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
   return model::SendOutcome{std::move(stored), true, std::move(member_ids)};
 }
 
+// Once per write transaction (the writer's pre-commit step): one FTS5 segment for all
+// the messages the transaction added, instead of one per message (see migration 0002).
+Result<void> index_pending_messages(Connection& db) {
+  {
+    TL_TRY_ASSIGN(Statement index, db.prepare("INSERT INTO messages_fts (rowid, body, scope)"
+                                              " SELECT m.id, m.body, 'c' || m.conversation_id"
+                                              // CROSS JOIN keeps the pending list as the outer loop: each
+                                              // noted id is then one index probe, never a scan of messages.
+                                              " FROM messages_fts_pending p CROSS JOIN messages m ON m.id = p.id"));
+    TL_TRY(index.run());
+  }
+  TL_TRY_ASSIGN(Statement clear, db.prepare("DELETE FROM messages_fts_pending"));
+  return clear.run();
+}
+
 // With `after`, the window starts just past it and reads forward; otherwise it ends just
 // before `before` (or at the newest message) and is read backwards, then put in seq order.
 Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conversation_id,

@@ -16,6 +16,9 @@ class Connection;
 Result<model::Message> find_message_by_seq(Connection& db, model::Id conversation_id, model::Seq seq);
 /// The whole send, meant to run as one write job; see Store::message_insert.
 Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessage& message);
+/// Adds the messages inserted since the last call to the word index; the writer runs it
+/// right before each COMMIT.
+Result<void> index_pending_messages(Connection& db);
 Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conversation_id,
                                                   std::optional<model::Seq> before, std::optional<model::Seq> after,
                                                   int limit);

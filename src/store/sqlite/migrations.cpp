@@ -6,11 +6,14 @@
 
 namespace talkline::embedded {
 extern const std::string_view sqlite_migration_0001;
+extern const std::string_view sqlite_migration_0002;
 }  // namespace talkline::embedded
 
 namespace talkline::store::sqlite {
 
-std::vector<Migration> builtin_migrations() { return {{1, embedded::sqlite_migration_0001}}; }
+std::vector<Migration> builtin_migrations() {
+  return {{1, embedded::sqlite_migration_0001}, {2, embedded::sqlite_migration_0002}};
+}
 
 namespace {
 

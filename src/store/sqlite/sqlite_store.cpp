@@ -87,7 +87,7 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
     TL_TRY_ASSIGN(std::unique_ptr<Connection> checkpoint_db,
                   Connection::open(options.path, Connection::Mode::read_write, options.busy_timeout_ms));
     auto checkpointer = std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages);
-    checkpointer->watch(*writer_db);
+    checkpointer->watch(*writer_db, options.busy_timeout_ms);
     return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(writer_db),
                                                         std::make_unique<ReaderPool>(std::move(readers)),
                                                         std::move(checkpointer), options.max_batch));
@@ -101,7 +101,8 @@ SqliteStore::SqliteStore(std::unique_ptr<Connection> write_connection, std::uniq
     : write_connection_(std::move(write_connection)),
       readers_(std::move(readers)),
       checkpointer_(std::move(checkpointer)),
-      writer_(std::make_unique<Writer>(*write_connection_, static_cast<std::size_t>(max_batch))) {}
+      writer_(
+          std::make_unique<Writer>(*write_connection_, static_cast<std::size_t>(max_batch), index_pending_messages)) {}
 
 SqliteStore::~SqliteStore() { close(); }
 
@@ -111,6 +112,12 @@ void SqliteStore::close() {
   writer_->stop();
   checkpointer_->stop();
   readers_->close();
+  // How well writes were grouped over the store's life: writes ÷ commits is the batch.
+  util::log::info("store.closed", {{"backend", "sqlite"},
+                                   {"writes", static_cast<std::int64_t>(writer_->jobs_done())},
+                                   {"commits", static_cast<std::int64_t>(writer_->commits())},
+                                   {"checkpoints", static_cast<std::int64_t>(checkpointer_->checkpoints())},
+                                   {"wal_restarts", static_cast<std::int64_t>(checkpointer_->restarts())}});
   // Fold the WAL back into the main file so the database is one self-contained file
   // at rest; failure only means the next open replays the WAL.
   if (Result<void> checkpoint = write_connection_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !checkpoint.ok()) {

@@ -27,8 +27,10 @@ void log_if_failed(const Result<void>& outcome, std::string_view statement) {
 
 }  // namespace
 
-Writer::Writer(Connection& connection, std::size_t max_batch)
-    : connection_(connection), max_batch_(std::max<std::size_t>(1, max_batch)) {
+Writer::Writer(Connection& connection, std::size_t max_batch, Job before_commit)
+    : connection_(connection),
+      max_batch_(std::max<std::size_t>(1, max_batch)),
+      before_commit_(std::move(before_commit)) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "tl-writer");
     run();
@@ -128,7 +130,7 @@ void Writer::fail_range(std::vector<Pending*>& batch, std::size_t from, std::siz
 // error is returned as is; the caller checks afterwards whether the engine went further
 // and rolled back the whole transaction.
 Result<void> Writer::run_in_savepoint(Pending& pending) {
-  TL_TRY(connection_.exec("SAVEPOINT job"));
+  TL_TRY(connection_.run("SAVEPOINT job"));
   Result<void> outcome = ok_result();
   try {
     outcome = pending.job(connection_);
@@ -138,7 +140,7 @@ Result<void> Writer::run_in_savepoint(Pending& pending) {
     outcome = Error::internal("write job threw");
   }
   if (outcome.ok()) {
-    Result<void> released = connection_.exec("RELEASE job");
+    Result<void> released = connection_.run("RELEASE job");
     if (released.ok()) return outcome;
     outcome = std::move(released);
   }
@@ -159,7 +161,7 @@ Result<void> Writer::run_in_savepoint(Pending& pending) {
 void Writer::run_batch(std::vector<Pending*>& batch) {
   std::size_t next = 0;
   while (next < batch.size()) {
-    Result<void> begun = connection_.exec("BEGIN IMMEDIATE");
+    Result<void> begun = connection_.run("BEGIN IMMEDIATE");
     if (!begun.ok()) {
       fail_range(batch, next, batch.size(), Error::unavailable("cannot begin a write: " + begun.error().message));
       return;
@@ -179,7 +181,7 @@ void Writer::run_batch(std::vector<Pending*>& batch) {
       }
     }
     if (aborted) continue;
-    Result<void> committed = connection_.exec("COMMIT");
+    Result<void> committed = commit();
     if (committed.ok()) {
       commits_.fetch_add(1, std::memory_order_relaxed);
     } else {
@@ -187,6 +189,19 @@ void Writer::run_batch(std::vector<Pending*>& batch) {
       fail_range(batch, first, next, Error::unavailable("commit failed: " + committed.error().message));
     }
   }
+}
+
+Result<void> Writer::commit() {
+  if (before_commit_) {
+    Result<void> finished = ok_result();
+    try {
+      finished = before_commit_(connection_);
+    } catch (const std::exception& e) {
+      finished = Error::internal(std::string("pre-commit step threw: ") + e.what());
+    }
+    TL_TRY(finished);
+  }
+  return connection_.run("COMMIT");
 }
 
 }  // namespace talkline::store::sqlite

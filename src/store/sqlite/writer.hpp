@@ -31,8 +31,11 @@ class Writer {
   using Completion = std::function<void(Result<void>)>;
 
   /// Starts the writer thread. `connection` must outlive the writer and is used only by
-  /// that thread until stop() returns.
-  Writer(Connection& connection, std::size_t max_batch);
+  /// that thread until stop() returns. `before_commit`, if set, runs in every transaction
+  /// after its jobs and outside their savepoints, right before COMMIT: work that is
+  /// cheaper once per transaction than once per job. If it fails, the transaction is
+  /// rolled back and every job in it reports `unavailable`.
+  Writer(Connection& connection, std::size_t max_batch, Job before_commit = {});
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -73,8 +76,11 @@ class Writer {
   Result<void> run_in_savepoint(Pending& pending);
   void fail_range(std::vector<Pending*>& batch, std::size_t from, std::size_t to, const Error& error);
 
+  Result<void> commit();
+
   Connection& connection_;
   std::size_t max_batch_;
+  Job before_commit_;
 
   std::mutex mutex_;
   std::condition_variable work_ready_;

@@ -8,11 +8,17 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "conformance/store_conformance.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/migrations.hpp"
 #include "temp_dir.hpp"
 
 namespace talkline::store::sqlite {
@@ -132,7 +138,31 @@ TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningKeepsTheData) {
     auto store = open_store();
     EXPECT_EQ(must(store->user_get(alice.id)).username, "alice");
   }
-  EXPECT_EQ(query_ints("SELECT version FROM schema_migrations"), std::vector<std::int64_t>{1});
+  EXPECT_EQ(query_ints("SELECT version FROM schema_migrations ORDER BY version"), (std::vector<std::int64_t>{1, 2}));
+}
+
+// Migration 2 moves search indexing from a per-message trigger to the writer's pre-commit
+// step: what the old trigger indexed stays searchable, and new messages are indexed in the
+// same transaction that stores them, leaving nothing noted behind.
+TEST_F(SqliteStoreTest, SearchIndexSurvivesTheMoveToOncePerCommitIndexing) {
+  {
+    auto db = must(Connection::open(options().path, Connection::Mode::read_write, 1000));
+    must(apply_migrations(*db, {builtin_migrations().front()}, 1000));
+    must(db->exec(
+        "INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'alice', 'x', 1), (2, 'bob', 'x', 1);"
+        "INSERT INTO conversations (id, kind, direct_key, created_by, created_at, last_seq, last_activity_at)"
+        " VALUES (3, 'direct', '1:2', 1, 1, 1, 1);"
+        "INSERT INTO members (conversation_id, user_id, joined_at) VALUES (3, 1, 1), (3, 2, 1);"
+        "INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, created_at)"
+        " VALUES (3, 1, 4, 1, 'c0', 'written before the upgrade', 1);"));
+  }
+  next_id_ = 10;
+  auto store = open_store();
+  EXPECT_EQ(must(store->message_search(2, {"upgrade"}, std::nullopt, std::nullopt, 10)).size(), 1U);
+  must(store->message_insert(new_message(3, 2, "c1", "written after the upgrade")));
+  EXPECT_EQ(must(store->message_search(1, {"after"}, std::nullopt, std::nullopt, 10)).size(), 1U);
+  EXPECT_EQ(must(store->message_search(1, {"written"}, 3, std::nullopt, 10)).size(), 2U);
+  EXPECT_EQ(query_ints("SELECT COUNT(*) FROM messages_fts_pending"), std::vector<std::int64_t>{0});
 }
 
 TEST_F(SqliteStoreTest, CommittedWritesSurviveCloseAndReopen) {
@@ -245,6 +275,43 @@ TEST_F(SqliteStoreTest, ConcurrentSendsGetEverySeqExactlyOnce) {
   auto stored = query_ints("SELECT seq FROM messages WHERE conversation_id = " + std::to_string(conversation_id) +
                            " ORDER BY seq");
   EXPECT_EQ(stored, expected);
+}
+
+// Under writes that never pause, a passive checkpoint never reaches the WAL's last frame,
+// and the WAL starts over only after one that did; without the restart step the file grew
+// by every byte ever written.
+TEST_F(SqliteStoreTest, WalStaysBoundedUnderSteadyWrites) {
+  constexpr int kMessages = 6000;
+  constexpr int kThresholdPages = 64;
+  SqliteOptions small_wal = options();
+  small_wal.checkpoint_pages = kThresholdPages;
+  auto store = must(SqliteStore::open(small_wal));
+  model::User alice = add_user(*store, "alice");
+  std::vector<model::Id> conversations;
+  for (int i = 0; i < 50; ++i) {
+    conversations.push_back(must(store->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id);
+  }
+  std::mutex mutex;
+  std::condition_variable all_done;
+  int remaining = kMessages;
+  std::uintmax_t largest_wal = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    auto message = new_message(conversations[static_cast<std::size_t>(i) % conversations.size()], alice.id,
+                               "c" + std::to_string(i), std::string(300, 'x'));
+    store->message_insert_async(message, [&](Result<model::SendOutcome> sent) {
+      EXPECT_EQ(outcome(sent), "ok");
+      std::error_code ignored;
+      largest_wal = std::max(largest_wal, std::filesystem::file_size(small_wal.path + "-wal", ignored));
+      std::lock_guard lock(mutex);
+      if (--remaining == 0) all_done.notify_one();
+    });
+  }
+  std::unique_lock lock(mutex);
+  all_done.wait(lock, [&] { return remaining == 0; });
+  // Written in all: well over a thousand pages. Kept: the threshold, what a passive pass
+  // leaves behind, and a batch or two of slack.
+  EXPECT_LT(largest_wal, std::uintmax_t{16} * kThresholdPages * 4096) << "the WAL kept growing";
+  EXPECT_GT(std::filesystem::file_size(small_wal.path), std::uintmax_t{100} * 4096) << "nothing was checkpointed";
 }
 
 TEST_F(SqliteStoreTest, ConcurrentRetriesOfOneClientIdStoreOneMessage) {
