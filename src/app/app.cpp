@@ -18,6 +18,7 @@
 #include "app/presence_backend.hpp"
 #include "app/ratelimit_backend.hpp"
 #include "app/realtime_wiring.hpp"
+#include "app/redis_wiring.hpp"
 #include "app/secret_key.hpp"
 #include "app/store_backend.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
@@ -89,6 +90,8 @@ transport::http::ServerOptions server_options(const config::Config& config) {
 
 /// Everything a running node owns, built in dependency order and torn down in reverse.
 struct Node {
+  /// With a redis:// bus: every Redis user's connection runs on a link made here.
+  std::unique_ptr<redis::Client> redis;
   // First in, last out: the node number stays registered until everything else is gone.
   std::unique_ptr<cluster::NodeDirectory> directory;
   util::SystemClock clock;
@@ -121,13 +124,14 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   TL_TRY_ASSIGN(auto key, load_signing_key(config.jwt_secret, config.data_dir));
 
   auto node = std::make_unique<Node>();
-  TL_TRY_ASSIGN(node->directory, open_node_directory(config));
+  TL_TRY_ASSIGN(node->redis, open_redis_client(config));
+  TL_TRY_ASSIGN(node->directory, open_node_directory(config, node->redis.get()));
   node->ids = std::make_unique<util::IdGenerator>(node_id(config, node->directory.get()));
   TL_TRY_ASSIGN(StoreBackend backend, open_store_backend(config));
   node->store = std::move(backend.store);
   node->close_store = std::move(backend.close);
   node->limiter = std::make_shared<ratelimit::LocalRateLimiter>(node->clock);
-  TL_TRY_ASSIGN(node->user_limiter, open_ratelimit_backend(config, node->clock, node->limiter));
+  node->user_limiter = open_ratelimit_backend(config, node->redis.get(), node->clock, node->limiter);
 
   const auto limits = domain_limits(config);
   node->auth = std::make_unique<services::AuthService>(*node->store, *node->ids, node->clock, *node->user_limiter,
@@ -138,13 +142,13 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
       std::make_unique<services::MessageService>(*node->store, *node->conversations, *node->ids, node->clock, limits);
 
   // Changes made over HTTP and over sockets reach live connections the same way.
-  TL_TRY_ASSIGN(node->bus, open_bus_backend(config));
+  TL_TRY_ASSIGN(node->bus, open_bus_backend(config, node->redis.get()));
   node->publisher = std::make_unique<realtime::BusPublisher>(*node->bus);
   node->publishers.add(node->publisher.get());
   node->auth->publish_to(&node->publishers);
   node->conversations->publish_to(&node->publishers);
   node->messages->publish_to(&node->publishers);
-  TL_TRY_ASSIGN(node->presence_directory, open_presence_backend(config));
+  node->presence_directory = open_presence_backend(config, node->redis.get());
   return node;
 }
 
@@ -178,7 +182,7 @@ int serve(const config::Config& config) {
   auto offline_among = [directory = node->presence_directory.get()](const std::vector<model::Id>& users) {
     return directory->offline_among(users);
   };
-  auto jobs = open_jobs_backend(config, offline_among);
+  auto jobs = open_jobs_backend(config, node->redis.get(), offline_among);
   if (!jobs.ok()) {
     report(jobs.error());
     return 1;
@@ -217,9 +221,13 @@ int serve(const config::Config& config) {
                        .Help("Engine.IO sessions open on this node, authenticated or not")
                        .Register(metrics->registry())
                        .Add({});
-  context.metrics_text = [metrics, gateway, socket_endpoint, &connections, &sessions] {
+  std::function<void()> redis_links = [] {};
+  if (node->redis) redis_links = redis_metrics(*node->redis, metrics->registry());
+  context.metrics_text = [metrics, gateway, socket_endpoint, &connections, &sessions,
+                          redis_links = std::move(redis_links)] {
     connections.Set(static_cast<double>(gateway->connection_count()));
     sessions.Set(static_cast<double>(socket_endpoint->session_count()));
+    redis_links();
     return metrics->render();
   };
   transport::http::Router router;

@@ -15,15 +15,9 @@ constexpr auto kFirstConnectWait = std::chrono::seconds(2);
 
 }  // namespace
 
-Result<std::unique_ptr<bus::Bus>> open_bus_backend(const config::Config& config) {
-  if (config.bus == "local") return std::unique_ptr<bus::Bus>(std::make_unique<bus::LocalBus>());
-  auto options = bus::redis::parse_redis_url(config.bus);
-  if (!options.ok()) {
-    Error error = options.take_error();
-    error.message = "TALKLINE_BUS " + bus_description(config.bus) + ": " + error.message;
-    return error;
-  }
-  auto redis = std::make_unique<bus::redis::RedisBus>(std::move(options).value());
+Result<std::unique_ptr<bus::Bus>> open_bus_backend(const config::Config& config, const redis::Client* client) {
+  if (client == nullptr) return std::unique_ptr<bus::Bus>(std::make_unique<bus::LocalBus>());
+  auto redis = std::make_unique<bus::redis::RedisBus>(*client, bus::redis::RedisBusOptions{});
   const std::string shown = bus_description(config.bus);
   if (!redis->wait_until_healthy(kFirstConnectWait)) {
     util::log::error("bus.redis_unreachable",

@@ -3,19 +3,16 @@
 #include <csignal>
 #include <utility>
 
-#include "redis/endpoint.hpp"
-
 namespace talkline::app {
 
-Result<std::unique_ptr<cluster::NodeDirectory>> open_node_directory(const config::Config& config) {
-  if (config.bus.rfind("redis://", 0) != 0) return std::unique_ptr<cluster::NodeDirectory>();
-  TL_TRY_ASSIGN(auto endpoint, redis::parse_url(config.bus, "TALKLINE_BUS"));
+Result<std::unique_ptr<cluster::NodeDirectory>> open_node_directory(const config::Config& config,
+                                                                    const redis::Client* redis) {
+  if (redis == nullptr) return std::unique_ptr<cluster::NodeDirectory>();
   cluster::NodeDirectoryOptions options;
-  options.endpoint = std::move(endpoint);
   options.lease = std::chrono::seconds(config.node_lease_seconds);
   if (config.node_id != config::Config::kAutoNodeId) options.fixed_id = config.node_id;
   // Two nodes minting ids under one number could mint the same id: stop rather than risk it.
-  return cluster::NodeDirectory::open(std::move(options), [] { std::raise(SIGTERM); });
+  return cluster::NodeDirectory::open(*redis, std::move(options), [] { std::raise(SIGTERM); });
 }
 
 int node_id(const config::Config& config, const cluster::NodeDirectory* directory) {

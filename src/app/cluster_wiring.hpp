@@ -7,15 +7,18 @@
 
 #include "cluster/node_directory.hpp"
 #include "config/config.hpp"
+#include "redis/client.hpp"
 #include "transport/engineio/server/engine_options.hpp"
 #include "util/result.hpp"
 
 namespace talkline::app {
 
-/// With a redis:// bus, this node's registration in the cluster (its node number, leased
-/// or configured, and its address); nullptr for a single node on the local bus. When
-/// another node turns out to hold the same number, the node stops itself (SIGTERM).
-Result<std::unique_ptr<cluster::NodeDirectory>> open_node_directory(const config::Config& config);
+/// With a redis:// bus (`redis` non-null), this node's registration in the cluster (its
+/// node number, leased or configured, and its address); nullptr for a single node on the
+/// local bus. When another node turns out to hold the same number, the node stops
+/// itself (SIGTERM).
+Result<std::unique_ptr<cluster::NodeDirectory>> open_node_directory(const config::Config& config,
+                                                                    const redis::Client* redis);
 
 /// The number in generated ids: the directory's, else the configured one, else 0.
 int node_id(const config::Config& config, const cluster::NodeDirectory* directory);

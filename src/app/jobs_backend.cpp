@@ -14,17 +14,17 @@ namespace {
 
 constexpr auto kFlushOnStop = std::chrono::seconds(2);
 
-Result<std::unique_ptr<jobs::EventLog>> open_event_log(const config::Config& config) {
-  if (config.bus == "local") {
+std::unique_ptr<jobs::EventLog> open_event_log(const config::Config& config, const redis::Client* redis) {
+  if (redis == nullptr) {
     jobs::local::LocalEventLogOptions options;
     options.max_len = config.event_log_max_len;
     options.max_queued = config.event_log_queue_max;
-    return std::unique_ptr<jobs::EventLog>(std::make_unique<jobs::local::LocalEventLog>(options));
+    return std::make_unique<jobs::local::LocalEventLog>(options);
   }
-  TL_TRY_ASSIGN(auto options, jobs::redis::redis_event_log_options(config.bus, "TALKLINE_BUS"));
+  jobs::redis::RedisEventLogOptions options;
   options.max_len = config.event_log_max_len;
   options.max_queued = config.event_log_queue_max;
-  return std::unique_ptr<jobs::EventLog>(std::make_unique<jobs::redis::RedisEventLog>(std::move(options)));
+  return std::make_unique<jobs::redis::RedisEventLog>(*redis, std::move(options));
 }
 
 }  // namespace
@@ -36,11 +36,12 @@ void JobsBackend::stop() {
   }
 }
 
-Result<JobsBackend> open_jobs_backend(const config::Config& config, jobs::OfflineFilter offline_among) {
+Result<JobsBackend> open_jobs_backend(const config::Config& config, const redis::Client* redis,
+                                      jobs::OfflineFilter offline_among) {
   JobsBackend backend;
   if (config.webhook_url.empty()) return backend;
   TL_TRY_ASSIGN(auto target, jobs::parse_webhook_url(config.webhook_url, "TALKLINE_WEBHOOK_URL"));
-  TL_TRY_ASSIGN(backend.log, open_event_log(config));
+  backend.log = open_event_log(config, redis);
   backend.publisher = std::make_unique<jobs::EventLogPublisher>(*backend.log);
 
   jobs::OfflineNotifierOptions options;

@@ -6,6 +6,7 @@
 #include "jobs/event_log.hpp"
 #include "jobs/event_log_publisher.hpp"
 #include "jobs/offline_notifier.hpp"
+#include "redis/client.hpp"
 #include "util/result.hpp"
 
 namespace talkline::app {
@@ -23,9 +24,11 @@ struct JobsBackend {
   void stop();
 };
 
-/// With TALKLINE_WEBHOOK_URL set: the event log TALKLINE_BUS implies (a Redis stream for
-/// redis://, in memory for local) and the offline notifier on it, started. Redis being
-/// unreachable at start is not fatal (the log queues and reconnects); a bad URL is.
-Result<JobsBackend> open_jobs_backend(const config::Config& config, jobs::OfflineFilter offline_among);
+/// With TALKLINE_WEBHOOK_URL set: the event log TALKLINE_BUS implies (a Redis stream on
+/// `redis` for redis://, in memory when `redis` is null) and the offline notifier on
+/// it, started. Redis being unreachable at start is not fatal (the log queues and
+/// reconnects); a bad webhook URL is.
+Result<JobsBackend> open_jobs_backend(const config::Config& config, const redis::Client* redis,
+                                      jobs::OfflineFilter offline_among);
 
 }  // namespace talkline::app

@@ -31,7 +31,6 @@ return 0
 
 // Unknown numbers are asked again soon: a node that just started is not yet cached.
 constexpr auto kNegativeCache = std::chrono::milliseconds(1000);
-constexpr auto kMaxBackoff = std::chrono::milliseconds(2000);
 
 std::optional<std::string> address_in(std::string_view value) {
   auto space = value.find(' ');
@@ -46,69 +45,20 @@ int random_start(int range) {
 
 }  // namespace
 
-Result<std::unique_ptr<NodeDirectory>> NodeDirectory::open(NodeDirectoryOptions options,
+Result<std::unique_ptr<NodeDirectory>> NodeDirectory::open(const redis::Client& client, NodeDirectoryOptions options,
                                                            std::function<void()> on_lost) {
-  auto link = redis::Connection::open(options.endpoint, options.connect, "node-directory");
-  const std::string token = util::random_token(12);
-  const std::string lease_ms = std::to_string(options.lease.count());
-  auto key_of = [&](int id) { return options.key_prefix + "node:" + std::to_string(id); };
-
-  if (options.fixed_id) {
-    const int id = *options.fixed_id;
-    if (!link) {
-      // The number is the operator's promise; the registration follows when Redis returns.
-      util::log::warn("cluster.node_unregistered", {{"node_id", static_cast<std::int64_t>(id)},
-                                                    {"detail", "Redis unreachable; registering when it returns"}});
-    } else {
-      auto previous = link->command({"SET", key_of(id), token + " ", "PX", lease_ms, "GET"});
-      if (previous.is_error()) {
-        // Redis before 6.2 has no SET … GET; the registration itself matters more.
-        previous = link->command({"SET", key_of(id), token + " ", "PX", lease_ms});
-      }
-      if (previous.missing() || previous.is_error()) {
-        return Error::unavailable("TALKLINE_BUS: cannot register node " + std::to_string(id) + " in Redis");
-      }
-      if (previous.is_string() && previous.text() != "OK") {
-        util::log::info("cluster.node_reregistered",
-                        {{"node_id", static_cast<std::int64_t>(id)},
-                         {"detail", "replaced an earlier registration of this number (a restart of this node?)"}});
-      }
-    }
-    return std::unique_ptr<NodeDirectory>(
-        new NodeDirectory(std::move(options), id, token, std::move(link), std::move(on_lost)));
-  }
-
-  if (!link) {
-    return Error::unavailable(
-        "TALKLINE_NODE_ID=auto needs Redis to lease a node number, and Redis is unreachable; start Redis or set "
-        "TALKLINE_NODE_ID");
-  }
-  const int range = options.max_id;
-  const int start = random_start(range);
-  for (int i = 0; i < range; ++i) {
-    const int id = 1 + (start + i) % range;
-    auto taken = link->command({"SET", key_of(id), token + " ", "NX", "PX", lease_ms});
-    if (taken.missing() || taken.is_error()) {
-      return Error::unavailable("TALKLINE_NODE_ID=auto: Redis failed while leasing a node number");
-    }
-    if (taken.is_string()) {
-      util::log::info("cluster.node_leased", {{"node_id", static_cast<std::int64_t>(id)}});
-      return std::unique_ptr<NodeDirectory>(
-          new NodeDirectory(std::move(options), id, token, std::move(link), std::move(on_lost)));
-    }
-  }
-  return Error::unavailable("TALKLINE_NODE_ID=auto: every node number in [1, " + std::to_string(range) + "] is leased");
+  std::unique_ptr<NodeDirectory> directory(new NodeDirectory(client, std::move(options), std::move(on_lost)));
+  TL_TRY(directory->register_at_start());
+  directory->thread_ = std::thread([raw = directory.get()] { raw->run(); });
+  return directory;
 }
 
-NodeDirectory::NodeDirectory(NodeDirectoryOptions options, int node_id, std::string token,
-                             std::unique_ptr<redis::Connection> link, std::function<void()> on_lost)
-    : options_(std::move(options)),
-      node_id_(node_id),
-      token_(std::move(token)),
-      on_lost_(std::move(on_lost)),
-      first_link_(std::move(link)) {
-  healthy_ = first_link_ != nullptr;
-  thread_ = std::thread([this] { run(); });
+NodeDirectory::NodeDirectory(const redis::Client& client, NodeDirectoryOptions options, std::function<void()> on_lost)
+    : options_(std::move(options)), token_(util::random_token(12)), on_lost_(std::move(on_lost)) {
+  link_ = client.link({.role = "node-directory", .on_connect = [this](redis::Connection&) {
+                         fresh_connection_ = true;
+                         return true;
+                       }});
 }
 
 NodeDirectory::~NodeDirectory() {
@@ -117,7 +67,68 @@ NodeDirectory::~NodeDirectory() {
     stopping_ = true;
   }
   wake_.notify_all();
-  thread_.join();
+  link_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+// One attempt at Redis, on the caller's thread, before the directory's thread exists.
+Result<void> NodeDirectory::register_at_start() {
+  auto* link = link_->get();
+  fresh_connection_ = false;  // registered just now
+  if (options_.fixed_id) {
+    if (link != nullptr) return take_configured(*link, *options_.fixed_id);
+    // The number is the operator's promise; the registration follows when Redis returns.
+    node_id_ = *options_.fixed_id;
+    util::log::warn("cluster.node_unregistered", {{"node_id", static_cast<std::int64_t>(node_id_)},
+                                                  {"detail", "Redis unreachable; registering when it returns"}});
+    return ok_result();
+  }
+  if (link == nullptr) {
+    return Error::unavailable(
+        "TALKLINE_NODE_ID=auto needs Redis to lease a node number, and Redis is unreachable; start Redis or set "
+        "TALKLINE_NODE_ID");
+  }
+  return lease_free(*link);
+}
+
+// Takes the configured number, replacing a stale registration of it (e.g. this node
+// before a restart).
+Result<void> NodeDirectory::take_configured(redis::Connection& link, int id) {
+  const std::string lease_ms = std::to_string(options_.lease.count());
+  auto previous = link.command({"SET", key_of(id), token_ + " ", "PX", lease_ms, "GET"});
+  if (previous.is_error()) {
+    // Redis before 6.2 has no SET … GET; the registration itself matters more.
+    previous = link.command({"SET", key_of(id), token_ + " ", "PX", lease_ms});
+  }
+  if (previous.missing() || previous.is_error()) {
+    return Error::unavailable("TALKLINE_BUS: cannot register node " + std::to_string(id) + " in Redis");
+  }
+  if (previous.is_string() && previous.text() != "OK") {
+    util::log::info("cluster.node_reregistered",
+                    {{"node_id", static_cast<std::int64_t>(id)},
+                     {"detail", "replaced an earlier registration of this number (a restart of this node?)"}});
+  }
+  node_id_ = id;
+  return ok_result();
+}
+
+Result<void> NodeDirectory::lease_free(redis::Connection& link) {
+  const std::string lease_ms = std::to_string(options_.lease.count());
+  const int range = options_.max_id;
+  const int start = random_start(range);
+  for (int i = 0; i < range; ++i) {
+    const int id = 1 + (start + i) % range;
+    auto taken = link.command({"SET", key_of(id), token_ + " ", "NX", "PX", lease_ms});
+    if (taken.missing() || taken.is_error()) {
+      return Error::unavailable("TALKLINE_NODE_ID=auto: Redis failed while leasing a node number");
+    }
+    if (taken.is_string()) {
+      util::log::info("cluster.node_leased", {{"node_id", static_cast<std::int64_t>(id)}});
+      node_id_ = id;
+      return ok_result();
+    }
+  }
+  return Error::unavailable("TALKLINE_NODE_ID=auto: every node number in [1, " + std::to_string(range) + "] is leased");
 }
 
 std::string NodeDirectory::key_of(int id) const { return options_.key_prefix + "node:" + std::to_string(id); }
@@ -154,40 +165,29 @@ void NodeDirectory::locate(int id, Located done) {
 }
 
 void NodeDirectory::run() {
-  redis::block_sigpipe_in_this_thread();
-  std::unique_ptr<redis::Connection> link = std::move(first_link_);
   auto next_renewal = Clock::now() + options_.lease / 3;
-  auto backoff = std::chrono::milliseconds(50);
   bool lost = false;
+  bool register_now = false;  // the address changed, or a renewal went unanswered
   for (;;) {
     std::vector<std::pair<int, Located>> lookups;
-    bool address_changed = false;
     {
+      // While Redis is away there is nothing to renew: wake when the link may try again.
+      const auto wake_at = link_->current() != nullptr ? next_renewal : link_->next_attempt();
       std::unique_lock lock(mutex_);
-      wake_.wait_until(lock, next_renewal, [&] { return stopping_ || !lookups_.empty() || address_changed_; });
+      wake_.wait_until(lock, wake_at, [&] { return stopping_ || !lookups_.empty() || address_changed_; });
       if (stopping_) break;
       lookups.assign(std::make_move_iterator(lookups_.begin()), std::make_move_iterator(lookups_.end()));
       lookups_.clear();
-      address_changed = std::exchange(address_changed_, false);
+      register_now = std::exchange(address_changed_, false) || register_now;
     }
-    if (!link || link->broken()) {
-      link = redis::Connection::open(options_.endpoint, options_.connect, "node-directory");
-      healthy_ = link != nullptr;
-      if (!link) {
-        answer_lookups_from_cache(lookups);
-        {
-          std::lock_guard lock(mutex_);
-          if (address_changed) address_changed_ = true;
-        }
-        std::unique_lock lock(mutex_);
-        wake_.wait_for(lock, backoff, [&] { return stopping_; });
-        backoff = std::min(backoff * 2, kMaxBackoff);
-        continue;
-      }
-      backoff = std::chrono::milliseconds(50);
-      address_changed = true;  // a fresh connection may follow an outage: register again at once
+    auto* link = link_->get();
+    if (link == nullptr) {
+      answer_lookups_from_cache(lookups);
+      continue;
     }
-    if (!lost && (address_changed || Clock::now() >= next_renewal)) {
+    // A fresh connection may follow an outage: register again at once.
+    register_now = std::exchange(fresh_connection_, false) || register_now;
+    if (!lost && (register_now || Clock::now() >= next_renewal)) {
       auto renewed = link->command(
           {"EVAL", kRenewScript, "1", key_of(node_id_), token_, value(), std::to_string(options_.lease.count())});
       if (renewed.is_integer() && renewed.integer() == 0) {
@@ -197,14 +197,12 @@ void NodeDirectory::run() {
         if (on_lost_) on_lost_();
       } else if (renewed.is_integer()) {
         next_renewal = Clock::now() + options_.lease / 3;
-      } else {
-        std::lock_guard lock(mutex_);
-        address_changed_ = true;  // try again on the next connection
       }
+      register_now = renewed.missing();  // again on the next connection
     }
     answer_lookups(*link, lookups);
   }
-  if (link && !link->broken() && !lost) release(*link);
+  if (auto* link = link_->current(); link != nullptr && !lost) release(*link);
 }
 
 void NodeDirectory::answer_lookups(redis::Connection& link, std::vector<std::pair<int, Located>>& lookups) {

@@ -18,15 +18,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "redis/connection.hpp"
-#include "redis/endpoint.hpp"
+#include "redis/client.hpp"
 #include "util/result.hpp"
 
 namespace talkline::cluster {
 
 struct NodeDirectoryOptions {
-  redis::Endpoint endpoint;
-  redis::ConnectOptions connect;
   /// Keys are `<prefix>node:<id>`; nodes of one cluster share the prefix.
   std::string key_prefix = "tl:";
   /// A number from configuration, or nullopt to lease a free one in [1, max_id].
@@ -39,6 +36,9 @@ struct NodeDirectoryOptions {
   std::chrono::milliseconds address_cache{5000};
 };
 
+/// Threads: open() at start; advertise(), locate() and healthy() from any thread (locate
+/// from the event loops). `done` and `on_lost` run on the directory's own thread, or
+/// `done` on the caller's when answered from the cache.
 class NodeDirectory {
  public:
   using Located = std::function<void(std::optional<std::string>)>;
@@ -49,7 +49,8 @@ class NodeDirectory {
   /// or when no number is free. `on_lost` is called (on the directory's thread) if
   /// another node is later found holding this node's number: ids could then collide,
   /// so the node should stop.
-  static Result<std::unique_ptr<NodeDirectory>> open(NodeDirectoryOptions options, std::function<void()> on_lost);
+  static Result<std::unique_ptr<NodeDirectory>> open(const redis::Client& client, NodeDirectoryOptions options,
+                                                     std::function<void()> on_lost);
   ~NodeDirectory();
   NodeDirectory(const NodeDirectory&) = delete;
   NodeDirectory& operator=(const NodeDirectory&) = delete;
@@ -61,16 +62,18 @@ class NodeDirectory {
   /// Never blocks: answered at once from the cache, else from the directory's thread.
   void locate(int id, Located done);
   /// False while Redis is unreachable.
-  bool healthy() const { return healthy_; }
+  bool healthy() const { return link_->healthy(); }
 
  private:
-  NodeDirectory(NodeDirectoryOptions options, int node_id, std::string token, std::unique_ptr<redis::Connection> link,
-                std::function<void()> on_lost);
+  NodeDirectory(const redis::Client& client, NodeDirectoryOptions options, std::function<void()> on_lost);
   struct Cached {
     std::optional<std::string> address;
     std::chrono::steady_clock::time_point fetched;
   };
 
+  Result<void> register_at_start();
+  Result<void> take_configured(redis::Connection& link, int id);
+  Result<void> lease_free(redis::Connection& link);
   void run();
   bool renew(redis::Connection& link);
   void answer_lookups(redis::Connection& link, std::vector<std::pair<int, Located>>& lookups);
@@ -80,7 +83,7 @@ class NodeDirectory {
   std::string value() const;
 
   const NodeDirectoryOptions options_;
-  const int node_id_;
+  int node_id_ = 0;  // set by open(), before the thread starts
   const std::string token_;
   std::function<void()> on_lost_;
 
@@ -92,8 +95,8 @@ class NodeDirectory {
   std::unordered_map<int, Cached> cache_;
   bool stopping_ = false;
 
-  std::unique_ptr<redis::Connection> first_link_;
-  std::atomic<bool> healthy_{true};
+  bool fresh_connection_ = false;  // the thread's own: register again at once
+  std::unique_ptr<redis::Link> link_;
   std::thread thread_;
 };
 

@@ -266,7 +266,8 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_nonempty(c.host, v); }},
       {"port", kListen, "TCP port (0 picks a free one)", [](const Config& c) { return number(c.port); },
        [](Config& c, const std::string& v) { return set_integer(c.port, v, 0, 65535); }},
-      {"threads", kListen, "Event loops, one thread each (0 = one per core)", [](const Config& c) { return number(c.threads); },
+      {"threads", kListen, "Event loops, one thread each (0 = one per core)",
+       [](const Config& c) { return number(c.threads); },
        [](Config& c, const std::string& v) { return set_integer(c.threads, v, 0, 256); }},
       {"worker-threads", kListen, "Threads for blocking store calls",
        [](const Config& c) { return number(c.worker_threads); },
@@ -288,6 +289,20 @@ const std::vector<Setting>& settings() {
        "With a Redis bus: presence entries live this long unrefreshed, so a crashed node's users go offline within it",
        [](const Config& c) { return number(c.presence_ttl_seconds); },
        [](Config& c, const std::string& v) { return set_integer(c.presence_ttl_seconds, v, 2, 3600); }},
+      {"redis-connect-timeout-ms", kStorage, "With a redis:// bus: longest wait for a new connection to Redis",
+       [](const Config& c) { return number(c.redis_connect_timeout_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.redis_connect_timeout_ms, v, 10, 60000); }},
+      {"redis-io-timeout-ms", kStorage,
+       "With a redis:// bus: a Redis reply later than this means the connection is dead; it is made again",
+       [](const Config& c) { return number(c.redis_io_timeout_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.redis_io_timeout_ms, v, 100, 60000); }},
+      {"redis-backoff-min-ms", kStorage,
+       "With a redis:// bus: first wait before connecting to Redis again (doubles per failed attempt)",
+       [](const Config& c) { return number(c.redis_backoff_min_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.redis_backoff_min_ms, v, 1, 60000); }},
+      {"redis-backoff-max-ms", kStorage, "With a redis:// bus: longest wait between attempts to connect to Redis",
+       [](const Config& c) { return number(c.redis_backoff_max_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.redis_backoff_max_ms, v, 1, 600000); }},
       {"node-id", kStorage,
        "Node number in generated ids, unique per node: 0-1023, or 'auto' (0 on one node; leased in Redis with a "
        "redis:// bus)",
@@ -713,6 +728,9 @@ Result<Invocation> parse_invocation(int argc, const char* const* argv, const Env
   const Config& config = invocation.config;
   if (!config.admin_password.empty() && config.admin_username.empty()) {
     problems.push_back({"TALKLINE_ADMIN_PASSWORD", "is set but TALKLINE_ADMIN_USERNAME is not"});
+  }
+  if (config.redis_backoff_max_ms < config.redis_backoff_min_ms) {
+    problems.push_back({"TALKLINE_REDIS_BACKOFF_MAX_MS", "must not be below TALKLINE_REDIS_BACKOFF_MIN_MS"});
   }
   if (config.webhook_backoff_max_ms < config.webhook_backoff_min_ms) {
     problems.push_back({"TALKLINE_WEBHOOK_BACKOFF_MAX_MS", "must not be below TALKLINE_WEBHOOK_BACKOFF_MIN_MS"});

@@ -28,6 +28,11 @@ struct Config {
   // With a Redis bus: the longest wait for a shared rate-limit decision.
   int rate_limit_timeout_ms = 500;
   int presence_ttl_seconds = 30;  // with a Redis bus: how long a dead node's users still look online
+  // With a Redis bus: how every connection to Redis is made, checked and made again.
+  int redis_connect_timeout_ms = 1000;
+  int redis_io_timeout_ms = 3000;  // a reply (or a subscriber's PING answer) later than this: the connection is dead
+  int redis_backoff_min_ms = 50;   // first wait before connecting again, doubled per failed attempt
+  int redis_backoff_max_ms = 2000;
   static constexpr int kAutoNodeId = -1;
   int node_id = kAutoNodeId;  // kAutoNodeId: 0 on a single node, leased in Redis otherwise
   std::string node_address;   // empty: derived from host and port

@@ -73,15 +73,14 @@ void AppendQueue::count_drop(std::uint64_t events, const char* why) {
   }
 }
 
-bool AppendQueue::wait_backoff(std::chrono::milliseconds delay) {
+bool AppendQueue::pause() {
   std::unique_lock lock(mutex_);
-  const auto until = Clock::now() + delay;
+  const auto until = Clock::now() + options_.retry_pause;
   changed_.wait_until(lock, until, [&] { return stopping_ && Clock::now() >= deadline_; });
   return !(stopping_ && Clock::now() >= deadline_);
 }
 
 void AppendQueue::run() {
-  auto backoff = options_.min_backoff;
   std::vector<Event> batch;
   for (;;) {
     {
@@ -108,12 +107,7 @@ void AppendQueue::run() {
       in_flight_ = 0;
       changed_.notify_all();
     }
-    if (done == batch.size()) {
-      backoff = options_.min_backoff;
-      continue;
-    }
-    if (!wait_backoff(backoff)) break;
-    backoff = std::min(backoff * 2, options_.max_backoff);
+    if (done < batch.size() && !pause()) break;
   }
 
   std::size_t left = 0;

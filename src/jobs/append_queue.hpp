@@ -25,13 +25,15 @@ class AppendQueue {
     std::string name = "event_log";  // in log lines
     std::size_t max_queued = 10000;  // events; past it append() drops
     std::size_t max_batch = 256;     // events handed to the sink at once
-    std::chrono::milliseconds min_backoff{50};
-    std::chrono::milliseconds max_backoff{2000};
+    /// How long what the sink could not write waits before it is offered again. The
+    /// sink's own connection paces its reconnects (redis::Link); this only keeps the
+    /// queue from spinning meanwhile.
+    std::chrono::milliseconds retry_pause{50};
   };
 
   /// Writes the front of `batch` and returns how many events it wrote (or gave up on
   /// for good); fewer than the batch means "could not now", and the rest is offered
-  /// again after a backoff. Runs on the queue's thread only.
+  /// again after retry_pause. Runs on the queue's thread only.
   using Sink = std::function<std::size_t(const std::vector<Event>& batch)>;
 
   AppendQueue(Options options, Sink sink);
@@ -53,7 +55,7 @@ class AppendQueue {
 
  private:
   void run();
-  bool wait_backoff(std::chrono::milliseconds delay);
+  bool pause();
   void count_drop(std::uint64_t events, const char* why);
 
   const Options options_;

@@ -1,6 +1,7 @@
 #include "redis/connection.hpp"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -99,8 +100,6 @@ Connection::~Connection() {
   if (context_ != nullptr) redisFree(context_);
 }
 
-redisContext* Connection::release() { return std::exchange(context_, nullptr); }
-
 Reply Connection::command(const std::vector<std::string>& argv) {
   append(argv);
   return read();
@@ -125,7 +124,11 @@ Reply Connection::read() {
 }
 
 bool Connection::broken() const { return broken_ || context_->err != 0; }
-int Connection::fd() const { return context_->fd; }
+
+bool Connection::closed_while_idle() const {
+  pollfd fd{context_->fd, POLLIN, 0};
+  return poll(&fd, 1, 0) > 0;
+}
 
 void block_sigpipe_in_this_thread() {
   sigset_t set;

@@ -1,8 +1,7 @@
 #pragma once
 
-// A blocking Redis connection (hiredis) for code that owns a thread of its own: the
-// presence heartbeat, the node lease, shared rate limits, the event-log consumer.
-// Never use it on an event loop.
+// A blocking Redis connection (hiredis), used by one thread at a time: the thread that
+// owns the redis::Link it came from. Never use it on an event loop.
 
 #include <chrono>
 #include <cstdint>
@@ -44,10 +43,11 @@ class Reply {
   const redisReply* node_ = nullptr;
 };
 
+/// No defaults of their own: they come from Config (TALKLINE_REDIS_*) via redis::Client.
 struct ConnectOptions {
-  std::chrono::milliseconds connect_timeout{1000};
+  std::chrono::milliseconds connect_timeout{};
   /// A reply later than this counts as a broken connection.
-  std::chrono::milliseconds io_timeout{3000};
+  std::chrono::milliseconds io_timeout{};
 };
 
 class Connection {
@@ -69,9 +69,12 @@ class Connection {
 
   /// True once a command failed on the wire; the connection must be opened again.
   bool broken() const;
-  int fd() const;
-  /// Hands the hiredis context over to a caller that drives it itself (and frees it).
-  redisContext* release();
+  /// An idle connection with something to read was closed by the server (or sent an
+  /// error before closing): make a new one rather than write to it.
+  bool closed_while_idle() const;
+  /// For a user that drives hiredis' buffers and the socket itself (the bus's pipelines
+  /// and its subscriber's poll); the Connection still owns and frees it.
+  redisContext* context() const { return context_; }
 
  private:
   explicit Connection(redisContext* context) : context_(context) {}

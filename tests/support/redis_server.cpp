@@ -168,4 +168,14 @@ std::string RedisServer::log_tail() const {
   return all.size() > 4000 ? all.substr(all.size() - 4000) : all;
 }
 
+redis::ClientOptions RedisServer::client_options() const {
+  redis::ClientOptions options;
+  options.endpoint.port = port_;
+  options.connect.connect_timeout = std::chrono::milliseconds(1000);
+  options.connect.io_timeout = std::chrono::milliseconds(1500);
+  options.min_backoff = std::chrono::milliseconds(20);
+  options.max_backoff = std::chrono::milliseconds(200);
+  return options;
+}
+
 }  // namespace talkline::testing

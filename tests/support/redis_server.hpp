@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <string>
 
+#include "redis/client.hpp"
+
 namespace talkline::testing {
 
 /// A throwaway Redis for tests: `redis-server` on a free loopback port, with no
@@ -37,6 +39,9 @@ class RedisServer {
 
   int port() const { return port_; }
   std::string url() const { return "redis://127.0.0.1:" + std::to_string(port_); }
+  /// A client of this server with the short timeouts and backoff tests want (an outage
+  /// is noticed within 1.5 s, a reconnect follows within 200 ms).
+  redis::ClientOptions client_options() const;
 
  private:
   void wait_until_ready();

@@ -13,8 +13,6 @@
 #include <utility>
 
 #include "bus/redis/envelope_codec.hpp"
-#include "redis/connection.hpp"
-#include "redis/endpoint.hpp"
 #include "util/log.hpp"
 
 namespace talkline::bus::redis {
@@ -55,29 +53,14 @@ bool flush(redisContext* context) {
   return true;
 }
 
-// An idle connection with something to read has been closed by the server (or sent
-// an error before closing): reconnect before writing to it.
-bool closed_while_idle(const redisContext* context) {
-  pollfd fd{context->fd, POLLIN, 0};
-  return poll(&fd, 1, 0) > 0;
-}
-
 }  // namespace
 
-Result<RedisBusOptions> parse_redis_url(std::string_view url) {
-  TL_TRY_ASSIGN(auto endpoint, talkline::redis::parse_url(url, "TALKLINE_BUS"));
-  RedisBusOptions options;
-  options.host = std::move(endpoint.host);
-  options.port = endpoint.port;
-  options.username = std::move(endpoint.username);
-  options.password = std::move(endpoint.password);
-  return options;
-}
-
-RedisBus::RedisBus(RedisBusOptions options)
+RedisBus::RedisBus(const talkline::redis::Client& client, RedisBusOptions options)
     : options_(std::move(options)), origin_(random_origin()), user_prefix_(options_.channel_prefix + "u:") {
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw std::runtime_error("redis bus: eventfd failed");
+  publisher_link_ = client.link({.role = "bus.publisher"});
+  subscriber_link_ = client.link({.role = "bus.subscriber"});
   publisher_ = std::thread([this] { run_publisher(); });
   subscriber_ = std::thread([this] { run_subscriber(); });
 }
@@ -86,8 +69,8 @@ RedisBus::~RedisBus() {
   stopping_ = true;
   { std::lock_guard lock(queue_mutex_); }
   queue_changed_.notify_all();
-  { std::lock_guard lock(health_mutex_); }
-  health_changed_.notify_all();
+  publisher_link_->stop();
+  subscriber_link_->stop();
   wake_subscriber();
   publisher_.join();
   subscriber_.join();
@@ -131,52 +114,39 @@ void RedisBus::publish(const Envelope& envelope) {
 }
 
 void RedisBus::run_publisher() {
-  talkline::redis::block_sigpipe_in_this_thread();
-  auto backoff = options_.min_backoff;
-  while (!stopping_) {
-    redisContext* context = connect("publisher");
-    if (context == nullptr) {
-      wait_backoff(backoff);
-      backoff = std::min(backoff * 2, options_.max_backoff);
+  std::deque<Outgoing> batch;
+  while (auto* connection = publisher_link_->wait()) {
+    if (!take_batch(batch)) return;
+    if (connection->closed_while_idle()) {
+      // Put the batch back: it was never written.
+      std::lock_guard lock(queue_mutex_);
+      for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
+        queued_bytes_ += it->cost;
+        queue_.push_front(std::move(*it));
+      }
+      batch.clear();
+      publisher_link_->drop("closed by Redis while idle");
       continue;
     }
-    backoff = options_.min_backoff;
-    publisher_up_ = true;
-    set_health();
-    for (;;) {
-      std::deque<Outgoing> batch;
-      {
-        std::unique_lock lock(queue_mutex_);
-        queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (stopping_) break;
-        // Everything queued now, up to a slice: one write, then the replies.
-        std::size_t taken = 0;
-        while (!queue_.empty() && (batch.empty() || taken + queue_.front().cost <= kBatchBytes)) {
-          taken += queue_.front().cost;
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-        queued_bytes_ -= taken;
-      }
-      if (closed_while_idle(context)) {
-        // Put the batch back: it was never written.
-        std::lock_guard lock(queue_mutex_);
-        for (auto it = batch.rbegin(); it != batch.rend(); ++it) {
-          queued_bytes_ += it->cost;
-          queue_.push_front(std::move(*it));
-        }
-        break;
-      }
-      if (!publish_batch(context, batch)) break;
-    }
-    redisFree(context);
-    publisher_up_ = false;
-    set_health();
-    if (!stopping_) {
-      ++reconnects_;
-      util::log::warn("bus.redis_disconnected", {{"role", "publisher"}});
-    }
+    if (!publish_batch(connection->context(), batch)) publisher_link_->drop("publish failed");
+    batch.clear();
   }
+}
+
+// Waits for something to publish and takes everything queued, up to a slice: one
+// write, then the replies. False when the bus stops.
+bool RedisBus::take_batch(std::deque<Outgoing>& batch) {
+  std::unique_lock lock(queue_mutex_);
+  queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+  if (stopping_) return false;
+  std::size_t taken = 0;
+  while (!queue_.empty() && (batch.empty() || taken + queue_.front().cost <= kBatchBytes)) {
+    taken += queue_.front().cost;
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  queued_bytes_ -= taken;
+  return true;
 }
 
 // Queues one PUBLISH per recipient channel, writes them all, then reads every reply.
@@ -266,45 +236,36 @@ void RedisBus::wake_subscriber() {
 // ---- subscribing -----------------------------------------------------------------
 
 void RedisBus::run_subscriber() {
-  talkline::redis::block_sigpipe_in_this_thread();
-  auto backoff = options_.min_backoff;
-  while (!stopping_) {
-    redisContext* context = connect("subscriber");
-    if (context == nullptr) {
-      wait_backoff(backoff);
-      backoff = std::min(backoff * 2, options_.max_backoff);
-      continue;
-    }
-    backoff = options_.min_backoff;
-    requested_.clear();
-    pending_.clear();
-    {
-      // A new connection has no subscriptions: every current interest is asked for again.
-      std::lock_guard lock(interest_mutex_);
-      subscriber_up_ = true;
-      subscribed_.clear();
-      for (const auto& [user, count] : interest_) changed_.insert(user);
-    }
-    subscriber_healthy_ = true;
-    set_health();
-    subscriber_session(context);
-    redisFree(context);
-    std::unordered_map<model::Id, std::vector<std::function<void()>>> waiting;
-    {
-      std::lock_guard lock(interest_mutex_);
-      subscriber_up_ = false;
-      subscribed_.clear();
-      waiting.swap(waiters_);
-    }
-    for (auto& [user, list] : waiting) {
-      for (auto& ready : list) ready();
-    }
-    subscriber_healthy_ = false;
-    set_health();
-    if (!stopping_) {
-      ++reconnects_;
-      util::log::warn("bus.redis_disconnected", {{"role", "subscriber"}});
-    }
+  while (auto* connection = subscriber_link_->wait()) {
+    subscriber_started();
+    subscriber_session(connection->context());
+    subscriber_ended();
+    if (stopping_) return;
+    subscriber_link_->drop("subscriber connection failed");
+  }
+}
+
+// A new connection has no subscriptions: every current interest is asked for again.
+void RedisBus::subscriber_started() {
+  requested_.clear();
+  pending_.clear();
+  std::lock_guard lock(interest_mutex_);
+  subscriber_up_ = true;
+  subscribed_.clear();
+  for (const auto& [user, count] : interest_) changed_.insert(user);
+}
+
+// Whoever waits for a subscription stops waiting: there is none to wait for now.
+void RedisBus::subscriber_ended() {
+  std::unordered_map<model::Id, std::vector<std::function<void()>>> waiting;
+  {
+    std::lock_guard lock(interest_mutex_);
+    subscriber_up_ = false;
+    subscribed_.clear();
+    waiting.swap(waiters_);
+  }
+  for (auto& [user, list] : waiting) {
+    for (auto& ready : list) ready();
   }
 }
 
@@ -314,7 +275,7 @@ void RedisBus::run_subscriber() {
 void RedisBus::subscriber_session(redisContext* context) {
   auto last_read = Clock::now();
   std::optional<Clock::time_point> ping_sent;
-  const auto quiet = std::max(options_.io_timeout / 3, std::chrono::milliseconds(1));
+  const auto quiet = std::max(subscriber_link_->timeouts().io_timeout / 3, std::chrono::milliseconds(1));
   std::vector<void*> replies;
   while (!stopping_) {
     if (!reconcile(context)) return;
@@ -347,7 +308,7 @@ void RedisBus::subscriber_session(redisContext* context) {
     }
     const auto now = Clock::now();
     if (ping_sent) {
-      if (now - *ping_sent > options_.io_timeout) {
+      if (now - *ping_sent > subscriber_link_->timeouts().io_timeout) {
         util::log::warn("bus.redis_timeout", {{"role", "subscriber"}});
         return;
       }
@@ -514,32 +475,14 @@ void RedisBus::deliver(const Envelope& envelope) {
   if (handler && *handler) (*handler)(envelope);
 }
 
-redisContext* RedisBus::connect(std::string_view role) {
-  talkline::redis::Endpoint endpoint{options_.host, options_.port, options_.username, options_.password};
-  auto connection = talkline::redis::Connection::open(endpoint, {options_.connect_timeout, options_.io_timeout}, role);
-  if (!connection) return nullptr;
-  util::log::info(
-      "bus.redis_connected",
-      {{"role", role}, {"host", std::string_view(options_.host)}, {"port", static_cast<std::int64_t>(options_.port)}});
-  // The bus drives hiredis' buffers and its socket itself (one pipeline per turn, poll).
-  return connection->release();
-}
-
-bool RedisBus::wait_backoff(std::chrono::milliseconds delay) {
-  std::unique_lock lock(health_mutex_);
-  return !health_changed_.wait_for(lock, delay, [&] { return stopping_.load(); });
-}
-
-void RedisBus::set_health() {
-  { std::lock_guard lock(health_mutex_); }
-  health_changed_.notify_all();
-}
-
-bool RedisBus::healthy() const { return publisher_up_ && subscriber_healthy_; }
+bool RedisBus::healthy() const { return publisher_link_->healthy() && subscriber_link_->healthy(); }
 
 bool RedisBus::wait_until_healthy(std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(health_mutex_);
-  return health_changed_.wait_for(lock, timeout, [&] { return healthy() || stopping_; }) && healthy();
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto left = [&] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  };
+  return publisher_link_->wait_until_healthy(left()) && subscriber_link_->wait_until_healthy(left());
 }
 
 RedisBus::Stats RedisBus::stats() const {
@@ -547,7 +490,7 @@ RedisBus::Stats RedisBus::stats() const {
   stats.published = published_;
   stats.dropped = dropped_;
   stats.received = received_;
-  stats.reconnects = reconnects_;
+  stats.reconnects = publisher_link_->reconnects() + subscriber_link_->reconnects();
   std::lock_guard lock(queue_mutex_);
   stats.queued_bytes = queued_bytes_;
   return stats;

@@ -17,33 +17,20 @@
 #include <vector>
 
 #include "bus/bus.hpp"
-#include "util/result.hpp"
+#include "redis/client.hpp"
 
 struct redisContext;
 
 namespace talkline::bus::redis {
 
 struct RedisBusOptions {
-  std::string host = "127.0.0.1";
-  int port = 6379;
-  std::string username;  // with a password: AUTH username password (Redis 6 ACL)
-  std::string password;  // empty: no AUTH
   /// Channels are `<prefix>u:<userId>`. Nodes of one cluster share it; tests pick a
   /// fresh one to stay apart on one server.
   std::string channel_prefix = "tl:";
   /// Bound of the publish queue (encoded bytes) while Redis is slow or down; past it
   /// envelopes are dropped and counted.
   std::size_t max_queued_bytes = std::size_t{64} << 20;
-  std::chrono::milliseconds connect_timeout{1000};
-  /// A reply (or, on the subscriber, any byte after a PING) later than this means the
-  /// connection is dead: it is dropped and made again.
-  std::chrono::milliseconds io_timeout{3000};
-  std::chrono::milliseconds min_backoff{50};
-  std::chrono::milliseconds max_backoff{2000};
 };
-
-/// Reads `redis://[[user]:password@]host[:port][/db]` (the db is ignored: pub/sub has none).
-Result<RedisBusOptions> parse_redis_url(std::string_view url);
 
 /// The bus of a node among several, on Redis pub/sub (docs/HLD.md "Redis bus").
 ///
@@ -52,22 +39,29 @@ Result<RedisBusOptions> parse_redis_url(std::string_view url);
 /// handler at once and queues one PUBLISH per recipient channel; envelopes carry the
 /// origin node, so a node skips its own when Redis echoes them back.
 ///
-/// Two connections, each on a thread of its own with hiredis' blocking API: the
+/// Two redis::Links, each on a thread of its own with hiredis' blocking API: the
 /// publisher writes everything queued in one write and then reads the replies; the
 /// subscriber polls its socket and a wake-up eventfd, (un)subscribes as interest
-/// changes, and delivers. Both reconnect with backoff; the subscriber then subscribes
-/// to every current interest again. See docs/decisions.md D11.
+/// changes, and delivers. The links reconnect (redis::Link); on each new subscriber
+/// connection every current interest is subscribed again. See docs/decisions.md D11.
+///
+/// Threads: publish(), add_interest(), remove_interest() and await_interest() from any
+/// thread (the gateway's loops and the store's completions); the handler runs on the
+/// publishing thread for this node's own envelopes and on the subscriber thread for
+/// the others'. A dropped envelope is not retried: the bus may lose (never reorder)
+/// what one thread publishes, and clients recover with `sync`.
 class RedisBus final : public Bus {
  public:
   struct Stats {
-    std::uint64_t published = 0;  // PUBLISH commands Redis accepted
-    std::uint64_t dropped = 0;    // envelopes not sent: queue full, or lost with a connection
-    std::uint64_t received = 0;   // envelopes from other nodes handed to the handler
-    std::uint64_t reconnects = 0;
+    std::uint64_t published = 0;   // PUBLISH commands Redis accepted
+    std::uint64_t dropped = 0;     // envelopes not sent: queue full, or lost with a connection
+    std::uint64_t received = 0;    // envelopes from other nodes handed to the handler
+    std::uint64_t reconnects = 0;  // of either link
     std::size_t queued_bytes = 0;
   };
 
-  explicit RedisBus(RedisBusOptions options);
+  /// Makes the publisher and subscriber links on `client`.
+  RedisBus(const talkline::redis::Client& client, RedisBusOptions options);
   ~RedisBus() override;
   RedisBus(const RedisBus&) = delete;
   RedisBus& operator=(const RedisBus&) = delete;
@@ -94,17 +88,17 @@ class RedisBus final : public Bus {
 
   void run_publisher();
   void run_subscriber();
+  bool take_batch(std::deque<Outgoing>& batch);
   bool publish_batch(redisContext* context, std::deque<Outgoing>& batch);
+  void subscriber_started();
+  void subscriber_ended();
   void subscriber_session(redisContext* context);
   bool reconcile(redisContext* context);
   void handle_replies(std::vector<void*>& replies);
   void deliver_remote(std::vector<std::pair<model::Id, std::string>>& messages);
   void confirmed(model::Id user_id);
   void deliver(const Envelope& envelope);
-  redisContext* connect(std::string_view role);
-  bool wait_backoff(std::chrono::milliseconds delay);
   void wake_subscriber();
-  void set_health();
   std::string channel_of(model::Id user_id) const;
 
   const RedisBusOptions options_;
@@ -135,18 +129,14 @@ class RedisBus final : public Bus {
   std::unordered_map<model::Id, int> pending_;
 
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> publisher_up_{false};
-  std::atomic<bool> subscriber_healthy_{false};
-  mutable std::mutex health_mutex_;
-  mutable std::condition_variable health_changed_;
 
   std::atomic<std::uint64_t> published_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> received_{0};
-  std::atomic<std::uint64_t> reconnects_{0};
-  std::atomic<std::uint64_t> drops_logged_{0};
 
   int wake_fd_ = -1;
+  std::unique_ptr<talkline::redis::Link> publisher_link_;
+  std::unique_ptr<talkline::redis::Link> subscriber_link_;
   std::thread publisher_;
   std::thread subscriber_;
 };

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <iterator>
-#include <thread>
 #include <utility>
 
 #include "jobs/redis/stream_reply.hpp"
@@ -47,24 +46,18 @@ std::int64_t integer_field(const Reply& fields, std::string_view name) {
 
 }  // namespace
 
-RedisEventConsumer::RedisEventConsumer(RedisEventLogOptions options, std::string group, std::string name)
+RedisEventConsumer::RedisEventConsumer(const talkline::redis::Client& client, RedisEventLogOptions options,
+                                       std::string group, std::string name)
     : options_(std::move(options)),
       group_(std::move(group)),
       name_(std::move(name)),
-      dead_key_(options_.key + ":dead:" + group_),
-      backoff_(options_.min_backoff) {
+      dead_key_(options_.key + ":dead:" + group_) {
+  link_ = client.link({.role = "event_log.consumer", .on_connect = [this](talkline::redis::Connection& connection) {
+                         return connected(connection);
+                       }});
   // Make the group now, so that it sees every event appended from here on; when Redis
   // is down this is tried again by the first call.
   (void)connection();
-}
-
-void RedisEventConsumer::disconnect(std::string_view why) {
-  connection_.reset();
-  if (!down_logged_) {
-    util::log::warn("jobs.event_log_disconnected",
-                    {{"role", "consumer"}, {"group", std::string_view(group_)}, {"reason", why}});
-    down_logged_ = true;
-  }
 }
 
 Result<void> RedisEventConsumer::create_group(talkline::redis::Connection& connection, const char* start) {
@@ -76,38 +69,22 @@ Result<void> RedisEventConsumer::create_group(talkline::redis::Connection& conne
   return ok_result();
 }
 
-Result<talkline::redis::Connection*> RedisEventConsumer::connection() {
-  if (connection_ && !connection_->broken()) return connection_.get();
-  if (connection_) disconnect("connection broken");
-  const auto now = Clock::now();
-  if (now < next_attempt_) return Error::unavailable("redis event log unreachable");
-
-  talkline::redis::block_sigpipe_in_this_thread();
-  auto fresh = talkline::redis::Connection::open(options_.endpoint, {options_.connect_timeout, options_.io_timeout},
-                                                 "event_log.consumer");
-  // A group made once already was lost with the stream (Redis restarted empty): then
-  // everything now in the stream is new to the group, so it starts at the beginning.
-  Result<void> made = fresh ? create_group(*fresh, group_made_once_ ? "0" : "$")
-                            : Result<void>(Error::unavailable("redis event log unreachable"));
+// A group made once already was lost with the stream (Redis restarted empty): then
+// everything now in the stream is new to the group, so it starts at the beginning.
+bool RedisEventConsumer::connected(talkline::redis::Connection& connection) {
+  auto made = create_group(connection, group_made_once_ ? "0" : "$");
   if (!made.ok()) {
-    next_attempt_ = now + backoff_;
-    backoff_ = std::min(backoff_ * 2, options_.max_backoff);
-    if (!down_logged_) {
-      util::log::warn("jobs.event_log_unreachable", {{"role", "consumer"},
-                                                     {"group", std::string_view(group_)},
-                                                     {"error", std::string_view(made.error().message)}});
-      down_logged_ = true;
-    }
-    return made.take_error();
+    util::log::warn("jobs.event_log_group_not_made",
+                    {{"group", std::string_view(group_)}, {"error", std::string_view(made.error().message)}});
+    return false;
   }
   group_made_once_ = true;
-  backoff_ = options_.min_backoff;
-  if (down_logged_) {
-    util::log::info("jobs.event_log_connected", {{"role", "consumer"}, {"group", std::string_view(group_)}});
-    down_logged_ = false;
-  }
-  connection_ = std::move(fresh);
-  return connection_.get();
+  return true;
+}
+
+Result<talkline::redis::Connection*> RedisEventConsumer::connection() {
+  if (auto* live = link_->get()) return live;
+  return Error::unavailable("redis event log unreachable");
 }
 
 Result<Reply> RedisEventConsumer::run(const Argv& argv) {
@@ -119,7 +96,7 @@ Result<Reply> RedisEventConsumer::run(const Argv& argv) {
     if (made.ok()) reply = connection->command(argv);
   }
   if (reply.missing()) {
-    disconnect("no reply");
+    link_->drop("no reply");
     return Error::unavailable("redis: connection lost during " + argv.front());
   }
   if (reply.is_error()) return Error::internal("redis: " + argv.front() + ": " + std::string(reply.text()));
@@ -129,12 +106,11 @@ Result<Reply> RedisEventConsumer::run(const Argv& argv) {
 Result<std::vector<Event>> RedisEventConsumer::read(std::size_t max, std::chrono::milliseconds block) {
   if (auto ready = connection(); !ready.ok()) {
     // Pace the caller's loop: come back after about `block`, as a quiet stream would.
-    const auto wake = std::min(Clock::now() + block, std::max(next_attempt_, Clock::now()));
-    std::this_thread::sleep_until(wake);
+    link_->sleep_until(std::min(Clock::now() + block, std::max(link_->next_attempt(), Clock::now())));
     return ready.take_error();
   }
   Argv argv{"XREADGROUP", "GROUP", group_, name_, "COUNT", std::to_string(std::max<std::size_t>(max, 1))};
-  const auto longest = std::max(options_.io_timeout - kBlockMargin, std::chrono::milliseconds(1));
+  const auto longest = std::max(link_->timeouts().io_timeout - kBlockMargin, std::chrono::milliseconds(1));
   if (block.count() > 0) {
     argv.emplace_back("BLOCK");
     argv.push_back(std::to_string(std::min(block, longest).count()));
@@ -191,7 +167,7 @@ Result<void> RedisEventConsumer::dead_letter(const Event& event, std::string_vie
   Reply exec;
   for (int i = 0; i < 4; ++i) exec = connection->read();
   if (exec.missing()) {
-    disconnect("no reply");
+    link_->drop("no reply");
     return Error::unavailable("redis: connection lost while dead-lettering");
   }
   if (!exec.is_array() || exec.at(0).is_error()) {

@@ -7,16 +7,19 @@
 
 #include "jobs/event_log.hpp"
 #include "jobs/redis/redis_event_log.hpp"
-#include "redis/connection.hpp"
+#include "redis/client.hpp"
 
 namespace talkline::jobs::redis {
 
-/// One member of a consumer group of the Redis event log, with a connection of its own
-/// used on the caller's thread. While Redis cannot be reached, calls fail with
-/// `unavailable` and reconnecting is tried at most once per backoff step.
+/// One member of a consumer group of the Redis event log, with a redis::Link of its own.
+/// While Redis cannot be reached, calls fail with `unavailable` and the link reconnects
+/// at most once per backoff step; each new connection makes the group first.
+///
+/// Threads: one thread at a time (the job's), which also runs the reconnects.
 class RedisEventConsumer final : public EventConsumer {
  public:
-  RedisEventConsumer(RedisEventLogOptions options, std::string group, std::string name);
+  RedisEventConsumer(const talkline::redis::Client& client, RedisEventLogOptions options, std::string group,
+                     std::string name);
 
   const std::string& group() const override { return group_; }
   const std::string& name() const override { return name_; }
@@ -33,24 +36,21 @@ class RedisEventConsumer final : public EventConsumer {
  private:
   using Argv = std::vector<std::string>;
 
-  /// The connection, opened (and the group made) first when needed.
+  /// The connection, made (and the group made on it) first when needed.
   Result<talkline::redis::Connection*> connection();
+  bool connected(talkline::redis::Connection& connection);
   /// Runs `argv`; a NOGROUP answer (Redis lost the stream) makes the group again and
   /// runs it once more. Errors: `unavailable` for a lost connection, `internal` for an
   /// error reply.
   Result<talkline::redis::Reply> run(const Argv& argv);
   Result<void> create_group(talkline::redis::Connection& connection, const char* start);
-  void disconnect(std::string_view why);
 
   const RedisEventLogOptions options_;
   const std::string group_;
   const std::string name_;
   const std::string dead_key_;
-  std::unique_ptr<talkline::redis::Connection> connection_;
-  std::chrono::steady_clock::time_point next_attempt_{};
-  std::chrono::milliseconds backoff_;
-  bool down_logged_ = false;
   bool group_made_once_ = false;
+  std::unique_ptr<talkline::redis::Link> link_;
 };
 
 }  // namespace talkline::jobs::redis

@@ -8,14 +8,11 @@
 
 #include "jobs/append_queue.hpp"
 #include "jobs/event_log.hpp"
-#include "redis/connection.hpp"
-#include "redis/endpoint.hpp"
-#include "util/result.hpp"
+#include "redis/client.hpp"
 
 namespace talkline::jobs::redis {
 
 struct RedisEventLogOptions {
-  talkline::redis::Endpoint endpoint;
   /// The stream. Nodes of one cluster share it; a group's dead letters live in
   /// `<key>:dead:<group>`.
   std::string key = "tl:events";
@@ -24,24 +21,20 @@ struct RedisEventLogOptions {
   std::size_t max_len = 100000;
   /// Bound of the append queue while Redis is slow or down.
   std::size_t max_queued = 10000;
-  std::chrono::milliseconds connect_timeout{1000};
-  /// A reply later than this means the connection is dead; it is made again.
-  std::chrono::milliseconds io_timeout{3000};
-  std::chrono::milliseconds min_backoff{50};
-  std::chrono::milliseconds max_backoff{2000};
 };
 
-/// The stream's options for TALKLINE_BUS=redis://...; `setting` names the key in errors.
-Result<RedisEventLogOptions> redis_event_log_options(std::string_view url, std::string_view setting);
-
 /// The event log of a cluster, on a Redis stream (docs/HLD.md "Background jobs and the
-/// event log"). append() queues for a writer thread with a connection of its own that
-/// pipelines XADDs; every consumer gets a connection of its own too, used on its
-/// caller's thread. All of them reconnect with backoff; a Redis that comes back empty
-/// (restarted without persistence) gets the stream and the groups made again.
+/// event log"). append() queues for a writer thread with a redis::Link of its own that
+/// pipelines XADDs; every consumer gets a link of its own too, used on its caller's
+/// thread. A Redis that comes back empty (restarted without persistence) gets the
+/// stream and the groups made again.
+///
+/// Threads: append() and flush() from any thread (the services, under their locks);
+/// consumer() from any thread, each consumer then on one thread at a time.
 class RedisEventLog final : public EventLog {
  public:
-  explicit RedisEventLog(RedisEventLogOptions options);
+  /// `client` makes the writer's link and every consumer's.
+  RedisEventLog(const talkline::redis::Client& client, RedisEventLogOptions options);
   ~RedisEventLog() override;
   RedisEventLog(const RedisEventLog&) = delete;
   RedisEventLog& operator=(const RedisEventLog&) = delete;
@@ -56,10 +49,10 @@ class RedisEventLog final : public EventLog {
  private:
   std::size_t write(const std::vector<Event>& batch);
 
+  const talkline::redis::Client client_;
   const RedisEventLogOptions options_;
   const std::string max_len_text_;
-  std::unique_ptr<talkline::redis::Connection> writer_;  // the queue's thread only
-  bool writer_down_logged_ = false;
+  std::unique_ptr<talkline::redis::Link> writer_;  // used on the queue's thread only
   AppendQueue queue_;
 };
 

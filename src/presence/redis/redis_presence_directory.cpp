@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "presence/redis/presence_scripts.hpp"
-#include "redis/connection.hpp"
 #include "util/log.hpp"
 
 namespace talkline::presence::redis {
@@ -54,12 +53,14 @@ std::string number(std::int64_t value) { return std::to_string(value); }
 
 }  // namespace
 
-RedisPresenceDirectory::RedisPresenceDirectory(RedisPresenceOptions options)
+RedisPresenceDirectory::RedisPresenceDirectory(const talkline::redis::Client& client, RedisPresenceOptions options)
     : options_(std::move(options)),
       node_(random_token()),
       user_prefix_(options_.key_prefix + "p:"),
       seen_prefix_(options_.key_prefix + "p:seen:"),
       expiry_key_(options_.key_prefix + "p:expiry") {
+  link_ =
+      client.link({.role = "presence", .on_connect = [this](Connection& connection) { return connected(connection); }});
   worker_ = std::thread([this] { run(); });
 }
 
@@ -67,7 +68,7 @@ RedisPresenceDirectory::~RedisPresenceDirectory() {
   stopping_ = true;
   { std::lock_guard lock(mutex_); }
   work_.notify_all();
-  health_.notify_all();
+  link_->stop();
   worker_.join();
   Batch rest;
   {
@@ -135,7 +136,7 @@ std::vector<Id> RedisPresenceDirectory::offline_among(const std::vector<Id>& use
   }
   work_.notify_one();
   // The worker may be in the middle of a heartbeat or a sweep before it gets to this.
-  if (answer.wait_for(options_.io_timeout * 2) != std::future_status::ready) return offline_here(users);
+  if (answer.wait_for(link_->timeouts().io_timeout * 2) != std::future_status::ready) return offline_here(users);
   const auto online = answer.get();
   if (online.size() != users.size()) return offline_here(users);  // answered by a guess
   std::vector<Id> offline;
@@ -165,36 +166,21 @@ void RedisPresenceDirectory::on_restored(RestoredHandler handler) {
   restored_handler_ = std::move(handler);
 }
 
-bool RedisPresenceDirectory::healthy() const { return healthy_; }
+bool RedisPresenceDirectory::healthy() const { return link_->healthy(); }
 
 bool RedisPresenceDirectory::wait_until_healthy(std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(mutex_);
-  return health_.wait_for(lock, timeout, [&] { return connected_ || stopping_; }) && connected_;
+  return link_->wait_until_healthy(timeout);
 }
 
 // ---- the worker thread -------------------------------------------------------------
 
 void RedisPresenceDirectory::run() {
-  talkline::redis::block_sigpipe_in_this_thread();
-  const talkline::redis::ConnectOptions connect{options_.connect_timeout, options_.io_timeout};
-  auto backoff = options_.min_backoff;
-  bool reported_down = false;
-  while (!stopping_) {
-    auto connection = talkline::redis::Connection::open(options_.endpoint, connect, "presence");
-    if (connection && load_scripts(*connection) && reconcile(*connection)) {
-      if (reported_down) util::log::info("presence.redis_reconnected");
-      reported_down = false;
-      backoff = options_.min_backoff;
-      session(*connection);
-      if (stopping_) break;
-      util::log::warn("presence.redis_disconnected", {{"detail", "answering from this node's state; retrying"}});
-    } else if (!reported_down && !stopping_) {
-      util::log::warn("presence.redis_unreachable", {{"detail", "answering from this node's state; retrying"}});
-      reported_down = true;
-    }
-    wait_backoff(backoff);
-    backoff = std::min(backoff * 2, options_.max_backoff);
-  }
+  while (auto* connection = link_->wait()) session(*connection);
+}
+
+// A new connection counts as up once it has the scripts and Redis matches this node.
+bool RedisPresenceDirectory::connected(Connection& connection) {
+  return load_scripts(connection) && reconcile(connection);
 }
 
 bool RedisPresenceDirectory::load_scripts(Connection& connection) {
@@ -232,8 +218,6 @@ bool RedisPresenceDirectory::reconcile(Connection& connection) {
       if (stopping_) return false;
       if (dirty_.empty()) {
         connected_ = true;
-        healthy_ = true;
-        health_.notify_all();
         return true;
       }
       taken.swap(dirty_);
@@ -281,20 +265,20 @@ void RedisPresenceDirectory::session(Connection& connection) {
       std::swap(batch, queue_);
     }
     if ((!batch.changes.empty() || !batch.queries.empty()) && !apply(connection, batch)) {
-      disconnected(std::move(batch));
+      lost(std::move(batch));
       return;
     }
     const auto now = SteadyClock::now();
     if (now >= next_heartbeat) {
       if (!heartbeat(connection)) {
-        disconnected({});
+        lost({});
         return;
       }
       next_heartbeat = now + heartbeat_every;
     }
     if (now >= next_sweep) {
       if (!sweep(connection)) {
-        disconnected({});
+        lost({});
         return;
       }
       next_sweep = now + options_.sweep_interval;
@@ -449,13 +433,19 @@ void RedisPresenceDirectory::report_restored(const std::vector<Id>& lost, const 
   for (auto user : restored) handler(user);
 }
 
+// The link goes down before anyone is answered by a guess, so an answered caller never
+// sees the directory still healthy.
+void RedisPresenceDirectory::lost(Batch unanswered) {
+  link_->drop("no answer or an error reply");
+  disconnected(std::move(unanswered));
+}
+
 // The connection broke: from now on callers get guesses. Everything held is marked
 // for reconciliation, and so is every change whose outcome is unknown.
 void RedisPresenceDirectory::disconnected(Batch unanswered) {
   {
     std::lock_guard lock(mutex_);
     connected_ = false;
-    healthy_ = false;
     for (auto& change : queue_.changes) unanswered.changes.push_back(std::move(change));
     for (auto& query : queue_.queries) unanswered.queries.push_back(std::move(query));
     queue_ = {};
@@ -477,11 +467,6 @@ void RedisPresenceDirectory::answer_guesses(Batch& batch) {
   for (auto& change : batch.changes) change.done(true);
   for (auto& query : batch.queries) query->online.set_value({});
   batch = {};
-}
-
-bool RedisPresenceDirectory::wait_backoff(std::chrono::milliseconds delay) {
-  std::unique_lock lock(mutex_);
-  return !work_.wait_for(lock, delay, [&] { return stopping_.load(); });
 }
 
 std::string RedisPresenceDirectory::user_key(Id user) const { return user_prefix_ + number(user); }

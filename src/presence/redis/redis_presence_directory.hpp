@@ -15,16 +15,11 @@
 #include <vector>
 
 #include "presence/presence_directory.hpp"
-#include "redis/endpoint.hpp"
-
-namespace talkline::redis {
-class Connection;
-}
+#include "redis/client.hpp"
 
 namespace talkline::presence::redis {
 
 struct RedisPresenceOptions {
-  talkline::redis::Endpoint endpoint;
   /// Keys are `<prefix>p:...`. Nodes of one cluster share it; tests pick a fresh one to
   /// stay apart on one server.
   std::string key_prefix = "tl:";
@@ -33,11 +28,6 @@ struct RedisPresenceOptions {
   std::chrono::milliseconds ttl{30000};
   /// How often this node looks for expired entries of other nodes.
   std::chrono::milliseconds sweep_interval{1000};
-  std::chrono::milliseconds connect_timeout{1000};
-  /// A reply later than this counts as a broken connection.
-  std::chrono::milliseconds io_timeout{3000};
-  std::chrono::milliseconds min_backoff{50};
-  std::chrono::milliseconds max_backoff{2000};
   /// Users per script call in heartbeats, queries and reconciliation.
   std::size_t users_per_call = 500;
 };
@@ -45,19 +35,23 @@ struct RedisPresenceOptions {
 /// The presence directory of a node among several, in Redis (docs/HLD.md "Presence
 /// across nodes", docs/decisions.md D12).
 ///
-/// One thread of its own with one blocking connection applies this node's changes in
-/// the order they were made (one Lua script each, pipelined), refreshes every held
-/// user every ttl/3, and sweeps expired entries of dead nodes every sweep_interval.
-/// While Redis is unreachable, calls are answered at once from this node's counts and
-/// remembered; on reconnection every held user is added again and every user let go
-/// meanwhile removed.
+/// One thread of its own with one redis::Link applies this node's changes in the order
+/// they were made (one Lua script each, pipelined), refreshes every held user every
+/// ttl/3, and sweeps expired entries of dead nodes every sweep_interval. While Redis is
+/// unreachable, calls are answered at once from this node's counts and remembered; each
+/// new connection loads the scripts, adds every held user again and removes every user
+/// let go meanwhile before it counts as up.
+///
+/// Threads: node_online(), node_offline() and offline_among() from any thread (the
+/// gateway's loops and pool, the offline notifier); `done` and the expired / restored
+/// handlers run on the directory's thread, or on the caller's when answered by a guess.
 ///
 /// Destroying it leaves this node's remaining entries to expire, as a crash would. (On
 /// a clean stop the server closes every socket first, so the gateway has let go of
 /// every user by then.)
 class RedisPresenceDirectory final : public PresenceDirectory {
  public:
-  explicit RedisPresenceDirectory(RedisPresenceOptions options);
+  RedisPresenceDirectory(const talkline::redis::Client& client, RedisPresenceOptions options);
   ~RedisPresenceDirectory() override;
   RedisPresenceDirectory(const RedisPresenceDirectory&) = delete;
   RedisPresenceDirectory& operator=(const RedisPresenceDirectory&) = delete;
@@ -92,9 +86,11 @@ class RedisPresenceDirectory final : public PresenceDirectory {
   using Connection = talkline::redis::Connection;
 
   void run();
+  bool connected(Connection& connection);
   bool load_scripts(Connection& connection);
   bool reconcile(Connection& connection);
   void session(Connection& connection);
+  void lost(Batch unanswered);
   bool apply(Connection& connection, Batch& batch);
   bool heartbeat(Connection& connection);
   bool sweep(Connection& connection);
@@ -102,7 +98,6 @@ class RedisPresenceDirectory final : public PresenceDirectory {
   void disconnected(Batch unanswered);
   void answer_guesses(Batch& batch);
   void report_restored(const std::vector<Id>& lost, const std::unordered_set<Id>& announced);
-  bool wait_backoff(std::chrono::milliseconds delay);
   std::string user_key(Id user) const;
   std::vector<Id> offline_here(const std::vector<Id>& users);
 
@@ -115,7 +110,6 @@ class RedisPresenceDirectory final : public PresenceDirectory {
   // Shared with callers; guarded by mutex_.
   mutable std::mutex mutex_;
   std::condition_variable work_;
-  mutable std::condition_variable health_;
   std::unordered_map<Id, int> held_;  // this node's connections per user
   bool connected_ = false;            // changes are queued for Redis (else answered by guess)
   Batch queue_;
@@ -132,8 +126,8 @@ class RedisPresenceDirectory final : public PresenceDirectory {
   std::unordered_set<Id> confirmed_;  // users whose entry this node holds in Redis
   std::string online_sha_, offline_sha_, heartbeat_sha_, sweep_sha_, query_sha_;
 
-  std::atomic<bool> healthy_{false};
   std::atomic<bool> stopping_{false};
+  std::unique_ptr<talkline::redis::Link> link_;
   std::thread worker_;
 };
 

@@ -1,7 +1,5 @@
 #include "ratelimit/redis/redis_rate_limiter.hpp"
 
-#include <poll.h>
-
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -18,21 +16,11 @@ namespace {
 // Calls per pipeline: a long backlog goes out in slices, so a reply that never comes
 // strands at most one slice (which is then decided locally).
 constexpr std::size_t kBatch = 512;
-// A connection may take longer to make than a decision may wait: the connector waits
-// alone, nobody waits for it.
-constexpr std::chrono::milliseconds kLeastConnectTimeout{1000};
 
 std::string number(double value) {
   char buffer[64];
   auto [end, ec] = std::to_chars(buffer, buffer + sizeof(buffer), value);
   return ec == std::errc() ? std::string(buffer, end) : std::string("0");
-}
-
-// An idle connection with something to read has been closed by the server: it is
-// remade rather than written to.
-bool closed_while_idle(const talkline::redis::Connection& connection) {
-  pollfd fd{connection.fd(), POLLIN, 0};
-  return poll(&fd, 1, 0) > 0;
 }
 
 std::optional<Decision> read_decision(const talkline::redis::Reply& reply) {
@@ -79,20 +67,28 @@ struct RedisRateLimiter::Waiter {
   }
 };
 
-RedisRateLimiter::RedisRateLimiter(RedisRateLimiterOptions options, const util::Clock& clock)
+RedisRateLimiter::RedisRateLimiter(const talkline::redis::Client& client, RedisRateLimiterOptions options,
+                                   const util::Clock& clock)
     : options_(std::move(options)), clock_(clock), local_(clock) {
+  talkline::redis::LinkSettings link;
+  link.role = "ratelimit";
+  link.on_connect = [this](talkline::redis::Connection& connection) { return load_script(connection); };
+  // Counted once per outage (the link tells each one once), however many calls it affects.
+  link.on_change = [this](bool up) {
+    if (!up) ++outages_;
+  };
+  link.background = true;
+  link.io_timeout = options_.timeout;
+  link_ = client.link(std::move(link));
   worker_ = std::thread([this] { run_worker(); });
-  connector_ = std::thread([this] { run_connector(); });
 }
 
 RedisRateLimiter::~RedisRateLimiter() {
   stopping_ = true;
   { std::lock_guard lock(queue_mutex_); }
   queue_changed_.notify_all();
-  { std::lock_guard lock(link_mutex_); }
-  link_changed_.notify_all();
   worker_.join();
-  connector_.join();
+  link_->stop();
 }
 
 // ---- calls -------------------------------------------------------------------------
@@ -117,7 +113,7 @@ void RedisRateLimiter::acquire_async(std::string key, Limit limit, double cost, 
 // local bucket. Without a connection there is nothing to wait for.
 Decision RedisRateLimiter::wait_for(Op op, std::string_view key, const Limit& limit, double cost) {
   Call call{op, std::string(key), limit, cost, 0, {}, {}};
-  if (!connected_ || stopping_) return decide_locally(call);
+  if (!link_->healthy() || stopping_) return decide_locally(call);
   auto waiter = std::make_shared<Waiter>();
   call.waiter = waiter;
   enqueue(std::move(call));
@@ -174,8 +170,6 @@ void RedisRateLimiter::answer(Call& call, Decision decision) {
 // ---- the worker: queue -> pipeline -> answers --------------------------------------
 
 void RedisRateLimiter::run_worker() {
-  talkline::redis::block_sigpipe_in_this_thread();
-  std::unique_ptr<Link> link;
   std::vector<Call> batch;
   std::vector<std::optional<Decision>> decisions;
   for (;;) {
@@ -189,18 +183,13 @@ void RedisRateLimiter::run_worker() {
         queue_.pop_front();
       }
     }
-    if (!link) {
-      std::lock_guard lock(link_mutex_);
-      link = std::move(fresh_);
-    }
     decisions.assign(batch.size(), std::nullopt);
-    if (link && !stopping_) {
-      if (closed_while_idle(*link->connection)) {
-        link.reset();
-        lost("connection closed");
-      } else if (!run_batch(*link, batch, decisions)) {
-        link.reset();
-        lost("connection failed or no answer within the timeout");
+    auto* connection = stopping_ ? nullptr : link_->get();
+    if (connection != nullptr) {
+      if (connection->closed_while_idle()) {
+        link_->drop("connection closed");
+      } else if (!run_batch(*connection, batch, decisions)) {
+        link_->drop("connection failed or no answer within the timeout");
       }
     }
     // In queue order, so that one thread's calls are answered in the order it made them.
@@ -221,14 +210,13 @@ void RedisRateLimiter::run_worker() {
 // could not decide (an error reply) stay empty and are decided locally. Calls whose
 // script Redis has forgotten (NOSCRIPT: a restart or SCRIPT FLUSH) are sent once more
 // with the script itself. False when the connection failed.
-bool RedisRateLimiter::run_batch(Link& link, std::vector<Call>& batch,
+bool RedisRateLimiter::run_batch(talkline::redis::Connection& connection, std::vector<Call>& batch,
                                  std::vector<std::optional<Decision>>& decisions) {
-  auto& connection = *link.connection;
   std::vector<std::size_t> sent;
   sent.reserve(batch.size());
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (batch[i].waiter && batch[i].waiter->given_up()) continue;
-    connection.append(script_call(batch[i], true, link.sha));
+    connection.append(script_call(batch[i], true));
     sent.push_back(i);
   }
   // Reads one answer per call in `calls`; collects the ones Redis had no script for.
@@ -254,13 +242,13 @@ bool RedisRateLimiter::run_batch(Link& link, std::vector<Call>& batch,
   std::vector<std::size_t> forgotten;
   if (!read_answers(sent, &forgotten)) return false;
   if (forgotten.empty()) return true;
-  for (const std::size_t i : forgotten) connection.append(script_call(batch[i], false, link.sha));
+  for (const std::size_t i : forgotten) connection.append(script_call(batch[i], false));
   return read_answers(forgotten, nullptr);
 }
 
-std::vector<std::string> RedisRateLimiter::script_call(const Call& call, bool by_digest, const std::string& sha) const {
+std::vector<std::string> RedisRateLimiter::script_call(const Call& call, bool by_digest) const {
   return {by_digest ? "EVALSHA" : "EVAL",
-          by_digest ? sha : std::string(kTokenBucketScript),
+          by_digest ? sha_ : std::string(kTokenBucketScript),
           "1",
           options_.key_prefix + call.key,
           op_name(call.op),
@@ -272,73 +260,20 @@ std::vector<std::string> RedisRateLimiter::script_call(const Call& call, bool by
           std::to_string(options_.longest_expiry.count())};
 }
 
-// ---- the connector -----------------------------------------------------------------
-
-void RedisRateLimiter::run_connector() {
-  talkline::redis::block_sigpipe_in_this_thread();
-  auto backoff = options_.min_backoff;
-  for (;;) {
-    {
-      std::unique_lock lock(link_mutex_);
-      link_changed_.wait(lock, [&] { return stopping_ || want_link_; });
-      if (stopping_) return;
-    }
-    auto link = connect();
-    if (!link) {
-      lost("cannot connect");
-      std::unique_lock lock(link_mutex_);
-      if (link_changed_.wait_for(lock, backoff, [&] { return stopping_.load(); })) return;
-      backoff = std::min(backoff * 2, options_.max_backoff);
-      continue;
-    }
-    backoff = options_.min_backoff;
-    {
-      std::lock_guard lock(link_mutex_);
-      fresh_ = std::move(link);
-      want_link_ = false;
-      connected_ = true;
-    }
-    link_changed_.notify_all();
-    if (in_outage_.exchange(false)) util::log::info("ratelimit.redis_recovered");
-  }
-}
-
-// Connects and loads the script (its digest is what EVALSHA names).
-std::unique_ptr<RedisRateLimiter::Link> RedisRateLimiter::connect() {
-  const talkline::redis::ConnectOptions connect_options{std::max(options_.timeout, kLeastConnectTimeout),
-                                                        options_.timeout};
-  auto connection = talkline::redis::Connection::open(options_.endpoint, connect_options, "ratelimit");
-  if (!connection) return nullptr;
-  const auto loaded = connection->command({"SCRIPT", "LOAD", std::string(kTokenBucketScript)});
+// Loads the script on a new connection (its digest is what EVALSHA names). Runs on the
+// link's connector thread while the worker has no connection, which hands sha_ over.
+bool RedisRateLimiter::load_script(talkline::redis::Connection& connection) {
+  const auto loaded = connection.command({"SCRIPT", "LOAD", std::string(kTokenBucketScript)});
   if (loaded.missing() || loaded.is_error() || !loaded.is_string()) {
     util::log::warn("ratelimit.redis_script_load_failed", {{"error", loaded.text()}});
-    return nullptr;
+    return false;
   }
-  auto link = std::make_unique<Link>();
-  link->connection = std::move(connection);
-  link->sha = std::string(loaded.text());
-  return link;
-}
-
-// Redis is out of reach: decisions are local until the connector is back. Logged and
-// counted once per outage, however many calls it affects.
-void RedisRateLimiter::lost(std::string_view why) {
-  {
-    std::lock_guard lock(link_mutex_);
-    connected_ = false;
-    want_link_ = true;
-  }
-  link_changed_.notify_all();
-  if (!in_outage_.exchange(true)) {
-    ++outages_;
-    util::log::warn("ratelimit.redis_unreachable",
-                    {{"reason", why}, {"detail", "deciding rate limits from this node's buckets until Redis is back"}});
-  }
+  sha_ = std::string(loaded.text());
+  return true;
 }
 
 bool RedisRateLimiter::wait_until_healthy(std::chrono::milliseconds timeout) const {
-  std::unique_lock lock(link_mutex_);
-  return link_changed_.wait_for(lock, timeout, [&] { return connected_ || stopping_; }) && connected_;
+  return link_->wait_until_healthy(timeout);
 }
 
 RedisRateLimiter::Stats RedisRateLimiter::stats() const {

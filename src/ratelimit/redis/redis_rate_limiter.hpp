@@ -15,14 +15,12 @@
 
 #include "ratelimit/local_rate_limiter.hpp"
 #include "ratelimit/rate_limiter.hpp"
-#include "redis/connection.hpp"
-#include "redis/endpoint.hpp"
+#include "redis/client.hpp"
 #include "util/clock.hpp"
 
 namespace talkline::ratelimit::redis {
 
 struct RedisRateLimiterOptions {
-  talkline::redis::Endpoint endpoint;
   /// Buckets are `<prefix><key>`. Nodes of one cluster share it; tests pick a fresh one.
   std::string key_prefix = "tl:rl:";
   /// The longest a decision waits for Redis. A synchronous call answers from the local
@@ -35,8 +33,6 @@ struct RedisRateLimiterOptions {
   std::chrono::milliseconds expiry_margin{5000};
   /// Expiry of a bucket that never refills (refill 0).
   std::chrono::milliseconds longest_expiry{std::chrono::hours(24)};
-  std::chrono::milliseconds min_backoff{100};
-  std::chrono::milliseconds max_backoff{2000};
 };
 
 /// Token buckets shared by every node, kept in Redis (docs/HLD.md "Rate limits across
@@ -46,7 +42,11 @@ struct RedisRateLimiterOptions {
 /// EVALSHA, sent again with EVAL when Redis answers NOSCRIPT). Calls are queued; one
 /// thread takes everything queued, writes it as one pipeline and reads the answers,
 /// so callers of acquire_async never wait, and answers leave in the order the calls
-/// were queued. A second thread (re)connects with backoff.
+/// were queued. Its redis::Link connects in the background, so that thread never waits
+/// for a connection either.
+///
+/// Threads: every call from any thread (the gateway's loops, HTTP workers). `done`
+/// runs on the limiter's thread, or on the caller's when decided locally at once.
 ///
 /// While Redis is unreachable — not connected, or slower than `timeout` — decisions
 /// come from buckets in this process (logged once per outage, counted): a node keeps
@@ -62,8 +62,8 @@ class RedisRateLimiter final : public RateLimiter {
   };
 
   /// `clock` serves the local buckets (and "now" when not server_time); it must outlive
-  /// the limiter.
-  RedisRateLimiter(RedisRateLimiterOptions options, const util::Clock& clock);
+  /// the limiter. The link's reply timeout is `options.timeout`.
+  RedisRateLimiter(const talkline::redis::Client& client, RedisRateLimiterOptions options, const util::Clock& clock);
   ~RedisRateLimiter() override;
   RedisRateLimiter(const RedisRateLimiter&) = delete;
   RedisRateLimiter& operator=(const RedisRateLimiter&) = delete;
@@ -73,7 +73,7 @@ class RedisRateLimiter final : public RateLimiter {
   /// Queued, not waited for: a later call of the same thread sees it.
   void refund(std::string_view key, const Limit& limit, double cost = 1) override;
   void acquire_async(std::string key, Limit limit, double cost, Done done) override;
-  bool healthy() const override { return connected_; }
+  bool healthy() const override { return link_->healthy(); }
 
   /// Waits until connected (at start, and in tests); true when it is.
   bool wait_until_healthy(std::chrono::milliseconds timeout) const;
@@ -91,11 +91,6 @@ class RedisRateLimiter final : public RateLimiter {
     Done done;                       // acquire_async
     std::shared_ptr<Waiter> waiter;  // acquire, peek
   };
-  /// A connection ready for calls, with the script's digest.
-  struct Link {
-    std::unique_ptr<talkline::redis::Connection> connection;
-    std::string sha;
-  };
 
   Decision wait_for(Op op, std::string_view key, const Limit& limit, double cost);
   void enqueue(Call call);
@@ -104,11 +99,10 @@ class RedisRateLimiter final : public RateLimiter {
   void answer(Call& call, Decision decision);
 
   void run_worker();
-  bool run_batch(Link& link, std::vector<Call>& batch, std::vector<std::optional<Decision>>& decisions);
-  std::vector<std::string> script_call(const Call& call, bool by_digest, const std::string& sha) const;
-  void run_connector();
-  std::unique_ptr<Link> connect();
-  void lost(std::string_view why);
+  bool run_batch(talkline::redis::Connection& connection, std::vector<Call>& batch,
+                 std::vector<std::optional<Decision>>& decisions);
+  std::vector<std::string> script_call(const Call& call, bool by_digest) const;
+  bool load_script(talkline::redis::Connection& connection);
 
   const RedisRateLimiterOptions options_;
   const util::Clock& clock_;
@@ -118,24 +112,18 @@ class RedisRateLimiter final : public RateLimiter {
   std::condition_variable queue_changed_;
   std::deque<Call> queue_;
 
-  // The connector hands a fresh link to the worker here.
-  mutable std::mutex link_mutex_;
-  mutable std::condition_variable link_changed_;
-  std::unique_ptr<Link> fresh_;
-  bool want_link_ = true;
-
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> connected_{false};
-  std::atomic<bool> in_outage_{false};
   std::atomic<std::uint64_t> redis_decisions_{0};
   std::atomic<std::uint64_t> local_decisions_{0};
   std::atomic<std::uint64_t> outages_{0};
   std::atomic<std::uint64_t> timeouts_{0};
 
   std::uint64_t error_replies_ = 0;  // the worker's own
+  std::string sha_;                  // the script's digest on the current connection
 
+  // Last: its connector thread may set a connection up (sha_) as soon as it exists.
+  std::unique_ptr<talkline::redis::Link> link_;
   std::thread worker_;
-  std::thread connector_;
 };
 
 }  // namespace talkline::ratelimit::redis

@@ -25,12 +25,14 @@ std::string fresh_prefix() {
   return "nd" + std::to_string(++next) + ":";
 }
 
-NodeDirectoryOptions options_for(const RedisServer& server, const std::string& prefix,
-                                 std::optional<int> fixed_id = std::nullopt) {
-  auto endpoint = redis::parse_url(server.url(), "test");
-  if (!endpoint.ok()) throw std::runtime_error(endpoint.error().message);
-  NodeDirectoryOptions options;
-  options.endpoint = std::move(endpoint).value();
+// The directory's options and the client it runs on.
+struct Options : NodeDirectoryOptions {
+  redis::ClientOptions client;
+};
+
+Options options_for(const RedisServer& server, const std::string& prefix, std::optional<int> fixed_id = std::nullopt) {
+  Options options;
+  options.client = server.client_options();
   options.key_prefix = prefix;
   options.fixed_id = fixed_id;
   options.lease = 3000ms;
@@ -38,8 +40,12 @@ NodeDirectoryOptions options_for(const RedisServer& server, const std::string& p
   return options;
 }
 
-std::unique_ptr<NodeDirectory> open_ok(NodeDirectoryOptions options, std::function<void()> on_lost = {}) {
-  auto opened = NodeDirectory::open(std::move(options), std::move(on_lost));
+Result<std::unique_ptr<NodeDirectory>> open(const Options& options, std::function<void()> on_lost = {}) {
+  return NodeDirectory::open(redis::Client(options.client), options, std::move(on_lost));
+}
+
+std::unique_ptr<NodeDirectory> open_ok(const Options& options, std::function<void()> on_lost = {}) {
+  auto opened = open(options, std::move(on_lost));
   if (!opened.ok()) throw std::runtime_error(opened.error().message);
   return std::move(opened).value();
 }
@@ -82,7 +88,7 @@ TEST(RedisNodeDirectory, LeasingFailsWhenEveryNumberIsTaken) {
   auto first = open_ok(options);
   auto second = open_ok(options);
   EXPECT_NE(first->node_id(), second->node_id());
-  auto third = NodeDirectory::open(options, {});
+  auto third = open(options);
   ASSERT_FALSE(third.ok());
   EXPECT_NE(third.error().message.find("every node number"), std::string::npos) << third.error().message;
 }
@@ -117,7 +123,7 @@ TEST(RedisNodeDirectory, AStoppedNodeIsForgotten) {
 TEST(RedisNodeDirectory, AConfiguredNumberReplacesAStaleRegistration) {
   auto& server = RedisServer::shared();
   const auto prefix = fresh_prefix();
-  auto link = redis::Connection::open(options_for(server, prefix).endpoint, {}, "test");
+  auto link = redis::Connection::open(server.client_options().endpoint, server.client_options().connect, "test");
   ASSERT_TRUE(link);
   // What a node killed with -9 leaves behind until its lease runs out.
   link->command({"SET", prefix + "node:12", "oldtoken 127.0.0.1:1", "PX", "60000"});
@@ -132,7 +138,7 @@ TEST(RedisNodeDirectory, ANumberTakenByAnotherNodeIsReportedLost) {
   const auto prefix = fresh_prefix();
   std::promise<void> lost;
   auto node = open_ok(options_for(server, prefix, 5), [&lost] { lost.set_value(); });
-  auto link = redis::Connection::open(options_for(server, prefix).endpoint, {}, "test");
+  auto link = redis::Connection::open(server.client_options().endpoint, server.client_options().connect, "test");
   ASSERT_TRUE(link);
   link->command({"SET", prefix + "node:5", "intruder 10.0.0.9:8080", "PX", "60000"});
   EXPECT_EQ(lost.get_future().wait_for(5s), std::future_status::ready);
@@ -153,10 +159,10 @@ TEST(RedisNodeDirectory, LeasingNeedsRedisButAConfiguredNumberDoesNot) {
   RedisServer server;
   auto options = options_for(server, fresh_prefix());
   server.stop();
-  options.connect.connect_timeout = 300ms;
-  EXPECT_FALSE(NodeDirectory::open(options, {}).ok());
+  options.client.connect.connect_timeout = 300ms;
+  EXPECT_FALSE(open(options).ok());
   options.fixed_id = 4;
-  auto node = NodeDirectory::open(options, {});
+  auto node = open(options);
   ASSERT_TRUE(node.ok());
   EXPECT_EQ((*node)->node_id(), 4);
   EXPECT_FALSE((*node)->healthy());

@@ -16,8 +16,7 @@ AppendQueue::Options fast(std::size_t max_queued = 1000, std::size_t max_batch =
   AppendQueue::Options options;
   options.max_queued = max_queued;
   options.max_batch = max_batch;
-  options.min_backoff = 1ms;
-  options.max_backoff = 5ms;
+  options.retry_pause = 1ms;
   return options;
 }
 

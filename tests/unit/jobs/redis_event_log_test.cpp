@@ -30,41 +30,42 @@ std::string fresh_key() {
   return "t" + std::to_string(++next) + ":events";
 }
 
-RedisEventLogOptions options_for(const RedisServer& server, const conformance::EventLogLimits& limits = {}) {
-  auto options = redis_event_log_options(server.url(), "test");
-  if (!options.ok()) throw std::runtime_error(options.error().message);
-  options->key = fresh_key();
-  options->max_len = limits.max_len;
-  options->max_queued = limits.max_queued;
-  options->io_timeout = 1500ms;
-  options->min_backoff = 20ms;
-  options->max_backoff = 200ms;
-  return std::move(options).value();
+// The log's options and the client it runs on.
+struct Options : RedisEventLogOptions {
+  talkline::redis::Client client{{}};
+};
+
+Options options_for(const RedisServer& server, const conformance::EventLogLimits& limits = {}) {
+  Options options;
+  options.client = talkline::redis::Client(server.client_options());
+  options.key = fresh_key();
+  options.max_len = limits.max_len;
+  options.max_queued = limits.max_queued;
+  return options;
 }
 
 // ---- the shared EventLog suite -------------------------------------------------------
 
-TALKLINE_INSTANTIATE_EVENT_LOG_CONFORMANCE(Redis,
-                                           conformance::EventLogFactory{
-                                               "redis",
-                                               [](const conformance::EventLogLimits& limits) {
-                                                 return std::unique_ptr<EventLog>(std::make_unique<RedisEventLog>(
-                                                     options_for(RedisServer::shared(), limits)));
-                                               },
-                                               [](EventLog&, bool stalled) {
-                                                 if (stalled) {
-                                                   RedisServer::shared().pause();
-                                                 } else {
-                                                   RedisServer::shared().resume();
-                                                 }
-                                               }});
+TALKLINE_INSTANTIATE_EVENT_LOG_CONFORMANCE(Redis, conformance::EventLogFactory{
+                                                      "redis",
+                                                      [](const conformance::EventLogLimits& limits) {
+                                                        const auto options = options_for(RedisServer::shared(), limits);
+                                                        return std::unique_ptr<EventLog>(
+                                                            std::make_unique<RedisEventLog>(options.client, options));
+                                                      },
+                                                      [](EventLog&, bool stalled) {
+                                                        if (stalled) {
+                                                          RedisServer::shared().pause();
+                                                        } else {
+                                                          RedisServer::shared().resume();
+                                                        }
+                                                      }});
 
 // ---- behaviour particular to the Redis backend ---------------------------------------
 
 std::unique_ptr<talkline::redis::Connection> raw(const RedisServer& server) {
-  talkline::redis::Endpoint endpoint;
-  endpoint.port = server.port();
-  auto connection = talkline::redis::Connection::open(endpoint, {}, "test");
+  const auto options = server.client_options();
+  auto connection = talkline::redis::Connection::open(options.endpoint, options.connect, "test");
   if (!connection) throw std::runtime_error("cannot reach the test redis-server");
   return connection;
 }
@@ -95,7 +96,7 @@ std::set<int> read_numbers(EventConsumer& consumer, const std::set<int>& wanted,
 
 TEST(RedisEventLog, UsesTheStreamKeyTheGroupAndADeadLetterStreamPerGroup) {
   auto options = options_for(RedisServer::shared());
-  RedisEventLog log(options);
+  RedisEventLog log(options.client, options);
   auto consumer = log.consumer("offline-notifier", "node-a");
   ASSERT_TRUE(log.append(numbered(1)));
   ASSERT_TRUE(log.flush(10s));
@@ -116,7 +117,8 @@ TEST(RedisEventLog, UsesTheStreamKeyTheGroupAndADeadLetterStreamPerGroup) {
 
 TEST(RedisEventLog, ARestartedEmptyRedisGetsTheStreamAndTheGroupAgain) {
   RedisServer server;  // its own: this test kills it
-  RedisEventLog log(options_for(server));
+  const auto options = options_for(server);
+  RedisEventLog log(options.client, options);
   auto consumer = log.consumer("g", "a");
   for (int n = 0; n < 3; ++n) ASSERT_TRUE(log.append(numbered(n)));
   ASSERT_TRUE(log.flush(10s));
@@ -144,7 +146,8 @@ TEST(RedisEventLog, ARestartedEmptyRedisGetsTheStreamAndTheGroupAgain) {
 
 TEST(RedisEventLog, APausedRedisNeverBlocksAppendAndEventsArriveAfterIt) {
   RedisServer server;  // its own: this test pauses it
-  RedisEventLog log(options_for(server));
+  const auto options = options_for(server);
+  RedisEventLog log(options.client, options);
   auto consumer = log.consumer("g", "a");
   ASSERT_TRUE(log.append(numbered(0)));
   ASSERT_TRUE(log.flush(10s));
@@ -172,7 +175,7 @@ TEST(RedisEventLog, AppendsWhileRedisIsUnreachableAtStartAreWrittenOnceItComes) 
   RedisServer server;
   auto options = options_for(server);
   server.stop();
-  RedisEventLog log(options);
+  RedisEventLog log(options.client, options);
   ASSERT_TRUE(log.append(numbered(1)));
   ASSERT_TRUE(log.append(numbered(2)));
   EXPECT_FALSE(log.flush(300ms));

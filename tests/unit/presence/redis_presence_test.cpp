@@ -30,21 +30,20 @@ std::string fresh_prefix() {
   return "tp" + std::to_string(++next) + ":";
 }
 
-RedisPresenceOptions options_for(const RedisServer& server, const std::string& prefix) {
-  auto endpoint = talkline::redis::parse_url(server.url(), "test");
-  if (!endpoint.ok()) throw std::runtime_error(endpoint.error().message);
-  RedisPresenceOptions options;
-  options.endpoint = std::move(endpoint).value();
-  options.key_prefix = prefix;
-  options.ttl = kTtl;
-  options.io_timeout = 1500ms;
-  options.min_backoff = 20ms;
-  options.max_backoff = 200ms;
+struct Options {
+  talkline::redis::ClientOptions client;
+  RedisPresenceOptions presence;
+};
+
+Options options_for(const RedisServer& server, const std::string& prefix) {
+  Options options{server.client_options(), {}};
+  options.presence.key_prefix = prefix;
+  options.presence.ttl = kTtl;
   return options;
 }
 
-std::unique_ptr<RedisPresenceDirectory> connected(const RedisPresenceOptions& options) {
-  auto directory = std::make_unique<RedisPresenceDirectory>(options);
+std::unique_ptr<RedisPresenceDirectory> connected(const Options& options) {
+  auto directory = std::make_unique<RedisPresenceDirectory>(talkline::redis::Client(options.client), options.presence);
   if (!directory->wait_until_healthy(10s)) throw std::runtime_error("the presence directory did not connect in 10 s");
   return directory;
 }
@@ -78,8 +77,8 @@ TALKLINE_INSTANTIATE_PRESENCE_CONFORMANCE(Redis, conformance::PresenceFactory{
 // ---- behaviour particular to the Redis directory ----------------------------------------
 
 std::unique_ptr<talkline::redis::Connection> raw_connection() {
-  auto endpoint = talkline::redis::parse_url(RedisServer::shared().url(), "test");
-  auto connection = talkline::redis::Connection::open(*endpoint, {}, "test");
+  const auto options = RedisServer::shared().client_options();
+  auto connection = talkline::redis::Connection::open(options.endpoint, options.connect, "test");
   if (!connection) throw std::runtime_error("cannot reach the test redis-server");
   return connection;
 }
@@ -149,7 +148,8 @@ TEST(RedisPresenceDirectory, AStuckServerDelaysAnswersButNeverTheCaller) {
   directory->node_online(9, [answer](bool yes) { answer->set_value(yes); });
   EXPECT_LT(std::chrono::steady_clock::now() - called, 50ms) << "node_online waited for Redis";
   auto future = answer->get_future();
-  ASSERT_EQ(future.wait_for(options.io_timeout + 2s), std::future_status::ready) << "no answer after the I/O timeout";
+  ASSERT_EQ(future.wait_for(options.client.connect.io_timeout + 2s), std::future_status::ready)
+      << "no answer after the I/O timeout";
   EXPECT_TRUE(future.get()) << "best guess: nobody else known to hold the user";
   EXPECT_FALSE(directory->healthy());
   server->resume();

@@ -32,27 +32,32 @@ std::string fresh_prefix() {
   return "trl" + std::to_string(++next) + ":";
 }
 
-RedisRateLimiterOptions options_for(const RedisServer& server, std::string prefix) {
-  auto endpoint = talkline::redis::parse_url(server.url(), "test");
-  if (!endpoint.ok()) throw std::runtime_error(endpoint.error().message);
-  RedisRateLimiterOptions options;
-  options.endpoint = std::move(endpoint).value();
+// The limiter's options and the client it runs on.
+struct Options : RedisRateLimiterOptions {
+  talkline::redis::ClientOptions client;
+};
+
+Options options_for(const RedisServer& server, std::string prefix) {
+  Options options;
+  options.client = server.client_options();
   options.key_prefix = std::move(prefix);
-  options.min_backoff = 20ms;
-  options.max_backoff = 200ms;
   return options;
 }
 
-std::unique_ptr<RedisRateLimiter> connected(RedisRateLimiterOptions options, const util::Clock& clock) {
-  auto limiter = std::make_unique<RedisRateLimiter>(std::move(options), clock);
+std::unique_ptr<RedisRateLimiter> limiter_on(const Options& options, const util::Clock& clock) {
+  return std::make_unique<RedisRateLimiter>(talkline::redis::Client(options.client), options, clock);
+}
+
+std::unique_ptr<RedisRateLimiter> connected(const Options& options, const util::Clock& clock) {
+  auto limiter = limiter_on(options, clock);
   if (!limiter->wait_until_healthy(10s)) throw std::runtime_error("the redis limiter did not connect in 10 s");
   return limiter;
 }
 
 // A connection of the test's own, to look at (and meddle with) what the limiter keeps.
 std::unique_ptr<talkline::redis::Connection> inspector(const RedisServer& server) {
-  auto endpoint = talkline::redis::parse_url(server.url(), "test");
-  auto connection = talkline::redis::Connection::open(endpoint.value(), {}, "test");
+  const auto options = server.client_options();
+  auto connection = talkline::redis::Connection::open(options.endpoint, options.connect, "test");
   if (!connection) throw std::runtime_error("cannot reach the test redis-server");
   return connection;
 }
@@ -268,11 +273,11 @@ TEST_F(RedisRateLimiterTest, UnreachableAtStartAnswersLocallyAtOnce) {
     RedisServer gone;
     port = gone.port();
   }  // nothing listens there any more
-  RedisRateLimiterOptions options;
-  options.endpoint.port = port;
-  options.key_prefix = fresh_prefix();
+  auto options = options_for(RedisServer::shared(), fresh_prefix());
+  options.client.endpoint.port = port;
   options.timeout = 200ms;
-  RedisRateLimiter limiter(options, clock_);
+  auto owned = limiter_on(options, clock_);
+  auto& limiter = *owned;
   EXPECT_FALSE(limiter.wait_until_healthy(300ms));
   const Limit limit{1, 0.001};
   const auto started = Steady::now();
