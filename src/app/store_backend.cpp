@@ -25,6 +25,7 @@ Result<StoreBackend> open_store_backend(const config::Config& config) {
     options.synchronous = config.sqlite_synchronous;
     options.writer_cache_mib = config.sqlite_cache_mib;
     options.checkpoint_pages = config.sqlite_checkpoint_pages;
+    options.commit_window = std::chrono::microseconds(config.sqlite_commit_window_us);
     TL_TRY_ASSIGN(auto sqlite, store::sqlite::SqliteStore::open(options));
     return wrap(std::move(sqlite));
   }

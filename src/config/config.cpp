@@ -339,6 +339,10 @@ const std::vector<Setting>& settings() {
        "WAL size in pages past which a background thread folds it into the database file",
        [](const Config& c) { return number(c.sqlite_checkpoint_pages); },
        [](Config& c, const std::string& v) { return set_integer(c.sqlite_checkpoint_pages, v, 100, 10000000); }},
+      {"sqlite-commit-window-us", kStorage,
+       "Microseconds the SQLite writer waits for more writes before a commit of only a few (0 = none)",
+       [](const Config& c) { return number(c.sqlite_commit_window_us); },
+       [](Config& c, const std::string& v) { return set_integer(c.sqlite_commit_window_us, v, 0, 100000); }},
 
       {"max-body-bytes", kHttp, "Largest accepted request body",
        [](const Config& c) { return number(c.max_body_bytes); },

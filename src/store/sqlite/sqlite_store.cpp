@@ -39,6 +39,7 @@ Result<void> check_options(const SqliteOptions& options) {
   if (options.max_batch < 1) return Error::invalid("max_batch", "must be at least 1");
   if (options.writer_cache_mib < 1) return Error::invalid("writer_cache_mib", "must be at least 1");
   if (options.checkpoint_pages < 1) return Error::invalid("checkpoint_pages", "must be at least 1");
+  if (options.commit_window.count() < 0) return Error::invalid("commit_window", "must not be negative");
   return ok_result();
 }
 
@@ -88,21 +89,20 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
                   Connection::open(options.path, Connection::Mode::read_write, options.busy_timeout_ms));
     auto checkpointer = std::make_unique<Checkpointer>(std::move(checkpoint_db), options.checkpoint_pages);
     checkpointer->watch(*writer_db, options.busy_timeout_ms);
-    return std::unique_ptr<SqliteStore>(new SqliteStore(std::move(writer_db),
-                                                        std::make_unique<ReaderPool>(std::move(readers)),
-                                                        std::move(checkpointer), options.max_batch));
+    return std::unique_ptr<SqliteStore>(new SqliteStore(
+        std::move(writer_db), std::make_unique<ReaderPool>(std::move(readers)), std::move(checkpointer), options));
   } catch (const std::exception& e) {
     return Error::internal(std::string("opening the sqlite store failed: ") + e.what());
   }
 }
 
 SqliteStore::SqliteStore(std::unique_ptr<Connection> write_connection, std::unique_ptr<ReaderPool> readers,
-                         std::unique_ptr<Checkpointer> checkpointer, int max_batch)
+                         std::unique_ptr<Checkpointer> checkpointer, const SqliteOptions& options)
     : write_connection_(std::move(write_connection)),
       readers_(std::move(readers)),
       checkpointer_(std::move(checkpointer)),
-      writer_(
-          std::make_unique<Writer>(*write_connection_, static_cast<std::size_t>(max_batch), index_pending_messages)) {}
+      writer_(std::make_unique<Writer>(*write_connection_, static_cast<std::size_t>(options.max_batch),
+                                       index_pending_messages, options.commit_window)) {}
 
 SqliteStore::~SqliteStore() { close(); }
 

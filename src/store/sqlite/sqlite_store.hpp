@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +31,9 @@ struct SqliteOptions {
   int writer_cache_mib = 64;
   /// WAL size, in pages, past which the background checkpointer folds it into the file.
   int checkpoint_pages = 4096;
+  /// How long the writer, woken by fewer than max_batch jobs, waits for more to share the
+  /// commit (zero: commit at once).
+  std::chrono::microseconds commit_window{0};
 };
 
 /// The embedded Store: one SQLite file in WAL mode. Writes are queued to a single writer
@@ -92,7 +96,7 @@ class SqliteStore final : public Store {
 
  private:
   SqliteStore(std::unique_ptr<Connection> write_connection, std::unique_ptr<ReaderPool> readers,
-              std::unique_ptr<Checkpointer> checkpointer, int max_batch);
+              std::unique_ptr<Checkpointer> checkpointer, const SqliteOptions& options);
 
   /// Runs `body` on a pooled read connection inside one read transaction, so a call that
   /// issues several queries sees a single snapshot.

@@ -27,10 +27,12 @@ void log_if_failed(const Result<void>& outcome, std::string_view statement) {
 
 }  // namespace
 
-Writer::Writer(Connection& connection, std::size_t max_batch, Job before_commit)
+Writer::Writer(Connection& connection, std::size_t max_batch, Job before_commit,
+               std::chrono::microseconds commit_window)
     : connection_(connection),
       max_batch_(std::max<std::size_t>(1, max_batch)),
-      before_commit_(std::move(before_commit)) {
+      before_commit_(std::move(before_commit)),
+      commit_window_(commit_window) {
   thread_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "tl-writer");
     run();
@@ -44,7 +46,7 @@ Result<void> Writer::submit(Job job) {
   std::unique_lock lock(mutex_);
   if (stopping_) return Error::unavailable("store is closed");
   queue_.push_back(&pending);
-  work_ready_.notify_one();
+  wake_if_waiting();
   work_done_.wait(lock, [&] { return pending.done; });
   return std::move(pending.outcome);
 }
@@ -55,7 +57,7 @@ void Writer::submit_async(Job job, Completion done) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       queue_.push_back(pending.release());
-      work_ready_.notify_one();
+      wake_if_waiting();
       return;
     }
   }
@@ -71,6 +73,12 @@ void Writer::stop() {
   if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
 }
 
+void Writer::wake_if_waiting() {
+  if (waiting_ == Waiting::for_work || (waiting_ == Waiting::for_batch && queue_.size() >= max_batch_)) {
+    work_ready_.notify_one();
+  }
+}
+
 std::size_t Writer::queued() {
   std::lock_guard lock(mutex_);
   return queue_.size();
@@ -81,7 +89,17 @@ void Writer::run() {
   for (;;) {
     {
       std::unique_lock lock(mutex_);
+      waiting_ = Waiting::for_work;
       work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      // Lightly loaded, a commit would carry one or two jobs, and its fixed cost (the
+      // fsync, the pages every commit rewrites, the index segment) would be paid per
+      // message. A short window lets the jobs arriving meanwhile share it; submitters
+      // do not wake the writer inside it unless a whole batch is waiting.
+      if (!stopping_ && queue_.size() < max_batch_ && commit_window_.count() > 0) {
+        waiting_ = Waiting::for_batch;
+        work_ready_.wait_for(lock, commit_window_, [&] { return stopping_ || queue_.size() >= max_batch_; });
+      }
+      waiting_ = Waiting::no;
       // Stopping still drains the queue: those callers were accepted and are waiting.
       if (queue_.empty()) return;
       std::size_t take = std::min(max_batch_, queue_.size());

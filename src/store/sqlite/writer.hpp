@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -35,7 +36,11 @@ class Writer {
   /// after its jobs and outside their savepoints, right before COMMIT: work that is
   /// cheaper once per transaction than once per job. If it fails, the transaction is
   /// rolled back and every job in it reports `unavailable`.
-  Writer(Connection& connection, std::size_t max_batch, Job before_commit = {});
+  ///
+  /// `commit_window`: woken by fewer than `max_batch` jobs, the writer waits this long for
+  /// more before it begins the transaction, so that light traffic still shares commits.
+  Writer(Connection& connection, std::size_t max_batch, Job before_commit = {},
+         std::chrono::microseconds commit_window = {});
   ~Writer();
   Writer(const Writer&) = delete;
   Writer& operator=(const Writer&) = delete;
@@ -71,6 +76,8 @@ class Writer {
   };
 
   void run();
+  /// Under mutex_: wakes the writer if it waits for what has just been queued.
+  void wake_if_waiting();
   void run_batch(std::vector<Pending*>& batch);
   void finish_batch(std::vector<Pending*>& batch);
   Result<void> run_in_savepoint(Pending& pending);
@@ -87,6 +94,9 @@ class Writer {
   std::condition_variable work_done_;
   std::deque<Pending*> queue_;
   bool stopping_ = false;
+  enum class Waiting { no, for_work, for_batch };
+  Waiting waiting_ = Waiting::no;  // guarded by mutex_
+  const std::chrono::microseconds commit_window_;
   std::atomic<std::uint64_t> commits_{0};
   std::atomic<std::uint64_t> jobs_done_{0};
   std::thread thread_;

@@ -113,6 +113,38 @@ TEST_F(WriterTest, QueuedJobsShareOneCommit) {
   EXPECT_EQ(count("items"), 3);
 }
 
+// Light traffic: jobs that arrive a little apart still share a commit inside the window.
+TEST_F(WriterTest, JobsArrivingInsideTheCommitWindowShareACommit) {
+  writer_ = std::make_unique<Writer>(*db_, 64, Writer::Job{}, std::chrono::seconds(2));
+  std::uint64_t commits_before = writer_->commits();
+  std::promise<void> first_done;
+  std::promise<void> second_done;
+  writer_->submit_async(insert_item("first"), [&](Result<void> r) {
+    EXPECT_TRUE(r.ok());
+    first_done.set_value();
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  writer_->submit_async(insert_item("second"), [&](Result<void> r) {
+    EXPECT_TRUE(r.ok());
+    second_done.set_value();
+  });
+  first_done.get_future().wait();
+  second_done.get_future().wait();
+  EXPECT_EQ(writer_->commits(), commits_before + 1);
+  writer_->stop();
+  EXPECT_EQ(count("items"), 2);
+}
+
+// A whole batch does not wait out the window (which here would outlast the test).
+TEST_F(WriterTest, AFullBatchEndsTheCommitWindowEarly) {
+  writer_ = std::make_unique<Writer>(*db_, 2, Writer::Job{}, std::chrono::hours(1));
+  auto first = std::async(std::launch::async, [this] { return writer_->submit(insert_item("a")); });
+  auto second = std::async(std::launch::async, [this] { return writer_->submit(insert_item("b")); });
+  EXPECT_TRUE(first.get().ok());
+  EXPECT_TRUE(second.get().ok());
+  EXPECT_EQ(count("items"), 2);
+}
+
 TEST_F(WriterTest, AFailingJobIsUndoneAloneAndItsNeighboursCommit) {
   ASSERT_TRUE(writer_->submit(insert_item("taken")).ok());
   auto blocker = block_writer();
