@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <utility>
 
 #include "transport/engineio/codec/payload.hpp"
 #include "transport/engineio/server/responses.hpp"
@@ -31,9 +32,7 @@ Session::Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions
       handshake_(std::move(handshake)),
       transport_(transport),
       binary_encoding_(base64_binary ? BinaryEncoding::base64_text : BinaryEncoding::raw_frames),
-      forget_(std::move(forget)),
-      heartbeat_timer_(loop_),
-      poll_wakeup_(loop_) {}
+      forget_(std::move(forget)) {}
 
 void Session::send(Packet packet) {
   std::vector<Packet> packets;
@@ -76,28 +75,37 @@ void Session::close(std::string reason) {
   net::post(loop_, [self = shared_from_this(), reason = std::move(reason)] { self->finish(reason, Ending::graceful); });
 }
 
-void Session::start() {
-  net::co_spawn(
-      loop_, [self = shared_from_this()] { return self->heartbeat(); }, net::detached);
+void Session::start() { arm(Deadline::ping, options_->ping_interval); }
+
+void Session::arm(Deadline deadline, std::chrono::milliseconds span) {
+  deadline_ = deadline;
+  ++arming_;
+  if (deadline == Deadline::none) return;
+  Heartbeats::of(loop_.context()).arm(span, weak_from_this(), arming_);
 }
 
-// Server pings, client pongs (v4). A pong cancels the wait; silence past
+// Server pings, client pongs (v4). A pong starts the next interval; silence past
 // ping_timeout ends the session.
-net::awaitable<void> Session::heartbeat() {
-  while (state_ == State::open) {
-    error_code ec;
-    heartbeat_timer_.expires_after(options_->ping_interval);
-    co_await heartbeat_timer_.async_wait(net::redirect_error(net::use_awaitable, ec));
-    if (state_ != State::open) co_return;
-    awaiting_pong_ = true;
-    enqueue({Packet::text(PacketType::ping)});
-    heartbeat_timer_.expires_after(options_->ping_timeout);
-    co_await heartbeat_timer_.async_wait(net::redirect_error(net::use_awaitable, ec));
-    if (state_ != State::open) co_return;
-    if (awaiting_pong_) {
-      finish("ping timeout", Ending::abort);
-      co_return;
-    }
+void Session::heartbeat_due(std::uint64_t arming) {
+  if (arming != arming_) return;  // re-armed or disarmed since
+  const Deadline due = std::exchange(deadline_, Deadline::none);
+  switch (due) {
+    case Deadline::ping:
+      if (state_ != State::open) return;
+      awaiting_pong_ = true;
+      enqueue({Packet::text(PacketType::ping)});
+      arm(Deadline::pong, options_->ping_timeout);
+      return;
+    case Deadline::pong:
+      if (state_ == State::open && awaiting_pong_) finish("ping timeout", Ending::abort);
+      return;
+    case Deadline::linger:
+      if (state_ == State::closing) {
+        state_ = State::closed;
+        forget();
+      }
+      return;
+    case Deadline::none: return;
   }
 }
 
@@ -126,7 +134,7 @@ void Session::flush() {
           loop_, [self = shared_from_this()] { return self->write_loop(); }, net::detached);
     }
   } else if (poll_waiting_) {
-    poll_wakeup_.cancel();
+    poll_wakeup_->cancel();
   }
 }
 
@@ -164,9 +172,10 @@ net::awaitable<http::Response> Session::poll() {
   }
   if (state_ == State::open && outbox_.empty() && !probed_) {
     poll_waiting_ = true;
-    poll_wakeup_.expires_at(net::steady_timer::time_point::max());
+    if (!poll_wakeup_) poll_wakeup_ = std::make_unique<net::steady_timer>(loop_);
+    poll_wakeup_->expires_at(net::steady_timer::time_point::max());
     error_code ec;
-    co_await poll_wakeup_.async_wait(net::redirect_error(net::use_awaitable, ec));
+    co_await poll_wakeup_->async_wait(net::redirect_error(net::use_awaitable, ec));
     poll_waiting_ = false;
   }
   std::vector<Packet> packets;
@@ -215,7 +224,7 @@ void Session::on_packet(Packet packet) {
     case PacketType::pong:
       if (awaiting_pong_) {
         awaiting_pong_ = false;
-        heartbeat_timer_.cancel();
+        arm(Deadline::ping, options_->ping_interval);
       }
       break;
     case PacketType::ping:
@@ -270,7 +279,7 @@ net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
       if (ec) break;
       // From now on GETs return at once, so the client can pause polling.
       probed_ = true;
-      if (poll_waiting_) poll_wakeup_.cancel();
+      if (poll_waiting_) poll_wakeup_->cancel();
     } else if (packet->type() == PacketType::upgrade && probed_) {
       upgraded = true;
     } else {
@@ -287,18 +296,25 @@ net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
   }
   transport_ = Transport::websocket;
   ws_ = ws;
-  if (poll_waiting_) poll_wakeup_.cancel();
+  if (poll_waiting_) poll_wakeup_->cancel();
   // The reference server greets a finished upgrade with a noop; clients ignore it.
   enqueue({Packet::text(PacketType::noop)});
   co_await read_loop(std::move(ws));
 }
+
+// What a WebSocket session reserves for the next message while it waits for one.
+constexpr std::size_t kIdleReadBytes = 64;
 
 net::awaitable<void> Session::read_loop(std::shared_ptr<WsStream> ws) {
   auto self = shared_from_this();
   beast::flat_buffer buffer;
   for (;;) {
     error_code ec;
-    co_await ws->async_read(buffer, net::redirect_error(net::use_awaitable, ec));
+    // A read reserves its buffer when it starts, not when bytes arrive, and Beast's
+    // default is 1.5 KiB: most of an idle connection's memory. So the wait is a small
+    // read (a pong fits whole); the rest of a longer message is read once it flows.
+    co_await ws->async_read_some(buffer, kIdleReadBytes, net::redirect_error(net::use_awaitable, ec));
+    if (!ec && !ws->is_message_done()) co_await ws->async_read(buffer, net::redirect_error(net::use_awaitable, ec));
     if (ec) {
       finish(ec == websocket::error::closed ? "transport close" : "transport error", Ending::abort);
       co_return;
@@ -306,6 +322,7 @@ net::awaitable<void> Session::read_loop(std::shared_ptr<WsStream> ws) {
     if (state_ != State::open) co_return;
     auto frame = beast::buffers_to_string(buffer.data());
     buffer.consume(buffer.size());
+    buffer.shrink_to_fit();
     auto packet = ws->got_text() ? decode_ws_text(frame) : decode_ws_binary(frame);
     if (!packet) {
       finish("parse error", Ending::abort);
@@ -378,7 +395,7 @@ void Session::forget() {
 void Session::finish(const std::string& reason, Ending ending) {
   if (state_ == State::closed) return;
   bool was_open = state_ == State::open;
-  heartbeat_timer_.cancel();
+  arm(Deadline::none, {});
   if (probe_) beast::get_lowest_layer(*probe_).close();
 
   if (transport_ == Transport::polling) {
@@ -388,19 +405,13 @@ void Session::finish(const std::string& reason, Ending ending) {
     } else if (ending == Ending::graceful && !poll_waiting_) {
       outbox_.push_back(Packet::text(PacketType::close));
       state_ = State::closing;
-      heartbeat_timer_.expires_after(options_->ping_timeout);
-      heartbeat_timer_.async_wait([self = shared_from_this()](error_code ec) {
-        if (!ec && self->state_ == State::closing) {
-          self->state_ = State::closed;
-          self->forget();
-        }
-      });
+      arm(Deadline::linger, options_->ping_timeout);
     } else {
       if (ending != Ending::graceful) take_outbox();
       outbox_.push_back(Packet::text(ending == Ending::client_closed ? PacketType::noop : PacketType::close));
       state_ = State::closed;
       forget();
-      if (poll_waiting_) poll_wakeup_.cancel();
+      if (poll_waiting_) poll_wakeup_->cancel();
     }
   } else {
     state_ = State::closed;

@@ -19,6 +19,7 @@
 #include "transport/engineio/codec/request.hpp"
 #include "transport/engineio/codec/websocket_frame.hpp"
 #include "transport/engineio/server/engine_options.hpp"
+#include "transport/engineio/server/heartbeats.hpp"
 #include "transport/http/message.hpp"
 
 namespace talkline::transport::engineio {
@@ -38,7 +39,7 @@ class SessionListener {
   virtual void on_close(const std::string& reason) = 0;
 };
 
-class Session : public std::enable_shared_from_this<Session> {
+class Session : public HeartbeatTarget, public std::enable_shared_from_this<Session> {
  public:
   /// `forget` removes the session from the server's table; called once, on close.
   Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
@@ -72,6 +73,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool is_open() const { return state_ == State::open; }
   /// Starts the heartbeat; the first ping goes out after ping_interval.
   void start();
+  /// From the loop's Heartbeats.
+  void heartbeat_due(std::uint64_t arming) override;
   /// A GET on the polling transport: waits for packets, returns the payload.
   boost::asio::awaitable<http::Response> poll();
   /// A POST on the polling transport: the client's packets.
@@ -100,7 +103,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_packet(Packet packet);
   void finish(const std::string& reason, Ending ending);
   void forget();
-  boost::asio::awaitable<void> heartbeat();
+  /// What the armed heartbeat deadline means when it comes due.
+  enum class Deadline {
+    none,
+    ping,    // time to ping
+    pong,    // the client has not answered the ping
+    linger,  // closing: the kept queue's last chance to be fetched
+  };
+  /// Replaces any deadline armed before.
+  void arm(Deadline deadline, std::chrono::milliseconds span);
   boost::asio::awaitable<void> read_loop(std::shared_ptr<WsStream> ws);
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> close_websocket(std::shared_ptr<WsStream> ws, bool graceful);
@@ -129,12 +140,13 @@ class Session : public std::enable_shared_from_this<Session> {
   std::atomic<std::size_t> buffered_{0};  // outbox_bytes_, readable from other threads
   bool overflowed_ = false;
 
-  // heartbeat
-  boost::asio::steady_timer heartbeat_timer_;
+  // heartbeat: one deadline at a time, on the loop's Heartbeats
+  Deadline deadline_ = Deadline::none;
+  std::uint64_t arming_ = 0;  // the current deadline's number; earlier ones are void
   bool awaiting_pong_ = false;
 
-  // polling
-  boost::asio::steady_timer poll_wakeup_;
+  // polling; made by the first GET that has to wait, so WebSocket sessions never hold one
+  std::unique_ptr<boost::asio::steady_timer> poll_wakeup_;
   bool poll_waiting_ = false;
 
   // websocket, once it carries the session
