@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "api/v1/request_helpers.hpp"
 #include "api/views.hpp"
 #include "realtime/events.hpp"
+#include "transport/http/bearer_token.hpp"
 #include "util/log.hpp"
 
 namespace talkline::realtime {
@@ -26,7 +26,7 @@ std::string token_of(const sio::Socket& socket) {
     auto it = auth.find("token");
     if (it != auth.end() && it->is_string()) return it->get<std::string>();
   }
-  auto bearer = api::v1::bearer_token(socket.handshake());
+  auto bearer = transport::http::bearer_token(socket.handshake());
   return bearer.ok() ? std::string(*bearer) : std::string();
 }
 
