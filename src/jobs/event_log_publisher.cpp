@@ -2,21 +2,22 @@
 
 #include <string>
 
-#include "api/views.hpp"
 #include "util/json.hpp"
+#include "wire/message_json.hpp"
+#include "wire/scalar_json.hpp"
 
 namespace talkline::jobs {
 
 void EventLogPublisher::message_created(const model::Message& message, const std::vector<model::Id>& member_ids,
                                         std::string_view /*origin_connection*/) {
   util::Json members = util::Json::array();
-  for (const auto id : member_ids) members.push_back(api::id_json(id));
-  const util::Json payload{{"conversationId", api::id_json(message.conversation_id)},
+  for (const auto id : member_ids) members.push_back(wire::id_json(id));
+  const util::Json payload{{"conversationId", wire::id_json(message.conversation_id)},
                            {"seq", message.seq},
-                           {"messageId", api::id_json(message.id)},
-                           {"senderId", api::id_json(message.sender_id)},
+                           {"messageId", wire::id_json(message.id)},
+                           {"senderId", wire::id_json(message.sender_id)},
                            {"memberIds", std::move(members)},
-                           {"message", api::message_json(message)}};
+                           {"message", wire::message_json(message)}};
   log_.append({"", std::string(kMessageCreated), util::dump_json(payload)});
 }
 

@@ -1,6 +1,6 @@
 #include "jobs/webhook_client.hpp"
 
-// Boost 1.74's Asio needs <utility> first (docs: TOOLCHAIN.md).
+// Boost 1.74's Asio needs <utility> first (as transport/asio/asio.hpp explains).
 #include <utility>
 
 #include <boost/asio/io_context.hpp>

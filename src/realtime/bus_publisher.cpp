@@ -1,7 +1,9 @@
 #include "realtime/bus_publisher.hpp"
 
-#include "api/views.hpp"
 #include "realtime/events.hpp"
+#include "wire/conversation_json.hpp"
+#include "wire/message_json.hpp"
+#include "wire/scalar_json.hpp"
 
 namespace talkline::realtime {
 
@@ -10,7 +12,7 @@ void BusPublisher::message_created(const model::Message& message, const std::vec
   bus::Envelope envelope;
   envelope.user_ids = member_ids;
   envelope.event = std::string(events::message_new);
-  envelope.payload_json = api::message_wire(message);
+  envelope.payload_json = wire::message_wire(message);
   envelope.skip_connection = std::string(origin_connection);
   envelope.conversation_id = message.conversation_id;
   envelope.seq = message.seq;
@@ -20,11 +22,11 @@ void BusPublisher::message_created(const model::Message& message, const std::vec
 void BusPublisher::cursor_moved(const model::Member& member, model::CursorKind kind,
                                 const std::vector<model::Id>& member_ids, model::Millis at) {
   const bool read = kind == model::CursorKind::read;
-  util::Json receipt = {{"conversationId", api::id_json(member.conversation_id)},
-                        {"userId", api::id_json(member.user_id)},
+  util::Json receipt = {{"conversationId", wire::id_json(member.conversation_id)},
+                        {"userId", wire::id_json(member.user_id)},
                         {"type", read ? "read" : "delivered"},
                         {"seq", read ? member.read_seq : member.delivered_seq},
-                        {"at", api::time_json(at)}};
+                        {"at", wire::time_json(at)}};
   bus::Envelope envelope;
   envelope.user_ids = member_ids;
   envelope.event = std::string(events::receipt);
@@ -39,7 +41,7 @@ void BusPublisher::conversation_changed(const model::Conversation& conversation,
   envelope.user_ids = services::member_ids_of(conversation);
   envelope.user_ids.insert(envelope.user_ids.end(), also_notify.begin(), also_notify.end());
   envelope.event = std::string(events::conversation_updated);
-  envelope.payload_json = util::dump_json(api::conversation_json(conversation));
+  envelope.payload_json = util::dump_json(wire::conversation_json(conversation));
   envelope.conversation_id = conversation.id;
   bus_.publish(envelope);
 }

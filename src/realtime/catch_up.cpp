@@ -4,11 +4,12 @@
 #include <map>
 #include <unordered_set>
 
-#include "api/views.hpp"
 #include "realtime/events.hpp"
 #include "realtime/gateway.hpp"
 #include "realtime/payload.hpp"
 #include "util/log.hpp"
+#include "wire/message_json.hpp"
+#include "wire/scalar_json.hpp"
 
 namespace talkline::realtime {
 
@@ -80,7 +81,7 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
       }
       if (page->empty()) break;
       for (const auto& message : *page) {
-        auto json = api::message_wire(message);
+        auto json = wire::message_wire(message);
         // Paced by bytes, message by message: one page of large messages can be more
         // than the connection's whole send bound.
         if (!co_await wait_for_room(connection, json.size() + kFrameOverhead)) co_return;
@@ -133,7 +134,7 @@ void Gateway::send_online_contacts(const Connection& connection, const std::vect
     if (away.contains(contact) && !registry_.is_online(contact)) continue;
     connection.socket->emit(
         events::presence,
-        {util::Json{{"userId", api::id_json(contact)}, {"status", "online"}, {"lastSeenAt", nullptr}}});
+        {util::Json{{"userId", wire::id_json(contact)}, {"status", "online"}, {"lastSeenAt", nullptr}}});
   }
 }
 
@@ -184,7 +185,7 @@ Result<util::Json> Gateway::sync(Connection& connection, const Args& args) {
       has_more = true;
     }
     budget -= static_cast<int>(page.size());
-    for (const auto& message : page) messages.push_back(api::message_json(message));
+    for (const auto& message : page) messages.push_back(wire::message_json(message));
     if (has_more) break;
   }
   return util::Json{{"messages", std::move(messages)}, {"hasMore", has_more}};

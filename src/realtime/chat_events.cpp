@@ -1,11 +1,13 @@
 // The client → server events of the chat protocol; docs/protocol.md has their shapes.
 #include <thread>
 
-#include "api/views.hpp"
 #include "realtime/acks.hpp"
 #include "realtime/events.hpp"
 #include "realtime/gateway.hpp"
 #include "realtime/payload.hpp"
+#include "wire/conversation_json.hpp"
+#include "wire/message_json.hpp"
+#include "wire/scalar_json.hpp"
 
 namespace talkline::realtime {
 
@@ -74,7 +76,7 @@ void Gateway::send_message(const ConnectionPtr& connection, const Args& args, si
   // loop through its inbox, one wake-up for the whole commit rather than one per sender.
   auto answer = [connection, ack](Result<model::SendOutcome> outcome) {
     if (!ack) return;
-    std::string json = outcome.ok() ? "[{\"message\":" + api::message_wire(outcome->message) + ",\"ok\":true}]"
+    std::string json = outcome.ok() ? "[{\"message\":" + wire::message_wire(outcome->message) + ",\"ok\":true}]"
                                     : util::dump_json(util::Json::array({error_ack(outcome.error())}));
     if (connection->loop.running_in_this_thread()) return ack.send_serialized(json);
     std::vector<Delivery> answer_later;
@@ -168,7 +170,7 @@ void Gateway::publish_typing(model::Id user_id, model::Id conversation_id, std::
   envelope.user_ids = std::move(member_ids);
   envelope.event = std::string(events::typing);
   envelope.payload_json = util::dump_json(util::Json{
-      {"conversationId", api::id_json(conversation_id)}, {"userId", api::id_json(user_id)}, {"typing", typing}});
+      {"conversationId", wire::id_json(conversation_id)}, {"userId", wire::id_json(user_id)}, {"typing", typing}});
   envelope.conversation_id = conversation_id;
   bus_.publish(envelope);
 }
@@ -176,7 +178,7 @@ void Gateway::publish_typing(model::Id user_id, model::Id conversation_id, std::
 namespace {
 
 util::Json cursors_json(const model::Member& member) {
-  return {{"conversationId", api::id_json(member.conversation_id)},
+  return {{"conversationId", wire::id_json(member.conversation_id)},
           {"deliveredSeq", member.delivered_seq},
           {"readSeq", member.read_seq}};
 }
@@ -208,7 +210,7 @@ void Gateway::join(const ConnectionPtr& connection, const Args& args, sio::Ack a
       TL_TRY_ASSIGN(const auto* payload, payload_object(args));
       TL_TRY_ASSIGN(const auto conversation_id, required_id(*payload, "conversationId"));
       TL_TRY_ASSIGN(const auto summary, self->services_.conversations.get(connection->principal, conversation_id));
-      return std::pair{conversation_id, util::Json{{"conversation", api::conversation_summary_json(summary)}}};
+      return std::pair{conversation_id, util::Json{{"conversation", wire::conversation_summary_json(summary)}}};
     }();
     if (!joined.ok()) {
       if (ack) ack({error_ack(joined.error())});

@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <unordered_set>
 
-#include "api/v1/request_helpers.hpp"
-#include "api/views.hpp"
 #include "realtime/events.hpp"
+#include "transport/http/bearer_token.hpp"
 #include "util/log.hpp"
+#include "wire/scalar_json.hpp"
 
 namespace talkline::realtime {
 
@@ -26,7 +26,7 @@ std::string token_of(const sio::Socket& socket) {
     auto it = auth.find("token");
     if (it != auth.end() && it->is_string()) return it->get<std::string>();
   }
-  auto bearer = api::v1::bearer_token(socket.handshake());
+  auto bearer = transport::http::bearer_token(socket.handshake());
   return bearer.ok() ? std::string(*bearer) : std::string();
 }
 
@@ -210,9 +210,9 @@ void Gateway::announce_presence(model::Id user_id, bool online, model::Millis at
     principal.user_id = user_id;
     auto contacts = self->services_.conversations.contacts(principal);
     if (!contacts.ok() || contacts->empty()) return;
-    util::Json presence = {{"userId", api::id_json(user_id)},
+    util::Json presence = {{"userId", wire::id_json(user_id)},
                            {"status", online ? "online" : "offline"},
-                           {"lastSeenAt", online ? util::Json(nullptr) : api::time_json(at)}};
+                           {"lastSeenAt", online ? util::Json(nullptr) : wire::time_json(at)}};
     bus::Envelope envelope;
     envelope.user_ids = std::move(*contacts);
     envelope.event = std::string(events::presence);

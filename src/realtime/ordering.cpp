@@ -10,11 +10,11 @@
 // message:new (same id as its ack). Gaps only arise across nodes or after a bus outage.
 #include <algorithm>
 
-#include "api/views.hpp"
 #include "realtime/events.hpp"
 #include "realtime/gateway.hpp"
 #include "realtime/payload.hpp"
 #include "util/log.hpp"
+#include "wire/message_json.hpp"
 
 namespace talkline::realtime {
 
@@ -126,7 +126,7 @@ net::awaitable<void> Gateway::fill_gap(ConnectionPtr connection, model::Id conve
     auto& sent = connection->sent_up_to[conversation_id];
     for (const auto& message : *page) {
       if (message.seq != sent + 1) continue;
-      connection->socket->send_raw(event_packets(events::message_new, api::message_wire(message)));
+      connection->socket->send_raw(event_packets(events::message_new, wire::message_wire(message)));
       sent = message.seq;
     }
     send_contiguous(*connection, conversation_id);

@@ -1,12 +1,12 @@
 #include "api/v1/api_context.hpp"
 #include "api/v1/request_helpers.hpp"
-#include "api/views.hpp"
+#include "wire/user_json.hpp"
 
 namespace talkline::api::v1 {
 namespace {
 
 Response tokens_response(int status, const services::AuthTokens& tokens) {
-  return json_response(status, {{"user", user_json(tokens.user)},
+  return json_response(status, {{"user", wire::user_json(tokens.user)},
                                 {"accessToken", tokens.access_token},
                                 {"refreshToken", tokens.refresh_token},
                                 {"tokenType", "Bearer"},

@@ -1,6 +1,7 @@
 #include "api/v1/api_context.hpp"
+#include "api/v1/page_json.hpp"
 #include "api/v1/request_helpers.hpp"
-#include "api/views.hpp"
+#include "wire/conversation_json.hpp"
 
 namespace talkline::api::v1 {
 
@@ -19,14 +20,14 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
                          TL_TRY_ASSIGN(const auto user_id, id_field(body, "userId", true));
                          TL_TRY_ASSIGN(const auto outcome, conversations->open_direct(caller, *user_id));
                          TL_TRY_ASSIGN(const auto summary, conversations->get(caller, outcome.conversation.id));
-                         return json_response(outcome.created ? 201 : 200, conversation_summary_json(summary));
+                         return json_response(outcome.created ? 201 : 200, wire::conversation_summary_json(summary));
                        }
                        if (*type == "group") {
                          TL_TRY_ASSIGN(const auto title, string_field(body, "title", true));
                          TL_TRY_ASSIGN(const auto member_ids, id_list_field(body, "memberIds", false, max_ids));
                          TL_TRY_ASSIGN(const auto created, conversations->create_group(caller, *title, member_ids));
                          TL_TRY_ASSIGN(const auto summary, conversations->get(caller, created.id));
-                         return json_response(201, conversation_summary_json(summary));
+                         return json_response(201, wire::conversation_summary_json(summary));
                        }
                        return Error::invalid("type", "must be \"direct\" or \"group\"");
                      }));
@@ -36,7 +37,7 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
       authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
         TL_TRY_ASSIGN(const auto page,
                       conversations->list(caller, request.query_param("cursor"), request.query_param("limit")));
-        return json_response(200, page_json(page, conversation_summary_json));
+        return json_response(200, page_json(page, wire::conversation_summary_json));
       }));
 
   router.add(
@@ -44,7 +45,7 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
       authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
         TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
         TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
-        return json_response(200, conversation_summary_json(summary));
+        return json_response(200, wire::conversation_summary_json(summary));
       }));
 
   router.add(
@@ -55,7 +56,7 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
         TL_TRY_ASSIGN(const auto title, string_field(body, "title", true));
         TL_TRY(conversations->rename(caller, id, *title));
         TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
-        return json_response(200, conversation_summary_json(summary));
+        return json_response(200, wire::conversation_summary_json(summary));
       }));
 
   router.add(
@@ -67,7 +68,7 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
                        TL_TRY_ASSIGN(const auto user_ids, id_list_field(body, "userIds", true, max_ids));
                        TL_TRY(conversations->add_members(caller, id, user_ids));
                        TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
-                       return json_response(200, conversation_summary_json(summary));
+                       return json_response(200, wire::conversation_summary_json(summary));
                      }));
 
   router.add(

@@ -1,6 +1,8 @@
 #include "api/v1/api_context.hpp"
+#include "api/v1/page_json.hpp"
 #include "api/v1/request_helpers.hpp"
-#include "api/views.hpp"
+#include "wire/message_json.hpp"
+#include "wire/scalar_json.hpp"
 
 namespace talkline::api::v1 {
 
@@ -14,7 +16,7 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
                TL_TRY_ASSIGN(const auto page,
                              messages->history(caller, id, request.query_param("before"), request.query_param("after"),
                                                request.query_param("limit")));
-               return json_response(200, page_json(page, message_json));
+               return json_response(200, page_json(page, wire::message_json));
              }));
 
   // Idempotent on clientMsgId: the first send answers 201, a retry 200 with the same message.
@@ -29,7 +31,7 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
                send.client_msg_id = *client_msg_id;
                send.body = *text;
                TL_TRY_ASSIGN(const auto outcome, messages->send(caller, send));
-               return json_response(outcome.created ? 201 : 200, message_json(outcome.message));
+               return json_response(outcome.created ? 201 : 200, wire::message_json(outcome.message));
              }));
 
   router.add("POST", "/api/v1/conversations/{id}/read",
@@ -38,7 +40,7 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
                TL_TRY_ASSIGN(const auto body, json_body(request));
                TL_TRY_ASSIGN(const auto seq, integer_field(body, "seq", true));
                TL_TRY_ASSIGN(const auto member, messages->mark_read(caller, id, *seq));
-               return json_response(200, {{"conversationId", id_json(id)},
+               return json_response(200, {{"conversationId", wire::id_json(id)},
                                           {"deliveredSeq", member.delivered_seq},
                                           {"readSeq", member.read_seq}});
              }));
@@ -50,7 +52,7 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
                TL_TRY_ASSIGN(const auto page,
                              messages->search(caller, *query, request.query_param("conversationId"),
                                               request.query_param("cursor"), request.query_param("limit")));
-               return json_response(200, page_json(page, message_json));
+               return json_response(200, page_json(page, wire::message_json));
              }));
 }
 

@@ -1,9 +1,9 @@
 #include "api/v1/request_helpers.hpp"
 
 #include "api/v1/problem.hpp"
+#include "transport/http/bearer_token.hpp"
 #include "util/log.hpp"
 
-#include <cctype>
 #include <cstdint>
 
 namespace talkline::api::v1 {
@@ -37,19 +37,8 @@ transport::http::Handler authed_handler(services::AuthService* auth, AuthedHandl
 Response json_response(int status, const util::Json& body) { return Response::json(status, util::dump_json(body)); }
 
 Result<services::Principal> authenticate(services::AuthService& auth, const Request& request) {
-  TL_TRY_ASSIGN(const auto token, bearer_token(request));
+  TL_TRY_ASSIGN(const auto token, transport::http::bearer_token(request));
   return auth.authenticate(token);
-}
-
-Result<std::string_view> bearer_token(const Request& request) {
-  const auto header = request.header("Authorization");
-  if (!header) return Error::unauthenticated("missing bearer token");
-  constexpr std::string_view kScheme = "Bearer ";
-  if (header->size() <= kScheme.size()) return Error::unauthenticated("malformed Authorization header");
-  std::string scheme(header->substr(0, kScheme.size()));
-  for (auto& c : scheme) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (scheme != "bearer ") return Error::unauthenticated("Authorization must use the Bearer scheme");
-  return header->substr(kScheme.size());
 }
 
 Result<util::Json> json_body(const Request& request, bool empty_ok) {

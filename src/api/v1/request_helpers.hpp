@@ -20,8 +20,6 @@ using transport::http::Response;
 
 /// The caller named by `Authorization: Bearer <token>`, or `unauthenticated`.
 Result<services::Principal> authenticate(services::AuthService& auth, const Request& request);
-/// The token of `Authorization: Bearer <token>`, or `unauthenticated` saying what is wrong.
-Result<std::string_view> bearer_token(const Request& request);
 
 /// The request body as a JSON object; an empty body counts as `{}` only when
 /// `empty_ok` is set.

@@ -1,6 +1,7 @@
 #include "api/v1/api_context.hpp"
+#include "api/v1/page_json.hpp"
 #include "api/v1/request_helpers.hpp"
-#include "api/views.hpp"
+#include "wire/user_json.hpp"
 
 namespace talkline::api::v1 {
 namespace {
@@ -24,7 +25,7 @@ void register_user_routes(transport::http::Router& router, const ApiContext& con
   router.add("GET", "/api/v1/users/me",
              authed_handler(auth, [users](Request&, const services::Principal& caller) -> Result<Response> {
                TL_TRY_ASSIGN(const auto user, users->get(caller.user_id));
-               return json_response(200, user_json(user));
+               return json_response(200, wire::user_json(user));
              }));
 
   router.add("PATCH", "/api/v1/users/me",
@@ -32,14 +33,14 @@ void register_user_routes(transport::http::Router& router, const ApiContext& con
                TL_TRY_ASSIGN(const auto body, json_body(request));
                TL_TRY_ASSIGN(const auto patch, profile_patch_from(body));
                TL_TRY_ASSIGN(const auto user, users->update_profile(caller, patch));
-               return json_response(200, user_json(user));
+               return json_response(200, wire::user_json(user));
              }));
 
   router.add("GET", "/api/v1/users/{id}",
              authed_handler(auth, [users](Request& request, const services::Principal&) -> Result<Response> {
                TL_TRY_ASSIGN(const auto id, path_id(request, "id", "user"));
                TL_TRY_ASSIGN(const auto user, users->get(id));
-               return json_response(200, user_json(user));
+               return json_response(200, wire::user_json(user));
              }));
 
   router.add("GET", "/api/v1/users",
@@ -48,14 +49,14 @@ void register_user_routes(transport::http::Router& router, const ApiContext& con
                if (!query) return Error::invalid("q", "is required");
                TL_TRY_ASSIGN(const auto page,
                              users->search(*query, request.query_param("cursor"), request.query_param("limit")));
-               return json_response(200, page_json(page, user_json));
+               return json_response(200, page_json(page, wire::user_json));
              }));
 
   router.add("GET", "/api/v1/admin/users",
              authed_handler(auth, [users](Request& request, const services::Principal& caller) -> Result<Response> {
                TL_TRY_ASSIGN(const auto page,
                              users->list_all(caller, request.query_param("cursor"), request.query_param("limit")));
-               return json_response(200, page_json(page, user_json));
+               return json_response(200, page_json(page, wire::user_json));
              }));
 }
 

@@ -5,7 +5,9 @@
 
 #include <vector>
 
-#include "api/views.hpp"
+#include "wire/conversation_json.hpp"
+#include "wire/message_json.hpp"
+#include "wire/scalar_json.hpp"
 
 namespace talkline::realtime {
 namespace {
@@ -87,7 +89,7 @@ TEST_F(BusPublisherTest, MessageCreatedPublishesMessageNewToTheMembers) {
   const bus::Envelope& envelope = only_envelope();
   EXPECT_THAT(envelope.user_ids, ElementsAre(5, 6, 7));
   EXPECT_EQ(envelope.event, "message:new");
-  EXPECT_EQ(Json::parse(envelope.payload_json), api::message_json(message()));
+  EXPECT_EQ(Json::parse(envelope.payload_json), wire::message_json(message()));
   EXPECT_EQ(Json::parse(envelope.payload_json)["id"], "9007199254740993");
   EXPECT_EQ(envelope.skip_connection, "sock-origin");
   EXPECT_EQ(envelope.conversation_id, 77);
@@ -108,7 +110,7 @@ TEST_F(BusPublisherTest, ReadCursorPublishesAReadReceiptWithTheReadSeq) {
   EXPECT_EQ(envelope.event, "receipt");
   EXPECT_EQ(
       Json::parse(envelope.payload_json),
-      Json({{"conversationId", "77"}, {"userId", "6"}, {"type", "read"}, {"seq", 8}, {"at", api::time_json(kAt)}}));
+      Json({{"conversationId", "77"}, {"userId", "6"}, {"type", "read"}, {"seq", 8}, {"at", wire::time_json(kAt)}}));
   EXPECT_EQ(envelope.conversation_id, 77);
   EXPECT_EQ(envelope.skip_connection, "");
   EXPECT_EQ(envelope.end_session_id, 0);
@@ -122,7 +124,7 @@ TEST_F(BusPublisherTest, DeliveredCursorPublishesADeliveredReceiptWithTheDeliver
   EXPECT_EQ(payload["type"], "delivered");
   EXPECT_EQ(payload["seq"], 10);
   EXPECT_EQ(payload["userId"], "6");
-  EXPECT_EQ(payload["at"], api::time_json(kAt));
+  EXPECT_EQ(payload["at"], wire::time_json(kAt));
   EXPECT_TRUE(payload["at"].is_string());
 }
 
@@ -131,7 +133,7 @@ TEST_F(BusPublisherTest, ConversationChangedGoesToTheMembersAndAlsoNotify) {
   const bus::Envelope& envelope = only_envelope();
   EXPECT_THAT(envelope.user_ids, ElementsAre(5, 6, 7, 9));
   EXPECT_EQ(envelope.event, "conversation:updated");
-  EXPECT_EQ(Json::parse(envelope.payload_json), api::conversation_json(conversation()));
+  EXPECT_EQ(Json::parse(envelope.payload_json), wire::conversation_json(conversation()));
   EXPECT_EQ(envelope.conversation_id, 77);
   EXPECT_EQ(envelope.end_session_id, 0);
 }

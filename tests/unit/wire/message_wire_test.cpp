@@ -2,10 +2,10 @@
 
 #include <string>
 
-#include "api/views.hpp"
 #include "util/json.hpp"
+#include "wire/message_json.hpp"
 
-namespace talkline::api {
+namespace talkline::wire {
 namespace {
 
 model::Message sample(std::string body) {
@@ -54,4 +54,4 @@ TEST(MessageWire, IsValidJsonWithIdsAsStrings) {
 }
 
 }  // namespace
-}  // namespace talkline::api
+}  // namespace talkline::wire

@@ -1,0 +1,70 @@
+#include "wire/message_json.hpp"
+
+#include "util/time.hpp"
+#include "wire/scalar_json.hpp"
+
+namespace talkline::wire {
+
+util::Json message_json(const model::Message& message) {
+  return {{"id", id_json(message.id)},
+          {"conversationId", id_json(message.conversation_id)},
+          {"seq", message.seq},
+          {"senderId", id_json(message.sender_id)},
+          {"clientMsgId", message.client_msg_id},
+          {"body", message.body},
+          {"replyTo", optional_id_json(message.reply_to)},
+          {"createdAt", util::format_rfc3339(message.created_at)},
+          {"editedAt", time_json(message.edited_at)}};
+}
+
+namespace {
+
+void append_id(std::string& out, model::Id id) {
+  out.push_back('"');
+  out += std::to_string(id);
+  out.push_back('"');
+}
+
+void append_time(std::string& out, const std::optional<model::Millis>& ms) {
+  if (ms) {
+    out.push_back('"');
+    out += util::format_rfc3339(*ms);
+    out.push_back('"');
+  } else {
+    out += "null";
+  }
+}
+
+}  // namespace
+
+// Keys in the order a Json object (a sorted map) dumps them, so both forms are the same bytes.
+std::string message_wire(const model::Message& message) {
+  std::string out;
+  out.reserve(200 + message.body.size() + message.client_msg_id.size());
+  out += "{\"body\":";
+  util::append_json_string(out, message.body);
+  out += ",\"clientMsgId\":";
+  util::append_json_string(out, message.client_msg_id);
+  out += ",\"conversationId\":";
+  append_id(out, message.conversation_id);
+  out += ",\"createdAt\":";
+  append_time(out, message.created_at);
+  out += ",\"editedAt\":";
+  append_time(out, message.edited_at);
+  out += ",\"id\":";
+  append_id(out, message.id);
+  out += ",\"replyTo\":";
+  if (message.reply_to) {
+    append_id(out, *message.reply_to);
+  } else {
+    out += "null";
+  }
+  out += ",\"senderId\":";
+  append_id(out, message.sender_id);
+  out += ",\"seq\":";
+  out += std::to_string(message.seq);
+  out.push_back('}');
+  return out;
+}
+
+}  // namespace talkline::wire

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+#include "model/message.hpp"
+#include "util/json.hpp"
+
+namespace talkline::wire {
+
+/// The message object of the public contract (docs/protocol.md, "JSON shapes"): camelCase,
+/// ids as strings, times as RFC 3339. The REST answers, the socket events and acks and the
+/// event log all carry it, so a message looks the same everywhere.
+util::Json message_json(const model::Message& message);
+/// dump_json(message_json(message)), byte for byte, written straight into a string: every
+/// message sent is serialised on the hot path, and the tree costs a dozen allocations.
+std::string message_wire(const model::Message& message);
+
+}  // namespace talkline::wire
