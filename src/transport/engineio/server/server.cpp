@@ -51,13 +51,13 @@ std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Loop& l
   auto socket = stream.release_socket();
   std::shared_ptr<WsStream> ws;
   if (&net::query(socket.get_executor(), net::execution::context) == &loop.context()) {
-    ws = std::make_shared<WsStream>(beast::tcp_stream(std::move(socket)));
+    ws = std::make_shared<WsStream>(std::move(socket));
   } else {
     // Another loop's connection (a polling session's upgrade): the descriptor moves over.
     error_code ec;
     auto protocol = socket.local_endpoint(ec).protocol();
     auto handle = socket.release(ec);
-    ws = std::make_shared<WsStream>(beast::tcp_stream(net::ip::tcp::socket(loop, protocol, handle)));
+    ws = std::make_shared<WsStream>(net::ip::tcp::socket(loop, protocol, handle));
   }
   // Heartbeats are Engine.IO's job; only the handshake gets a WebSocket-level limit.
   websocket::stream_base::timeout timeouts{std::chrono::seconds(10), websocket::stream_base::none(), false};
@@ -214,7 +214,7 @@ net::awaitable<http::StreamOutcome> Server::open_websocket(http::StreamContext& 
     }
     self->on_connection_(session);
     session->start();
-    co_await session->run_websocket(ws);
+    session->run_websocket(ws);
   };
   net::co_spawn(loop, std::move(serve), net::detached);
   co_return http::StreamOutcome::close;

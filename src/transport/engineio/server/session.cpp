@@ -241,11 +241,16 @@ void Session::on_packet(Packet packet) {
   }
 }
 
-net::awaitable<void> Session::run_websocket(std::shared_ptr<WsStream> ws) {
+void Session::run_websocket(std::shared_ptr<WsStream> ws) {
   transport_ = Transport::websocket;
   ws_ = ws;
   flush();
-  co_await read_loop(std::move(ws));
+  start_reading(std::move(ws));
+}
+
+void Session::start_reading(std::shared_ptr<WsStream> ws) {
+  net::co_spawn(
+      loop_, [self = shared_from_this(), ws = std::move(ws)] { return self->read_loop(ws); }, net::detached);
 }
 
 net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
@@ -299,7 +304,7 @@ net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
   if (poll_waiting_) poll_wakeup_->cancel();
   // The reference server greets a finished upgrade with a noop; clients ignore it.
   enqueue({Packet::text(PacketType::noop)});
-  co_await read_loop(std::move(ws));
+  start_reading(std::move(ws));
 }
 
 // What a WebSocket session reserves for the next message while it waits for one.
@@ -368,13 +373,18 @@ net::awaitable<void> Session::write_loop() {
 }
 
 net::awaitable<void> Session::close_websocket(std::shared_ptr<WsStream> ws, bool graceful) {
-  auto& tcp = beast::get_lowest_layer(*ws);
   if (graceful && ws->is_open()) {
-    tcp.expires_after(kCloseFrameTimeout);
+    // A client that never answers the close frame must not keep the connection.
+    net::steady_timer deadline(loop_);
+    deadline.expires_after(kCloseFrameTimeout);
+    deadline.async_wait([ws](error_code ec) {
+      if (!ec) beast::get_lowest_layer(*ws).close();
+    });
     error_code ec;
     co_await ws->async_close(websocket::close_code::normal, net::redirect_error(net::use_awaitable, ec));
+    deadline.cancel();
   }
-  tcp.close();
+  beast::get_lowest_layer(*ws).close();
 }
 
 void Session::abandon() {

@@ -26,7 +26,9 @@ namespace talkline::transport::engineio {
 
 /// The event loop a session lives on: one thread runs it, so no strand is needed.
 using Loop = boost::asio::io_context::executor_type;
-using WsStream = boost::beast::websocket::stream<boost::beast::tcp_stream>;
+// On the bare socket: the WebSocket stream keeps its own timer for the handshake timeout,
+// and Engine.IO's heartbeat covers the rest, so tcp_stream's timers would only cost memory.
+using WsStream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
 using UpgradeRequest = boost::beast::http::request<boost::beast::http::string_body>;
 
 /// What the layer above (Socket.IO) hears from a session. Called on the session's loop.
@@ -79,9 +81,12 @@ class Session : public HeartbeatTarget, public std::enable_shared_from_this<Sess
   boost::asio::awaitable<http::Response> poll();
   /// A POST on the polling transport: the client's packets.
   http::Response receive(const std::string& body);
-  /// Serves a session opened directly on WebSocket, whose open packet the server has sent.
-  boost::asio::awaitable<void> run_websocket(std::shared_ptr<WsStream> ws);
+  /// Serves a session opened directly on WebSocket, whose open packet the server has
+  /// sent. Reading goes on in a coroutine of its own.
+  void run_websocket(std::shared_ptr<WsStream> ws);
   /// Takes a WebSocket that asks to replace the polling transport (probe, upgrade).
+  /// Returns once the upgrade is done or failed; after a success, reading goes on in a
+  /// coroutine of its own, so nothing of the upgrade stays in memory for the session's life.
   boost::asio::awaitable<void> run_upgrade(std::shared_ptr<WsStream> ws);
   /// A refusal the Server gives for this session's sid, or nullopt to go on.
   std::optional<RequestError> refuse_request(Transport requested) const;
@@ -112,6 +117,9 @@ class Session : public HeartbeatTarget, public std::enable_shared_from_this<Sess
   };
   /// Replaces any deadline armed before.
   void arm(Deadline deadline, std::chrono::milliseconds span);
+  /// Starts read_loop as a coroutine of its own: an idle connection then holds one small
+  /// coroutine frame, not the frames of everything that led up to it.
+  void start_reading(std::shared_ptr<WsStream> ws);
   boost::asio::awaitable<void> read_loop(std::shared_ptr<WsStream> ws);
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> close_websocket(std::shared_ptr<WsStream> ws, bool graceful);
