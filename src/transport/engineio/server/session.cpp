@@ -248,10 +248,7 @@ void Session::run_websocket(std::shared_ptr<WsStream> ws) {
   start_reading(std::move(ws));
 }
 
-void Session::start_reading(std::shared_ptr<WsStream> ws) {
-  net::co_spawn(
-      loop_, [self = shared_from_this(), ws = std::move(ws)] { return self->read_loop(ws); }, net::detached);
-}
+void Session::start_reading(std::shared_ptr<WsStream> ws) { read_next(std::move(ws)); }
 
 net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
   auto self = shared_from_this();
@@ -310,31 +307,39 @@ net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
 // What a WebSocket session reserves for the next message while it waits for one.
 constexpr std::size_t kIdleReadBytes = 64;
 
-net::awaitable<void> Session::read_loop(std::shared_ptr<WsStream> ws) {
-  auto self = shared_from_this();
-  beast::flat_buffer buffer;
-  for (;;) {
-    error_code ec;
-    // A read reserves its buffer when it starts, not when bytes arrive, and Beast's
-    // default is 1.5 KiB: most of an idle connection's memory. So the wait is a small
-    // read (a pong fits whole); the rest of a longer message is read once it flows.
-    co_await ws->async_read_some(buffer, kIdleReadBytes, net::redirect_error(net::use_awaitable, ec));
-    if (!ec && !ws->is_message_done()) co_await ws->async_read(buffer, net::redirect_error(net::use_awaitable, ec));
-    if (ec) {
-      finish(ec == websocket::error::closed ? "transport close" : "transport error", Ending::abort);
-      co_return;
-    }
-    if (state_ != State::open) co_return;
-    auto frame = beast::buffers_to_string(buffer.data());
-    buffer.consume(buffer.size());
-    buffer.shrink_to_fit();
-    auto packet = ws->got_text() ? decode_ws_text(frame) : decode_ws_binary(frame);
-    if (!packet) {
-      finish("parse error", Ending::abort);
-      co_return;
-    }
-    on_packet(std::move(*packet));
+// A read reserves its buffer when it starts, not when bytes arrive, and Beast's default
+// is 1.5 KiB: most of an idle connection's memory. So the wait is a small read (a pong
+// fits whole); the rest of a longer message is read once it flows.
+void Session::read_next(std::shared_ptr<WsStream> ws) {
+  auto& stream = *ws;
+  stream.async_read_some(read_buffer_, kIdleReadBytes,
+                         [self = shared_from_this(), ws = std::move(ws)](error_code ec, std::size_t) mutable {
+                           self->on_read(std::move(ws), ec);
+                         });
+}
+
+void Session::on_read(std::shared_ptr<WsStream> ws, error_code ec) {
+  if (!ec && !ws->is_message_done()) {
+    auto& stream = *ws;
+    stream.async_read(read_buffer_, [self = shared_from_this(), ws = std::move(ws)](
+                                        error_code ec, std::size_t) mutable { self->on_read(std::move(ws), ec); });
+    return;
   }
+  if (ec) {
+    finish(ec == websocket::error::closed ? "transport close" : "transport error", Ending::abort);
+    return;
+  }
+  if (state_ != State::open) return;
+  auto frame = beast::buffers_to_string(read_buffer_.data());
+  read_buffer_.consume(read_buffer_.size());
+  read_buffer_.shrink_to_fit();
+  auto packet = ws->got_text() ? decode_ws_text(frame) : decode_ws_binary(frame);
+  if (!packet) {
+    finish("parse error", Ending::abort);
+    return;
+  }
+  on_packet(std::move(*packet));
+  read_next(std::move(ws));
 }
 
 net::awaitable<void> Session::write_loop() {

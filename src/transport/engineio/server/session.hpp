@@ -117,10 +117,11 @@ class Session : public HeartbeatTarget, public std::enable_shared_from_this<Sess
   };
   /// Replaces any deadline armed before.
   void arm(Deadline deadline, std::chrono::milliseconds span);
-  /// Starts read_loop as a coroutine of its own: an idle connection then holds one small
-  /// coroutine frame, not the frames of everything that led up to it.
+  /// Reads message after message with completion handlers, not a coroutine: an idle
+  /// connection then holds only Beast's pending read, not a chain of coroutine frames.
   void start_reading(std::shared_ptr<WsStream> ws);
-  boost::asio::awaitable<void> read_loop(std::shared_ptr<WsStream> ws);
+  void read_next(std::shared_ptr<WsStream> ws);
+  void on_read(std::shared_ptr<WsStream> ws, boost::system::error_code ec);
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> close_websocket(std::shared_ptr<WsStream> ws, bool graceful);
   std::vector<Packet> take_outbox();
@@ -159,6 +160,7 @@ class Session : public HeartbeatTarget, public std::enable_shared_from_this<Sess
 
   // websocket, once it carries the session
   std::shared_ptr<WsStream> ws_;
+  boost::beast::flat_buffer read_buffer_;  // empty between messages
   bool writing_ = false;
 
   // upgrade in progress
