@@ -32,6 +32,9 @@ std::shared_ptr<transport::engineio::Server> make_socket_endpoint(
   engine.max_buffered_bytes = config.socket_send_buffer_bytes;
   engine.max_sessions = static_cast<std::size_t>(config.max_connections);
   engine.cluster = std::move(cluster);
+  // The gateway reads only the bearer token from the handshake (and the remote address,
+  // which is not a header); the rest would be held for the connection's whole life.
+  engine.kept_handshake_headers = std::vector<std::string>{"Authorization"};
   // Browsers send Origin on WebSocket handshakes but CORS does not guard them, so
   // the allowlist is enforced here. Clients without an Origin (native apps) pass.
   engine.allow_request =

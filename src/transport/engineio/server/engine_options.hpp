@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "transport/engineio/codec/request.hpp"
 #include "transport/http/message.hpp"
@@ -54,6 +55,11 @@ struct EngineOptions {
   std::function<std::optional<RequestError>(const http::Request&)> allow_request;
   /// Set when this server is one node of a cluster.
   std::optional<ClusterRouting> cluster;
+  /// The handshake headers a session keeps for the layers above (Session::handshake()),
+  /// by name, case-insensitive; nullopt keeps them all. A browser sends a kilobyte or two
+  /// of headers (cookies, user agent, languages) that would otherwise be held for as
+  /// long as the connection lives.
+  std::optional<std::vector<std::string>> kept_handshake_headers;
 };
 
 }  // namespace talkline::transport::engineio

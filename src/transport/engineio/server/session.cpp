@@ -22,6 +22,20 @@ constexpr auto kCloseFrameTimeout = std::chrono::seconds(5);
 
 std::size_t queued_size(const Packet& packet) { return packet.data().size() + 1; }
 
+// The part of the handshake a session keeps for the layers above: no body, and only the
+// headers they asked for.
+http::Request kept_of(http::Request handshake, const EngineOptions& options) {
+  handshake.body = {};
+  handshake.path_params = {};
+  if (!options.kept_handshake_headers) return handshake;
+  http::Headers kept;
+  for (const auto& name : *options.kept_handshake_headers) {
+    for (auto value : handshake.headers.get_all(name)) kept.add(name, std::string(value));
+  }
+  handshake.headers = std::move(kept);
+  return handshake;
+}
+
 }  // namespace
 
 Session::Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
@@ -29,7 +43,7 @@ Session::Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions
     : loop_(std::move(loop)),
       sid_(std::move(sid)),
       options_(std::move(options)),
-      handshake_(std::move(handshake)),
+      handshake_(kept_of(std::move(handshake), *options_)),
       transport_(transport),
       binary_encoding_(base64_binary ? BinaryEncoding::base64_text : BinaryEncoding::raw_frames),
       forget_(std::move(forget)) {}
