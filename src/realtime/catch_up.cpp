@@ -1,12 +1,15 @@
-// Recovery: what a connecting client missed, pushed in seq order, and `sync`, which
-// answers the same question for cursors the client names.
+#include "realtime/catch_up.hpp"
+
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <unordered_set>
 
+#include "realtime/event_packets.hpp"
 #include "realtime/events.hpp"
 #include "realtime/gateway.hpp"
-#include "realtime/payload.hpp"
+#include "realtime/live_ordering.hpp"
+#include "transport/asio/run_on.hpp"
 #include "util/log.hpp"
 #include "wire/message_json.hpp"
 #include "wire/scalar_json.hpp"
@@ -37,7 +40,7 @@ std::optional<model::Member> member_of(const model::Conversation& conversation, 
 // then on reaches it live (and is held until this finishes), every one before is in
 // the store for the pages below. Together they miss nothing. Store reads go to the
 // blocking pool; sending and the connection's state stay on the loop.
-net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
+net::awaitable<void> CatchUp::run(std::shared_ptr<Connection> connection) {
   // One read of the memberships serves both the presence greeting and the pages: a
   // reconnect storm costs one store query per connection, not two.
   auto read_memberships = [this, &connection] { return services_.conversations.memberships(connection->principal); };
@@ -45,7 +48,7 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
   if (!conversations.ok()) {
     util::log::warn("realtime.catch_up_failed", {{"user", static_cast<std::int64_t>(connection->principal.user_id)},
                                                  {"error", std::string_view(conversations.error().message)}});
-    finish_catch_up(connection);
+    finish(connection);
     co_return;
   }
   auto greet = [this, &connection, &conversations] {
@@ -58,15 +61,15 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
   for (const auto& conversation : *conversations) {
     auto me = member_of(conversation, connection->principal.user_id);
     if (!me) continue;
-    auto& sent = connection->sent_up_to[conversation.id];
     if (conversation.last_seq <= me->delivered_seq) {
       // Up to date: live messages continue from here, and a gap after it gets filled.
-      sent = std::max(sent, conversation.last_seq);
+      ordering_.mark_sent(*connection, conversation.id, conversation.last_seq);
       continue;
     }
+    ordering_.mark_sent(*connection, conversation.id, 0);  // counted from here, raised page by page
     model::Seq after = me->delivered_seq;
     for (;;) {
-      if (!connection->socket->connected() || stopped_) co_return;
+      if (!connection->socket->connected() || gateway_.stopped()) co_return;
       auto read_page = [this, &connection, &conversation, &after, page_size] {
         return services_.messages.messages_after(connection->principal, conversation.id, after, page_size);
       };
@@ -86,24 +89,23 @@ net::awaitable<void> Gateway::catch_up(ConnectionPtr connection) {
         // than the connection's whole send bound.
         if (!co_await wait_for_room(connection, json.size() + kFrameOverhead)) co_return;
         connection->socket->send_raw(event_packets(events::message_new, json));
-        auto& up_to = connection->sent_up_to[conversation.id];
-        up_to = std::max(up_to, message.seq);
+        ordering_.mark_sent(*connection, conversation.id, message.seq);
       }
       after = page->back().seq;
       if (static_cast<int>(page->size()) < page_size) break;
     }
   }
-  finish_catch_up(connection);
+  finish(connection);
 }
 
 // Catch-up may fill half of the send bound; the rest is headroom for what goes out
 // meanwhile (acks, receipts, presence). On long-polling the queue empties only when the
 // client's next GET takes it as one payload; on WebSocket, frame by frame as it writes.
-net::awaitable<bool> Gateway::wait_for_room(const ConnectionPtr& connection, std::size_t next_bytes) {
+net::awaitable<bool> CatchUp::wait_for_room(const std::shared_ptr<Connection>& connection, std::size_t next_bytes) {
   const std::size_t budget = options_.send_buffer_bytes / 2;
   std::optional<net::steady_timer> pause;
   for (;;) {
-    if (!connection->socket->connected() || stopped_) co_return false;
+    if (!connection->socket->connected() || gateway_.stopped()) co_return false;
     const std::size_t queued = connection->socket->buffered_bytes();
     // A message bigger than the whole budget still goes out alone, into an empty queue.
     if (queued == 0 || queued + next_bytes <= budget) co_return true;
@@ -115,18 +117,30 @@ net::awaitable<bool> Gateway::wait_for_room(const ConnectionPtr& connection, std
 }
 
 // Sends the live messages held meanwhile that the pages did not already carry, in
-// seq order after them (ordering.cpp fills any gap between the two).
-void Gateway::finish_catch_up(const ConnectionPtr& connection) {
-  for (auto& held : connection->held) {
-    offer_message(connection, held.conversation_id, held.seq, std::move(held.packets));
+// seq order after them (LiveOrdering fills any gap between the two).
+void CatchUp::finish(const std::shared_ptr<Connection>& connection) {
+  auto& state = connection->catch_up;
+  for (auto& held : state.held) {
+    ordering_.offer_message(connection, held.conversation_id, held.seq, std::move(held.packets));
   }
-  connection->held.clear();
-  connection->catching_up = false;
+  state.held.clear();
+  state.catching_up = false;
+}
+
+void CatchUp::offer_live_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
+                                 model::Seq seq, SharedPackets packets) {
+  auto& state = connection->catch_up;
+  if (!state.catching_up) return ordering_.offer_message(connection, conversation_id, seq, std::move(packets));
+  if (state.held.size() >= kMaxHeldMessages) {
+    connection->socket->close_connection("catch-up overflow");  // it reconnects and starts over
+    return;
+  }
+  state.held.push_back(HeldMessage{conversation_id, seq, std::move(packets)});
 }
 
 // A new connection learns which of its user's contacts are online now, on any node.
 // Runs on the blocking pool, where the directory may wait for its server.
-void Gateway::send_online_contacts(const Connection& connection, const std::vector<model::Id>& contacts) {
+void CatchUp::send_online_contacts(const Connection& connection, const std::vector<model::Id>& contacts) {
   if (contacts.empty()) return;
   const auto offline = services_.presence.offline_among(contacts);
   const std::unordered_set<model::Id> away(offline.begin(), offline.end());
@@ -141,7 +155,7 @@ void Gateway::send_online_contacts(const Connection& connection, const std::vect
 // `sync {cursors: {conversationId: lastSeq}}`: the messages after each cursor, oldest
 // first per conversation, at most one page in all. Without cursors, every
 // conversation from the member's delivered cursor.
-Result<util::Json> Gateway::sync(Connection& connection, const Args& args) {
+Result<util::Json> CatchUp::sync(Connection& connection, const util::Json::array_t& args) {
   std::map<model::Id, model::Seq> cursors;
   const util::Json* payload = args.empty() ? nullptr : &args.front();
   if (payload && !payload->is_null() && !payload->is_object()) return Error::invalid("payload", "must be an object");

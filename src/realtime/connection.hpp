@@ -34,8 +34,42 @@ struct HeldMessage {
   SharedPackets packets;
 };
 
+/// Catching up after connect (CatchUp, catch_up.hpp): live messages are held, then
+/// merged in seq order.
+struct CatchUpState {
+  bool catching_up = true;
+  std::vector<HeldMessage> held;
+};
+
+/// Live messages in seq order without gaps (LiveOrdering, live_ordering.hpp).
+struct OrderingState {
+  /// The highest seq sent to this connection, per conversation. A message at or
+  /// below it has been sent already: a live copy of a message catch-up read from the
+  /// store can arrive after catch-up ended, and must not be sent twice.
+  std::unordered_map<model::Id, model::Seq> sent_up_to;
+  /// Live messages that arrived ahead of a seq not yet sent (announced by another node
+  /// first, or the missing one lost with a bus outage), per conversation, by seq.
+  std::unordered_map<model::Id, std::map<model::Seq, SharedPackets>> ahead;
+  std::size_t ahead_count = 0;
+  /// Conversations with a gap fill under way (see live_ordering.hpp).
+  std::unordered_set<model::Id> gap_fills;
+};
+
+/// Rooms (ChatEvents, chat_events.hpp): conversations joined with conversation:join;
+/// typing indicators go to these.
+struct RoomState {
+  std::unordered_set<model::Id> joined;
+};
+
+/// The typing throttle (TypingRelay, typing_relay.hpp): when this connection last had
+/// `typing: true` relayed, per conversation (ms).
+struct TypingState {
+  std::unordered_map<model::Id, std::int64_t> relayed_at;
+};
+
 /// One authenticated Socket.IO connection on namespace "/" and what the gateway
-/// keeps about it.
+/// keeps about it, one group of state per concern, each changed only by that
+/// concern's type.
 ///
 /// Threads: the const members may be read anywhere. Everything else belongs to the
 /// connection's event loop (the one its Engine.IO session lives on) and is touched
@@ -63,24 +97,10 @@ struct Connection {
   DeliveryInbox* const inbox;
   std::atomic<std::int64_t> last_activity_ms{0};
 
-  /// Catching up after connect: live messages are held, then merged in seq order.
-  bool catching_up = true;
-  std::vector<HeldMessage> held;
-  /// The highest seq sent to this connection, per conversation. A message at or
-  /// below it has been sent already: a live copy of a message catch-up read from the
-  /// store can arrive after catch-up ended, and must not be sent twice.
-  std::unordered_map<model::Id, model::Seq> sent_up_to;
-
-  /// Live messages that arrived ahead of a seq not yet sent (announced by another node
-  /// first, or the missing one lost with a bus outage), per conversation, by seq.
-  std::unordered_map<model::Id, std::map<model::Seq, SharedPackets>> ahead;
-  std::size_t ahead_count = 0;
-  /// Conversations with a gap fill under way (see ordering.cpp).
-  std::unordered_set<model::Id> gap_fills;
-  /// Conversations joined with conversation:join; typing indicators go to these.
-  std::unordered_set<model::Id> rooms;
-  /// When this connection last had `typing: true` relayed, per conversation (ms).
-  std::unordered_map<model::Id, std::int64_t> typing_relayed_at;
+  CatchUpState catch_up;
+  OrderingState ordering;
+  RoomState rooms;
+  TypingState typing;
 };
 
 /// What the gateway hangs on a Socket (Socket::set_data): the principal from the

@@ -14,7 +14,7 @@ namespace talkline::realtime {
 /// completed the connection's send) and applied on the connection's loop.
 struct Delivery {
   enum class Kind {
-    message,  // message:new, in seq order per conversation (ordering.cpp)
+    message,  // message:new, in seq order per conversation (LiveOrdering)
     typing,   // only to connections that joined the conversation's room
     other,    // receipts, presence, conversation updates: sent as they come
     ack,      // the answer to one of the connection's own events, serialised already

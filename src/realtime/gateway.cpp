@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "realtime/event_packets.hpp"
 #include "realtime/events.hpp"
 #include "transport/http/bearer_token.hpp"
 #include "util/log.hpp"
@@ -36,26 +37,17 @@ sio::ConnectRefusal refusal(const Error& error) {
 
 }  // namespace
 
-std::vector<transport::engineio::Packet> event_packets(std::string_view event, std::string_view payload_json) {
-  std::string text;
-  text.reserve(event.size() + payload_json.size() + 6);
-  text.append("2[").append(util::dump_json(util::Json(event))).append(",").append(payload_json).append("]");
-  std::vector<transport::engineio::Packet> packets;
-  packets.push_back(transport::engineio::Packet::text(transport::engineio::PacketType::message, std::move(text)));
-  return packets;
-}
-
-SharedPackets shared_event_packets(std::string_view event, std::string_view payload_json) {
-  return std::make_shared<const std::vector<transport::engineio::Packet>>(event_packets(event, payload_json));
-}
-
 Gateway::Gateway(RealtimeOptions options, Services services, bus::Bus& bus)
     : options_(options),
       services_(services),
       bus_(bus),
       workers_(static_cast<std::size_t>(std::max(1, options.workers))),
       sweep_timer_(workers_.get_executor()),
-      registry_(&bus) {}
+      registry_(&bus),
+      ordering_(*this, options, services.messages),
+      catch_up_(*this, options, services, registry_, ordering_),
+      typing_(*this, options, services, bus),
+      events_(*this, options, services, typing_, catch_up_) {}
 
 Gateway::~Gateway() { stop(); }
 
@@ -83,8 +75,9 @@ sio::NamespaceHandlers Gateway::handlers() {
   handlers.on_connection = [weak](const SocketPtr& socket) {
     if (auto self = weak.lock()) self->connected(socket);
   };
-  handlers.on_event = [weak](const SocketPtr& socket, const std::string& event, Args args, sio::Ack ack) {
-    if (auto self = weak.lock()) self->on_event(socket, event, std::move(args), std::move(ack));
+  handlers.on_event = [weak](const SocketPtr& socket, const std::string& event, util::Json::array_t args,
+                             sio::Ack ack) {
+    if (auto self = weak.lock()) self->events_.on_event(socket, event, std::move(args), std::move(ack));
   };
   handlers.on_disconnect = [weak](const SocketPtr& socket, const std::string& reason) {
     if (auto self = weak.lock()) self->disconnected(socket, reason);
@@ -93,8 +86,6 @@ sio::NamespaceHandlers Gateway::handlers() {
 }
 
 void Gateway::start() { schedule_sweep(); }
-
-bool Gateway::sends_on_loop() const { return services_.messages.sends_complete_later(); }
 
 DeliveryInbox& Gateway::inbox_for(const transport::engineio::Loop& loop) {
   std::lock_guard lock(inboxes_mutex_);
@@ -167,7 +158,7 @@ void Gateway::connected(const SocketPtr& socket) {
     auto self = weak.lock();
     if (!self || self->stopped_) return;
     net::co_spawn(
-        connection->loop, [self, connection] { return self->catch_up(connection); }, net::detached);
+        connection->loop, [self, connection] { return self->catch_up_.run(connection); }, net::detached);
   });
   if (first) {
     // The directory counts calls, so a racing disconnect of the same user needs no
@@ -262,18 +253,11 @@ void Gateway::apply(std::vector<Delivery>& deliveries) {
     if (!connection.socket->connected()) continue;
     switch (delivery.kind) {
       case Delivery::Kind::message:
-        if (connection.catching_up) {
-          if (connection.held.size() >= kMaxHeldMessages) {
-            connection.socket->close_connection("catch-up overflow");  // it reconnects and starts over
-            continue;
-          }
-          connection.held.push_back(HeldMessage{delivery.conversation_id, delivery.seq, std::move(delivery.packets)});
-          continue;
-        }
-        offer_message(delivery.connection, delivery.conversation_id, delivery.seq, std::move(delivery.packets));
+        catch_up_.offer_live_message(delivery.connection, delivery.conversation_id, delivery.seq,
+                                     std::move(delivery.packets));
         break;
       case Delivery::Kind::typing:
-        if (connection.rooms.contains(delivery.conversation_id)) connection.socket->send_raw(*delivery.packets);
+        if (ChatEvents::in_room(connection, delivery.conversation_id)) connection.socket->send_raw(*delivery.packets);
         break;
       case Delivery::Kind::other: connection.socket->send_raw(*delivery.packets); break;
       case Delivery::Kind::ack: delivery.ack.send_serialized(delivery.ack_json); break;
@@ -301,9 +285,7 @@ void Gateway::schedule_sweep() {
 // connections, and now and then re-checks every connection's login session.
 void Gateway::sweep() {
   const auto now = services_.clock.now_ms();
-  for (auto& expired : typing_.take_expired(now)) {
-    publish_typing(expired.user_id, expired.conversation_id, std::move(expired.member_ids), false);
-  }
+  typing_.withdraw_expired(now);
   const bool revalidate = now - last_revalidation_ms_ >= options_.revalidate_every.count() * 1000;
   const auto idle_ms = options_.idle_timeout.count() * 1000;
   if (!revalidate && idle_ms == 0) return;

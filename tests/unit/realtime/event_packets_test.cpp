@@ -3,8 +3,8 @@
 #include <string>
 #include <string_view>
 
+#include "realtime/event_packets.hpp"
 #include "realtime/events.hpp"
-#include "realtime/gateway.hpp"
 #include "transport/engineio/codec/packet.hpp"
 #include "transport/socketio/codec/decoder.hpp"
 

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "realtime/connection.hpp"
+#include "realtime/gateway_services.hpp"
+#include "realtime/options.hpp"
+#include "realtime/registry.hpp"
+#include "util/json.hpp"
+#include "util/result.hpp"
+
+namespace talkline::realtime {
+
+class Gateway;
+class LiveOrdering;
+
+/// Recovery: what a connecting client missed, pushed in seq order and paced by bytes,
+/// with the live messages that arrived meanwhile held and merged after it; and `sync`,
+/// which answers the same question for cursors the client names. Keeps the
+/// connection's CatchUpState.
+///
+/// Threads: `run` and `offer_live_message` run on the connection's event loop (run's
+/// store reads go to the gateway's pool on the connection's work strand); `sync` runs
+/// on the gateway's pool, on the connection's work strand.
+class CatchUp {
+ public:
+  /// `gateway` owns this and keeps it alive while `run` is under way; `run` ends once
+  /// the gateway stopped.
+  CatchUp(Gateway& gateway, RealtimeOptions options, GatewayServices services, const ConnectionRegistry& registry,
+          LiveOrdering& ordering)
+      : gateway_(gateway), options_(options), services_(services), registry_(registry), ordering_(ordering) {}
+
+  /// The catch-up of a new connection, started once it is registered and the bus
+  /// delivers its user's live envelopes.
+  boost::asio::awaitable<void> run(std::shared_ptr<Connection> connection);
+  /// A live message:new for the connection: held while it is catching up (past
+  /// kMaxHeldMessages the connection is closed), else handed to the LiveOrdering.
+  void offer_live_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id, model::Seq seq,
+                          SharedPackets packets);
+  Result<util::Json> sync(Connection& connection, const util::Json::array_t& args);
+
+ private:
+  /// Waits on the loop until the connection's queue is below the catch-up share of
+  /// its send bound; false when the connection ended meanwhile.
+  boost::asio::awaitable<bool> wait_for_room(const std::shared_ptr<Connection>& connection, std::size_t next_bytes);
+  void finish(const std::shared_ptr<Connection>& connection);
+  void send_online_contacts(const Connection& connection, const std::vector<model::Id>& contacts);
+
+  Gateway& gateway_;
+  const RealtimeOptions options_;
+  const GatewayServices services_;
+  const ConnectionRegistry& registry_;
+  LiveOrdering& ordering_;
+};
+
+}  // namespace talkline::realtime
