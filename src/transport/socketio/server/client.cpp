@@ -10,14 +10,12 @@ namespace net = boost::asio;
 using boost::system::error_code;
 
 Client::Client(std::shared_ptr<engineio::Session> session, std::shared_ptr<const ServerState> server)
-    : session_(std::move(session)),
-      server_(std::move(server)),
-      decoder_(server_->options.decoder),
-      connect_timer_(session_->loop()) {}
+    : session_(std::move(session)), server_(std::move(server)), decoder_(server_->options.decoder) {}
 
 void Client::start() {
-  connect_timer_.expires_after(server_->options.connect_timeout);
-  connect_timer_.async_wait([weak = weak_from_this()](error_code ec) {
+  connect_timer_ = std::make_unique<boost::asio::steady_timer>(session_->loop());
+  connect_timer_->expires_after(server_->options.connect_timeout);
+  connect_timer_->async_wait([weak = weak_from_this()](error_code ec) {
     auto self = weak.lock();
     if (ec || !self || self->closed_) return;
     for (const auto& [nsp, socket] : self->sockets_) {
@@ -102,7 +100,7 @@ void Client::finish_connect(const std::shared_ptr<Socket>& socket, std::optional
     return;
   }
   socket->connected_.store(true, std::memory_order_release);
-  connect_timer_.cancel();
+  connect_timer_.reset();  // destroying it cancels the wait
   session_->send(to_engine_packets(encode(make_connect_ok(socket->nsp(), socket->id()))));
   const auto* handlers = handlers_of(socket->nsp());
   if (handlers->on_connection) handlers->on_connection(socket);
@@ -161,7 +159,7 @@ void Client::close_connection(const std::string& reason) {
 
 void Client::on_close(const std::string& reason) {
   closed_ = true;
-  connect_timer_.cancel();
+  connect_timer_.reset();
   decoder_.reset();
   auto sockets = std::move(sockets_);
   sockets_.clear();

@@ -43,7 +43,8 @@ class Client : public engineio::SessionListener, public std::enable_shared_from_
   std::shared_ptr<const ServerState> server_;
   Decoder decoder_;
   std::unordered_map<std::string, std::shared_ptr<Socket>> sockets_;  // by namespace, pending ones too
-  boost::asio::steady_timer connect_timer_;
+  // Only until the first namespace is connected: not held for the connection's life.
+  std::unique_ptr<boost::asio::steady_timer> connect_timer_;
   // Any CONNECT came, accepted or not: until then every other packet ends the connection.
   bool received_connect_ = false;
   bool closed_ = false;
