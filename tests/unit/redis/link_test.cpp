@@ -508,6 +508,20 @@ TEST_F(LinkTest, StopEndsABackgroundLinksWaitAndItsThread) {
   ASSERT_EQ(destroyed.wait_for(kBound), std::future_status::ready) << "the connector thread did not end";
 }
 
+// ---- settings ---------------------------------------------------------------------------
+
+TEST_F(LinkTest, AnIoTimeoutOfTheLinksOwnOverridesTheClients) {
+  const auto options = RedisServer::shared().client_options();
+  const Client client(options);
+  auto plain = client.link(Settings("plain"));
+  auto own = client.link(Settings("own").io_timeout(250ms));
+  EXPECT_EQ(plain->timeouts().io_timeout, options.connect.io_timeout);
+  EXPECT_EQ(own->timeouts().io_timeout, 250ms);
+  EXPECT_EQ(own->timeouts().connect_timeout, options.connect.connect_timeout);
+  ASSERT_NE(own->get(), nullptr);
+  EXPECT_TRUE(pongs(*own->get()));
+}
+
 // ---- the Client's report ----------------------------------------------------------------
 
 TEST(RedisClient, ReportsEveryLiveLinkByRole) {
