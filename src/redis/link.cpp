@@ -7,9 +7,19 @@
 
 namespace talkline::redis {
 
+namespace {
+
+// The client's timing, with the link's own reply timeout if it has one.
+Link::Timing own_timing(Link::Timing timing, const LinkSettings& settings) {
+  if (settings.io_timeout) timing.connect.io_timeout = *settings.io_timeout;
+  return timing;
+}
+
+}  // namespace
+
 Link::Link(Endpoint endpoint, Timing timing, LinkSettings settings, std::shared_ptr<LinkCounters> counters)
     : endpoint_(std::move(endpoint)),
-      timing_(timing),
+      timing_(own_timing(timing, settings)),
       settings_(std::move(settings)),
       counters_(std::move(counters)),
       backoff_(timing_.min_backoff) {
@@ -98,9 +108,7 @@ bool Link::stopped() const { return stopping_; }
 // up. nullptr when any of it failed.
 std::unique_ptr<Connection> Link::attempt() {
   block_sigpipe_in_this_thread();
-  ConnectOptions connect = timing_.connect;
-  if (settings_.io_timeout) connect.io_timeout = *settings_.io_timeout;
-  auto connection = Connection::open(endpoint_, connect, settings_.role);
+  auto connection = Connection::open(endpoint_, timing_.connect, settings_.role);
   if (connection && settings_.on_connect && !settings_.on_connect(*connection)) connection.reset();
   return connection;
 }

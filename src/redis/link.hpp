@@ -95,6 +95,8 @@ class Link {
   bool stopped() const;
   const std::string& role() const { return counters_->role; }
   std::uint64_t reconnects() const { return counters_->reconnects; }
+  /// The timeouts its connections are made with: the client's, with the link's own
+  /// io_timeout when it has one.
   const ConnectOptions& timeouts() const { return timing_.connect; }
 
  private:
