@@ -127,11 +127,19 @@ void Link::attempted(bool made) {
   }
   {
     std::lock_guard lock(mutex_);
-    backoff_ = timing_.min_backoff;
-    down_told_ = false;
-    if (counters_->connects++ > 0) ++counters_->reconnects;
-    counters_->up = true;
+    mark_up_locked();
   }
+  announce_up();
+}
+
+void Link::mark_up_locked() {
+  backoff_ = timing_.min_backoff;
+  down_told_ = false;
+  if (counters_->connects++ > 0) ++counters_->reconnects;
+  counters_->up = true;
+}
+
+void Link::announce_up() {
   changed_.notify_all();
   util::log::info("redis.connected", {{"role", std::string_view(role())},
                                       {"host", std::string_view(endpoint_.host)},
@@ -165,13 +173,19 @@ void Link::run_connector() {
       if (stopping_) return;
     }
     auto fresh = attempt();
-    const bool made = fresh != nullptr;
-    if (made) {
+    if (!fresh) {
+      attempted(false);
+      continue;
+    }
+    {
+      // Handed over and marked up in one step: an owner that takes the connection and
+      // drops it at once must find the link up, so its drop() marks it down again.
       std::lock_guard lock(mutex_);
       ready_ = std::move(fresh);
       wanted_ = false;
+      mark_up_locked();
     }
-    attempted(made);
+    announce_up();
   }
 }
 

@@ -102,6 +102,10 @@ class Link {
  private:
   std::unique_ptr<Connection> attempt();
   void attempted(bool made);
+  /// Under mutex_: a connection was made; resets the backoff and counts it.
+  void mark_up_locked();
+  /// After mark_up_locked(), outside the lock: wakes waiters, logs, tells on_change.
+  void announce_up();
   void went_down(std::string_view why);
   void run_connector();
 
