@@ -113,11 +113,11 @@ void SqliteStore::close() {
   checkpointer_->stop();
   readers_->close();
   // How well writes were grouped over the store's life: writes ÷ commits is the batch.
-  util::log::info("store.closed", {{"backend", "sqlite"},
-                                   {"writes", static_cast<std::int64_t>(writer_->jobs_done())},
-                                   {"commits", static_cast<std::int64_t>(writer_->commits())},
-                                   {"checkpoints", static_cast<std::int64_t>(checkpointer_->checkpoints())},
-                                   {"wal_restarts", static_cast<std::int64_t>(checkpointer_->restarts())}});
+  util::log::debug("store.closed", {{"backend", "sqlite"},
+                                    {"writes", static_cast<std::int64_t>(writer_->jobs_done())},
+                                    {"commits", static_cast<std::int64_t>(writer_->commits())},
+                                    {"checkpoints", static_cast<std::int64_t>(checkpointer_->checkpoints())},
+                                    {"wal_restarts", static_cast<std::int64_t>(checkpointer_->restarts())}});
   // Fold the WAL back into the main file so the database is one self-contained file
   // at rest; failure only means the next open replays the WAL.
   if (Result<void> checkpoint = write_connection_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !checkpoint.ok()) {
