@@ -60,7 +60,13 @@ RedisBus::RedisBus(const talkline::redis::Client& client, RedisBusOptions option
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   if (wake_fd_ < 0) throw std::runtime_error("redis bus: eventfd failed");
   publisher_link_ = client.link({.role = "bus.publisher"});
-  subscriber_link_ = client.link({.role = "bus.subscriber"});
+  // The interest is asked for again as the connection's set-up, so the link counts as up
+  // (healthy(), wait_until_healthy()) only once await_interest() waits for subscriptions
+  // again: an answer before that would let the first publish after it be missed.
+  subscriber_link_ = client.link({.role = "bus.subscriber", .on_connect = [this](talkline::redis::Connection&) {
+                                    subscriber_started();
+                                    return true;
+                                  }});
   publisher_ = std::thread([this] { run_publisher(); });
   subscriber_ = std::thread([this] { run_subscriber(); });
 }
@@ -237,7 +243,6 @@ void RedisBus::wake_subscriber() {
 
 void RedisBus::run_subscriber() {
   while (auto* connection = subscriber_link_->wait()) {
-    subscriber_started();
     subscriber_session(connection->context());
     subscriber_ended();
     if (stopping_) return;
