@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include "store/completion.hpp"
 #include "store/postgres/message_queries.hpp"
 #include "util/log.hpp"
 
@@ -72,15 +73,7 @@ void AppendWriter::run() {
     }
     commit(batch);
     appends_.fetch_add(batch.size(), std::memory_order_relaxed);
-    for (auto& job : batch) {
-      try {
-        job.done(std::move(job.outcome));
-      } catch (const std::exception& e) {
-        util::log::error("store.completion_failed", {{"backend", "postgres"}, {"error", std::string_view(e.what())}});
-      } catch (...) {
-        util::log::error("store.completion_failed", {{"backend", "postgres"}, {"error", "unknown exception"}});
-      }
-    }
+    for (auto& job : batch) complete_logged("postgres", job.done, std::move(job.outcome));
     batch.clear();
   }
 }

@@ -8,6 +8,7 @@
 
 #include <pthread.h>
 
+#include "store/completion.hpp"
 #include "store/sqlite/connection.hpp"
 #include "util/log.hpp"
 
@@ -128,16 +129,7 @@ void Writer::finish_batch(std::vector<Pending*>& batch) {
   }
   jobs_done_.fetch_add(batch.size(), std::memory_order_relaxed);
   work_done_.notify_all();
-  for (auto& pending : owned) {
-    // A completion that throws must not take the writer thread down with it.
-    try {
-      pending->completion(std::move(pending->outcome));
-    } catch (const std::exception& e) {
-      util::log::error("store.completion_failed", {{"backend", "sqlite"}, {"error", std::string_view(e.what())}});
-    } catch (...) {
-      util::log::error("store.completion_failed", {{"backend", "sqlite"}, {"error", "unknown exception"}});
-    }
-  }
+  for (auto& pending : owned) complete_logged("sqlite", pending->completion, std::move(pending->outcome));
 }
 
 void Writer::fail_range(std::vector<Pending*>& batch, std::size_t from, std::size_t to, const Error& error) {

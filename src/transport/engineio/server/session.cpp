@@ -259,10 +259,8 @@ void Session::run_websocket(std::shared_ptr<WsStream> ws) {
   transport_ = Transport::websocket;
   ws_ = ws;
   flush();
-  start_reading(std::move(ws));
+  read_next(std::move(ws));
 }
-
-void Session::start_reading(std::shared_ptr<WsStream> ws) { read_next(std::move(ws)); }
 
 net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
   auto self = shared_from_this();
@@ -315,7 +313,7 @@ net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
   if (poll_waiting_) poll_wakeup_->cancel();
   // The reference server greets a finished upgrade with a noop; clients ignore it.
   enqueue({Packet::text(PacketType::noop)});
-  start_reading(std::move(ws));
+  read_next(std::move(ws));
 }
 
 // What a WebSocket session reserves for the next message while it waits for one.

@@ -119,7 +119,6 @@ class Session : public HeartbeatTarget, public std::enable_shared_from_this<Sess
   void arm(Deadline deadline, std::chrono::milliseconds span);
   /// Reads message after message with completion handlers, not a coroutine: an idle
   /// connection then holds only Beast's pending read, not a chain of coroutine frames.
-  void start_reading(std::shared_ptr<WsStream> ws);
   void read_next(std::shared_ptr<WsStream> ws);
   void on_read(std::shared_ptr<WsStream> ws, boost::system::error_code ec);
   boost::asio::awaitable<void> write_loop();
