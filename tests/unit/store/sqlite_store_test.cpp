@@ -281,7 +281,9 @@ TEST_F(SqliteStoreTest, ConcurrentSendsGetEverySeqExactlyOnce) {
 // and the WAL starts over only after one that did; without the restart step the file grew
 // by every byte ever written.
 TEST_F(SqliteStoreTest, WalStaysBoundedUnderSteadyWrites) {
-  constexpr int kMessages = 6000;
+  // Without the restart step this run leaves a WAL of over 40 MiB; with it, about 3 MiB
+  // (a passive pass copies while the writer goes on, and a loaded machine delays it).
+  constexpr int kMessages = 12000;
   constexpr int kThresholdPages = 64;
   SqliteOptions small_wal = options();
   small_wal.checkpoint_pages = kThresholdPages;
@@ -308,9 +310,9 @@ TEST_F(SqliteStoreTest, WalStaysBoundedUnderSteadyWrites) {
   }
   std::unique_lock lock(mutex);
   all_done.wait(lock, [&] { return remaining == 0; });
-  // Written in all: well over a thousand pages. Kept: the threshold, what a passive pass
-  // leaves behind, and a batch or two of slack.
-  EXPECT_LT(largest_wal, std::uintmax_t{16} * kThresholdPages * 4096) << "the WAL kept growing";
+  // The bound sits a factor of three from both figures above, so scheduling noise neither
+  // fails a bounded WAL nor passes one that keeps every frame.
+  EXPECT_LT(largest_wal, std::uintmax_t{12} << 20) << "the WAL kept growing";
   EXPECT_GT(std::filesystem::file_size(small_wal.path), std::uintmax_t{100} * 4096) << "nothing was checkpointed";
 }
 
