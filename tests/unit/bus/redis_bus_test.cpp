@@ -132,7 +132,7 @@ TEST(RedisBus, NoticesAPausedRedisAndCarriesOnWhenItAnswersAgain) {
   while (b.healthy() && std::chrono::steady_clock::now() < deadline) {
     const auto before = std::chrono::steady_clock::now();
     a.publish(to_user(7, "during-pause"));
-    EXPECT_LT(std::chrono::steady_clock::now() - before, 100ms) << "publish blocked on a paused Redis";
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 500ms) << "publish blocked on a paused Redis";
     std::this_thread::sleep_for(20ms);
   }
   EXPECT_FALSE(b.healthy()) << "a paused Redis went unnoticed";

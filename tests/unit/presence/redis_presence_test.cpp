@@ -146,7 +146,7 @@ TEST(RedisPresenceDirectory, AStuckServerDelaysAnswersButNeverTheCaller) {
   auto answer = std::make_shared<std::promise<bool>>();
   const auto called = std::chrono::steady_clock::now();
   directory->node_online(9, [answer](bool yes) { answer->set_value(yes); });
-  EXPECT_LT(std::chrono::steady_clock::now() - called, 50ms) << "node_online waited for Redis";
+  EXPECT_LT(std::chrono::steady_clock::now() - called, 500ms) << "node_online waited for Redis";
   auto future = answer->get_future();
   ASSERT_EQ(future.wait_for(options.client.connect.io_timeout + 2s), std::future_status::ready)
       << "no answer after the I/O timeout";
