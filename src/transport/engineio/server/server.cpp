@@ -14,7 +14,7 @@ namespace talkline::transport::engineio {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
+namespace beast_ws = boost::beast::websocket;
 using boost::system::error_code;
 
 namespace {
@@ -45,28 +45,35 @@ Loop loop_of(http::StreamContext& context) {
   return io.get_executor();
 }
 
+// Beast answers the handshake; its stream holds no more than that.
+using HandshakeStream = beast_ws::stream<net::ip::tcp::socket>;
+using UpgradeRequest = beast::http::request<beast::http::string_body>;
+
 // Moves the connection onto `loop`, so the WebSocket, its timers and the session
 // all run there and nothing needs a second lock.
-std::shared_ptr<WsStream> make_websocket(beast::tcp_stream stream, const Loop& loop, const EngineOptions& options) {
+net::ip::tcp::socket move_to_loop(beast::tcp_stream stream, const Loop& loop) {
   auto socket = stream.release_socket();
-  std::shared_ptr<WsStream> ws;
-  if (&net::query(socket.get_executor(), net::execution::context) == &loop.context()) {
-    ws = std::make_shared<WsStream>(std::move(socket));
-  } else {
-    // Another loop's connection (a polling session's upgrade): the descriptor moves over.
-    error_code ec;
-    auto protocol = socket.local_endpoint(ec).protocol();
-    auto handle = socket.release(ec);
-    ws = std::make_shared<WsStream>(net::ip::tcp::socket(loop, protocol, handle));
-  }
-  // Heartbeats are Engine.IO's job; only the handshake gets a WebSocket-level limit.
-  websocket::stream_base::timeout timeouts{std::chrono::seconds(10), websocket::stream_base::none(), false};
-  ws->set_option(timeouts);
-  ws->set_option(websocket::stream_base::decorator(
-      [](websocket::response_type& response) { response.set(beast::http::field::server, "talkline"); }));
-  ws->read_message_max(options.max_payload);
-  ws->auto_fragment(false);
-  return ws;
+  if (&net::query(socket.get_executor(), net::execution::context) == &loop.context()) return socket;
+  // Another loop's connection (a polling session's upgrade): the descriptor moves over.
+  error_code ec;
+  auto protocol = socket.local_endpoint(ec).protocol();
+  auto handle = socket.release(ec);
+  return net::ip::tcp::socket(loop, protocol, handle);
+}
+
+// Answers the upgrade request with Beast, then hands the socket to our own framing
+// (websocket::Stream). nullptr when the handshake failed.
+net::awaitable<std::shared_ptr<WebSocket>> accept_websocket(net::ip::tcp::socket socket, UpgradeRequest request,
+                                                            const EngineOptions& options) {
+  HandshakeStream handshake(std::move(socket));
+  beast_ws::stream_base::timeout timeouts{std::chrono::seconds(10), beast_ws::stream_base::none(), false};
+  handshake.set_option(timeouts);
+  handshake.set_option(beast_ws::stream_base::decorator(
+      [](beast_ws::response_type& response) { response.set(beast::http::field::server, "talkline"); }));
+  error_code ec;
+  co_await handshake.async_accept(request, net::redirect_error(net::use_awaitable, ec));
+  if (ec) co_return nullptr;
+  co_return std::make_shared<WebSocket>(std::move(handshake.next_layer()), options.max_payload);
 }
 
 }  // namespace
@@ -105,7 +112,7 @@ void Server::stopped() {
 
 net::awaitable<http::StreamOutcome> Server::handle(http::StreamContext& context) {
   auto& request = context.request();
-  bool wants_websocket = websocket::is_upgrade(context.raw_request());
+  bool wants_websocket = beast_ws::is_upgrade(context.raw_request());
   auto check = check_request(raw_query(request.target), request.method, wants_websocket);
   if (auto* error = std::get_if<RequestError>(&check)) co_return co_await refuse(context, *error, wants_websocket);
   const auto& parsed = std::get<HandshakeRequest>(check);
@@ -196,25 +203,17 @@ net::awaitable<http::StreamOutcome> Server::open_polling(http::StreamContext& co
 
 net::awaitable<http::StreamOutcome> Server::open_websocket(http::StreamContext& context, bool base64_binary) {
   auto loop = loop_of(context);
-  auto ws = make_websocket(context.take_stream(), loop, *options_);
-  auto serve = [self = shared_from_this(), ws, base64_binary, loop, request = std::move(context.raw_request()),
+  auto serve = [self = shared_from_this(), socket = move_to_loop(context.take_stream(), loop), base64_binary, loop,
+                request = std::move(context.raw_request()),
                 handshake = context.request()]() mutable -> net::awaitable<void> {
-    error_code ec;
-    co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
-    // The closure lives as long as the connection: let go of the upgrade request's headers.
-    request = {};
-    if (ec) co_return;
+    auto ws = co_await accept_websocket(std::move(socket), std::move(request), *self->options_);
+    if (!ws) co_return;
     auto session = self->create_session(loop, std::move(handshake), Transport::websocket, base64_binary);
     auto open = encode_ws(encode_open(self->handshake_info(session->id(), Transport::websocket)));
-    ws->text(true);
-    co_await ws->async_write(net::buffer(open.data), net::redirect_error(net::use_awaitable, ec));
-    if (ec) {
-      session->close("transport error");
-      co_return;
-    }
+    ws->send(websocket::Opcode::text, {}, std::move(open.data));
     self->on_connection_(session);
     session->start();
-    session->run_websocket(ws);
+    session->run_websocket(std::move(ws));
   };
   net::co_spawn(loop, std::move(serve), net::detached);
   co_return http::StreamOutcome::close;
@@ -240,15 +239,12 @@ net::awaitable<http::StreamOutcome> Server::upgrade(http::StreamContext& context
   auto check = [&session] { return session->refuse_request(Transport::websocket); };
   auto refusal = co_await run_on(session->loop(), check);
   if (refusal) co_return co_await refuse(context, *refusal, true);
-  auto ws = make_websocket(context.take_stream(), session->loop(), *options_);
   net::co_spawn(
       session->loop(),
-      [session, ws, request = std::move(context.raw_request())]() mutable -> net::awaitable<void> {
-        error_code ec;
-        co_await ws->async_accept(request, net::redirect_error(net::use_awaitable, ec));
-        request = {};  // as above: the closure outlives the handshake
-        if (ec) co_return;
-        co_await session->run_upgrade(ws);
+      [self = shared_from_this(), session, socket = move_to_loop(context.take_stream(), session->loop()),
+       request = std::move(context.raw_request())]() mutable -> net::awaitable<void> {
+        auto ws = co_await accept_websocket(std::move(socket), std::move(request), *self->options_);
+        if (ws) session->begin_upgrade(std::move(ws));
       },
       net::detached);
   co_return http::StreamOutcome::close;

@@ -11,14 +11,9 @@
 namespace talkline::transport::engineio {
 
 namespace net = boost::asio;
-namespace beast = boost::beast;
-namespace websocket = boost::beast::websocket;
 using boost::system::error_code;
 
 namespace {
-
-// A close frame the peer never answers must not hold the socket open.
-constexpr auto kCloseFrameTimeout = std::chrono::seconds(5);
 
 std::size_t queued_size(const Packet& packet) { return packet.data().size() + 1; }
 
@@ -125,6 +120,15 @@ void Session::heartbeat_due(std::uint64_t arming) {
 
 void Session::enqueue(std::vector<Packet> packets) {
   if (state_ != State::open || overflowed_) return;
+  if (ws_) {
+    for (auto& packet : packets) write_packet(std::move(packet));
+    buffered_.store(ws_->queued_bytes(), std::memory_order_relaxed);
+    if (ws_->queued_bytes() > options_->max_buffered_bytes) {
+      overflowed_ = true;
+      net::post(loop_, [self = shared_from_this()] { self->finish("send buffer overflow", Ending::abort); });
+    }
+    return;
+  }
   for (auto& packet : packets) {
     outbox_bytes_ += queued_size(packet);
     outbox_.push_back(std::move(packet));
@@ -140,16 +144,27 @@ void Session::enqueue(std::vector<Packet> packets) {
   flush();
 }
 
+// Polling only: a WebSocket takes packets as they are queued.
 void Session::flush() {
-  if (transport_ == Transport::websocket) {
-    if (ws_ && !writing_ && !outbox_.empty()) {
-      writing_ = true;
-      net::co_spawn(
-          loop_, [self = shared_from_this()] { return self->write_loop(); }, net::detached);
-    }
-  } else if (poll_waiting_) {
-    poll_wakeup_->cancel();
+  if (poll_waiting_) poll_wakeup_->cancel();
+}
+
+void Session::write_packet(Packet packet) {
+  if (!packet.is_binary()) {
+    // A text frame is the type digit and the text: the text moves into the frame whole.
+    const char digit = packet_type_char(packet.type());
+    ws_->send(websocket::Opcode::text, std::string_view(&digit, 1), std::move(packet).take_data());
+  } else if (binary_encoding_ == BinaryEncoding::raw_frames) {
+    ws_->send(websocket::Opcode::binary, {}, std::move(packet).take_data());
+  } else {
+    auto frame = encode_ws(packet, binary_encoding_);
+    ws_->send(frame.binary ? websocket::Opcode::binary : websocket::Opcode::text, {}, std::move(frame.data));
   }
+}
+
+void Session::hand_outbox_to_websocket() {
+  auto waiting = take_outbox();
+  enqueue(std::move(waiting));
 }
 
 std::vector<Packet> Session::take_outbox() {
@@ -255,161 +270,105 @@ void Session::on_packet(Packet packet) {
   }
 }
 
-void Session::run_websocket(std::shared_ptr<WsStream> ws) {
+void Session::run_websocket(std::shared_ptr<WebSocket> ws) {
   transport_ = Transport::websocket;
-  ws_ = ws;
-  flush();
-  read_next(std::move(ws));
+  ws_ = std::move(ws);
+  ws_->start(*this, shared_from_this());
+  hand_outbox_to_websocket();
 }
 
-net::awaitable<void> Session::run_upgrade(std::shared_ptr<WsStream> ws) {
-  auto self = shared_from_this();
+void Session::begin_upgrade(std::shared_ptr<WebSocket> ws) {
   if (refuse_request(Transport::websocket)) {
-    beast::get_lowest_layer(*ws).close();
-    co_return;
+    ws->abort();
+    return;
   }
   upgrading_ = true;
   probe_ = ws;
-  net::steady_timer deadline(loop_);
-  deadline.expires_after(options_->upgrade_timeout);
-  deadline.async_wait([ws](error_code ec) {
-    if (!ec) beast::get_lowest_layer(*ws).close();
+  upgrade_deadline_ = std::make_unique<net::steady_timer>(loop_, options_->upgrade_timeout);
+  upgrade_deadline_->async_wait([weak = weak_from_this(), ws](error_code ec) {
+    auto self = weak.lock();
+    if (!ec && self && self->probe_ == ws) self->drop_upgrade();
   });
+  ws->start(*this, shared_from_this());
+}
 
-  beast::flat_buffer buffer;
-  bool upgraded = false;
-  while (!upgraded) {
-    error_code ec;
-    co_await ws->async_read(buffer, net::redirect_error(net::use_awaitable, ec));
-    if (ec || state_ != State::open) break;
-    auto frame = beast::buffers_to_string(buffer.data());
-    buffer.consume(buffer.size());
-    auto packet = ws->got_text() ? decode_ws_text(frame) : decode_ws_binary(frame);
-    if (!packet) break;
-    if (packet->type() == PacketType::ping && packet->data() == "probe") {
-      auto pong = encode_ws(Packet::text(PacketType::pong, "probe"));
-      ws->text(true);
-      co_await ws->async_write(net::buffer(pong.data), net::redirect_error(net::use_awaitable, ec));
-      if (ec) break;
-      // From now on GETs return at once, so the client can pause polling.
-      probed_ = true;
-      if (poll_waiting_) poll_wakeup_->cancel();
-    } else if (packet->type() == PacketType::upgrade && probed_) {
-      upgraded = true;
-    } else {
-      break;
-    }
+// The upgrade's two steps: "2probe" answered with "3probe" (after which GETs return at
+// once, so the client can pause polling), then "5". Anything else ends the attempt.
+void Session::on_probe_message(bool binary, std::string_view data) {
+  auto packet = binary ? decode_ws_binary(data) : decode_ws_text(data);
+  if (state_ != State::open || !packet) {
+    drop_upgrade();
+  } else if (packet->type() == PacketType::ping && packet->data() == "probe") {
+    const char digit = packet_type_char(PacketType::pong);
+    probe_->send(websocket::Opcode::text, std::string_view(&digit, 1), "probe");
+    probed_ = true;
+    if (poll_waiting_) poll_wakeup_->cancel();
+  } else if (packet->type() == PacketType::upgrade && probed_) {
+    complete_upgrade();
+  } else {
+    drop_upgrade();
   }
-  deadline.cancel();
-  probe_.reset();
+}
+
+void Session::complete_upgrade() {
+  upgrade_deadline_.reset();
   upgrading_ = false;
   probed_ = false;
-  if (!upgraded || state_ != State::open) {
-    beast::get_lowest_layer(*ws).close();  // the session goes on over polling
-    co_return;
-  }
   transport_ = Transport::websocket;
-  ws_ = ws;
-  if (poll_waiting_) poll_wakeup_->cancel();
+  ws_ = std::move(probe_);
+  if (poll_waiting_) poll_wakeup_->cancel();  // the waiting GET gets a noop
+  hand_outbox_to_websocket();
   // The reference server greets a finished upgrade with a noop; clients ignore it.
   enqueue({Packet::text(PacketType::noop)});
-  read_next(std::move(ws));
 }
 
-// What a WebSocket session reserves for the next message while it waits for one.
-constexpr std::size_t kIdleReadBytes = 64;
-
-// A read reserves its buffer when it starts, not when bytes arrive, and Beast's default
-// is 1.5 KiB: most of an idle connection's memory. So the wait is a small read (a pong
-// fits whole); the rest of a longer message is read once it flows.
-void Session::read_next(std::shared_ptr<WsStream> ws) {
-  auto& stream = *ws;
-  stream.async_read_some(read_buffer_, kIdleReadBytes,
-                         [self = shared_from_this(), ws = std::move(ws)](error_code ec, std::size_t) mutable {
-                           self->on_read(std::move(ws), ec);
-                         });
+// The session goes on over polling.
+void Session::drop_upgrade() {
+  upgrade_deadline_.reset();
+  upgrading_ = false;
+  probed_ = false;
+  if (auto probe = std::move(probe_)) probe->abort();
+  if (poll_waiting_) poll_wakeup_->cancel();
 }
 
-void Session::on_read(std::shared_ptr<WsStream> ws, error_code ec) {
-  if (!ec && !ws->is_message_done()) {
-    auto& stream = *ws;
-    stream.async_read(read_buffer_, [self = shared_from_this(), ws = std::move(ws)](
-                                        error_code ec, std::size_t) mutable { self->on_read(std::move(ws), ec); });
-    return;
-  }
-  if (ec) {
-    finish(ec == websocket::error::closed ? "transport close" : "transport error", Ending::abort);
+void Session::on_message(websocket::Stream& stream, bool binary, std::string_view data) {
+  if (&stream == probe_.get()) {
+    on_probe_message(binary, data);
     return;
   }
   if (state_ != State::open) return;
-  auto frame = beast::buffers_to_string(read_buffer_.data());
-  read_buffer_.consume(read_buffer_.size());
-  read_buffer_.shrink_to_fit();
-  auto packet = ws->got_text() ? decode_ws_text(frame) : decode_ws_binary(frame);
+  auto packet = binary ? decode_ws_binary(data) : decode_ws_text(data);
   if (!packet) {
     finish("parse error", Ending::abort);
     return;
   }
   on_packet(std::move(*packet));
-  read_next(std::move(ws));
 }
 
-net::awaitable<void> Session::write_loop() {
-  auto self = shared_from_this();
-  auto ws = ws_;
-  std::vector<Packet> batch;
-  while (!outbox_.empty()) {
-    batch.swap(outbox_);
-    for (auto& packet : batch) {
-      error_code ec;
-      if (packet.is_binary()) {
-        auto frame = encode_ws(packet, binary_encoding_);
-        ws->binary(frame.binary);
-        co_await ws->async_write(net::buffer(frame.data), net::redirect_error(net::use_awaitable, ec));
-      } else {
-        // A text frame is the type digit and the text: written from where they lie
-        // rather than copied into one string per frame.
-        const char digit = packet_type_char(packet.type());
-        const std::array<net::const_buffer, 2> frame{net::buffer(&digit, 1), net::buffer(packet.data())};
-        ws->text(true);
-        co_await ws->async_write(frame, net::redirect_error(net::use_awaitable, ec));
-      }
-      if (ec) {
-        writing_ = false;
-        finish("transport error", Ending::abort);
-        co_return;
-      }
-      // Written packets stop counting against the bound; an abort meanwhile zeroed it.
-      outbox_bytes_ -= std::min(outbox_bytes_, queued_size(packet));
-      buffered_.store(outbox_bytes_, std::memory_order_relaxed);
-    }
-    batch.clear();
-  }
-  writing_ = false;
-  if (state_ == State::closed) co_await close_websocket(ws, true);
+void Session::on_written(websocket::Stream& stream) {
+  if (&stream == ws_.get()) buffered_.store(stream.queued_bytes(), std::memory_order_relaxed);
 }
 
-net::awaitable<void> Session::close_websocket(std::shared_ptr<WsStream> ws, bool graceful) {
-  if (graceful && ws->is_open()) {
-    // A client that never answers the close frame must not keep the connection.
-    net::steady_timer deadline(loop_);
-    deadline.expires_after(kCloseFrameTimeout);
-    deadline.async_wait([ws](error_code ec) {
-      if (!ec) beast::get_lowest_layer(*ws).close();
-    });
-    error_code ec;
-    co_await ws->async_close(websocket::close_code::normal, net::redirect_error(net::use_awaitable, ec));
-    deadline.cancel();
+void Session::on_end(websocket::Stream& stream, websocket::End end) {
+  if (&stream == probe_.get()) {
+    probe_.reset();  // it has ended on its own
+    drop_upgrade();
+    return;
   }
-  beast::get_lowest_layer(*ws).close();
+  if (&stream != ws_.get()) return;
+  ws_.reset();  // it finishes its own close handshake
+  finish(end == websocket::End::peer_closed ? "transport close" : "transport error", Ending::abort);
 }
 
 void Session::abandon() {
   state_ = State::closed;
   forget_ = nullptr;
   listener_.reset();
+  if (ws_) ws_->detach();
+  if (probe_) probe_->detach();
   ws_.reset();
   probe_.reset();
+  upgrade_deadline_.reset();
   take_outbox();
   std::lock_guard lock(inbox_mutex_);
   inbox_.clear();
@@ -423,7 +382,7 @@ void Session::finish(const std::string& reason, Ending ending) {
   if (state_ == State::closed) return;
   bool was_open = state_ == State::open;
   arm(Deadline::none, {});
-  if (probe_) beast::get_lowest_layer(*probe_).close();
+  if (probe_) drop_upgrade();
 
   if (transport_ == Transport::polling) {
     if (state_ == State::closing) {
@@ -443,13 +402,14 @@ void Session::finish(const std::string& reason, Ending ending) {
   } else {
     state_ = State::closed;
     forget();
-    if (ws_) {
+    take_outbox();
+    buffered_.store(0, std::memory_order_relaxed);
+    // Graceful: what is queued goes out, then the close frame.
+    if (auto ws = std::move(ws_)) {
       if (ending == Ending::abort) {
-        take_outbox();
-        beast::get_lowest_layer(*ws_).close();
-      } else if (!writing_) {
-        net::co_spawn(
-            loop_, [self = shared_from_this(), ws = ws_] { return self->close_websocket(ws, true); }, net::detached);
+        ws->abort();
+      } else {
+        ws->close();
       }
     }
   }

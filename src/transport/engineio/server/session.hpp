@@ -12,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "transport/asio/asio.hpp"
@@ -21,15 +22,13 @@
 #include "transport/engineio/server/engine_options.hpp"
 #include "transport/engineio/server/heartbeats.hpp"
 #include "transport/http/message.hpp"
+#include "transport/websocket/stream/stream.hpp"
 
 namespace talkline::transport::engineio {
 
 /// The event loop a session lives on: one thread runs it, so no strand is needed.
 using Loop = boost::asio::io_context::executor_type;
-// On the bare socket: the WebSocket stream keeps its own timer for the handshake timeout,
-// and Engine.IO's heartbeat covers the rest, so tcp_stream's timers would only cost memory.
-using WsStream = boost::beast::websocket::stream<boost::asio::ip::tcp::socket>;
-using UpgradeRequest = boost::beast::http::request<boost::beast::http::string_body>;
+using WebSocket = websocket::Stream;
 
 /// What the layer above (Socket.IO) hears from a session. Called on the session's loop.
 class SessionListener {
@@ -41,7 +40,9 @@ class SessionListener {
   virtual void on_close(const std::string& reason) = 0;
 };
 
-class Session : public HeartbeatTarget, public std::enable_shared_from_this<Session> {
+class Session : public HeartbeatTarget,
+                private websocket::StreamHandler,
+                public std::enable_shared_from_this<Session> {
  public:
   /// `forget` removes the session from the server's table; called once, on close.
   Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,
@@ -82,12 +83,12 @@ class Session : public HeartbeatTarget, public std::enable_shared_from_this<Sess
   /// A POST on the polling transport: the client's packets.
   http::Response receive(const std::string& body);
   /// Serves a session opened directly on WebSocket, whose open packet the server has
-  /// sent. Reading goes on in a coroutine of its own.
-  void run_websocket(std::shared_ptr<WsStream> ws);
-  /// Takes a WebSocket that asks to replace the polling transport (probe, upgrade).
-  /// Returns once the upgrade is done or failed; after a success, reading goes on in a
-  /// coroutine of its own, so nothing of the upgrade stays in memory for the session's life.
-  boost::asio::awaitable<void> run_upgrade(std::shared_ptr<WsStream> ws);
+  /// queued on it.
+  void run_websocket(std::shared_ptr<WebSocket> ws);
+  /// Takes a WebSocket that asks to replace the polling transport: the client probes
+  /// it, then asks to upgrade; anything else, or silence past upgrade_timeout, drops
+  /// it and the session goes on over polling.
+  void begin_upgrade(std::shared_ptr<WebSocket> ws);
   /// A refusal the Server gives for this session's sid, or nullopt to go on.
   std::optional<RequestError> refuse_request(Transport requested) const;
 
@@ -117,12 +118,18 @@ class Session : public HeartbeatTarget, public std::enable_shared_from_this<Sess
   };
   /// Replaces any deadline armed before.
   void arm(Deadline deadline, std::chrono::milliseconds span);
-  /// Reads message after message with completion handlers, not a coroutine: an idle
-  /// connection then holds only Beast's pending read, not a chain of coroutine frames.
-  void read_next(std::shared_ptr<WsStream> ws);
-  void on_read(std::shared_ptr<WsStream> ws, boost::system::error_code ec);
-  boost::asio::awaitable<void> write_loop();
-  boost::asio::awaitable<void> close_websocket(std::shared_ptr<WsStream> ws, bool graceful);
+  // websocket::StreamHandler, for the session's WebSocket and a probing one
+  void on_message(websocket::Stream& stream, bool binary, std::string_view data) override;
+  void on_written(websocket::Stream& stream) override;
+  void on_end(websocket::Stream& stream, websocket::End end) override;
+
+  /// Queues one packet as one frame on the WebSocket.
+  void write_packet(Packet packet);
+  /// Moves what waited in the outbox (sent before the WebSocket took over) onto it.
+  void hand_outbox_to_websocket();
+  void on_probe_message(bool binary, std::string_view data);
+  void complete_upgrade();
+  void drop_upgrade();
   std::vector<Packet> take_outbox();
 
   Loop loop_;
@@ -157,13 +164,13 @@ class Session : public HeartbeatTarget, public std::enable_shared_from_this<Sess
   std::unique_ptr<boost::asio::steady_timer> poll_wakeup_;
   bool poll_waiting_ = false;
 
-  // websocket, once it carries the session
-  std::shared_ptr<WsStream> ws_;
-  boost::beast::flat_buffer read_buffer_;  // empty between messages
-  bool writing_ = false;
+  // websocket, once it carries the session; it keeps its own queue, so the outbox is
+  // for polling only
+  std::shared_ptr<WebSocket> ws_;
 
   // upgrade in progress
-  std::shared_ptr<WsStream> probe_;
+  std::shared_ptr<WebSocket> probe_;
+  std::unique_ptr<boost::asio::steady_timer> upgrade_deadline_;
   bool upgrading_ = false;
   bool probed_ = false;
 };
