@@ -116,7 +116,8 @@ void AppendWriter::commit(std::vector<Job>& batch) {
   for (const auto& statement : statements) requests.push_back(&statement);
   requests.push_back(&kCommit);
 
-  auto answers = (*db)->pipeline(requests);
+  // One sync point: the server then answers the whole batch in one send, not one per statement.
+  auto answers = (*db)->pipeline(requests, Connection::Syncs::at_end);
   // Every answer must be fine, or the transaction did not commit what it held: a failed
   // statement aborts it, and COMMIT then rolls back without an error of its own.
   for (const auto& answer : answers) {

@@ -149,7 +149,7 @@ Result<Rows> Connection::query(const std::string& sql, const Params& params) {
   return finish_command();
 }
 
-std::vector<Result<Rows>> Connection::pipeline(const std::vector<const Request*>& requests) {
+std::vector<Result<Rows>> Connection::pipeline(const std::vector<const Request*>& requests, Syncs syncs) {
   std::vector<Result<Rows>> answers;
   answers.reserve(requests.size());
   // Statements are prepared (once per connection) before the pipeline starts; if one
@@ -170,11 +170,12 @@ std::vector<Result<Rows>> Connection::pipeline(const std::vector<const Request*>
     fail_rest(link_failure("cannot enter pipeline mode"));
     return answers;
   }
+  auto sync_after = [&](std::size_t i) { return syncs == Syncs::after_each || i + 1 == requests.size(); };
   for (std::size_t i = 0; i < requests.size(); ++i) {
     std::vector<const char*> values = requests[i]->params.pointers();
     if (PQsendQueryPrepared(conn_, names[i].c_str(), requests[i]->params.size(), values.data(), nullptr, nullptr, 0) ==
             0 ||
-        PQpipelineSync(conn_) == 0) {
+        (sync_after(i) && PQpipelineSync(conn_) == 0)) {
       fail_rest(link_failure(trimmed(PQerrorMessage(conn_))));
       return answers;
     }
@@ -185,6 +186,7 @@ std::vector<Result<Rows>> Connection::pipeline(const std::vector<const Request*>
       fail_rest(Error::unavailable("postgres: connection lost during a pipeline"));
       return answers;
     }
+    if (!sync_after(i)) continue;
     Result<pg_result*> sync = next_result();
     if (!sync.ok()) {
       fail_rest(sync.error());

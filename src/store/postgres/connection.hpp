@@ -53,10 +53,19 @@ class Connection final : public Executor {
   Result<Rows> query(const std::string& sql, const Params& params) override;
   Result<Rows> query(const std::string& sql) { return query(sql, Params()); }
 
-  /// Sends every request before reading any answer (libpq pipeline mode), each followed by
-  /// a sync so it runs in its own implicit transaction: one round trip for the lot, and a
-  /// failing request fails alone. Answers come back in request order.
-  std::vector<Result<Rows>> pipeline(const std::vector<const Request*>& requests);
+  /// Where a pipeline puts its sync points.
+  enum class Syncs {
+    /// After each request: each runs in its own implicit transaction and a failing one
+    /// fails alone; the server answers (one send) after each.
+    after_each,
+    /// Once, after the last: for requests that form one transaction (BEGIN … COMMIT).
+    /// The server answers the lot in one send; after a failure the rest are skipped and
+    /// answered with an error, and the caller rolls back.
+    at_end,
+  };
+  /// Sends every request before reading any answer (libpq pipeline mode): one round trip
+  /// for the lot. Answers come back in request order.
+  std::vector<Result<Rows>> pipeline(const std::vector<const Request*>& requests, Syncs syncs = Syncs::after_each);
 
   /// SQLSTATE of the last server error ("" if none), to tell retryable aborts apart.
   const std::string& last_sqlstate() const { return last_sqlstate_; }
