@@ -355,6 +355,21 @@ TEST_F(WebSocketStream, CloseDuringALargeWriteSendsTheCloseFrameAfterIt) {
   EXPECT_TRUE(handler->ends.empty());
 }
 
+// A client that stops reading never lets the close frame out behind a large frame, so it
+// can never answer it: close_timeout has to hang up on it all the same, or the socket and
+// everything queued for it would stay for as long as the client keeps the connection.
+TEST_F(WebSocketStream, CloseHangsUpOnAClientThatStopsReading) {
+  ASSERT_NO_FATAL_FAILURE(connect());
+  server->send(Opcode::binary, {}, pattern(8 << 20));
+  io.restart();
+  io.poll();
+  ASSERT_GT(server->queued_bytes(), 0U) << "the socket took the whole frame: no write was under way";
+  server->close();
+  // Hanging up drops what is queued; the client reads nothing meanwhile.
+  EXPECT_TRUE(run_until([&] { return server->queued_bytes() == 0; }, Stream::close_timeout + 10s))
+      << "the stream still waits to write to a client that does not read";
+}
+
 TEST_F(WebSocketStream, AMessageOverTheLimitIsRefusedWith1009) {
   ASSERT_NO_FATAL_FAILURE(connect(1024));
   auto write = start_client_write(true, pattern(4096));
