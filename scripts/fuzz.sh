@@ -17,6 +17,7 @@ declare -A targets=(
   [fuzz_http_query]="tests/fuzz/fuzz_http_query.cpp src/transport/http/query.cpp"
   [fuzz_socketio]="tests/fuzz/fuzz_socketio.cpp $(echo src/transport/socketio/codec/*.cpp) src/util/json.cpp src/util/error.cpp src/util/utf8.cpp"
   [fuzz_engineio]="tests/fuzz/fuzz_engineio.cpp $(echo src/transport/engineio/codec/*.cpp) src/util/crypto.cpp src/util/json.cpp src/util/error.cpp src/util/utf8.cpp"
+  [fuzz_websocket_frames]="tests/fuzz/fuzz_websocket_frames.cpp $(echo src/transport/websocket/codec/*.cpp) src/util/utf8.cpp"
   [fuzz_bench_message_scan]="tests/fuzz/fuzz_bench_message_scan.cpp tools/bench/message_scan.cpp -Itools/bench"
   [fuzz_realtime_payload]="tests/fuzz/fuzz_realtime_payload.cpp src/realtime/payload.cpp src/util/json_fields.cpp src/util/json.cpp src/util/utf8.cpp src/util/error.cpp"
   [fuzz_bus_envelope]="tests/fuzz/fuzz_bus_envelope.cpp src/bus/redis/envelope_codec.cpp"

@@ -200,23 +200,23 @@ void Stream::on_batch_written(error_code ec) {
 void Stream::queue_close(std::uint16_t code, std::string_view reason) {
   if (state_ != State::open) return;
   state_ = State::closing;
+  // Timed from here, not from when the close frame is out: behind a large frame, a client
+  // that stops reading would keep it queued, and the connection open, for ever.
+  close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), close_timeout);
+  close_timer_->async_wait([self = shared_from_this()](error_code ec) {
+    if (!ec) self->shut();
+  });
   queue_frame(Opcode::close, {}, close_payload(code, reason));
   close_queued_ = true;
   flush_posted_ = false;  // a posted flush finds the queue taken and does nothing
   flush();
 }
 
-// Our close frame is out: hang up if the client has closed too, else give it a while.
+// Our close frame is out: hang up if the client has closed too, else the close timer
+// waits for its answer.
 void Stream::after_close_frame() {
   close_queued_ = false;
-  if (hang_up_after_close_) {
-    shut();
-    return;
-  }
-  close_timer_ = std::make_unique<net::steady_timer>(socket_.get_executor(), close_timeout);
-  close_timer_->async_wait([self = shared_from_this()](error_code ec) {
-    if (!ec) self->shut();
-  });
+  if (hang_up_after_close_) shut();
 }
 
 void Stream::close(std::uint16_t code) {

@@ -66,7 +66,8 @@ class Stream : public std::enable_shared_from_this<Stream>, private FrameSink {
   bool is_open() const { return state_ == State::open; }
 
   /// Sends what is queued, then a close frame; closes the socket when the client
-  /// answers it, or after `close_timeout` if it never does. The handler hears nothing more.
+  /// answers it, or `close_timeout` after this call if it never does (a client that
+  /// stops reading never gets the close frame to answer). The handler hears nothing more.
   void close(std::uint16_t code = close_code::normal);
   /// Closes the socket now and drops what is queued. The handler hears nothing more.
   void abort();
