@@ -1,7 +1,6 @@
 #include "realtime/gateway.hpp"
 
 #include <algorithm>
-#include <unordered_set>
 
 #include "realtime/event_packets.hpp"
 #include "realtime/events.hpp"
@@ -215,7 +214,6 @@ void Gateway::announce_presence(model::Id user_id, bool online, model::Millis at
 // Sorts one envelope's recipients by loop and queues one batch per loop; the frames
 // are built once here and shared by every recipient.
 void Gateway::deliver(const bus::Envelope& envelope) {
-  std::unordered_set<model::Id> seen;
   if (envelope.end_session_id != 0) {
     for (auto user : envelope.user_ids) {
       for (const auto& connection : registry_.of_user(user)) {
@@ -224,26 +222,29 @@ void Gateway::deliver(const bus::Envelope& envelope) {
     }
     return;
   }
+  // A member list never repeats a user, but an envelope may be put together by hand.
+  std::vector<model::Id> users = envelope.user_ids;
+  std::sort(users.begin(), users.end());
+  users.erase(std::unique(users.begin(), users.end()), users.end());
   const auto packets = shared_event_packets(envelope.event, envelope.payload_json);
   Delivery::Kind kind = Delivery::Kind::other;
   if (envelope.event == events::message_new) kind = Delivery::Kind::message;
   if (envelope.event == events::typing) kind = Delivery::Kind::typing;
   // Almost always one loop or a few: a short list beats a map.
   std::vector<std::pair<DeliveryInbox*, std::vector<Delivery>>> by_loop;
-  for (auto user : envelope.user_ids) {
-    if (!seen.insert(user).second) continue;
-    for (auto& connection : registry_.of_user(user)) {
-      const bool own = !envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection;
-      // The sender's own connection gets the ack instead of message:new; it still counts
-      // as having this seq, or the ordering would see a gap and fetch it from the store.
-      if (own && kind != Delivery::Kind::message) continue;
-      auto slot = std::find_if(by_loop.begin(), by_loop.end(),
-                               [&](const auto& entry) { return entry.first == connection->inbox; });
-      if (slot == by_loop.end()) slot = by_loop.insert(by_loop.end(), {connection->inbox, {}});
-      slot->second.push_back(
-          Delivery{std::move(connection), kind, envelope.conversation_id, envelope.seq, own ? nullptr : packets});
+  registry_.for_each_of(users, [&](const std::shared_ptr<Connection>& connection) {
+    const bool own = !envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection;
+    // The sender's own connection gets the ack instead of message:new; it still counts
+    // as having this seq, or the ordering would see a gap and fetch it from the store.
+    if (own && kind != Delivery::Kind::message) return;
+    auto slot = std::find_if(by_loop.begin(), by_loop.end(),
+                             [&](const auto& entry) { return entry.first == connection->inbox; });
+    if (slot == by_loop.end()) {
+      slot = by_loop.insert(by_loop.end(), {connection->inbox, {}});
+      slot->second.reserve(users.size());
     }
-  }
+    slot->second.push_back(Delivery{connection, kind, envelope.conversation_id, envelope.seq, own ? nullptr : packets, {}, {}});
+  });
   for (auto& [inbox, deliveries] : by_loop) inbox->push(deliveries);
 }
 

@@ -33,6 +33,18 @@ class ConnectionRegistry {
   /// Removes it; true when it was the user's last connection here (they went offline).
   bool remove(const Connection& connection);
   std::vector<std::shared_ptr<Connection>> of_user(model::Id user_id) const;
+  /// Calls `visit(connection)` for every connection of each user in `user_ids`, which
+  /// must hold no duplicates, under one lock rather than one per user, and without
+  /// copying any list. `visit` must not call back into the registry.
+  template <class Visit>
+  void for_each_of(const std::vector<model::Id>& user_ids, Visit&& visit) const {
+    std::lock_guard lock(mutex_);
+    for (const auto user : user_ids) {
+      auto it = by_user_.find(user);
+      if (it == by_user_.end()) continue;
+      for (const auto& connection : it->second) visit(connection);
+    }
+  }
   std::vector<std::shared_ptr<Connection>> all() const;
   bool is_online(model::Id user_id) const;
   std::size_t size() const;

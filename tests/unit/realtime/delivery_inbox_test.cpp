@@ -13,7 +13,7 @@ namespace {
 std::vector<Delivery> deliveries(model::Id pusher, model::Seq from, model::Seq to) {
   std::vector<Delivery> batch;
   for (auto seq = from; seq <= to; ++seq)
-    batch.push_back(Delivery{nullptr, Delivery::Kind::other, pusher, seq, nullptr});
+    batch.push_back(Delivery{nullptr, Delivery::Kind::other, pusher, seq, nullptr, {}, {}});
   return batch;
 }
 

@@ -3,6 +3,8 @@
 #include <cstring>
 #include <utility>
 
+#include "transport/websocket/stream/flush_queue.hpp"
+
 namespace talkline::transport::websocket {
 
 namespace net = boost::asio;
@@ -137,12 +139,14 @@ void Stream::queue_frame(Opcode opcode, std::string_view prefix, std::string bod
 
 // Frames queued while the loop works on one turn go out together at its end.
 void Stream::schedule_flush() {
-  if (flush_posted_ || writing_ || state_ == State::closed) return;
-  flush_posted_ = true;
-  net::post(socket_.get_executor(), [self = shared_from_this()] {
-    self->flush_posted_ = false;
-    self->flush();
-  });
+  if (flush_queued_ || writing_ || state_ == State::closed) return;
+  flush_queued_ = true;
+  FlushQueue::of(net::query(socket_.get_executor(), net::execution::context)).add(shared_from_this());
+}
+
+void Stream::flush_turn() {
+  flush_queued_ = false;
+  flush();
 }
 
 // Writes the queue in one go: the socket's buffer nearly always takes it at once, so
@@ -208,7 +212,7 @@ void Stream::queue_close(std::uint16_t code, std::string_view reason) {
   });
   queue_frame(Opcode::close, {}, close_payload(code, reason));
   close_queued_ = true;
-  flush_posted_ = false;  // a posted flush finds the queue taken and does nothing
+  flush_queued_ = false;  // a queued flush finds the queue taken and does nothing
   flush();
 }
 

@@ -77,6 +77,9 @@ class Stream : public std::enable_shared_from_this<Stream>, private FrameSink {
 
   static constexpr std::chrono::seconds close_timeout{5};
 
+  /// For FlushQueue: the loop turn that queued frames has ended; write them.
+  void flush_turn();
+
  private:
   enum class State : std::uint8_t {
     open,
@@ -118,7 +121,7 @@ class Stream : public std::enable_shared_from_this<Stream>, private FrameSink {
   State state_ = State::open;
   // The client has closed (or broke the protocol): no answer to our close frame is awaited.
   bool hang_up_after_close_ = false;
-  bool flush_posted_ = false;
+  bool flush_queued_ = false;
   bool writing_ = false;
   bool close_queued_ = false;  // our close frame is the last frame queued
   std::vector<OutFrame> queued_;   // waiting for the next write
