@@ -61,12 +61,7 @@ void Stream::on_read(error_code ec, std::size_t size) {
     return;
   }
   if (ec) {
-    // In `closing` the client may simply hang up instead of answering our close frame.
-    if (state_ == State::closing) {
-      shut();
-    } else {
-      end(End::broken);
-    }
+    on_socket_error();
     return;
   }
   if (!reader_.done()) read_next();
@@ -181,11 +176,7 @@ void Stream::flush() {
 void Stream::on_batch_written(error_code ec) {
   if (state_ == State::closed) return;
   if (ec) {
-    if (state_ == State::closing) {
-      shut();
-    } else {
-      end(End::broken);
-    }
+    on_socket_error();
     return;
   }
   for (const auto& frame : writing_frames_) queued_bytes_ -= frame.head_size + frame.body.size();
@@ -200,6 +191,16 @@ void Stream::on_batch_written(error_code ec) {
 }
 
 // ---- ending
+
+// A failed read or write. While closing, the client may simply hang up instead of
+// answering our close frame: that is the end we were waiting for.
+void Stream::on_socket_error() {
+  if (state_ == State::closing) {
+    shut();
+  } else {
+    end(End::broken);
+  }
+}
 
 void Stream::queue_close(std::uint16_t code, std::string_view reason) {
   if (state_ != State::open) return;

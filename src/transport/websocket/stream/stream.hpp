@@ -107,6 +107,7 @@ class Stream : public std::enable_shared_from_this<Stream>, private FrameSink {
   void flush();
   void on_batch_written(boost::system::error_code ec);
   void after_close_frame();
+  void on_socket_error();
   void queue_close(std::uint16_t code, std::string_view reason);
   void shut();
   /// Ends the stream for a reason of its own: cut (broken) or with a close frame.
