@@ -109,11 +109,11 @@ scenario_args() {
   local scenario=$1
   case $profile:$scenario in
     full:connections) echo --connections 15000 --connections-per-user 10 --duration 10 --source-addresses 4 ;;
-    full:direct) echo --pairs 500 --rates 1000,2000,5000,7000,10000,20000,40000,70000,100000,140000 --duration 4 --p99-bound-ms 50 ;;
-    full:group) echo --groups 10 --members 100 --rates 200,500,1000,1500,2000,3500,5000,7000 --duration 4 --p99-bound-ms 200 ;;
-    full:persist) echo --senders 200 --rates 500,1000,2000,5000,7000,10000,20000,35000,50000,70000 --duration 4 --p99-bound-ms 20 ;;
+    full:direct) echo --pairs 500 --rates 1000,2000,5000,7000,10000,20000,40000,70000,100000,140000 --duration 4 --p99-bound-ms 50 --settle 2 ;;
+    full:group) echo --groups 10 --members 100 --rates 200,500,1000,1500,2000,3500,5000,7000 --duration 4 --p99-bound-ms 200 --settle 2 ;;
+    full:persist) echo --senders 200 --rates 500,1000,2000,5000,7000,10000,20000,35000,50000,70000 --duration 4 --p99-bound-ms 20 --settle 2 ;;
     full:daily-model) echo --active 2000 --speedup 500 --duration 20 ;;
-    full:cross-node) echo --pairs 500 --rates 500,1000,2000,3500,5000,7000,10000,14000,20000 --duration 4 --p99-bound-ms 50 ;;
+    full:cross-node) echo --pairs 500 --rates 500,1000,2000,3500,5000,7000,10000,14000,20000 --duration 4 --p99-bound-ms 50 --settle 2 ;;
 
     quick:connections) echo --connections 1000 --connections-per-user 10 --duration 2 ;;
     quick:direct) echo --pairs 20 --rates 1000,2500 --duration 2 --p99-bound-ms 50 ;;

@@ -53,6 +53,9 @@ struct MessagingOptions {
   double p99_bound_ms = 0;    ///< stepped runs stop after the first step whose p99 exceeds it
   int body_bytes = 32;
   double drain_seconds = 5;  ///< most time to wait for outstanding acks and deliveries
+  /// Seconds between the last connection opening and the first send, so the first step
+  /// measures messaging rather than the server still answering the connections (catch-up).
+  double settle_seconds = 0;
 };
 
 struct DirectOptions {

@@ -78,6 +78,9 @@ void add_messaging(CLI::App& command, MessagingOptions& messaging, double defaul
       ->capture_default_str();
   command.add_option("--body-bytes", messaging.body_bytes, "Approximate message body size");
   command.add_option("--drain", messaging.drain_seconds, "Most seconds to wait for answers after each rate");
+  command.add_option("--settle", messaging.settle_seconds,
+                     "Seconds to wait after the connections open before the first rate (the server's "
+                     "connect work, such as catch-up reads, is then not measured as messaging)");
 }
 
 // The scenario subcommands, under `parent` (the app itself, or `soak`). Returns the

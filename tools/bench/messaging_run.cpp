@@ -1,7 +1,9 @@
 #include "messaging_run.hpp"
 
+#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "traffic_report.hpp"
 
@@ -62,6 +64,12 @@ int run_messaging(Traffic& traffic, const CommonOptions& common, const Messaging
     std::cerr << window_line(stats, seconds, resources) << "\n";
     timeline.push_back(window_json(stats, seconds, &resources));
   };
+
+  if (options.settle_seconds > 0) {
+    report.add("parameters", "settle", options.settle_seconds, "s");
+    std::cerr << "settling for " << options.settle_seconds << " s\n";
+    std::this_thread::sleep_for(std::chrono::duration<double>(options.settle_seconds));
+  }
 
   Json steps = Json::array();
   double best_rate = 0;
