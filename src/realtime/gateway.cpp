@@ -243,7 +243,8 @@ void Gateway::deliver(const bus::Envelope& envelope) {
       slot = by_loop.insert(by_loop.end(), {connection->inbox, {}});
       slot->second.reserve(users.size());
     }
-    slot->second.push_back(Delivery{connection, kind, envelope.conversation_id, envelope.seq, own ? nullptr : packets, {}, {}});
+    slot->second.push_back(
+        Delivery{connection, kind, envelope.conversation_id, envelope.seq, own ? nullptr : packets, {}, {}});
   });
   for (auto& [inbox, deliveries] : by_loop) inbox->push(deliveries);
 }

@@ -40,9 +40,7 @@ class SessionListener {
   virtual void on_close(const std::string& reason) = 0;
 };
 
-class Session : public HeartbeatTarget,
-                private websocket::StreamHandler,
-                public std::enable_shared_from_this<Session> {
+class Session : public HeartbeatTarget, private websocket::StreamHandler, public std::enable_shared_from_this<Session> {
  public:
   /// `forget` removes the session from the server's table; called once, on close.
   Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions> options, http::Request handshake,

@@ -19,9 +19,7 @@ std::span<char> drain_buffer() {
   return buffer;
 }
 
-bool would_block(const error_code& ec) {
-  return ec == net::error::would_block || ec == net::error::try_again;
-}
+bool would_block(const error_code& ec) { return ec == net::error::would_block || ec == net::error::try_again; }
 
 }  // namespace
 

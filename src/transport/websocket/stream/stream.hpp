@@ -124,9 +124,9 @@ class Stream : public std::enable_shared_from_this<Stream>, private FrameSink {
   bool hang_up_after_close_ = false;
   bool flush_queued_ = false;
   bool writing_ = false;
-  bool close_queued_ = false;  // our close frame is the last frame queued
-  std::vector<OutFrame> queued_;   // waiting for the next write
-  std::vector<OutFrame> writing_frames_;  // in the write under way
+  bool close_queued_ = false;                               // our close frame is the last frame queued
+  std::vector<OutFrame> queued_;                            // waiting for the next write
+  std::vector<OutFrame> writing_frames_;                    // in the write under way
   std::vector<boost::asio::const_buffer> pending_buffers_;  // what a write that had to wait has left
   std::size_t queued_bytes_ = 0;
   std::unique_ptr<boost::asio::steady_timer> close_timer_;
