@@ -1,5 +1,7 @@
 #include "realtime/delivery_inbox.hpp"
 
+#include "util/wakeup_batch.hpp"
+
 namespace talkline::realtime {
 
 void DeliveryInbox::push(std::vector<Delivery>& deliveries) {
@@ -16,7 +18,8 @@ void DeliveryInbox::push(std::vector<Delivery>& deliveries) {
     if (posted_) return;
     posted_ = true;
   }
-  boost::asio::post(loop_, [this] { drain(); });
+  auto wake = [this] { boost::asio::post(loop_, [this] { drain(); }); };
+  if (!util::WakeupBatch::hold(wake)) wake();
 }
 
 void DeliveryInbox::drain() {

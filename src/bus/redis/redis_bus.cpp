@@ -14,6 +14,7 @@
 
 #include "bus/redis/envelope_codec.hpp"
 #include "util/log.hpp"
+#include "util/wakeup_batch.hpp"
 
 namespace talkline::bus::redis {
 
@@ -457,6 +458,7 @@ void RedisBus::deliver_remote(std::vector<std::pair<model::Id, std::string>>& me
     envelopes.push_back(std::move(wire->envelope));
     last_kept = true;
   }
+  util::WakeupBatch wakeups;
   for (const auto& envelope : envelopes) {
     ++received_;
     deliver(envelope);

@@ -10,6 +10,7 @@
 #include "store/completion.hpp"
 #include "store/postgres/message_queries.hpp"
 #include "util/log.hpp"
+#include "util/wakeup_batch.hpp"
 
 namespace talkline::store::postgres {
 
@@ -73,7 +74,10 @@ void AppendWriter::run() {
     }
     commit(batch);
     appends_.fetch_add(batch.size(), std::memory_order_relaxed);
-    for (auto& job : batch) complete_logged("postgres", job.done, std::move(job.outcome));
+    {
+      util::WakeupBatch wakeups;
+      for (auto& job : batch) complete_logged("postgres", job.done, std::move(job.outcome));
+    }
     batch.clear();
   }
 }

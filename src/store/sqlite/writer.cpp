@@ -11,6 +11,7 @@
 #include "store/completion.hpp"
 #include "store/sqlite/connection.hpp"
 #include "util/log.hpp"
+#include "util/wakeup_batch.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -129,6 +130,7 @@ void Writer::finish_batch(std::vector<Pending*>& batch) {
   }
   jobs_done_.fetch_add(batch.size(), std::memory_order_relaxed);
   work_done_.notify_all();
+  util::WakeupBatch wakeups;
   for (auto& pending : owned) complete_logged("sqlite", pending->completion, std::move(pending->outcome));
 }
 

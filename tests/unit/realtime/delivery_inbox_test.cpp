@@ -1,5 +1,7 @@
 #include "realtime/delivery_inbox.hpp"
 
+#include "util/wakeup_batch.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -29,6 +31,23 @@ TEST(DeliveryInbox, OneDrainCarriesEverythingPushedBeforeTheLoopRuns) {
   loop.run();
   ASSERT_EQ(drains.size(), 1U);
   EXPECT_EQ(drains.front(), 100U);
+}
+
+TEST(DeliveryInbox, InsideAWakeupBatchTheLoopIsWokenOnlyWhenTheBatchEnds) {
+  boost::asio::io_context loop;
+  int drains = 0;
+  DeliveryInbox inbox(loop.get_executor(), [&](std::vector<Delivery>&) { ++drains; });
+  {
+    util::WakeupBatch batch;
+    auto first = deliveries(1, 1, 1);
+    inbox.push(first);
+    EXPECT_EQ(loop.poll(), 0U);  // nothing posted yet
+    auto second = deliveries(1, 2, 2);
+    inbox.push(second);
+  }
+  loop.restart();  // the empty poll above stopped it
+  EXPECT_EQ(loop.poll(), 1U);
+  EXPECT_EQ(drains, 1);
 }
 
 TEST(DeliveryInbox, AnEmptyPushPostsNothing) {
