@@ -25,6 +25,14 @@ struct Member {
   Seq read_seq = 0;
 };
 
+/// A cursor move as its commit saw it: the member after it, whether either cursor moved,
+/// and, when one did, the conversation's members at that commit (whom to tell).
+struct CursorAdvance {
+  Member member;
+  bool moved = false;
+  std::vector<Id> member_ids;
+};
+
 struct Conversation {
   Id id = 0;
   ConversationKind kind = ConversationKind::group;

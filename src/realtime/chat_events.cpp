@@ -19,11 +19,23 @@ namespace net = boost::asio;
 namespace sio = transport::socketio;
 
 ChatEvents::Handler ChatEvents::blocking_handler_for(std::string_view event) {
-  if (event == events::receipt_delivered) return &ChatEvents::receipt_delivered;
-  if (event == events::receipt_read) return &ChatEvents::receipt_read;
   if (event == events::sync) return &ChatEvents::sync;
   return nullptr;
 }
+
+namespace {
+
+// Outcomes of sends and receipts arrive on the store's thread; their acks reach each
+// connection's loop through its inbox, one wake-up for a whole commit rather than one
+// per caller.
+void answer_on_loop(const std::shared_ptr<Connection>& connection, const sio::Ack& ack, std::string json) {
+  if (connection->loop.running_in_this_thread()) return ack.send_serialized(json);
+  std::vector<Delivery> answer_later;
+  answer_later.push_back(Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack, std::move(json)});
+  connection->inbox->push(answer_later);
+}
+
+}  // namespace
 
 bool ChatEvents::sends_on_loop() const { return services_.messages.sends_complete_later(); }
 
@@ -47,6 +59,10 @@ void ChatEvents::on_event(const std::shared_ptr<sio::Socket>& socket, const std:
   }
   if (event == events::typing) return typing_.typing(connection, args, std::move(ack));
   if (event == events::conversation_join) return join(connection, args, std::move(ack));
+  if (event == events::receipt_delivered) {
+    return move_cursor(connection, args, model::CursorKind::delivered, std::move(ack));
+  }
+  if (event == events::receipt_read) return move_cursor(connection, args, model::CursorKind::read, std::move(ack));
   if (event == events::conversation_leave) {
     auto result = leave(*connection, args);
     if (ack) ack({result.ok() ? ok_ack(std::move(*result)) : error_ack(result.error())});
@@ -81,16 +97,11 @@ Result<services::SendRequest> read_send_request(const util::Json::array_t& args)
 }  // namespace
 
 void ChatEvents::send_message(const ConnectionPtr& connection, const Args& args, sio::Ack ack) {
-  // A commit's outcomes arrive on the store's thread; their acks reach each connection's
-  // loop through its inbox, one wake-up for the whole commit rather than one per sender.
   auto answer = [connection, ack](Result<model::SendOutcome> outcome) {
     if (!ack) return;
-    std::string json = outcome.ok() ? "[{\"message\":" + wire::message_wire(outcome->message) + ",\"ok\":true}]"
-                                    : util::dump_json(util::Json::array({error_ack(outcome.error())}));
-    if (connection->loop.running_in_this_thread()) return ack.send_serialized(json);
-    std::vector<Delivery> answer_later;
-    answer_later.push_back(Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack, std::move(json)});
-    connection->inbox->push(answer_later);
+    answer_on_loop(connection, ack,
+                   outcome.ok() ? "[{\"message\":" + wire::message_wire(outcome->message) + ",\"ok\":true}]"
+                                : util::dump_json(util::Json::array({error_ack(outcome.error())})));
   };
   auto request = read_send_request(args);
   if (!request.ok()) return answer(request.take_error());
@@ -132,23 +143,21 @@ util::Json cursors_json(const model::Member& member) {
 
 }  // namespace
 
-Result<util::Json> ChatEvents::receipt_delivered(Connection& connection, const Args& args) {
-  return move_cursor(connection, args, model::CursorKind::delivered);
-}
-
-Result<util::Json> ChatEvents::receipt_read(Connection& connection, const Args& args) {
-  return move_cursor(connection, args, model::CursorKind::read);
-}
-
-Result<util::Json> ChatEvents::move_cursor(Connection& connection, const Args& args, model::CursorKind kind) {
-  TL_TRY_ASSIGN(const auto* payload, payload_object(args));
-  TL_TRY_ASSIGN(const auto conversation_id, required_id(*payload, "conversationId"));
-  TL_TRY_ASSIGN(const auto seq, required_seq(*payload, "seq"));
-  const auto& caller = connection.principal;
-  TL_TRY_ASSIGN(const auto member, kind == model::CursorKind::read
-                                       ? services_.messages.mark_read(caller, conversation_id, seq)
-                                       : services_.messages.mark_delivered(caller, conversation_id, seq));
-  return cursors_json(member);
+void ChatEvents::move_cursor(const ConnectionPtr& connection, const Args& args, model::CursorKind kind, sio::Ack ack) {
+  auto answer = [connection, ack](Result<model::Member> member) {
+    if (!ack) return;
+    answer_on_loop(
+        connection, ack,
+        util::dump_json(util::Json::array({member.ok() ? ok_ack(cursors_json(*member)) : error_ack(member.error())})));
+  };
+  auto request = [&]() -> Result<std::pair<model::Id, model::Seq>> {
+    TL_TRY_ASSIGN(const auto* payload, payload_object(args));
+    TL_TRY_ASSIGN(const auto conversation_id, required_id(*payload, "conversationId"));
+    TL_TRY_ASSIGN(const auto seq, required_seq(*payload, "seq"));
+    return std::pair{conversation_id, seq};
+  }();
+  if (!request.ok()) return answer(request.take_error());
+  services_.messages.move_cursor_async(connection->principal, request->first, kind, request->second, std::move(answer));
 }
 
 Result<util::Json> ChatEvents::sync(Connection& connection, const Args& args) {

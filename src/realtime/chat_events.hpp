@@ -22,10 +22,11 @@ class TypingRelay;
 /// `typing` through the TypingRelay and `sync` through CatchUp. Keeps the connection's
 /// RoomState.
 ///
-/// Threads: `on_event` runs on the connection's event loop, in arrival order. What
-/// needs no store read is done there; the rest runs on the gateway's pool on the
-/// connection's work strand, which keeps it in arrival order, and posts back to the
-/// loop for anything that changes the connection. `in_room` runs on the loop.
+/// Threads: `on_event` runs on the connection's event loop, in arrival order. Sends and
+/// receipts are handed to the store there and acked once committed; what reads the
+/// store (sync, join) runs on the gateway's pool on the connection's work strand, which
+/// keeps it in arrival order, and posts back to the loop for anything that changes the
+/// connection. `in_room` runs on the loop.
 class ChatEvents {
  public:
   /// `gateway` owns this; work under way on the pool keeps it alive.
@@ -51,9 +52,10 @@ class ChatEvents {
   /// Answers through `ack` once the message is durable; the loop moves on to other
   /// work meanwhile (the store completes sends in order).
   void send_message(const ConnectionPtr& connection, const Args& args, transport::socketio::Ack ack);
-  Result<util::Json> receipt_delivered(Connection& connection, const Args& args);
-  Result<util::Json> receipt_read(Connection& connection, const Args& args);
-  Result<util::Json> move_cursor(Connection& connection, const Args& args, model::CursorKind kind);
+  /// Receipts: the store commits the move and the ack follows it, like a send's; no
+  /// thread waits for the commit.
+  void move_cursor(const ConnectionPtr& connection, const Args& args, model::CursorKind kind,
+                   transport::socketio::Ack ack);
   Result<util::Json> sync(Connection& connection, const Args& args);
   /// Pool: checks membership, then adds the room and acks on the loop.
   void join(const ConnectionPtr& connection, const Args& args, transport::socketio::Ack ack);

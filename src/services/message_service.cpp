@@ -30,8 +30,15 @@ std::vector<std::string> search_terms(std::string_view query) {
 }
 
 // Every store words a missing conversation its own way; callers see one answer.
+// The store says which row was missing (member, conversation); a caller learns only that
+// the conversation is not theirs.
+Error plain_not_found(Error error) {
+  if (error.code == ErrorCode::not_found) return Error::not_found("conversation not found");
+  return error;
+}
+
 Result<model::SendOutcome> with_plain_not_found(Result<model::SendOutcome> outcome) {
-  if (!outcome.ok() && outcome.error().code == ErrorCode::not_found) return Error::not_found("conversation not found");
+  if (!outcome.ok()) return plain_not_found(outcome.take_error());
   return outcome;
 }
 
@@ -132,25 +139,37 @@ Result<model::Page<model::Message>> MessageService::history(const Principal& cal
 }
 
 Result<model::Member> MessageService::mark_read(const Principal& caller, model::Id conversation_id, model::Seq seq) {
-  return advance(caller, conversation_id, model::CursorKind::read, seq);
+  return move_cursor(caller, conversation_id, model::CursorKind::read, seq);
 }
 
 Result<model::Member> MessageService::mark_delivered(const Principal& caller, model::Id conversation_id,
                                                      model::Seq seq) {
-  return advance(caller, conversation_id, model::CursorKind::delivered, seq);
+  return move_cursor(caller, conversation_id, model::CursorKind::delivered, seq);
 }
 
-Result<model::Member> MessageService::advance(const Principal& caller, model::Id conversation_id,
-                                              model::CursorKind kind, model::Seq seq) {
-  if (seq < 0) return Error::invalid("seq", "must be zero or more");
-  TL_TRY_ASSIGN(const auto before, conversations_.require_member(caller, conversation_id));
-  TL_TRY_ASSIGN(auto after, store_.member_cursor_advance(conversation_id, caller.user_id, kind, seq));
-  const bool moved =
-      kind == model::CursorKind::read ? after.read_seq > before.read_seq : after.delivered_seq > before.delivered_seq;
-  if (moved && events_) {
-    events_->cursor_moved(after, kind, *conversations_.member_ids(conversation_id), clock_.now_ms());
-  }
-  return after;
+Result<model::Member> MessageService::move_cursor(const Principal& caller, model::Id conversation_id,
+                                                  model::CursorKind kind, model::Seq seq) {
+  std::promise<Result<model::Member>> answer;
+  auto outcome = answer.get_future();
+  move_cursor_async(caller, conversation_id, kind, seq,
+                    [&answer](Result<model::Member> result) { answer.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+// Membership is checked by the store in the same commit that moves the cursor, and the
+// members told are the ones that commit saw; nothing is read before it.
+void MessageService::move_cursor_async(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
+                                       model::Seq seq, CursorDone done) {
+  if (seq < 0) return done(Error::invalid("seq", "must be zero or more"));
+  store_.member_cursor_advance_async(conversation_id, caller.user_id, kind, seq,
+                                     [this, kind, done = std::move(done)](Result<model::CursorAdvance> advance) {
+                                       if (!advance.ok()) return done(plain_not_found(advance.take_error()));
+                                       if (advance->moved && events_) {
+                                         events_->cursor_moved(advance->member, kind, advance->member_ids,
+                                                               clock_.now_ms());
+                                       }
+                                       done(std::move(advance->member));
+                                     });
 }
 
 Result<std::vector<model::Message>> MessageService::messages_after(const Principal& caller, model::Id conversation_id,

@@ -62,6 +62,11 @@ class MessageService {
   Result<model::Member> mark_read(const Principal& caller, model::Id conversation_id, model::Seq seq);
   /// Moves the caller's delivered cursor forward (never back).
   Result<model::Member> mark_delivered(const Principal& caller, model::Id conversation_id, model::Seq seq);
+  using CursorDone = std::function<void(Result<model::Member>)>;
+  /// mark_read / mark_delivered without waiting for the commit: `done` runs on the
+  /// store's thread once the move has committed, after the other members were told.
+  void move_cursor_async(const Principal& caller, model::Id conversation_id, model::CursorKind kind, model::Seq seq,
+                         CursorDone done);
   /// Messages matching every word of `query`, newest first, in the caller's conversations.
   Result<model::Page<model::Message>> search(const Principal& caller, std::string_view query,
                                              std::optional<std::string_view> conversation_id,
@@ -70,8 +75,8 @@ class MessageService {
 
  private:
   void announce(const Result<model::SendOutcome>& outcome, const std::string& skip_connection);
-  Result<model::Member> advance(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
-                                model::Seq seq);
+  Result<model::Member> move_cursor(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
+                                    model::Seq seq);
 
   store::Store& store_;
   EventPublisher* events_ = nullptr;

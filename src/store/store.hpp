@@ -98,6 +98,11 @@ class Store {
   /// Moving `read` also moves `delivered` up to it. `invalid_argument` past last_seq.
   virtual Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
                                                       Seq seq) = 0;
+  /// member_cursor_advance without a thread waiting for the commit: `done` runs on the
+  /// store's own thread once the move has committed (or failed), with the member after
+  /// it and, if a cursor moved, the members the commit saw.
+  virtual void member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+                                           std::function<void(Result<model::CursorAdvance>)> done) = 0;
 
   // ---- messages -------------------------------------------------------------------
 

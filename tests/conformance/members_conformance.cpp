@@ -1,6 +1,8 @@
 #include "store_conformance.hpp"
 
 #include <algorithm>
+#include <future>
+#include <vector>
 
 namespace talkline::conformance {
 
@@ -13,6 +15,16 @@ std::optional<model::MemberRole> role_of(const model::Conversation& conversation
     if (member.user_id == user_id) return member.role;
   }
   return std::nullopt;
+}
+
+// Waits for an asynchronous cursor move's outcome (it arrives on the store's thread).
+Result<model::CursorAdvance> advance_and_wait(store::Store& store, model::Id conversation_id, model::Id user_id,
+                                              model::CursorKind kind, model::Seq seq) {
+  std::promise<Result<model::CursorAdvance>> answer;
+  auto outcome = answer.get_future();
+  store.member_cursor_advance_async(conversation_id, user_id, kind, seq,
+                                    [&answer](Result<model::CursorAdvance> r) { answer.set_value(std::move(r)); });
+  return outcome.get();
 }
 
 }  // namespace
@@ -186,6 +198,45 @@ TEST_P(StoreConformance, CursorAdvanceForANonMemberIsNotFound) {
   send(group, alice, "m");
   EXPECT_EQ(outcome(store().member_cursor_advance(group.id, bob.id, model::CursorKind::read, 1)), "not_found");
   EXPECT_EQ(outcome(store().member_cursor_advance(new_id(), alice.id, model::CursorKind::read, 0)), "not_found");
+}
+
+TEST_P(StoreConformance, AsyncCursorAdvanceSaysWhetherItMovedAndWhomToTell) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::User carol = add_user("carol");
+  model::Conversation group = add_group(alice, {bob, carol});
+  for (int i = 0; i < 3; ++i) send(group, alice, "m");
+
+  auto moved = advance_and_wait(store(), group.id, bob.id, model::CursorKind::read, 2);
+  ASSERT_EQ(outcome(moved), "ok");
+  EXPECT_TRUE(moved->moved);
+  EXPECT_EQ(moved->member.user_id, bob.id);
+  EXPECT_EQ(moved->member.read_seq, 2);
+  EXPECT_EQ(moved->member.delivered_seq, 2);
+  auto told = moved->member_ids;
+  std::sort(told.begin(), told.end());
+  std::vector<model::Id> everyone{alice.id, bob.id, carol.id};
+  std::sort(everyone.begin(), everyone.end());
+  EXPECT_EQ(told, everyone);
+  EXPECT_EQ(must(store().member_get(group.id, bob.id)).read_seq, 2);
+
+  auto again = advance_and_wait(store(), group.id, bob.id, model::CursorKind::delivered, 1);
+  ASSERT_EQ(outcome(again), "ok");
+  EXPECT_FALSE(again->moved);
+  EXPECT_TRUE(again->member_ids.empty());
+  EXPECT_EQ(again->member.delivered_seq, 2);
+}
+
+TEST_P(StoreConformance, AsyncCursorAdvanceRefusesWhatTheSyncOneRefuses) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::Conversation group = add_group(alice, {});
+  send(group, alice, "m");
+  EXPECT_EQ(outcome(advance_and_wait(store(), group.id, bob.id, model::CursorKind::read, 1)), "not_found");
+  auto past = advance_and_wait(store(), group.id, alice.id, model::CursorKind::read, 2);
+  EXPECT_EQ(outcome(past), "invalid_argument");
+  EXPECT_EQ(field_of(past), "seq");
+  EXPECT_EQ(must(store().member_get(group.id, alice.id)).read_seq, 1);  // the sender's own send moved it
 }
 
 TEST_P(StoreConformance, AddingMembersPastTheCapAddsNobody) {

@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <exception>
+#include <memory>
 #include <utility>
+
+#include "store/completion.hpp"
+#include "util/wakeup_batch.hpp"
 
 namespace talkline::store::postgres {
 
@@ -47,6 +51,21 @@ Result<void> ConnectionPool::run_task(Task task) {
   return std::move(pending.outcome);
 }
 
+void ConnectionPool::run_task_async(Task task, std::function<void(Result<void>)> done) {
+  auto pending = std::make_unique<Pending>();
+  pending->task = std::move(task);
+  pending->completion = std::move(done);
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back(pending.release());
+      work_ready_.notify_one();
+      return;
+    }
+  }
+  pending->completion(Error::unavailable("store is closed"));
+}
+
 void ConnectionPool::stop() {
   {
     std::lock_guard lock(mutex_);
@@ -79,12 +98,28 @@ void ConnectionPool::run(Worker& worker) {
       if (!queue_.empty()) work_ready_.notify_one();
     }
     execute(worker, batch);
-    {
-      std::lock_guard lock(mutex_);
-      for (Pending* pending : batch) pending->done = true;
-    }
-    work_done_.notify_all();
+    finish(batch);
   }
+}
+
+// Releases the waiting callers, then runs the asynchronous ones' completions. Those are
+// picked out first: a released caller's Pending lives on its stack and may be gone as
+// soon as the lock is dropped.
+void ConnectionPool::finish(std::vector<Pending*>& batch) {
+  std::vector<std::unique_ptr<Pending>> owned;
+  {
+    std::lock_guard lock(mutex_);
+    for (Pending* pending : batch) {
+      if (pending->completion) {
+        owned.emplace_back(pending);
+      } else {
+        pending->done = true;
+      }
+    }
+  }
+  work_done_.notify_all();
+  util::WakeupBatch wakeups;
+  for (auto& pending : owned) complete_logged("postgres", pending->completion, std::move(pending->outcome));
 }
 
 Result<Connection*> ConnectionPool::connection_of(Worker& worker) {

@@ -47,6 +47,10 @@ class ConnectionPool final : public Executor {
   Result<Rows> query(const std::string& sql, const Params& params) override { return run_statement(sql, params); }
   /// Runs `task` on a pool connection and returns its outcome.
   Result<void> run_task(Task task);
+  /// Queues `task` like run_task() but returns at once; `done` runs on the pool thread
+  /// that ran it (at once with `unavailable` once stop() has begun). `done` must not
+  /// wait for the pool.
+  void run_task_async(Task task, std::function<void(Result<void>)> done);
 
   /// Refuses new work, finishes queued work, joins the threads and closes the connections.
   void stop();
@@ -62,6 +66,7 @@ class ConnectionPool final : public Executor {
     Result<Rows> rows = Rows();
     Result<void> outcome = ok_result();
     bool done = false;
+    std::function<void(Result<void>)> completion;  ///< set for run_task_async; the pool then owns it
   };
   struct Worker {
     std::unique_ptr<Connection> connection;
@@ -72,6 +77,7 @@ class ConnectionPool final : public Executor {
   void run(Worker& worker);
   Result<Connection*> connection_of(Worker& worker);
   void execute(Worker& worker, std::vector<Pending*>& batch);
+  void finish(std::vector<Pending*>& batch);
 
   ConnectionOptions options_;
   std::size_t max_pipeline_;

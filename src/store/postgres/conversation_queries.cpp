@@ -197,8 +197,8 @@ Result<void> remove_member(Executor& db, model::Id conversation_id, model::Id us
 // One statement moves the cursors when there is something to move and the seq exists;
 // only when it changes nothing does a second read tell the caller why (not a member, past
 // the end, or already that far).
-Result<model::Member> advance_member_cursor(Executor& db, model::Id conversation_id, model::Id user_id,
-                                            model::CursorKind kind, model::Seq seq) {
+Result<model::CursorAdvance> advance_member_cursor(Executor& db, model::Id conversation_id, model::Id user_id,
+                                                   model::CursorKind kind, model::Seq seq) {
   if (seq < 0) return Error::invalid("seq", "must not be negative");
   const bool is_read = kind == model::CursorKind::read;
   TL_TRY_ASSIGN(
@@ -213,12 +213,21 @@ Result<model::Member> advance_member_cursor(Executor& db, model::Id conversation
                            " AND ($3 > mb.delivered_seq OR ($4 AND $3 > mb.read_seq)) RETURNING ") +
                    kMemberColumns,
                Params::of(conversation_id, user_id, seq, is_read ? "true" : "false")));
-  if (!moved.empty()) return read_member(moved.at(0));
+  if (!moved.empty()) return model::CursorAdvance{read_member(moved.at(0)), true, {}};
   TL_TRY_ASSIGN(model::Member member, find_member(db, conversation_id, user_id));
   TL_TRY_ASSIGN(Rows last, db.query("SELECT last_seq FROM conversations WHERE id = $1", Params::of(conversation_id)));
   if (last.empty()) return Error::not_found("conversation not found");
   if (seq > last.int64(0, 0)) return Error::invalid("seq", "is past the last message of the conversation");
-  return member;
+  return model::CursorAdvance{member, false, {}};
+}
+
+Result<std::vector<model::Id>> member_user_ids(Executor& db, model::Id conversation_id) {
+  TL_TRY_ASSIGN(Rows rows,
+                db.query("SELECT user_id FROM members WHERE conversation_id = $1", Params::of(conversation_id)));
+  std::vector<model::Id> ids;
+  ids.reserve(static_cast<std::size_t>(rows.size()));
+  for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.int64(i, 0));
+  return ids;
 }
 
 }  // namespace talkline::store::postgres

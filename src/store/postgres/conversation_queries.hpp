@@ -34,7 +34,10 @@ Result<model::Conversation> add_members(Executor& db, model::Id conversation_id,
                                         model::Millis now, int max_members);
 /// Task (write).
 Result<void> remove_member(Executor& db, model::Id conversation_id, model::Id user_id);
-Result<model::Member> advance_member_cursor(Executor& db, model::Id conversation_id, model::Id user_id,
-                                            model::CursorKind kind, model::Seq seq);
+/// The member after the move; `member_ids` is left empty (see member_user_ids).
+Result<model::CursorAdvance> advance_member_cursor(Executor& db, model::Id conversation_id, model::Id user_id,
+                                                   model::CursorKind kind, model::Seq seq);
+/// The conversation's members' user ids, in no particular order.
+Result<std::vector<model::Id>> member_user_ids(Executor& db, model::Id conversation_id);
 
 }  // namespace talkline::store::postgres

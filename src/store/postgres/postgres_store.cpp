@@ -230,8 +230,32 @@ Result<void> PostgresStore::member_remove(Id conversation_id, Id user_id, Millis
 
 Result<model::Member> PostgresStore::member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
                                                            Seq seq) {
-  return single<model::Member>(
-      [&](Executor& db) { return advance_member_cursor(db, conversation_id, user_id, kind, seq); });
+  TL_TRY_ASSIGN(model::CursorAdvance advance, single<model::CursorAdvance>([&](Executor& db) {
+                  return advance_member_cursor(db, conversation_id, user_id, kind, seq);
+                }));
+  return std::move(advance.member);
+}
+
+// The move commits on its own (one statement); the members are read right after it on
+// the same connection, so the receipt goes to the members as they were at about that time.
+void PostgresStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+                                                std::function<void(Result<model::CursorAdvance>)> done) {
+  auto produced = std::make_shared<std::optional<Result<model::CursorAdvance>>>();
+  auto task = [produced, conversation_id, user_id, kind, seq](Connection& db) -> Result<void> {
+    produced->emplace([&]() -> Result<model::CursorAdvance> {
+      TL_TRY_ASSIGN(model::CursorAdvance advance, advance_member_cursor(db, conversation_id, user_id, kind, seq));
+      if (advance.moved) {
+        TL_TRY_ASSIGN(advance.member_ids, member_user_ids(db, conversation_id));
+      }
+      return advance;
+    }());
+    return ok_result();
+  };
+  pool_->run_task_async(std::move(task), [produced, done = std::move(done)](Result<void> ran) {
+    if (!ran.ok()) return done(ran.take_error());
+    if (!*produced) return done(Error::internal("cursor move did not run"));
+    done(std::move(**produced));
+  });
 }
 
 // ---- messages ------------------------------------------------------------------------

@@ -102,6 +102,8 @@ class PostgresStore final : public Store {
                                          int max_members) override;
   Result<void> member_remove(Id conversation_id, Id user_id, Millis now) override;
   Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) override;
+  void member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+                                   std::function<void(Result<model::CursorAdvance>)> done) override;
 
   /// Both go through the AppendWriter's group commit; completions arrive on its one
   /// thread in commit order.

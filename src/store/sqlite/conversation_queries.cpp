@@ -220,8 +220,8 @@ Result<void> remove_member(Connection& db, model::Id conversation_id, model::Id 
   return promote.run();
 }
 
-Result<model::Member> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
-                                            model::CursorKind kind, model::Seq seq) {
+Result<model::CursorAdvance> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
+                                                   model::CursorKind kind, model::Seq seq) {
   if (seq < 0) return Error::invalid("seq", "must not be negative");
   TL_TRY_ASSIGN(model::Member member, find_member(db, conversation_id, user_id));
   TL_TRY_ASSIGN(model::Seq last_seq, conversation_last_seq(db, conversation_id));
@@ -229,7 +229,7 @@ Result<model::Member> advance_member_cursor(Connection& db, model::Id conversati
   model::Seq read = member.read_seq;
   if (kind == model::CursorKind::read) read = std::max(read, seq);
   model::Seq delivered = std::max({member.delivered_seq, seq, read});
-  if (delivered == member.delivered_seq && read == member.read_seq) return member;
+  if (delivered == member.delivered_seq && read == member.read_seq) return model::CursorAdvance{member, false, {}};
   TL_TRY_ASSIGN(
       Statement update,
       db.prepare("UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"));
@@ -237,7 +237,18 @@ Result<model::Member> advance_member_cursor(Connection& db, model::Id conversati
   TL_TRY(update.run());
   member.delivered_seq = delivered;
   member.read_seq = read;
-  return member;
+  return model::CursorAdvance{member, true, {}};
+}
+
+Result<std::vector<model::Id>> member_user_ids(Connection& db, model::Id conversation_id) {
+  TL_TRY_ASSIGN(Statement members, db.prepare("SELECT user_id FROM members WHERE conversation_id = ?"));
+  members.bind_all(conversation_id);
+  std::vector<model::Id> ids;
+  for (;;) {
+    TL_TRY_ASSIGN(bool has_row, members.step());
+    if (!has_row) return ids;
+    ids.push_back(members.int64(0));
+  }
 }
 
 }  // namespace talkline::store::sqlite

@@ -27,7 +27,10 @@ Result<model::Member> find_member(Connection& db, model::Id conversation_id, mod
 Result<model::Conversation> add_members(Connection& db, model::Id conversation_id,
                                         const std::vector<model::Id>& user_ids, model::Millis now, int max_members);
 Result<void> remove_member(Connection& db, model::Id conversation_id, model::Id user_id);
-Result<model::Member> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
-                                            model::CursorKind kind, model::Seq seq);
+/// The member after the move; `member_ids` is left empty (see member_user_ids).
+Result<model::CursorAdvance> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
+                                                   model::CursorKind kind, model::Seq seq);
+/// The conversation's members' user ids, in no particular order.
+Result<std::vector<model::Id>> member_user_ids(Connection& db, model::Id conversation_id);
 
 }  // namespace talkline::store::sqlite

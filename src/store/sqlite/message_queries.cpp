@@ -5,6 +5,7 @@
 
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/conversation_queries.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -139,14 +140,7 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
   stored.created_at = message.created_at;
   // Read in the commit, so the announcement goes to exactly the members this message
   // was committed among, whatever membership changes are queued behind it.
-  TL_TRY_ASSIGN(Statement members, db.prepare("SELECT user_id FROM members WHERE conversation_id = ?"));
-  members.bind_all(message.conversation_id);
-  std::vector<model::Id> member_ids;
-  for (;;) {
-    TL_TRY_ASSIGN(bool has_row, members.step());
-    if (!has_row) break;
-    member_ids.push_back(members.int64(0));
-  }
+  TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, message.conversation_id));
   return model::SendOutcome{std::move(stored), true, std::move(member_ids)};
 }
 

@@ -171,6 +171,24 @@ Result<T> SqliteStore::write(Body&& body) {
   }
 }
 
+template <typename T, typename Body>
+void SqliteStore::write_async(Body body, std::function<void(Result<T>)> done) {
+  // The job and its completion share the outcome: the job fills it inside the batch, the
+  // completion hands it on once the batch has committed (or reports the commit's failure).
+  auto produced = std::make_shared<std::optional<Result<T>>>();
+  auto job = [produced, body = std::move(body)](Connection& db) -> Result<void> {
+    produced->emplace(body(db));
+    if ((*produced)->ok()) return ok_result();
+    return (*produced)->error();
+  };
+  auto completion = [produced, done = std::move(done)](Result<void> committed) {
+    if (!committed.ok()) return done(committed.take_error());
+    if (!*produced) return done(Error::internal("write job did not run"));
+    done(std::move(**produced));
+  };
+  writer_->submit_async(std::move(job), std::move(completion));
+}
+
 Result<void> SqliteStore::ping() {
   TL_TRY(read<bool>([](Connection& db) -> Result<bool> {
     TL_TRY_ASSIGN(Statement probe, db.prepare("SELECT 1"));
@@ -275,8 +293,23 @@ Result<void> SqliteStore::member_remove(Id conversation_id, Id user_id, Millis /
 
 Result<model::Member> SqliteStore::member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
                                                          Seq seq) {
-  return write<model::Member>(
-      [&](Connection& db) { return advance_member_cursor(db, conversation_id, user_id, kind, seq); });
+  TL_TRY_ASSIGN(model::CursorAdvance advance, write<model::CursorAdvance>([&](Connection& db) {
+                  return advance_member_cursor(db, conversation_id, user_id, kind, seq);
+                }));
+  return std::move(advance.member);
+}
+
+void SqliteStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+                                              std::function<void(Result<model::CursorAdvance>)> done) {
+  write_async<model::CursorAdvance>(
+      [conversation_id, user_id, kind, seq](Connection& db) -> Result<model::CursorAdvance> {
+        TL_TRY_ASSIGN(model::CursorAdvance advance, advance_member_cursor(db, conversation_id, user_id, kind, seq));
+        if (advance.moved) {
+          TL_TRY_ASSIGN(advance.member_ids, member_user_ids(db, conversation_id));
+        }
+        return advance;
+      },
+      std::move(done));
 }
 
 // ---- messages ------------------------------------------------------------------------
@@ -287,20 +320,7 @@ Result<model::SendOutcome> SqliteStore::message_insert(const model::NewMessage& 
 
 void SqliteStore::message_insert_async(const model::NewMessage& message,
                                        std::function<void(Result<model::SendOutcome>)> done) {
-  // The job and its completion share the outcome: the job fills it inside the batch, the
-  // completion hands it on once the batch has committed (or reports the commit's failure).
-  auto produced = std::make_shared<std::optional<Result<model::SendOutcome>>>();
-  auto job = [produced, message](Connection& db) -> Result<void> {
-    produced->emplace(insert_message(db, message));
-    if ((*produced)->ok()) return ok_result();
-    return (*produced)->error();
-  };
-  auto completion = [produced, done = std::move(done)](Result<void> committed) {
-    if (!committed.ok()) return done(committed.take_error());
-    if (!*produced) return done(Error::internal("write job did not run"));
-    done(std::move(**produced));
-  };
-  writer_->submit_async(std::move(job), std::move(completion));
+  write_async<model::SendOutcome>([message](Connection& db) { return insert_message(db, message); }, std::move(done));
 }
 
 Result<std::vector<model::Message>> SqliteStore::message_list(Id conversation_id, std::optional<Seq> before,

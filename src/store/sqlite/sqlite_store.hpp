@@ -83,6 +83,8 @@ class SqliteStore final : public Store {
                                          int max_members) override;
   Result<void> member_remove(Id conversation_id, Id user_id, Millis now) override;
   Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) override;
+  void member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+                                   std::function<void(Result<model::CursorAdvance>)> done) override;
 
   Result<model::SendOutcome> message_insert(const model::NewMessage& message) override;
   void message_insert_async(const model::NewMessage& message,
@@ -106,6 +108,10 @@ class SqliteStore final : public Store {
   /// that commit is durable.
   template <typename T, typename Body>
   Result<T> write(Body&& body);
+  /// Like write(), but returns at once; `done` gets the result on the writer thread once
+  /// the commit is durable (or its failure).
+  template <typename T, typename Body>
+  void write_async(Body body, std::function<void(Result<T>)> done);
 
   std::mutex close_mutex_;
   std::unique_ptr<Connection> write_connection_;
