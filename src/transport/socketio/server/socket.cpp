@@ -60,9 +60,7 @@ void Socket::send_packet(const Packet& packet) {
 }
 
 void Socket::send_text_packet(std::string text) {
-  std::vector<engineio::Packet> packets;
-  packets.push_back(engineio::Packet::text(engineio::PacketType::message, std::move(text)));
-  session_->send(std::move(packets));
+  session_->send(engineio::Packet::text(engineio::PacketType::message, std::move(text)));
 }
 
 void Socket::emit(std::string_view event, Json::array_t args) {
@@ -92,7 +90,7 @@ void Socket::resolve_ack(std::uint64_t id, Json::array_t args) {
   if (callback) callback(std::move(args));
 }
 
-void Socket::send_raw(std::vector<engineio::Packet> packets) { session_->send(std::move(packets)); }
+void Socket::send_raw(std::span<const engineio::Packet> packets) { session_->send(packets); }
 
 void Socket::disconnect(bool close_connection) {
   auto client = client_.lock();
