@@ -59,8 +59,7 @@ class Packet {
   friend bool operator==(const Packet&, const Packet&) = default;
 
  private:
-  Packet(PacketType type, util::SharedBytes data, bool binary)
-      : type_(type), binary_(binary), data_(std::move(data)) {}
+  Packet(PacketType type, util::SharedBytes data, bool binary) : type_(type), binary_(binary), data_(std::move(data)) {}
 
   PacketType type_;
   bool binary_;
