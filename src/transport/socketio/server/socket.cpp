@@ -34,11 +34,11 @@ void Ack::send_serialized(std::string_view args_json) const {
   socket->send_text_packet(std::move(text));
 }
 
-std::vector<engineio::Packet> to_engine_packets(const EncodedPacket& encoded) {
+std::vector<engineio::Packet> to_engine_packets(EncodedPacket encoded) {
   std::vector<engineio::Packet> packets;
   packets.reserve(1 + encoded.attachments.size());
-  packets.push_back(engineio::Packet::text(engineio::PacketType::message, encoded.text));
-  for (const auto& attachment : encoded.attachments) packets.push_back(engineio::Packet::binary(attachment));
+  packets.push_back(engineio::Packet::text(engineio::PacketType::message, std::move(encoded.text)));
+  for (auto& attachment : encoded.attachments) packets.push_back(engineio::Packet::binary(std::move(attachment)));
   return packets;
 }
 

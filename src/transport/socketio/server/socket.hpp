@@ -43,7 +43,7 @@ class Ack {
 
 /// Engine.IO messages for one encoded packet: the text, then one binary message per
 /// attachment. Encode a fan-out once and hand the result to every Socket::send_raw.
-std::vector<engineio::Packet> to_engine_packets(const EncodedPacket& encoded);
+std::vector<engineio::Packet> to_engine_packets(EncodedPacket encoded);
 
 /// One client's membership of one namespace: what `socket` is in a Socket.IO server.
 class Socket : public std::enable_shared_from_this<Socket> {
