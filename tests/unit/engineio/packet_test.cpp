@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace talkline::transport::engineio {
 namespace {
@@ -32,6 +33,21 @@ TEST(EngineIoPacket, BinaryPacketsAreAlwaysMessages) {
 
 TEST(EngineIoPacket, TextAndBinaryWithTheSameBytesDiffer) {
   EXPECT_NE(Packet::text(PacketType::message, "abc"), Packet::binary("abc"));
+}
+
+TEST(EngineIoPacket, CopiesOfAPacketShareItsBytes) {
+  const Packet original = Packet::text(PacketType::message, std::string(200, 'm'));
+  const std::vector<Packet> queued(3, original);  // what three sessions' queues hold
+  for (const auto& packet : queued) EXPECT_EQ(packet.data().data(), original.data().data());
+  EXPECT_EQ(original.shared_data().use_count(), 4);
+}
+
+TEST(EngineIoPacket, APacketOfSharedBytesEncodesLikeOneOfAString) {
+  const util::SharedBytes bytes(std::string("2[\"message:new\",{}]"));
+  const Packet shared = Packet::text(PacketType::message, bytes);
+  EXPECT_EQ(shared.data().data(), bytes.data());
+  EXPECT_EQ(shared, Packet::text(PacketType::message, "2[\"message:new\",{}]"));
+  EXPECT_EQ(encode_packet_string(shared), "42[\"message:new\",{}]");
 }
 
 TEST(EngineIoPacket, StringFormOfTextIsTypeDigitThenData) {

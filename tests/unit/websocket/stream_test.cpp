@@ -220,6 +220,43 @@ TEST_F(WebSocketStream, FramesQueuedInOneTurnLeaveInOneWriteInOrder) {
   EXPECT_EQ(handler->written, 1);
 }
 
+TEST_F(WebSocketStream, QueuedFramesReferenceTheSharedBodyRatherThanCopyIt) {
+  ASSERT_NO_FATAL_FAILURE(connect());
+  // One event for two recipients; here both frames go to one stream, which is the same
+  // queue code each recipient's stream runs.
+  const util::SharedBytes event(std::string("2[\"message:new\",") + std::string(300, 'b') + "]");
+  server->send(Opcode::text, "4", event);
+  server->send(Opcode::text, "4", event);
+  EXPECT_EQ(event.use_count(), 3) << "a queued frame copied the body";
+  EXPECT_EQ(server->queued_bytes(), 2 * (4 + 1 + event.size()));  // a 16-bit length header and the prefix
+
+  // The bytes on the wire are the prefix and the body, unchanged, once per frame.
+  for (int i = 0; i < 2; ++i) {
+    auto read = client_read();
+    ASSERT_FALSE(read->ec) << read->ec.message();
+    EXPECT_FALSE(read->binary);
+    EXPECT_EQ(read->data(), "4" + event.str());
+  }
+  EXPECT_EQ(event.use_count(), 1) << "a written frame still holds the body";
+}
+
+TEST_F(WebSocketStream, ASharedBodyOutlivesTheSendersCopyUntilItIsWritten) {
+  ASSERT_NO_FATAL_FAILURE(connect());
+  const std::string big = pattern(8 << 20);
+  {
+    util::SharedBytes body{std::string(big)};
+    server->send(Opcode::binary, {}, body);
+  }
+  io.restart();
+  io.poll();  // part of it goes out; the rest waits on the socket with no sender holding it
+  ASSERT_GT(server->queued_bytes(), 0U) << "the socket took the whole frame: nothing was left to write later";
+
+  auto read = client_read();
+  ASSERT_FALSE(read->ec) << read->ec.message();
+  EXPECT_TRUE(read->binary);
+  EXPECT_TRUE(read->data() == big);
+}
+
 TEST_F(WebSocketStream, AFrameLargerThanTheSocketBufferArrivesWholeAfterAnAsynchronousRemainder) {
   ASSERT_NO_FATAL_FAILURE(connect());
   const std::string big = pattern(8 << 20);

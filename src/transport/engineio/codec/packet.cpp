@@ -32,9 +32,15 @@ std::optional<PacketType> packet_type_from_char(char c) {
 
 char packet_type_char(PacketType type) { return static_cast<char>('0' + static_cast<int>(type)); }
 
-Packet Packet::text(PacketType type, std::string data) { return Packet(type, std::move(data), false); }
+Packet Packet::text(PacketType type, std::string data) {
+  return Packet(type, util::SharedBytes(std::move(data)), false);
+}
 
-Packet Packet::binary(std::string bytes) { return Packet(PacketType::message, std::move(bytes), true); }
+Packet Packet::text(PacketType type, util::SharedBytes data) { return Packet(type, std::move(data), false); }
+
+Packet Packet::binary(std::string bytes) {
+  return Packet(PacketType::message, util::SharedBytes(std::move(bytes)), true);
+}
 
 std::string encode_packet_string(const Packet& packet) {
   if (packet.is_binary()) return kBinaryPrefix + util::base64_encode(packet.data());

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "util/result.hpp"
+#include "util/shared_bytes.hpp"
 
 namespace talkline::transport::engineio {
 
@@ -36,28 +37,33 @@ char packet_type_char(PacketType type);
 /// v4 has no way to write a binary packet of any type other than message (a binary
 /// WebSocket frame and a `b…` record both mean "binary message"), so the only binary
 /// constructor takes no type and a packet that could not be encoded cannot be built.
+///
+/// The data is immutable and shared: copying a packet (to queue one event for many
+/// sessions) copies a reference, never the bytes.
 class Packet {
  public:
   /// A text packet. `data` should be UTF-8: the decoders guarantee it, the encoders
   /// do not check it.
   static Packet text(PacketType type, std::string data = {});
+  static Packet text(PacketType type, util::SharedBytes data);
   /// A binary message; any bytes, including none.
   static Packet binary(std::string bytes);
 
   PacketType type() const { return type_; }
   bool is_binary() const { return binary_; }
   /// The text, or the raw bytes of a binary packet.
-  const std::string& data() const { return data_; }
-  std::string take_data() && { return std::move(data_); }
+  const std::string& data() const { return data_.str(); }
+  /// The same bytes, for a queue that keeps them without copying.
+  const util::SharedBytes& shared_data() const { return data_; }
 
   friend bool operator==(const Packet&, const Packet&) = default;
 
  private:
-  Packet(PacketType type, std::string data, bool binary) : type_(type), binary_(binary), data_(std::move(data)) {}
+  Packet(PacketType type, util::SharedBytes data, bool binary) : type_(type), binary_(binary), data_(std::move(data)) {}
 
   PacketType type_;
   bool binary_;
-  std::string data_;
+  util::SharedBytes data_;
 };
 
 /// The string form of one packet, as it appears inside a polling payload and in a

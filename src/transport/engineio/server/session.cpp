@@ -43,25 +43,15 @@ Session::Session(Loop loop, std::string sid, std::shared_ptr<const EngineOptions
       binary_encoding_(base64_binary ? BinaryEncoding::base64_text : BinaryEncoding::raw_frames),
       forget_(std::move(forget)) {}
 
-void Session::send(Packet packet) {
-  std::vector<Packet> packets;
-  packets.push_back(std::move(packet));
-  send(std::move(packets));
-}
-
-void Session::send(std::vector<Packet> packets) {
+void Session::send(std::span<const Packet> packets) {
   if (loop_.running_in_this_thread()) {
     take_inbox();  // what other threads sent before stays ahead
-    enqueue(std::move(packets));
+    enqueue(packets);
     return;
   }
   {
     std::lock_guard lock(inbox_mutex_);
-    if (inbox_.empty()) {
-      inbox_ = std::move(packets);
-    } else {
-      inbox_.insert(inbox_.end(), std::make_move_iterator(packets.begin()), std::make_move_iterator(packets.end()));
-    }
+    inbox_.insert(inbox_.end(), packets.begin(), packets.end());
     if (inbox_posted_) return;
     inbox_posted_ = true;
   }
@@ -77,7 +67,7 @@ void Session::take_inbox() {
     packets.swap(inbox_);
     inbox_posted_ = false;
   }
-  enqueue(std::move(packets));
+  enqueue(packets);
 }
 
 void Session::close(std::string reason) {
@@ -102,7 +92,7 @@ void Session::heartbeat_due(std::uint64_t arming) {
     case Deadline::ping:
       if (state_ != State::open) return;
       awaiting_pong_ = true;
-      enqueue({Packet::text(PacketType::ping)});
+      enqueue(Packet::text(PacketType::ping));
       arm(Deadline::pong, options_->ping_timeout);
       return;
     case Deadline::pong:
@@ -118,10 +108,10 @@ void Session::heartbeat_due(std::uint64_t arming) {
   }
 }
 
-void Session::enqueue(std::vector<Packet> packets) {
+void Session::enqueue(std::span<const Packet> packets) {
   if (state_ != State::open || overflowed_) return;
   if (ws_) {
-    for (auto& packet : packets) write_packet(std::move(packet));
+    for (const auto& packet : packets) write_packet(packet);
     buffered_.store(ws_->queued_bytes(), std::memory_order_relaxed);
     if (ws_->queued_bytes() > options_->max_buffered_bytes) {
       overflowed_ = true;
@@ -129,9 +119,9 @@ void Session::enqueue(std::vector<Packet> packets) {
     }
     return;
   }
-  for (auto& packet : packets) {
+  for (const auto& packet : packets) {
     outbox_bytes_ += queued_size(packet);
-    outbox_.push_back(std::move(packet));
+    outbox_.push_back(packet);
   }
   buffered_.store(outbox_bytes_, std::memory_order_relaxed);
   if (outbox_bytes_ > options_->max_buffered_bytes) {
@@ -149,13 +139,14 @@ void Session::flush() {
   if (poll_waiting_) poll_wakeup_->cancel();
 }
 
-void Session::write_packet(Packet packet) {
+void Session::write_packet(const Packet& packet) {
   if (!packet.is_binary()) {
-    // A text frame is the type digit and the text: the text moves into the frame whole.
+    // A text frame is the type digit and the text: the frame shares the text, and only
+    // the digit, after the frame header, is this session's own.
     const char digit = packet_type_char(packet.type());
-    ws_->send(websocket::Opcode::text, std::string_view(&digit, 1), std::move(packet).take_data());
+    ws_->send(websocket::Opcode::text, std::string_view(&digit, 1), packet.shared_data());
   } else if (binary_encoding_ == BinaryEncoding::raw_frames) {
-    ws_->send(websocket::Opcode::binary, {}, std::move(packet).take_data());
+    ws_->send(websocket::Opcode::binary, {}, packet.shared_data());
   } else {
     auto frame = encode_ws(packet, binary_encoding_);
     ws_->send(frame.binary ? websocket::Opcode::binary : websocket::Opcode::text, {}, std::move(frame.data));
@@ -164,7 +155,7 @@ void Session::write_packet(Packet packet) {
 
 void Session::hand_outbox_to_websocket() {
   auto waiting = take_outbox();
-  enqueue(std::move(waiting));
+  enqueue(waiting);
 }
 
 std::vector<Packet> Session::take_outbox() {
@@ -258,7 +249,7 @@ void Session::on_packet(Packet packet) {
       break;
     case PacketType::ping:
       // v4 clients never ping; answering costs nothing and keeps v3-era tools working.
-      enqueue({Packet::text(PacketType::pong, packet.data())});
+      enqueue(Packet::text(PacketType::pong, packet.shared_data()));
       break;
     case PacketType::message:
       if (listener_) listener_->on_message(std::move(packet));
@@ -319,7 +310,7 @@ void Session::complete_upgrade() {
   if (poll_waiting_) poll_wakeup_->cancel();  // the waiting GET gets a noop
   hand_outbox_to_websocket();
   // The reference server greets a finished upgrade with a noop; clients ignore it.
-  enqueue({Packet::text(PacketType::noop)});
+  enqueue(Packet::text(PacketType::noop));
 }
 
 // The session goes on over polling.

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,9 +55,11 @@ class Session : public HeartbeatTarget, private websocket::StreamHandler, public
   /// Loop only; before the first packet can arrive (i.e. from on_connection).
   void set_listener(std::shared_ptr<SessionListener> listener) { listener_ = std::move(listener); }
 
-  /// Queues packets for the client, in order, kept together. Any thread.
-  void send(std::vector<Packet> packets);
-  void send(Packet packet);
+  /// Queues packets for the client, in order, kept together. Any thread. The packets'
+  /// bytes are shared, not copied: one event sent to many sessions stays one buffer
+  /// down to each WebSocket's write.
+  void send(std::span<const Packet> packets);
+  void send(const Packet& packet) { send(std::span<const Packet>(&packet, 1)); }
   /// Bytes queued for the client and not yet written. Any thread; a moment's snapshot,
   /// for pacing bulk sends (catch-up) below max_buffered_bytes.
   std::size_t buffered_bytes() const { return buffered_.load(std::memory_order_relaxed); }
@@ -101,7 +104,8 @@ class Session : public HeartbeatTarget, private websocket::StreamHandler, public
     abort,          // broken or overflowing: drop the queue, cut the connection
   };
 
-  void enqueue(std::vector<Packet> packets);
+  void enqueue(std::span<const Packet> packets);
+  void enqueue(const Packet& packet) { enqueue(std::span<const Packet>(&packet, 1)); }
   void take_inbox();
   void flush();
   void on_packet(Packet packet);
@@ -122,7 +126,7 @@ class Session : public HeartbeatTarget, private websocket::StreamHandler, public
   void on_end(websocket::Stream& stream, websocket::End end) override;
 
   /// Queues one packet as one frame on the WebSocket.
-  void write_packet(Packet packet);
+  void write_packet(const Packet& packet);
   /// Moves what waited in the outbox (sent before the WebSocket took over) onto it.
   void hand_outbox_to_websocket();
   void on_probe_message(bool binary, std::string_view data);

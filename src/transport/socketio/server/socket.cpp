@@ -34,11 +34,11 @@ void Ack::send_serialized(std::string_view args_json) const {
   socket->send_text_packet(std::move(text));
 }
 
-std::vector<engineio::Packet> to_engine_packets(const EncodedPacket& encoded) {
+std::vector<engineio::Packet> to_engine_packets(EncodedPacket encoded) {
   std::vector<engineio::Packet> packets;
   packets.reserve(1 + encoded.attachments.size());
-  packets.push_back(engineio::Packet::text(engineio::PacketType::message, encoded.text));
-  for (const auto& attachment : encoded.attachments) packets.push_back(engineio::Packet::binary(attachment));
+  packets.push_back(engineio::Packet::text(engineio::PacketType::message, std::move(encoded.text)));
+  for (auto& attachment : encoded.attachments) packets.push_back(engineio::Packet::binary(std::move(attachment)));
   return packets;
 }
 
@@ -60,9 +60,7 @@ void Socket::send_packet(const Packet& packet) {
 }
 
 void Socket::send_text_packet(std::string text) {
-  std::vector<engineio::Packet> packets;
-  packets.push_back(engineio::Packet::text(engineio::PacketType::message, std::move(text)));
-  session_->send(std::move(packets));
+  session_->send(engineio::Packet::text(engineio::PacketType::message, std::move(text)));
 }
 
 void Socket::emit(std::string_view event, Json::array_t args) {
@@ -92,7 +90,7 @@ void Socket::resolve_ack(std::uint64_t id, Json::array_t args) {
   if (callback) callback(std::move(args));
 }
 
-void Socket::send_raw(std::vector<engineio::Packet> packets) { session_->send(std::move(packets)); }
+void Socket::send_raw(std::span<const engineio::Packet> packets) { session_->send(packets); }
 
 void Socket::disconnect(bool close_connection) {
   auto client = client_.lock();

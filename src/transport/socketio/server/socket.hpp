@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,7 +43,7 @@ class Ack {
 
 /// Engine.IO messages for one encoded packet: the text, then one binary message per
 /// attachment. Encode a fan-out once and hand the result to every Socket::send_raw.
-std::vector<engineio::Packet> to_engine_packets(const EncodedPacket& encoded);
+std::vector<engineio::Packet> to_engine_packets(EncodedPacket encoded);
 
 /// One client's membership of one namespace: what `socket` is in a Socket.IO server.
 class Socket : public std::enable_shared_from_this<Socket> {
@@ -71,8 +72,9 @@ class Socket : public std::enable_shared_from_this<Socket> {
   /// Emits and asks for an answer: `on_answer` runs on the connection's loop with
   /// the client's arguments; never, if the client disconnects first.
   void emit_with_ack(std::string_view event, Json::array_t args, AckCallback on_answer);
-  /// Sends already encoded Engine.IO messages (see to_engine_packets). Any thread.
-  void send_raw(std::vector<engineio::Packet> packets);
+  /// Sends already encoded Engine.IO messages (see to_engine_packets). Any thread. The
+  /// packets' bytes are shared with every other socket they are sent to, not copied.
+  void send_raw(std::span<const engineio::Packet> packets);
   /// Closes the whole connection without a DISCONNECT packet, so a client library
   /// treats it as a lost connection and reconnects. Any thread.
   void close_connection(std::string reason) { session_->close(std::move(reason)); }

@@ -18,11 +18,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "transport/asio/asio.hpp"
 #include "transport/websocket/codec/frame.hpp"
 #include "transport/websocket/codec/frame_reader.hpp"
+#include "util/shared_bytes.hpp"
 
 namespace talkline::transport::websocket {
 
@@ -59,8 +61,12 @@ class Stream : public std::enable_shared_from_this<Stream>, private FrameSink {
 
   /// Queues one frame whose payload is `prefix` (at most 4 bytes) followed by `body`.
   /// It goes out with everything else queued in this loop turn, in one write. Ignored
-  /// once the stream is closing.
-  void send(Opcode opcode, std::string_view prefix, std::string body);
+  /// once the stream is closing. The frame keeps a reference to `body`, not a copy, so
+  /// one event queued on many streams is one buffer; only the header is per frame.
+  void send(Opcode opcode, std::string_view prefix, util::SharedBytes body);
+  void send(Opcode opcode, std::string_view prefix, std::string body) {
+    send(opcode, prefix, util::SharedBytes(std::move(body)));
+  }
   /// Bytes queued or being written.
   std::size_t queued_bytes() const { return queued_bytes_; }
   bool is_open() const { return state_ == State::open; }
@@ -86,11 +92,12 @@ class Stream : public std::enable_shared_from_this<Stream>, private FrameSink {
     closing,  // our close frame is queued or sent; reading waits for the client's
     closed,   // the socket is closed
   };
-  /// One queued frame: its header (plus the payload prefix) and the rest of the payload.
+  /// One queued frame: its header (plus the payload prefix) and the rest of the payload,
+  /// shared with every other stream the same bytes were queued on.
   struct OutFrame {
     std::array<std::uint8_t, kMaxHeaderBytes + 4> head;
     std::uint8_t head_size;
-    std::string body;
+    util::SharedBytes body;
   };
   // FrameSink: what the reader finds.
   bool on_message(bool binary, std::string_view data) override;
@@ -102,7 +109,7 @@ class Stream : public std::enable_shared_from_this<Stream>, private FrameSink {
   void on_read(boost::system::error_code ec, std::size_t size);
   /// Reads what else the socket holds once a read filled the whole chunk.
   boost::system::error_code drain(std::size_t first, std::optional<ReadError>& error);
-  void queue_frame(Opcode opcode, std::string_view prefix, std::string body);
+  void queue_frame(Opcode opcode, std::string_view prefix, util::SharedBytes body);
   void schedule_flush();
   void flush();
   void on_batch_written(boost::system::error_code ec);
