@@ -1,6 +1,8 @@
 #include "app/store_backend.hpp"
 
+#include <algorithm>
 #include <filesystem>
+#include <thread>
 #include <utility>
 
 #include "store/postgres/postgres_store.hpp"
@@ -31,6 +33,9 @@ Result<StoreBackend> open_store_backend(const config::Config& config) {
   }
   store::postgres::PostgresOptions options;
   options.url = config.store;
+  options.append_writers = config.postgres_append_writers > 0
+                               ? config.postgres_append_writers
+                               : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   auto opened = store::postgres::PostgresStore::open(options);
   if (!opened.ok()) {
     Error error = opened.take_error();

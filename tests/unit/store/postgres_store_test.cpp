@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
@@ -51,6 +54,8 @@ PostgresOptions options_for(const std::string& url) {
   options.connections = 4;
   options.connect_timeout_seconds = 2;
   options.statement_timeout_ms = 5000;
+  // Two writers, so every case also runs with conversations split between them.
+  options.append_writers = 2;
   return options;
 }
 
@@ -353,6 +358,43 @@ TEST_F(PostgresStoreTest, TwoNodesAppendingToOneConversationStayGapFree) {
   EXPECT_EQ(must(first_node->conversation_get(conversation_id)).last_seq, static_cast<model::Seq>(all.size()));
   EXPECT_EQ(must(second_node->conversation_get(side_id)).last_seq,
             static_cast<model::Seq>(senders.size() * kPerThread - all.size()));
+}
+
+// Writers partitioned by conversation: each conversation's sends stay gap-free and
+// complete in the order sent, whichever writer of the node carries them.
+TEST_F(PostgresStoreTest, SendsSplitAmongWritersKeepEachConversationInOrder) {
+  constexpr int kConversations = 6;
+  constexpr int kPerConversation = 30;
+  PostgresOptions options = options_for(fresh_url("writers"));
+  options.append_writers = 3;
+  auto store = must(PostgresStore::open(options));
+  model::User alice = add_user(*store, "alice");
+  std::vector<model::Id> conversations;
+  for (int c = 0; c < kConversations; ++c) {
+    conversations.push_back(must(store->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id);
+  }
+  std::mutex mutex;
+  std::map<model::Id, std::vector<model::Seq>> completed;  // per conversation, in completion order
+  std::atomic<int> pending{kConversations * kPerConversation};
+  std::promise<void> all_done;
+  for (int i = 0; i < kPerConversation; ++i) {
+    for (model::Id conversation_id : conversations) {
+      store->message_insert_async(
+          new_message(conversation_id, alice.id, std::to_string(conversation_id) + "-" + std::to_string(i), "m"),
+          [&, conversation_id](Result<model::SendOutcome> sent) {
+            {
+              std::lock_guard lock(mutex);
+              completed[conversation_id].push_back(sent.ok() ? sent->message.seq : -1);
+            }
+            if (--pending == 0) all_done.set_value();
+          });
+    }
+  }
+  all_done.get_future().wait();
+  std::vector<model::Seq> expected(kPerConversation);
+  for (int i = 0; i < kPerConversation; ++i) expected[i] = i + 1;
+  for (model::Id conversation_id : conversations) EXPECT_EQ(completed[conversation_id], expected);
+  EXPECT_EQ(store->send_stats().sends, static_cast<std::uint64_t>(kConversations * kPerConversation));
 }
 
 // A server of its own for the tests that stop and restart it, shared between them.
