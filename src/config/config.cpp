@@ -345,7 +345,7 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_integer(c.sqlite_commit_window_us, v, 0, 100000); }},
       {"postgres-append-writers", kStorage,
        "PostgreSQL send writers, each a thread and a connection; a conversation always uses the same one "
-       "(0 = one per core)",
+       "(0 = one per core it may run on)",
        [](const Config& c) { return number(c.postgres_append_writers); },
        [](Config& c, const std::string& v) { return set_integer(c.postgres_append_writers, v, 0, 256); }},
 
