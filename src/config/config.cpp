@@ -343,6 +343,11 @@ const std::vector<Setting>& settings() {
        "Microseconds the SQLite writer waits for more writes before a commit of only a few (0 = none)",
        [](const Config& c) { return number(c.sqlite_commit_window_us); },
        [](Config& c, const std::string& v) { return set_integer(c.sqlite_commit_window_us, v, 0, 100000); }},
+      {"postgres-append-writers", kStorage,
+       "PostgreSQL send writers, each a thread and a connection; a conversation always uses the same one "
+       "(0 = one per core it may run on)",
+       [](const Config& c) { return number(c.postgres_append_writers); },
+       [](Config& c, const std::string& v) { return set_integer(c.postgres_append_writers, v, 0, 256); }},
 
       {"max-body-bytes", kHttp, "Largest accepted request body",
        [](const Config& c) { return number(c.max_body_bytes); },

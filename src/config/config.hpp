@@ -41,6 +41,7 @@ struct Config {
   int sqlite_cache_mib = 64;                // the writer's page cache
   int sqlite_checkpoint_pages = 4096;       // WAL pages before the background checkpoint
   int sqlite_commit_window_us = 1000;       // the writer's wait for more writes to share a commit
+  int postgres_append_writers = 0;          // send writers, conversations split among them; 0 = one per core
 
   // HTTP limits and timeouts
   std::size_t max_body_bytes = std::size_t{1024} * 1024;

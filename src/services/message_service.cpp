@@ -70,9 +70,9 @@ void MessageService::send_async(const Principal& caller, const SendRequest& requ
   message.created_at = clock_.now_ms();
 
   if (store_.completes_in_commit_order()) {
-    // Outcomes arrive on one thread in commit order, so announcing there keeps every
-    // conversation's announcements in seq order without a lock, and the member list
-    // comes from the commit itself. No thread waits for the commit.
+    // A conversation's outcomes arrive on one thread in commit order, so announcing there
+    // keeps its announcements in seq order without a lock, and the member list comes from
+    // the commit itself. No thread waits for the commit.
     store_.message_insert_async(
         message, [this, skip = caller.connection_id, done = std::move(done)](Result<model::SendOutcome> outcome) {
           announce(outcome, skip);

@@ -115,9 +115,10 @@ class Store {
   /// `invalid_argument` when reply_to is not a message of the conversation.
   virtual Result<model::SendOutcome> message_insert(const model::NewMessage& message) = 0;
   /// message_insert without waiting: `done` gets the same outcome. A store that returns
-  /// true from completes_in_commit_order() calls `done` on one thread in commit order, so
-  /// the outcomes of one conversation arrive in seq order; the default runs the insert
-  /// and `done` right here, on the caller's thread.
+  /// true from completes_in_commit_order() calls `done` for each conversation on one
+  /// thread in commit order, so the outcomes of one conversation arrive in seq order
+  /// (different conversations may complete on different threads, in any order relative to
+  /// each other); the default runs the insert and `done` right here, on the caller's thread.
   virtual void message_insert_async(const model::NewMessage& message,
                                     std::function<void(Result<model::SendOutcome>)> done) {
     done(message_insert(message));

@@ -1,5 +1,7 @@
 #include "store_conformance.hpp"
 
+#include <future>
+
 namespace talkline::conformance {
 
 extern const int kMessageCases = 0;
@@ -220,6 +222,83 @@ TEST_P(StoreConformance, MessageListOfAnEmptyConversationIsEmpty) {
   model::User alice = add_user("alice");
   model::Conversation group = add_group(alice, {});
   EXPECT_TRUE(must(store().message_list(group.id, std::nullopt, std::nullopt, 10)).empty());
+}
+
+// Sends queued without waiting may be committed together (PostgreSQL's append writer
+// takes them as one batch); each must still get the outcome it would get alone, in
+// order, and only the new ones take seqs.
+TEST_P(StoreConformance, MessageInsertAsyncQueuedTogetherGivesEachSendItsOwnOutcome) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::User mallory = add_user("mallory");
+  model::Conversation group = add_group(alice, {bob});
+  model::Conversation elsewhere = add_group(alice, {}, "elsewhere");
+  model::NewMessage stored = new_message(group, alice, "stored before");
+  model::Message earlier = must(store().message_insert(stored)).message;
+  model::Message foreign = send(elsewhere, alice, "unrelated");
+
+  std::vector<model::NewMessage> queued;
+  queued.push_back(new_message(group, alice, "new one"));
+  model::NewMessage retry = stored;
+  retry.id = new_id();
+  queued.push_back(retry);
+  model::NewMessage conflict = stored;
+  conflict.id = new_id();
+  conflict.body = "other words";
+  queued.push_back(conflict);
+  queued.push_back(new_message(group, mallory, "let me in"));
+  model::NewMessage bad_reply = new_message(group, bob, "answer to elsewhere");
+  bad_reply.reply_to = foreign.id;
+  queued.push_back(bad_reply);
+  model::NewMessage good_reply = new_message(group, bob, "answer");
+  good_reply.reply_to = earlier.id;
+  queued.push_back(good_reply);
+  model::NewMessage repeated = queued[0];  // the first send, retried while still queued
+  repeated.id = new_id();
+  queued.push_back(repeated);
+  queued.push_back(new_message(elsewhere, alice, "new elsewhere"));
+  queued.push_back(new_message(group, bob, "last one"));
+
+  std::vector<std::promise<Result<model::SendOutcome>>> answers(queued.size());
+  std::vector<std::future<Result<model::SendOutcome>>> outcomes;
+  for (auto& answer : answers) outcomes.push_back(answer.get_future());
+  for (std::size_t i = 0; i < queued.size(); ++i) {
+    store().message_insert_async(
+        queued[i], [&answer = answers[i]](Result<model::SendOutcome> sent) { answer.set_value(std::move(sent)); });
+  }
+  std::vector<Result<model::SendOutcome>> sent;
+  for (auto& future : outcomes) sent.push_back(future.get());
+
+  ASSERT_EQ(outcome(sent[0]), "ok");
+  EXPECT_TRUE(sent[0]->created);
+  EXPECT_EQ(sent[0]->message.seq, 2);
+  ASSERT_EQ(outcome(sent[1]), "ok");
+  EXPECT_FALSE(sent[1]->created);
+  EXPECT_EQ(sent[1]->message.id, earlier.id);
+  EXPECT_EQ(sent[1]->message.seq, 1);
+  EXPECT_EQ(outcome(sent[2]), "conflict");
+  EXPECT_EQ(outcome(sent[3]), "not_found");
+  EXPECT_EQ(outcome(sent[4]), "invalid_argument");
+  EXPECT_EQ(field_of(sent[4]), "replyTo");
+  ASSERT_EQ(outcome(sent[5]), "ok");
+  EXPECT_TRUE(sent[5]->created);
+  EXPECT_EQ(sent[5]->message.seq, 3);
+  EXPECT_EQ(sent[5]->message.reply_to, std::optional<model::Id>(earlier.id));
+  ASSERT_EQ(outcome(sent[6]), "ok");
+  EXPECT_FALSE(sent[6]->created);
+  EXPECT_EQ(sent[6]->message.id, queued[0].id);
+  EXPECT_EQ(sent[6]->message.seq, 2);
+  ASSERT_EQ(outcome(sent[7]), "ok");
+  EXPECT_EQ(sent[7]->message.seq, 2);
+  ASSERT_EQ(outcome(sent[8]), "ok");
+  EXPECT_EQ(sent[8]->message.seq, 4);
+
+  EXPECT_EQ(seqs_of(must(store().message_list(group.id, std::nullopt, std::nullopt, 10))),
+            (std::vector<model::Seq>{1, 2, 3, 4}));
+  EXPECT_EQ(must(store().conversation_get(group.id)).last_seq, 4);
+  EXPECT_EQ(must(store().conversation_get(group.id)).last_activity_at, queued[8].created_at);
+  EXPECT_EQ(must(store().member_get(group.id, bob.id)).read_seq, 4);
+  EXPECT_EQ(must(store().member_get(group.id, alice.id)).read_seq, 2);
 }
 
 }  // namespace talkline::conformance

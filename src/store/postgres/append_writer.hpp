@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -19,16 +20,19 @@ namespace talkline::store::postgres {
 
 /// Group commit for sends on PostgreSQL, as the SQLite writer does it: one thread with a
 /// connection of its own takes every append queued meanwhile and commits them together,
-/// in one transaction and one pipelined round trip — BEGIN, then for each message
-/// tl_message_append and the conversation's member ids, then COMMIT. One WAL flush and
-/// one round trip carry the whole batch instead of one per message.
+/// in one transaction and one pipelined round trip — BEGIN, the appends, COMMIT. From a
+/// few appends on they go as one tl_message_append_batch call, which returns each
+/// conversation's member ids too, so PostgreSQL runs a fixed number of statements for the
+/// batch; fewer go as tl_message_append and a member read each. One WAL flush and one round
+/// trip carry the whole batch.
 ///
-/// seq is still assigned under each conversation's row lock (inside tl_message_append),
-/// so the gap-free order holds across nodes. The appends of a batch are issued in
-/// conversation-id order (stable, so one conversation keeps its arrival order): every
-/// node's batches then take conversation locks in the same order and cannot deadlock.
-/// If any statement fails, the batch rolls back and its appends run again one by one, each
-/// in its own transaction, so one bad append (a taken id) fails alone with its own error.
+/// seq is still assigned under each conversation's row lock, in arrival order within a
+/// conversation, so the gap-free order holds across nodes; conversations are locked in id
+/// order (inside the batch function, or by issuing the single appends in that order), so
+/// every node's batches take them in the same order and cannot deadlock. A send that
+/// repeats a clientMsgId of the batch or replies to a send of it starts a new transaction.
+/// If a batch fails, it rolls back and its appends run again one by one, each in its own
+/// transaction, so one bad append (a taken id) fails alone with its own error.
 ///
 /// Threads: submit() from any thread; completions run on the writer's thread after the
 /// commit, in the order the appends were submitted (so per conversation in seq order).
@@ -60,7 +64,8 @@ class AppendWriter {
 
   void run();
   void commit(std::vector<Job>& batch);
-  void one_by_one(Connection& db, std::vector<Job>& batch);
+  void commit_run(Connection& db, std::span<Job> jobs);
+  void one_by_one(Connection& db, std::span<Job> jobs);
   Result<Connection*> connection();
 
   const ConnectionOptions options_;

@@ -17,9 +17,11 @@ class Executor;
 /// The whole send in one statement (tl_message_append, migration 0001); see
 /// Store::message_insert for the contract.
 Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage& message);
-/// The tl_message_append call for `message`, and the outcome its answer says.
+/// The tl_message_append call for `message`, and the outcome its answer says. The batch
+/// function (append_batch.hpp) answers each send with a row of the same columns first, so
+/// it reads its rows with append_outcome too.
 Request append_request(const model::NewMessage& message);
-Result<model::SendOutcome> append_outcome(const Rows& rows);
+Result<model::SendOutcome> append_outcome(const Rows& rows, int row = 0);
 Result<std::vector<model::Message>> list_messages(Executor& db, model::Id conversation_id,
                                                   std::optional<model::Seq> before, std::optional<model::Seq> after,
                                                   int limit);

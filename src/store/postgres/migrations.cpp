@@ -7,11 +7,14 @@
 
 namespace talkline::embedded {
 extern const std::string_view postgres_migration_0001;
+extern const std::string_view postgres_migration_0002;
 }  // namespace talkline::embedded
 
 namespace talkline::store::postgres {
 
-std::vector<Migration> builtin_migrations() { return {{1, embedded::postgres_migration_0001}}; }
+std::vector<Migration> builtin_migrations() {
+  return {{1, embedded::postgres_migration_0001}, {2, embedded::postgres_migration_0002}};
+}
 
 namespace {
 

@@ -40,6 +40,7 @@ Result<void> check_options(const PostgresOptions& options) {
   if (options.connections < 1) return Error::invalid("connections", "must be at least 1");
   if (options.statement_timeout_ms < 1) return Error::invalid("statement_timeout_ms", "must be positive");
   if (options.max_pipeline < 1) return Error::invalid("max_pipeline", "must be at least 1");
+  if (options.append_writers < 1) return Error::invalid("append_writers", "must be at least 1");
   return ok_result();
 }
 
@@ -56,8 +57,11 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
     ConnectionOptions connection_options{options.url, options.connect_timeout_seconds, options.statement_timeout_ms};
     TL_TRY_ASSIGN(std::unique_ptr<Connection> first, Connection::open(connection_options));
     TL_TRY(apply_migrations(*first, builtin_migrations(), wall_clock_ms()));
-    auto appends =
-        std::make_unique<AppendWriter>(connection_options, static_cast<std::size_t>(options.max_append_batch));
+    std::vector<std::unique_ptr<AppendWriter>> appends;
+    for (int i = 0; i < options.append_writers; ++i) {
+      appends.push_back(
+          std::make_unique<AppendWriter>(connection_options, static_cast<std::size_t>(options.max_append_batch)));
+    }
     auto pool = std::make_unique<ConnectionPool>(std::move(connection_options), options.connections,
                                                  static_cast<std::size_t>(options.max_pipeline), std::move(first));
     return std::unique_ptr<PostgresStore>(new PostgresStore(std::move(pool), std::move(appends)));
@@ -66,14 +70,14 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
   }
 }
 
-PostgresStore::PostgresStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<AppendWriter> appends)
+PostgresStore::PostgresStore(std::unique_ptr<ConnectionPool> pool, std::vector<std::unique_ptr<AppendWriter>> appends)
     : pool_(std::move(pool)), appends_(std::move(appends)) {}
 
 PostgresStore::~PostgresStore() { close(); }
 
 void PostgresStore::close() {
   std::lock_guard lock(close_mutex_);
-  appends_->stop();
+  for (auto& writer : appends_) writer->stop();
   pool_->stop();
 }
 
@@ -260,18 +264,33 @@ void PostgresStore::member_cursor_advance_async(Id conversation_id, Id user_id, 
 
 // ---- messages ------------------------------------------------------------------------
 
-PostgresStore::SendStats PostgresStore::send_stats() const { return {appends_->appends(), appends_->transactions()}; }
+PostgresStore::SendStats PostgresStore::send_stats() const {
+  SendStats stats;
+  for (const auto& writer : appends_) {
+    stats.sends += writer->appends();
+    stats.transactions += writer->transactions();
+  }
+  return stats;
+}
+
+// One conversation, one writer: its sends then commit and complete in seq order on one
+// thread, and the node's writers never wait on each other's conversation locks.
+AppendWriter& PostgresStore::writer_for(Id conversation_id) {
+  return *appends_[static_cast<std::uint64_t>(conversation_id) % appends_.size()];
+}
 
 Result<model::SendOutcome> PostgresStore::message_insert(const model::NewMessage& message) {
   std::promise<Result<model::SendOutcome>> answer;
   auto outcome = answer.get_future();
-  appends_->submit(message, [&answer](Result<model::SendOutcome> result) { answer.set_value(std::move(result)); });
+  writer_for(message.conversation_id).submit(message, [&answer](Result<model::SendOutcome> result) {
+    answer.set_value(std::move(result));
+  });
   return outcome.get();
 }
 
 void PostgresStore::message_insert_async(const model::NewMessage& message,
                                          std::function<void(Result<model::SendOutcome>)> done) {
-  appends_->submit(message, std::move(done));
+  writer_for(message.conversation_id).submit(message, std::move(done));
 }
 
 Result<std::vector<model::Message>> PostgresStore::message_list(Id conversation_id, std::optional<Seq> before,

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -24,8 +25,12 @@ struct PostgresOptions {
   int statement_timeout_ms = 10000;
   /// Most queued statements one connection sends together in a pipeline.
   int max_pipeline = 64;
-  /// Most sends committed together in one transaction by the append writer.
+  /// Most sends committed together in one transaction by an append writer.
   int max_append_batch = 256;
+  /// Append writers, each a thread with a connection of its own committing its sends in
+  /// batches; a conversation's sends always go to the same one (conversation_id modulo
+  /// this), so they still complete in seq order.
+  int append_writers = 1;
 };
 
 /// The Store on PostgreSQL, for several stateless nodes sharing one database. Calls block
@@ -105,8 +110,9 @@ class PostgresStore final : public Store {
   void member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
                                    std::function<void(Result<model::CursorAdvance>)> done) override;
 
-  /// Both go through the AppendWriter's group commit; completions arrive on its one
-  /// thread in commit order.
+  /// Both go through the group commit of the conversation's AppendWriter; completions
+  /// arrive on that writer's thread in commit order. Sends to different conversations may
+  /// complete in another order than they were made, on different threads.
   Result<model::SendOutcome> message_insert(const model::NewMessage& message) override;
   void message_insert_async(const model::NewMessage& message,
                             std::function<void(Result<model::SendOutcome>)> done) override;
@@ -118,7 +124,9 @@ class PostgresStore final : public Store {
                                                      int limit) override;
 
  private:
-  PostgresStore(std::unique_ptr<ConnectionPool> pool, std::unique_ptr<AppendWriter> appends);
+  PostgresStore(std::unique_ptr<ConnectionPool> pool, std::vector<std::unique_ptr<AppendWriter>> appends);
+
+  AppendWriter& writer_for(Id conversation_id);
 
   /// Runs `body` (a function of Executor&) as one statement-per-call unit on the pool:
   /// each statement it issues is its own transaction and may share a pipeline.
@@ -132,7 +140,7 @@ class PostgresStore final : public Store {
 
   std::mutex close_mutex_;
   std::unique_ptr<ConnectionPool> pool_;
-  std::unique_ptr<AppendWriter> appends_;
+  std::vector<std::unique_ptr<AppendWriter>> appends_;  // never empty
 };
 
 }  // namespace talkline::store::postgres

@@ -5,11 +5,16 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <future>
+#include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 #include <vector>
 
 #include "conformance/store_conformance.hpp"
+#include "store/postgres/append_batch.hpp"
+#include "store/postgres/connection.hpp"
 #include "support/postgres_server.hpp"
 
 namespace talkline::store::postgres {
@@ -49,6 +54,8 @@ PostgresOptions options_for(const std::string& url) {
   options.connections = 4;
   options.connect_timeout_seconds = 2;
   options.statement_timeout_ms = 5000;
+  // Two writers, so every case also runs with conversations split between them.
+  options.append_writers = 2;
   return options;
 }
 
@@ -222,6 +229,172 @@ TEST_F(PostgresStoreTest, ConcurrentDirectCreatesOfOnePairMakeOneConversation) {
   }
   EXPECT_EQ(ids.size(), 1U);
   EXPECT_EQ(created, 1);
+}
+
+// tl_message_append_batch called directly, so the sends are one batch for certain: each
+// gets the outcome it would get alone, seqs follow input order per conversation, and each
+// new message carries its conversation's members.
+TEST_F(PostgresStoreTest, BatchCallAnswersEachSendAsOneAfterAnotherWould) {
+  const std::string url = fresh_url("batch_call");
+  auto store = open_store(url);
+  model::User alice = add_user(*store, "alice");
+  model::User bob = add_user(*store, "bob");
+  model::User mallory = add_user(*store, "mallory");
+  model::Id group = must(store->conversation_create_group({next_id_++, "g", alice.id, {bob.id}, 1500})).id;
+  model::Id other = must(store->conversation_create_group({next_id_++, "o", bob.id, {}, 1500})).id;
+  model::NewMessage stored = new_message(group, alice.id, "stored", "with \"quotes\", {braces} and \\ NULL");
+  model::Message earlier = must(store->message_insert(stored)).message;
+
+  std::vector<model::NewMessage> batch;
+  batch.push_back(new_message(other, bob.id, "o1", "first in other"));
+  batch.push_back(new_message(group, alice.id, "g1", "first new in group"));
+  model::NewMessage retry = stored;
+  retry.id = next_id_++;
+  batch.push_back(retry);
+  model::NewMessage conflict = stored;
+  conflict.id = next_id_++;
+  conflict.body = "different";
+  batch.push_back(conflict);
+  batch.push_back(new_message(group, mallory.id, "m1", "not a member"));
+  model::NewMessage bad_reply = new_message(other, bob.id, "o2", "reply to another conversation");
+  bad_reply.reply_to = earlier.id;
+  batch.push_back(bad_reply);
+  model::NewMessage reply = new_message(group, bob.id, "g2", "a good reply");
+  reply.reply_to = earlier.id;
+  batch.push_back(reply);
+  batch.push_back(new_message(other, bob.id, "o3", "second in other"));
+
+  auto db = must(Connection::open(ConnectionOptions{url}));
+  std::vector<const model::NewMessage*> messages;
+  for (const auto& message : batch) messages.push_back(&message);
+  const Request call = append_batch_request(messages);
+  auto outcomes = append_batch_outcomes(must(db->query(call.sql, call.params)), batch.size());
+  ASSERT_EQ(outcomes.size(), batch.size());
+
+  ASSERT_EQ(outcome(outcomes[0]), "ok");
+  EXPECT_EQ(outcomes[0]->message.seq, 1);
+  EXPECT_EQ(outcomes[0]->member_ids, (std::vector<model::Id>{bob.id}));
+  ASSERT_EQ(outcome(outcomes[1]), "ok");
+  EXPECT_TRUE(outcomes[1]->created);
+  EXPECT_EQ(outcomes[1]->message.seq, 2);
+  std::set<model::Id> audience(outcomes[1]->member_ids.begin(), outcomes[1]->member_ids.end());
+  EXPECT_EQ(audience, (std::set<model::Id>{alice.id, bob.id}));
+  ASSERT_EQ(outcome(outcomes[2]), "ok");
+  EXPECT_FALSE(outcomes[2]->created);
+  EXPECT_EQ(outcomes[2]->message.id, earlier.id);
+  EXPECT_EQ(outcomes[2]->message.body, stored.body);
+  EXPECT_TRUE(outcomes[2]->member_ids.empty());
+  EXPECT_EQ(outcome(outcomes[3]), "conflict");
+  EXPECT_EQ(outcome(outcomes[4]), "not_found");
+  EXPECT_EQ(outcome(outcomes[5]), "invalid_argument");
+  ASSERT_EQ(outcome(outcomes[6]), "ok");
+  EXPECT_EQ(outcomes[6]->message.seq, 3);
+  EXPECT_EQ(outcomes[6]->message.reply_to, std::optional<model::Id>(earlier.id));
+  std::set<model::Id> later_audience(outcomes[6]->member_ids.begin(), outcomes[6]->member_ids.end());
+  EXPECT_EQ(later_audience, audience);
+  ASSERT_EQ(outcome(outcomes[7]), "ok");
+  EXPECT_EQ(outcomes[7]->message.seq, 2);
+
+  EXPECT_EQ(must(store->conversation_get(group)).last_seq, 3);
+  EXPECT_EQ(must(store->conversation_get(other)).last_seq, 2);
+  EXPECT_EQ(must(store->member_get(group, bob.id)).read_seq, 3);
+  EXPECT_EQ(must(store->member_get(group, alice.id)).delivered_seq, 2);
+  EXPECT_EQ(must(store->message_list(group, std::nullopt, std::nullopt, 10)).front().body, stored.body);
+}
+
+// Two nodes, each with its own append writer, sending to one conversation at once: the
+// conversation's row lock orders their batches, so every seq is taken exactly once.
+TEST_F(PostgresStoreTest, TwoNodesAppendingToOneConversationStayGapFree) {
+  constexpr int kThreadsPerNode = 6;
+  constexpr int kPerThread = 40;
+  const std::string url = fresh_url("two_nodes");
+  auto first_node = open_store(url);
+  auto second_node = open_store(url);
+  model::User owner = add_user(*first_node, "owner");
+  std::vector<model::User> senders;
+  for (int t = 0; t < 2 * kThreadsPerNode; ++t) senders.push_back(add_user(*first_node, "s" + std::to_string(t)));
+  model::NewGroupConversation group{next_id_++, "shared", owner.id, {}, 1500};
+  for (const auto& sender : senders) group.member_ids.push_back(sender.id);
+  model::Id conversation_id = must(first_node->conversation_create_group(group)).id;
+  // A second conversation in the same batches, so batches of both nodes lock two rows.
+  group.id = next_id_++;
+  model::Id side_id = must(second_node->conversation_create_group(group)).id;
+
+  std::vector<std::vector<model::NewMessage>> work(senders.size());
+  for (std::size_t t = 0; t < senders.size(); ++t) {
+    for (int i = 0; i < kPerThread; ++i) {
+      work[t].push_back(new_message(i % 4 == 3 ? side_id : conversation_id, senders[t].id,
+                                    "t" + std::to_string(t) + "-" + std::to_string(i), "m"));
+    }
+  }
+  std::vector<std::vector<model::Seq>> seqs(senders.size());
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (std::size_t t = 0; t < senders.size(); ++t) {
+    threads.emplace_back([&, t] {
+      Store& node = t % 2 == 0 ? *first_node : *second_node;
+      for (const auto& message : work[t]) {
+        auto sent = node.message_insert(message);
+        if (!sent.ok() || !sent->created) {
+          ++failures;
+          continue;
+        }
+        if (message.conversation_id == conversation_id) seqs[t].push_back(sent->message.seq);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  std::vector<model::Seq> all;
+  for (const auto& per_thread : seqs) {
+    EXPECT_TRUE(std::is_sorted(per_thread.begin(), per_thread.end()));
+    all.insert(all.end(), per_thread.begin(), per_thread.end());
+  }
+  std::sort(all.begin(), all.end());
+  std::vector<model::Seq> expected(all.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<model::Seq>(i + 1);
+  EXPECT_EQ(all, expected);
+  EXPECT_EQ(must(first_node->conversation_get(conversation_id)).last_seq, static_cast<model::Seq>(all.size()));
+  EXPECT_EQ(must(second_node->conversation_get(side_id)).last_seq,
+            static_cast<model::Seq>(senders.size() * kPerThread - all.size()));
+}
+
+// Writers partitioned by conversation: each conversation's sends stay gap-free and
+// complete in the order sent, whichever writer of the node carries them.
+TEST_F(PostgresStoreTest, SendsSplitAmongWritersKeepEachConversationInOrder) {
+  constexpr int kConversations = 6;
+  constexpr int kPerConversation = 30;
+  PostgresOptions options = options_for(fresh_url("writers"));
+  options.append_writers = 3;
+  auto store = must(PostgresStore::open(options));
+  model::User alice = add_user(*store, "alice");
+  std::vector<model::Id> conversations;
+  for (int c = 0; c < kConversations; ++c) {
+    conversations.push_back(must(store->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id);
+  }
+  std::mutex mutex;
+  std::map<model::Id, std::vector<model::Seq>> completed;  // per conversation, in completion order
+  std::atomic<int> pending{kConversations * kPerConversation};
+  std::promise<void> all_done;
+  for (int i = 0; i < kPerConversation; ++i) {
+    for (model::Id conversation_id : conversations) {
+      store->message_insert_async(
+          new_message(conversation_id, alice.id, std::to_string(conversation_id) + "-" + std::to_string(i), "m"),
+          [&, conversation_id](Result<model::SendOutcome> sent) {
+            {
+              std::lock_guard lock(mutex);
+              completed[conversation_id].push_back(sent.ok() ? sent->message.seq : -1);
+            }
+            if (--pending == 0) all_done.set_value();
+          });
+    }
+  }
+  all_done.get_future().wait();
+  std::vector<model::Seq> expected(kPerConversation);
+  for (int i = 0; i < kPerConversation; ++i) expected[i] = i + 1;
+  for (model::Id conversation_id : conversations) EXPECT_EQ(completed[conversation_id], expected);
+  EXPECT_EQ(store->send_stats().sends, static_cast<std::uint64_t>(kConversations * kPerConversation));
 }
 
 // A server of its own for the tests that stop and restart it, shared between them.
