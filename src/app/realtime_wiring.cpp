@@ -2,6 +2,7 @@
 
 #include "transport/http/cors_policy.hpp"
 #include "transport/socketio/server/server.hpp"
+#include "util/cores.hpp"
 
 namespace talkline::app {
 
@@ -17,7 +18,7 @@ realtime::RealtimeOptions realtime_options(const config::Config& config) {
   options.typing_expiry = std::chrono::milliseconds(config.typing_expiry_ms);
   options.gap_fill_delay = std::chrono::milliseconds(config.gap_fill_delay_ms);
   options.sync_page_size = std::min(config.sync_page_size, config.page_max_limit);
-  options.workers = config.realtime_workers;
+  options.workers = config.realtime_workers > 0 ? config.realtime_workers : util::usable_cores();
   options.send_buffer_bytes = config.socket_send_buffer_bytes;
   return options;
 }

@@ -1,7 +1,5 @@
 #include "app/store_backend.hpp"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <thread>
@@ -9,19 +7,11 @@
 
 #include "store/postgres/postgres_store.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "util/cores.hpp"
 
 namespace talkline::app {
 
 namespace {
-
-// The cores this process may run on: a node pinned with taskset to one core of a larger
-// machine gets one append writer, as it has one core's worth of sends to commit.
-int usable_cores() {
-  cpu_set_t cpus;
-  CPU_ZERO(&cpus);
-  if (sched_getaffinity(0, sizeof(cpus), &cpus) == 0) return std::max(1, CPU_COUNT(&cpus));
-  return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-}
 
 template <typename Backend>
 StoreBackend wrap(std::unique_ptr<Backend> backend) {
@@ -44,7 +34,7 @@ Result<StoreBackend> open_store_backend(const config::Config& config) {
   }
   store::postgres::PostgresOptions options;
   options.url = config.store;
-  options.append_writers = config.postgres_append_writers > 0 ? config.postgres_append_writers : usable_cores();
+  options.append_writers = config.postgres_append_writers > 0 ? config.postgres_append_writers : util::usable_cores();
   auto opened = store::postgres::PostgresStore::open(options);
   if (!opened.ok()) {
     Error error = opened.take_error();

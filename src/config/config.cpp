@@ -497,9 +497,9 @@ const std::vector<Setting>& settings() {
       {"sync-page-size", kRealtime, "Messages per page when a reconnecting client catches up",
        [](const Config& c) { return number(c.sync_page_size); },
        [](Config& c, const std::string& v) { return set_integer(c.sync_page_size, v, 1, 1000); }},
-      {"realtime-workers", kRealtime, "Worker threads for real-time events",
+      {"realtime-workers", kRealtime, "Threads for the store reads behind socket events (0 = one per core)",
        [](const Config& c) { return number(c.realtime_workers); },
-       [](Config& c, const std::string& v) { return set_integer(c.realtime_workers, v, 1, 256); }},
+       [](Config& c, const std::string& v) { return set_integer(c.realtime_workers, v, 0, 256); }},
 
       {"webhook-url", kJobs,
        "Where the offline notifier POSTs new messages for offline members (http:// only; empty = off)",

@@ -94,7 +94,7 @@ struct Config {
   int typing_expiry_ms = 5000;
   int gap_fill_delay_ms = 200;
   int sync_page_size = 100;
-  int realtime_workers = 64;  // what blocks behind socket events: store reads, receipts (commit), sync
+  int realtime_workers = 0;  // store reads behind socket events (CONNECT, sync, join, catch-up); 0 = one per core
 
   // background jobs and the event log (docs/HLD.md "Background jobs and the event log")
   std::string webhook_url;  // empty: the offline notifier does not run

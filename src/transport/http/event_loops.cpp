@@ -4,13 +4,14 @@
 
 #include <pthread.h>
 
+#include "util/cores.hpp"
+
 namespace talkline::transport::http {
 
 namespace net = boost::asio;
 
 EventLoops::EventLoops(int count) {
-  if (count <= 0) count = static_cast<int>(std::thread::hardware_concurrency());
-  if (count <= 0) count = 1;
+  if (count <= 0) count = util::usable_cores();
   loops_.reserve(static_cast<std::size_t>(count));
   for (int i = 0; i < count; ++i) {
     // The concurrency hint 1 tells Asio's scheduler that one thread runs this context,

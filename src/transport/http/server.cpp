@@ -12,6 +12,7 @@
 #include "transport/http/listener.hpp"
 #include "transport/http/server_context.hpp"
 #include "transport/http/stream_handler.hpp"
+#include "util/cores.hpp"
 #include "util/log.hpp"
 
 namespace talkline::transport::http {
@@ -22,8 +23,7 @@ namespace {
 
 std::size_t resolve_workers(int requested) {
   if (requested > 0) return static_cast<std::size_t>(requested);
-  auto cores = static_cast<std::size_t>(std::thread::hardware_concurrency());
-  return cores > 0 ? cores : 1;
+  return static_cast<std::size_t>(util::usable_cores());
 }
 
 }  // namespace

@@ -255,7 +255,7 @@ TEST_F(ConfigTest, RealtimeDefaultsApplyWithNothingSet) {
   EXPECT_EQ(c.typing_throttle_ms, 1000);
   EXPECT_EQ(c.typing_expiry_ms, 5000);
   EXPECT_EQ(c.sync_page_size, 100);
-  EXPECT_EQ(c.realtime_workers, 64);
+  EXPECT_EQ(c.realtime_workers, 0);  // one per core
 }
 
 TEST_F(ConfigTest, EveryRealtimeFieldHasAFlagAndAnEnvKey) {
@@ -340,8 +340,8 @@ TEST_F(ConfigTest, RealtimeOutOfRangeValuesNameTheKeyAndTheBounds) {
             "(got '67108865')");
   EXPECT_EQ(parse_error({}, {{"TALKLINE_SOCKET_SEND_BUFFER_BYTES", "1073741825"}}).message,
             "TALKLINE_SOCKET_SEND_BUFFER_BYTES: must be an integer in [4096, 1073741824] (got '1073741825')");
-  EXPECT_EQ(parse_error({"--realtime-workers=0"}).message,
-            "--realtime-workers (TALKLINE_REALTIME_WORKERS): must be an integer in [1, 256] (got '0')");
+  EXPECT_EQ(parse_error({"--realtime-workers=-1"}).message,
+            "--realtime-workers (TALKLINE_REALTIME_WORKERS): must be an integer in [0, 256] (got '-1')");
   EXPECT_EQ(parse_error({}, {{"TALKLINE_SOCKET_IDLE_TIMEOUT_SECONDS", "-1"}}).message,
             "TALKLINE_SOCKET_IDLE_TIMEOUT_SECONDS: must be an integer in [0, 604800] (got '-1')");
 
@@ -467,7 +467,7 @@ TEST_F(ConfigTest, EveryValidationErrorNamesItsKey) {
       {"TALKLINE_TYPING_EXPIRY_MS", "600001"},
       {"TALKLINE_SYNC_PAGE_SIZE", "0"},
       {"TALKLINE_SYNC_PAGE_SIZE", "1001"},
-      {"TALKLINE_REALTIME_WORKERS", "0"},
+      {"TALKLINE_REALTIME_WORKERS", "-1"},
       {"TALKLINE_REALTIME_WORKERS", "257"},
       {"TALKLINE_REALTIME_WORKERS", "eight"},
       {"TALKLINE_LOG_LEVEL", "verbose"},
