@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "store/completion.hpp"
-#include "util/wakeup_batch.hpp"
 
 namespace talkline::store::postgres {
 
@@ -102,25 +101,7 @@ void ConnectionPool::run(Worker& worker) {
   }
 }
 
-// Releases the waiting callers, then runs the asynchronous ones' completions. Those are
-// picked out first: a released caller's Pending lives on its stack and may be gone as
-// soon as the lock is dropped.
-void ConnectionPool::finish(std::vector<Pending*>& batch) {
-  std::vector<std::unique_ptr<Pending>> owned;
-  {
-    std::lock_guard lock(mutex_);
-    for (Pending* pending : batch) {
-      if (pending->completion) {
-        owned.emplace_back(pending);
-      } else {
-        pending->done = true;
-      }
-    }
-  }
-  work_done_.notify_all();
-  util::WakeupBatch wakeups;
-  for (auto& pending : owned) complete_logged("postgres", pending->completion, std::move(pending->outcome));
-}
+void ConnectionPool::finish(std::vector<Pending*>& batch) { finish_batch("postgres", batch, mutex_, work_done_); }
 
 Result<Connection*> ConnectionPool::connection_of(Worker& worker) {
   if (worker.connection && worker.connection->usable()) return worker.connection.get();

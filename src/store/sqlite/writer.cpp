@@ -11,7 +11,6 @@
 #include "store/completion.hpp"
 #include "store/sqlite/connection.hpp"
 #include "util/log.hpp"
-#include "util/wakeup_batch.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -44,7 +43,7 @@ Writer::Writer(Connection& connection, std::size_t max_batch, Job before_commit,
 Writer::~Writer() { stop(); }
 
 Result<void> Writer::submit(Job job) {
-  Pending pending{std::move(job), ok_result(), false};
+  Pending pending{std::move(job), ok_result(), false, {}};
   std::unique_lock lock(mutex_);
   if (stopping_) return Error::unavailable("store is closed");
   queue_.push_back(&pending);
@@ -113,25 +112,10 @@ void Writer::run() {
   }
 }
 
-// Releases the batch's waiting callers, then runs its completions in queue order. The
-// asynchronous jobs are picked out first: a released caller's Pending lives on its stack
-// and may be gone as soon as the lock is dropped.
+// Completions run in queue order, after the batch's waiting callers were released.
 void Writer::finish_batch(std::vector<Pending*>& batch) {
-  std::vector<std::unique_ptr<Pending>> owned;
-  {
-    std::lock_guard lock(mutex_);
-    for (Pending* pending : batch) {
-      if (pending->completion) {
-        owned.emplace_back(pending);
-      } else {
-        pending->done = true;
-      }
-    }
-  }
   jobs_done_.fetch_add(batch.size(), std::memory_order_relaxed);
-  work_done_.notify_all();
-  util::WakeupBatch wakeups;
-  for (auto& pending : owned) complete_logged("sqlite", pending->completion, std::move(pending->outcome));
+  store::finish_batch("sqlite", batch, mutex_, work_done_);
 }
 
 void Writer::fail_range(std::vector<Pending*>& batch, std::size_t from, std::size_t to, const Error& error) {
