@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <future>
 #include <optional>
 #include <string>
 #include <vector>
@@ -96,13 +97,21 @@ class Store {
   virtual Result<void> member_remove(Id conversation_id, Id user_id, Millis now) = 0;
   /// Moves a member's delivered or read cursor forward to `seq`; never backwards.
   /// Moving `read` also moves `delivered` up to it. `invalid_argument` past last_seq.
-  virtual Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
-                                                      Seq seq) = 0;
-  /// member_cursor_advance without a thread waiting for the commit: `done` runs on the
-  /// store's own thread once the move has committed (or failed), with the member after
-  /// it and, if a cursor moved, the members the commit saw.
+  /// Returns at once: `done` runs on the store's own thread once the move has committed
+  /// (or failed), with the member after it and, if a cursor moved, the members the commit
+  /// saw. `done` must not wait for the store.
   virtual void member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
                                            std::function<void(Result<model::CursorAdvance>)> done) = 0;
+  /// member_cursor_advance_async, waited for; the member after the move.
+  Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) {
+    std::promise<Result<model::CursorAdvance>> answer;
+    auto outcome = answer.get_future();
+    member_cursor_advance_async(conversation_id, user_id, kind, seq, [&answer](Result<model::CursorAdvance> advance) {
+      answer.set_value(std::move(advance));
+    });
+    TL_TRY_ASSIGN(model::CursorAdvance advance, outcome.get());
+    return std::move(advance.member);
+  }
 
   // ---- messages -------------------------------------------------------------------
 

@@ -221,9 +221,10 @@ Result<model::CursorAdvance> advance_member_cursor(Executor& db, model::Id conve
   return model::CursorAdvance{member, false, {}};
 }
 
+const std::string kMemberUserIdsSql = "SELECT user_id FROM members WHERE conversation_id = $1";
+
 Result<std::vector<model::Id>> member_user_ids(Executor& db, model::Id conversation_id) {
-  TL_TRY_ASSIGN(Rows rows,
-                db.query("SELECT user_id FROM members WHERE conversation_id = $1", Params::of(conversation_id)));
+  TL_TRY_ASSIGN(Rows rows, db.query(kMemberUserIdsSql, Params::of(conversation_id)));
   std::vector<model::Id> ids;
   ids.reserve(static_cast<std::size_t>(rows.size()));
   for (int i = 0; i < rows.size(); ++i) ids.push_back(rows.int64(i, 0));

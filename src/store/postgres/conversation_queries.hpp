@@ -39,5 +39,7 @@ Result<model::CursorAdvance> advance_member_cursor(Executor& db, model::Id conve
                                                    model::CursorKind kind, model::Seq seq);
 /// The conversation's members' user ids, in no particular order.
 Result<std::vector<model::Id>> member_user_ids(Executor& db, model::Id conversation_id);
+/// member_user_ids' statement ($1 the conversation id), for callers that pipeline it.
+extern const std::string kMemberUserIdsSql;
 
 }  // namespace talkline::store::postgres

@@ -232,14 +232,6 @@ Result<void> PostgresStore::member_remove(Id conversation_id, Id user_id, Millis
   return transaction<void>(false, [&](Executor& db) { return remove_member(db, conversation_id, user_id); });
 }
 
-Result<model::Member> PostgresStore::member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
-                                                           Seq seq) {
-  TL_TRY_ASSIGN(model::CursorAdvance advance, single<model::CursorAdvance>([&](Executor& db) {
-                  return advance_member_cursor(db, conversation_id, user_id, kind, seq);
-                }));
-  return std::move(advance.member);
-}
-
 // The move commits on its own (one statement); the members are read right after it on
 // the same connection, so the receipt goes to the members as they were at about that time.
 void PostgresStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,

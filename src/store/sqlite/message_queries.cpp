@@ -100,7 +100,7 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
         earlier->reply_to != message.reply_to) {
       return Error::conflict("clientMsgId was already used for a different message");
     }
-    return model::SendOutcome{std::move(*earlier), false};
+    return model::SendOutcome{std::move(*earlier), false, {}};
   }
   TL_TRY_ASSIGN(bool is_member, exists(db, "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?",
                                        message.conversation_id, message.sender_id));

@@ -291,14 +291,6 @@ Result<void> SqliteStore::member_remove(Id conversation_id, Id user_id, Millis /
   return write<void>([&](Connection& db) { return remove_member(db, conversation_id, user_id); });
 }
 
-Result<model::Member> SqliteStore::member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind,
-                                                         Seq seq) {
-  TL_TRY_ASSIGN(model::CursorAdvance advance, write<model::CursorAdvance>([&](Connection& db) {
-                  return advance_member_cursor(db, conversation_id, user_id, kind, seq);
-                }));
-  return std::move(advance.member);
-}
-
 void SqliteStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
                                               std::function<void(Result<model::CursorAdvance>)> done) {
   write_async<model::CursorAdvance>(
