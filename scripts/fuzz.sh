@@ -21,6 +21,7 @@ declare -A targets=(
   [fuzz_bench_message_scan]="tests/fuzz/fuzz_bench_message_scan.cpp tools/bench/message_scan.cpp -Itools/bench"
   [fuzz_realtime_payload]="tests/fuzz/fuzz_realtime_payload.cpp src/realtime/payload.cpp src/util/json_fields.cpp src/util/json.cpp src/util/utf8.cpp src/util/error.cpp"
   [fuzz_bus_envelope]="tests/fuzz/fuzz_bus_envelope.cpp src/bus/redis/envelope_codec.cpp"
+  [fuzz_pg_array]="tests/fuzz/fuzz_pg_array.cpp src/store/postgres/array_literal.cpp"
   [fuzz_forwarded_for]="tests/fuzz/fuzz_forwarded_for.cpp src/transport/http/trusted_proxies.cpp src/transport/http/message.cpp src/util/ip_address.cpp src/util/error.cpp"
 )
 libs=(-lcrypto)

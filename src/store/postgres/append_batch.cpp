@@ -7,6 +7,7 @@
 #include "store/postgres/array_literal.hpp"
 #include "store/postgres/message_queries.hpp"
 #include "store/row_mappers.hpp"
+#include "util/log.hpp"
 
 namespace talkline::store::postgres {
 
@@ -75,7 +76,14 @@ std::vector<Result<model::SendOutcome>> append_batch_outcomes(const Rows& rows, 
     if (outcome.ok() && outcome->created) {
       const model::Id conversation_id = outcome->message.conversation_id;
       if (!rows.is_null(row, kMemberIdsColumn)) {
-        members_by_conversation[conversation_id] = parse_bigint_array(rows.text(row, kMemberIdsColumn));
+        auto members = parse_bigint_array(rows.text(row, kMemberIdsColumn));
+        if (!members) {
+          // The send committed; only whom to tell is unreadable. The caller reads the
+          // members itself when the outcome carries none (MessageService::announce).
+          members = std::vector<model::Id>{};
+          util::log::error("store.bad_member_array", {{"backend", "postgres"}});
+        }
+        members_by_conversation[conversation_id] = std::move(*members);
       }
       outcome->member_ids = members_by_conversation[conversation_id];
     }

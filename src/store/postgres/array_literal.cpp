@@ -1,7 +1,6 @@
 #include "store/postgres/array_literal.hpp"
 
 #include <charconv>
-#include <cstdlib>
 
 namespace talkline::store::postgres {
 
@@ -30,8 +29,8 @@ std::string text_array_literal(const std::vector<std::string_view>& values) {
   return literal;
 }
 
-std::vector<std::int64_t> parse_bigint_array(std::string_view literal) {
-  if (literal.size() < 2 || literal.front() != '{' || literal.back() != '}') std::abort();
+std::optional<std::vector<std::int64_t>> parse_bigint_array(std::string_view literal) {
+  if (literal.size() < 2 || literal.front() != '{' || literal.back() != '}') return std::nullopt;
   std::vector<std::int64_t> values;
   std::string_view rest = literal.substr(1, literal.size() - 2);
   while (!rest.empty()) {
@@ -40,7 +39,7 @@ std::vector<std::int64_t> parse_bigint_array(std::string_view literal) {
     if (element != "NULL") {
       std::int64_t value = 0;
       auto [end, ec] = std::from_chars(element.data(), element.data() + element.size(), value);
-      if (ec != std::errc() || end != element.data() + element.size()) std::abort();
+      if (ec != std::errc() || end != element.data() + element.size()) return std::nullopt;
       values.push_back(value);
     }
     if (comma == std::string_view::npos) break;

@@ -17,7 +17,8 @@ std::string bigint_array_literal(const std::vector<std::optional<std::int64_t>>&
 /// braces, the word NULL, spaces at either end) arrives unchanged.
 std::string text_array_literal(const std::vector<std::string_view>& values);
 /// The elements of a one-dimensional bigint[] in text format, `{1,2,3}`; NULL elements are
-/// skipped. Only our own SQL produces these, so anything malformed is a bug and aborts.
-std::vector<std::int64_t> parse_bigint_array(std::string_view literal);
+/// skipped. nullopt for anything else: the text comes off the network, and a reply we
+/// cannot read fails its sends rather than the process (tests/fuzz/fuzz_pg_array.cpp).
+std::optional<std::vector<std::int64_t>> parse_bigint_array(std::string_view literal);
 
 }  // namespace talkline::store::postgres
