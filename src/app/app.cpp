@@ -50,6 +50,7 @@ services::DomainLimits domain_limits(const config::Config& config) {
   limits.title_max_chars = config.title_max_chars;
   limits.group_max_members = config.group_max_members;
   limits.page_max_limit = config.page_max_limit;
+  limits.edit_window_seconds = config.edit_window_seconds;
   limits.page_default_limit = std::min(limits.page_default_limit, config.page_max_limit);
   return limits;
 }

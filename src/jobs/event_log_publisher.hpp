@@ -22,6 +22,7 @@ class EventLogPublisher final : public services::EventPublisher {
 
   void message_created(const model::Message& message, const std::vector<model::Id>& member_ids,
                        std::string_view origin_connection) override;
+  void message_changed(const model::Change&, const std::vector<model::Id>&, std::string_view) override {}
   void cursor_moved(const model::Member&, model::CursorKind, const std::vector<model::Id>&, model::Millis) override {}
   void conversation_changed(const model::Conversation&, const std::vector<model::Id>&) override {}
   void session_ended(model::Id, model::Id) override {}

@@ -2,12 +2,10 @@
 
 #include <algorithm>
 
-#include "realtime/event_packets.hpp"
-#include "realtime/events.hpp"
+#include "realtime/feed_events.hpp"
 #include "realtime/gateway.hpp"
 #include "transport/asio/run_on.hpp"
 #include "util/log.hpp"
-#include "wire/message_json.hpp"
 
 namespace talkline::realtime {
 
@@ -19,37 +17,37 @@ namespace {
 // A store that cannot answer is asked again, less and less often.
 constexpr auto kMaxGapRetry = std::chrono::milliseconds(5000);
 
-// No packets: the message counts as sent without being sent (the sender's own device).
+// No packets: the change counts as sent without being sent (the device that made it).
 void send_unless_own(transport::socketio::Socket& socket, const SharedPackets& packets) {
   if (packets) socket.send_raw(*packets);
 }
 
 }  // namespace
 
-void LiveOrdering::offer_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
-                                 model::Seq seq, SharedPackets packets) {
+void LiveOrdering::offer_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
+                                model::Seq change_seq, SharedPackets packets) {
   auto& c = *connection;
   auto& state = c.ordering;
   auto sent = state.sent_up_to.find(conversation_id);
   if (sent == state.sent_up_to.end()) {
     // Nothing known about this conversation yet (it began, or the user joined it, after
-    // this connection caught up): its first message starts the count.
-    state.sent_up_to.emplace(conversation_id, seq);
+    // this connection caught up): its first change starts the count.
+    state.sent_up_to.emplace(conversation_id, change_seq);
     send_unless_own(*c.socket, packets);
     return;
   }
-  if (seq <= sent->second) return;  // already sent, live or from the store
-  if (seq == sent->second + 1) {
+  if (change_seq <= sent->second) return;  // already sent, live or from the store
+  if (change_seq == sent->second + 1) {
     send_unless_own(*c.socket, packets);
-    sent->second = seq;
+    sent->second = change_seq;
     send_contiguous(c, conversation_id);
     return;
   }
-  if (state.ahead_count >= kMaxHeldMessages) {
+  if (state.ahead_count >= kMaxHeldChanges) {
     c.socket->close_connection("catch-up overflow");  // it reconnects and starts over
     return;
   }
-  if (state.ahead[conversation_id].emplace(seq, std::move(packets)).second) ++state.ahead_count;
+  if (state.ahead[conversation_id].emplace(change_seq, std::move(packets)).second) ++state.ahead_count;
   if (!state.gap_fills.insert(conversation_id).second) return;
   auto fill = [gateway = gateway_.shared_from_this(), this, connection, conversation_id]() {
     return fill_gap(connection, conversation_id);
@@ -57,9 +55,9 @@ void LiveOrdering::offer_message(const std::shared_ptr<Connection>& connection, 
   net::co_spawn(c.loop, std::move(fill), net::detached);
 }
 
-void LiveOrdering::mark_sent(Connection& connection, model::Id conversation_id, model::Seq seq) {
+void LiveOrdering::mark_sent(Connection& connection, model::Id conversation_id, model::Seq change_seq) {
   auto& up_to = connection.ordering.sent_up_to[conversation_id];
-  up_to = std::max(up_to, seq);
+  up_to = std::max(up_to, change_seq);
 }
 
 void LiveOrdering::send_contiguous(Connection& connection, model::Id conversation_id) {
@@ -108,7 +106,7 @@ net::awaitable<void> LiveOrdering::fill_gap(std::shared_ptr<Connection> connecti
     const model::Seq first_held = waiting->second.begin()->first;
     const auto missing = std::min<model::Seq>(first_held - from - 1, std::max(1, options_.sync_page_size));
     auto read = [this, &connection, conversation_id, from, missing] {
-      return messages_.messages_after(connection->principal, conversation_id, from, static_cast<int>(missing));
+      return messages_.changes_after(connection->principal, conversation_id, from, static_cast<int>(missing));
     };
     auto page = co_await transport::run_on(connection->work, read);
     if (gateway_.stopped() || !connection->socket->connected()) co_return;
@@ -122,10 +120,10 @@ net::awaitable<void> LiveOrdering::fill_gap(std::shared_ptr<Connection> connecti
       continue;
     }
     auto& sent = state.sent_up_to[conversation_id];
-    for (const auto& message : *page) {
-      if (message.seq != sent + 1) continue;
-      connection->socket->send_raw(event_packets(events::message_new, wire::message_wire(message)));
-      sent = message.seq;
+    for (const auto& change : *page) {
+      if (change.change_seq != sent + 1) continue;
+      connection->socket->send_raw(feed_event_packets(change));
+      sent = change.change_seq;
     }
     send_contiguous(*connection, conversation_id);
     if (!state.ahead.contains(conversation_id)) {

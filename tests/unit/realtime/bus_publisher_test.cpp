@@ -42,6 +42,7 @@ class BusPublisherTest : public ::testing::Test {
     message.id = 9'007'199'254'740'993;  // past 2^53: must stay a string
     message.conversation_id = 77;
     message.seq = 12;
+    message.change_seq = 15;
     message.sender_id = 5;
     message.client_msg_id = "client-1";
     message.body = "hello \"there\"";
@@ -93,7 +94,7 @@ TEST_F(BusPublisherTest, MessageCreatedPublishesMessageNewToTheMembers) {
   EXPECT_EQ(Json::parse(envelope.payload_json)["id"], "9007199254740993");
   EXPECT_EQ(envelope.skip_connection, "sock-origin");
   EXPECT_EQ(envelope.conversation_id, 77);
-  EXPECT_EQ(envelope.seq, 12);
+  EXPECT_EQ(envelope.change_seq, 15);  // the feed position orders it, not the seq
   EXPECT_EQ(envelope.end_session_id, 0);
 }
 
