@@ -98,6 +98,37 @@ TEST_F(BusPublisherTest, MessageCreatedPublishesMessageNewToTheMembers) {
   EXPECT_EQ(envelope.end_session_id, 0);
 }
 
+TEST_F(BusPublisherTest, MessageChangedPublishesItsFeedEventOrderedByChangeSeq) {
+  model::Change change;
+  change.conversation_id = 77;
+  change.change_seq = 16;
+  change.kind = model::ChangeKind::edited;
+  change.actor_id = 5;
+  change.at = kAt;
+  change.message = message();
+  publisher_.message_changed(change, {5, 6}, "sock-origin");
+  auto envelope = only_envelope();
+  EXPECT_EQ(envelope.event, "message:updated");
+  EXPECT_EQ(Json::parse(envelope.payload_json), wire::change_json(change));
+  EXPECT_EQ(envelope.skip_connection, "sock-origin");
+  EXPECT_EQ(envelope.conversation_id, 77);
+  EXPECT_EQ(envelope.change_seq, 16);
+
+  change.kind = model::ChangeKind::deleted;
+  publisher_.message_changed(change, {5, 6}, "");
+  ASSERT_EQ(bus_.published.size(), 2U);
+  EXPECT_EQ(bus_.published.back().event, "message:deleted");
+}
+
+TEST_F(BusPublisherTest, ReceiptsAreNotFeedEvents) {
+  model::Member member;
+  member.conversation_id = 77;
+  member.user_id = 5;
+  member.read_seq = 3;
+  publisher_.cursor_moved(member, model::CursorKind::read, {5}, kAt);
+  EXPECT_EQ(only_envelope().change_seq, 0);  // sent as it comes, never held for order
+}
+
 TEST_F(BusPublisherTest, MessageCreatedOverHttpSkipsNoConnection) {
   publisher_.message_created(message(), {5, 6}, "");
   EXPECT_EQ(only_envelope().skip_connection, "");
