@@ -755,7 +755,6 @@ TEST_P(StoreConformance, MessageInsertRetryReturnsTheStoredChangeSeq) {
   model::NewMessage original = new_message(group, alice, "once");
   model::Message first = must(store().message_insert(original)).message;
   EXPECT_EQ(first.change_seq, 1);
-  must(store().message_change(edit_of(first, alice, "once, edited", tick())));
   send(group, alice, "next");
 
   model::NewMessage retry = original;
@@ -766,7 +765,48 @@ TEST_P(StoreConformance, MessageInsertRetryReturnsTheStoredChangeSeq) {
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->message.change_seq, 1);
   EXPECT_EQ(again->message.seq, 1);
-  EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 3);
+  EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 2);
+}
+
+// The stored body of an edited or deleted message is no longer the body that was sent,
+// so it cannot tell a retry from a reuse of the client id: a retry of such a send is
+// recognised by its conversation and reply target and answered with the message as it
+// is now. A different conversation is still a conflict.
+TEST_P(StoreConformance, MessageInsertRetryOfAMessageChangedSinceIsStillARetry) {
+  model::User alice = add_user("alice");
+  model::Conversation group = add_group(alice, {});
+  model::Conversation other = add_group(alice, {}, "other");
+  model::NewMessage edited = new_message(group, alice, "as sent");
+  model::Message first = must(store().message_insert(edited)).message;
+  model::NewMessage deleted = new_message(group, alice, "soon gone");
+  model::Message second = must(store().message_insert(deleted)).message;
+  must(store().message_change(edit_of(first, alice, "as edited", tick())));
+  must(store().message_change(delete_of(second, alice, tick())));
+
+  model::NewMessage retry = edited;
+  retry.id = new_id();
+  auto again = store().message_insert(retry);
+  ASSERT_EQ(outcome(again), "ok");
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->message.id, first.id);
+  EXPECT_EQ(again->message.change_seq, 1);
+  EXPECT_EQ(again->message.body, "as edited");
+
+  retry = deleted;
+  retry.id = new_id();
+  again = store().message_insert(retry);
+  ASSERT_EQ(outcome(again), "ok");
+  EXPECT_FALSE(again->created);
+  EXPECT_EQ(again->message.id, second.id);
+  EXPECT_EQ(again->message.body, "");
+  EXPECT_TRUE(again->message.deleted_at.has_value());
+
+  retry = edited;
+  retry.id = new_id();
+  retry.conversation_id = other.id;
+  EXPECT_EQ(outcome(store().message_insert(retry)), "conflict");
+  EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 4);
+  EXPECT_EQ(must(store().conversation_get(other.id)).last_change_seq, 0);
 }
 
 // Sends and changes queued without waiting may share a commit; the numbers they get are
