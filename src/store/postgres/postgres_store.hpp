@@ -136,6 +136,10 @@ class PostgresStore final : public Store {
   /// failure or deadlock. Rolled back when `body` fails.
   template <typename T, typename Body>
   Result<T> transaction(bool read_only, Body&& body);
+  /// Runs `body` (a function of Connection& returning Result<T>) on a pooled connection
+  /// without waiting; `done` gets its result on that pool thread.
+  template <typename T, typename Body>
+  void task_async(Body body, std::function<void(Result<T>)> done);
 
   std::mutex close_mutex_;
   std::unique_ptr<ConnectionPool> pool_;
