@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "store/postgres/append_writer.hpp"
+#include "store/postgres/change_queries.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/conversation_queries.hpp"
@@ -261,6 +262,21 @@ Result<model::SendOutcome> PostgresStore::message_insert(const model::NewMessage
 void PostgresStore::message_insert_async(const model::NewMessage& message,
                                          std::function<void(Result<model::SendOutcome>)> done) {
   writer_for(message.conversation_id).submit(message, std::move(done));
+}
+
+void PostgresStore::message_change_async(const model::MessageChange& change,
+                                         std::function<void(Result<model::ChangeOutcome>)> done) {
+  task_async<model::ChangeOutcome>(
+      [change](Connection& db) {
+        return run_transaction<model::ChangeOutcome>(db, false,
+                                                     [&](Executor& tx) { return record_message_change(tx, change); });
+      },
+      std::move(done));
+}
+
+Result<std::vector<model::Change>> PostgresStore::change_list(Id conversation_id, Seq after, int limit) {
+  return single<std::vector<model::Change>>(
+      [&](Executor& db) { return list_changes(db, conversation_id, after, limit); });
 }
 
 Result<std::vector<model::Message>> PostgresStore::message_list(Id conversation_id, std::optional<Seq> before,
