@@ -48,7 +48,9 @@ DROP FUNCTION tl_message_append(BIGINT, BIGINT, BIGINT, TEXT, TEXT, BIGINT, BIGI
 DROP FUNCTION tl_message_append_batch(BIGINT[], BIGINT[], BIGINT[], TEXT[], TEXT[], BIGINT[], BIGINT[]);
 
 -- As in migration 0001, plus: the message takes last_change_seq + 1 with last_seq + 1, and
--- the sender's delivered_change_seq follows their delivered_seq.
+-- the sender's delivered_change_seq follows their delivered_seq. An edited or deleted
+-- message no longer holds the body it was sent with, so a retry of its send is recognised
+-- by conversation and reply target alone.
 CREATE FUNCTION tl_message_append(p_conversation_id BIGINT, p_id BIGINT, p_sender_id BIGINT, p_client_msg_id TEXT,
                                   p_body TEXT, p_reply_to BIGINT, p_created_at BIGINT)
 RETURNS TABLE (outcome TEXT, id BIGINT, conversation_id BIGINT, seq BIGINT, sender_id BIGINT, client_msg_id TEXT,
@@ -63,8 +65,8 @@ BEGIN
   PERFORM 1 FROM conversations c WHERE c.id = p_conversation_id FOR UPDATE;
   SELECT * INTO earlier FROM messages m WHERE m.sender_id = p_sender_id AND m.client_msg_id = p_client_msg_id;
   IF FOUND THEN
-    IF earlier.conversation_id <> p_conversation_id OR earlier.body <> p_body
-       OR earlier.reply_to IS DISTINCT FROM p_reply_to THEN
+    IF earlier.conversation_id <> p_conversation_id OR earlier.reply_to IS DISTINCT FROM p_reply_to
+       OR (earlier.edited_at IS NULL AND earlier.deleted_at IS NULL AND earlier.body <> p_body) THEN
       RETURN QUERY SELECT 'conflict', NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::TEXT, NULL::TEXT,
                           NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT, NULL::BIGINT;
       RETURN;
@@ -105,7 +107,8 @@ $$;
 -- As in migration 0002, plus: each new message's change_seq is last_change_seq + its rank
 -- in its conversation within the batch, exactly like its seq (every change of the batch is
 -- a creation, so the two advance together), and the sender's delivered_change_seq follows
--- their delivered_seq. member_ids moves to the end, after the message columns.
+-- their delivered_seq. A retry of a changed message is recognised as in tl_message_append.
+-- member_ids moves to the end, after the message columns.
 CREATE FUNCTION tl_message_append_batch(p_conversation_ids BIGINT[], p_ids BIGINT[], p_sender_ids BIGINT[],
                                         p_client_msg_ids TEXT[], p_bodies TEXT[], p_reply_tos BIGINT[],
                                         p_created_ats BIGINT[])
@@ -133,8 +136,9 @@ BEGIN
            e.edited_at AS earlier_edited_at, e.change_seq AS earlier_change_seq, e.deleted_at AS earlier_deleted_at,
            CASE
              WHEN e.id IS NOT NULL THEN
-               CASE WHEN e.conversation_id <> i.conversation_id OR e.body <> i.body
-                         OR e.reply_to IS DISTINCT FROM i.reply_to THEN 'conflict' ELSE 'retry' END
+               CASE WHEN e.conversation_id <> i.conversation_id OR e.reply_to IS DISTINCT FROM i.reply_to
+                         OR (e.edited_at IS NULL AND e.deleted_at IS NULL AND e.body <> i.body)
+                    THEN 'conflict' ELSE 'retry' END
              WHEN mb.user_id IS NULL THEN 'not_member'
              WHEN i.reply_to IS NOT NULL AND r.id IS NULL THEN 'bad_reply'
              ELSE 'created'
