@@ -42,9 +42,10 @@ Result<std::optional<model::Change>> find_change_by_client_id(Executor& db, mode
 }
 
 Result<model::Change> find_deletion(Executor& db, const model::Message& message) {
-  TL_TRY_ASSIGN(Rows rows, db.query(kRecordedChangeSql +
-                                        " WHERE mc.conversation_id = $1 AND mc.message_seq = $2 AND mc.kind = 'deleted'",
-                                    Params::of(message.conversation_id, message.seq)));
+  TL_TRY_ASSIGN(
+      Rows rows,
+      db.query(kRecordedChangeSql + " WHERE mc.conversation_id = $1 AND mc.message_seq = $2 AND mc.kind = 'deleted'",
+               Params::of(message.conversation_id, message.seq)));
   // Nothing deleted messages before the feed existed, so every deletion has its row.
   if (rows.empty()) return Error::internal("deleted message " + std::to_string(message.id) + " has no deletion");
   return read_feed_entry(rows.at(0));
@@ -77,9 +78,10 @@ Result<model::Message> apply_to_message(Executor& db, const model::MessageChange
                                       " WHERE m.conversation_id = $1 AND m.seq = $2 RETURNING " + kMessageColumns;
   static const std::string kDeleteSql = std::string("UPDATE messages m SET body = '', deleted_at = $3") +
                                         " WHERE m.conversation_id = $1 AND m.seq = $2 RETURNING " + kMessageColumns;
-  Result<Rows> updated = change.kind == model::ChangeKind::edited
-                             ? db.query(kEditSql, Params::of(message.conversation_id, message.seq, change.at, change.body))
-                             : db.query(kDeleteSql, Params::of(message.conversation_id, message.seq, change.at));
+  Result<Rows> updated =
+      change.kind == model::ChangeKind::edited
+          ? db.query(kEditSql, Params::of(message.conversation_id, message.seq, change.at, change.body))
+          : db.query(kDeleteSql, Params::of(message.conversation_id, message.seq, change.at));
   TL_TRY_ASSIGN(Rows rows, std::move(updated));
   if (rows.empty()) return Error::internal("the changed message vanished");
   return read_message(rows.at(0));
@@ -142,9 +144,16 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
                  change.actor_id, change.at, seq_before, client_change_id)));
   TL_TRY_ASSIGN(model::Message changed, apply_to_message(db, change, message));
   TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, change.conversation_id));
-  model::Change recorded{change.conversation_id, change_seq, change.kind, change.actor_id, change.at,
-                         std::move(changed)};
-  return model::ChangeOutcome{std::move(recorded), true, std::move(member_ids)};
+  model::ChangeOutcome recorded;
+  recorded.change.conversation_id = change.conversation_id;
+  recorded.change.change_seq = change_seq;
+  recorded.change.kind = change.kind;
+  recorded.change.actor_id = change.actor_id;
+  recorded.change.at = change.at;
+  recorded.change.message = std::move(changed);
+  recorded.created = true;
+  recorded.member_ids = std::move(member_ids);
+  return recorded;
 }
 
 // Without an index on messages.change_seq, the new messages of the page are found by seq.

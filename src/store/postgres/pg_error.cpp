@@ -11,7 +11,9 @@ std::string conflict_message(std::string_view constraint, std::string_view detai
   if (constraint == "users_username_key") return "username is already taken";
   if (constraint == "refresh_tokens_token_hash_key") return "refresh token hash is already stored";
   // Two changes with one key in different conversations at once: the later insert loses.
-  if (constraint == "message_changes_client_change_id_key") return "clientChangeId was already used for a different change";
+  if (constraint == "message_changes_client_change_id_key") {
+    return "clientChangeId was already used for a different change";
+  }
   return "constraint violated: " + std::string(detail);
 }
 
