@@ -15,6 +15,8 @@
 #include "conformance/store_conformance.hpp"
 #include "store/postgres/append_batch.hpp"
 #include "store/postgres/connection.hpp"
+#include "store/postgres/message_queries.hpp"
+#include "store/postgres/migrations.hpp"
 #include "support/postgres_server.hpp"
 
 namespace talkline::store::postgres {
@@ -136,6 +138,57 @@ TEST_F(PostgresStoreTest, MigrationsRunOnceAndReopeningKeepsTheData) {
     auto store = open_store(url);
     EXPECT_EQ(must(store->user_get(alice.id)).username, "alice");
   }
+}
+
+// A database from before the change feed: migration 0003 numbers its messages' changes by
+// their seq (every change was a message then), and the feed and cursors carry on from there.
+TEST_F(PostgresStoreTest, MigratingToTheChangeFeedNumbersExistingMessagesByTheirSeq) {
+  const std::string url = fresh_url("feed_migration");
+  {
+    auto db = must(Connection::open(ConnectionOptions{url}));
+    std::vector<Migration> before_the_feed = builtin_migrations();
+    before_the_feed.resize(2);
+    must(apply_migrations(*db, before_the_feed, 1000));
+    must(db->exec(
+        "INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'alice', 'x', 1000),"
+        " (2, 'bob', 'x', 1000);"
+        "INSERT INTO conversations (id, kind, created_by, created_at, last_activity_at) VALUES (10, 'group', 1, 1000,"
+        " 1000);"
+        "INSERT INTO members (conversation_id, user_id, role, joined_at) VALUES (10, 1, 'owner', 1000),"
+        " (10, 2, 'member', 1000)"));
+    next_id_ = 100;
+    for (int i = 0; i < 3; ++i) {
+      const Request send = append_request(new_message(10, 1, "old-" + std::to_string(i), "old"));
+      must(db->query(send.sql, send.params));
+    }
+    must(db->exec("UPDATE members SET delivered_seq = 2 WHERE user_id = 2"));
+  }
+
+  auto store = open_store(url);
+  model::Conversation conversation = must(store->conversation_get(10));
+  EXPECT_EQ(conversation.last_seq, 3);
+  EXPECT_EQ(conversation.last_change_seq, 3);
+  EXPECT_EQ(must(store->member_get(10, 1)).delivered_change_seq, 3);
+  EXPECT_EQ(must(store->member_get(10, 2)).delivered_change_seq, 2);
+  for (const auto& message : must(store->message_list(10, std::nullopt, std::nullopt, 10))) {
+    EXPECT_EQ(message.change_seq, message.seq);
+  }
+
+  auto oldest = must(store->message_list(10, std::nullopt, std::nullopt, 10)).front();
+  model::MessageChange edit;
+  edit.kind = model::ChangeKind::edited;
+  edit.conversation_id = 10;
+  edit.message_id = oldest.id;
+  edit.actor_id = 1;
+  edit.body = "new";
+  edit.at = 3000;
+  EXPECT_EQ(must(store->message_change(edit)).change.change_seq, 4);
+  model::Message next = must(store->message_insert(new_message(10, 1, "new", "new"))).message;
+  EXPECT_EQ(next.seq, 4);
+  EXPECT_EQ(next.change_seq, 5);
+  std::vector<model::Seq> feed;
+  for (const auto& change : must(store->change_list(10, 2, 10))) feed.push_back(change.change_seq);
+  EXPECT_EQ(feed, (std::vector<model::Seq>{3, 4, 5}));
 }
 
 TEST_F(PostgresStoreTest, ConcurrentSendsGetEverySeqExactlyOnceAndShareCommits) {
@@ -530,8 +583,8 @@ TEST_F(PostgresStoreTest, ConcurrentChangesAndSendsOnTwoNodesTakeEveryChangeSeqO
   }
   model::Conversation conversation = must(first_node->conversation_get(conversation_id));
   EXPECT_EQ(conversation.last_change_seq, static_cast<model::Seq>(told.size()));
-  EXPECT_EQ(conversation.last_seq, static_cast<model::Seq>(changers.size() * kMessagesPerChanger +
-                                                           sends.size() * kSendsPerSender));
+  EXPECT_EQ(conversation.last_seq,
+            static_cast<model::Seq>(changers.size() * kMessagesPerChanger + sends.size() * kSendsPerSender));
 }
 
 // Writers partitioned by conversation: each conversation's sends stay gap-free and
