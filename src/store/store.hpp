@@ -152,9 +152,7 @@ class Store {
   /// message_insert_async: on the store's thread, in commit order per conversation when
   /// completes_in_commit_order().
   virtual void message_change_async(const model::MessageChange& change,
-                                    std::function<void(Result<model::ChangeOutcome>)> done) {
-    done(Error::unavailable("STAGING: not implemented by this store yet"));
-  }
+                                    std::function<void(Result<model::ChangeOutcome>)> done) = 0;
   /// message_change_async, waited for.
   Result<model::ChangeOutcome> message_change(const model::MessageChange& change) {
     std::promise<Result<model::ChangeOutcome>> answer;
@@ -164,9 +162,7 @@ class Store {
   }
   /// The conversation's changes with change_seq above `after`, ascending, at most `limit`:
   /// every new message, edit and delete, each with the message as it is now.
-  virtual Result<std::vector<model::Change>> change_list(Id conversation_id, Seq after, int limit) {
-    return Error::unavailable("STAGING: not implemented by this store yet");
-  }
+  virtual Result<std::vector<model::Change>> change_list(Id conversation_id, Seq after, int limit) = 0;
 
   /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just
   /// after `after`, or (with neither) the latest `limit`.
