@@ -150,7 +150,7 @@ struct ChangeRequest {
   model::Id conversation_id = 0;
   model::Id message_id = 0;
   std::string body;
-  std::string client_change_id;
+  std::optional<std::string> client_change_id;
 };
 
 Result<ChangeRequest> read_change_request(const util::Json::array_t& args, model::ChangeKind kind) {

@@ -124,9 +124,8 @@ void MessageService::edit_async(const Principal& caller, const EditRequest& requ
   change.conversation_id = request.conversation_id;
   change.message_id = request.message_id;
   change.body = request.body;
-  change.client_change_id = request.client_change_id;
   change.edit_window = static_cast<model::Millis>(limits_.edit_window_seconds) * 1000;
-  change_async(caller, std::move(change), std::move(done));
+  change_async(caller, std::move(change), request.client_change_id, std::move(done));
 }
 
 void MessageService::delete_async(const Principal& caller, const DeleteRequest& request, ChangeDone done) {
@@ -134,17 +133,18 @@ void MessageService::delete_async(const Principal& caller, const DeleteRequest& 
   change.kind = model::ChangeKind::deleted;
   change.conversation_id = request.conversation_id;
   change.message_id = request.message_id;
-  change.client_change_id = request.client_change_id;
-  change_async(caller, std::move(change), std::move(done));
+  change_async(caller, std::move(change), request.client_change_id, std::move(done));
 }
 
 // Like a send, every check that needs the data (membership, authorship, the window) is
 // made by the store inside the commit, after it has looked for a retry.
-void MessageService::change_async(const Principal& caller, model::MessageChange change, ChangeDone done) {
-  if (!change.client_change_id.empty()) {
-    if (auto valid = validation::client_key(change.client_change_id, "clientChangeId", limits_); !valid.ok()) {
+void MessageService::change_async(const Principal& caller, model::MessageChange change,
+                                  const std::optional<std::string>& client_change_id, ChangeDone done) {
+  if (client_change_id) {
+    if (auto valid = validation::client_key(*client_change_id, "clientChangeId", limits_); !valid.ok()) {
       return done(valid.take_error());
     }
+    change.client_change_id = *client_change_id;
   }
   change.actor_id = caller.user_id;
   change.actor_is_site_admin = caller.role == model::Role::admin;

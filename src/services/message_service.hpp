@@ -28,14 +28,14 @@ struct EditRequest {
   model::Id conversation_id = 0;
   model::Id message_id = 0;
   std::string body;
-  std::string client_change_id;
+  std::optional<std::string> client_change_id;
 };
 
 /// A delete asked for by a client, with an optional idempotency key.
 struct DeleteRequest {
   model::Id conversation_id = 0;
   model::Id message_id = 0;
-  std::string client_change_id;
+  std::optional<std::string> client_change_id;
 };
 
 /// Sending, editing and deleting, history, the change feed, read cursors and search.
@@ -112,7 +112,8 @@ class MessageService {
 
  private:
   void announce(const Result<model::SendOutcome>& outcome, const std::string& skip_connection);
-  void change_async(const Principal& caller, model::MessageChange change, ChangeDone done);
+  void change_async(const Principal& caller, model::MessageChange change,
+                    const std::optional<std::string>& client_change_id, ChangeDone done);
   Result<model::Member> move_cursor(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
                                     model::Seq seq);
 

@@ -44,7 +44,7 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
                TL_TRY_ASSIGN(const auto text, string_field(body, "body", true));
                TL_TRY_ASSIGN(const auto client_change_id, string_field(body, "clientChangeId", false));
                edit.body = *text;
-               edit.client_change_id = client_change_id.value_or("");
+               edit.client_change_id = client_change_id;
                TL_TRY_ASSIGN(const auto outcome, messages->edit(caller, edit));
                return json_response(200, wire::change_json(outcome.change));
              }));
@@ -55,7 +55,7 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
                services::DeleteRequest removal;
                TL_TRY_ASSIGN(removal.conversation_id, path_id(request, "id", "conversation"));
                TL_TRY_ASSIGN(removal.message_id, path_id(request, "messageId", "message"));
-               removal.client_change_id = std::string(request.query_param("clientChangeId").value_or(""));
+               if (auto key = request.query_param("clientChangeId")) removal.client_change_id = std::string(*key);
                TL_TRY_ASSIGN(const auto outcome, messages->remove(caller, removal));
                return json_response(200, wire::change_json(outcome.change));
              }));
