@@ -409,6 +409,13 @@ TEST_P(StoreConformance, MessageChangeReusedClientChangeIdForAnotherChangeIsACon
   EXPECT_EQ(outcome(refused), "conflict");
   EXPECT_EQ(message_of(refused), "clientChangeId was already used for a different change");
 
+  // The same message and kind with another body is another edit, not a retry.
+  model::MessageChange other_body = edit_of(first, alice, "first, edited again", tick());
+  other_body.client_change_id = "shared-key";
+  refused = store().message_change(other_body);
+  EXPECT_EQ(outcome(refused), "conflict");
+  EXPECT_EQ(message_of(refused), "clientChangeId was already used for a different change");
+
   auto history = must(store().message_list(group.id, std::nullopt, std::nullopt, 10));
   EXPECT_EQ(history[0].body, "first, edited");
   EXPECT_FALSE(history[0].deleted_at.has_value());

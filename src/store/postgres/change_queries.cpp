@@ -6,6 +6,7 @@
 
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/executor.hpp"
+#include "store/change_key.hpp"
 #include "store/row_mappers.hpp"
 
 namespace talkline::store::postgres {
@@ -16,9 +17,14 @@ namespace {
 // (kMessageColumns): the change's kind, change_seq, actor and time.
 constexpr int kFeedColumnCount = 4;
 
-const std::string kRecordedChangeSql =
-    std::string("SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, ") + kMessageColumns +
+const std::string kRecordedChangeFrom =
     " FROM message_changes mc JOIN messages m ON m.conversation_id = mc.conversation_id AND m.seq = mc.message_seq";
+const std::string kRecordedChangeSql =
+    std::string("SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, ") + kMessageColumns + kRecordedChangeFrom;
+// The same, with the edit's body digest after the message (see store/change_key.hpp).
+const std::string kKeyedChangeSql = std::string("SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, ") +
+                                    kMessageColumns + ", COALESCE(mc.body_digest, '')" + kRecordedChangeFrom;
+constexpr int kBodyDigestColumn = kFeedColumnCount + kMessageColumnCount;
 
 model::Change read_feed_entry(const Rows::Row& row) {
   model::Change change;
@@ -32,13 +38,17 @@ model::Change read_feed_entry(const Rows::Row& row) {
   return change;
 }
 
-// The recorded change of `actor_id` under `client_change_id`, if there is one.
-Result<std::optional<model::Change>> find_change_by_client_id(Executor& db, model::Id actor_id,
-                                                              const std::string& client_change_id) {
-  TL_TRY_ASSIGN(Rows rows, db.query(kRecordedChangeSql + " WHERE mc.actor_id = $1 AND mc.client_change_id = $2",
-                                    Params::of(actor_id, client_change_id)));
-  if (rows.empty()) return std::optional<model::Change>();
-  return std::optional<model::Change>(read_feed_entry(rows.at(0)));
+// The change first recorded under the actor's key, when `change` is its retry; conflict
+// when the key was used for another message, kind or body; nullopt when it is new.
+Result<std::optional<model::ChangeOutcome>> recorded_under_key(Executor& db, const model::MessageChange& change) {
+  TL_TRY_ASSIGN(Rows rows, db.query(kKeyedChangeSql + " WHERE mc.actor_id = $1 AND mc.client_change_id = $2",
+                                    Params::of(change.actor_id, change.client_change_id)));
+  if (rows.empty()) return std::optional<model::ChangeOutcome>();
+  model::Change earlier = read_feed_entry(rows.at(0));
+  if (!repeats_recorded_change(earlier.message.id, earlier.kind, rows.text(0, kBodyDigestColumn), change)) {
+    return Error::conflict("clientChangeId was already used for a different change");
+  }
+  return std::optional<model::ChangeOutcome>(model::ChangeOutcome{std::move(earlier), false, {}});
 }
 
 Result<model::Change> find_deletion(Executor& db, const model::Message& message) {
@@ -97,14 +107,8 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
   TL_TRY_ASSIGN(Rows conversation, db.query("SELECT kind FROM conversations WHERE id = $1 FOR UPDATE",
                                             Params::of(change.conversation_id)));
   if (!change.client_change_id.empty()) {
-    TL_TRY_ASSIGN(std::optional<model::Change> earlier,
-                  find_change_by_client_id(db, change.actor_id, change.client_change_id));
-    if (earlier) {
-      if (earlier->message.id != change.message_id || earlier->kind != change.kind) {
-        return Error::conflict("clientChangeId was already used for a different change");
-      }
-      return model::ChangeOutcome{std::move(*earlier), false, {}};
-    }
+    TL_TRY_ASSIGN(std::optional<model::ChangeOutcome> earlier, recorded_under_key(db, change));
+    if (earlier) return std::move(*earlier);
   }
   if (conversation.empty()) return Error::not_found("conversation not found");
   TL_TRY_ASSIGN(Rows member, db.query("SELECT role FROM members WHERE conversation_id = $1 AND user_id = $2",
@@ -139,9 +143,9 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
   if (!change.client_change_id.empty()) client_change_id = change.client_change_id;
   TL_TRY(db.query(
       "INSERT INTO message_changes (conversation_id, change_seq, kind, message_id, message_seq, actor_id, created_at,"
-      " seq_before, client_change_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+      " seq_before, client_change_id, body_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
       Params::of(change.conversation_id, change_seq, model::change_kind_name(change.kind), message.id, message.seq,
-                 change.actor_id, change.at, seq_before, client_change_id)));
+                 change.actor_id, change.at, seq_before, client_change_id, change_body_digest(change))));
   TL_TRY_ASSIGN(model::Message changed, apply_to_message(db, change, message));
   TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, change.conversation_id));
   model::ChangeOutcome recorded;

@@ -169,16 +169,20 @@ Result<model::Member> find_member(Executor& db, model::Id conversation_id, model
 }
 
 // The conversation row is locked first, as a send does: concurrent adds to one group
-// queue behind each other, so the size check below cannot be overshot.
+// queue behind each other, so the size check below cannot be overshot. The last message
+// is read in a statement of its own, after the lock: a locking read that waited for a
+// send re-reads the locked row but not the rows joined to it, so a join would miss the
+// message that send committed.
 Result<model::Conversation> add_members(Executor& db, model::Id conversation_id, const std::vector<model::Id>& user_ids,
                                         model::Millis now, int max_members) {
-  TL_TRY_ASSIGN(Rows locked, db.query("SELECT c.last_seq, COALESCE(m.change_seq, 0) FROM conversations c"
-                                      " LEFT JOIN messages m ON m.conversation_id = c.id AND m.seq = c.last_seq"
-                                      " WHERE c.id = $1 FOR UPDATE OF c",
-                                      Params::of(conversation_id)));
+  TL_TRY_ASSIGN(Rows locked,
+                db.query("SELECT last_seq FROM conversations WHERE id = $1 FOR UPDATE", Params::of(conversation_id)));
   if (locked.empty()) return Error::not_found("conversation not found");
+  const model::Seq last_seq = locked.int64(0, 0);
+  TL_TRY_ASSIGN(Rows last, db.query("SELECT change_seq FROM messages WHERE conversation_id = $1 AND seq = $2",
+                                    Params::of(conversation_id, last_seq)));
   TL_TRY(require_users(db, user_ids));
-  const CursorStart from{locked.int64(0, 0), locked.int64(0, 1)};
+  const CursorStart from{last_seq, last.empty() ? 0 : last.int64(0, 0)};
   TL_TRY(insert_members(db, conversation_id, user_ids, model::MemberRole::member, now, from));
   // Counted after inserting, inside the same transaction: a too-big group rolls back.
   TL_TRY_ASSIGN(Rows count,

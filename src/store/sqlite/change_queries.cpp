@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "store/change_key.hpp"
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
@@ -20,7 +21,7 @@ const std::string kChangeWithMessage =
     " m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at, m.edited_at,"
     " m.change_seq, m.deleted_at"
     " FROM message_changes c JOIN messages m ON m.conversation_id = c.conversation_id AND m.seq = c.message_seq";
-const std::string kChangeByClientKey = kChangeWithMessage + " WHERE c.actor_id = ? AND c.client_change_id = ?";
+const std::string kChangeByNumber = kChangeWithMessage + " WHERE c.conversation_id = ? AND c.change_seq = ?";
 const std::string kDeletionOfMessage =
     kChangeWithMessage + " WHERE c.conversation_id = ? AND c.message_seq = ? AND c.kind = 'deleted'";
 const std::string kChangesAfter =
@@ -54,6 +55,25 @@ Result<std::optional<model::Change>> find_one_change(Statement& query) {
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return std::optional<model::Change>();
   return std::optional<model::Change>(read_change_row(query));
+}
+
+// The change first recorded under the actor's key, when this one is its retry; conflict
+// when the key was used for another message, kind or body; nullopt when it is new.
+Result<std::optional<model::ChangeOutcome>> recorded_under_key(Connection& db, const model::MessageChange& change) {
+  TL_TRY_ASSIGN(Statement key, db.prepare("SELECT conversation_id, change_seq, message_id, kind, COALESCE(body_digest, '')"
+                                          " FROM message_changes WHERE actor_id = ? AND client_change_id = ?"));
+  key.bind_all(change.actor_id, change.client_change_id);
+  TL_TRY_ASSIGN(bool found, key.step());
+  if (!found) return std::optional<model::ChangeOutcome>();
+  const auto kind = model::change_kind_from_name(key.text(3)).value_or(model::ChangeKind::edited);
+  if (!repeats_recorded_change(key.int64(2), kind, key.text(4), change)) {
+    return Error::conflict("clientChangeId was already used for a different change");
+  }
+  TL_TRY_ASSIGN(Statement query, db.prepare(kChangeByNumber));
+  query.bind_all(key.int64(0), key.int64(1));
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, find_one_change(query));
+  if (!earlier) return Error::internal("a recorded change has no message");
+  return std::optional<model::ChangeOutcome>(model::ChangeOutcome{std::move(*earlier), false, {}});
 }
 
 // What the actor is in the conversation: their role there and the conversation's kind;
@@ -136,11 +156,13 @@ Result<void> insert_change_row(Connection& db, const model::MessageChange& chang
                                ChangeNumbers numbers) {
   TL_TRY_ASSIGN(Statement insert,
                 db.prepare("INSERT INTO message_changes (conversation_id, change_seq, kind, message_id, message_seq,"
-                           " actor_id, created_at, seq_before, client_change_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                           " actor_id, created_at, seq_before, client_change_id, body_digest)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::optional<std::string> client_change_id;
   if (!change.client_change_id.empty()) client_change_id = change.client_change_id;
   insert.bind_all(message.conversation_id, numbers.change_seq, model::change_kind_name(change.kind), message.id,
-                  message.seq, change.actor_id, change.at, numbers.seq_before, client_change_id);
+                  message.seq, change.actor_id, change.at, numbers.seq_before, client_change_id,
+                  change_body_digest(change));
   return insert.run();
 }
 
@@ -196,15 +218,8 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
 Result<model::ChangeOutcome> record_message_change(Connection& db, const model::MessageChange& change) {
   if (change.kind == model::ChangeKind::created) return Error::invalid("kind", "must be an edit or a delete");
   if (!change.client_change_id.empty()) {
-    TL_TRY_ASSIGN(Statement query, db.prepare(kChangeByClientKey));
-    query.bind_all(change.actor_id, change.client_change_id);
-    TL_TRY_ASSIGN(std::optional<model::Change> earlier, find_one_change(query));
-    if (earlier) {
-      if (earlier->message.id != change.message_id || earlier->kind != change.kind) {
-        return Error::conflict("clientChangeId was already used for a different change");
-      }
-      return model::ChangeOutcome{std::move(*earlier), false, {}};
-    }
+    TL_TRY_ASSIGN(std::optional<model::ChangeOutcome> earlier, recorded_under_key(db, change));
+    if (earlier) return std::move(*earlier);
   }
   TL_TRY_ASSIGN(std::optional<Standing> actor, standing_of(db, change.conversation_id, change.actor_id));
   if (!actor) return Error::not_found("conversation not found");

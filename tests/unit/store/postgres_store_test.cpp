@@ -587,6 +587,51 @@ TEST_F(PostgresStoreTest, ConcurrentChangesAndSendsOnTwoNodesTakeEveryChangeSeqO
             static_cast<model::Seq>(changers.size() * kMessagesPerChanger + sends.size() * kSendsPerSender));
 }
 
+// A member added while sends commit starts with both cursors on one message: the
+// delivered change_seq is that of the message at the delivered seq, however the add and
+// the sends interleave (the add waits on the conversation's row lock behind a send).
+TEST_F(PostgresStoreTest, MembersAddedDuringSendsStartOnTheLastMessagesChangeSeq) {
+  constexpr int kSends = 80;
+  constexpr int kJoiners = 24;
+  const std::string url = fresh_url("add_during_sends");
+  auto first_node = open_store(url);
+  auto second_node = open_store(url);
+  model::User alice = add_user(*first_node, "alice");
+  model::Id conversation_id = must(first_node->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id;
+  std::vector<model::User> joiners;
+  for (int i = 0; i < kJoiners; ++i) joiners.push_back(add_user(*first_node, "joiner" + std::to_string(i)));
+  std::vector<model::NewMessage> sends;
+  for (int i = 0; i < kSends; ++i) {
+    sends.push_back(new_message(conversation_id, alice.id, "s" + std::to_string(i), "hello"));
+  }
+
+  std::atomic<int> failures{0};
+  std::thread sender([&] {
+    for (const auto& message : sends) {
+      if (!first_node->message_insert(message).ok()) ++failures;
+    }
+  });
+  std::thread adder([&] {
+    for (const auto& joiner : joiners) {
+      if (!second_node->member_add(conversation_id, {joiner.id}, 3000, 100).ok()) ++failures;
+    }
+  });
+  sender.join();
+  adder.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  for (const auto& joiner : joiners) {
+    model::Member member = must(first_node->member_get(conversation_id, joiner.id));
+    if (member.delivered_seq == 0) {
+      EXPECT_EQ(member.delivered_change_seq, 0);
+      continue;
+    }
+    auto at_cursor = must(first_node->message_list(conversation_id, std::nullopt, member.delivered_seq - 1, 1));
+    ASSERT_EQ(at_cursor.size(), 1u);
+    EXPECT_EQ(member.delivered_change_seq, at_cursor[0].change_seq) << joiner.username;
+  }
+}
+
 // Writers partitioned by conversation: each conversation's sends stay gap-free and
 // complete in the order sent, whichever writer of the node carries them.
 TEST_F(PostgresStoreTest, SendsSplitAmongWritersKeepEachConversationInOrder) {

@@ -33,6 +33,9 @@ CREATE TABLE message_changes (
   created_at       BIGINT NOT NULL,
   seq_before       BIGINT NOT NULL,
   client_change_id TEXT,
+  -- An edit's new body as its SHA-256 (NULL for a delete): with the key, it tells a retry
+  -- from a reuse of the key for another body, without keeping the text.
+  body_digest      TEXT,
   PRIMARY KEY (conversation_id, change_seq),
   FOREIGN KEY (conversation_id, message_seq) REFERENCES messages (conversation_id, seq),
   -- The idempotency key of a change; NULLs (no key) never collide.

@@ -31,6 +31,9 @@ CREATE TABLE message_changes (
   -- this change start at seq_before + 1.
   seq_before       INTEGER NOT NULL,
   client_change_id TEXT,
+  -- An edit's new body as its SHA-256 (NULL for a delete): with the key, it tells a retry
+  -- from a reuse of the key for another body, without keeping the text.
+  body_digest      TEXT,
   PRIMARY KEY (conversation_id, change_seq),
   UNIQUE (actor_id, client_change_id)  -- the idempotency key of a change; NULLs never collide
 ) WITHOUT ROWID;
