@@ -69,7 +69,9 @@ net::awaitable<void> CatchUp::run(std::shared_ptr<Connection> connection) {
       ordering_.mark_sent(*connection, conversation.id, conversation.last_change_seq);
       continue;
     }
-    ordering_.mark_sent(*connection, conversation.id, 0);  // counted from here, raised page by page
+    // Counted from the cursor and raised page by page, so a gap fill after a failed page
+    // resumes there.
+    ordering_.mark_sent(*connection, conversation.id, me->delivered_change_seq);
     model::Seq after = me->delivered_change_seq;
     for (;;) {
       if (!connection->socket->connected() || gateway_.stopped()) co_return;

@@ -45,6 +45,7 @@ class LiveOrdering {
   static void send_contiguous(Connection& connection, model::Id conversation_id);
   static void drop_ahead(Connection& connection, model::Id conversation_id);
   boost::asio::awaitable<void> fill_gap(std::shared_ptr<Connection> connection, model::Id conversation_id);
+  boost::asio::awaitable<bool> start_count(std::shared_ptr<Connection> connection, model::Id conversation_id);
 
   Gateway& gateway_;
   const RealtimeOptions options_;

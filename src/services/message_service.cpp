@@ -187,6 +187,11 @@ Result<std::vector<model::Change>> MessageService::changes_after(const Principal
   return store_.change_list(conversation_id, after_change, std::clamp(limit, 1, limits_.page_max_limit + 1));
 }
 
+Result<model::Seq> MessageService::delivered_change_seq(const Principal& caller, model::Id conversation_id) {
+  TL_TRY_ASSIGN(const auto member, conversations_.require_member(caller, conversation_id));
+  return member.delivered_change_seq;
+}
+
 Result<model::Page<model::Message>> MessageService::history(const Principal& caller, model::Id conversation_id,
                                                             std::optional<std::string_view> before,
                                                             std::optional<std::string_view> after,

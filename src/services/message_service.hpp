@@ -83,6 +83,8 @@ class MessageService {
   /// ascending. Members only.
   Result<std::vector<model::Change>> changes_after(const Principal& caller, model::Id conversation_id,
                                                    model::Seq after_change, int limit);
+  /// The change_seq of the caller's delivered cursor in the conversation. Members only.
+  Result<model::Seq> delivered_change_seq(const Principal& caller, model::Id conversation_id);
   /// A page of history in ascending seq. `before` pages towards older messages, `after`
   /// towards newer ones; with neither, the latest page. next_cursor continues in the
   /// same direction.

@@ -522,6 +522,7 @@ TEST_P(StoreConformance, MessageChangeEditIsRefusedToOthersThenForDeletedThenFor
   model::Message bobs = send(group, bob, "bob's");
   auto refused = store().message_change(edit_of(bobs, alice, "owner's words", tick()));
   EXPECT_EQ(outcome(refused), "forbidden");
+  EXPECT_EQ(message_of(refused), "only the sender can edit a message");
   model::MessageChange by_site_admin = edit_of(alices, admin, "admin's words", tick());
   by_site_admin.actor_is_site_admin = true;
   EXPECT_EQ(outcome(store().message_change(by_site_admin)), "forbidden");
@@ -533,7 +534,9 @@ TEST_P(StoreConformance, MessageChangeEditIsRefusedToOthersThenForDeletedThenFor
   model::MessageChange late_other = edit_of(alices, bob, "x", tick());
   late_other.edit_window = 1;
   EXPECT_EQ(outcome(store().message_change(late_other)), "forbidden");
-  EXPECT_EQ(outcome(store().message_change(edit_of(gone, alice, "x", tick()))), "conflict");
+  auto of_deleted = store().message_change(edit_of(gone, alice, "x", tick()));
+  EXPECT_EQ(outcome(of_deleted), "conflict");
+  EXPECT_EQ(message_of(of_deleted), "the message was deleted");
 
   const model::Millis window = 60'000;
   model::MessageChange at_the_edge = edit_of(alices, alice, "just in time", alices.created_at + window);
@@ -569,6 +572,7 @@ TEST_P(StoreConformance, MessageChangeDeleteIsForTheSenderTheGroupOwnerAndSiteAd
 
   auto refused = store().message_change(delete_of(from_bob, carol, tick()));
   EXPECT_EQ(outcome(refused), "forbidden");
+  EXPECT_EQ(message_of(refused), "only the sender, a group owner or admin, or a site admin can delete a message");
   EXPECT_EQ(outcome(store().message_change(delete_of(from_owner, bob, tick()))), "forbidden");
   // The site-admin right comes with the flag, not with membership alone.
   EXPECT_EQ(outcome(store().message_change(delete_of(from_carol, admin, tick()))), "forbidden");

@@ -78,7 +78,7 @@ Result<void> check_delete(const model::MessageChange& change, const model::Messa
   const bool moderates_group = conversation_kind == model::ConversationKind::group &&
                                (actor_role == model::MemberRole::owner || actor_role == model::MemberRole::admin);
   if (change.actor_id == message.sender_id || moderates_group || change.actor_is_site_admin) return ok_result();
-  return Error::forbidden("only the sender or an admin can delete this message");
+  return Error::forbidden("only the sender, a group owner or admin, or a site admin can delete a message");
 }
 
 // Applies the change to the message row and returns the row after it.

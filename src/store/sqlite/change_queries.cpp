@@ -119,7 +119,7 @@ Result<std::optional<model::ChangeOutcome>> refusal_or_earlier(Connection& db, c
                                                                const model::Message& message, const Standing& actor) {
   using Answer = std::optional<model::ChangeOutcome>;
   if (change.kind == model::ChangeKind::edited) {
-    if (message.sender_id != change.actor_id) return Error::forbidden("only the sender may edit a message");
+    if (message.sender_id != change.actor_id) return Error::forbidden("only the sender can edit a message");
     if (message.deleted_at) return Error::conflict("the message was deleted");
     if (change.edit_window > 0 && change.at - message.created_at > change.edit_window) {
       return Error::forbidden("the edit window has passed");
@@ -127,7 +127,7 @@ Result<std::optional<model::ChangeOutcome>> refusal_or_earlier(Connection& db, c
     return Answer();
   }
   if (!may_delete(change, message, actor)) {
-    return Error::forbidden("only the sender, a group owner or admin, or a site admin may delete a message");
+    return Error::forbidden("only the sender, a group owner or admin, or a site admin can delete a message");
   }
   if (!message.deleted_at) return Answer();
   TL_TRY_ASSIGN(Statement query, db.prepare(kDeletionOfMessage));

@@ -724,6 +724,47 @@ describe("the seam between catch-up and live changes", () => {
   });
 });
 
+describe("a member added while connected", () => {
+  test("gets the group's changes from where they joined, each once and in order, while sends, edits and deletes race the add", async () => {
+    const [alice, carol, bob] = await ctx.users(3, "join");
+    const group = await ctx.group(alice, [carol]);
+    const a = await ctx.connect(alice, { transports: ["websocket"] }, "alice");
+    const c = await ctx.connect(carol, { transports: ["websocket"] }, "carol");
+    const before = [];
+    for (let i = 0; i < 6; i += 1) before.push(await a.send(group.id, `before ${i}`));
+    // Bob is connected before he is a member, so catch-up knows nothing of the group.
+    const b = await ctx.connect(bob, { transports: ["websocket"] }, "bob");
+    const adding = ctx.client.post(`/api/v1/conversations/${group.id}/members`, {
+      token: alice.accessToken,
+      body: { userIds: [bob.user.id] },
+    });
+    await Promise.all([
+      adding,
+      (async () => {
+        for (let i = 0; i < 10; i += 1) await c.send(group.id, `during ${i}`);
+      })(),
+      (async () => {
+        for (const m of before.slice(0, 3)) await edit(a, group.id, m.id, `${m.body} edited`);
+        await remove(a, group.id, before[3].id);
+      })(),
+    ]);
+    assert.equal((await adding).status, 200);
+    for (let i = 0; i < 5; i += 1) await a.send(group.id, `after ${i}`);
+
+    const joinedAt = (await ctx.client.get(`/api/v1/conversations/${group.id}/changes?after=0&limit=100`, {
+      token: bob.accessToken,
+    })).json.items.at(-1).changeSeq;
+    assert.equal(joinedAt, 6 + 10 + 4 + 5);
+    await b.until(() => feedOf(b, group.id).some((e) => e.changeSeq === joinedAt), "the last change", WAIT_MS);
+    await sleep(SETTLE_MS);
+    const seqs = feedOf(b, group.id).map((e) => e.changeSeq);
+    assert.ok(seqs.length > 0);
+    assert.deepEqual(seqs, range(seqs[0], joinedAt), "contiguous, each once, in order, up to the last change");
+    const member = (await ctx.client.get(`/api/v1/conversations/${group.id}`, { token: bob.accessToken })).json;
+    assert.equal(member.lastChangeSeq, joinedAt);
+  });
+});
+
 describe("rate limit", () => {
   const limited = useChatServer({
     TALKLINE_MESSAGE_BURST_PER_USER: "3",
