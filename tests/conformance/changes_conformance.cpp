@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <future>
+#include <mutex>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -864,6 +865,52 @@ TEST_P(StoreConformance, MessageChangeAsyncCompletesWithTheSameOutcome) {
   EXPECT_EQ(changed->change.change_seq, 2);
   EXPECT_TRUE(contains(changed->member_ids, alice.id));
   EXPECT_EQ(must(store().message_list(group.id, std::nullopt, std::nullopt, 1)).at(0).body, "async, edited");
+}
+
+// A store that completes in commit order does so for changes too: edits, deletes and
+// sends of one conversation queued without waiting commit in the order queued, so two
+// quick edits of one message leave the second one's body.
+TEST_P(StoreConformance, QueuedChangesAndSendsCommitInTheOrderQueued) {
+  if (!store().completes_in_commit_order()) GTEST_SKIP() << "this store does not complete in commit order";
+  model::User alice = add_user("alice");
+  model::Conversation group = add_group(alice, {});
+  model::Message first = send(group, alice, "first");
+  model::Message second = send(group, alice, "second");
+
+  std::mutex mutex;
+  std::vector<std::pair<std::string, model::Seq>> completed;  // in completion order
+  std::vector<std::promise<void>> finished(6);
+  auto record = [&](std::size_t index, std::string what, model::Seq change_seq) {
+    {
+      std::lock_guard lock(mutex);
+      completed.emplace_back(std::move(what), change_seq);
+    }
+    finished[index].set_value();
+  };
+  auto change = [&](std::size_t index, model::MessageChange queued, std::string what) {
+    store().message_change_async(queued, [&, index, what](Result<model::ChangeOutcome> r) {
+      record(index, what, r.ok() ? r->change.change_seq : -1);
+    });
+  };
+  auto append = [&](std::size_t index, std::string body) {
+    store().message_insert_async(new_message(group, alice, body), [&, index, body](Result<model::SendOutcome> r) {
+      record(index, body, r.ok() ? r->message.change_seq : -1);
+    });
+  };
+  change(0, edit_of(first, alice, "edit one", tick()), "edit one");
+  append(1, "send one");
+  change(2, edit_of(first, alice, "edit two", tick()), "edit two");
+  change(3, delete_of(second, alice, tick()), "delete");
+  append(4, "send two");
+  change(5, edit_of(first, alice, "edit three", tick()), "edit three");
+  for (auto& done : finished) done.get_future().wait();
+
+  const std::vector<std::pair<std::string, model::Seq>> expected{
+      {"edit one", 3}, {"send one", 4}, {"edit two", 5}, {"delete", 6}, {"send two", 7}, {"edit three", 8}};
+  EXPECT_EQ(completed, expected);
+  auto history = must(store().message_list(group.id, std::nullopt, std::nullopt, 10));
+  EXPECT_EQ(history.at(0).body, "edit three");
+  EXPECT_TRUE(history.at(1).deleted_at.has_value());
 }
 
 }  // namespace talkline::conformance

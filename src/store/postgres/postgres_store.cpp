@@ -266,12 +266,7 @@ void PostgresStore::message_insert_async(const model::NewMessage& message,
 
 void PostgresStore::message_change_async(const model::MessageChange& change,
                                          std::function<void(Result<model::ChangeOutcome>)> done) {
-  task_async<model::ChangeOutcome>(
-      [change](Connection& db) {
-        return run_transaction<model::ChangeOutcome>(db, false,
-                                                     [&](Executor& tx) { return record_message_change(tx, change); });
-      },
-      std::move(done));
+  writer_for(change.conversation_id).submit_change(change, std::move(done));
 }
 
 Result<std::vector<model::Change>> PostgresStore::change_list(Id conversation_id, Seq after, int limit) {

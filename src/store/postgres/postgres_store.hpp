@@ -116,11 +116,9 @@ class PostgresStore final : public Store {
   void message_insert_async(const model::NewMessage& message,
                             std::function<void(Result<model::SendOutcome>)> done) override;
   bool completes_in_commit_order() const override { return true; }
-  /// One transaction on a pool connection; `done` runs on that pool thread after the
-  /// commit. Warning: completes_in_commit_order() holds for sends only. Changes run on any
-  /// pool thread and are not ordered with the conversation's sends, so two changes (or a
-  /// change and a send) of one conversation that commit close together may complete in
-  /// the other order; their change_seqs are still in commit order.
+  /// Through the conversation's AppendWriter too, as a transaction of its own between
+  /// the group commits of the sends queued before and after it; `done` runs on that
+  /// writer's thread, in commit order with the conversation's sends.
   void message_change_async(const model::MessageChange& change,
                             std::function<void(Result<model::ChangeOutcome>)> done) override;
   Result<std::vector<model::Change>> change_list(Id conversation_id, Seq after, int limit) override;
