@@ -21,6 +21,8 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
+#include <limits>
 #include <stdexcept>
 
 namespace talkline::blob::s3 {
@@ -230,7 +232,10 @@ HttpOutcome HttpClient::send_on(Connection& connection, const HttpRequest& reque
 
   // Read the header, then the body a chunk at a time.
   http::response_parser<http::buffer_body> parser;
-  parser.body_limit(boost::none);
+  // No limit (bodies go to the sink a chunk at a time, or are capped by max_kept_body).
+  // Not boost::none: Boost 1.74 compares `length > body_limit_` with the optional, and
+  // any length is greater than none, so every body with a Content-Length would fail.
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   if (verb == http::verb::head) parser.skip(true);
   connection.tcp().expires_after(options_.io_timeout);
   if (const auto ec = connection.with_stream([&](auto& stream) {
@@ -267,7 +272,8 @@ HttpOutcome HttpClient::send_on(Connection& connection, const HttpRequest& reque
     if (to_sink) {
       outcome.body_started = true;
       if (!(*sink)(bytes)) {
-        stopped = true;
+        // Stopped with the body read to its end, the connection can still be reused.
+        stopped = !parser.is_done();
         break;
       }
     } else if (response.body.size() + got <= options_.max_kept_body) {

@@ -23,6 +23,11 @@ bool is_success(const HttpOutcome& outcome) {
          outcome.failure.empty();
 }
 
+// A 2xx answer, whether or not its body was read to the end.
+bool is_success_status(const HttpOutcome& outcome) {
+  return outcome.response && outcome.response->status >= 200 && outcome.response->status < 300;
+}
+
 int status_of(const HttpOutcome& outcome) { return outcome.response ? outcome.response->status : 0; }
 
 // Why a request did not succeed, as an unavailable Error: the transport failure, or
@@ -85,6 +90,11 @@ class S3BlobWriter final : public BlobWriter {
         }
       }
       const std::size_t take = std::min(chunk.size(), part_size_ - part_.size());
+      // Grown by doubling as usual, but never past one part: a small blob costs little
+      // and a large one holds exactly part_size.
+      if (part_.size() + take > part_.capacity()) {
+        part_.reserve(std::min(part_size_, std::max(part_.size() + take, 2 * part_.capacity())));
+      }
       part_.append(chunk.substr(0, take));
       chunk.remove_prefix(take);
     }
@@ -203,6 +213,9 @@ Result<std::unique_ptr<S3BlobStore>> S3BlobStore::open(S3Options options) {
     return Error::invalid("part_size", "must be at least " + std::to_string(kMinPartSize) + " bytes");
   }
   if (options.max_attempts < 1) return Error::invalid("max_attempts", "must be at least 1");
+  if (options.list_page_size < 1 || options.list_page_size > 1000) {
+    return Error::invalid("list_page_size", "must be 1 to 1000");
+  }
   if (!options.ca_file.empty() && !endpoint.tls) return Error::invalid("ca_file", "is only for an https endpoint");
   try {
     return std::unique_ptr<S3BlobStore>(new S3BlobStore(std::move(options), std::move(endpoint)));
@@ -272,6 +285,11 @@ Result<BlobStat> S3BlobStore::stat(std::string_view key) {
   return found.stat;
 }
 
+// HEAD for the size and ETag, then one GET of the range. The answer's bytes are handed
+// over only when they come from the version HEAD saw and start at or before the asked
+// offset: the exact 206 S3 sends, or a wider one (some services answer bytes=0-0 with
+// the whole blob), or a 200 of the whole blob from a service that ignores Range. Bytes
+// before the offset are skipped and the read stops once the range is delivered.
 Result<std::uint64_t> S3BlobStore::read(std::string_view key, std::uint64_t offset, std::uint64_t length,
                                         const ChunkSink& sink) {
   TL_TRY(check_key(key));
@@ -286,25 +304,31 @@ Result<std::uint64_t> S3BlobStore::read(std::string_view key, std::uint64_t offs
     Call call{"GET", object_key(key), {}, {}, {}, {}};
     call.headers.emplace_back("range", "bytes=" + std::to_string(offset) + "-" + std::to_string(last));
     if (!found.etag.empty()) call.headers.emplace_back("if-match", found.etag);
-    // The body reaches the sink only when it is the asked range of the version HEAD
-    // saw: a 206 whose Content-Range matches, or a 200 of the whole blob from a
-    // service that ignores Range.
     bool changed = false;
+    std::uint64_t skip = 0;  // bytes of the answer before `offset`
     const AnswerCheck check = [&](const HttpResponse& answer) {
       if (answer.status == 206) {
         const auto range = parse_content_range(answer.header("Content-Range"));
-        changed = !range || range->first != offset || range->last != last || range->total != size;
+        changed = !range || range->total != size || range->first > offset || range->last < last;
+        if (!changed) skip = offset - range->first;
       } else {
-        changed = !(offset == 0 && wanted == size && parse_decimal(answer.header("Content-Length")) == size);
+        changed = parse_decimal(answer.header("Content-Length")) != size;
+        skip = offset;
       }
       return !changed;
     };
     std::uint64_t delivered = 0;
-    bool stopped = false;
+    bool stopped = false;  // by the caller's sink
     const BodySink body = [&](std::string_view chunk) {
-      delivered += chunk.size();
-      stopped = !sink(chunk);
-      return !stopped;
+      const auto skipped = static_cast<std::size_t>(std::min<std::uint64_t>(skip, chunk.size()));
+      skip -= skipped;
+      chunk.remove_prefix(skipped);
+      chunk = chunk.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), wanted - delivered)));
+      if (!chunk.empty()) {
+        delivered += chunk.size();
+        stopped = !sink(chunk);
+      }
+      return !stopped && delivered < wanted;
     };
     const auto outcome = send(call, &body, &check);
     const int status = status_of(outcome);
@@ -313,13 +337,10 @@ Result<std::uint64_t> S3BlobStore::read(std::string_view key, std::uint64_t offs
       if (attempt >= kReadTries) return Error::unavailable("S3 GET " + object_key(key) + ": replaced while read");
       continue;
     }
-    if (stopped) return delivered;
+    if (stopped || (delivered == wanted && is_success_status(outcome))) return delivered;
     if (!is_success(outcome)) return object_failure(outcome, "GET " + object_key(key), key);
-    if (delivered != wanted) {
-      return Error::unavailable("S3 GET " + object_key(key) + ": " + std::to_string(delivered) + " bytes of " +
-                                std::to_string(wanted));
-    }
-    return delivered;
+    return Error::unavailable("S3 GET " + object_key(key) + ": " + std::to_string(delivered) + " bytes of " +
+                              std::to_string(wanted));
   }
 }
 
@@ -334,7 +355,12 @@ Result<void> S3BlobStore::list(std::string_view prefix, const EntryVisitor& visi
   TL_TRY(check_prefix(prefix));
   std::string token;
   while (true) {
-    Call call{"GET", "", {{"list-type", "2"}, {"prefix", object_key(prefix)}}, {}, {}, {}};
+    Call call{"GET",
+              "",
+              {{"list-type", "2"}, {"prefix", object_key(prefix)}, {"max-keys", std::to_string(options_.list_page_size)}},
+              {},
+              {},
+              {}};
     if (!token.empty()) call.query.emplace_back("continuation-token", token);
     const auto outcome = send(call);
     if (!is_success(outcome)) return failure(outcome, "list " + object_key(prefix));

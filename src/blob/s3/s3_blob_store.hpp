@@ -32,6 +32,8 @@ struct S3Options {
   std::chrono::milliseconds io_timeout{30'000};
   /// Tries of one request that failed for the service's sake (5xx, no connection).
   int max_attempts = 3;
+  /// Keys per ListObjectsV2 page (max-keys; S3 returns at most 1,000).
+  std::size_t list_page_size = 1000;
 };
 
 /// Smallest part_size accepted.

@@ -120,8 +120,11 @@ class XmlReader {
 
   // "&name;" or "&#N;" or "&#xH;" at at_, decoded onto `out`.
   bool reference(std::string& out) {
-    const std::size_t end = in_.find(';', at_);
-    if (end == std::string_view::npos || end - at_ > 10) return false;
+    // The longest reference is "&#x10FFFF;": look no further, so a document full of
+    // '&' without ';' costs linear time, not quadratic.
+    const std::size_t length = in_.substr(at_, 11).find(';');
+    if (length == std::string_view::npos) return false;
+    const std::size_t end = at_ + length;
     const std::string_view body = in_.substr(at_ + 1, end - at_ - 1);
     at_ = end + 1;
     if (body == "lt") return out.push_back('<'), true;
