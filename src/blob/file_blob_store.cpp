@@ -44,8 +44,7 @@ std::string key_of(std::string_view file_name) {
 }
 
 Clock::time_point modified_of(const struct stat& info) {
-  const auto since_epoch =
-      std::chrono::seconds(info.st_mtim.tv_sec) + std::chrono::nanoseconds(info.st_mtim.tv_nsec);
+  const auto since_epoch = std::chrono::seconds(info.st_mtim.tv_sec) + std::chrono::nanoseconds(info.st_mtim.tv_nsec);
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(since_epoch));
 }
 

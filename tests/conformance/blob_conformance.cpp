@@ -93,8 +93,7 @@ struct ReadBack {
   std::size_t largest_chunk = 0;
 };
 
-ReadBack read(blob::BlobStore& store, std::string_view key, std::uint64_t offset = 0,
-              std::uint64_t length = kToEnd) {
+ReadBack read(blob::BlobStore& store, std::string_view key, std::uint64_t offset = 0, std::uint64_t length = kToEnd) {
   ReadBack out;
   out.returned = store.read(key, offset, length, [&](std::string_view chunk) {
     out.bytes.append(chunk);
@@ -470,10 +469,13 @@ TEST_P(BlobConformance, ListReportsSizeAndTime) {
   const auto before = Clock::now() - std::chrono::seconds(2);
   must_write(store(), "t/one", content(4321, 31));
   std::vector<blob::BlobEntry> entries;
-  ASSERT_TRUE(store().list("t/", [&](const blob::BlobEntry& entry) {
-    entries.push_back(entry);
-    return true;
-  }).ok());
+  ASSERT_TRUE(store()
+                  .list("t/",
+                        [&](const blob::BlobEntry& entry) {
+                          entries.push_back(entry);
+                          return true;
+                        })
+                  .ok());
   ASSERT_EQ(entries.size(), 1u);
   EXPECT_EQ(entries[0].key, "t/one");
   EXPECT_EQ(entries[0].stat.size, 4321u);
@@ -514,8 +516,7 @@ TEST_P(BlobConformance, BadKeysAreRefusedBeforeAnyIo) {
     EXPECT_EQ(code_of(store().remove(key)), "invalid_argument");
   }
   for (const auto& prefix : std::vector<std::string>{"a b", "../\n", "x~", std::string(blob::kMaxKeyLength + 1, 'p')}) {
-    EXPECT_EQ(code_of(store().list(prefix, [](const blob::BlobEntry&) { return true; })), "invalid_argument")
-        << prefix;
+    EXPECT_EQ(code_of(store().list(prefix, [](const blob::BlobEntry&) { return true; })), "invalid_argument") << prefix;
   }
   EXPECT_TRUE(listing(store(), "").empty());
 }

@@ -127,10 +127,14 @@ std::string S3Server::ca_file() const { return tls_ ? (dir_ / "cert.pem").string
 
 // A self-signed certificate for the address 127.0.0.1 (subjectAltName IP), valid a day.
 void S3Server::make_certificate() {
-  const std::vector<std::string> argv = {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                                         "-keyout", (dir_ / "key.pem").string(), "-out", (dir_ / "cert.pem").string(),
-                                         "-days", "1", "-subj", "/CN=127.0.0.1", "-addext",
-                                         "subjectAltName=IP:127.0.0.1"};
+  const std::vector<std::string> argv = {"openssl",  "req",
+                                         "-x509",    "-newkey",
+                                         "rsa:2048", "-nodes",
+                                         "-keyout",  (dir_ / "key.pem").string(),
+                                         "-out",     (dir_ / "cert.pem").string(),
+                                         "-days",    "1",
+                                         "-subj",    "/CN=127.0.0.1",
+                                         "-addext",  "subjectAltName=IP:127.0.0.1"};
   if (run_to_log(argv, dir_ / "openssl.log") != 0) {
     throw std::runtime_error("s3 test server: openssl could not make a certificate:\n" + log_tail());
   }
@@ -142,7 +146,7 @@ void S3Server::start() {
     port_ = free_loopback_port();
     // s3rver makes its continuation tokens with DES, which OpenSSL 3 keeps in the
     // legacy provider: without it every truncated listing page is a 500.
-    std::vector<std::string> argv = {node_.string(),         "--openssl-legacy-provider", script().string(),
+    std::vector<std::string> argv = {node_.string(),        "--openssl-legacy-provider", script().string(),
                                      std::to_string(port_), (dir_ / "data").string(),    bucket()};
     if (tls_) {
       argv.push_back((dir_ / "key.pem").string());

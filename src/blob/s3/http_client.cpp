@@ -3,6 +3,7 @@
 // Boost 1.74's Asio needs <utility> first (as transport/asio/asio.hpp explains).
 #include <utility>
 
+#include <openssl/ssl.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -16,7 +17,6 @@
 #include <boost/beast/http/span_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <array>
@@ -194,9 +194,8 @@ HttpOutcome HttpClient::send_on(Connection& connection, const HttpRequest& reque
       }
       connection.tls->set_verify_callback(ssl::host_name_verification(endpoint.host));
       connection.tcp().expires_after(options_.connect_timeout);
-      if (const auto ec = run(io, [&](auto handler) {
-            connection.tls->async_handshake(ssl::stream_base::client, handler);
-          })) {
+      if (const auto ec =
+              run(io, [&](auto handler) { connection.tls->async_handshake(ssl::stream_base::client, handler); })) {
         outcome.failure = "TLS handshake with " + endpoint.host + ": " + ec.message();
         return outcome;
       }
@@ -223,9 +222,8 @@ HttpOutcome HttpClient::send_on(Connection& connection, const HttpRequest& reque
 
   outcome.request_sent = true;
   connection.tcp().expires_after(options_.io_timeout);
-  if (const auto ec = connection.with_stream([&](auto& stream) {
-        return run(io, [&](auto handler) { http::async_write(stream, message, handler); });
-      })) {
+  if (const auto ec = connection.with_stream(
+          [&](auto& stream) { return run(io, [&](auto handler) { http::async_write(stream, message, handler); }); })) {
     outcome.failure = "send " + request.method + " " + request.target + ": " + ec.message();
     return outcome;
   }
@@ -249,8 +247,8 @@ HttpOutcome HttpClient::send_on(Connection& connection, const HttpRequest& reque
   for (const auto& field : parser.get()) {
     response.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
   }
-  const bool to_sink = sink != nullptr && response.status >= 200 && response.status < 300 &&
-                       (check == nullptr || (*check)(response));
+  const bool to_sink =
+      sink != nullptr && response.status >= 200 && response.status < 300 && (check == nullptr || (*check)(response));
 
   std::vector<char> chunk(kBodyChunk);
   bool stopped = false;  // the sink said stop, or the body is too large to keep

@@ -355,12 +355,13 @@ Result<void> S3BlobStore::list(std::string_view prefix, const EntryVisitor& visi
   TL_TRY(check_prefix(prefix));
   std::string token;
   while (true) {
-    Call call{"GET",
-              "",
-              {{"list-type", "2"}, {"prefix", object_key(prefix)}, {"max-keys", std::to_string(options_.list_page_size)}},
-              {},
-              {},
-              {}};
+    Call call{
+        "GET",
+        "",
+        {{"list-type", "2"}, {"prefix", object_key(prefix)}, {"max-keys", std::to_string(options_.list_page_size)}},
+        {},
+        {},
+        {}};
     if (!token.empty()) call.query.emplace_back("continuation-token", token);
     const auto outcome = send(call);
     if (!is_success(outcome)) return failure(outcome, "list " + object_key(prefix));

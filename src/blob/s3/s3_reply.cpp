@@ -203,10 +203,14 @@ std::optional<unsigned> fixed_digits(std::string_view text, std::size_t at, std:
   return value;
 }
 
+// Years past kMaxYear are refused: system_clock counts nanoseconds in 64 bits, which
+// end in 2262, and converting a later date would overflow.
+constexpr unsigned kMaxYear = 2200;
+
 std::optional<TimePoint> to_time(unsigned year, unsigned month, unsigned day, unsigned hour, unsigned minute,
                                  unsigned second) {
-  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) || hour > 23 ||
-      minute > 59 || second > 59) {
+  if (year < 1970 || year > kMaxYear || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
+      hour > 23 || minute > 59 || second > 59) {
     return std::nullopt;
   }
   const std::int64_t seconds = days_from_civil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
@@ -296,8 +300,7 @@ std::optional<std::uint64_t> parse_decimal(std::string_view text) {
 
 std::optional<TimePoint> parse_iso8601(std::string_view text) {
   // YYYY-MM-DDTHH:MM:SS, then an optional .fraction, then Z.
-  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' ||
-      text[16] != ':') {
+  if (text.size() < 20 || text[4] != '-' || text[7] != '-' || text[10] != 'T' || text[13] != ':' || text[16] != ':') {
     return std::nullopt;
   }
   const auto year = fixed_digits(text, 0, 4);

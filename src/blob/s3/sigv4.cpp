@@ -114,8 +114,7 @@ Signature sign(const SigningRequest& request, const Credentials& credentials, st
   out.string_to_sign = std::string(kAlgorithm) + "\n" + std::string(time_iso) + "\n" + scope + "\n" +
                        util::sha256_hex(out.canonical_request);
 
-  const std::string key =
-      signing_key({credentials.secret_access_key, date, credentials.region, credentials.service});
+  const std::string key = signing_key({credentials.secret_access_key, date, credentials.region, credentials.service});
   out.signature = to_hex(util::hmac_sha256(key, out.string_to_sign));
   out.authorization = std::string(kAlgorithm) + " Credential=" + credentials.access_key_id + "/" + scope +
                       ",SignedHeaders=" + out.signed_headers + ",Signature=" + out.signature;

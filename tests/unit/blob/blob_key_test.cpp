@@ -10,13 +10,14 @@ namespace {
 
 TEST(BlobKey, AcceptsKeyCharactersInNonEmptySegments) {
   for (const auto& key : std::vector<std::string>{"a", "u/123/photo.jpg", "...", ".hidden/x", "a..b", "A-Z_0.9",
-                                std::string(kMaxKeyLength, 'x')}) {
+                                                  std::string(kMaxKeyLength, 'x')}) {
     EXPECT_TRUE(check_key(key).ok()) << key;
   }
 }
 
 TEST(BlobKey, RefusesKeysThatCouldEscapeOrConfuse) {
-  for (const auto& key : std::vector<std::string>{"", "/a", "a/", "a//b", ".", "..", "../a", "a/..", "a/./b", "a b", "a~b", "a\\b",
+  for (const auto& key :
+       std::vector<std::string>{"", "/a", "a/", "a//b", ".", "..", "../a", "a/..", "a/./b", "a b", "a~b", "a\\b",
                                 "a%2F", "\xc3\xa9", std::string("a\0", 2), std::string(kMaxKeyLength + 1, 'x')}) {
     const auto checked = check_key(key);
     ASSERT_FALSE(checked.ok()) << key;

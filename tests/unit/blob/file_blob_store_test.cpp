@@ -2,8 +2,8 @@
 // what only that store does: where files go, temporary files, the sweep by age.
 #include "blob/file_blob_store.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -131,10 +131,13 @@ TEST(FileBlobStore, ListingSkipsFilesThatNameNoKey) {
   write_file(shard / "bad name", "x");
   write_file(shard / "~lead", "x");
   std::vector<std::string> keys;
-  ASSERT_TRUE(store->list("", [&](const BlobEntry& entry) {
-    keys.push_back(entry.key);
-    return true;
-  }).ok());
+  ASSERT_TRUE(store
+                  ->list("",
+                         [&](const BlobEntry& entry) {
+                           keys.push_back(entry.key);
+                           return true;
+                         })
+                  .ok());
   EXPECT_EQ(keys, std::vector<std::string>{"good"});
 }
 

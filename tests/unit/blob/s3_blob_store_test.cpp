@@ -57,11 +57,9 @@ std::unique_ptr<S3BlobStore> open_store(S3Options options) {
 std::unique_ptr<BlobStore> make(bool tls) { return open_store(options_for(server(tls))); }
 
 // s3rver writes an object in place rather than replacing it at once (AWS S3 does).
-TALKLINE_INSTANTIATE_BLOB_CONFORMANCE(S3, talkline::conformance::BlobStoreFactory{"s3_http",
-                                                                                  [] { return make(false); }, false,
-                                                                                  false},
-                                      talkline::conformance::BlobStoreFactory{"s3_https", [] { return make(true); },
-                                                                              false, false});
+TALKLINE_INSTANTIATE_BLOB_CONFORMANCE(
+    S3, talkline::conformance::BlobStoreFactory{"s3_http", [] { return make(false); }, false, false},
+    talkline::conformance::BlobStoreFactory{"s3_https", [] { return make(true); }, false, false});
 
 class S3BlobStoreTest : public ::testing::Test {
  protected:
@@ -114,8 +112,8 @@ TEST(S3BlobStoreOptions, BadOptionsAreRefusedNamingTheOption) {
 
 TEST_F(S3BlobStoreTest, BlobsAtPartBoundariesRoundTrip) {
   auto store = open_store(options());
-  for (const std::size_t size : {kTestPartSize - 1, kTestPartSize, kTestPartSize + 1, 2 * kTestPartSize,
-                                 2 * kTestPartSize + 1}) {
+  for (const std::size_t size :
+       {kTestPartSize - 1, kTestPartSize, kTestPartSize + 1, 2 * kTestPartSize, 2 * kTestPartSize + 1}) {
     std::string bytes(size, '\0');
     for (std::size_t i = 0; i < size; ++i) bytes[i] = static_cast<char>((i * 131 + size) & 0xff);
     const auto key = "p/" + std::to_string(size);

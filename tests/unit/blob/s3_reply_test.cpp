@@ -121,6 +121,10 @@ TEST(S3Reply, ReadsDecimalsDatesAndContentRanges) {
   EXPECT_FALSE(parse_iso8601("1994-11-06T08:49:37"));
   EXPECT_FALSE(parse_iso8601("1994-11-06T24:00:00Z"));
   EXPECT_FALSE(parse_iso8601("1994-11-06T08:49:37.Z"));
+  // Found by fuzz_s3_reply: a date past 2262 overflowed system_clock's nanoseconds.
+  EXPECT_FALSE(parse_iso8601("4018-11-06T08:49:37Z"));
+  EXPECT_FALSE(parse_http_date("Sun, 06 Nov 9994 08:49:37 GMT"));
+  EXPECT_TRUE(parse_iso8601("2200-12-31T23:59:59Z"));
 
   const auto range = parse_content_range("bytes 0-9/443");
   ASSERT_TRUE(range);
