@@ -20,7 +20,10 @@ namespace talkline::blob {
 /// A write goes to a temporary file in <root>/tmp, the same file system as objects/;
 /// finish() fsyncs it, renames it over the final name and fsyncs that directory, so
 /// after a crash a key holds either its old blob or its whole new one, never a part.
-/// A crash mid-write leaves a temporary file that remove_abandoned_writes() deletes.
+/// A crash mid-write leaves a temporary file that remove_abandoned_writes() deletes
+/// once it was last written before the cutoff. That is stricter than "started before":
+/// a live writer keeps touching its file, but one idle for longer than the sweep's
+/// margin loses it, and its finish() then fails with unavailable.
 ///
 /// Threads: as BlobStore says; the store holds no mutable state.
 class FileBlobStore final : public BlobStore {

@@ -49,11 +49,19 @@ inline constexpr std::size_t kMaxParts = 10'000;
 ///   part is full, completed by finish()), so nothing is visible before finish().
 /// - read() asks HEAD for the size and ETag, then GET with a Range and If-Match, so a
 ///   blob replaced between the two is noticed (and the read starts over) instead of
-///   mixing two versions.
+///   mixing two versions. The body streams to the sink 256 KiB at a time; an answer
+///   wider than the range (a service ignoring Range) is cut to it.
 /// - remove() is DELETE, stat() is HEAD, list() is ListObjectsV2.
 /// - Requests that fail for the service's sake (5xx, a refused or dropped connection)
 ///   are tried up to max_attempts times with a short backoff, unless bytes of the body
 ///   already reached the caller.
+///
+/// Weaker than a reader may assume:
+/// - HEAD answers carry no body, so for stat() and read() a missing bucket looks like a
+///   missing key (not_found); writes and listings say NoSuchBucket (unavailable).
+/// - A completion whose answer is lost (the connection drops after the request went
+///   out) is not sent again: finish() says unavailable although S3 may have stored
+///   the blob.
 ///
 /// Threads: as BlobStore says. The store owns one HttpClient (a pool of keep-alive
 /// connections) that every call shares.
