@@ -742,11 +742,10 @@ describe('message changes', () => {
       assert.equal(retry.at, first.at);
       assert.equal(retry.actorId, alice.user.id);
       assert.deepEqual(retry.message, later.message, 'the message as it is now, not as the first change left it');
-      // A retry whose body differs is still the same change: nothing is edited again.
-      const differs = assertJson(await h.edit(alice, id, sent.id, 'v4', key), 200);
-      assert.equal(differs.changeSeq, first.changeSeq);
-      assert.equal(differs.message.body, 'v3');
+      // The key with another body is another edit, not a retry: refused, nothing edited.
+      assertProblem(await h.edit(alice, id, sent.id, 'v4', key), 409, 'conflict');
       assert.equal((await h.conversation(alice, id)).lastChangeSeq, 3);
+      assert.equal(assertJson(await h.changes(alice, id, '?after=0'), 200).items.at(-1).message.body, 'v3');
     });
 
     it('answers a retried delete with the first deletion', async () => {
