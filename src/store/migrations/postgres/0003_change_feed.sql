@@ -26,16 +26,18 @@ UPDATE messages SET change_seq = seq;
 CREATE TABLE message_changes (
   conversation_id  BIGINT NOT NULL REFERENCES conversations (id),
   change_seq       BIGINT NOT NULL,
-  kind             TEXT   NOT NULL CHECK (kind IN ('edited', 'deleted')),
+  kind             TEXT   NOT NULL CHECK (kind IN ('edited', 'deleted', 'reacted', 'unreacted')),
   message_id       BIGINT NOT NULL,
   message_seq      BIGINT NOT NULL,
   actor_id         BIGINT NOT NULL REFERENCES users (id),
   created_at       BIGINT NOT NULL,
   seq_before       BIGINT NOT NULL,
   client_change_id TEXT,
-  -- An edit's new body as its SHA-256 (NULL for a delete): with the key, it tells a retry
-  -- from a reuse of the key for another body, without keeping the text.
+  -- An edit's new body or a reaction's emoji as its SHA-256 (NULL for a delete): with the
+  -- key, it tells a retry from a reuse of the key for another request, without keeping
+  -- the text.
   body_digest      TEXT,
+  emoji            TEXT,  -- the emoji of a reaction added or removed; NULL otherwise
   PRIMARY KEY (conversation_id, change_seq),
   FOREIGN KEY (conversation_id, message_seq) REFERENCES messages (conversation_id, seq),
   -- The idempotency key of a change; NULLs (no key) never collide.

@@ -22,7 +22,7 @@ UPDATE messages SET change_seq = seq;
 CREATE TABLE message_changes (
   conversation_id  INTEGER NOT NULL REFERENCES conversations (id),
   change_seq       INTEGER NOT NULL,
-  kind             TEXT    NOT NULL CHECK (kind IN ('edited', 'deleted')),
+  kind             TEXT    NOT NULL CHECK (kind IN ('edited', 'deleted', 'reacted', 'unreacted')),
   message_id       INTEGER NOT NULL,
   message_seq      INTEGER NOT NULL,  -- with conversation_id, the message's primary key
   actor_id         INTEGER NOT NULL REFERENCES users (id),
@@ -31,9 +31,11 @@ CREATE TABLE message_changes (
   -- this change start at seq_before + 1.
   seq_before       INTEGER NOT NULL,
   client_change_id TEXT,
-  -- An edit's new body as its SHA-256 (NULL for a delete): with the key, it tells a retry
-  -- from a reuse of the key for another body, without keeping the text.
+  -- An edit's new body or a reaction's emoji as its SHA-256 (NULL for a delete): with the
+  -- key, it tells a retry from a reuse of the key for another request, without keeping
+  -- the text.
   body_digest      TEXT,
+  emoji            TEXT,  -- the emoji of a reaction added or removed; NULL otherwise
   PRIMARY KEY (conversation_id, change_seq),
   UNIQUE (actor_id, client_change_id)  -- the idempotency key of a change; NULLs never collide
 ) WITHOUT ROWID;
