@@ -23,6 +23,9 @@ declare -A targets=(
   [fuzz_bus_envelope]="tests/fuzz/fuzz_bus_envelope.cpp src/bus/redis/envelope_codec.cpp"
   [fuzz_pg_array]="tests/fuzz/fuzz_pg_array.cpp src/store/postgres/array_literal.cpp"
   [fuzz_forwarded_for]="tests/fuzz/fuzz_forwarded_for.cpp src/transport/http/trusted_proxies.cpp src/transport/http/message.cpp src/util/ip_address.cpp src/util/error.cpp"
+  [fuzz_s3_reply]="tests/fuzz/fuzz_s3_reply.cpp src/blob/s3/s3_reply.cpp"
+  [fuzz_endpoint_url]="tests/fuzz/fuzz_endpoint_url.cpp src/blob/s3/endpoint_url.cpp src/util/error.cpp"
+  [fuzz_blob_key]="tests/fuzz/fuzz_blob_key.cpp src/blob/blob_key.cpp src/util/error.cpp"
 )
 libs=(-lcrypto)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the JavaScript packages pinned by each package-lock.json: the test clients
-# (socket.io-client, ws) in tests/e2e, and the socket.io peer server of talkline-bench in
-# bench/peers/socketio-node (npm compiles its better-sqlite3 from source when no prebuilt
+# (socket.io-client, ws) and the S3 test server of the blob store's tests (s3rver,
+# started by tests/support/s3_server.cpp) in tests/e2e, and the socket.io peer server
+# of talkline-bench in bench/peers/socketio-node (npm compiles its better-sqlite3 from source when no prebuilt
 # binary can be fetched: python3, make and g++, about 1.5 minutes). Skips npm for a
 # directory whose installed tree already matches its lock file, so repeated `make test`
 # runs stay offline and fast.

@@ -50,6 +50,7 @@ services::DomainLimits domain_limits(const config::Config& config) {
   limits.title_max_chars = config.title_max_chars;
   limits.group_max_members = config.group_max_members;
   limits.page_max_limit = config.page_max_limit;
+  limits.edit_window_seconds = config.edit_window_seconds;
   limits.page_default_limit = std::min(limits.page_default_limit, config.page_max_limit);
   return limits;
 }
@@ -182,7 +183,14 @@ int serve(const config::Config& config) {
   auto offline_among = [directory = node->presence_directory.get()](const std::vector<model::Id>& users) {
     return directory->offline_among(users);
   };
-  auto jobs = open_jobs_backend(config, node->redis.get(), offline_among);
+  // The webhook carries the message as it is when posted, read by its seq.
+  auto current_message = [store = node->store.get()](model::Id conversation_id,
+                                                     model::Seq seq) -> Result<std::optional<model::Message>> {
+    TL_TRY_ASSIGN(auto found, store->message_list(conversation_id, std::nullopt, seq - 1, 1));
+    if (found.empty() || found.front().seq != seq) return std::optional<model::Message>();
+    return std::optional<model::Message>(std::move(found.front()));
+  };
+  auto jobs = open_jobs_backend(config, node->redis.get(), offline_among, current_message);
   if (!jobs.ok()) {
     report(jobs.error());
     return 1;

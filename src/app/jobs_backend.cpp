@@ -37,7 +37,7 @@ void JobsBackend::stop() {
 }
 
 Result<JobsBackend> open_jobs_backend(const config::Config& config, const redis::Client* redis,
-                                      jobs::OfflineFilter offline_among) {
+                                      jobs::OfflineFilter offline_among, jobs::MessageReader current_message) {
   JobsBackend backend;
   if (config.webhook_url.empty()) return backend;
   TL_TRY_ASSIGN(auto target, jobs::parse_webhook_url(config.webhook_url, "TALKLINE_WEBHOOK_URL"));
@@ -55,7 +55,7 @@ Result<JobsBackend> open_jobs_backend(const config::Config& config, const redis:
   auto sender = std::make_unique<jobs::HttpWebhookClient>(std::move(target),
                                                           std::chrono::milliseconds(config.webhook_timeout_ms));
   backend.notifier = std::make_unique<jobs::OfflineNotifier>(*backend.log, std::move(sender), std::move(offline_among),
-                                                             std::move(options));
+                                                             std::move(current_message), std::move(options));
   backend.notifier->start();
   return backend;
 }

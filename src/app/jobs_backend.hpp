@@ -29,6 +29,6 @@ struct JobsBackend {
 /// it, started. Redis being unreachable at start is not fatal (the log queues and
 /// reconnects); a bad webhook URL is.
 Result<JobsBackend> open_jobs_backend(const config::Config& config, const redis::Client* redis,
-                                      jobs::OfflineFilter offline_among);
+                                      jobs::OfflineFilter offline_among, jobs::MessageReader current_message);
 
 }  // namespace talkline::app

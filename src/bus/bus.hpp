@@ -22,10 +22,12 @@ struct Envelope {
   std::string payload_json;
   /// A connection that must not get it (the one the change came through).
   std::string skip_connection;
-  /// For `message:new`: where it belongs, so a connection still catching up can
-  /// put live messages and recovered ones in one order.
   model::Id conversation_id = 0;
-  model::Seq seq = 0;
+  /// For the change feed's events (`message:new`, `message:updated`, `message:deleted`):
+  /// the change's place in its conversation's feed, so each connection gets them in
+  /// feed order and a connection still catching up can merge live and recovered ones.
+  /// 0 for every other event.
+  model::Seq change_seq = 0;
   model::Id end_session_id = 0;
 };
 

@@ -76,6 +76,7 @@ struct Config {
   int title_max_chars = 128;
   int group_max_members = 1000;
   int page_max_limit = 100;
+  int edit_window_seconds = 172800;  // 0: a message can be edited at any age
   int requests_per_minute_per_ip = 6000;  // 0 disables the general per-IP request limit
 
   // real-time gateway (Socket.IO on /socket.io/)

@@ -3,7 +3,6 @@
 #include <string>
 
 #include "util/json.hpp"
-#include "wire/message_json.hpp"
 #include "wire/scalar_json.hpp"
 
 namespace talkline::jobs {
@@ -16,8 +15,7 @@ void EventLogPublisher::message_created(const model::Message& message, const std
                            {"seq", message.seq},
                            {"messageId", wire::id_json(message.id)},
                            {"senderId", wire::id_json(message.sender_id)},
-                           {"memberIds", std::move(members)},
-                           {"message", wire::message_json(message)}};
+                           {"memberIds", std::move(members)}};
   log_.append({"", std::string(kMessageCreated), util::dump_json(payload)});
 }
 

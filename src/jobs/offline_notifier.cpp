@@ -10,6 +10,7 @@
 #include "jobs/event_log_publisher.hpp"
 #include "util/json.hpp"
 #include "util/log.hpp"
+#include "wire/message_json.hpp"
 
 namespace talkline::jobs {
 
@@ -42,10 +43,11 @@ std::string offline_notifier_consumer_name() {
 }
 
 OfflineNotifier::OfflineNotifier(EventLog& log, std::unique_ptr<WebhookSender> sender, OfflineFilter offline_among,
-                                 OfflineNotifierOptions options)
+                                 MessageReader current_message, OfflineNotifierOptions options)
     : log_(log),
       sender_(std::move(sender)),
       offline_among_(std::move(offline_among)),
+      current_message_(std::move(current_message)),
       options_(std::move(options)),
       random_(std::random_device{}()) {}
 
@@ -139,7 +141,10 @@ void OfflineNotifier::handle(Work work) {
   auto payload = util::parse_json_object(work.event.payload_json);
   const util::Json* members = payload.ok() ? &(*payload)["memberIds"] : nullptr;
   const auto sender = payload.ok() ? util::id_from_json((*payload)["senderId"]) : std::nullopt;
-  if (members == nullptr || !members->is_array() || !sender || !(*payload)["message"].is_object()) {
+  const auto conversation = payload.ok() ? util::id_from_json((*payload)["conversationId"]) : std::nullopt;
+  const util::Json* seq = payload.ok() ? &(*payload)["seq"] : nullptr;
+  if (members == nullptr || !members->is_array() || !sender || !conversation || seq == nullptr ||
+      !seq->is_number_integer()) {
     work.dead_reason = "unreadable payload";
     return dead_letter(std::move(work));
   }
@@ -161,14 +166,20 @@ void OfflineNotifier::handle(Work work) {
     return finish(id);
   }
 
+  ++work.attempts;
+  auto message = current_message_(*conversation, seq->get<model::Seq>());
+  if (!message.ok()) return failed_attempt(std::move(work), "store: " + message.error().message);
+  if (!*message || (*message)->deleted_at) {
+    skipped_++;
+    return finish(id);
+  }
   util::Json user_ids = util::Json::array();
   for (const auto user : offline) user_ids.push_back(std::to_string(user));
   const util::Json body{{"type", "message.offline"},
                         {"eventId", id},
                         {"userIds", std::move(user_ids)},
-                        {"message", std::move((*payload)["message"])}};
+                        {"message", wire::message_json(**message)}};
   keep_fresh();
-  ++work.attempts;
   const auto response = sender_->post(util::dump_json(body), id);
   if (response.delivered()) {
     delivered_++;
@@ -178,8 +189,12 @@ void OfflineNotifier::handle(Work work) {
     return finish(id);
   }
   if (stopping_ && response.status == 0) return;  // cut short by stop(): stays pending
+  failed_attempt(std::move(work), describe(response));
+}
+
+void OfflineNotifier::failed_attempt(Work work, const std::string& why) {
+  const std::string id = work.event.id;
   failed_attempts_++;
-  const std::string why = describe(response);
   if (work.attempts >= options_.max_attempts) {
     work.dead_reason = "webhook failed " + std::to_string(work.attempts) + " times, last: " + why;
     return dead_letter(std::move(work));

@@ -17,12 +17,18 @@
 
 #include "jobs/event_log.hpp"
 #include "jobs/webhook_client.hpp"
+#include "model/message.hpp"
 #include "model/types.hpp"
+#include "util/result.hpp"
 
 namespace talkline::jobs {
 
 /// Which of the given users are offline now (on every node), in any order.
 using OfflineFilter = std::function<std::vector<model::Id>(const std::vector<model::Id>&)>;
+
+/// The message at (conversation, seq) as it is now; nullopt when there is none. Called
+/// on the notifier's thread, so it may block on the store.
+using MessageReader = std::function<Result<std::optional<model::Message>>(model::Id conversation_id, model::Seq seq)>;
 
 struct OfflineNotifierOptions {
   /// Unique among the live nodes (see offline_notifier_consumer_name()).
@@ -53,7 +59,9 @@ std::string offline_notifier_consumer_name();
 ///
 /// One thread per node, consumer group "offline-notifier". For each "message.created"
 /// event: the members other than the sender that `offline_among` says are offline now;
-/// none → ack; else POST
+/// none → ack; else the message as it is now (`current_message`: the log holds ids, not
+/// text, and a message deleted meanwhile is acked without a webhook, an edited one goes
+/// out with its new body; a store that cannot answer counts as a failed attempt); POST
 ///
 ///   {"type":"message.offline","eventId":"<log id>","userIds":["…"],"message":{…}}
 ///
@@ -69,7 +77,7 @@ class OfflineNotifier {
 
   struct Stats {
     std::uint64_t delivered = 0;  // webhooks answered 2xx
-    std::uint64_t skipped = 0;    // events with nobody offline to tell
+    std::uint64_t skipped = 0;    // events with nobody offline to tell, or whose message was deleted
     std::uint64_t failed_attempts = 0;
     std::uint64_t dead_lettered = 0;
     std::uint64_t reclaimed = 0;  // entries taken over from other consumers
@@ -77,7 +85,7 @@ class OfflineNotifier {
   };
 
   OfflineNotifier(EventLog& log, std::unique_ptr<WebhookSender> sender, OfflineFilter offline_among,
-                  OfflineNotifierOptions options);
+                  MessageReader current_message, OfflineNotifierOptions options);
   /// Stops (see stop()).
   ~OfflineNotifier();
   OfflineNotifier(const OfflineNotifier&) = delete;
@@ -108,6 +116,7 @@ class OfflineNotifier {
   void settle();
   void finish(const std::string& id);
   void retry_later(Work work);
+  void failed_attempt(Work work, const std::string& why);
   void dead_letter(Work work);
   std::chrono::milliseconds backoff_for(int attempts);
   bool sleep_for(std::chrono::milliseconds delay);
@@ -115,6 +124,7 @@ class OfflineNotifier {
   EventLog& log_;
   std::unique_ptr<WebhookSender> sender_;
   OfflineFilter offline_among_;
+  MessageReader current_message_;
   const OfflineNotifierOptions options_;
   std::unique_ptr<EventConsumer> consumer_;
 

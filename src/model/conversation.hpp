@@ -23,6 +23,9 @@ struct Member {
   Millis joined_at = 0;
   Seq delivered_seq = 0;
   Seq read_seq = 0;
+  /// The change_seq of the message at delivered_seq (0 before the first): catch-up
+  /// resumes the change feed after it.
+  Seq delivered_change_seq = 0;
 };
 
 /// A cursor move as its commit saw it: the member after it, whether either cursor moved,
@@ -41,6 +44,8 @@ struct Conversation {
   Millis created_at = 0;
   Seq last_seq = 0;
   Millis last_activity_at = 0;
+  /// The conversation's latest change_seq (0 before the first message).
+  Seq last_change_seq = 0;
   std::vector<Member> members;
 };
 

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/types.hpp"
@@ -18,6 +19,11 @@ struct Message {
   std::optional<Id> reply_to;
   Millis created_at = 0;
   std::optional<Millis> edited_at;
+  /// Where the message's creation stands in its conversation's change feed.
+  Seq change_seq = 0;
+  /// Set once deleted: the message is then a tombstone with an empty body that keeps its
+  /// seq, so histories stay gap-free.
+  std::optional<Millis> deleted_at;
 };
 
 struct NewMessage {
@@ -37,6 +43,53 @@ struct SendOutcome {
   bool created = false;
   /// The conversation's members as the commit saw them, for a new message, when the
   /// store reads them in the same transaction (empty otherwise).
+  std::vector<Id> member_ids;
+};
+
+/// What a change did to its message. `created` is the message itself; the others are
+/// rows of their own in the conversation's change feed.
+enum class ChangeKind { created, edited, deleted };
+std::string_view change_kind_name(ChangeKind kind);
+std::optional<ChangeKind> change_kind_from_name(std::string_view name);
+
+/// One entry of a conversation's change feed. The feed numbers every change of the
+/// conversation (a new message, an edit, a delete) 1, 2, 3… without gaps, in commit
+/// order. `message` is the message as it is now, not as the change left it: a feed read
+/// after a delete shows the tombstone at every entry of that message, so an erased body
+/// is never handed out again.
+struct Change {
+  Id conversation_id = 0;
+  Seq change_seq = 0;
+  ChangeKind kind = ChangeKind::created;
+  Id actor_id = 0;
+  Millis at = 0;
+  Message message;
+};
+
+/// A change asked of an existing message (edit or delete).
+struct MessageChange {
+  ChangeKind kind = ChangeKind::edited;  // edited or deleted
+  Id conversation_id = 0;
+  Id message_id = 0;
+  Id actor_id = 0;
+  /// The new body of an edit; unused by a delete.
+  std::string body;
+  /// The client's idempotency key, unique per actor; empty for none.
+  std::string client_change_id;
+  Millis at = 0;
+  /// An edit is refused once the message is older than this (ms); 0 for no limit.
+  Millis edit_window = 0;
+  /// A site admin may delete any message of a conversation they belong to.
+  bool actor_is_site_admin = false;
+};
+
+/// Outcome of a MessageChange: the change as recorded and whether this call recorded
+/// it (false for a retry with the same client_change_id, or a delete of a message
+/// already deleted: `change` is then the earlier change).
+struct ChangeOutcome {
+  Change change;
+  bool created = false;
+  /// The conversation's members as the commit saw them, when created.
   std::vector<Id> member_ids;
 };
 

@@ -1,4 +1,5 @@
 #include "model/conversation.hpp"
+#include "model/message.hpp"
 #include "model/user.hpp"
 
 namespace talkline::model {
@@ -28,6 +29,22 @@ std::optional<MemberRole> member_role_from_name(std::string_view name) {
   if (name == "owner") return MemberRole::owner;
   if (name == "admin") return MemberRole::admin;
   if (name == "member") return MemberRole::member;
+  return std::nullopt;
+}
+
+std::string_view change_kind_name(ChangeKind kind) {
+  switch (kind) {
+    case ChangeKind::created: return "created";
+    case ChangeKind::edited: return "edited";
+    case ChangeKind::deleted: return "deleted";
+  }
+  return "created";
+}
+
+std::optional<ChangeKind> change_kind_from_name(std::string_view name) {
+  if (name == "created") return ChangeKind::created;
+  if (name == "edited") return ChangeKind::edited;
+  if (name == "deleted") return ChangeKind::deleted;
   return std::nullopt;
 }
 

@@ -1,6 +1,7 @@
 #include "realtime/bus_publisher.hpp"
 
 #include "realtime/events.hpp"
+#include "realtime/feed_events.hpp"
 #include "wire/conversation_json.hpp"
 #include "wire/message_json.hpp"
 #include "wire/scalar_json.hpp"
@@ -15,7 +16,19 @@ void BusPublisher::message_created(const model::Message& message, const std::vec
   envelope.payload_json = wire::message_wire(message);
   envelope.skip_connection = std::string(origin_connection);
   envelope.conversation_id = message.conversation_id;
-  envelope.seq = message.seq;
+  envelope.change_seq = message.change_seq;
+  bus_.publish(envelope);
+}
+
+void BusPublisher::message_changed(const model::Change& change, const std::vector<model::Id>& member_ids,
+                                   std::string_view origin_connection) {
+  bus::Envelope envelope;
+  envelope.user_ids = member_ids;
+  envelope.event = std::string(feed_event_name(change.kind));
+  envelope.payload_json = util::dump_json(wire::change_json(change));
+  envelope.skip_connection = std::string(origin_connection);
+  envelope.conversation_id = change.conversation_id;
+  envelope.change_seq = change.change_seq;
   bus_.publish(envelope);
 }
 

@@ -7,6 +7,7 @@
 
 #include "realtime/event_packets.hpp"
 #include "realtime/events.hpp"
+#include "realtime/feed_events.hpp"
 #include "realtime/gateway.hpp"
 #include "realtime/live_ordering.hpp"
 #include "transport/asio/run_on.hpp"
@@ -36,9 +37,11 @@ std::optional<model::Member> member_of(const model::Conversation& conversation, 
 
 }  // namespace
 
-// Runs on the connection's loop, after it was registered: every message committed from
+// Runs on the connection's loop, after it was registered: every change committed from
 // then on reaches it live (and is held until this finishes), every one before is in
-// the store for the pages below. Together they miss nothing. Store reads go to the
+// the store's feed for the pages below. Together they miss nothing. A conversation's
+// feed is resumed after the member's delivered message: new messages, and the edits
+// and deletes made since it. Store reads go to the
 // blocking pool; sending and the connection's state stay on the loop.
 net::awaitable<void> CatchUp::run(std::shared_ptr<Connection> connection) {
   // One read of the memberships serves both the presence greeting and the pages: a
@@ -61,17 +64,19 @@ net::awaitable<void> CatchUp::run(std::shared_ptr<Connection> connection) {
   for (const auto& conversation : *conversations) {
     auto me = member_of(conversation, connection->principal.user_id);
     if (!me) continue;
-    if (conversation.last_seq <= me->delivered_seq) {
-      // Up to date: live messages continue from here, and a gap after it gets filled.
-      ordering_.mark_sent(*connection, conversation.id, conversation.last_seq);
+    if (conversation.last_change_seq <= me->delivered_change_seq) {
+      // Up to date: live changes continue from here, and a gap after it gets filled.
+      ordering_.mark_sent(*connection, conversation.id, conversation.last_change_seq);
       continue;
     }
-    ordering_.mark_sent(*connection, conversation.id, 0);  // counted from here, raised page by page
-    model::Seq after = me->delivered_seq;
+    // Counted from the cursor and raised page by page, so a gap fill after a failed page
+    // resumes there.
+    ordering_.mark_sent(*connection, conversation.id, me->delivered_change_seq);
+    model::Seq after = me->delivered_change_seq;
     for (;;) {
       if (!connection->socket->connected() || gateway_.stopped()) co_return;
       auto read_page = [this, &connection, &conversation, &after, page_size] {
-        return services_.messages.messages_after(connection->principal, conversation.id, after, page_size);
+        return services_.messages.changes_after(connection->principal, conversation.id, after, page_size);
       };
       auto page = co_await transport::run_on(connection->work, read_page);
       if (!page.ok()) {
@@ -83,15 +88,15 @@ net::awaitable<void> CatchUp::run(std::shared_ptr<Connection> connection) {
         break;
       }
       if (page->empty()) break;
-      for (const auto& message : *page) {
-        auto json = wire::message_wire(message);
-        // Paced by bytes, message by message: one page of large messages can be more
-        // than the connection's whole send bound.
+      for (const auto& change : *page) {
+        auto json = feed_event_payload(change);
+        // Paced by bytes, change by change: one page of large messages can be more than
+        // the connection's whole send bound.
         if (!co_await wait_for_room(connection, json.size() + kFrameOverhead)) co_return;
-        connection->socket->send_raw(event_packets(events::message_new, json));
-        ordering_.mark_sent(*connection, conversation.id, message.seq);
+        connection->socket->send_raw(event_packets(feed_event_name(change.kind), json));
+        ordering_.mark_sent(*connection, conversation.id, change.change_seq);
       }
-      after = page->back().seq;
+      after = page->back().change_seq;
       if (static_cast<int>(page->size()) < page_size) break;
     }
   }
@@ -116,26 +121,26 @@ net::awaitable<bool> CatchUp::wait_for_room(const std::shared_ptr<Connection>& c
   }
 }
 
-// Sends the live messages held meanwhile that the pages did not already carry, in
-// seq order after them (LiveOrdering fills any gap between the two).
+// Sends the live changes held meanwhile that the pages did not already carry, in feed
+// order after them (LiveOrdering fills any gap between the two).
 void CatchUp::finish(const std::shared_ptr<Connection>& connection) {
   auto& state = connection->catch_up;
   for (auto& held : state.held) {
-    ordering_.offer_message(connection, held.conversation_id, held.seq, std::move(held.packets));
+    ordering_.offer_change(connection, held.conversation_id, held.change_seq, std::move(held.packets));
   }
   state.held.clear();
   state.catching_up = false;
 }
 
-void CatchUp::offer_live_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
-                                 model::Seq seq, SharedPackets packets) {
+void CatchUp::offer_live_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
+                                model::Seq change_seq, SharedPackets packets) {
   auto& state = connection->catch_up;
-  if (!state.catching_up) return ordering_.offer_message(connection, conversation_id, seq, std::move(packets));
-  if (state.held.size() >= kMaxHeldMessages) {
+  if (!state.catching_up) return ordering_.offer_change(connection, conversation_id, change_seq, std::move(packets));
+  if (state.held.size() >= kMaxHeldChanges) {
     connection->socket->close_connection("catch-up overflow");  // it reconnects and starts over
     return;
   }
-  state.held.push_back(HeldMessage{conversation_id, seq, std::move(packets)});
+  state.held.push_back(HeldChange{conversation_id, change_seq, std::move(packets)});
 }
 
 // A new connection learns which of its user's contacts are online now, on any node.
@@ -152,57 +157,86 @@ void CatchUp::send_online_contacts(const Connection& connection, const std::vect
   }
 }
 
-// `sync {cursors: {conversationId: lastSeq}}`: the messages after each cursor, oldest
-// first per conversation, at most one page in all. Without cursors, every
-// conversation from the member's delivered cursor.
-Result<util::Json> CatchUp::sync(Connection& connection, const util::Json::array_t& args) {
-  std::map<model::Id, model::Seq> cursors;
-  const util::Json* payload = args.empty() ? nullptr : &args.front();
-  if (payload && !payload->is_null() && !payload->is_object()) return Error::invalid("payload", "must be an object");
-  const util::Json* given = nullptr;
-  if (payload && payload->is_object()) {
-    auto it = payload->find("cursors");
-    if (it != payload->end() && !it->is_null()) {
-      if (!it->is_object()) return Error::invalid("cursors", "must be an object of conversationId: seq");
-      given = &*it;
-    }
-  }
-  if (given && !given->empty()) {
-    for (const auto& [key, value] : given->items()) {
-      auto id = util::parse_id(key);
-      if (!id || *id <= 0) return Error::invalid("cursors", "keys must be conversation ids");
-      if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
-        return Error::invalid("cursors", "values must be integers, zero or more");
-      }
-      cursors[*id] = value.get<std::int64_t>();
-    }
-  } else {
-    TL_TRY_ASSIGN(const auto conversations, services_.conversations.memberships(connection.principal));
-    for (const auto& conversation : conversations) {
-      auto me = member_of(conversation, connection.principal.user_id);
-      if (me && conversation.last_seq > me->delivered_seq) cursors[conversation.id] = me->delivered_seq;
-    }
-  }
+namespace {
 
-  int budget = std::max(1, options_.sync_page_size);
-  util::Json messages = util::Json::array();
+// A `sync` cursor map, {conversationId: position}, read from `payload[key]`: null when
+// absent or null.
+Result<std::optional<std::map<model::Id, model::Seq>>> cursor_map(const util::Json* payload, const char* key,
+                                                                  const char* what) {
+  if (!payload || !payload->is_object()) return std::optional<std::map<model::Id, model::Seq>>();
+  auto it = payload->find(key);
+  if (it == payload->end() || it->is_null()) return std::optional<std::map<model::Id, model::Seq>>();
+  if (!it->is_object()) return Error::invalid(key, std::string("must be an object of conversationId: ") + what);
+  std::map<model::Id, model::Seq> cursors;
+  for (const auto& [name, value] : it->items()) {
+    auto id = util::parse_id(name);
+    if (!id || *id <= 0) return Error::invalid(key, "keys must be conversation ids");
+    if (!value.is_number_integer() || value.get<std::int64_t>() < 0) {
+      return Error::invalid(key, "values must be integers, zero or more");
+    }
+    cursors[*id] = value.get<std::int64_t>();
+  }
+  return std::optional(std::move(cursors));
+}
+
+// Reads one page in all across `cursors`, in ascending conversation id, each
+// conversation's entries after its cursor; `read(conversation, after, limit)` reads one.
+template <typename Read, typename Render>
+Result<util::Json> sync_page(const std::map<model::Id, model::Seq>& cursors, int page_size, const char* key,
+                             Read read, Render render) {
+  int budget = std::max(1, page_size);
+  util::Json entries = util::Json::array();
   bool has_more = false;
-  for (auto it = cursors.begin(); it != cursors.end(); ++it) {
+  for (const auto& [conversation_id, after] : cursors) {
     if (budget == 0) {
       has_more = true;
       break;
     }
-    TL_TRY_ASSIGN(auto page,
-                  services_.messages.messages_after(connection.principal, it->first, it->second, budget + 1));
+    TL_TRY_ASSIGN(auto page, read(conversation_id, after, budget + 1));
     if (static_cast<int>(page.size()) > budget) {
       page.resize(static_cast<std::size_t>(budget));
       has_more = true;
     }
     budget -= static_cast<int>(page.size());
-    for (const auto& message : page) messages.push_back(wire::message_json(message));
+    for (const auto& entry : page) entries.push_back(render(entry));
     if (has_more) break;
   }
-  return util::Json{{"messages", std::move(messages)}, {"hasMore", has_more}};
+  return util::Json{{key, std::move(entries)}, {"hasMore", has_more}};
+}
+
+}  // namespace
+
+// `sync {changes: {conversationId: lastChangeSeq}}`: the change feed after each cursor.
+// `sync {cursors: {conversationId: lastSeq}}`: the messages after each cursor. Either
+// way oldest first per conversation, at most one page in all. With neither, every
+// conversation's messages from the member's delivered cursor.
+Result<util::Json> CatchUp::sync(Connection& connection, const util::Json::array_t& args) {
+  const util::Json* payload = args.empty() ? nullptr : &args.front();
+  if (payload && !payload->is_null() && !payload->is_object()) return Error::invalid("payload", "must be an object");
+  const auto& caller = connection.principal;
+  const int page_size = options_.sync_page_size;
+
+  TL_TRY_ASSIGN(auto changes, cursor_map(payload, "changes", "changeSeq"));
+  if (changes && !changes->empty()) {
+    auto read = [this, &caller](model::Id conversation_id, model::Seq after, int limit) {
+      return services_.messages.changes_after(caller, conversation_id, after, limit);
+    };
+    return sync_page(*changes, page_size, "changes", read, wire::change_json);
+  }
+
+  TL_TRY_ASSIGN(auto cursors, cursor_map(payload, "cursors", "seq"));
+  if (!cursors || cursors->empty()) {
+    cursors.emplace();
+    TL_TRY_ASSIGN(const auto conversations, services_.conversations.memberships(caller));
+    for (const auto& conversation : conversations) {
+      auto me = member_of(conversation, caller.user_id);
+      if (me && conversation.last_seq > me->delivered_seq) (*cursors)[conversation.id] = me->delivered_seq;
+    }
+  }
+  auto read = [this, &caller](model::Id conversation_id, model::Seq after, int limit) {
+    return services_.messages.messages_after(caller, conversation_id, after, limit);
+  };
+  return sync_page(*cursors, page_size, "messages", read, wire::message_json);
 }
 
 }  // namespace talkline::realtime

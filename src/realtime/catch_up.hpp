@@ -15,9 +15,9 @@ namespace talkline::realtime {
 class Gateway;
 class LiveOrdering;
 
-/// Recovery: what a connecting client missed, pushed in seq order and paced by bytes,
-/// with the live messages that arrived meanwhile held and merged after it; and `sync`,
-/// which answers the same question for cursors the client names. Keeps the
+/// Recovery: what a connecting client missed, pushed in change feed order and paced by
+/// bytes, with the live changes that arrived meanwhile held and merged after it; and
+/// `sync`, which answers the same question for cursors the client names. Keeps the
 /// connection's CatchUpState.
 ///
 /// Threads: `run` and `offer_live_message` run on the connection's event loop (run's
@@ -34,10 +34,10 @@ class CatchUp {
   /// The catch-up of a new connection, started once it is registered and the bus
   /// delivers its user's live envelopes.
   boost::asio::awaitable<void> run(std::shared_ptr<Connection> connection);
-  /// A live message:new for the connection: held while it is catching up (past
-  /// kMaxHeldMessages the connection is closed), else handed to the LiveOrdering.
-  void offer_live_message(const std::shared_ptr<Connection>& connection, model::Id conversation_id, model::Seq seq,
-                          SharedPackets packets);
+  /// A live feed event for the connection: held while it is catching up (past
+  /// kMaxHeldChanges the connection is closed), else handed to the LiveOrdering.
+  void offer_live_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
+                         model::Seq change_seq, SharedPackets packets);
   Result<util::Json> sync(Connection& connection, const util::Json::array_t& args);
 
  private:

@@ -57,6 +57,13 @@ void ChatEvents::on_event(const std::shared_ptr<sio::Socket>& socket, const std:
                                  ack = std::move(ack)]() mutable { send_message(connection, args, std::move(ack)); });
     return;
   }
+  if (event == events::message_edit || event == events::message_delete) {
+    const auto kind = event == events::message_edit ? model::ChangeKind::edited : model::ChangeKind::deleted;
+    if (sends_on_loop()) return change_message(connection, args, kind, std::move(ack));
+    net::post(connection->work, [gateway = gateway_.shared_from_this(), this, connection, kind, args = std::move(args),
+                                 ack = std::move(ack)]() mutable { change_message(connection, args, kind, std::move(ack)); });
+    return;
+  }
   if (event == events::typing) return typing_.typing(connection, args, std::move(ack));
   if (event == events::conversation_join) return join(connection, args, std::move(ack));
   if (event == events::receipt_delivered) {
@@ -106,11 +113,6 @@ void ChatEvents::send_message(const ConnectionPtr& connection, const Args& args,
   auto request = read_send_request(args);
   if (!request.ok()) return answer(request.take_error());
 
-  // Check the rate limit without waiting: a shared limiter answers from its own thread
-  // once Redis has. The send goes on where it started (the loop, or the work strand for
-  // a store whose send blocks): directly when the limiter answered at once, else posted
-  // back there. Posts from the limiter's one thread keep this connection's sends in
-  // the order they arrived.
   auto send = [gateway = gateway_.shared_from_this(), this, connection, request = std::move(*request),
                answer = std::move(answer)](ratelimit::Decision decision) mutable {
     if (!decision.allowed) {
@@ -118,11 +120,20 @@ void ChatEvents::send_message(const ConnectionPtr& connection, const Args& args,
     }
     services_.messages.send_async(connection->principal, request, std::move(answer));
   };
+  within_send_limit(connection, std::move(send));
+}
+
+// Checks the rate limit without waiting: a shared limiter answers from its own thread
+// once Redis has. `go` runs where the event started (the loop, or the work strand for a
+// store whose writes block): directly when the limiter answered at once, else posted
+// back there. Posts from the limiter's one thread keep this connection's writes in the
+// order they arrived.
+void ChatEvents::within_send_limit(const ConnectionPtr& connection, std::function<void(ratelimit::Decision)> go) {
   const auto started_on = std::this_thread::get_id();
   auto decided = [gateway = gateway_.shared_from_this(), this, connection, started_on,
-                  send = std::move(send)](ratelimit::Decision decision) mutable {
-    if (std::this_thread::get_id() == started_on) return send(decision);
-    auto resume = [send = std::move(send), decision]() mutable { send(decision); };
+                  go = std::move(go)](ratelimit::Decision decision) mutable {
+    if (std::this_thread::get_id() == started_on) return go(decision);
+    auto resume = [go = std::move(go), decision]() mutable { go(decision); };
     if (sends_on_loop()) {
       net::post(connection->loop, std::move(resume));
     } else {
@@ -131,6 +142,61 @@ void ChatEvents::send_message(const ConnectionPtr& connection, const Args& args,
   };
   services_.limiter.acquire_async("rt:send:" + std::to_string(connection->principal.user_id), options_.send_limit, 1,
                                   std::move(decided));
+}
+
+namespace {
+
+struct ChangeRequest {
+  model::Id conversation_id = 0;
+  model::Id message_id = 0;
+  std::string body;
+  std::optional<std::string> client_change_id;
+};
+
+Result<ChangeRequest> read_change_request(const util::Json::array_t& args, model::ChangeKind kind) {
+  TL_TRY_ASSIGN(const auto* payload, payload_object(args));
+  ChangeRequest request;
+  TL_TRY_ASSIGN(request.conversation_id, required_id(*payload, "conversationId"));
+  TL_TRY_ASSIGN(request.message_id, required_id(*payload, "messageId"));
+  if (kind == model::ChangeKind::edited) {
+    TL_TRY_ASSIGN(request.body, required_string(*payload, "body"));
+  }
+  auto key = payload->find("clientChangeId");
+  if (key != payload->end() && !key->is_null()) {
+    if (!key->is_string()) return Error::invalid("clientChangeId", "must be a string");
+    request.client_change_id = key->get<std::string>();
+  }
+  return request;
+}
+
+}  // namespace
+
+// message:edit and message:delete count against the same rate limit as sends, and like
+// a send their ack follows the commit with no thread waiting for it.
+void ChatEvents::change_message(const ConnectionPtr& connection, const Args& args, model::ChangeKind kind,
+                                sio::Ack ack) {
+  auto answer = [connection, ack](Result<model::ChangeOutcome> outcome) {
+    if (!ack) return;
+    answer_on_loop(connection, ack,
+                   util::dump_json(util::Json::array({outcome.ok() ? ok_ack({{"change", wire::change_json(outcome->change)}})
+                                                                   : error_ack(outcome.error())})));
+  };
+  auto request = read_change_request(args, kind);
+  if (!request.ok()) return answer(request.take_error());
+  auto change = [gateway = gateway_.shared_from_this(), this, connection, kind, request = std::move(*request),
+                 answer = std::move(answer)](ratelimit::Decision decision) mutable {
+    if (!decision.allowed) {
+      return answer(Error::rate_limited("too many messages; slow down", decision.retry_after_seconds));
+    }
+    if (kind == model::ChangeKind::edited) {
+      services::EditRequest edit{request.conversation_id, request.message_id, std::move(request.body),
+                                 std::move(request.client_change_id)};
+      return services_.messages.edit_async(connection->principal, edit, std::move(answer));
+    }
+    services::DeleteRequest removal{request.conversation_id, request.message_id, std::move(request.client_change_id)};
+    services_.messages.delete_async(connection->principal, removal, std::move(answer));
+  };
+  within_send_limit(connection, std::move(change));
 }
 
 namespace {

@@ -52,6 +52,11 @@ class ChatEvents {
   /// Answers through `ack` once the message is durable; the loop moves on to other
   /// work meanwhile (the store completes sends in order).
   void send_message(const ConnectionPtr& connection, const Args& args, transport::socketio::Ack ack);
+  /// message:edit and message:delete: answered like a send, once the change is durable.
+  void change_message(const ConnectionPtr& connection, const Args& args, model::ChangeKind kind,
+                      transport::socketio::Ack ack);
+  /// Runs `go` with the caller's message rate-limit decision, where the event started.
+  void within_send_limit(const ConnectionPtr& connection, std::function<void(ratelimit::Decision)> go);
   /// Receipts: the store commits the move and the ack follows it, like a send's; no
   /// thread waits for the commit.
   void move_cursor(const ConnectionPtr& connection, const Args& args, model::CursorKind kind,

@@ -22,33 +22,34 @@ using WorkStrand = boost::asio::strand<boost::asio::thread_pool::executor_type>;
 /// Frames built once and shared by every connection they go to.
 using SharedPackets = std::shared_ptr<const std::vector<transport::engineio::Packet>>;
 
-/// Live messages one connection may hold back (while catching up, or ahead of a gap);
+/// Live changes one connection may hold back (while catching up, or ahead of a gap);
 /// past it the connection is closed and the client recovers with a fresh catch-up.
-inline constexpr std::size_t kMaxHeldMessages = 10000;
+inline constexpr std::size_t kMaxHeldChanges = 10000;
 
-/// A `message:new` that arrived while its connection was still catching up. No
-/// packets: the connection's own message, which counts as sent without being sent.
-struct HeldMessage {
+/// A change feed event that arrived while its connection was still catching up. No
+/// packets: the connection's own change, which counts as sent without being sent.
+struct HeldChange {
   model::Id conversation_id = 0;
-  model::Seq seq = 0;
+  model::Seq change_seq = 0;
   SharedPackets packets;
 };
 
-/// Catching up after connect (CatchUp, catch_up.hpp): live messages are held, then
-/// merged in seq order.
+/// Catching up after connect (CatchUp, catch_up.hpp): live changes are held, then
+/// merged in feed order.
 struct CatchUpState {
   bool catching_up = true;
-  std::vector<HeldMessage> held;
+  std::vector<HeldChange> held;
 };
 
-/// Live messages in seq order without gaps (LiveOrdering, live_ordering.hpp).
+/// Live changes in feed order without gaps (LiveOrdering, live_ordering.hpp).
 struct OrderingState {
-  /// The highest seq sent to this connection, per conversation. A message at or
-  /// below it has been sent already: a live copy of a message catch-up read from the
+  /// The highest change_seq sent to this connection, per conversation. A change at or
+  /// below it has been sent already: a live copy of a change catch-up read from the
   /// store can arrive after catch-up ended, and must not be sent twice.
   std::unordered_map<model::Id, model::Seq> sent_up_to;
-  /// Live messages that arrived ahead of a seq not yet sent (announced by another node
-  /// first, or the missing one lost with a bus outage), per conversation, by seq.
+  /// Live changes that arrived ahead of one not yet sent (announced by another node or
+  /// thread first, or the missing one lost with a bus outage), per conversation, by
+  /// change_seq.
   std::unordered_map<model::Id, std::map<model::Seq, SharedPackets>> ahead;
   std::size_t ahead_count = 0;
   /// Conversations with a gap fill under way (see live_ordering.hpp).

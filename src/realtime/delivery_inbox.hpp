@@ -14,7 +14,7 @@ namespace talkline::realtime {
 /// completed the connection's send) and applied on the connection's loop.
 struct Delivery {
   enum class Kind {
-    message,  // message:new, in seq order per conversation (LiveOrdering)
+    feed,     // message:new, message:updated, message:deleted: in change_seq order per conversation (LiveOrdering)
     typing,   // only to connections that joined the conversation's room
     other,    // receipts, presence, conversation updates: sent as they come
     ack,      // the answer to one of the connection's own events, serialised already
@@ -22,8 +22,8 @@ struct Delivery {
   std::shared_ptr<Connection> connection;
   Kind kind = Kind::other;
   model::Id conversation_id = 0;
-  model::Seq seq = 0;
-  /// Null for the sender's own connection: the message counts as sent, the ack told it.
+  model::Seq change_seq = 0;
+  /// Null for the connection the change came through: it counts as sent, the ack told it.
   SharedPackets packets;
   /// For `ack`: where the answer goes, and its arguments as a JSON array.
   transport::socketio::Ack ack;

@@ -8,6 +8,8 @@ namespace talkline::realtime::events {
 
 // client → server
 inline constexpr std::string_view message_send = "message:send";
+inline constexpr std::string_view message_edit = "message:edit";
+inline constexpr std::string_view message_delete = "message:delete";
 inline constexpr std::string_view typing = "typing";
 inline constexpr std::string_view receipt_delivered = "receipt:delivered";
 inline constexpr std::string_view receipt_read = "receipt:read";
@@ -17,6 +19,8 @@ inline constexpr std::string_view conversation_leave = "conversation:leave";
 
 // server → client (typing is both)
 inline constexpr std::string_view message_new = "message:new";
+inline constexpr std::string_view message_updated = "message:updated";
+inline constexpr std::string_view message_deleted = "message:deleted";
 inline constexpr std::string_view receipt = "receipt";
 inline constexpr std::string_view presence = "presence";
 inline constexpr std::string_view conversation_updated = "conversation:updated";

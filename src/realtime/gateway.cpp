@@ -228,15 +228,15 @@ void Gateway::deliver(const bus::Envelope& envelope) {
   users.erase(std::unique(users.begin(), users.end()), users.end());
   const auto packets = shared_event_packets(envelope.event, envelope.payload_json);
   Delivery::Kind kind = Delivery::Kind::other;
-  if (envelope.event == events::message_new) kind = Delivery::Kind::message;
+  if (envelope.change_seq > 0) kind = Delivery::Kind::feed;
   if (envelope.event == events::typing) kind = Delivery::Kind::typing;
   // Almost always one loop or a few: a short list beats a map.
   std::vector<std::pair<DeliveryInbox*, std::vector<Delivery>>> by_loop;
   registry_.for_each_of(users, [&](const std::shared_ptr<Connection>& connection) {
     const bool own = !envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection;
-    // The sender's own connection gets the ack instead of message:new; it still counts
-    // as having this seq, or the ordering would see a gap and fetch it from the store.
-    if (own && kind != Delivery::Kind::message) return;
+    // The connection a change came through gets the ack instead of the event; it still
+    // counts as having this change, or the ordering would see a gap and fetch it.
+    if (own && kind != Delivery::Kind::feed) return;
     auto slot = std::find_if(by_loop.begin(), by_loop.end(),
                              [&](const auto& entry) { return entry.first == connection->inbox; });
     if (slot == by_loop.end()) {
@@ -244,7 +244,7 @@ void Gateway::deliver(const bus::Envelope& envelope) {
       slot->second.reserve(users.size());
     }
     slot->second.push_back(
-        Delivery{connection, kind, envelope.conversation_id, envelope.seq, own ? nullptr : packets, {}, {}});
+        Delivery{connection, kind, envelope.conversation_id, envelope.change_seq, own ? nullptr : packets, {}, {}});
   });
   for (auto& [inbox, deliveries] : by_loop) inbox->push(deliveries);
 }
@@ -254,9 +254,9 @@ void Gateway::apply(std::vector<Delivery>& deliveries) {
     auto& connection = *delivery.connection;
     if (!connection.socket->connected()) continue;
     switch (delivery.kind) {
-      case Delivery::Kind::message:
-        catch_up_.offer_live_message(delivery.connection, delivery.conversation_id, delivery.seq,
-                                     std::move(delivery.packets));
+      case Delivery::Kind::feed:
+        catch_up_.offer_live_change(delivery.connection, delivery.conversation_id, delivery.change_seq,
+                                    std::move(delivery.packets));
         break;
       case Delivery::Kind::typing:
         if (ChatEvents::in_room(connection, delivery.conversation_id)) connection.socket->send_raw(*delivery.packets);

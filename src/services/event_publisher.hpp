@@ -20,6 +20,10 @@ class EventPublisher {
   /// connection it was sent through (empty over HTTP): that one gets the ack instead.
   virtual void message_created(const model::Message& message, const std::vector<model::Id>& member_ids,
                                std::string_view origin_connection) = 0;
+  /// A message was edited or deleted (never a retried change). `origin_connection` as
+  /// for message_created.
+  virtual void message_changed(const model::Change& change, const std::vector<model::Id>& member_ids,
+                               std::string_view origin_connection) = 0;
   /// A member's delivered or read cursor moved forward.
   virtual void cursor_moved(const model::Member& member, model::CursorKind kind,
                             const std::vector<model::Id>& member_ids, model::Millis at) = 0;

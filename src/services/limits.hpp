@@ -14,6 +14,7 @@ struct DomainLimits {
   int avatar_url_max_bytes = 2048;
   int client_msg_id_max_bytes = 64;
   int search_query_max_chars = 256;
+  int edit_window_seconds = 172800;  // 0: no limit
 };
 
 }  // namespace talkline::services

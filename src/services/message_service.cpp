@@ -102,6 +102,96 @@ void MessageService::announce(const Result<model::SendOutcome>& outcome, const s
   }
 }
 
+Result<model::ChangeOutcome> MessageService::edit(const Principal& caller, const EditRequest& request) {
+  std::promise<Result<model::ChangeOutcome>> answer;
+  auto outcome = answer.get_future();
+  edit_async(caller, request, [&answer](Result<model::ChangeOutcome> result) { answer.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+Result<model::ChangeOutcome> MessageService::remove(const Principal& caller, const DeleteRequest& request) {
+  std::promise<Result<model::ChangeOutcome>> answer;
+  auto outcome = answer.get_future();
+  delete_async(caller, request,
+               [&answer](Result<model::ChangeOutcome> result) { answer.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+void MessageService::edit_async(const Principal& caller, const EditRequest& request, ChangeDone done) {
+  if (auto valid = validation::message_body(request.body, limits_); !valid.ok()) return done(valid.take_error());
+  model::MessageChange change;
+  change.kind = model::ChangeKind::edited;
+  change.conversation_id = request.conversation_id;
+  change.message_id = request.message_id;
+  change.body = request.body;
+  change.edit_window = static_cast<model::Millis>(limits_.edit_window_seconds) * 1000;
+  change_async(caller, std::move(change), request.client_change_id, std::move(done));
+}
+
+void MessageService::delete_async(const Principal& caller, const DeleteRequest& request, ChangeDone done) {
+  model::MessageChange change;
+  change.kind = model::ChangeKind::deleted;
+  change.conversation_id = request.conversation_id;
+  change.message_id = request.message_id;
+  change_async(caller, std::move(change), request.client_change_id, std::move(done));
+}
+
+// Like a send, every check that needs the data (membership, authorship, the window) is
+// made by the store inside the commit, after it has looked for a retry.
+void MessageService::change_async(const Principal& caller, model::MessageChange change,
+                                  const std::optional<std::string>& client_change_id, ChangeDone done) {
+  if (client_change_id) {
+    if (auto valid = validation::client_key(*client_change_id, "clientChangeId", limits_); !valid.ok()) {
+      return done(valid.take_error());
+    }
+    change.client_change_id = *client_change_id;
+  }
+  change.actor_id = caller.user_id;
+  change.actor_is_site_admin = caller.role == model::Role::admin;
+  change.at = clock_.now_ms();
+  store_.message_change_async(
+      change, [this, skip = caller.connection_id, done = std::move(done)](Result<model::ChangeOutcome> outcome) {
+        if (outcome.ok() && outcome->created && events_) {
+          events_->message_changed(outcome->change, outcome->member_ids, skip);
+        }
+        if (!outcome.ok() && outcome.error().code == ErrorCode::not_found &&
+            outcome.error().message != "message not found") {
+          return done(plain_not_found(outcome.take_error()));
+        }
+        done(std::move(outcome));
+      });
+}
+
+Result<model::Page<model::Change>> MessageService::changes(const Principal& caller, model::Id conversation_id,
+                                                           std::optional<std::string_view> after,
+                                                           std::optional<std::string_view> limit) {
+  TL_TRY_ASSIGN(const int page_size, validation::page_limit(limit, limits_));
+  model::Seq after_change = 0;
+  if (after && *after != "0") {
+    TL_TRY_ASSIGN(after_change, cursor::decode_id(*after, "after"));
+  }
+  TL_TRY_ASSIGN(auto entries, changes_after(caller, conversation_id, after_change, page_size + 1));
+  model::Page<model::Change> page;
+  if (static_cast<int>(entries.size()) > page_size) {
+    entries.resize(static_cast<std::size_t>(page_size));
+    page.next_cursor = std::to_string(entries.back().change_seq);
+  }
+  page.items = std::move(entries);
+  return page;
+}
+
+Result<std::vector<model::Change>> MessageService::changes_after(const Principal& caller, model::Id conversation_id,
+                                                                 model::Seq after_change, int limit) {
+  if (after_change < 0) return Error::invalid("after", "must be zero or more");
+  TL_TRY(conversations_.require_member(caller, conversation_id));
+  return store_.change_list(conversation_id, after_change, std::clamp(limit, 1, limits_.page_max_limit + 1));
+}
+
+Result<model::Seq> MessageService::delivered_change_seq(const Principal& caller, model::Id conversation_id) {
+  TL_TRY_ASSIGN(const auto member, conversations_.require_member(caller, conversation_id));
+  return member.delivered_change_seq;
+}
+
 Result<model::Page<model::Message>> MessageService::history(const Principal& caller, model::Id conversation_id,
                                                             std::optional<std::string_view> before,
                                                             std::optional<std::string_view> after,

@@ -23,7 +23,22 @@ struct SendRequest {
   std::optional<model::Id> reply_to;
 };
 
-/// Sending, history, read cursors and search.
+/// An edit asked for by a client: the new body, and an optional idempotency key.
+struct EditRequest {
+  model::Id conversation_id = 0;
+  model::Id message_id = 0;
+  std::string body;
+  std::optional<std::string> client_change_id;
+};
+
+/// A delete asked for by a client, with an optional idempotency key.
+struct DeleteRequest {
+  model::Id conversation_id = 0;
+  model::Id message_id = 0;
+  std::optional<std::string> client_change_id;
+};
+
+/// Sending, editing and deleting, history, the change feed, read cursors and search.
 class MessageService {
  public:
   MessageService(store::Store& store, ConversationService& conversations, util::IdGenerator& ids,
@@ -46,6 +61,30 @@ class MessageService {
   /// Whether send_async returns before the commit (the store queues it and completes it
   /// later) rather than blocking the calling thread through it.
   bool sends_complete_later() const { return store_.completes_in_commit_order(); }
+  using ChangeDone = std::function<void(Result<model::ChangeOutcome>)>;
+  /// Edits a message (its author only, within the edit window) without waiting for the
+  /// commit: `done` gets the change once it is durable and announced, on the store's
+  /// thread (at once for a request that fails validation). A retry with the same
+  /// clientChangeId returns the first change with created = false and is not announced.
+  void edit_async(const Principal& caller, const EditRequest& request, ChangeDone done);
+  /// Deletes a message (its author, an owner or admin of the group, or a site admin) the
+  /// same way: the body is erased and a tombstone keeps the seq. Deleting a deleted
+  /// message returns the first deletion with created = false.
+  void delete_async(const Principal& caller, const DeleteRequest& request, ChangeDone done);
+  /// edit_async / delete_async, waited for.
+  Result<model::ChangeOutcome> edit(const Principal& caller, const EditRequest& request);
+  Result<model::ChangeOutcome> remove(const Principal& caller, const DeleteRequest& request);
+  /// A page of the conversation's change feed after the change_seq `after` ("0" or
+  /// absent: from the start), ascending; next_cursor is the last change_seq of a full page.
+  Result<model::Page<model::Change>> changes(const Principal& caller, model::Id conversation_id,
+                                             std::optional<std::string_view> after,
+                                             std::optional<std::string_view> limit);
+  /// Up to `limit` (at most one more than page_max_limit) changes after `after_change`,
+  /// ascending. Members only.
+  Result<std::vector<model::Change>> changes_after(const Principal& caller, model::Id conversation_id,
+                                                   model::Seq after_change, int limit);
+  /// The change_seq of the caller's delivered cursor in the conversation. Members only.
+  Result<model::Seq> delivered_change_seq(const Principal& caller, model::Id conversation_id);
   /// A page of history in ascending seq. `before` pages towards older messages, `after`
   /// towards newer ones; with neither, the latest page. next_cursor continues in the
   /// same direction.
@@ -75,6 +114,8 @@ class MessageService {
 
  private:
   void announce(const Result<model::SendOutcome>& outcome, const std::string& skip_connection);
+  void change_async(const Principal& caller, model::MessageChange change,
+                    const std::optional<std::string>& client_change_id, ChangeDone done);
   Result<model::Member> move_cursor(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
                                     model::Seq seq);
 

@@ -7,6 +7,11 @@ void PublisherFanout::message_created(const model::Message& message, const std::
   for (auto* target : targets_) target->message_created(message, member_ids, origin_connection);
 }
 
+void PublisherFanout::message_changed(const model::Change& change, const std::vector<model::Id>& member_ids,
+                                      std::string_view origin_connection) {
+  for (auto* target : targets_) target->message_changed(change, member_ids, origin_connection);
+}
+
 void PublisherFanout::cursor_moved(const model::Member& member, model::CursorKind kind,
                                    const std::vector<model::Id>& member_ids, model::Millis at) {
   for (auto* target : targets_) target->cursor_moved(member, kind, member_ids, at);

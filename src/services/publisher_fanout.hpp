@@ -20,6 +20,8 @@ class PublisherFanout final : public EventPublisher {
 
   void message_created(const model::Message& message, const std::vector<model::Id>& member_ids,
                        std::string_view origin_connection) override;
+  void message_changed(const model::Change& change, const std::vector<model::Id>& member_ids,
+                       std::string_view origin_connection) override;
   void cursor_moved(const model::Member& member, model::CursorKind kind, const std::vector<model::Id>& member_ids,
                     model::Millis at) override;
   void conversation_changed(const model::Conversation& conversation,

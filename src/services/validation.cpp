@@ -96,12 +96,16 @@ Result<void> message_body(std::string_view value, const DomainLimits& limits) {
 }
 
 Result<void> client_msg_id(std::string_view value, const DomainLimits& limits) {
+  return client_key(value, "clientMsgId", limits);
+}
+
+Result<void> client_key(std::string_view value, std::string_view field, const DomainLimits& limits) {
   if (value.empty() || value.size() > static_cast<std::size_t>(limits.client_msg_id_max_bytes)) {
-    return Error::invalid("clientMsgId",
+    return Error::invalid(std::string(field),
                           "must be 1 to " + std::to_string(limits.client_msg_id_max_bytes) + " characters");
   }
   for (unsigned char c : value) {
-    if (c <= 0x20 || c >= 0x7f) return Error::invalid("clientMsgId", "must be printable ASCII without spaces");
+    if (c <= 0x20 || c >= 0x7f) return Error::invalid(std::string(field), "must be printable ASCII without spaces");
   }
   return {};
 }

@@ -25,6 +25,8 @@ Result<void> title(std::string_view value, const DomainLimits& limits);
 Result<void> message_body(std::string_view value, const DomainLimits& limits);
 /// 1..max bytes of printable ASCII without spaces.
 Result<void> client_msg_id(std::string_view value, const DomainLimits& limits);
+/// A client's idempotency key of an edit or delete, named `field`: the same rule as clientMsgId.
+Result<void> client_key(std::string_view value, std::string_view field, const DomainLimits& limits);
 /// `limit` query value: absent gives the default; otherwise 1..page_max_limit.
 Result<int> page_limit(std::optional<std::string_view> value, const DomainLimits& limits);
 

@@ -11,15 +11,18 @@
 // them). Every backend's queries select the columns in exactly this order.
 //
 //   user:         id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at
-//   conversation: id, kind, title, created_by, created_at, last_seq, last_activity_at
-//   member:       conversation_id, user_id, role, joined_at, delivered_seq, read_seq
-//   message:      id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at
+//   conversation: id, kind, title, created_by, created_at, last_seq, last_activity_at, last_change_seq
+//   member:       conversation_id, user_id, role, joined_at, delivered_seq, read_seq, delivered_change_seq
+//   message:      id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,
+//                 change_seq, deleted_at
 //   token:        id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at
 
 namespace talkline::store {
 
 inline constexpr int kUserColumnCount = 9;
-inline constexpr int kConversationColumnCount = 7;
+inline constexpr int kConversationColumnCount = 8;
+inline constexpr int kMemberColumnCount = 7;
+inline constexpr int kMessageColumnCount = 11;
 
 /// A role name the model does not know reads as a plain user.
 model::User read_user(const RowReader auto& row, int first = 0) {
@@ -47,6 +50,7 @@ model::Conversation read_conversation(const RowReader auto& row, int first = 0) 
   conversation.created_at = row.int64(first + 4);
   conversation.last_seq = row.int64(first + 5);
   conversation.last_activity_at = row.int64(first + 6);
+  conversation.last_change_seq = row.int64(first + 7);
   return conversation;
 }
 
@@ -59,6 +63,7 @@ model::Member read_member(const RowReader auto& row, int first = 0) {
   member.joined_at = row.int64(first + 3);
   member.delivered_seq = row.int64(first + 4);
   member.read_seq = row.int64(first + 5);
+  member.delivered_change_seq = row.int64(first + 6);
   return member;
 }
 
@@ -73,6 +78,8 @@ model::Message read_message(const RowReader auto& row, int first = 0) {
   message.reply_to = row.optional_int64(first + 6);
   message.created_at = row.int64(first + 7);
   message.edited_at = row.optional_int64(first + 8);
+  message.change_seq = row.int64(first + 9);
+  message.deleted_at = row.optional_int64(first + 10);
   return message;
 }
 

@@ -136,6 +136,34 @@ class Store {
   /// True when other processes (other nodes) write to the same data, so nothing read
   /// from it may be cached on the strength of this process's own writes alone.
   virtual bool shared_between_nodes() const { return false; }
+  /// Edits or deletes a message and records the change as the conversation's next
+  /// change_seq, taken under the same lock as seq, so the feed is gap-free across nodes.
+  /// Checks, in this order:
+  /// - a retry (same actor and non-empty client_change_id) returns the first outcome with
+  ///   created = false, or `conflict` when that key was used for another message or kind;
+  /// - `not_found` "conversation not found" when the actor is not a member;
+  /// - `not_found` "message not found" when message_id is not a message of the conversation;
+  /// - edit: `forbidden` unless the actor sent it; `conflict` when it was deleted;
+  ///   `forbidden` when older than edit_window;
+  /// - delete: `forbidden` unless the actor sent it, is owner or admin of a group, or is
+  ///   a site admin; a message already deleted returns its deletion with created = false.
+  /// An edit sets body and edited_at; a delete empties the body, sets deleted_at and keeps
+  /// the row. The search index follows in the same commit. Completes like
+  /// message_insert_async: on the store's thread, in commit order per conversation when
+  /// completes_in_commit_order().
+  virtual void message_change_async(const model::MessageChange& change,
+                                    std::function<void(Result<model::ChangeOutcome>)> done) = 0;
+  /// message_change_async, waited for.
+  Result<model::ChangeOutcome> message_change(const model::MessageChange& change) {
+    std::promise<Result<model::ChangeOutcome>> answer;
+    auto outcome = answer.get_future();
+    message_change_async(change, [&answer](Result<model::ChangeOutcome> result) { answer.set_value(std::move(result)); });
+    return outcome.get();
+  }
+  /// The conversation's changes with change_seq above `after`, ascending, at most `limit`:
+  /// every new message, edit and delete, each with the message as it is now.
+  virtual Result<std::vector<model::Change>> change_list(Id conversation_id, Seq after, int limit) = 0;
+
   /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just
   /// after `after`, or (with neither) the latest `limit`.
   virtual Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,

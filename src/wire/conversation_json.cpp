@@ -24,6 +24,7 @@ util::Json conversation_json(const model::Conversation& conversation) {
           {"createdBy", id_json(conversation.created_by)},
           {"members", std::move(members)},
           {"lastSeq", conversation.last_seq},
+          {"lastChangeSeq", conversation.last_change_seq},
           {"createdAt", util::format_rfc3339(conversation.created_at)},
           {"lastActivityAt", util::format_rfc3339(conversation.last_activity_at)}};
 }

@@ -14,7 +14,18 @@ util::Json message_json(const model::Message& message) {
           {"body", message.body},
           {"replyTo", optional_id_json(message.reply_to)},
           {"createdAt", util::format_rfc3339(message.created_at)},
-          {"editedAt", time_json(message.edited_at)}};
+          {"editedAt", time_json(message.edited_at)},
+          {"changeSeq", message.change_seq},
+          {"deletedAt", time_json(message.deleted_at)}};
+}
+
+util::Json change_json(const model::Change& change) {
+  return {{"conversationId", id_json(change.conversation_id)},
+          {"changeSeq", change.change_seq},
+          {"type", std::string(model::change_kind_name(change.kind))},
+          {"actorId", id_json(change.actor_id)},
+          {"at", util::format_rfc3339(change.at)},
+          {"message", message_json(change.message)}};
 }
 
 namespace {
@@ -43,12 +54,16 @@ std::string message_wire(const model::Message& message) {
   out.reserve(200 + message.body.size() + message.client_msg_id.size());
   out += "{\"body\":";
   util::append_json_string(out, message.body);
+  out += ",\"changeSeq\":";
+  out += std::to_string(message.change_seq);
   out += ",\"clientMsgId\":";
   util::append_json_string(out, message.client_msg_id);
   out += ",\"conversationId\":";
   append_id(out, message.conversation_id);
   out += ",\"createdAt\":";
   append_time(out, message.created_at);
+  out += ",\"deletedAt\":";
+  append_time(out, message.deleted_at);
   out += ",\"editedAt\":";
   append_time(out, message.edited_at);
   out += ",\"id\":";

@@ -81,8 +81,8 @@ testing::AssertionResult same_envelope(const bus::Envelope& expected, const bus:
     differences += " conversation_id " + std::to_string(actual.conversation_id) +
                    " != " + std::to_string(expected.conversation_id) + ";";
   }
-  if (actual.seq != expected.seq) {
-    differences += " seq " + std::to_string(actual.seq) + " != " + std::to_string(expected.seq) + ";";
+  if (actual.change_seq != expected.change_seq) {
+    differences += " change_seq " + std::to_string(actual.change_seq) + " != " + std::to_string(expected.change_seq) + ";";
   }
   if (actual.end_session_id != expected.end_session_id) {
     differences += " end_session_id " + std::to_string(actual.end_session_id) +
@@ -127,7 +127,7 @@ bus::Envelope numbered(model::Id conversation_id, model::Seq seq) {
   envelope.event = "message:new";
   envelope.payload_json = R"({"seq":)" + std::to_string(seq) + "}";
   envelope.conversation_id = conversation_id;
-  envelope.seq = seq;
+  envelope.change_seq = seq;
   return envelope;
 }
 
@@ -136,7 +136,7 @@ bus::Envelope to_users(std::vector<model::Id> users, std::string event, model::S
   envelope.user_ids = std::move(users);
   envelope.event = std::move(event);
   envelope.payload_json = R"({"n":)" + std::to_string(seq) + "}";
-  envelope.seq = seq;
+  envelope.change_seq = seq;
   return envelope;
 }
 
@@ -175,7 +175,7 @@ TEST_P(BusConformance, PublishedEnvelopeReachesTheHandlerWithEveryFieldIntact) {
                          "\xE2\x98\x83 emoji \xF0\x9F\x98\x80\",\"seq\":42}";
   message.skip_connection = "sock-\xC3\xA9-1";
   message.conversation_id = 9'007'199'254'740'995;
-  message.seq = 42;
+  message.change_seq = 42;
 
   bus::Envelope session_end;
   session_end.user_ids = {7};
@@ -207,7 +207,7 @@ TEST_P(BusConformance, EnvelopesFromOneThreadArriveInOrder) {
   const auto received = inbox->received();
   ASSERT_EQ(received.size(), static_cast<std::size_t>(kCount));
   for (int i = 0; i < kCount; ++i) {
-    ASSERT_EQ(received[i].seq, i + 1) << "at position " << i;
+    ASSERT_EQ(received[i].change_seq, i + 1) << "at position " << i;
     ASSERT_TRUE(same_envelope(numbered(5, i + 1), received[i]));
   }
 }
@@ -260,15 +260,15 @@ TEST_P(BusConformance, EnvelopesFromSeveralThreadsAllArriveExactlyOnce) {
   std::size_t duplicates = 0;
   std::set<model::Id> out_of_order;
   for (const auto& envelope : received) {
-    if (!same_envelope(numbered(envelope.conversation_id, envelope.seq), envelope)) ++damaged;
-    if (!seen.insert({envelope.conversation_id, envelope.seq}).second) {
+    if (!same_envelope(numbered(envelope.conversation_id, envelope.change_seq), envelope)) ++damaged;
+    if (!seen.insert({envelope.conversation_id, envelope.change_seq}).second) {
       ++duplicates;
       continue;
     }
     // Each publishing thread's envelopes still arrive in the order it sent them.
     auto& last = last_of_thread[envelope.conversation_id];
-    if (envelope.seq <= last) out_of_order.insert(envelope.conversation_id);
-    last = std::max(last, envelope.seq);
+    if (envelope.change_seq <= last) out_of_order.insert(envelope.conversation_id);
+    last = std::max(last, envelope.change_seq);
   }
   EXPECT_EQ(damaged, 0U) << "envelopes whose fields changed on the way";
   EXPECT_EQ(duplicates, 0U) << "envelopes delivered more than once";
@@ -367,7 +367,7 @@ TEST_P(BusConformance, ClusterNarrowsAnEnvelopeToEachInterestedUserOnce) {
 
   std::map<model::Seq, std::multiset<model::Id>> users_by_seq;
   for (const auto& envelope : payload_of(*at_b)) {
-    users_by_seq[envelope.seq].insert(envelope.user_ids.begin(), envelope.user_ids.end());
+    users_by_seq[envelope.change_seq].insert(envelope.user_ids.begin(), envelope.user_ids.end());
   }
   ASSERT_EQ(users_by_seq.size(), static_cast<std::size_t>(kCount));
   for (const auto& [seq, users] : users_by_seq) {
@@ -402,7 +402,7 @@ TEST_P(BusConformance, ClusterStopsDeliveringWhenTheLastInterestGoes) {
   ASSERT_TRUE(at_b->wait_for_event("fence", kDeadline, 2));
   const auto got = payload_of(*at_b);
   ASSERT_EQ(got.size(), 1U) << "node B still got envelopes for user 7 after its interest ended";
-  EXPECT_EQ(got.front().seq, 1);
+  EXPECT_EQ(got.front().change_seq, 1);
 }
 
 TEST_P(BusConformance, ClusterNodeWithInterestGetsItsOwnEnvelopeOnce) {

@@ -15,10 +15,11 @@ extern const int kConversationCases;
 extern const int kMemberCases;
 extern const int kMessageCases;
 extern const int kSearchCases;
+extern const int kChangeCases;
 
 namespace {
-[[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,   &kTokenCases,   &kConversationCases,
-                                               &kMemberCases, &kMessageCases, &kSearchCases};
+[[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,    &kTokenCases,  &kConversationCases, &kMemberCases,
+                                               &kMessageCases, &kSearchCases, &kChangeCases};
 }  // namespace
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }

@@ -34,6 +34,40 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
                return json_response(outcome.created ? 201 : 200, wire::message_json(outcome.message));
              }));
 
+  // Idempotent on clientChangeId (optional): a retry answers 200 with the first change.
+  router.add("PATCH", "/api/v1/conversations/{id}/messages/{messageId}",
+             authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
+               services::EditRequest edit;
+               TL_TRY_ASSIGN(edit.conversation_id, path_id(request, "id", "conversation"));
+               TL_TRY_ASSIGN(edit.message_id, path_id(request, "messageId", "message"));
+               TL_TRY_ASSIGN(const auto body, json_body(request));
+               TL_TRY_ASSIGN(const auto text, string_field(body, "body", true));
+               TL_TRY_ASSIGN(const auto client_change_id, string_field(body, "clientChangeId", false));
+               edit.body = *text;
+               edit.client_change_id = client_change_id;
+               TL_TRY_ASSIGN(const auto outcome, messages->edit(caller, edit));
+               return json_response(200, wire::change_json(outcome.change));
+             }));
+
+  // A DELETE carries no body: the idempotency key, if any, is a query parameter.
+  router.add("DELETE", "/api/v1/conversations/{id}/messages/{messageId}",
+             authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
+               services::DeleteRequest removal;
+               TL_TRY_ASSIGN(removal.conversation_id, path_id(request, "id", "conversation"));
+               TL_TRY_ASSIGN(removal.message_id, path_id(request, "messageId", "message"));
+               if (auto key = request.query_param("clientChangeId")) removal.client_change_id = std::string(*key);
+               TL_TRY_ASSIGN(const auto outcome, messages->remove(caller, removal));
+               return json_response(200, wire::change_json(outcome.change));
+             }));
+
+  router.add("GET", "/api/v1/conversations/{id}/changes",
+             authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
+               TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
+               TL_TRY_ASSIGN(const auto page,
+                             messages->changes(caller, id, request.query_param("after"), request.query_param("limit")));
+               return json_response(200, page_json(page, wire::change_json));
+             }));
+
   router.add("POST", "/api/v1/conversations/{id}/read",
              authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
                TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));

@@ -75,7 +75,7 @@ std::string encode_envelope(const Envelope& envelope, std::uint64_t origin, bool
   out.push_back(static_cast<char>(kVersion));
   put_u64(out, origin);
   put_u64(out, static_cast<std::uint64_t>(envelope.conversation_id));
-  put_u64(out, static_cast<std::uint64_t>(envelope.seq));
+  put_u64(out, static_cast<std::uint64_t>(envelope.change_seq));
   put_u64(out, static_cast<std::uint64_t>(envelope.end_session_id));
   put_text(out, envelope.event);
   put_text(out, envelope.skip_connection);
@@ -91,7 +91,7 @@ std::optional<WireEnvelope> decode_envelope(std::string_view bytes) {
   auto& envelope = wire.envelope;
   std::uint8_t version = 0;
   if (!in.u8(version) || version != kVersion) return std::nullopt;
-  if (!in.u64(wire.origin) || !in.i64(envelope.conversation_id) || !in.i64(envelope.seq) ||
+  if (!in.u64(wire.origin) || !in.i64(envelope.conversation_id) || !in.i64(envelope.change_seq) ||
       !in.i64(envelope.end_session_id) || !in.text(envelope.event) || !in.text(envelope.skip_connection) ||
       !in.text(envelope.payload_json)) {
     return std::nullopt;

@@ -20,7 +20,8 @@ std::string client_key(const model::NewMessage& message) {
   return key;
 }
 
-constexpr int kMemberIdsColumn = 10;
+// After the outcome and the message's columns.
+constexpr int kMemberIdsColumn = 1 + kMessageColumnCount;
 
 }  // namespace
 

@@ -11,7 +11,7 @@
 
 namespace talkline::store::postgres {
 
-// Many sends in one statement: tl_message_append_batch (migration 0002).
+// Many sends in one statement: tl_message_append_batch (migrations 0002, 0003).
 
 /// True when `next` may join `batch` in one tl_message_append_batch call: it neither
 /// repeats the (sender, clientMsgId) of a send already in it nor replies to one of them.

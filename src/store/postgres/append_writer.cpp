@@ -9,8 +9,10 @@
 
 #include "store/completion.hpp"
 #include "store/postgres/append_batch.hpp"
+#include "store/postgres/change_queries.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
+#include "store/postgres/transaction.hpp"
 #include "util/log.hpp"
 #include "util/wakeup_batch.hpp"
 
@@ -42,15 +44,30 @@ AppendWriter::AppendWriter(ConnectionOptions options, std::size_t max_batch)
 AppendWriter::~AppendWriter() { stop(); }
 
 void AppendWriter::submit(model::NewMessage message, Done done) {
+  Job job;
+  job.message = std::move(message);
+  job.done = std::move(done);
+  enqueue(std::move(job));
+}
+
+void AppendWriter::submit_change(model::MessageChange change, ChangeDone done) {
+  Job job;
+  job.change = std::move(change);
+  job.change_done = std::move(done);
+  enqueue(std::move(job));
+}
+
+void AppendWriter::enqueue(Job job) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
-      queue_.push_back(Job{std::move(message), std::move(done)});
+      queue_.push_back(std::move(job));
       if (queue_.size() == 1) work_ready_.notify_one();
       return;
     }
   }
-  done(Error::unavailable("store is closed"));
+  if (job.change) return job.change_done(Error::unavailable("store is closed"));
+  job.done(Error::unavailable("store is closed"));
 }
 
 void AppendWriter::stop() {
@@ -77,11 +94,16 @@ void AppendWriter::run() {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_));
       }
     }
-    commit(batch);
-    appends_.fetch_add(batch.size(), std::memory_order_relaxed);
+    commit_in_order(batch);
     {
       util::WakeupBatch wakeups;
-      for (auto& job : batch) complete_logged("postgres", job.done, std::move(job.outcome));
+      for (auto& job : batch) {
+        if (job.change) {
+          complete_logged("postgres", job.change_done, std::move(job.change_outcome));
+        } else {
+          complete_logged("postgres", job.done, std::move(job.outcome));
+        }
+      }
     }
     batch.clear();
   }
@@ -100,7 +122,33 @@ Result<Connection*> AppendWriter::connection() {
   return connection_.get();
 }
 
-void AppendWriter::commit(std::vector<Job>& batch) {
+// The sends between two changes go as one group commit; each change is a transaction
+// of its own at its place in the queue.
+void AppendWriter::commit_in_order(std::vector<Job>& batch) {
+  std::size_t first = 0;
+  for (std::size_t i = 0; i <= batch.size(); ++i) {
+    if (i < batch.size() && !batch[i].change) continue;
+    if (i > first) {
+      commit(std::span(batch).subspan(first, i - first));
+      appends_.fetch_add(i - first, std::memory_order_relaxed);
+    }
+    if (i < batch.size()) apply_change(batch[i]);
+    first = i + 1;
+  }
+}
+
+void AppendWriter::apply_change(Job& job) {
+  auto db = connection();
+  if (!db.ok()) {
+    job.change_outcome = Error::unavailable(db.error().message);
+    return;
+  }
+  job.change_outcome = run_transaction<model::ChangeOutcome>(
+      **db, false, [&](Executor& tx) { return record_message_change(tx, *job.change); });
+  transactions_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void AppendWriter::commit(std::span<Job> batch) {
   auto db = connection();
   if (!db.ok()) {
     for (auto& job : batch) job.outcome = Error::unavailable(db.error().message);
@@ -116,12 +164,12 @@ void AppendWriter::commit(std::vector<Job>& batch) {
       keys.add(batch[i].message);
       continue;
     }
-    commit_run(**db, std::span(batch).subspan(first, i - first));
+    commit_run(**db, batch.subspan(first, i - first));
     keys.clear();
     keys.add(batch[i].message);
     first = i;
   }
-  commit_run(**db, std::span(batch).subspan(first));
+  commit_run(**db, batch.subspan(first));
 }
 
 // One transaction and one round trip for `jobs`, with one sync point, so the server

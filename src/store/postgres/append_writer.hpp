@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <thread>
 #include <vector>
@@ -34,11 +35,17 @@ namespace talkline::store::postgres {
 /// If a batch fails, it rolls back and its appends run again one by one, each in its own
 /// transaction, so one bad append (a taken id) fails alone with its own error.
 ///
+/// An edit or delete of a conversation goes through the same writer as its sends, in its
+/// own transaction between the batches before and after it, so a conversation's sends
+/// and changes commit and complete in the order they were submitted (two quick edits of
+/// one message by one client keep their order).
+///
 /// Threads: submit() from any thread; completions run on the writer's thread after the
 /// commit, in the order the appends were submitted (so per conversation in seq order).
 class AppendWriter {
  public:
   using Done = std::function<void(Result<model::SendOutcome>)>;
+  using ChangeDone = std::function<void(Result<model::ChangeOutcome>)>;
 
   AppendWriter(ConnectionOptions options, std::size_t max_batch);
   ~AppendWriter();
@@ -48,6 +55,8 @@ class AppendWriter {
   /// Queues one append; `done` gets its outcome (with the commit's member ids when it was
   /// created). After stop(), `done` runs at once with `unavailable`.
   void submit(model::NewMessage message, Done done);
+  /// Queues one edit or delete behind the sends and changes queued before it.
+  void submit_change(model::MessageChange change, ChangeDone done);
   /// Refuses new appends, commits the queued ones and joins the thread. Idempotent.
   void stop();
 
@@ -56,14 +65,21 @@ class AppendWriter {
   std::uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
 
  private:
+  // A send, or (with `change` set) an edit or delete.
   struct Job {
     model::NewMessage message;
     Done done;
     Result<model::SendOutcome> outcome = Error::internal("append did not run");
+    std::optional<model::MessageChange> change;
+    ChangeDone change_done;
+    Result<model::ChangeOutcome> change_outcome = Error::internal("change did not run");
   };
 
   void run();
-  void commit(std::vector<Job>& batch);
+  void enqueue(Job job);
+  void commit_in_order(std::vector<Job>& batch);
+  void apply_change(Job& job);
+  void commit(std::span<Job> batch);
   void commit_run(Connection& db, std::span<Job> jobs);
   void one_by_one(Connection& db, std::span<Job> jobs);
   Result<Connection*> connection();

@@ -43,17 +43,23 @@ Result<void> insert_conversation(Executor& db, model::Id id, model::Conversation
   return ok_result();
 }
 
-// Joins users with both cursors at `from_seq`; users who are members already are left as
-// they are. A newcomer starts at the conversation's current end, so the history they can
-// now page through is not counted as unread.
+// Where a newcomer's cursors start: the conversation's last message, so the history they
+// can now page through is not counted as unread.
+struct CursorStart {
+  model::Seq seq = 0;
+  model::Seq change_seq = 0;  // of the message at seq
+};
+
+// Joins users with both cursors at `from`; users who are members already are left as
+// they are.
 Result<void> insert_members(Executor& db, model::Id conversation_id, const std::vector<model::Id>& user_ids,
-                            model::MemberRole role, model::Millis joined_at, model::Seq from_seq) {
+                            model::MemberRole role, model::Millis joined_at, CursorStart from) {
   if (user_ids.empty()) return ok_result();
-  TL_TRY(
-      db.query("INSERT INTO members (conversation_id, user_id, role, joined_at, delivered_seq, read_seq)"
-               " SELECT $1, u, $2, $3, $4, $4 FROM unnest($5::bigint[]) AS u"
-               " ON CONFLICT (conversation_id, user_id) DO NOTHING",
-               Params::of(conversation_id, model::member_role_name(role), joined_at, from_seq, user_ids)));
+  TL_TRY(db.query(
+      "INSERT INTO members (conversation_id, user_id, role, joined_at, delivered_seq, read_seq, delivered_change_seq)"
+      " SELECT $1, u, $2, $3, $4, $4, $5 FROM unnest($6::bigint[]) AS u"
+      " ON CONFLICT (conversation_id, user_id) DO NOTHING",
+      Params::of(conversation_id, model::member_role_name(role), joined_at, from.seq, from.change_seq, user_ids)));
   return ok_result();
 }
 
@@ -84,7 +90,7 @@ Result<Store::DirectOutcome> create_direct_conversation(Executor& db, const mode
     TL_TRY_ASSIGN(model::Conversation conversation, load_conversation(db, existing.int64(0, 0)));
     return Store::DirectOutcome{std::move(conversation), false};
   }
-  TL_TRY(insert_members(db, c.id, {c.user_a, c.user_b}, model::MemberRole::member, c.created_at, 0));
+  TL_TRY(insert_members(db, c.id, {c.user_a, c.user_b}, model::MemberRole::member, c.created_at, {}));
   TL_TRY_ASSIGN(model::Conversation conversation, load_conversation(db, c.id));
   return Store::DirectOutcome{std::move(conversation), true};
 }
@@ -95,8 +101,8 @@ Result<model::Conversation> create_group_conversation(Executor& db, const model:
   TL_TRY(insert_conversation(db, c.id, model::ConversationKind::group, c.title, c.created_by, c.created_at));
   // The owner goes first: inserting members skips existing ones, so a creator repeated in
   // member_ids stays owner.
-  TL_TRY(insert_members(db, c.id, {c.created_by}, model::MemberRole::owner, c.created_at, 0));
-  TL_TRY(insert_members(db, c.id, c.member_ids, model::MemberRole::member, c.created_at, 0));
+  TL_TRY(insert_members(db, c.id, {c.created_by}, model::MemberRole::owner, c.created_at, {}));
+  TL_TRY(insert_members(db, c.id, c.member_ids, model::MemberRole::member, c.created_at, {}));
   return load_conversation(db, c.id);
 }
 
@@ -163,14 +169,21 @@ Result<model::Member> find_member(Executor& db, model::Id conversation_id, model
 }
 
 // The conversation row is locked first, as a send does: concurrent adds to one group
-// queue behind each other, so the size check below cannot be overshot.
+// queue behind each other, so the size check below cannot be overshot. The last message
+// is read in a statement of its own, after the lock: a locking read that waited for a
+// send re-reads the locked row but not the rows joined to it, so a join would miss the
+// message that send committed.
 Result<model::Conversation> add_members(Executor& db, model::Id conversation_id, const std::vector<model::Id>& user_ids,
                                         model::Millis now, int max_members) {
   TL_TRY_ASSIGN(Rows locked,
                 db.query("SELECT last_seq FROM conversations WHERE id = $1 FOR UPDATE", Params::of(conversation_id)));
   if (locked.empty()) return Error::not_found("conversation not found");
+  const model::Seq last_seq = locked.int64(0, 0);
+  TL_TRY_ASSIGN(Rows last, db.query("SELECT change_seq FROM messages WHERE conversation_id = $1 AND seq = $2",
+                                    Params::of(conversation_id, last_seq)));
   TL_TRY(require_users(db, user_ids));
-  TL_TRY(insert_members(db, conversation_id, user_ids, model::MemberRole::member, now, locked.int64(0, 0)));
+  const CursorStart from{last_seq, last.empty() ? 0 : last.int64(0, 0)};
+  TL_TRY(insert_members(db, conversation_id, user_ids, model::MemberRole::member, now, from));
   // Counted after inserting, inside the same transaction: a too-big group rolls back.
   TL_TRY_ASSIGN(Rows count,
                 db.query("SELECT count(*) FROM members WHERE conversation_id = $1", Params::of(conversation_id)));
@@ -194,25 +207,38 @@ Result<void> remove_member(Executor& db, model::Id conversation_id, model::Id us
   return ok_result();
 }
 
-// One statement moves the cursors when there is something to move and the seq exists;
-// only when it changes nothing does a second read tell the caller why (not a member, past
-// the end, or already that far).
+namespace {
+
+// The cursors after a move to $3 ($4: whether it is a read): `read` moves only on a read,
+// and `delivered` never stays behind `read`. Written against the row being updated, so a
+// concurrent update of it (a send by this member) is seen, not overwritten.
+const std::string kNewReadSeq = "CASE WHEN $4 THEN GREATEST(mb.read_seq, $3::bigint) ELSE mb.read_seq END";
+const std::string kNewDeliveredSeq = "GREATEST(mb.delivered_seq, $3::bigint, " + kNewReadSeq + ")";
+
+// Moves the cursors of member ($1, $2) when there is something to move and the seq
+// exists. delivered_change_seq comes from the message the delivered cursor lands on, read
+// by the same statement.
+const std::string kAdvanceCursorSql =
+    "UPDATE members mb SET read_seq = " + kNewReadSeq + ", delivered_seq = " + kNewDeliveredSeq +
+    ", delivered_change_seq = COALESCE((SELECT m.change_seq FROM messages m"
+    " WHERE m.conversation_id = mb.conversation_id AND m.seq = " +
+    kNewDeliveredSeq +
+    "), mb.delivered_change_seq)"
+    " FROM conversations c"
+    " WHERE mb.conversation_id = $1 AND mb.user_id = $2 AND c.id = mb.conversation_id AND $3 <= c.last_seq"
+    " AND ($3 > mb.delivered_seq OR ($4 AND $3 > mb.read_seq)) RETURNING " +
+    std::string(kMemberColumns);
+
+}  // namespace
+
+// One statement moves the cursors; only when it changes nothing does a second read tell
+// the caller why (not a member, past the end, or already that far).
 Result<model::CursorAdvance> advance_member_cursor(Executor& db, model::Id conversation_id, model::Id user_id,
                                                    model::CursorKind kind, model::Seq seq) {
   if (seq < 0) return Error::invalid("seq", "must not be negative");
   const bool is_read = kind == model::CursorKind::read;
-  TL_TRY_ASSIGN(
-      Rows moved,
-      db.query(std::string("UPDATE members mb SET"
-                           " read_seq = CASE WHEN $4 THEN GREATEST(mb.read_seq, $3::bigint) ELSE mb.read_seq END,"
-                           " delivered_seq = GREATEST(mb.delivered_seq, $3::bigint,"
-                           "   CASE WHEN $4 THEN GREATEST(mb.read_seq, $3::bigint) ELSE mb.read_seq END)"
-                           " FROM conversations c"
-                           " WHERE mb.conversation_id = $1 AND mb.user_id = $2 AND c.id = mb.conversation_id"
-                           " AND $3 <= c.last_seq"
-                           " AND ($3 > mb.delivered_seq OR ($4 AND $3 > mb.read_seq)) RETURNING ") +
-                   kMemberColumns,
-               Params::of(conversation_id, user_id, seq, is_read ? "true" : "false")));
+  TL_TRY_ASSIGN(Rows moved,
+                db.query(kAdvanceCursorSql, Params::of(conversation_id, user_id, seq, is_read ? "true" : "false")));
   if (!moved.empty()) return model::CursorAdvance{read_member(moved.at(0)), true, {}};
   TL_TRY_ASSIGN(model::Member member, find_member(db, conversation_id, user_id));
   TL_TRY_ASSIGN(Rows last, db.query("SELECT last_seq FROM conversations WHERE id = $1", Params::of(conversation_id)));

@@ -14,7 +14,7 @@ class Executor;
 
 // Messages: the send, history windows and word search; one statement each.
 
-/// The whole send in one statement (tl_message_append, migration 0001); see
+/// The whole send in one statement (tl_message_append, migrations 0001, 0003); see
 /// Store::message_insert for the contract.
 Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage& message);
 /// The tl_message_append call for `message`, and the outcome its answer says. The batch

@@ -8,12 +8,15 @@
 namespace talkline::embedded {
 extern const std::string_view postgres_migration_0001;
 extern const std::string_view postgres_migration_0002;
+extern const std::string_view postgres_migration_0003;
 }  // namespace talkline::embedded
 
 namespace talkline::store::postgres {
 
 std::vector<Migration> builtin_migrations() {
-  return {{1, embedded::postgres_migration_0001}, {2, embedded::postgres_migration_0002}};
+  return {{1, embedded::postgres_migration_0001},
+          {2, embedded::postgres_migration_0002},
+          {3, embedded::postgres_migration_0003}};
 }
 
 namespace {

@@ -10,6 +10,10 @@ namespace {
 std::string conflict_message(std::string_view constraint, std::string_view detail) {
   if (constraint == "users_username_key") return "username is already taken";
   if (constraint == "refresh_tokens_token_hash_key") return "refresh token hash is already stored";
+  // Two changes with one key in different conversations at once: the later insert loses.
+  if (constraint == "message_changes_client_change_id_key") {
+    return "clientChangeId was already used for a different change";
+  }
   return "constraint violated: " + std::string(detail);
 }
 

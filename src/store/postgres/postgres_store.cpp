@@ -5,27 +5,24 @@
 #include <chrono>
 #include <exception>
 #include <future>
+#include <memory>
 #include <optional>
-#include <string_view>
 #include <utility>
 
 #include "store/postgres/append_writer.hpp"
+#include "store/postgres/change_queries.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
 #include "store/postgres/migrations.hpp"
-#include "store/postgres/pg_error.hpp"
 #include "store/postgres/token_queries.hpp"
+#include "store/postgres/transaction.hpp"
 #include "store/postgres/user_queries.hpp"
-#include "util/log.hpp"
 
 namespace talkline::store::postgres {
 
 namespace {
-
-// Serialization failures and deadlocks are the server's way of saying "run it again".
-constexpr int kTransactionAttempts = 4;
 
 Result<void> check_options(const PostgresOptions& options) {
   char* message = nullptr;
@@ -94,37 +91,26 @@ template <typename T, typename Body>
 Result<T> PostgresStore::transaction(bool read_only, Body&& body) {
   std::optional<Result<T>> produced;
   Result<void> ran = pool_->run_task([&](Connection& db) -> Result<void> {
-    for (int attempt = 1;; ++attempt) {
-      Result<T> result = Error::internal("transaction did not run");
-      std::string failed_state;
-      Result<void> begun = db.exec(read_only ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN");
-      if (!begun.ok()) {
-        result = begun.take_error();
-      } else {
-        result = body(static_cast<Executor&>(db));
-        if (result.ok()) {
-          Result<void> committed = db.exec("COMMIT");
-          if (!committed.ok()) result = committed.take_error();
-          failed_state = db.last_sqlstate();
-        } else {
-          failed_state = db.last_sqlstate();
-          // A broken link fails the ROLLBACK too and the pool replaces the connection; a
-          // ROLLBACK refused on a live link is unexpected and worth a line.
-          if (Result<void> rolled_back = db.exec("ROLLBACK"); !rolled_back.ok() && !db.broken()) {
-            util::log::error("store.rollback_failed", {{"backend", "postgres"},
-                                                       {"statement", "ROLLBACK"},
-                                                       {"error", std::string_view(rolled_back.error().message)}});
-          }
-        }
-      }
-      if (!result.ok() && is_retryable(failed_state) && attempt < kTransactionAttempts) continue;
-      produced.emplace(std::move(result));
-      return ok_result();
-    }
+    produced.emplace(run_transaction<T>(db, read_only, body));
+    return ok_result();
   });
   if (!ran.ok()) return ran.take_error();
   if (!produced) return Error::internal("transaction did not run");
   return std::move(*produced);
+}
+
+template <typename T, typename Body>
+void PostgresStore::task_async(Body body, std::function<void(Result<T>)> done) {
+  auto produced = std::make_shared<std::optional<Result<T>>>();
+  auto task = [produced, body = std::move(body)](Connection& db) -> Result<void> {
+    produced->emplace(body(db));
+    return ok_result();
+  };
+  pool_->run_task_async(std::move(task), [produced, done = std::move(done)](Result<void> ran) {
+    if (!ran.ok()) return done(ran.take_error());
+    if (!*produced) return done(Error::internal("postgres task did not run"));
+    done(std::move(**produced));
+  });
 }
 
 PostgresStore::StatementStats PostgresStore::statement_stats() const {
@@ -236,22 +222,15 @@ Result<void> PostgresStore::member_remove(Id conversation_id, Id user_id, Millis
 // the same connection, so the receipt goes to the members as they were at about that time.
 void PostgresStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
                                                 std::function<void(Result<model::CursorAdvance>)> done) {
-  auto produced = std::make_shared<std::optional<Result<model::CursorAdvance>>>();
-  auto task = [produced, conversation_id, user_id, kind, seq](Connection& db) -> Result<void> {
-    produced->emplace([&]() -> Result<model::CursorAdvance> {
-      TL_TRY_ASSIGN(model::CursorAdvance advance, advance_member_cursor(db, conversation_id, user_id, kind, seq));
-      if (advance.moved) {
-        TL_TRY_ASSIGN(advance.member_ids, member_user_ids(db, conversation_id));
-      }
-      return advance;
-    }());
-    return ok_result();
-  };
-  pool_->run_task_async(std::move(task), [produced, done = std::move(done)](Result<void> ran) {
-    if (!ran.ok()) return done(ran.take_error());
-    if (!*produced) return done(Error::internal("cursor move did not run"));
-    done(std::move(**produced));
-  });
+  task_async<model::CursorAdvance>(
+      [conversation_id, user_id, kind, seq](Connection& db) -> Result<model::CursorAdvance> {
+        TL_TRY_ASSIGN(model::CursorAdvance advance, advance_member_cursor(db, conversation_id, user_id, kind, seq));
+        if (advance.moved) {
+          TL_TRY_ASSIGN(advance.member_ids, member_user_ids(db, conversation_id));
+        }
+        return advance;
+      },
+      std::move(done));
 }
 
 // ---- messages ------------------------------------------------------------------------
@@ -283,6 +262,16 @@ Result<model::SendOutcome> PostgresStore::message_insert(const model::NewMessage
 void PostgresStore::message_insert_async(const model::NewMessage& message,
                                          std::function<void(Result<model::SendOutcome>)> done) {
   writer_for(message.conversation_id).submit(message, std::move(done));
+}
+
+void PostgresStore::message_change_async(const model::MessageChange& change,
+                                         std::function<void(Result<model::ChangeOutcome>)> done) {
+  writer_for(change.conversation_id).submit_change(change, std::move(done));
+}
+
+Result<std::vector<model::Change>> PostgresStore::change_list(Id conversation_id, Seq after, int limit) {
+  return single<std::vector<model::Change>>(
+      [&](Executor& db) { return list_changes(db, conversation_id, after, limit); });
 }
 
 Result<std::vector<model::Message>> PostgresStore::message_list(Id conversation_id, std::optional<Seq> before,

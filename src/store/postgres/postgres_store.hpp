@@ -116,6 +116,12 @@ class PostgresStore final : public Store {
   void message_insert_async(const model::NewMessage& message,
                             std::function<void(Result<model::SendOutcome>)> done) override;
   bool completes_in_commit_order() const override { return true; }
+  /// Through the conversation's AppendWriter too, as a transaction of its own between
+  /// the group commits of the sends queued before and after it; `done` runs on that
+  /// writer's thread, in commit order with the conversation's sends.
+  void message_change_async(const model::MessageChange& change,
+                            std::function<void(Result<model::ChangeOutcome>)> done) override;
+  Result<std::vector<model::Change>> change_list(Id conversation_id, Seq after, int limit) override;
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
                                                    std::optional<Seq> after, int limit) override;
   Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,
@@ -136,6 +142,10 @@ class PostgresStore final : public Store {
   /// failure or deadlock. Rolled back when `body` fails.
   template <typename T, typename Body>
   Result<T> transaction(bool read_only, Body&& body);
+  /// Runs `body` (a function of Connection& returning Result<T>) on a pooled connection
+  /// without waiting; `done` gets its result on that pool thread.
+  template <typename T, typename Body>
+  void task_async(Body body, std::function<void(Result<T>)> done);
 
   std::mutex close_mutex_;
   std::unique_ptr<ConnectionPool> pool_;

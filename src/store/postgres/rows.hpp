@@ -56,11 +56,12 @@ static_assert(store::RowReader<Rows::Row>);
 inline constexpr const char* kUserColumns =
     "u.id, u.username, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.last_seen_at, u.banned_at";
 inline constexpr const char* kConversationColumns =
-    "c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at";
+    "c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at, c.last_change_seq";
 inline constexpr const char* kMemberColumns =
-    "mb.conversation_id, mb.user_id, mb.role, mb.joined_at, mb.delivered_seq, mb.read_seq";
+    "mb.conversation_id, mb.user_id, mb.role, mb.joined_at, mb.delivered_seq, mb.read_seq, mb.delivered_change_seq";
 inline constexpr const char* kMessageColumns =
-    "m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at, m.edited_at";
+    "m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at, m.edited_at,"
+    " m.change_seq, m.deleted_at";
 inline constexpr const char* kTokenColumns =
     "t.id, t.user_id, t.family_id, t.token_hash, t.created_at, t.expires_at, t.used_at, t.revoked_at";
 

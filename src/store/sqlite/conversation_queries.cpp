@@ -14,8 +14,9 @@ namespace talkline::store::sqlite {
 namespace {
 
 Result<std::vector<model::Member>> load_members(Connection& db, model::Id conversation_id) {
-  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT conversation_id, user_id, role, joined_at, delivered_seq, read_seq"
-                                            " FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id"));
+  TL_TRY_ASSIGN(Statement query,
+                db.prepare("SELECT conversation_id, user_id, role, joined_at, delivered_seq, read_seq,"
+                           " delivered_change_seq FROM members WHERE conversation_id = ? ORDER BY joined_at, user_id"));
   query.bind_all(conversation_id);
   std::vector<model::Member> members;
   for (;;) {
@@ -45,14 +46,23 @@ Result<void> insert_conversation(Connection& db, model::Id id, model::Conversati
   return insert.run();
 }
 
-// Joins a user with both cursors at `from_seq`. A newcomer starts at the conversation's
-// current end, so the history they can now page through is not counted as unread.
+// Where a member starts: both cursors at `seq`, and the change feed after the change_seq
+// of the message there (`change_seq`).
+struct StartingPoint {
+  model::Seq seq = 0;
+  model::Seq change_seq = 0;
+};
+
+// Joins a user at `from`. A newcomer starts at the conversation's current end, so the
+// history they can now page through is not counted as unread.
 Result<void> insert_member(Connection& db, model::Id conversation_id, model::Id user_id, model::MemberRole role,
-                           model::Millis joined_at, model::Seq from_seq) {
-  TL_TRY_ASSIGN(Statement insert,
-                db.prepare("INSERT INTO members (conversation_id, user_id, role, joined_at, delivered_seq, read_seq)"
-                           " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (conversation_id, user_id) DO NOTHING"));
-  insert.bind_all(conversation_id, user_id, model::member_role_name(role), joined_at, from_seq, from_seq);
+                           model::Millis joined_at, StartingPoint from) {
+  TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO members (conversation_id, user_id, role, joined_at,"
+                                             " delivered_seq, read_seq, delivered_change_seq)"
+                                             " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                                             " ON CONFLICT (conversation_id, user_id) DO NOTHING"));
+  insert.bind_all(conversation_id, user_id, model::member_role_name(role), joined_at, from.seq, from.seq,
+                  from.change_seq);
   return insert.run();
 }
 
@@ -62,6 +72,17 @@ Result<model::Seq> conversation_last_seq(Connection& db, model::Id conversation_
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return Error::not_found("conversation not found");
   return query.int64(0);
+}
+
+// The conversation's end: its last seq and the change_seq of the message there.
+Result<StartingPoint> conversation_end(Connection& db, model::Id conversation_id) {
+  TL_TRY_ASSIGN(model::Seq last_seq, conversation_last_seq(db, conversation_id));
+  if (last_seq == 0) return StartingPoint{};
+  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT change_seq FROM messages WHERE conversation_id = ? AND seq = ?"));
+  query.bind_all(conversation_id, last_seq);
+  TL_TRY_ASSIGN(bool found, query.step());
+  if (!found) return Error::internal("the message at last_seq is missing");
+  return StartingPoint{last_seq, query.int64(0)};
 }
 
 std::string direct_key(model::Id a, model::Id b) {
@@ -74,8 +95,8 @@ Result<model::Conversation> load_conversation(Connection& db, model::Id conversa
   model::Conversation conversation;
   {
     TL_TRY_ASSIGN(Statement query,
-                  db.prepare("SELECT id, kind, title, created_by, created_at, last_seq, last_activity_at"
-                             " FROM conversations WHERE id = ?"));
+                  db.prepare("SELECT id, kind, title, created_by, created_at, last_seq, last_activity_at,"
+                             " last_change_seq FROM conversations WHERE id = ?"));
     query.bind_all(conversation_id);
     TL_TRY_ASSIGN(bool found, query.step());
     if (!found) return Error::not_found("conversation not found");
@@ -101,8 +122,8 @@ Result<Store::DirectOutcome> create_direct_conversation(Connection& db, const mo
     }
   }
   TL_TRY(insert_conversation(db, c.id, model::ConversationKind::direct, "", key, c.user_a, c.created_at));
-  TL_TRY(insert_member(db, c.id, c.user_a, model::MemberRole::member, c.created_at, 0));
-  TL_TRY(insert_member(db, c.id, c.user_b, model::MemberRole::member, c.created_at, 0));
+  TL_TRY(insert_member(db, c.id, c.user_a, model::MemberRole::member, c.created_at, {}));
+  TL_TRY(insert_member(db, c.id, c.user_b, model::MemberRole::member, c.created_at, {}));
   TL_TRY_ASSIGN(model::Conversation conversation, load_conversation(db, c.id));
   return Store::DirectOutcome{std::move(conversation), true};
 }
@@ -112,10 +133,10 @@ Result<model::Conversation> create_group_conversation(Connection& db, const mode
   TL_TRY(require_users(db, c.member_ids));
   TL_TRY(
       insert_conversation(db, c.id, model::ConversationKind::group, c.title, std::nullopt, c.created_by, c.created_at));
-  TL_TRY(insert_member(db, c.id, c.created_by, model::MemberRole::owner, c.created_at, 0));
+  TL_TRY(insert_member(db, c.id, c.created_by, model::MemberRole::owner, c.created_at, {}));
   // insert_member ignores repeats, so a creator or duplicate in member_ids is harmless.
   for (model::Id user_id : c.member_ids) {
-    TL_TRY(insert_member(db, c.id, user_id, model::MemberRole::member, c.created_at, 0));
+    TL_TRY(insert_member(db, c.id, user_id, model::MemberRole::member, c.created_at, {}));
   }
   return load_conversation(db, c.id);
 }
@@ -131,13 +152,12 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Conn
   std::vector<model::ConversationSummary> summaries;
   std::vector<model::Seq> read_seqs;
   {
-    TL_TRY_ASSIGN(
-        Statement query,
-        db.prepare(
-            "SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at, m.read_seq"
-            " FROM members m JOIN conversations c ON c.id = m.conversation_id"
-            " WHERE m.user_id = ? AND (c.last_activity_at, c.id) < (?, ?)"
-            " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?"));
+    TL_TRY_ASSIGN(Statement query,
+                  db.prepare("SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at,"
+                             " c.last_change_seq, m.read_seq"
+                             " FROM members m JOIN conversations c ON c.id = m.conversation_id"
+                             " WHERE m.user_id = ? AND (c.last_activity_at, c.id) < (?, ?)"
+                             " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?"));
     query.bind_all(user_id, after ? after->last_activity_at : kEnd, after ? after->conversation_id : kEnd,
                    std::int64_t{limit});
     for (;;) {
@@ -146,7 +166,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Conn
       model::ConversationSummary summary;
       summary.conversation = read_conversation(query);
       summaries.push_back(std::move(summary));
-      read_seqs.push_back(query.int64(7));
+      read_seqs.push_back(query.int64(kConversationColumnCount));
     }
   }
   for (std::size_t i = 0; i < summaries.size(); ++i) {
@@ -170,8 +190,9 @@ Result<model::Conversation> rename_conversation(Connection& db, model::Id conver
 }
 
 Result<model::Member> find_member(Connection& db, model::Id conversation_id, model::Id user_id) {
-  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT conversation_id, user_id, role, joined_at, delivered_seq, read_seq"
-                                            " FROM members WHERE conversation_id = ? AND user_id = ?"));
+  TL_TRY_ASSIGN(Statement query,
+                db.prepare("SELECT conversation_id, user_id, role, joined_at, delivered_seq, read_seq,"
+                           " delivered_change_seq FROM members WHERE conversation_id = ? AND user_id = ?"));
   query.bind_all(conversation_id, user_id);
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return Error::not_found("member not found");
@@ -180,10 +201,10 @@ Result<model::Member> find_member(Connection& db, model::Id conversation_id, mod
 
 Result<model::Conversation> add_members(Connection& db, model::Id conversation_id,
                                         const std::vector<model::Id>& user_ids, model::Millis now, int max_members) {
-  TL_TRY_ASSIGN(model::Seq last_seq, conversation_last_seq(db, conversation_id));
+  TL_TRY_ASSIGN(StartingPoint end, conversation_end(db, conversation_id));
   TL_TRY(require_users(db, user_ids));
   for (model::Id user_id : user_ids) {
-    TL_TRY(insert_member(db, conversation_id, user_id, model::MemberRole::member, now, last_seq));
+    TL_TRY(insert_member(db, conversation_id, user_id, model::MemberRole::member, now, end));
   }
   // Counted after inserting, inside the same write: the job's savepoint undoes the
   // inserts when the group would be too big.
@@ -230,13 +251,18 @@ Result<model::CursorAdvance> advance_member_cursor(Connection& db, model::Id con
   if (kind == model::CursorKind::read) read = std::max(read, seq);
   model::Seq delivered = std::max({member.delivered_seq, seq, read});
   if (delivered == member.delivered_seq && read == member.read_seq) return model::CursorAdvance{member, false, {}};
-  TL_TRY_ASSIGN(
-      Statement update,
-      db.prepare("UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"));
+  // delivered_change_seq is the change_seq of the message at the new delivered_seq, looked
+  // up inside the cursor's own UPDATE rather than by a statement of its own.
+  TL_TRY_ASSIGN(Statement update,
+                db.prepare("UPDATE members SET delivered_seq = ?1, read_seq = ?2, delivered_change_seq = coalesce("
+                           "(SELECT change_seq FROM messages WHERE conversation_id = ?3 AND seq = ?1), 0)"
+                           " WHERE conversation_id = ?3 AND user_id = ?4 RETURNING delivered_change_seq"));
   update.bind_all(delivered, read, conversation_id, user_id);
-  TL_TRY(update.run());
+  TL_TRY_ASSIGN(bool updated, update.step());
+  if (!updated) return Error::not_found("member not found");
   member.delivered_seq = delivered;
   member.read_seq = read;
+  member.delivered_change_seq = update.int64(0);
   return model::CursorAdvance{member, true, {}};
 }
 

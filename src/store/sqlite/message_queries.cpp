@@ -26,7 +26,8 @@ Result<std::optional<model::Message>> find_by_client_id(Connection& db, model::I
                                                         const std::string& client_msg_id) {
   TL_TRY_ASSIGN(
       Statement query,
-      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,"
+                 " change_seq, deleted_at"
                  " FROM messages WHERE sender_id = ? AND client_msg_id = ?"));
   query.bind_all(sender_id, client_msg_id);
   TL_TRY_ASSIGN(bool found, query.step());
@@ -40,17 +41,22 @@ Result<bool> exists(Connection& db, std::string_view sql, model::Id first, model
   return query.step();
 }
 
-// Takes the next seq of the conversation and records the activity time; the row's write
-// lock (held by the writer transaction) is what makes the numbering gap-free.
-Result<model::Seq> take_next_seq(Connection& db, model::Id conversation_id, model::Millis at) {
-  TL_TRY_ASSIGN(
-      Statement update,
-      db.prepare(
-          "UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = ? WHERE id = ? RETURNING last_seq"));
+struct MessageNumbers {
+  model::Seq seq = 0;
+  model::Seq change_seq = 0;
+};
+
+// Takes the next seq and the next change_seq of the conversation and records the
+// activity time; the row's write lock (held by the writer transaction) is what makes
+// both numberings gap-free.
+Result<MessageNumbers> take_next_numbers(Connection& db, model::Id conversation_id, model::Millis at) {
+  TL_TRY_ASSIGN(Statement update,
+                db.prepare("UPDATE conversations SET last_seq = last_seq + 1, last_change_seq = last_change_seq + 1,"
+                           " last_activity_at = ? WHERE id = ? RETURNING last_seq, last_change_seq"));
   update.bind_all(at, conversation_id);
   TL_TRY_ASSIGN(bool updated, update.step());
   if (!updated) return Error::not_found("conversation not found");
-  return update.int64(0);
+  return MessageNumbers{update.int64(0), update.int64(1)};
 }
 
 }  // namespace
@@ -82,7 +88,8 @@ std::string fts_match_expression(const std::vector<std::string>& terms,
 Result<model::Message> find_message_by_seq(Connection& db, model::Id conversation_id, model::Seq seq) {
   TL_TRY_ASSIGN(
       Statement query,
-      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,"
+                 " change_seq, deleted_at"
                  " FROM messages WHERE conversation_id = ? AND seq = ?"));
   query.bind_all(conversation_id, seq);
   TL_TRY_ASSIGN(bool found, query.step());
@@ -96,8 +103,10 @@ Result<model::Message> find_message_by_seq(Connection& db, model::Id conversatio
 Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessage& message) {
   TL_TRY_ASSIGN(std::optional<model::Message> earlier, find_by_client_id(db, message.sender_id, message.client_msg_id));
   if (earlier) {
-    if (earlier->conversation_id != message.conversation_id || earlier->body != message.body ||
-        earlier->reply_to != message.reply_to) {
+    // An edit or delete has since replaced the body that was sent, so only an unchanged
+    // body can tell a retry from a reuse of the client id for other words.
+    bool body_differs = !earlier->edited_at && !earlier->deleted_at && earlier->body != message.body;
+    if (earlier->conversation_id != message.conversation_id || body_differs || earlier->reply_to != message.reply_to) {
       return Error::conflict("clientMsgId was already used for a different message");
     }
     return model::SendOutcome{std::move(*earlier), false, {}};
@@ -110,29 +119,28 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
                                                *message.reply_to, message.conversation_id));
     if (!in_conversation) return Error::invalid("replyTo", "is not a message of this conversation");
   }
-  TL_TRY_ASSIGN(model::Seq seq, take_next_seq(db, message.conversation_id, message.created_at));
+  TL_TRY_ASSIGN(MessageNumbers numbers, take_next_numbers(db, message.conversation_id, message.created_at));
   {
-    TL_TRY_ASSIGN(
-        Statement insert,
-        db.prepare(
-            "INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, reply_to, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
-    insert.bind_all(message.conversation_id, seq, message.id, message.sender_id, message.client_msg_id, message.body,
-                    message.reply_to, message.created_at);
+    TL_TRY_ASSIGN(Statement insert,
+                  db.prepare("INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, reply_to,"
+                             " created_at, change_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    insert.bind_all(message.conversation_id, numbers.seq, message.id, message.sender_id, message.client_msg_id,
+                    message.body, message.reply_to, message.created_at, numbers.change_seq);
     TL_TRY(insert.run());
   }
   {
     // The sender has obviously seen what they sent.
-    TL_TRY_ASSIGN(
-        Statement cursors,
-        db.prepare("UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"));
-    cursors.bind_all(seq, seq, message.conversation_id, message.sender_id);
+    TL_TRY_ASSIGN(Statement cursors,
+                  db.prepare("UPDATE members SET delivered_seq = ?, read_seq = ?, delivered_change_seq = ?"
+                             " WHERE conversation_id = ? AND user_id = ?"));
+    cursors.bind_all(numbers.seq, numbers.seq, numbers.change_seq, message.conversation_id, message.sender_id);
     TL_TRY(cursors.run());
   }
   model::Message stored;
   stored.id = message.id;
   stored.conversation_id = message.conversation_id;
-  stored.seq = seq;
+  stored.seq = numbers.seq;
+  stored.change_seq = numbers.change_seq;
   stored.sender_id = message.sender_id;
   stored.client_msg_id = message.client_msg_id;
   stored.body = message.body;
@@ -168,14 +176,16 @@ Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conv
   if (after) {
     TL_TRY_ASSIGN(
         Statement query,
-        db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+        db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,"
+                   " change_seq, deleted_at"
                    " FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?"));
     query.bind_all(conversation_id, *after, before.value_or(kNoBound), std::int64_t{limit});
     return collect_messages(query);
   }
   TL_TRY_ASSIGN(
       Statement query,
-      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at"
+      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,"
+                 " change_seq, deleted_at"
                  " FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
   query.bind_all(conversation_id, before.value_or(kNoBound), std::int64_t{limit});
   TL_TRY_ASSIGN(std::vector<model::Message> messages, collect_messages(query));
@@ -224,7 +234,7 @@ Result<std::vector<model::Message>> search_messages(Connection& db, model::Id us
       Statement query,
       db.prepare(
           "SELECT m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at,"
-          " m.edited_at"
+          " m.edited_at, m.change_seq, m.deleted_at"
           " FROM messages_fts"
           " JOIN messages m ON m.id = messages_fts.rowid"
           " JOIN members mb ON mb.conversation_id = m.conversation_id AND mb.user_id = ?"

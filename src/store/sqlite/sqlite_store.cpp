@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite/change_queries.hpp"
 #include "store/sqlite/checkpointer.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
@@ -313,6 +314,17 @@ Result<model::SendOutcome> SqliteStore::message_insert(const model::NewMessage& 
 void SqliteStore::message_insert_async(const model::NewMessage& message,
                                        std::function<void(Result<model::SendOutcome>)> done) {
   write_async<model::SendOutcome>([message](Connection& db) { return insert_message(db, message); }, std::move(done));
+}
+
+void SqliteStore::message_change_async(const model::MessageChange& change,
+                                       std::function<void(Result<model::ChangeOutcome>)> done) {
+  write_async<model::ChangeOutcome>([change](Connection& db) { return record_message_change(db, change); },
+                                    std::move(done));
+}
+
+Result<std::vector<model::Change>> SqliteStore::change_list(Id conversation_id, Seq after, int limit) {
+  return read<std::vector<model::Change>>(
+      [&](Connection& db) { return list_changes(db, conversation_id, after, limit); });
 }
 
 Result<std::vector<model::Message>> SqliteStore::message_list(Id conversation_id, std::optional<Seq> before,

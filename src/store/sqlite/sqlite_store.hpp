@@ -89,6 +89,10 @@ class SqliteStore final : public Store {
   void message_insert_async(const model::NewMessage& message,
                             std::function<void(Result<model::SendOutcome>)> done) override;
   bool completes_in_commit_order() const override { return true; }
+  /// Runs on the writer like a send: `done` is called on the writer thread, in commit order.
+  void message_change_async(const model::MessageChange& change,
+                            std::function<void(Result<model::ChangeOutcome>)> done) override;
+  Result<std::vector<model::Change>> change_list(Id conversation_id, Seq after, int limit) override;
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
                                                    std::optional<Seq> after, int limit) override;
   Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,

@@ -17,7 +17,7 @@ Envelope full_envelope() {
   envelope.payload_json = std::string(R"({"body":"nul )") + '\0' + " inside, emoji \xF0\x9F\x98\x80\"}";
   envelope.skip_connection = "sock-1";
   envelope.conversation_id = 9'007'199'254'740'993;
-  envelope.seq = 42;
+  envelope.change_seq = 42;
   envelope.end_session_id = -7;
   return envelope;
 }

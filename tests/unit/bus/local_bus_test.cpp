@@ -25,17 +25,17 @@ TEST(LocalBus, DeliversBeforePublishReturnsOnThePublishingThread) {
   std::vector<model::Seq> seqs;
   bus.subscribe([&](const Envelope& envelope) {
     delivered_on.push_back(std::this_thread::get_id());
-    seqs.push_back(envelope.seq);
+    seqs.push_back(envelope.change_seq);
   });
 
   Envelope envelope;
-  envelope.seq = 1;
+  envelope.change_seq = 1;
   bus.publish(envelope);
   ASSERT_EQ(seqs.size(), 1U);
 
   std::thread other([&] {
     Envelope second;
-    second.seq = 2;
+    second.change_seq = 2;
     bus.publish(second);
     ASSERT_EQ(seqs.size(), 2U);
     EXPECT_EQ(delivered_on.back(), std::this_thread::get_id());

@@ -62,7 +62,7 @@ Envelope to_user(model::Id user, std::string event, model::Seq seq = 0) {
   Envelope envelope;
   envelope.user_ids = {user};
   envelope.event = std::move(event);
-  envelope.seq = seq;
+  envelope.change_seq = seq;
   envelope.payload_json = "{}";
   return envelope;
 }
@@ -179,7 +179,7 @@ TEST(RedisBus, AwaitInterestAnswersOnceTheChannelIsSubscribed) {
   // From the moment it answered, the very first publish gets through: no probing.
   a.publish(to_user(42, "message:new", 1));
   ASSERT_TRUE(at_b->wait_for(1, 10s));
-  EXPECT_EQ(at_b->received().front().seq, 1);
+  EXPECT_EQ(at_b->received().front().change_seq, 1);
 }
 
 TEST(RedisBus, AwaitInterestAnswersAtOnceWhileRedisIsDown) {

@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -60,6 +62,35 @@ struct Presence {
   }
 };
 
+// The messages as the store holds them now, by (conversation, seq).
+struct Messages {
+  std::mutex mutex;
+  std::map<std::pair<model::Id, model::Seq>, model::Message> stored;
+  bool unavailable = false;
+
+  // Changes what is stored from what was sent, as an edit or delete before the read would.
+  std::function<void(model::Message&)> on_put;
+
+  void put(model::Message message) {
+    std::lock_guard lock(mutex);
+    if (on_put) on_put(message);
+    stored[{message.conversation_id, message.seq}] = std::move(message);
+  }
+  void set_unavailable(bool value) {
+    std::lock_guard lock(mutex);
+    unavailable = value;
+  }
+  MessageReader reader() {
+    return [this](model::Id conversation_id, model::Seq seq) -> Result<std::optional<model::Message>> {
+      std::lock_guard lock(mutex);
+      if (unavailable) return Error::unavailable("store down");
+      auto found = stored.find({conversation_id, seq});
+      if (found == stored.end()) return std::optional<model::Message>();
+      return std::optional<model::Message>(found->second);
+    };
+  }
+};
+
 class OfflineNotifierTest : public ::testing::Test {
  protected:
   void start(const WebhookTestServer& server, OfflineNotifierOptions options = {},
@@ -72,7 +103,7 @@ class OfflineNotifierTest : public ::testing::Test {
     options.poll = 100ms;
     if (options.reclaim_idle == OfflineNotifierOptions{}.reclaim_idle) options.reclaim_idle = 5s;
     notifier_ = std::make_unique<OfflineNotifier>(log_, std::make_unique<HttpWebhookClient>(*target, timeout),
-                                                  presence_.filter(), options);
+                                                  presence_.filter(), messages_.reader(), options);
     notifier_->start();
   }
 
@@ -86,6 +117,7 @@ class OfflineNotifierTest : public ::testing::Test {
     message.client_msg_id = "c-" + std::to_string(id);
     message.body = body;
     message.created_at = 1'700'000'000'000;
+    messages_.put(message);
     publisher_.message_created(message, {kSender, kBob, kCarol}, "");
     return message;
   }
@@ -114,6 +146,7 @@ class OfflineNotifierTest : public ::testing::Test {
   local::LocalEventLog log_;
   EventLogPublisher publisher_{log_};
   Presence presence_;
+  Messages messages_;
   std::unique_ptr<OfflineNotifier> notifier_;
 };
 
@@ -299,6 +332,47 @@ TEST_F(OfflineNotifierTest, OtherEventTypesAreAckedWithoutAWebhook) {
       << "the unreadable one goes to the dead letters, the other is simply acked";
   std::this_thread::sleep_for(kSettle);
   EXPECT_TRUE(server.requests().empty());
+}
+
+TEST_F(OfflineNotifierTest, AnEditedMessageGoesOutAsItIsNowAndADeletedOneNotAtAll) {
+  WebhookTestServer server(always(200));
+  start(server);
+  // The store already holds both as changed when the notifier reads them.
+  messages_.on_put = [](model::Message& message) {
+    if (message.id == 9001) {
+      message.body = "better words";
+      message.edited_at = 1'700'000'000'500;
+    } else {
+      message.body.clear();
+      message.deleted_at = 1'700'000'000'600;
+    }
+  };
+  send("first words", 9001);
+  send("regretted words", 9002);
+
+  ASSERT_TRUE(server.wait_for(1, kWait));
+  EXPECT_TRUE(eventually([&] { return pending() == 0; }));
+  std::this_thread::sleep_for(kSettle);
+  ASSERT_EQ(server.requests().size(), 1U) << "the deleted message was posted";
+  const auto body = body_of(server.requests().front());
+  EXPECT_EQ(body["message"]["id"], "9001");
+  EXPECT_EQ(body["message"]["body"], "better words");
+  EXPECT_EQ(body["message"]["editedAt"], "2023-11-14T22:13:20.500Z");
+  EXPECT_EQ(server.requests().front().body.find("regretted"), std::string::npos);
+  EXPECT_EQ(notifier_->stats().skipped, 1U);
+}
+
+TEST_F(OfflineNotifierTest, AStoreThatCannotAnswerIsAFailedAttemptRetriedLater) {
+  WebhookTestServer server(always(200));
+  messages_.set_unavailable(true);
+  start(server);
+  send("hello later");
+  EXPECT_TRUE(eventually([&] { return notifier_->stats().failed_attempts >= 1; }));
+  EXPECT_TRUE(server.requests().empty());
+  messages_.set_unavailable(false);
+  ASSERT_TRUE(server.wait_for(1, kWait));
+  EXPECT_EQ(body_of(server.requests().front())["message"]["body"], "hello later");
+  EXPECT_TRUE(eventually([&] { return pending() == 0; }));
 }
 
 TEST(OfflineNotifierConsumerName, IsDifferentForEveryCall) {

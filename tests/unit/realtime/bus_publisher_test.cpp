@@ -42,6 +42,7 @@ class BusPublisherTest : public ::testing::Test {
     message.id = 9'007'199'254'740'993;  // past 2^53: must stay a string
     message.conversation_id = 77;
     message.seq = 12;
+    message.change_seq = 15;
     message.sender_id = 5;
     message.client_msg_id = "client-1";
     message.body = "hello \"there\"";
@@ -93,8 +94,39 @@ TEST_F(BusPublisherTest, MessageCreatedPublishesMessageNewToTheMembers) {
   EXPECT_EQ(Json::parse(envelope.payload_json)["id"], "9007199254740993");
   EXPECT_EQ(envelope.skip_connection, "sock-origin");
   EXPECT_EQ(envelope.conversation_id, 77);
-  EXPECT_EQ(envelope.seq, 12);
+  EXPECT_EQ(envelope.change_seq, 15);  // the feed position orders it, not the seq
   EXPECT_EQ(envelope.end_session_id, 0);
+}
+
+TEST_F(BusPublisherTest, MessageChangedPublishesItsFeedEventOrderedByChangeSeq) {
+  model::Change change;
+  change.conversation_id = 77;
+  change.change_seq = 16;
+  change.kind = model::ChangeKind::edited;
+  change.actor_id = 5;
+  change.at = kAt;
+  change.message = message();
+  publisher_.message_changed(change, {5, 6}, "sock-origin");
+  auto envelope = only_envelope();
+  EXPECT_EQ(envelope.event, "message:updated");
+  EXPECT_EQ(Json::parse(envelope.payload_json), wire::change_json(change));
+  EXPECT_EQ(envelope.skip_connection, "sock-origin");
+  EXPECT_EQ(envelope.conversation_id, 77);
+  EXPECT_EQ(envelope.change_seq, 16);
+
+  change.kind = model::ChangeKind::deleted;
+  publisher_.message_changed(change, {5, 6}, "");
+  ASSERT_EQ(bus_.published.size(), 2U);
+  EXPECT_EQ(bus_.published.back().event, "message:deleted");
+}
+
+TEST_F(BusPublisherTest, ReceiptsAreNotFeedEvents) {
+  model::Member member;
+  member.conversation_id = 77;
+  member.user_id = 5;
+  member.read_seq = 3;
+  publisher_.cursor_moved(member, model::CursorKind::read, {5}, kAt);
+  EXPECT_EQ(only_envelope().change_seq, 0);  // sent as it comes, never held for order
 }
 
 TEST_F(BusPublisherTest, MessageCreatedOverHttpSkipsNoConnection) {

@@ -73,8 +73,8 @@ TEST(DeliveryInbox, KeepsEachPushersOrderAcrossThreadsAndLosesNothing) {
     ++drains;
     for (const auto& delivery : batch) {
       auto& previous = last[static_cast<std::size_t>(delivery.conversation_id)];
-      if (delivery.seq != previous + 1) ordered = false;
-      previous = delivery.seq;
+      if (delivery.change_seq != previous + 1) ordered = false;
+      previous = delivery.change_seq;
     }
     if (received.fetch_add(static_cast<int>(batch.size())) + static_cast<int>(batch.size()) == kPushers * kPerPusher) {
       guard.reset();

@@ -21,6 +21,13 @@ class RecordingPublisher : public services::EventPublisher {
     std::sort(sorted.begin(), sorted.end());
     recipients[message.seq] = std::move(sorted);
   }
+  void message_changed(const model::Change& change, const std::vector<model::Id>& member_ids,
+                       std::string_view /*origin_connection*/) override {
+    std::lock_guard lock(mutex_);
+    auto sorted = member_ids;
+    std::sort(sorted.begin(), sorted.end());
+    change_recipients[change.change_seq] = std::move(sorted);
+  }
   void cursor_moved(const model::Member&, model::CursorKind, const std::vector<model::Id>& member_ids,
                     model::Millis) override {
     std::lock_guard lock(mutex_);
@@ -32,6 +39,7 @@ class RecordingPublisher : public services::EventPublisher {
 
   std::map<model::Seq, std::vector<model::Id>> recipients;
   std::vector<model::Id> receipt_recipients;
+  std::map<model::Seq, std::vector<model::Id>> change_recipients;
 
  private:
   std::mutex mutex_;

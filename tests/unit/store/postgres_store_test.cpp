@@ -15,6 +15,8 @@
 #include "conformance/store_conformance.hpp"
 #include "store/postgres/append_batch.hpp"
 #include "store/postgres/connection.hpp"
+#include "store/postgres/message_queries.hpp"
+#include "store/postgres/migrations.hpp"
 #include "support/postgres_server.hpp"
 
 namespace talkline::store::postgres {
@@ -59,16 +61,32 @@ PostgresOptions options_for(const std::string& url) {
   return options;
 }
 
+// The URL of each store the factory made, for set_member_role below.
+std::map<const Store*, std::string>& store_urls() {
+  static std::map<const Store*, std::string> urls;
+  return urls;
+}
+
 std::unique_ptr<Store> open_fresh_store() {
-  auto opened = PostgresStore::open(options_for(fresh_store_url()));
+  const std::string url = fresh_store_url();
+  auto opened = PostgresStore::open(options_for(url));
   if (!opened.ok()) {
     ADD_FAILURE() << "open failed: " << conformance::describe(opened.error());
     return nullptr;
   }
+  store_urls()[opened->get()] = url;
   return std::move(opened).value();
 }
 
-TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Postgres, conformance::StoreFactory{"postgres", open_fresh_store});
+// Through a connection of its own; the store's connections see the commit like any other.
+void set_member_role(Store& store, model::Id conversation_id, model::Id user_id, model::MemberRole role) {
+  auto db = must(Connection::open(ConnectionOptions{store_urls().at(&store)}));
+  must(db->query("UPDATE members SET role = $1 WHERE conversation_id = $2 AND user_id = $3",
+                 Params::of(model::member_role_name(role), conversation_id, user_id)));
+}
+
+TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Postgres,
+                                       conformance::StoreFactory{"postgres", open_fresh_store, set_member_role});
 
 // ---- behaviour particular to the PostgreSQL backend ------------------------------------
 
@@ -120,6 +138,57 @@ TEST_F(PostgresStoreTest, MigrationsRunOnceAndReopeningKeepsTheData) {
     auto store = open_store(url);
     EXPECT_EQ(must(store->user_get(alice.id)).username, "alice");
   }
+}
+
+// A database from before the change feed: migration 0003 numbers its messages' changes by
+// their seq (every change was a message then), and the feed and cursors carry on from there.
+TEST_F(PostgresStoreTest, MigratingToTheChangeFeedNumbersExistingMessagesByTheirSeq) {
+  const std::string url = fresh_url("feed_migration");
+  {
+    auto db = must(Connection::open(ConnectionOptions{url}));
+    std::vector<Migration> before_the_feed = builtin_migrations();
+    before_the_feed.resize(2);
+    must(apply_migrations(*db, before_the_feed, 1000));
+    must(db->exec(
+        "INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'alice', 'x', 1000),"
+        " (2, 'bob', 'x', 1000);"
+        "INSERT INTO conversations (id, kind, created_by, created_at, last_activity_at) VALUES (10, 'group', 1, 1000,"
+        " 1000);"
+        "INSERT INTO members (conversation_id, user_id, role, joined_at) VALUES (10, 1, 'owner', 1000),"
+        " (10, 2, 'member', 1000)"));
+    next_id_ = 100;
+    for (int i = 0; i < 3; ++i) {
+      const Request send = append_request(new_message(10, 1, "old-" + std::to_string(i), "old"));
+      must(db->query(send.sql, send.params));
+    }
+    must(db->exec("UPDATE members SET delivered_seq = 2 WHERE user_id = 2"));
+  }
+
+  auto store = open_store(url);
+  model::Conversation conversation = must(store->conversation_get(10));
+  EXPECT_EQ(conversation.last_seq, 3);
+  EXPECT_EQ(conversation.last_change_seq, 3);
+  EXPECT_EQ(must(store->member_get(10, 1)).delivered_change_seq, 3);
+  EXPECT_EQ(must(store->member_get(10, 2)).delivered_change_seq, 2);
+  for (const auto& message : must(store->message_list(10, std::nullopt, std::nullopt, 10))) {
+    EXPECT_EQ(message.change_seq, message.seq);
+  }
+
+  auto oldest = must(store->message_list(10, std::nullopt, std::nullopt, 10)).front();
+  model::MessageChange edit;
+  edit.kind = model::ChangeKind::edited;
+  edit.conversation_id = 10;
+  edit.message_id = oldest.id;
+  edit.actor_id = 1;
+  edit.body = "new";
+  edit.at = 3000;
+  EXPECT_EQ(must(store->message_change(edit)).change.change_seq, 4);
+  model::Message next = must(store->message_insert(new_message(10, 1, "new", "new"))).message;
+  EXPECT_EQ(next.seq, 4);
+  EXPECT_EQ(next.change_seq, 5);
+  std::vector<model::Seq> feed;
+  for (const auto& change : must(store->change_list(10, 2, 10))) feed.push_back(change.change_seq);
+  EXPECT_EQ(feed, (std::vector<model::Seq>{3, 4, 5}));
 }
 
 TEST_F(PostgresStoreTest, ConcurrentSendsGetEverySeqExactlyOnceAndShareCommits) {
@@ -358,6 +427,209 @@ TEST_F(PostgresStoreTest, TwoNodesAppendingToOneConversationStayGapFree) {
   EXPECT_EQ(must(first_node->conversation_get(conversation_id)).last_seq, static_cast<model::Seq>(all.size()));
   EXPECT_EQ(must(second_node->conversation_get(side_id)).last_seq,
             static_cast<model::Seq>(senders.size() * kPerThread - all.size()));
+}
+
+// The batch function numbers the feed after changes made before it, and recognises the
+// retry of a send whose message was edited since (its stored body is no longer the one sent).
+TEST_F(PostgresStoreTest, BatchCallNumbersTheFeedAfterEditsAndRecognisesRetriesOfEditedMessages) {
+  const std::string url = fresh_url("batch_feed");
+  auto store = open_store(url);
+  model::User alice = add_user(*store, "alice");
+  model::User bob = add_user(*store, "bob");
+  model::Id group = must(store->conversation_create_group({next_id_++, "g", alice.id, {bob.id}, 1500})).id;
+  model::Id other = must(store->conversation_create_group({next_id_++, "o", bob.id, {}, 1500})).id;
+  model::NewMessage original = new_message(group, alice.id, "original", "as sent");
+  model::Message sent = must(store->message_insert(original)).message;  // change 1
+  model::MessageChange edit;
+  edit.kind = model::ChangeKind::edited;
+  edit.conversation_id = group;
+  edit.message_id = sent.id;
+  edit.actor_id = alice.id;
+  edit.body = "as edited";
+  edit.at = 3000;
+  ASSERT_EQ(must(store->message_change(edit)).change.change_seq, 2);
+
+  std::vector<model::NewMessage> batch;
+  model::NewMessage retry = original;
+  retry.id = next_id_++;
+  batch.push_back(retry);
+  batch.push_back(new_message(group, bob.id, "b1", "bob one"));
+  batch.push_back(new_message(other, bob.id, "o1", "other one"));
+  batch.push_back(new_message(group, bob.id, "b2", "bob two"));
+  batch.push_back(new_message(group, alice.id, "a1", "alice one"));
+  auto db = must(Connection::open(ConnectionOptions{url}));
+  std::vector<const model::NewMessage*> messages;
+  for (const auto& message : batch) messages.push_back(&message);
+  const Request call = append_batch_request(messages);
+  auto outcomes = append_batch_outcomes(must(db->query(call.sql, call.params)), batch.size());
+  ASSERT_EQ(outcomes.size(), batch.size());
+  for (const auto& sent_outcome : outcomes) ASSERT_EQ(outcome(sent_outcome), "ok");
+
+  EXPECT_FALSE(outcomes[0]->created);
+  EXPECT_EQ(outcomes[0]->message.id, sent.id);
+  EXPECT_EQ(outcomes[0]->message.body, "as edited");
+  EXPECT_EQ(outcomes[0]->message.change_seq, 1);
+  EXPECT_EQ(outcomes[1]->message.seq, 2);
+  EXPECT_EQ(outcomes[1]->message.change_seq, 3);
+  EXPECT_EQ(outcomes[2]->message.change_seq, 1);
+  EXPECT_EQ(outcomes[3]->message.seq, 3);
+  EXPECT_EQ(outcomes[3]->message.change_seq, 4);
+  EXPECT_EQ(outcomes[4]->message.seq, 4);
+  EXPECT_EQ(outcomes[4]->message.change_seq, 5);
+
+  model::Conversation conversation = must(store->conversation_get(group));
+  EXPECT_EQ(conversation.last_seq, 4);
+  EXPECT_EQ(conversation.last_change_seq, 5);
+  EXPECT_EQ(must(store->conversation_get(other)).last_change_seq, 1);
+  EXPECT_EQ(must(store->member_get(group, bob.id)).delivered_change_seq, 4);
+  EXPECT_EQ(must(store->member_get(group, alice.id)).delivered_change_seq, 5);
+  std::vector<model::Seq> feed;
+  for (const auto& change : must(store->change_list(group, 0, 100))) feed.push_back(change.change_seq);
+  EXPECT_EQ(feed, (std::vector<model::Seq>{1, 2, 3, 4, 5}));
+}
+
+// Two nodes editing, deleting and sending in one conversation at once, with two changers
+// on each node's pool: the conversation's row lock orders every change and every send
+// batch, so each change_seq is taken exactly once, and the feed lists exactly what each
+// caller was told.
+TEST_F(PostgresStoreTest, ConcurrentChangesAndSendsOnTwoNodesTakeEveryChangeSeqOnce) {
+  constexpr int kMessagesPerChanger = 12;
+  constexpr int kSendsPerSender = 30;
+  const std::string url = fresh_url("concurrent_changes");
+  auto first_node = open_store(url);
+  auto second_node = open_store(url);
+  model::User alice = add_user(*first_node, "alice");
+  model::User bob = add_user(*first_node, "bob");
+  model::Id conversation_id =
+      must(first_node->conversation_create_group({next_id_++, "g", alice.id, {bob.id}, 1500})).id;
+
+  std::mutex mutex;
+  std::vector<std::pair<model::Seq, model::ChangeKind>> told;  // every change_seq a caller got
+  auto tell = [&](model::Seq change_seq, model::ChangeKind kind) {
+    std::lock_guard lock(mutex);
+    told.emplace_back(change_seq, kind);
+  };
+  struct Changer {
+    Store* node;
+    model::User actor;
+    std::vector<model::Message> messages;  // the actor's own, to edit and then delete
+  };
+  std::vector<Changer> changers{{first_node.get(), alice, {}},
+                                {second_node.get(), alice, {}},
+                                {second_node.get(), bob, {}},
+                                {first_node.get(), bob, {}}};
+  for (auto& changer : changers) {
+    for (int i = 0; i < kMessagesPerChanger; ++i) {
+      auto sent = must(changer.node->message_insert(
+          new_message(conversation_id, changer.actor.id, "seed-" + std::to_string(next_id_), "seed")));
+      tell(sent.message.change_seq, model::ChangeKind::created);
+      changer.messages.push_back(sent.message);
+    }
+  }
+
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (const auto& changer : changers) {
+    threads.emplace_back([&, changer] {
+      for (const auto& message : changer.messages) {
+        for (model::ChangeKind kind : {model::ChangeKind::edited, model::ChangeKind::deleted}) {
+          model::MessageChange change;
+          change.kind = kind;
+          change.conversation_id = conversation_id;
+          change.message_id = message.id;
+          change.actor_id = changer.actor.id;
+          change.body = "changed";
+          change.at = 3000;
+          auto changed = changer.node->message_change(change);
+          if (!changed.ok() || !changed->created) {
+            ++failures;
+            continue;
+          }
+          tell(changed->change.change_seq, kind);
+        }
+      }
+    });
+  }
+  std::vector<std::vector<model::NewMessage>> sends(2);
+  for (int i = 0; i < kSendsPerSender; ++i) {
+    sends[0].push_back(new_message(conversation_id, alice.id, "a" + std::to_string(i), "from alice"));
+    sends[1].push_back(new_message(conversation_id, bob.id, "b" + std::to_string(i), "from bob"));
+  }
+  for (std::size_t s = 0; s < sends.size(); ++s) {
+    threads.emplace_back([&, s] {
+      Store& node = s == 0 ? *first_node : *second_node;
+      for (const auto& message : sends[s]) {
+        auto sent = node.message_insert(message);
+        if (!sent.ok() || !sent->created) {
+          ++failures;
+          continue;
+        }
+        tell(sent->message.change_seq, model::ChangeKind::created);
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+
+  std::sort(told.begin(), told.end());
+  for (std::size_t i = 0; i < told.size(); ++i) {
+    ASSERT_EQ(told[i].first, static_cast<model::Seq>(i + 1)) << "every change_seq is taken exactly once";
+  }
+  auto feed = must(second_node->change_list(conversation_id, 0, static_cast<int>(told.size()) + 10));
+  ASSERT_EQ(feed.size(), told.size());
+  for (std::size_t i = 0; i < feed.size(); ++i) {
+    EXPECT_EQ(feed[i].change_seq, told[i].first);
+    EXPECT_EQ(feed[i].kind, told[i].second) << "change " << told[i].first;
+  }
+  model::Conversation conversation = must(first_node->conversation_get(conversation_id));
+  EXPECT_EQ(conversation.last_change_seq, static_cast<model::Seq>(told.size()));
+  EXPECT_EQ(conversation.last_seq,
+            static_cast<model::Seq>(changers.size() * kMessagesPerChanger + sends.size() * kSendsPerSender));
+}
+
+// A member added while sends commit starts with both cursors on one message: the
+// delivered change_seq is that of the message at the delivered seq, however the add and
+// the sends interleave (the add waits on the conversation's row lock behind a send).
+TEST_F(PostgresStoreTest, MembersAddedDuringSendsStartOnTheLastMessagesChangeSeq) {
+  constexpr int kSends = 80;
+  constexpr int kJoiners = 24;
+  const std::string url = fresh_url("add_during_sends");
+  auto first_node = open_store(url);
+  auto second_node = open_store(url);
+  model::User alice = add_user(*first_node, "alice");
+  model::Id conversation_id = must(first_node->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id;
+  std::vector<model::User> joiners;
+  for (int i = 0; i < kJoiners; ++i) joiners.push_back(add_user(*first_node, "joiner" + std::to_string(i)));
+  std::vector<model::NewMessage> sends;
+  for (int i = 0; i < kSends; ++i) {
+    sends.push_back(new_message(conversation_id, alice.id, "s" + std::to_string(i), "hello"));
+  }
+
+  std::atomic<int> failures{0};
+  std::thread sender([&] {
+    for (const auto& message : sends) {
+      if (!first_node->message_insert(message).ok()) ++failures;
+    }
+  });
+  std::thread adder([&] {
+    for (const auto& joiner : joiners) {
+      if (!second_node->member_add(conversation_id, {joiner.id}, 3000, 100).ok()) ++failures;
+    }
+  });
+  sender.join();
+  adder.join();
+  ASSERT_EQ(failures.load(), 0);
+
+  for (const auto& joiner : joiners) {
+    model::Member member = must(first_node->member_get(conversation_id, joiner.id));
+    if (member.delivered_seq == 0) {
+      EXPECT_EQ(member.delivered_change_seq, 0);
+      continue;
+    }
+    auto at_cursor = must(first_node->message_list(conversation_id, std::nullopt, member.delivered_seq - 1, 1));
+    ASSERT_EQ(at_cursor.size(), 1u);
+    EXPECT_EQ(member.delivered_change_seq, at_cursor[0].change_seq) << joiner.username;
+  }
 }
 
 // Writers partitioned by conversation: each conversation's sends stay gap-free and

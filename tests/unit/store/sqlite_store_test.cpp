@@ -8,8 +8,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <future>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -38,6 +41,12 @@ std::string fresh_database_path() {
   return root.file("conformance-" + std::to_string(counter++) + ".db");
 }
 
+// The file of each store the factory made, for the hook below.
+std::map<const Store*, std::string>& store_paths() {
+  static std::map<const Store*, std::string> paths;
+  return paths;
+}
+
 std::unique_ptr<Store> open_fresh_store() {
   SqliteOptions options;
   options.path = fresh_database_path();
@@ -46,10 +55,19 @@ std::unique_ptr<Store> open_fresh_store() {
     ADD_FAILURE() << "open failed: " << conformance::describe(opened.error());
     return nullptr;
   }
+  store_paths()[opened->get()] = options.path;
   return std::move(opened).value();
 }
 
-TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Sqlite, conformance::StoreFactory{"sqlite", open_fresh_store});
+// Through a connection of its own: the store's readers see the commit like any other.
+void set_member_role(Store& store, model::Id conversation_id, model::Id user_id, model::MemberRole role) {
+  auto db = must(Connection::open(store_paths().at(&store), Connection::Mode::read_write, 5000));
+  auto update = must(db->prepare("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?"));
+  update.bind_all(model::member_role_name(role), conversation_id, user_id);
+  must(update.run());
+}
+
+TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Sqlite, conformance::StoreFactory{"sqlite", open_fresh_store, set_member_role});
 
 // ---- behaviour particular to the SQLite backend ----------------------------------------
 
@@ -138,7 +156,7 @@ TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningKeepsTheData) {
     auto store = open_store();
     EXPECT_EQ(must(store->user_get(alice.id)).username, "alice");
   }
-  EXPECT_EQ(query_ints("SELECT version FROM schema_migrations ORDER BY version"), (std::vector<std::int64_t>{1, 2}));
+  EXPECT_EQ(query_ints("SELECT version FROM schema_migrations ORDER BY version"), (std::vector<std::int64_t>{1, 2, 3}));
 }
 
 // Migration 2 moves search indexing from a per-message trigger to the writer's pre-commit
@@ -163,6 +181,127 @@ TEST_F(SqliteStoreTest, SearchIndexSurvivesTheMoveToOncePerCommitIndexing) {
   EXPECT_EQ(must(store->message_search(1, {"after"}, std::nullopt, std::nullopt, 10)).size(), 1U);
   EXPECT_EQ(must(store->message_search(1, {"written"}, 3, std::nullopt, 10)).size(), 2U);
   EXPECT_EQ(query_ints("SELECT COUNT(*) FROM messages_fts_pending"), std::vector<std::int64_t>{0});
+}
+
+// Migration 3 starts the change feed. Until then every change was a message, so the
+// existing rows take their seq as their change_seq and the feed carries on from there.
+TEST_F(SqliteStoreTest, ChangeFeedNumbersExistingMessagesByTheirSeq) {
+  {
+    auto db = must(Connection::open(options().path, Connection::Mode::read_write, 1000));
+    auto migrations = builtin_migrations();
+    must(apply_migrations(*db, {migrations.at(0), migrations.at(1)}, 1000));
+    must(db->exec(
+        "INSERT INTO users (id, username, password_hash, created_at) VALUES (1, 'alice', 'x', 1), (2, 'bob', 'x', 1);"
+        "INSERT INTO conversations (id, kind, direct_key, created_by, created_at, last_seq, last_activity_at)"
+        " VALUES (3, 'direct', '1:2', 1, 1, 2, 1);"
+        "INSERT INTO members (conversation_id, user_id, joined_at, delivered_seq, read_seq)"
+        " VALUES (3, 1, 1, 2, 2), (3, 2, 1, 1, 0);"
+        "INSERT INTO messages (conversation_id, seq, id, sender_id, client_msg_id, body, created_at)"
+        " VALUES (3, 1, 4, 1, 'c0', 'first', 1), (3, 2, 5, 1, 'c1', 'second', 2);"));
+  }
+  next_id_ = 10;
+  auto store = open_store();
+  auto conversation = must(store->conversation_get(3));
+  EXPECT_EQ(conversation.last_change_seq, 2);
+  EXPECT_EQ(must(store->member_get(3, 1)).delivered_change_seq, 2);
+  EXPECT_EQ(must(store->member_get(3, 2)).delivered_change_seq, 1);
+  auto history = must(store->message_list(3, std::nullopt, std::nullopt, 10));
+  ASSERT_EQ(history.size(), 2U);
+  EXPECT_EQ(history[0].change_seq, 1);
+  EXPECT_EQ(history[1].change_seq, 2);
+
+  model::MessageChange edit;
+  edit.conversation_id = 3;
+  edit.message_id = 4;
+  edit.actor_id = 1;
+  edit.body = "first, edited";
+  edit.at = 3000;
+  EXPECT_EQ(must(store->message_change(edit)).change.change_seq, 3);
+  model::Message third = must(store->message_insert(new_message(3, 2, "c2", "third"))).message;
+  EXPECT_EQ(third.change_seq, 4);
+  auto feed = must(store->change_list(3, 0, 10));
+  ASSERT_EQ(feed.size(), 4U);
+  EXPECT_EQ(feed[2].kind, model::ChangeKind::edited);
+  EXPECT_EQ(feed[2].message.id, 4);
+  EXPECT_EQ(feed[3].message.id, third.id);
+  EXPECT_EQ(must(store->change_list(3, 2, 10)).size(), 2U);
+  // The old words left the index with the edit; the index of migration 1 is still in use.
+  EXPECT_TRUE(must(store->message_search(1, {"first"}, 3, std::nullopt, 10)).size() == 1U);
+  EXPECT_TRUE(query_ints("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'second'") ==
+              std::vector<std::int64_t>{5});
+  // A send costs no more index entries than before: messages has only the indexes of its
+  // two UNIQUE constraints.
+  EXPECT_EQ(query_ints("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'messages'"),
+            std::vector<std::int64_t>{2});
+}
+
+// A message sent and changed in one group commit is still only noted for indexing when
+// its change runs (migration 2): the change must not try to take out terms the index has
+// never had, and the index must end up with the message as the commit left it.
+TEST_F(SqliteStoreTest, SearchIndexFollowsChangesCommittedWithTheirSend) {
+  model::User alice;
+  model::Id conversation_id = 0;
+  {
+    auto store = open_store();
+    alice = add_user(*store, "alice");
+    model::User bob = add_user(*store, "bob");
+    conversation_id = must(store->conversation_create_direct({next_id_++, alice.id, bob.id, 1500})).conversation.id;
+  }
+  model::NewMessage edited = new_message(conversation_id, alice.id, "c1", "alpha beta");
+  model::NewMessage deleted = new_message(conversation_id, alice.id, "c2", "delta");
+  model::MessageChange edit;
+  edit.conversation_id = conversation_id;
+  edit.message_id = edited.id;
+  edit.actor_id = alice.id;
+  edit.body = "gamma beta";
+  edit.at = 3000;
+  model::MessageChange erase = edit;
+  erase.kind = model::ChangeKind::deleted;
+  erase.message_id = deleted.id;
+  erase.body.clear();
+  {
+    // The writer waits for all four jobs (queued at once) and commits them together.
+    SqliteOptions one_commit = options();
+    one_commit.max_batch = 4;
+    one_commit.commit_window = std::chrono::seconds(10);
+    auto store = must(SqliteStore::open(one_commit));
+    std::promise<void> all_done;
+    std::atomic<int> remaining{4};
+    std::atomic<int> failures{0};
+    auto count = [&](bool ok) {
+      if (!ok) ++failures;
+      if (--remaining == 0) all_done.set_value();
+    };
+    store->message_insert_async(edited, [&](Result<model::SendOutcome> r) { count(r.ok()); });
+    store->message_change_async(edit, [&](Result<model::ChangeOutcome> r) { count(r.ok()); });
+    store->message_insert_async(deleted, [&](Result<model::SendOutcome> r) { count(r.ok()); });
+    store->message_change_async(erase, [&](Result<model::ChangeOutcome> r) { count(r.ok()); });
+    all_done.get_future().wait();
+    EXPECT_EQ(failures.load(), 0);
+  }
+
+  auto store = open_store();
+  auto search = [&](const std::string& term) {
+    return must(store->message_search(alice.id, {term}, std::nullopt, std::nullopt, 10)).size();
+  };
+  EXPECT_EQ(search("alpha"), 0U);
+  EXPECT_EQ(search("gamma"), 1U);
+  EXPECT_EQ(search("beta"), 1U);
+  EXPECT_EQ(search("delta"), 0U);
+  EXPECT_TRUE(query_ints("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'delta OR alpha'").empty());
+  EXPECT_EQ(query_ints("SELECT COUNT(*) FROM messages_fts_pending"), std::vector<std::int64_t>{0});
+  EXPECT_EQ(must(store->conversation_get(conversation_id)).last_change_seq, 4);
+
+  // Changed again in later commits, now that it is indexed.
+  edit.body = "epsilon";
+  edit.at = 4000;
+  must(store->message_change(edit));
+  EXPECT_EQ(search("gamma"), 0U);
+  EXPECT_EQ(search("epsilon"), 1U);
+  erase.message_id = edited.id;
+  erase.at = 5000;
+  must(store->message_change(erase));
+  EXPECT_TRUE(query_ints("SELECT rowid FROM messages_fts WHERE messages_fts MATCH 'epsilon OR beta'").empty());
 }
 
 TEST_F(SqliteStoreTest, CommittedWritesSurviveCloseAndReopen) {

@@ -45,6 +45,37 @@ TEST(MessageWire, OptionalFieldsMatchTheJsonTree) {
   expect_same_bytes(message);
 }
 
+TEST(MessageWire, FeedFieldsMatchTheJsonTree) {
+  auto message = sample("");
+  message.change_seq = 23;
+  message.deleted_at = 1'767'225'800'000;
+  expect_same_bytes(message);
+  auto parsed = util::Json::parse(message_wire(message));
+  EXPECT_EQ(parsed["changeSeq"], 23);
+  EXPECT_EQ(parsed["deletedAt"], "2026-01-01T00:03:20.000Z");
+  EXPECT_TRUE(util::Json::parse(message_wire(sample("x")))["deletedAt"].is_null());
+}
+
+TEST(ChangeJson, CarriesTheChangeAndTheMessageAsItIsNow) {
+  model::Change change;
+  change.conversation_id = 42;
+  change.change_seq = 30;
+  change.kind = model::ChangeKind::edited;
+  change.actor_id = 9'000'000'000'000'000'001;
+  change.at = 1'767'225'600'123;
+  change.message = sample("fixed typo");
+  change.message.edited_at = change.at;
+  const auto json = change_json(change);
+  EXPECT_EQ(json["conversationId"], "42");
+  EXPECT_EQ(json["changeSeq"], 30);
+  EXPECT_EQ(json["type"], "edited");
+  EXPECT_EQ(json["actorId"], "9000000000000000001");
+  EXPECT_EQ(json["at"], "2026-01-01T00:00:00.123Z");
+  EXPECT_EQ(json["message"], message_json(change.message));
+  change.kind = model::ChangeKind::deleted;
+  EXPECT_EQ(change_json(change)["type"], "deleted");
+}
+
 TEST(MessageWire, IsValidJsonWithIdsAsStrings) {
   auto parsed = util::Json::parse(message_wire(sample("x")));
   EXPECT_EQ(parsed["id"], "7300000000123");

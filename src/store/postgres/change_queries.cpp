@@ -1,0 +1,203 @@
+#include "store/postgres/change_queries.hpp"
+
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "store/postgres/conversation_queries.hpp"
+#include "store/postgres/executor.hpp"
+#include "store/change_key.hpp"
+#include "store/row_mappers.hpp"
+
+namespace talkline::store::postgres {
+
+namespace {
+
+// Every feed entry is read as these four columns followed by the message's current row
+// (kMessageColumns): the change's kind, change_seq, actor and time.
+constexpr int kFeedColumnCount = 4;
+
+const std::string kRecordedChangeFrom =
+    " FROM message_changes mc JOIN messages m ON m.conversation_id = mc.conversation_id AND m.seq = mc.message_seq";
+const std::string kRecordedChangeSql =
+    std::string("SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, ") + kMessageColumns + kRecordedChangeFrom;
+// The same, with the edit's body digest after the message (see store/change_key.hpp).
+const std::string kKeyedChangeSql = std::string("SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, ") +
+                                    kMessageColumns + ", COALESCE(mc.body_digest, '')" + kRecordedChangeFrom;
+constexpr int kBodyDigestColumn = kFeedColumnCount + kMessageColumnCount;
+
+model::Change read_feed_entry(const Rows::Row& row) {
+  model::Change change;
+  // The table's CHECK admits only kinds the model knows.
+  change.kind = model::change_kind_from_name(row.text(0)).value_or(model::ChangeKind::created);
+  change.change_seq = row.int64(1);
+  change.actor_id = row.int64(2);
+  change.at = row.int64(3);
+  change.message = read_message(row, kFeedColumnCount);
+  change.conversation_id = change.message.conversation_id;
+  return change;
+}
+
+// The change first recorded under the actor's key, when `change` is its retry; conflict
+// when the key was used for another message, kind or body; nullopt when it is new.
+Result<std::optional<model::ChangeOutcome>> recorded_under_key(Executor& db, const model::MessageChange& change) {
+  TL_TRY_ASSIGN(Rows rows, db.query(kKeyedChangeSql + " WHERE mc.actor_id = $1 AND mc.client_change_id = $2",
+                                    Params::of(change.actor_id, change.client_change_id)));
+  if (rows.empty()) return std::optional<model::ChangeOutcome>();
+  model::Change earlier = read_feed_entry(rows.at(0));
+  if (!repeats_recorded_change(earlier.message.id, earlier.kind, rows.text(0, kBodyDigestColumn), change)) {
+    return Error::conflict("clientChangeId was already used for a different change");
+  }
+  return std::optional<model::ChangeOutcome>(model::ChangeOutcome{std::move(earlier), false, {}});
+}
+
+Result<model::Change> find_deletion(Executor& db, const model::Message& message) {
+  TL_TRY_ASSIGN(
+      Rows rows,
+      db.query(kRecordedChangeSql + " WHERE mc.conversation_id = $1 AND mc.message_seq = $2 AND mc.kind = 'deleted'",
+               Params::of(message.conversation_id, message.seq)));
+  // Nothing deleted messages before the feed existed, so every deletion has its row.
+  if (rows.empty()) return Error::internal("deleted message " + std::to_string(message.id) + " has no deletion");
+  return read_feed_entry(rows.at(0));
+}
+
+// What the actor may do to the message, in the contract's order of checks.
+Result<void> check_edit(const model::MessageChange& change, const model::Message& message) {
+  if (change.actor_id != message.sender_id) return Error::forbidden("only the sender can edit a message");
+  if (message.deleted_at) return Error::conflict("the message was deleted");
+  if (change.edit_window > 0 && change.at - message.created_at > change.edit_window) {
+    return Error::forbidden("the edit window has passed");
+  }
+  return ok_result();
+}
+
+// A group's owner and admins may delete anyone's message; in a direct conversation only
+// the sender (or a site admin) may.
+Result<void> check_delete(const model::MessageChange& change, const model::Message& message,
+                          model::ConversationKind conversation_kind, model::MemberRole actor_role) {
+  const bool moderates_group = conversation_kind == model::ConversationKind::group &&
+                               (actor_role == model::MemberRole::owner || actor_role == model::MemberRole::admin);
+  if (change.actor_id == message.sender_id || moderates_group || change.actor_is_site_admin) return ok_result();
+  return Error::forbidden("only the sender, a group owner or admin, or a site admin can delete a message");
+}
+
+// Applies the change to the message row and returns the row after it.
+Result<model::Message> apply_to_message(Executor& db, const model::MessageChange& change,
+                                        const model::Message& message) {
+  static const std::string kEditSql = std::string("UPDATE messages m SET body = $4, edited_at = $3") +
+                                      " WHERE m.conversation_id = $1 AND m.seq = $2 RETURNING " + kMessageColumns;
+  static const std::string kDeleteSql = std::string("UPDATE messages m SET body = '', deleted_at = $3") +
+                                        " WHERE m.conversation_id = $1 AND m.seq = $2 RETURNING " + kMessageColumns;
+  Result<Rows> updated =
+      change.kind == model::ChangeKind::edited
+          ? db.query(kEditSql, Params::of(message.conversation_id, message.seq, change.at, change.body))
+          : db.query(kDeleteSql, Params::of(message.conversation_id, message.seq, change.at));
+  TL_TRY_ASSIGN(Rows rows, std::move(updated));
+  if (rows.empty()) return Error::internal("the changed message vanished");
+  return read_message(rows.at(0));
+}
+
+}  // namespace
+
+// The conversation row is locked first, as a send locks it: the conversation's sends and
+// changes queue behind each other, so last_change_seq + 1 is gap-free across nodes, and a
+// concurrent retry of this change waits for the first and then finds it.
+Result<model::ChangeOutcome> record_message_change(Executor& db, const model::MessageChange& change) {
+  if (change.kind == model::ChangeKind::created) return Error::invalid("kind", "must be an edit or a delete");
+  TL_TRY_ASSIGN(Rows conversation, db.query("SELECT kind FROM conversations WHERE id = $1 FOR UPDATE",
+                                            Params::of(change.conversation_id)));
+  if (!change.client_change_id.empty()) {
+    TL_TRY_ASSIGN(std::optional<model::ChangeOutcome> earlier, recorded_under_key(db, change));
+    if (earlier) return std::move(*earlier);
+  }
+  if (conversation.empty()) return Error::not_found("conversation not found");
+  TL_TRY_ASSIGN(Rows member, db.query("SELECT role FROM members WHERE conversation_id = $1 AND user_id = $2",
+                                      Params::of(change.conversation_id, change.actor_id)));
+  if (member.empty()) return Error::not_found("conversation not found");
+  TL_TRY_ASSIGN(Rows found, db.query(std::string("SELECT ") + kMessageColumns +
+                                         " FROM messages m WHERE m.id = $1 AND m.conversation_id = $2",
+                                     Params::of(change.message_id, change.conversation_id)));
+  if (found.empty()) return Error::not_found("message not found");
+  const model::Message message = read_message(found.at(0));
+
+  if (change.kind == model::ChangeKind::edited) {
+    TL_TRY(check_edit(change, message));
+  } else {
+    const auto conversation_kind =
+        conversation.text(0, 0) == "direct" ? model::ConversationKind::direct : model::ConversationKind::group;
+    const auto actor_role = model::member_role_from_name(member.text(0, 0)).value_or(model::MemberRole::member);
+    TL_TRY(check_delete(change, message, conversation_kind, actor_role));
+    if (message.deleted_at) {
+      TL_TRY_ASSIGN(model::Change deletion, find_deletion(db, message));
+      return model::ChangeOutcome{std::move(deletion), false, {}};
+    }
+  }
+
+  // The next number of the feed; last_seq tells change_list which creations precede it.
+  TL_TRY_ASSIGN(Rows counter, db.query("UPDATE conversations SET last_change_seq = last_change_seq + 1 WHERE id = $1"
+                                       " RETURNING last_change_seq, last_seq",
+                                       Params::of(change.conversation_id)));
+  const model::Seq change_seq = counter.int64(0, 0);
+  const model::Seq seq_before = counter.int64(0, 1);
+  std::optional<std::string> client_change_id;
+  if (!change.client_change_id.empty()) client_change_id = change.client_change_id;
+  TL_TRY(db.query(
+      "INSERT INTO message_changes (conversation_id, change_seq, kind, message_id, message_seq, actor_id, created_at,"
+      " seq_before, client_change_id, body_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      Params::of(change.conversation_id, change_seq, model::change_kind_name(change.kind), message.id, message.seq,
+                 change.actor_id, change.at, seq_before, client_change_id, change_body_digest(change))));
+  TL_TRY_ASSIGN(model::Message changed, apply_to_message(db, change, message));
+  TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, change.conversation_id));
+  model::ChangeOutcome recorded;
+  recorded.change.conversation_id = change.conversation_id;
+  recorded.change.change_seq = change_seq;
+  recorded.change.kind = change.kind;
+  recorded.change.actor_id = change.actor_id;
+  recorded.change.at = change.at;
+  recorded.change.message = std::move(changed);
+  recorded.created = true;
+  recorded.member_ids = std::move(member_ids);
+  return recorded;
+}
+
+// Without an index on messages.change_seq, the new messages of the page are found by seq.
+// A message's change_seq rises with its seq, and between two recorded changes every change
+// is a creation. So with (c0, s0) the change_seq and seq_before of the last recorded change
+// at or below `after` ((0, 0) when there is none), changes c0 + 1 … after created the
+// messages s0 + 1 … s0 + (after - c0), and the messages with change_seq above `after` are
+// those with seq above s0 + (after - c0). At most `limit` of those by seq and at most
+// `limit` recorded changes above `after` are read, merged by change_seq and cut to `limit`.
+Result<std::vector<model::Change>> list_changes(Executor& db, model::Id conversation_id, model::Seq after, int limit) {
+  if (limit <= 0) return Error::invalid("limit", "must be positive");
+  if (after < 0) return Error::invalid("after", "must not be negative");
+  static const std::string sql =
+      std::string(
+          "WITH anchor AS ("
+          "  SELECT mc.change_seq, mc.seq_before FROM message_changes mc"
+          "   WHERE mc.conversation_id = $1 AND mc.change_seq <= $2::bigint"
+          "   ORDER BY mc.change_seq DESC LIMIT 1"
+          "), created AS ("
+          "  SELECT 'created'::text AS feed_kind, m.change_seq AS feed_change_seq, m.sender_id AS feed_actor_id,"
+          "         m.created_at AS feed_at, ") +
+      kMessageColumns +
+      "    FROM messages m"
+      "   WHERE m.conversation_id = $1"
+      "     AND m.seq > COALESCE((SELECT a.seq_before + ($2::bigint - a.change_seq) FROM anchor a), $2::bigint)"
+      "   ORDER BY m.seq LIMIT $3"
+      "), recorded AS ("
+      "  SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, " +
+      kMessageColumns +
+      "    FROM message_changes mc"
+      "    JOIN messages m ON m.conversation_id = mc.conversation_id AND m.seq = mc.message_seq"
+      "   WHERE mc.conversation_id = $1 AND mc.change_seq > $2::bigint"
+      "   ORDER BY mc.change_seq LIMIT $3"
+      ")"
+      " SELECT * FROM created UNION ALL SELECT * FROM recorded ORDER BY feed_change_seq LIMIT $3";
+  TL_TRY_ASSIGN(Rows rows, db.query(sql, Params::of(conversation_id, after, limit)));
+  std::vector<model::Change> changes;
+  changes.reserve(static_cast<std::size_t>(rows.size()));
+  for (int row = 0; row < rows.size(); ++row) changes.push_back(read_feed_entry(rows.at(row)));
+  return changes;
+}
+
+}  // namespace talkline::store::postgres

@@ -1,0 +1,300 @@
+#include "store/sqlite/change_queries.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "store/change_key.hpp"
+#include "store/row_mappers.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/sqlite/conversation_queries.hpp"
+
+namespace talkline::store::sqlite {
+
+namespace {
+
+// A message_changes row with its message as it is now, in the columns read_change_row()
+// reads. Joined by the message's primary key, not its id: one lookup instead of two.
+const std::string kChangeWithMessage =
+    "SELECT c.change_seq, c.kind, c.actor_id, c.created_at,"
+    " m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at, m.edited_at,"
+    " m.change_seq, m.deleted_at"
+    " FROM message_changes c JOIN messages m ON m.conversation_id = c.conversation_id AND m.seq = c.message_seq";
+const std::string kChangeByNumber = kChangeWithMessage + " WHERE c.conversation_id = ? AND c.change_seq = ?";
+const std::string kDeletionOfMessage =
+    kChangeWithMessage + " WHERE c.conversation_id = ? AND c.message_seq = ? AND c.kind = 'deleted'";
+const std::string kChangesAfter =
+    kChangeWithMessage + " WHERE c.conversation_id = ? AND c.change_seq > ? ORDER BY c.change_seq LIMIT ?";
+
+model::Change read_change_row(const Statement& row) {
+  model::Change change;
+  change.change_seq = row.int64(0);
+  // The table's CHECK admits only the two names.
+  change.kind = model::change_kind_from_name(row.text(1)).value_or(model::ChangeKind::edited);
+  change.actor_id = row.int64(2);
+  change.at = row.int64(3);
+  change.message = read_message(row, 4);
+  change.conversation_id = change.message.conversation_id;
+  return change;
+}
+
+/// A message's creation as its entry in the feed.
+model::Change creation_of(model::Message message) {
+  model::Change change;
+  change.conversation_id = message.conversation_id;
+  change.change_seq = message.change_seq;
+  change.kind = model::ChangeKind::created;
+  change.actor_id = message.sender_id;
+  change.at = message.created_at;
+  change.message = std::move(message);
+  return change;
+}
+
+Result<std::optional<model::Change>> find_one_change(Statement& query) {
+  TL_TRY_ASSIGN(bool found, query.step());
+  if (!found) return std::optional<model::Change>();
+  return std::optional<model::Change>(read_change_row(query));
+}
+
+// The change first recorded under the actor's key, when this one is its retry; conflict
+// when the key was used for another message, kind or body; nullopt when it is new.
+Result<std::optional<model::ChangeOutcome>> recorded_under_key(Connection& db, const model::MessageChange& change) {
+  TL_TRY_ASSIGN(Statement key, db.prepare("SELECT conversation_id, change_seq, message_id, kind, COALESCE(body_digest, '')"
+                                          " FROM message_changes WHERE actor_id = ? AND client_change_id = ?"));
+  key.bind_all(change.actor_id, change.client_change_id);
+  TL_TRY_ASSIGN(bool found, key.step());
+  if (!found) return std::optional<model::ChangeOutcome>();
+  const auto kind = model::change_kind_from_name(key.text(3)).value_or(model::ChangeKind::edited);
+  if (!repeats_recorded_change(key.int64(2), kind, key.text(4), change)) {
+    return Error::conflict("clientChangeId was already used for a different change");
+  }
+  TL_TRY_ASSIGN(Statement query, db.prepare(kChangeByNumber));
+  query.bind_all(key.int64(0), key.int64(1));
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, find_one_change(query));
+  if (!earlier) return Error::internal("a recorded change has no message");
+  return std::optional<model::ChangeOutcome>(model::ChangeOutcome{std::move(*earlier), false, {}});
+}
+
+// What the actor is in the conversation: their role there and the conversation's kind;
+// nullopt when they are not a member.
+struct Standing {
+  model::MemberRole role = model::MemberRole::member;
+  bool in_group = false;
+};
+
+Result<std::optional<Standing>> standing_of(Connection& db, model::Id conversation_id, model::Id user_id) {
+  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT mb.role, c.kind FROM members mb"
+                                            " JOIN conversations c ON c.id = mb.conversation_id"
+                                            " WHERE mb.conversation_id = ? AND mb.user_id = ?"));
+  query.bind_all(conversation_id, user_id);
+  TL_TRY_ASSIGN(bool found, query.step());
+  if (!found) return std::optional<Standing>();
+  return std::optional<Standing>(Standing{
+      model::member_role_from_name(query.text(0)).value_or(model::MemberRole::member), query.text(1) == "group"});
+}
+
+Result<std::optional<model::Message>> find_message_in(Connection& db, model::Id conversation_id, model::Id message_id) {
+  TL_TRY_ASSIGN(
+      Statement query,
+      db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,"
+                 " change_seq, deleted_at FROM messages WHERE id = ? AND conversation_id = ?"));
+  query.bind_all(message_id, conversation_id);
+  TL_TRY_ASSIGN(bool found, query.step());
+  if (!found) return std::optional<model::Message>();
+  return std::optional<model::Message>(read_message(query));
+}
+
+// Owner and admin are roles of a group; in a direct conversation they would let one of
+// the two erase the other's words, so there only the sender and a site admin may.
+bool may_delete(const model::MessageChange& change, const model::Message& message, const Standing& actor) {
+  if (message.sender_id == change.actor_id || change.actor_is_site_admin) return true;
+  return actor.in_group && (actor.role == model::MemberRole::owner || actor.role == model::MemberRole::admin);
+}
+
+// Checks an edit or delete in the contract's order, after the retry and membership
+// checks: an error, or nullopt to go ahead. A delete of a message already deleted is
+// answered here with that deletion.
+Result<std::optional<model::ChangeOutcome>> refusal_or_earlier(Connection& db, const model::MessageChange& change,
+                                                               const model::Message& message, const Standing& actor) {
+  using Answer = std::optional<model::ChangeOutcome>;
+  if (change.kind == model::ChangeKind::edited) {
+    if (message.sender_id != change.actor_id) return Error::forbidden("only the sender can edit a message");
+    if (message.deleted_at) return Error::conflict("the message was deleted");
+    if (change.edit_window > 0 && change.at - message.created_at > change.edit_window) {
+      return Error::forbidden("the edit window has passed");
+    }
+    return Answer();
+  }
+  if (!may_delete(change, message, actor)) {
+    return Error::forbidden("only the sender, a group owner or admin, or a site admin can delete a message");
+  }
+  if (!message.deleted_at) return Answer();
+  TL_TRY_ASSIGN(Statement query, db.prepare(kDeletionOfMessage));
+  query.bind_all(message.conversation_id, message.seq);
+  TL_TRY_ASSIGN(std::optional<model::Change> deletion, find_one_change(query));
+  if (!deletion) return Error::internal("a deleted message has no deletion");
+  return Answer(model::ChangeOutcome{std::move(*deletion), false, {}});
+}
+
+struct ChangeNumbers {
+  model::Seq change_seq = 0;
+  model::Seq seq_before = 0;
+};
+
+// Takes the conversation's next change_seq under the row's write lock, like a send's seq.
+Result<ChangeNumbers> take_next_change_seq(Connection& db, model::Id conversation_id) {
+  TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE conversations SET last_change_seq = last_change_seq + 1"
+                                             " WHERE id = ? RETURNING last_change_seq, last_seq"));
+  update.bind_all(conversation_id);
+  TL_TRY_ASSIGN(bool updated, update.step());
+  if (!updated) return Error::not_found("conversation not found");
+  return ChangeNumbers{update.int64(0), update.int64(1)};
+}
+
+Result<void> insert_change_row(Connection& db, const model::MessageChange& change, const model::Message& message,
+                               ChangeNumbers numbers) {
+  TL_TRY_ASSIGN(Statement insert,
+                db.prepare("INSERT INTO message_changes (conversation_id, change_seq, kind, message_id, message_seq,"
+                           " actor_id, created_at, seq_before, client_change_id, body_digest)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  std::optional<std::string> client_change_id;
+  if (!change.client_change_id.empty()) client_change_id = change.client_change_id;
+  insert.bind_all(message.conversation_id, numbers.change_seq, model::change_kind_name(change.kind), message.id,
+                  message.seq, change.actor_id, change.at, numbers.seq_before, client_change_id,
+                  change_body_digest(change));
+  return insert.run();
+}
+
+// The word index follows the body. A message sent earlier in this same transaction is
+// only noted in messages_fts_pending (migration 0002) and is indexed from its row right
+// before COMMIT, whatever the row says by then. An indexed one must have its terms taken
+// out, which a contentless FTS5 table can do only when given the exact text it indexed.
+// An edit's new body is then noted like a new message's, so it shares the commit's one
+// index segment.
+Result<void> follow_in_search_index(Connection& db, const model::Message& before, model::ChangeKind kind) {
+  {
+    TL_TRY_ASSIGN(Statement unnote, db.prepare("DELETE FROM messages_fts_pending WHERE id = ?"));
+    unnote.bind_all(before.id);
+    TL_TRY(unnote.run());
+  }
+  if (db.changes() == 0) {
+    TL_TRY_ASSIGN(Statement unindex, db.prepare("INSERT INTO messages_fts (messages_fts, rowid, body, scope)"
+                                                " VALUES ('delete', ?, ?, 'c' || ?)"));
+    unindex.bind_all(before.id, before.body, before.conversation_id);
+    TL_TRY(unindex.run());
+  }
+  if (kind != model::ChangeKind::edited) return ok_result();
+  TL_TRY_ASSIGN(Statement note, db.prepare("INSERT INTO messages_fts_pending (id) VALUES (?)"));
+  note.bind_all(before.id);
+  return note.run();
+}
+
+// Applies the change to the message row and returns the message as it now is.
+Result<model::Message> update_message(Connection& db, const model::MessageChange& change, model::Message message) {
+  if (change.kind == model::ChangeKind::edited) {
+    TL_TRY_ASSIGN(Statement update,
+                  db.prepare("UPDATE messages SET body = ?, edited_at = ? WHERE conversation_id = ? AND seq = ?"));
+    update.bind_all(change.body, change.at, message.conversation_id, message.seq);
+    TL_TRY(update.run());
+    message.body = change.body;
+    message.edited_at = change.at;
+    return message;
+  }
+  TL_TRY_ASSIGN(Statement update,
+                db.prepare("UPDATE messages SET body = '', deleted_at = ? WHERE conversation_id = ? AND seq = ?"));
+  update.bind_all(change.at, message.conversation_id, message.seq);
+  TL_TRY(update.run());
+  message.body.clear();
+  message.deleted_at = change.at;
+  return message;
+}
+
+}  // namespace
+
+// The order of the checks is the contract's: a retry is recognised first (so an actor
+// who has since left still gets their original answer), then membership, the message,
+// and the actor's right to this change; only then is a change_seq taken.
+Result<model::ChangeOutcome> record_message_change(Connection& db, const model::MessageChange& change) {
+  if (change.kind == model::ChangeKind::created) return Error::invalid("kind", "must be an edit or a delete");
+  if (!change.client_change_id.empty()) {
+    TL_TRY_ASSIGN(std::optional<model::ChangeOutcome> earlier, recorded_under_key(db, change));
+    if (earlier) return std::move(*earlier);
+  }
+  TL_TRY_ASSIGN(std::optional<Standing> actor, standing_of(db, change.conversation_id, change.actor_id));
+  if (!actor) return Error::not_found("conversation not found");
+  TL_TRY_ASSIGN(std::optional<model::Message> message, find_message_in(db, change.conversation_id, change.message_id));
+  if (!message) return Error::not_found("message not found");
+  TL_TRY_ASSIGN(std::optional<model::ChangeOutcome> earlier, refusal_or_earlier(db, change, *message, *actor));
+  if (earlier) return std::move(*earlier);
+
+  TL_TRY_ASSIGN(ChangeNumbers numbers, take_next_change_seq(db, change.conversation_id));
+  TL_TRY(insert_change_row(db, change, *message, numbers));
+  TL_TRY(follow_in_search_index(db, *message, change.kind));
+  model::ChangeOutcome outcome;
+  outcome.created = true;
+  outcome.change.conversation_id = change.conversation_id;
+  outcome.change.change_seq = numbers.change_seq;
+  outcome.change.kind = change.kind;
+  outcome.change.actor_id = change.actor_id;
+  outcome.change.at = change.at;
+  TL_TRY_ASSIGN(outcome.change.message, update_message(db, change, std::move(*message)));
+  // Read in the commit, like a send's: the members this change was committed among.
+  TL_TRY_ASSIGN(outcome.member_ids, member_user_ids(db, change.conversation_id));
+  return outcome;
+}
+
+// Creations have no rows of their own, and messages have no index on change_seq; the
+// change rows say where they are. With (c0, s0) the change_seq and seq_before of the last
+// change row at or below `after` ((0, 0) when there is none), every change from c0 + 1 to
+// `after` is a creation, of the messages s0 + 1 onwards, one each; so the creations after
+// `after` are the messages from seq s0 + (after - c0) + 1 on. Up to `limit` of those and
+// up to `limit` change rows past `after`, merged by change_seq, give the page.
+Result<std::vector<model::Change>> list_changes(Connection& db, model::Id conversation_id, model::Seq after,
+                                                int limit) {
+  if (limit <= 0) return Error::invalid("limit", "must be positive");
+  model::Seq last_creation_before = after;  // the seq of the last message created at or before `after`
+  {
+    TL_TRY_ASSIGN(Statement anchor, db.prepare("SELECT change_seq, seq_before FROM message_changes"
+                                               " WHERE conversation_id = ? AND change_seq <= ?"
+                                               " ORDER BY change_seq DESC LIMIT 1"));
+    anchor.bind_all(conversation_id, after);
+    TL_TRY_ASSIGN(bool found, anchor.step());
+    if (found) last_creation_before = anchor.int64(1) + (after - anchor.int64(0));
+  }
+  std::vector<model::Change> creations;
+  {
+    TL_TRY_ASSIGN(
+        Statement query,
+        db.prepare("SELECT id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,"
+                   " change_seq, deleted_at FROM messages WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?"));
+    query.bind_all(conversation_id, last_creation_before, std::int64_t{limit});
+    for (;;) {
+      TL_TRY_ASSIGN(bool has_row, query.step());
+      if (!has_row) break;
+      creations.push_back(creation_of(read_message(query)));
+    }
+  }
+  std::vector<model::Change> others;
+  {
+    TL_TRY_ASSIGN(Statement query, db.prepare(kChangesAfter));
+    query.bind_all(conversation_id, after, std::int64_t{limit});
+    for (;;) {
+      TL_TRY_ASSIGN(bool has_row, query.step());
+      if (!has_row) break;
+      others.push_back(read_change_row(query));
+    }
+  }
+  std::vector<model::Change> page;
+  page.reserve(static_cast<std::size_t>(limit));
+  auto creation = creations.begin();
+  auto other = others.begin();
+  while (page.size() < static_cast<std::size_t>(limit) && (creation != creations.end() || other != others.end())) {
+    bool take_creation =
+        other == others.end() || (creation != creations.end() && creation->change_seq < other->change_seq);
+    page.push_back(std::move(take_creation ? *creation++ : *other++));
+  }
+  return page;
+}
+
+}  // namespace talkline::store::sqlite
