@@ -10,6 +10,8 @@ namespace talkline::realtime::events {
 inline constexpr std::string_view message_send = "message:send";
 inline constexpr std::string_view message_edit = "message:edit";
 inline constexpr std::string_view message_delete = "message:delete";
+inline constexpr std::string_view reaction_add = "reaction:add";
+inline constexpr std::string_view reaction_remove = "reaction:remove";
 inline constexpr std::string_view typing = "typing";
 inline constexpr std::string_view receipt_delivered = "receipt:delivered";
 inline constexpr std::string_view receipt_read = "receipt:read";
@@ -21,6 +23,7 @@ inline constexpr std::string_view conversation_leave = "conversation:leave";
 inline constexpr std::string_view message_new = "message:new";
 inline constexpr std::string_view message_updated = "message:updated";
 inline constexpr std::string_view message_deleted = "message:deleted";
+inline constexpr std::string_view message_reaction = "message:reaction";
 inline constexpr std::string_view receipt = "receipt";
 inline constexpr std::string_view presence = "presence";
 inline constexpr std::string_view conversation_updated = "conversation:updated";

@@ -110,6 +110,17 @@ Result<void> client_key(std::string_view value, std::string_view field, const Do
   return {};
 }
 
+Result<void> reaction(std::string_view value, const DomainLimits& limits) {
+  if (value.empty() || value.size() > static_cast<std::size_t>(limits.reaction_max_bytes)) {
+    return Error::invalid("emoji", "must be 1 to " + std::to_string(limits.reaction_max_bytes) + " bytes");
+  }
+  if (!util::utf8_valid(value)) return Error::invalid("emoji", "must be valid UTF-8");
+  for (unsigned char c : value) {
+    if (c <= 0x20 || c == 0x7f) return Error::invalid("emoji", "must not contain spaces or control characters");
+  }
+  return {};
+}
+
 Result<int> page_limit(std::optional<std::string_view> value, const DomainLimits& limits) {
   if (!value) return limits.page_default_limit;
   int parsed = 0;
