@@ -33,7 +33,7 @@ struct Message {
   /// Set once deleted: the message is then a tombstone with an empty body that keeps its
   /// seq, so histories stay gap-free.
   std::optional<Millis> deleted_at;
-  /// By the time each emoji was first used on the message, earliest first.
+  /// Ordered by the earliest reaction each emoji has now.
   std::vector<Reaction> reactions;
 };
 

@@ -11,8 +11,8 @@ namespace talkline::store::postgres {
 // Reactions as message views show them: counts per emoji, read from message_reactions
 // (migration 0004) for the messages a query returned.
 
-/// Fills each message's `reactions` (counts, `me` unset), by the time each emoji was
-/// first used on it; one statement for all of them.
+/// Fills each message's `reactions` (counts, `me` unset), ordered by the earliest
+/// reaction each emoji has now; one statement for all of them.
 Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& messages);
 Result<void> attach_reactions(Executor& db, std::vector<model::Message>& messages);
 

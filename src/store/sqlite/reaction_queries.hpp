@@ -12,8 +12,8 @@ class Connection;
 // Reactions as message views show them: counts per emoji, read from message_reactions
 // (migration 0004) for the messages a query returned.
 
-/// Fills each message's `reactions` (counts, `me` unset), by the time each emoji was
-/// first used on it. One range read per conversation among `messages`.
+/// Fills each message's `reactions` (counts, `me` unset), ordered by the earliest
+/// reaction each emoji has now. One range read per conversation among `messages`.
 Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>& messages);
 Result<void> attach_reactions(Connection& db, std::vector<model::Message>& messages);
 
