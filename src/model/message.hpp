@@ -59,10 +59,13 @@ struct SendOutcome {
 
 /// What a change did to its message. `created` is the message itself; the others are
 /// rows of their own in the conversation's change feed. `reacted` and `unreacted` add and
-/// remove one user's reaction with one emoji.
-enum class ChangeKind { created, edited, deleted, reacted, unreacted };
+/// remove one user's reaction with one emoji; `pinned` and `unpinned` pin a message to its
+/// conversation and take it off.
+enum class ChangeKind { created, edited, deleted, reacted, unreacted, pinned, unpinned };
 /// Whether the change adds or removes a reaction (and so names an emoji).
 inline bool is_reaction(ChangeKind kind) { return kind == ChangeKind::reacted || kind == ChangeKind::unreacted; }
+/// Whether the change pins or unpins a message.
+inline bool is_pin(ChangeKind kind) { return kind == ChangeKind::pinned || kind == ChangeKind::unpinned; }
 std::string_view change_kind_name(ChangeKind kind);
 std::optional<ChangeKind> change_kind_from_name(std::string_view name);
 
@@ -102,6 +105,15 @@ struct MessageChange {
   /// A reaction with an emoji the message does not have yet is refused once the message
   /// has this many different ones; 0 for no limit.
   int max_reactions = 0;
+  /// A pin is refused once the conversation has this many pinned messages; 0 for no limit.
+  int max_pins = 0;
+};
+
+/// A message pinned to its conversation.
+struct Pin {
+  Message message;
+  Id pinned_by = 0;
+  Millis pinned_at = 0;
 };
 
 /// That `user` reacted to the message at `seq` with `emoji`.

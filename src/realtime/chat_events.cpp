@@ -41,6 +41,8 @@ std::optional<model::ChangeKind> change_kind_of(std::string_view event) {
   if (event == events::message_delete) return model::ChangeKind::deleted;
   if (event == events::reaction_add) return model::ChangeKind::reacted;
   if (event == events::reaction_remove) return model::ChangeKind::unreacted;
+  if (event == events::pin_add) return model::ChangeKind::pinned;
+  if (event == events::pin_remove) return model::ChangeKind::unpinned;
   return std::nullopt;
 }
 
@@ -212,6 +214,11 @@ void ChatEvents::change_message(const ConnectionPtr& connection, const Args& arg
                                          std::move(request.client_change_id)};
       return services_.messages.react_async(connection->principal, reaction, kind == model::ChangeKind::reacted,
                                             std::move(answer));
+    }
+    if (model::is_pin(kind)) {
+      services::PinRequest pin{request.conversation_id, request.message_id, std::move(request.client_change_id)};
+      return services_.messages.pin_async(connection->principal, pin, kind == model::ChangeKind::pinned,
+                                          std::move(answer));
     }
     services::DeleteRequest removal{request.conversation_id, request.message_id, std::move(request.client_change_id)};
     services_.messages.delete_async(connection->principal, removal, std::move(answer));

@@ -14,6 +14,8 @@ std::string_view feed_event_name(model::ChangeKind kind) {
     case model::ChangeKind::deleted: return events::message_deleted;
     case model::ChangeKind::reacted:
     case model::ChangeKind::unreacted: return events::message_reaction;
+    case model::ChangeKind::pinned:
+    case model::ChangeKind::unpinned: return events::message_pin;
   }
   return events::message_new;
 }

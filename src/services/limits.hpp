@@ -17,6 +17,7 @@ struct DomainLimits {
   int edit_window_seconds = 172800;  // 0: no limit
   int reaction_max_bytes = 32;
   int reactions_per_message = 50;
+  int pins_per_conversation = 50;
 };
 
 }  // namespace talkline::services

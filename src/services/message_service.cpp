@@ -137,6 +137,32 @@ void MessageService::react_async(const Principal& caller, const ReactionRequest&
   change_async(caller, std::move(change), request.client_change_id, std::move(done));
 }
 
+Result<model::ChangeOutcome> MessageService::pin(const Principal& caller, const PinRequest& request, bool pin) {
+  std::promise<Result<model::ChangeOutcome>> answer;
+  auto outcome = answer.get_future();
+  pin_async(caller, request, pin,
+            [&answer](Result<model::ChangeOutcome> result) { answer.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+void MessageService::pin_async(const Principal& caller, const PinRequest& request, bool pin, ChangeDone done) {
+  model::MessageChange change;
+  change.kind = pin ? model::ChangeKind::pinned : model::ChangeKind::unpinned;
+  change.conversation_id = request.conversation_id;
+  change.message_id = request.message_id;
+  change.max_pins = limits_.pins_per_conversation;
+  change_async(caller, std::move(change), request.client_change_id, std::move(done));
+}
+
+Result<std::vector<model::Pin>> MessageService::pins(const Principal& caller, model::Id conversation_id) {
+  TL_TRY(conversations_.require_member(caller, conversation_id));
+  TL_TRY_ASSIGN(auto pins, store_.pin_list(conversation_id));
+  std::vector<model::Message*> messages;
+  for (auto& pin : pins) messages.push_back(&pin.message);
+  TL_TRY(mark_my_reactions(caller, messages));
+  return pins;
+}
+
 void MessageService::edit_async(const Principal& caller, const EditRequest& request, ChangeDone done) {
   if (auto valid = validation::message_body(request.body, limits_); !valid.ok()) return done(valid.take_error());
   model::MessageChange change;
@@ -174,10 +200,8 @@ void MessageService::change_async(const Principal& caller, model::MessageChange 
         if (outcome.ok() && outcome->created && events_) {
           events_->message_changed(outcome->change, outcome->member_ids, skip);
         }
-        if (!outcome.ok() && outcome.error().code == ErrorCode::not_found &&
-            outcome.error().message != "message not found" && outcome.error().message != "reaction not found") {
-          return done(plain_not_found(outcome.take_error()));
-        }
+        // The store already words every refusal as the client sees it ("conversation not
+        // found" for a non-member, then what was missing in it).
         done(std::move(outcome));
       });
 }

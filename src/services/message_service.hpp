@@ -46,6 +46,13 @@ struct ReactionRequest {
   std::optional<std::string> client_change_id;
 };
 
+/// A message pinned or unpinned by a client, with an optional idempotency key.
+struct PinRequest {
+  model::Id conversation_id = 0;
+  model::Id message_id = 0;
+  std::optional<std::string> client_change_id;
+};
+
 /// Sending, editing and deleting, history, the change feed, read cursors and search.
 class MessageService {
  public:
@@ -83,10 +90,17 @@ class MessageService {
   /// has already, or removing one they have not, returns their latest change that made
   /// it so with created = false.
   void react_async(const Principal& caller, const ReactionRequest& request, bool add, ChangeDone done);
+  /// Pins (`pin`) or unpins a message the same way: a group's owner and admins, either
+  /// member of a direct conversation, or a site admin. Pinning a pinned message, or
+  /// unpinning one that is not, returns the latest change that made it so.
+  void pin_async(const Principal& caller, const PinRequest& request, bool pin, ChangeDone done);
   /// edit_async / delete_async / react_async, waited for.
   Result<model::ChangeOutcome> edit(const Principal& caller, const EditRequest& request);
   Result<model::ChangeOutcome> remove(const Principal& caller, const DeleteRequest& request);
   Result<model::ChangeOutcome> react(const Principal& caller, const ReactionRequest& request, bool add);
+  Result<model::ChangeOutcome> pin(const Principal& caller, const PinRequest& request, bool pin);
+  /// The conversation's pinned messages, the latest pin first. Members only.
+  Result<std::vector<model::Pin>> pins(const Principal& caller, model::Id conversation_id);
   /// A page of the conversation's change feed after the change_seq `after` ("0" or
   /// absent: from the start), ascending; next_cursor is the last change_seq of a full page.
   Result<model::Page<model::Change>> changes(const Principal& caller, model::Id conversation_id,

@@ -115,8 +115,9 @@ Result<void> reaction(std::string_view value, const DomainLimits& limits) {
     return Error::invalid("emoji", "must be 1 to " + std::to_string(limits.reaction_max_bytes) + " bytes");
   }
   if (!util::utf8_valid(value)) return Error::invalid("emoji", "must be valid UTF-8");
-  for (unsigned char c : value) {
-    if (c <= 0x20 || c == 0x7f) return Error::invalid("emoji", "must not contain spaces or control characters");
+  const bool has_space = value.find(' ') != std::string_view::npos;
+  if (has_space || util::has_control_characters(value, false)) {
+    return Error::invalid("emoji", "must not contain spaces or control characters");
   }
   return {};
 }

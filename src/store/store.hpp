@@ -148,13 +148,19 @@ class Store {
   ///   `forbidden` when older than edit_window;
   /// - delete: `forbidden` unless the actor sent it, is owner or admin of a group, or is
   ///   a site admin; a message already deleted returns its deletion with created = false.
+  /// - pinned / unpinned: `forbidden` unless the actor is owner or admin of a group, a
+  ///   member of a direct conversation, or a site admin; `conflict` "the message was
+  ///   deleted" on a tombstone; pinning a pinned message returns its latest `pinned`
+  ///   change with created = false, unpinning one not pinned its latest `unpinned` change,
+  ///   or `not_found` "pin not found" when there is none; a pin past max_pins pinned
+  ///   messages is `conflict`.
   /// - reacted / unreacted: `conflict` "the message was deleted" on a tombstone; adding a
   ///   reaction the actor already has returns their latest `reacted` change of it with
   ///   created = false; so does removing one they do not have with their latest
   ///   `unreacted` change, or `not_found` "reaction not found" when there is none; a new
   ///   emoji past max_reactions different ones is `invalid_argument` on "emoji".
   /// An edit sets body and edited_at; a delete empties the body, sets deleted_at, removes
-  /// the reactions and keeps the row. The search index follows in the same commit. Every
+  /// the reactions and the pin and keeps the row. The search index follows in the same commit. Every
   /// message a store returns carries its reactions (counts, `me` unset). Completes like
   /// message_insert_async: on the store's thread, in commit order per conversation when
   /// completes_in_commit_order().
@@ -174,6 +180,8 @@ class Store {
   /// particular order: what a view read for that user marks as `me`.
   virtual Result<std::vector<model::ReactionMark>> reactions_of_user(Id user_id, Id conversation_id,
                                                                      const std::vector<Seq>& seqs) = 0;
+  /// The conversation's pinned messages, the latest pin first.
+  virtual Result<std::vector<model::Pin>> pin_list(Id conversation_id) = 0;
 
   /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just
   /// after `after`, or (with neither) the latest `limit`.

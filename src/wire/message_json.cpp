@@ -40,6 +40,12 @@ util::Json change_json(const model::Change& change) {
           {"message", message_json(change.message)}};
 }
 
+util::Json pin_json(const model::Pin& pin) {
+  return {{"message", message_json(pin.message)},
+          {"pinnedBy", id_json(pin.pinned_by)},
+          {"pinnedAt", util::format_rfc3339(pin.pinned_at)}};
+}
+
 namespace {
 
 void append_id(std::string& out, model::Id id) {

@@ -18,5 +18,7 @@ std::string message_wire(const model::Message& message);
 /// reacted or unreacted, `emoji` that of a reaction (null otherwise), and `message` the
 /// message as it is now.
 util::Json change_json(const model::Change& change);
+/// A pinned message: `{message, pinnedBy, pinnedAt}`.
+util::Json pin_json(const model::Pin& pin);
 
 }  // namespace talkline::wire

@@ -128,12 +128,66 @@ Result<void> check_delete(const model::MessageChange& change, const model::Messa
   return Error::forbidden("only the sender, a group owner or admin, or a site admin can delete a message");
 }
 
+// Pins are for a group's owner and admins (either member of a direct conversation, or a
+// site admin). Pinning a pinned message, or unpinning one that is not, changes nothing:
+// it is answered with the latest change that made it so, or (an unpin of a message never
+// pinned) not_found.
+Result<std::optional<model::ChangeOutcome>> pin_refusal_or_earlier(Executor& db, const model::MessageChange& change,
+                                                                   const model::Message& message,
+                                                                   model::ConversationKind conversation_kind,
+                                                                   model::MemberRole actor_role) {
+  using Answer = std::optional<model::ChangeOutcome>;
+  const bool moderates = conversation_kind == model::ConversationKind::direct ||
+                         actor_role == model::MemberRole::owner || actor_role == model::MemberRole::admin ||
+                         change.actor_is_site_admin;
+  if (!moderates) return Error::forbidden("only a group owner or admin can pin a message");
+  if (message.deleted_at) return Error::conflict("the message was deleted");
+  TL_TRY_ASSIGN(Rows pins, db.query("SELECT count(*), count(*) FILTER (WHERE message_seq = $2)"
+                                    " FROM message_pins WHERE conversation_id = $1",
+                                    Params::of(message.conversation_id, message.seq)));
+  const bool pinned = pins.int64(0, 1) > 0;
+  const bool pinning = change.kind == model::ChangeKind::pinned;
+  if (pinning != pinned) {
+    if (pinning && change.max_pins > 0 && pins.int64(0, 0) >= change.max_pins) {
+      return Error::conflict("a conversation holds at most " + std::to_string(change.max_pins) + " pinned messages");
+    }
+    return Answer();
+  }
+  TL_TRY_ASSIGN(Rows rows, db.query(kRecordedChangeSql +
+                                        " WHERE mc.conversation_id = $1 AND mc.message_seq = $2 AND mc.kind = $3"
+                                        " ORDER BY mc.change_seq DESC LIMIT 1",
+                                    Params::of(message.conversation_id, message.seq,
+                                               model::change_kind_name(change.kind))));
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, first_entry(db, rows));
+  if (!earlier) {
+    if (pinning) return Error::internal("a pin has no change that made it");
+    return Error::not_found("pin not found");
+  }
+  return Answer(model::ChangeOutcome{std::move(*earlier), false, {}});
+}
+
+// Pins or unpins the message and returns it with its reactions.
+Result<model::Message> apply_pin(Executor& db, const model::MessageChange& change, model::Message message) {
+  if (change.kind == model::ChangeKind::pinned) {
+    TL_TRY(db.query("INSERT INTO message_pins (conversation_id, message_seq, pinned_by, pinned_at)"
+                    " VALUES ($1, $2, $3, $4)",
+                    Params::of(message.conversation_id, message.seq, change.actor_id, change.at)));
+  } else {
+    TL_TRY(db.query("DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2",
+                    Params::of(message.conversation_id, message.seq)));
+  }
+  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
+  return message;
+}
+
 // Adds or removes the actor's reaction and returns the message with its reactions now.
-Result<model::Message> apply_reaction(Executor& db, const model::MessageChange& change, model::Message message) {
+Result<model::Message> apply_reaction(Executor& db, const model::MessageChange& change, model::Message message,
+                                      model::Seq change_seq) {
   if (change.kind == model::ChangeKind::reacted) {
-    TL_TRY(db.query("INSERT INTO message_reactions (conversation_id, message_seq, emoji, user_id, created_at)"
-                    " VALUES ($1, $2, $3, $4, $5)",
-                    Params::of(message.conversation_id, message.seq, change.emoji, change.actor_id, change.at)));
+    TL_TRY(db.query("INSERT INTO message_reactions (conversation_id, message_seq, emoji, user_id, created_at,"
+                    " change_seq) VALUES ($1, $2, $3, $4, $5, $6)",
+                    Params::of(message.conversation_id, message.seq, change.emoji, change.actor_id, change.at,
+                               change_seq)));
   } else {
     TL_TRY(db.query("DELETE FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2 AND emoji = $3"
                     " AND user_id = $4",
@@ -143,14 +197,17 @@ Result<model::Message> apply_reaction(Executor& db, const model::MessageChange& 
   return message;
 }
 
-// Applies the change to the message row and returns the row after it.
-Result<model::Message> apply_to_message(Executor& db, const model::MessageChange& change,
-                                        const model::Message& message) {
-  if (model::is_reaction(change.kind)) return apply_reaction(db, change, message);
+// Applies change `change_seq` to the message row and returns the row after it.
+Result<model::Message> apply_to_message(Executor& db, const model::MessageChange& change, const model::Message& message,
+                                        model::Seq change_seq) {
+  if (model::is_reaction(change.kind)) return apply_reaction(db, change, message, change_seq);
+  if (model::is_pin(change.kind)) return apply_pin(db, change, message);
   if (change.kind == model::ChangeKind::deleted) {
     // A tombstone keeps nothing of what members added to the message either.
-    TL_TRY(db.query("DELETE FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2",
-                    Params::of(message.conversation_id, message.seq)));
+    for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2",
+                            "DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2"}) {
+      TL_TRY(db.query(sql, Params::of(message.conversation_id, message.seq)));
+    }
   }
   static const std::string kEditSql = std::string("UPDATE messages m SET body = $4, edited_at = $3") +
                                       " WHERE m.conversation_id = $1 AND m.seq = $2 RETURNING " + kMessageColumns;
@@ -190,15 +247,20 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
   if (found.empty()) return Error::not_found("message not found");
   const model::Message message = read_message(found.at(0));
 
-  if (model::is_reaction(change.kind)) {
-    TL_TRY_ASSIGN(std::optional<model::ChangeOutcome> earlier, reaction_refusal_or_earlier(db, change, message));
+  const auto conversation_kind =
+      conversation.text(0, 0) == "direct" ? model::ConversationKind::direct : model::ConversationKind::group;
+  const auto actor_role = model::member_role_from_name(member.text(0, 0)).value_or(model::MemberRole::member);
+  if (model::is_reaction(change.kind) || model::is_pin(change.kind)) {
+    std::optional<model::ChangeOutcome> earlier;
+    if (model::is_reaction(change.kind)) {
+      TL_TRY_ASSIGN(earlier, reaction_refusal_or_earlier(db, change, message));
+    } else {
+      TL_TRY_ASSIGN(earlier, pin_refusal_or_earlier(db, change, message, conversation_kind, actor_role));
+    }
     if (earlier) return std::move(*earlier);
   } else if (change.kind == model::ChangeKind::edited) {
     TL_TRY(check_edit(change, message));
   } else {
-    const auto conversation_kind =
-        conversation.text(0, 0) == "direct" ? model::ConversationKind::direct : model::ConversationKind::group;
-    const auto actor_role = model::member_role_from_name(member.text(0, 0)).value_or(model::MemberRole::member);
     TL_TRY(check_delete(change, message, conversation_kind, actor_role));
     if (message.deleted_at) {
       TL_TRY_ASSIGN(model::Change deletion, find_deletion(db, message));
@@ -220,7 +282,7 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
       Params::of(change.conversation_id, change_seq, model::change_kind_name(change.kind), message.id, message.seq,
                  change.actor_id, change.at, seq_before, client_change_id, change_body_digest(change),
                  model::is_reaction(change.kind) ? std::optional<std::string>(change.emoji) : std::nullopt)));
-  TL_TRY_ASSIGN(model::Message changed, apply_to_message(db, change, message));
+  TL_TRY_ASSIGN(model::Message changed, apply_to_message(db, change, message, change_seq));
   TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, change.conversation_id));
   model::ChangeOutcome recorded;
   recorded.change.conversation_id = change.conversation_id;
@@ -274,10 +336,8 @@ Result<std::vector<model::Change>> list_changes(Executor& db, model::Id conversa
   std::vector<model::Change> changes;
   changes.reserve(static_cast<std::size_t>(rows.size()));
   for (int row = 0; row < rows.size(); ++row) changes.push_back(read_feed_entry(rows.at(row)));
-  std::vector<model::Message*> messages;
-  messages.reserve(changes.size());
-  for (auto& change : changes) messages.push_back(&change.message);
-  TL_TRY(attach_reactions(db, messages));
+  TL_TRY(
+      attach_reactions_within(db, changes, [](model::Change& change) -> model::Message& { return change.message; }));
   return changes;
 }
 

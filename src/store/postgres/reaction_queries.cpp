@@ -23,12 +23,12 @@ Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& 
   }
   if (by_key.empty()) return ok_result();
   TL_TRY_ASSIGN(Rows rows,
-                db.query("SELECT r.conversation_id, r.message_seq, r.emoji, count(*), min(r.created_at) AS first_at"
+                db.query("SELECT r.conversation_id, r.message_seq, r.emoji, count(*), min(r.change_seq) AS first_change"
                          " FROM unnest($1::bigint[], $2::bigint[]) AS wanted (conversation_id, seq)"
                          " JOIN message_reactions r"
                          " ON r.conversation_id = wanted.conversation_id AND r.message_seq = wanted.seq"
                          " GROUP BY r.conversation_id, r.message_seq, r.emoji"
-                         " ORDER BY r.conversation_id, r.message_seq, first_at, r.emoji",
+                         " ORDER BY r.conversation_id, r.message_seq, first_change",
                          Params::of(conversation_ids, seqs)));
   for (int row = 0; row < rows.size(); ++row) {
     for (auto* message : by_key.at({rows.int64(row, 0), rows.int64(row, 1)})) {
@@ -40,10 +40,7 @@ Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& 
 }
 
 Result<void> attach_reactions(Executor& db, std::vector<model::Message>& messages) {
-  std::vector<model::Message*> pointers;
-  pointers.reserve(messages.size());
-  for (auto& message : messages) pointers.push_back(&message);
-  return attach_reactions(db, pointers);
+  return attach_reactions_within(db, messages, [](model::Message& message) -> model::Message& { return message; });
 }
 
 Result<std::vector<model::ReactionMark>> reactions_of_user(Executor& db, model::Id user_id, model::Id conversation_id,

@@ -31,6 +31,9 @@ const std::string kLatestReactionChange =
     kChangeWithMessage +
     " WHERE c.conversation_id = ? AND c.message_seq = ? AND c.kind = ? AND c.actor_id = ? AND c.emoji = ?"
     " ORDER BY c.change_seq DESC LIMIT 1";
+const std::string kLatestPinChange = kChangeWithMessage +
+                                     " WHERE c.conversation_id = ? AND c.message_seq = ? AND c.kind = ?"
+                                     " ORDER BY c.change_seq DESC LIMIT 1";
 const std::string kChangesAfter =
     kChangeWithMessage + " WHERE c.conversation_id = ? AND c.change_seq > ? ORDER BY c.change_seq LIMIT ?";
 
@@ -160,6 +163,40 @@ Result<std::optional<model::ChangeOutcome>> reaction_refusal_or_earlier(Connecti
   return Answer(model::ChangeOutcome{std::move(*earlier), false, {}});
 }
 
+// Pins are for a group's owner and admins (either member of a direct conversation, or a
+// site admin). Pinning a pinned message, or unpinning one that is not, changes nothing:
+// it is answered with the latest change that made it so, or (an unpin of a message never
+// pinned) not_found.
+Result<std::optional<model::ChangeOutcome>> pin_refusal_or_earlier(Connection& db, const model::MessageChange& change,
+                                                                   const model::Message& message,
+                                                                   const Standing& actor) {
+  using Answer = std::optional<model::ChangeOutcome>;
+  const bool moderates = !actor.in_group || actor.role == model::MemberRole::owner ||
+                         actor.role == model::MemberRole::admin || change.actor_is_site_admin;
+  if (!moderates) return Error::forbidden("only a group owner or admin can pin a message");
+  if (message.deleted_at) return Error::conflict("the message was deleted");
+  TL_TRY_ASSIGN(Statement pins, db.prepare("SELECT count(*), count(*) FILTER (WHERE message_seq = ?)"
+                                           " FROM message_pins WHERE conversation_id = ?"));
+  pins.bind_all(message.seq, message.conversation_id);
+  TL_TRY(pins.step());
+  const bool pinned = pins.int64(1) > 0;
+  const bool pinning = change.kind == model::ChangeKind::pinned;
+  if (pinning != pinned) {
+    if (pinning && change.max_pins > 0 && pins.int64(0) >= change.max_pins) {
+      return Error::conflict("a conversation holds at most " + std::to_string(change.max_pins) + " pinned messages");
+    }
+    return Answer();
+  }
+  TL_TRY_ASSIGN(Statement query, db.prepare(kLatestPinChange));
+  query.bind_all(message.conversation_id, message.seq, model::change_kind_name(change.kind));
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, find_one_change(db, query));
+  if (!earlier) {
+    if (pinning) return Error::internal("a pin has no change that made it");
+    return Error::not_found("pin not found");
+  }
+  return Answer(model::ChangeOutcome{std::move(*earlier), false, {}});
+}
+
 // Checks a change in the contract's order, after the retry and membership checks: an
 // error, or nullopt to go ahead. A delete of a message already deleted is answered here
 // with that deletion.
@@ -167,6 +204,7 @@ Result<std::optional<model::ChangeOutcome>> refusal_or_earlier(Connection& db, c
                                                                const model::Message& message, const Standing& actor) {
   using Answer = std::optional<model::ChangeOutcome>;
   if (model::is_reaction(change.kind)) return reaction_refusal_or_earlier(db, change, message);
+  if (model::is_pin(change.kind)) return pin_refusal_or_earlier(db, change, message, actor);
   if (change.kind == model::ChangeKind::edited) {
     if (message.sender_id != change.actor_id) return Error::forbidden("only the sender can edit a message");
     if (message.deleted_at) return Error::conflict("the message was deleted");
@@ -241,12 +279,13 @@ Result<void> follow_in_search_index(Connection& db, const model::Message& before
   return note.run();
 }
 
-// Adds or removes the actor's reaction.
-Result<void> update_reactions(Connection& db, const model::MessageChange& change, const model::Message& message) {
+// Adds or removes the actor's reaction; `change_seq` is the change doing it.
+Result<void> update_reactions(Connection& db, const model::MessageChange& change, const model::Message& message,
+                              model::Seq change_seq) {
   if (change.kind == model::ChangeKind::reacted) {
     TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO message_reactions (conversation_id, message_seq, emoji,"
-                                               " user_id, created_at) VALUES (?, ?, ?, ?, ?)"));
-    insert.bind_all(message.conversation_id, message.seq, change.emoji, change.actor_id, change.at);
+                                               " user_id, created_at, change_seq) VALUES (?, ?, ?, ?, ?, ?)"));
+    insert.bind_all(message.conversation_id, message.seq, change.emoji, change.actor_id, change.at, change_seq);
     return insert.run();
   }
   TL_TRY_ASSIGN(Statement remove, db.prepare("DELETE FROM message_reactions WHERE conversation_id = ?"
@@ -255,10 +294,29 @@ Result<void> update_reactions(Connection& db, const model::MessageChange& change
   return remove.run();
 }
 
+// Pins or unpins the message.
+Result<void> update_pin(Connection& db, const model::MessageChange& change, const model::Message& message) {
+  if (change.kind == model::ChangeKind::pinned) {
+    TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO message_pins (conversation_id, message_seq, pinned_by,"
+                                               " pinned_at) VALUES (?, ?, ?, ?)"));
+    insert.bind_all(message.conversation_id, message.seq, change.actor_id, change.at);
+    return insert.run();
+  }
+  TL_TRY_ASSIGN(Statement remove,
+                db.prepare("DELETE FROM message_pins WHERE conversation_id = ? AND message_seq = ?"));
+  remove.bind_all(message.conversation_id, message.seq);
+  return remove.run();
+}
+
 // Applies the change to the message row and returns the message as it now is.
-Result<model::Message> update_message(Connection& db, const model::MessageChange& change, model::Message message) {
-  if (model::is_reaction(change.kind)) {
-    TL_TRY(update_reactions(db, change, message));
+Result<model::Message> update_message(Connection& db, const model::MessageChange& change, model::Message message,
+                                      model::Seq change_seq) {
+  if (model::is_reaction(change.kind) || model::is_pin(change.kind)) {
+    if (model::is_reaction(change.kind)) {
+      TL_TRY(update_reactions(db, change, message, change_seq));
+    } else {
+      TL_TRY(update_pin(db, change, message));
+    }
     TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
     return message;
   }
@@ -273,11 +331,11 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
     return message;
   }
   // A tombstone keeps nothing of what members added to the message either.
-  {
-    TL_TRY_ASSIGN(Statement unreact,
-                  db.prepare("DELETE FROM message_reactions WHERE conversation_id = ? AND message_seq = ?"));
-    unreact.bind_all(message.conversation_id, message.seq);
-    TL_TRY(unreact.run());
+  for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = ? AND message_seq = ?",
+                          "DELETE FROM message_pins WHERE conversation_id = ? AND message_seq = ?"}) {
+    TL_TRY_ASSIGN(Statement forget, db.prepare(sql));
+    forget.bind_all(message.conversation_id, message.seq);
+    TL_TRY(forget.run());
   }
   TL_TRY_ASSIGN(Statement update,
                 db.prepare("UPDATE messages SET body = '', deleted_at = ? WHERE conversation_id = ? AND seq = ?"));
@@ -309,7 +367,9 @@ Result<model::ChangeOutcome> record_message_change(Connection& db, const model::
 
   TL_TRY_ASSIGN(ChangeNumbers numbers, take_next_change_seq(db, change.conversation_id));
   TL_TRY(insert_change_row(db, change, *message, numbers));
-  if (!model::is_reaction(change.kind)) TL_TRY(follow_in_search_index(db, *message, change.kind));
+  if (change.kind == model::ChangeKind::edited || change.kind == model::ChangeKind::deleted) {
+    TL_TRY(follow_in_search_index(db, *message, change.kind));
+  }
   model::ChangeOutcome outcome;
   outcome.created = true;
   outcome.change.conversation_id = change.conversation_id;
@@ -318,7 +378,7 @@ Result<model::ChangeOutcome> record_message_change(Connection& db, const model::
   outcome.change.actor_id = change.actor_id;
   outcome.change.at = change.at;
   if (model::is_reaction(change.kind)) outcome.change.emoji = change.emoji;
-  TL_TRY_ASSIGN(outcome.change.message, update_message(db, change, std::move(*message)));
+  TL_TRY_ASSIGN(outcome.change.message, update_message(db, change, std::move(*message), numbers.change_seq));
   // Read in the commit, like a send's: the members this change was committed among.
   TL_TRY_ASSIGN(outcome.member_ids, member_user_ids(db, change.conversation_id));
   return outcome;
@@ -374,10 +434,7 @@ Result<std::vector<model::Change>> list_changes(Connection& db, model::Id conver
         other == others.end() || (creation != creations.end() && creation->change_seq < other->change_seq);
     page.push_back(std::move(take_creation ? *creation++ : *other++));
   }
-  std::vector<model::Message*> messages;
-  messages.reserve(page.size());
-  for (auto& change : page) messages.push_back(&change.message);
-  TL_TRY(attach_reactions(db, messages));
+  TL_TRY(attach_reactions_within(db, page, [](model::Change& change) -> model::Message& { return change.message; }));
   return page;
 }
 

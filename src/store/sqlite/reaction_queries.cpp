@@ -37,10 +37,10 @@ Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>
     by_key[{message->conversation_id, message->seq}].push_back(message);
   }
   for (const auto& [conversation_id, range] : ranges_of(messages)) {
-    TL_TRY_ASSIGN(Statement query, db.prepare("SELECT message_seq, emoji, count(*), min(created_at) AS first_at"
+    TL_TRY_ASSIGN(Statement query, db.prepare("SELECT message_seq, emoji, count(*), min(change_seq) AS first_change"
                                               " FROM message_reactions"
                                               " WHERE conversation_id = ? AND message_seq BETWEEN ? AND ?"
-                                              " GROUP BY message_seq, emoji ORDER BY message_seq, first_at, emoji"));
+                                              " GROUP BY message_seq, emoji ORDER BY message_seq, first_change"));
     query.bind_all(conversation_id, range.low, range.high);
     for (;;) {
       TL_TRY_ASSIGN(bool has_row, query.step());
@@ -56,10 +56,7 @@ Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>
 }
 
 Result<void> attach_reactions(Connection& db, std::vector<model::Message>& messages) {
-  std::vector<model::Message*> pointers;
-  pointers.reserve(messages.size());
-  for (auto& message : messages) pointers.push_back(&message);
-  return attach_reactions(db, pointers);
+  return attach_reactions_within(db, messages, [](model::Message& message) -> model::Message& { return message; });
 }
 
 Result<std::vector<model::ReactionMark>> reactions_of_user(Connection& db, model::Id user_id, model::Id conversation_id,

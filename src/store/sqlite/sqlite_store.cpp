@@ -14,6 +14,7 @@
 #include "store/sqlite/conversation_queries.hpp"
 #include "store/sqlite/message_queries.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/pin_queries.hpp"
 #include "store/sqlite/reaction_queries.hpp"
 #include "store/sqlite/reader_pool.hpp"
 #include "store/sqlite/token_queries.hpp"
@@ -332,6 +333,10 @@ Result<std::vector<model::ReactionMark>> SqliteStore::reactions_of_user(Id user_
                                                                         const std::vector<Seq>& seqs) {
   return read<std::vector<model::ReactionMark>>(
       [&](Connection& db) { return sqlite::reactions_of_user(db, user_id, conversation_id, seqs); });
+}
+
+Result<std::vector<model::Pin>> SqliteStore::pin_list(Id conversation_id) {
+  return read<std::vector<model::Pin>>([&](Connection& db) { return list_pins(db, conversation_id); });
 }
 
 Result<std::vector<model::Message>> SqliteStore::message_list(Id conversation_id, std::optional<Seq> before,
