@@ -17,11 +17,12 @@ extern const int kMessageCases;
 extern const int kSearchCases;
 extern const int kChangeCases;
 extern const int kReactionCases;
+extern const int kPinCases;
 
 namespace {
 [[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,    &kTokenCases,  &kConversationCases, &kMemberCases,
                                                &kMessageCases, &kSearchCases, &kChangeCases,
-                                               &kReactionCases};
+                                               &kReactionCases, &kPinCases};
 }  // namespace
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
