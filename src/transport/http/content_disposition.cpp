@@ -56,11 +56,11 @@ CodePoint take_code_point(std::string_view& text) {
 }
 
 bool is_dropped(std::uint32_t c) {
-  if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;          // controls
-  if (c == '"') return true;                                       // ends a quoted string
+  if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return true;                          // controls
+  if (c == '"') return true;                                                      // ends a quoted string
   if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) return true;  // bidi embeddings/isolates
-  if (c == 0x200e || c == 0x200f || c == 0x061c) return true;     // direction marks
-  return c == 0xfeff;                                               // byte-order mark
+  if (c == 0x200e || c == 0x200f || c == 0x061c) return true;                     // direction marks
+  return c == 0xfeff;                                                             // byte-order mark
 }
 
 bool is_trimmed(char c) { return c == ' ' || c == '.' || c == '\t'; }
@@ -92,7 +92,17 @@ std::string bound_length(std::string name) {
 bool is_attr_char(unsigned char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '&': case '+': case '-': case '.': case '^': case '_': case '`': case '|':
+    case '!':
+    case '#':
+    case '$':
+    case '&':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
     case '~': return true;
     default: return false;
   }

@@ -136,8 +136,8 @@ bool in_family(const Family& family, std::string_view declared) {
 // Types a browser runs script in when it renders them.
 bool is_active_content(std::string_view essence) {
   constexpr std::array<std::string_view, 10> kActive{
-      "text/html",       "application/xhtml+xml",  "image/svg+xml",          "text/xml",
-      "application/xml", "text/javascript",        "application/javascript", "application/ecmascript",
+      "text/html",       "application/xhtml+xml",   "image/svg+xml",          "text/xml",
+      "application/xml", "text/javascript",         "application/javascript", "application/ecmascript",
       "text/ecmascript", "application/x-javascript"};
   for (auto name : kActive) {
     if (essence == name) return true;

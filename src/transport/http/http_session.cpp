@@ -409,8 +409,8 @@ net::awaitable<error_code> HttpSession::write_streamed(Response response, unsign
   }
   if (ec) co_return ec;
   if (!produced) {
-    util::log::warn("http.streamed_body_failed", {{"path", std::string_view(request.path)},
-                                                  {"request_id", std::string_view(request.request_id)}});
+    util::log::warn("http.streamed_body_failed",
+                    {{"path", std::string_view(request.path)}, {"request_id", std::string_view(request.request_id)}});
     co_return net::error::operation_aborted;
   }
 

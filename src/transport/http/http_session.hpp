@@ -50,8 +50,8 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<std::optional<Response>> screen(Request& request);
   boost::asio::awaitable<boost::system::error_code> write(const Request& request, Response response, unsigned version,
                                                           bool keep_alive, Clock::time_point started);
-  boost::asio::awaitable<boost::system::error_code> write_streamed(Response response, unsigned version,
-                                                                   bool keep_alive, const Request& request);
+  boost::asio::awaitable<boost::system::error_code> write_streamed(Response response, unsigned version, bool keep_alive,
+                                                                   const Request& request);
   boost::asio::awaitable<void> close(bool drain);
   void log_access(const Request& request, int status, Clock::time_point started) const;
   bool still_keep_alive(bool requested) const { return requested && !context_.stopping; }

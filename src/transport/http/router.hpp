@@ -14,8 +14,8 @@ namespace talkline::transport::http {
 using Handler = std::function<Response(Request&)>;
 
 struct RouteInfo {
-  std::string method;   // "GET", "POST", ...
-  std::string pattern;  // e.g. "/api/v1/conversations/{id}/messages"
+  std::string method;     // "GET", "POST", ...
+  std::string pattern;    // e.g. "/api/v1/conversations/{id}/messages"
   bool streamed = false;  // added with add_streamed
 };
 
@@ -44,9 +44,9 @@ class Router {
   enum class Outcome { matched, not_found, method_not_allowed };
   struct Match {
     Outcome outcome = Outcome::not_found;
-    const Handler* handler = nullptr;          // set when matched a plain route
+    const Handler* handler = nullptr;         // set when matched a plain route
     const StreamedRoute* streamed = nullptr;  // set when matched a streamed route
-    std::vector<std::string> allowed;  // set when method_not_allowed (for `Allow`)
+    std::vector<std::string> allowed;         // set when method_not_allowed (for `Allow`)
   };
   /// Finds the handler for a request and fills `request.path_params`.
   Match match(Request& request) const;

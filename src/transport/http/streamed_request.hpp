@@ -42,8 +42,8 @@ class StreamedRequest {
   /// `parser` has read the header (with a body limit set); `request` is the head
   /// (its body empty, path params filled). With `send_continue`, read_body answers
   /// `Expect: 100-continue` first.
-  StreamedRequest(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer, Parser& parser,
-                  Request& request, const StreamedRouteOptions& options, std::chrono::seconds read_timeout,
+  StreamedRequest(boost::beast::tcp_stream& stream, boost::beast::flat_buffer& buffer, Parser& parser, Request& request,
+                  const StreamedRouteOptions& options, std::chrono::seconds read_timeout,
                   boost::asio::thread_pool::executor_type workers, bool send_continue);
 
   /// Method, target, decoded path and query, headers, path params, remote address,

@@ -75,8 +75,7 @@ struct StreamedRoute {
   StreamedHandler handler;
 };
 
-inline std::shared_ptr<const StreamedRoute> make_streamed_route(StreamedRouteOptions options,
-                                                                StreamedHandler handler) {
+inline std::shared_ptr<const StreamedRoute> make_streamed_route(StreamedRouteOptions options, StreamedHandler handler) {
   return std::make_shared<const StreamedRoute>(StreamedRoute{options, std::move(handler)});
 }
 

@@ -42,8 +42,8 @@ TEST(ByteRange, EmptySuffixAndEmptyRepresentationAreUnsatisfiable) {
 }
 
 TEST(ByteRange, MalformedValuesAreIgnored) {
-  for (std::string_view header : {"", "bytes", "bytes=", "bytes=-", "bytes=a-b", "bytes=5-1", "items=0-1",
-                                  "bytes=0-1x", "bytes 0-1", "bytes=--1", "bytes=1-2-3", "bytes=+1-2"}) {
+  for (std::string_view header : {"", "bytes", "bytes=", "bytes=-", "bytes=a-b", "bytes=5-1", "items=0-1", "bytes=0-1x",
+                                  "bytes 0-1", "bytes=--1", "bytes=1-2-3", "bytes=+1-2"}) {
     EXPECT_EQ(evaluate_range(header, 1000).outcome, Outcome::whole) << header;
   }
 }

@@ -23,7 +23,9 @@ TEST(ContentDisposition, PathComponentsAreStripped) {
 }
 
 TEST(ContentDisposition, QuotesControlsAndBidiOverridesAreDropped) {
-  EXPECT_EQ(safe_file_name("a\"b\r\nc\x01\x7f" "d.txt"), "abcd.txt");
+  EXPECT_EQ(safe_file_name("a\"b\r\nc\x01\x7f"
+                           "d.txt"),
+            "abcd.txt");
   EXPECT_EQ(safe_file_name("invoice\u202Efdp.exe"), "invoicefdp.exe");
   EXPECT_EQ(safe_file_name("x\xc2\x85y"), "xy");  // C1 control U+0085
 }
@@ -56,7 +58,8 @@ TEST(ContentDisposition, LongNamesAreCutAtCharacterBoundaries) {
 TEST(ContentDisposition, ValueNeverBreaksTheHeader) {
   auto value = attachment_disposition("x\";\r\nSet-Cookie: a=b%20.txt");
   EXPECT_EQ(value.find_first_of("\r\n"), std::string::npos);
-  EXPECT_EQ(value, "attachment; filename=\"x;Set-Cookie: a=b_20.txt\"; filename*=UTF-8''x%3BSet-Cookie%3A%20a%3Db%2520.txt");
+  EXPECT_EQ(value,
+            "attachment; filename=\"x;Set-Cookie: a=b_20.txt\"; filename*=UTF-8''x%3BSet-Cookie%3A%20a%3Db%2520.txt");
 }
 
 }  // namespace

@@ -31,10 +31,22 @@ TEST(ContentSniffer, RejectsFrameSyncThatIsNotLayerThree) {
 }
 
 TEST(ContentSniffer, RecognisesIsoMediaBrands) {
-  EXPECT_EQ(sniff_media_type(bytes(std::string_view("\0\0\0\x18" "ftypisom", 12))), "video/mp4");
-  EXPECT_EQ(sniff_media_type(bytes(std::string_view("\0\0\0\x14" "ftypqt  ", 12))), "video/quicktime");
-  EXPECT_EQ(sniff_media_type(bytes(std::string_view("\0\0\0\x20" "ftypM4A ", 12))), "audio/mp4");
-  EXPECT_EQ(sniff_media_type(bytes(std::string_view("\0\0\0\x04" "ftypisom", 12))), "application/octet-stream");
+  EXPECT_EQ(sniff_media_type(bytes(std::string_view("\0\0\0\x18"
+                                                    "ftypisom",
+                                                    12))),
+            "video/mp4");
+  EXPECT_EQ(sniff_media_type(bytes(std::string_view("\0\0\0\x14"
+                                                    "ftypqt  ",
+                                                    12))),
+            "video/quicktime");
+  EXPECT_EQ(sniff_media_type(bytes(std::string_view("\0\0\0\x20"
+                                                    "ftypM4A ",
+                                                    12))),
+            "audio/mp4");
+  EXPECT_EQ(sniff_media_type(bytes(std::string_view("\0\0\0\x04"
+                                                    "ftypisom",
+                                                    12))),
+            "application/octet-stream");
 }
 
 TEST(ContentSniffer, TellsWebmFromMatroska) {
@@ -50,8 +62,8 @@ TEST(ContentSniffer, Utf8WithoutBinaryBytesIsText) {
 TEST(ContentSniffer, BinaryBytesOrBadUtf8AreOctetStream) {
   EXPECT_EQ(sniff_media_type(std::string_view("ab\0c", 4)), "application/octet-stream");
   EXPECT_EQ(sniff_media_type("ab\x01"), "application/octet-stream");
-  EXPECT_EQ(sniff_media_type("\xc0\xaf"), "application/octet-stream");        // overlong
-  EXPECT_EQ(sniff_media_type("\xed\xa0\x80"), "application/octet-stream");    // surrogate
+  EXPECT_EQ(sniff_media_type("\xc0\xaf"), "application/octet-stream");          // overlong
+  EXPECT_EQ(sniff_media_type("\xed\xa0\x80"), "application/octet-stream");      // surrogate
   EXPECT_EQ(sniff_media_type("\xf4\x90\x80\x80"), "application/octet-stream");  // past U+10FFFF
   EXPECT_EQ(sniff_media_type(""), "application/octet-stream");
 }

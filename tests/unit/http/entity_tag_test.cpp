@@ -41,8 +41,8 @@ TEST(EntityTag, CommaInsideATagIsPartOfIt) {
 }
 
 TEST(EntityTag, MalformedListMatchesNothing) {
-  for (std::string_view header : {"abc123", "\"abc123", "\"abc123\" x", "w/\"abc123\"", "*, \"abc123\"",
-                                  "\"abc123\" \"x\"", "\"ab c123\""}) {
+  for (std::string_view header :
+       {"abc123", "\"abc123", "\"abc123\" x", "w/\"abc123\"", "*, \"abc123\"", "\"abc123\" \"x\"", "\"ab c123\""}) {
     EXPECT_FALSE(if_none_match_matches(header, kTag)) << header;
   }
 }

@@ -86,7 +86,8 @@ Router streamed_router(const std::shared_ptr<UploadLog>& log) {
   router.add_streamed("PUT", "/guarded", make_streamed_route(options, [](StreamedRequest&) -> net::awaitable<Response> {
                         co_return Response::json(401, R"({"code":"unauthorized"})");
                       }));
-  router.add_streamed("POST", "/throws", make_streamed_route(options, [](StreamedRequest& up) -> net::awaitable<Response> {
+  router.add_streamed("POST", "/throws",
+                      make_streamed_route(options, [](StreamedRequest& up) -> net::awaitable<Response> {
                         co_await up.read_body();
                         throw std::runtime_error("handler exploded");
                       }));
@@ -152,8 +153,8 @@ TEST_F(StreamedRoutes, OversizeContentLengthIsRefusedBeforeTheBody) {
   RunningServer server(test::test_options(), streamed_router(log_));
   TestClient client(server.port());
   // Only the header is sent: the answer must not wait for the body.
-  ASSERT_FALSE(client.write_raw("POST /uploads/photo HTTP/1.1\r\nHost: x\r\nContent-Length: " +
-                                std::to_string(kLimit + 1) + "\r\n\r\n"));
+  ASSERT_FALSE(client.write_raw(
+      "POST /uploads/photo HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(kLimit + 1) + "\r\n\r\n"));
   ClientResponse response;
   ASSERT_FALSE(client.read(response));
   EXPECT_EQ(response.result_int(), 413u);
@@ -194,7 +195,8 @@ TEST_F(StreamedRoutes, ExpectContinueGets100WhenTheHandlerReads) {
 TEST_F(StreamedRoutes, HandlerRefusingOnTheHeadAnswersWithout100AndCloses) {
   RunningServer server(test::test_options(), streamed_router(log_));
   TestClient client(server.port());
-  ASSERT_FALSE(client.write_raw("PUT /guarded HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n"));
+  ASSERT_FALSE(
+      client.write_raw("PUT /guarded HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n"));
   ClientResponse response;
   ASSERT_FALSE(client.read(response));
   EXPECT_EQ(response.result_int(), 401u);
