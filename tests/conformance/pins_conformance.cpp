@@ -25,10 +25,6 @@ std::vector<model::Id> pinned_ids(const std::vector<model::Pin>& pins) {
   return ids;
 }
 
-template <typename T>
-std::string message_of(const Result<T>& result) {
-  return result.ok() ? "" : result.error().message;
-}
 
 }  // namespace
 
@@ -66,6 +62,17 @@ TEST_P(StoreConformance, PinsAreListedLatestFirstAndAreChangesOfTheFeed) {
   EXPECT_EQ(feed[2].kind, model::ChangeKind::unpinned);
   EXPECT_EQ(feed[2].message.id, first.id);
   EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 5);
+}
+
+TEST_P(StoreConformance, PinsMadeInOneMillisecondAreListedByTheirChanges) {
+  model::User owner = add_user("owner");
+  model::Conversation group = add_group(owner, {});
+  std::vector<model::Message> messages;
+  for (int i = 0; i < 4; ++i) messages.push_back(send(group, owner, "m" + std::to_string(i)));
+  const model::Millis at = tick();
+  for (int i : {2, 0, 3, 1}) must(store().message_change(pin_of(messages[i], owner, true, at)));
+  EXPECT_EQ(pinned_ids(must(store().pin_list(group.id))),
+            (std::vector<model::Id>{messages[1].id, messages[3].id, messages[0].id, messages[2].id}));
 }
 
 TEST_P(StoreConformance, PinningIsForGroupOwnersAdminsDirectMembersAndSiteAdmins) {

@@ -37,10 +37,6 @@ std::vector<std::tuple<std::string, int>> counts_of(const model::Message& messag
   return counts;
 }
 
-template <typename T>
-std::string message_of(const Result<T>& result) {
-  return result.ok() ? "" : result.error().message;
-}
 
 }  // namespace
 

@@ -167,11 +167,12 @@ Result<std::optional<model::ChangeOutcome>> pin_refusal_or_earlier(Executor& db,
 }
 
 // Pins or unpins the message and returns it with its reactions.
-Result<model::Message> apply_pin(Executor& db, const model::MessageChange& change, model::Message message) {
+Result<model::Message> apply_pin(Executor& db, const model::MessageChange& change, model::Message message,
+                                 model::Seq change_seq) {
   if (change.kind == model::ChangeKind::pinned) {
-    TL_TRY(db.query("INSERT INTO message_pins (conversation_id, message_seq, pinned_by, pinned_at)"
-                    " VALUES ($1, $2, $3, $4)",
-                    Params::of(message.conversation_id, message.seq, change.actor_id, change.at)));
+    TL_TRY(db.query("INSERT INTO message_pins (conversation_id, message_seq, pinned_by, pinned_at, change_seq)"
+                    " VALUES ($1, $2, $3, $4, $5)",
+                    Params::of(message.conversation_id, message.seq, change.actor_id, change.at, change_seq)));
   } else {
     TL_TRY(db.query("DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2",
                     Params::of(message.conversation_id, message.seq)));
@@ -201,7 +202,7 @@ Result<model::Message> apply_reaction(Executor& db, const model::MessageChange& 
 Result<model::Message> apply_to_message(Executor& db, const model::MessageChange& change, const model::Message& message,
                                         model::Seq change_seq) {
   if (model::is_reaction(change.kind)) return apply_reaction(db, change, message, change_seq);
-  if (model::is_pin(change.kind)) return apply_pin(db, change, message);
+  if (model::is_pin(change.kind)) return apply_pin(db, change, message, change_seq);
   if (change.kind == model::ChangeKind::deleted) {
     // A tombstone keeps nothing of what members added to the message either.
     for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2",

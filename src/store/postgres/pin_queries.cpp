@@ -13,7 +13,7 @@ Result<std::vector<model::Pin>> list_pins(Executor& db, model::Id conversation_i
   TL_TRY_ASSIGN(Rows rows, db.query(std::string("SELECT ") + kMessageColumns +
                                         ", p.pinned_by, p.pinned_at FROM message_pins p JOIN messages m"
                                         " ON m.conversation_id = p.conversation_id AND m.seq = p.message_seq"
-                                        " WHERE p.conversation_id = $1 ORDER BY p.pinned_at DESC, p.message_seq DESC",
+                                        " WHERE p.conversation_id = $1 ORDER BY p.change_seq DESC",
                                     Params::of(conversation_id)));
   std::vector<model::Pin> pins;
   pins.reserve(static_cast<std::size_t>(rows.size()));

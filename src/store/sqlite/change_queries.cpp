@@ -295,11 +295,12 @@ Result<void> update_reactions(Connection& db, const model::MessageChange& change
 }
 
 // Pins or unpins the message.
-Result<void> update_pin(Connection& db, const model::MessageChange& change, const model::Message& message) {
+Result<void> update_pin(Connection& db, const model::MessageChange& change, const model::Message& message,
+                        model::Seq change_seq) {
   if (change.kind == model::ChangeKind::pinned) {
     TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO message_pins (conversation_id, message_seq, pinned_by,"
-                                               " pinned_at) VALUES (?, ?, ?, ?)"));
-    insert.bind_all(message.conversation_id, message.seq, change.actor_id, change.at);
+                                               " pinned_at, change_seq) VALUES (?, ?, ?, ?, ?)"));
+    insert.bind_all(message.conversation_id, message.seq, change.actor_id, change.at, change_seq);
     return insert.run();
   }
   TL_TRY_ASSIGN(Statement remove,
@@ -315,7 +316,7 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
     if (model::is_reaction(change.kind)) {
       TL_TRY(update_reactions(db, change, message, change_seq));
     } else {
-      TL_TRY(update_pin(db, change, message));
+      TL_TRY(update_pin(db, change, message, change_seq));
     }
     TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
     return message;

@@ -12,7 +12,7 @@ Result<std::vector<model::Pin>> list_pins(Connection& db, model::Id conversation
                            " m.created_at, m.edited_at, m.change_seq, m.deleted_at, p.pinned_by, p.pinned_at"
                            " FROM message_pins p JOIN messages m"
                            " ON m.conversation_id = p.conversation_id AND m.seq = p.message_seq"
-                           " WHERE p.conversation_id = ? ORDER BY p.pinned_at DESC, p.message_seq DESC"));
+                           " WHERE p.conversation_id = ? ORDER BY p.change_seq DESC"));
   query.bind_all(conversation_id);
   std::vector<model::Pin> pins;
   for (;;) {

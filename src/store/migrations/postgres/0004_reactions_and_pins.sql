@@ -24,6 +24,7 @@ CREATE TABLE message_pins (
   message_seq     BIGINT NOT NULL,
   pinned_by       BIGINT NOT NULL REFERENCES users (id),
   pinned_at       BIGINT NOT NULL,
+  change_seq      BIGINT NOT NULL,  -- the pin's change: pins are listed latest first by it
   PRIMARY KEY (conversation_id, message_seq),
   FOREIGN KEY (conversation_id, message_seq) REFERENCES messages (conversation_id, seq)
 );

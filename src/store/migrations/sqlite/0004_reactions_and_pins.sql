@@ -23,6 +23,7 @@ CREATE TABLE message_pins (
   message_seq     INTEGER NOT NULL,
   pinned_by       INTEGER NOT NULL REFERENCES users (id),
   pinned_at       INTEGER NOT NULL,
+  change_seq      INTEGER NOT NULL,  -- the pin's change: pins are listed latest first by it
   PRIMARY KEY (conversation_id, message_seq)
 ) WITHOUT ROWID;
 
