@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds each libFuzzer target with clang (address+undefined) and runs it for the
 # given number of seconds. Crashes leave their input in build-fuzz/<target>/.
+#   scripts/fuzz.sh [seconds] [target...]   (no targets: all of them)
 set -euo pipefail
 seconds=${1:-60}
+shift || true
 cd "$(dirname "$0")/.."
 out=build-fuzz
 mkdir -p "$out"
@@ -26,11 +28,21 @@ declare -A targets=(
   [fuzz_s3_reply]="tests/fuzz/fuzz_s3_reply.cpp src/blob/s3/s3_reply.cpp"
   [fuzz_endpoint_url]="tests/fuzz/fuzz_endpoint_url.cpp src/blob/s3/endpoint_url.cpp src/util/error.cpp"
   [fuzz_blob_key]="tests/fuzz/fuzz_blob_key.cpp src/blob/blob_key.cpp src/util/error.cpp"
+  [fuzz_http_range]="tests/fuzz/fuzz_http_range.cpp src/transport/http/byte_range.cpp src/transport/http/entity_tag.cpp"
+  [fuzz_content_sniff]="tests/fuzz/fuzz_content_sniff.cpp src/transport/http/content_sniffer.cpp"
+  [fuzz_content_disposition]="tests/fuzz/fuzz_content_disposition.cpp src/transport/http/content_disposition.cpp"
 )
+selected=("$@")
+if [ ${#selected[@]} -eq 0 ]; then selected=("${!targets[@]}"); fi
 libs=(-lcrypto)
 
 status=0
-for target in "${!targets[@]}"; do
+for target in "${selected[@]}"; do
+  if [ -z "${targets[$target]+set}" ]; then
+    echo "fuzz: no target $target"
+    status=1
+    continue
+  fi
   read -r -a sources <<<"${targets[$target]}"
   "${compiler[@]}" "${sources[@]}" "${libs[@]}" -o "$out/$target"
   mkdir -p "$out/$target.corpus" "$out/$target.crashes"

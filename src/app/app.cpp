@@ -51,6 +51,9 @@ services::DomainLimits domain_limits(const config::Config& config) {
   limits.group_max_members = config.group_max_members;
   limits.page_max_limit = config.page_max_limit;
   limits.edit_window_seconds = config.edit_window_seconds;
+  limits.reaction_max_bytes = config.reaction_max_bytes;
+  limits.reactions_per_message = config.reactions_per_message;
+  limits.pins_per_conversation = config.pins_per_conversation;
   limits.page_default_limit = std::min(limits.page_default_limit, config.page_max_limit);
   return limits;
 }

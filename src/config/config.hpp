@@ -77,6 +77,9 @@ struct Config {
   int group_max_members = 1000;
   int page_max_limit = 100;
   int edit_window_seconds = 172800;  // 0: a message can be edited at any age
+  int reaction_max_bytes = 32;       // an emoji with modifiers, or a short code
+  int reactions_per_message = 50;    // different emoji on one message
+  int pins_per_conversation = 50;
   int requests_per_minute_per_ip = 6000;  // 0 disables the general per-IP request limit
 
   // real-time gateway (Socket.IO on /socket.io/)

@@ -9,6 +9,15 @@
 
 namespace talkline::model {
 
+/// One emoji's reactions to a message.
+struct Reaction {
+  std::string emoji;
+  int count = 0;
+  /// Whether the user a view was read for is among them; unset where a view is shared by
+  /// every member (live events, catch-up), which carry the reacting user instead.
+  std::optional<bool> me;
+};
+
 struct Message {
   Id id = 0;
   Id conversation_id = 0;
@@ -24,6 +33,8 @@ struct Message {
   /// Set once deleted: the message is then a tombstone with an empty body that keeps its
   /// seq, so histories stay gap-free.
   std::optional<Millis> deleted_at;
+  /// Ordered by the earliest reaction each emoji has now.
+  std::vector<Reaction> reactions;
 };
 
 struct NewMessage {
@@ -47,8 +58,14 @@ struct SendOutcome {
 };
 
 /// What a change did to its message. `created` is the message itself; the others are
-/// rows of their own in the conversation's change feed.
-enum class ChangeKind { created, edited, deleted };
+/// rows of their own in the conversation's change feed. `reacted` and `unreacted` add and
+/// remove one user's reaction with one emoji; `pinned` and `unpinned` pin a message to its
+/// conversation and take it off.
+enum class ChangeKind { created, edited, deleted, reacted, unreacted, pinned, unpinned };
+/// Whether the change adds or removes a reaction (and so names an emoji).
+inline bool is_reaction(ChangeKind kind) { return kind == ChangeKind::reacted || kind == ChangeKind::unreacted; }
+/// Whether the change pins or unpins a message.
+inline bool is_pin(ChangeKind kind) { return kind == ChangeKind::pinned || kind == ChangeKind::unpinned; }
 std::string_view change_kind_name(ChangeKind kind);
 std::optional<ChangeKind> change_kind_from_name(std::string_view name);
 
@@ -64,11 +81,13 @@ struct Change {
   Id actor_id = 0;
   Millis at = 0;
   Message message;
+  /// The emoji of a reaction change; empty for the others.
+  std::string emoji;
 };
 
-/// A change asked of an existing message (edit or delete).
+/// A change asked of an existing message (edit, delete, reaction added or removed).
 struct MessageChange {
-  ChangeKind kind = ChangeKind::edited;  // edited or deleted
+  ChangeKind kind = ChangeKind::edited;  // anything but created
   Id conversation_id = 0;
   Id message_id = 0;
   Id actor_id = 0;
@@ -81,6 +100,26 @@ struct MessageChange {
   Millis edit_window = 0;
   /// A site admin may delete any message of a conversation they belong to.
   bool actor_is_site_admin = false;
+  /// The emoji of a reaction change.
+  std::string emoji;
+  /// A reaction with an emoji the message does not have yet is refused once the message
+  /// has this many different ones; 0 for no limit.
+  int max_reactions = 0;
+  /// A pin is refused once the conversation has this many pinned messages; 0 for no limit.
+  int max_pins = 0;
+};
+
+/// A message pinned to its conversation.
+struct Pin {
+  Message message;
+  Id pinned_by = 0;
+  Millis pinned_at = 0;
+};
+
+/// That `user` reacted to the message at `seq` with `emoji`.
+struct ReactionMark {
+  Seq seq = 0;
+  std::string emoji;
 };
 
 /// Outcome of a MessageChange: the change as recorded and whether this call recorded

@@ -37,6 +37,10 @@ std::string_view change_kind_name(ChangeKind kind) {
     case ChangeKind::created: return "created";
     case ChangeKind::edited: return "edited";
     case ChangeKind::deleted: return "deleted";
+    case ChangeKind::reacted: return "reacted";
+    case ChangeKind::unreacted: return "unreacted";
+    case ChangeKind::pinned: return "pinned";
+    case ChangeKind::unpinned: return "unpinned";
   }
   return "created";
 }
@@ -45,6 +49,10 @@ std::optional<ChangeKind> change_kind_from_name(std::string_view name) {
   if (name == "created") return ChangeKind::created;
   if (name == "edited") return ChangeKind::edited;
   if (name == "deleted") return ChangeKind::deleted;
+  if (name == "reacted") return ChangeKind::reacted;
+  if (name == "unreacted") return ChangeKind::unreacted;
+  if (name == "pinned") return ChangeKind::pinned;
+  if (name == "unpinned") return ChangeKind::unpinned;
   return std::nullopt;
 }
 

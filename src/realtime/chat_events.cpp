@@ -35,6 +35,17 @@ void answer_on_loop(const std::shared_ptr<Connection>& connection, const sio::Ac
   connection->inbox->push(answer_later);
 }
 
+// The change a client event asks for, if it asks for one.
+std::optional<model::ChangeKind> change_kind_of(std::string_view event) {
+  if (event == events::message_edit) return model::ChangeKind::edited;
+  if (event == events::message_delete) return model::ChangeKind::deleted;
+  if (event == events::reaction_add) return model::ChangeKind::reacted;
+  if (event == events::reaction_remove) return model::ChangeKind::unreacted;
+  if (event == events::pin_add) return model::ChangeKind::pinned;
+  if (event == events::pin_remove) return model::ChangeKind::unpinned;
+  return std::nullopt;
+}
+
 }  // namespace
 
 bool ChatEvents::sends_on_loop() const { return services_.messages.sends_complete_later(); }
@@ -57,8 +68,9 @@ void ChatEvents::on_event(const std::shared_ptr<sio::Socket>& socket, const std:
                                  ack = std::move(ack)]() mutable { send_message(connection, args, std::move(ack)); });
     return;
   }
-  if (event == events::message_edit || event == events::message_delete) {
-    const auto kind = event == events::message_edit ? model::ChangeKind::edited : model::ChangeKind::deleted;
+  const auto change_kind = change_kind_of(event);
+  if (change_kind) {
+    const auto kind = *change_kind;
     if (sends_on_loop()) return change_message(connection, args, kind, std::move(ack));
     net::post(connection->work, [gateway = gateway_.shared_from_this(), this, connection, kind, args = std::move(args),
                                  ack = std::move(ack)]() mutable { change_message(connection, args, kind, std::move(ack)); });
@@ -150,6 +162,7 @@ struct ChangeRequest {
   model::Id conversation_id = 0;
   model::Id message_id = 0;
   std::string body;
+  std::string emoji;
   std::optional<std::string> client_change_id;
 };
 
@@ -160,6 +173,9 @@ Result<ChangeRequest> read_change_request(const util::Json::array_t& args, model
   TL_TRY_ASSIGN(request.message_id, required_id(*payload, "messageId"));
   if (kind == model::ChangeKind::edited) {
     TL_TRY_ASSIGN(request.body, required_string(*payload, "body"));
+  }
+  if (model::is_reaction(kind)) {
+    TL_TRY_ASSIGN(request.emoji, required_string(*payload, "emoji"));
   }
   auto key = payload->find("clientChangeId");
   if (key != payload->end() && !key->is_null()) {
@@ -192,6 +208,17 @@ void ChatEvents::change_message(const ConnectionPtr& connection, const Args& arg
       services::EditRequest edit{request.conversation_id, request.message_id, std::move(request.body),
                                  std::move(request.client_change_id)};
       return services_.messages.edit_async(connection->principal, edit, std::move(answer));
+    }
+    if (model::is_reaction(kind)) {
+      services::ReactionRequest reaction{request.conversation_id, request.message_id, std::move(request.emoji),
+                                         std::move(request.client_change_id)};
+      return services_.messages.react_async(connection->principal, reaction, kind == model::ChangeKind::reacted,
+                                            std::move(answer));
+    }
+    if (model::is_pin(kind)) {
+      services::PinRequest pin{request.conversation_id, request.message_id, std::move(request.client_change_id)};
+      return services_.messages.pin_async(connection->principal, pin, kind == model::ChangeKind::pinned,
+                                          std::move(answer));
     }
     services::DeleteRequest removal{request.conversation_id, request.message_id, std::move(request.client_change_id)};
     services_.messages.delete_async(connection->principal, removal, std::move(answer));

@@ -12,6 +12,10 @@ std::string_view feed_event_name(model::ChangeKind kind) {
     case model::ChangeKind::created: return events::message_new;
     case model::ChangeKind::edited: return events::message_updated;
     case model::ChangeKind::deleted: return events::message_deleted;
+    case model::ChangeKind::reacted:
+    case model::ChangeKind::unreacted: return events::message_reaction;
+    case model::ChangeKind::pinned:
+    case model::ChangeKind::unpinned: return events::message_pin;
   }
   return events::message_new;
 }

@@ -15,6 +15,9 @@ struct DomainLimits {
   int client_msg_id_max_bytes = 64;
   int search_query_max_chars = 256;
   int edit_window_seconds = 172800;  // 0: no limit
+  int reaction_max_bytes = 32;
+  int reactions_per_message = 50;
+  int pins_per_conversation = 50;
 };
 
 }  // namespace talkline::services

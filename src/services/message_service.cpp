@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <future>
+#include <map>
 
 #include "services/cursor.hpp"
 #include "services/validation.hpp"
@@ -117,6 +118,51 @@ Result<model::ChangeOutcome> MessageService::remove(const Principal& caller, con
   return outcome.get();
 }
 
+Result<model::ChangeOutcome> MessageService::react(const Principal& caller, const ReactionRequest& request, bool add) {
+  std::promise<Result<model::ChangeOutcome>> answer;
+  auto outcome = answer.get_future();
+  react_async(caller, request, add,
+              [&answer](Result<model::ChangeOutcome> result) { answer.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+void MessageService::react_async(const Principal& caller, const ReactionRequest& request, bool add, ChangeDone done) {
+  if (auto valid = validation::reaction(request.emoji, limits_); !valid.ok()) return done(valid.take_error());
+  model::MessageChange change;
+  change.kind = add ? model::ChangeKind::reacted : model::ChangeKind::unreacted;
+  change.conversation_id = request.conversation_id;
+  change.message_id = request.message_id;
+  change.emoji = request.emoji;
+  change.max_reactions = limits_.reactions_per_message;
+  change_async(caller, std::move(change), request.client_change_id, std::move(done));
+}
+
+Result<model::ChangeOutcome> MessageService::pin(const Principal& caller, const PinRequest& request, bool pin) {
+  std::promise<Result<model::ChangeOutcome>> answer;
+  auto outcome = answer.get_future();
+  pin_async(caller, request, pin,
+            [&answer](Result<model::ChangeOutcome> result) { answer.set_value(std::move(result)); });
+  return outcome.get();
+}
+
+void MessageService::pin_async(const Principal& caller, const PinRequest& request, bool pin, ChangeDone done) {
+  model::MessageChange change;
+  change.kind = pin ? model::ChangeKind::pinned : model::ChangeKind::unpinned;
+  change.conversation_id = request.conversation_id;
+  change.message_id = request.message_id;
+  change.max_pins = limits_.pins_per_conversation;
+  change_async(caller, std::move(change), request.client_change_id, std::move(done));
+}
+
+Result<std::vector<model::Pin>> MessageService::pins(const Principal& caller, model::Id conversation_id) {
+  TL_TRY(conversations_.require_member(caller, conversation_id));
+  TL_TRY_ASSIGN(auto pins, store_.pin_list(conversation_id));
+  std::vector<model::Message*> messages;
+  for (auto& pin : pins) messages.push_back(&pin.message);
+  TL_TRY(mark_my_reactions(caller, messages));
+  return pins;
+}
+
 void MessageService::edit_async(const Principal& caller, const EditRequest& request, ChangeDone done) {
   if (auto valid = validation::message_body(request.body, limits_); !valid.ok()) return done(valid.take_error());
   model::MessageChange change;
@@ -154,10 +200,8 @@ void MessageService::change_async(const Principal& caller, model::MessageChange 
         if (outcome.ok() && outcome->created && events_) {
           events_->message_changed(outcome->change, outcome->member_ids, skip);
         }
-        if (!outcome.ok() && outcome.error().code == ErrorCode::not_found &&
-            outcome.error().message != "message not found") {
-          return done(plain_not_found(outcome.take_error()));
-        }
+        // The store already words every refusal as the client sees it ("conversation not
+        // found" for a non-member, then what was missing in it).
         done(std::move(outcome));
       });
 }
@@ -176,8 +220,39 @@ Result<model::Page<model::Change>> MessageService::changes(const Principal& call
     entries.resize(static_cast<std::size_t>(page_size));
     page.next_cursor = std::to_string(entries.back().change_seq);
   }
+  std::vector<model::Message*> messages;
+  for (auto& entry : entries) messages.push_back(&entry.message);
+  TL_TRY(mark_my_reactions(caller, messages));
   page.items = std::move(entries);
   return page;
+}
+
+Result<void> MessageService::mark_my_reactions(const Principal& caller, std::vector<model::Message>& messages) {
+  std::vector<model::Message*> pointers;
+  pointers.reserve(messages.size());
+  for (auto& message : messages) pointers.push_back(&message);
+  return mark_my_reactions(caller, pointers);
+}
+
+// Only messages with reactions cost a read, and then one per conversation of the page.
+Result<void> MessageService::mark_my_reactions(const Principal& caller, const std::vector<model::Message*>& messages) {
+  std::map<model::Id, std::vector<model::Message*>> reacted;
+  for (auto* message : messages) {
+    if (!message->reactions.empty()) reacted[message->conversation_id].push_back(message);
+  }
+  for (auto& [conversation_id, group] : reacted) {
+    std::vector<model::Seq> seqs;
+    for (const auto* message : group) seqs.push_back(message->seq);
+    TL_TRY_ASSIGN(const auto marks, store_.reactions_of_user(caller.user_id, conversation_id, seqs));
+    for (auto* message : group) {
+      for (auto& reaction : message->reactions) {
+        reaction.me = std::any_of(marks.begin(), marks.end(), [&](const model::ReactionMark& mark) {
+          return mark.seq == message->seq && mark.emoji == reaction.emoji;
+        });
+      }
+    }
+  }
+  return ok_result();
 }
 
 Result<std::vector<model::Change>> MessageService::changes_after(const Principal& caller, model::Id conversation_id,
@@ -224,6 +299,7 @@ Result<model::Page<model::Message>> MessageService::history(const Principal& cal
       page.next_cursor = std::to_string(messages.front().seq);
     }
   }
+  TL_TRY(mark_my_reactions(caller, messages));
   page.items = std::move(messages);
   return page;
 }
@@ -267,8 +343,10 @@ Result<std::vector<model::Message>> MessageService::messages_after(const Princip
   if (after_seq < 0) return Error::invalid("seq", "must be zero or more");
   TL_TRY(conversations_.require_member(caller, conversation_id));
   // One past a full page, so a caller can look ahead to tell whether more follow.
-  return store_.message_list(conversation_id, std::nullopt, after_seq,
-                             std::clamp(limit, 1, limits_.page_max_limit + 1));
+  TL_TRY_ASSIGN(auto messages, store_.message_list(conversation_id, std::nullopt, after_seq,
+                                                   std::clamp(limit, 1, limits_.page_max_limit + 1)));
+  TL_TRY(mark_my_reactions(caller, messages));
+  return messages;
 }
 
 Result<model::Page<model::Message>> MessageService::search(const Principal& caller, std::string_view query,
@@ -300,6 +378,7 @@ Result<model::Page<model::Message>> MessageService::search(const Principal& call
     hits.resize(page_size);
     page.next_cursor = std::to_string(hits.back().id);
   }
+  TL_TRY(mark_my_reactions(caller, hits));
   page.items = std::move(hits);
   return page;
 }

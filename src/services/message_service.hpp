@@ -38,6 +38,21 @@ struct DeleteRequest {
   std::optional<std::string> client_change_id;
 };
 
+/// A reaction added or removed by a client, with an optional idempotency key.
+struct ReactionRequest {
+  model::Id conversation_id = 0;
+  model::Id message_id = 0;
+  std::string emoji;
+  std::optional<std::string> client_change_id;
+};
+
+/// A message pinned or unpinned by a client, with an optional idempotency key.
+struct PinRequest {
+  model::Id conversation_id = 0;
+  model::Id message_id = 0;
+  std::optional<std::string> client_change_id;
+};
+
 /// Sending, editing and deleting, history, the change feed, read cursors and search.
 class MessageService {
  public:
@@ -71,9 +86,21 @@ class MessageService {
   /// same way: the body is erased and a tombstone keeps the seq. Deleting a deleted
   /// message returns the first deletion with created = false.
   void delete_async(const Principal& caller, const DeleteRequest& request, ChangeDone done);
-  /// edit_async / delete_async, waited for.
+  /// Adds (`add`) or removes the caller's reaction the same way. Adding one the caller
+  /// has already, or removing one they have not, returns their latest change that made
+  /// it so with created = false.
+  void react_async(const Principal& caller, const ReactionRequest& request, bool add, ChangeDone done);
+  /// Pins (`pin`) or unpins a message the same way: a group's owner and admins, either
+  /// member of a direct conversation, or a site admin. Pinning a pinned message, or
+  /// unpinning one that is not, returns the latest change that made it so.
+  void pin_async(const Principal& caller, const PinRequest& request, bool pin, ChangeDone done);
+  /// edit_async / delete_async / react_async, waited for.
   Result<model::ChangeOutcome> edit(const Principal& caller, const EditRequest& request);
   Result<model::ChangeOutcome> remove(const Principal& caller, const DeleteRequest& request);
+  Result<model::ChangeOutcome> react(const Principal& caller, const ReactionRequest& request, bool add);
+  Result<model::ChangeOutcome> pin(const Principal& caller, const PinRequest& request, bool pin);
+  /// The conversation's pinned messages, the latest pin first. Members only.
+  Result<std::vector<model::Pin>> pins(const Principal& caller, model::Id conversation_id);
   /// A page of the conversation's change feed after the change_seq `after` ("0" or
   /// absent: from the start), ascending; next_cursor is the last change_seq of a full page.
   Result<model::Page<model::Change>> changes(const Principal& caller, model::Id conversation_id,
@@ -118,6 +145,9 @@ class MessageService {
                     const std::optional<std::string>& client_change_id, ChangeDone done);
   Result<model::Member> move_cursor(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
                                     model::Seq seq);
+  /// Sets `me` on the reactions of messages read for the caller.
+  Result<void> mark_my_reactions(const Principal& caller, const std::vector<model::Message*>& messages);
+  Result<void> mark_my_reactions(const Principal& caller, std::vector<model::Message>& messages);
 
   store::Store& store_;
   EventPublisher* events_ = nullptr;

@@ -110,6 +110,18 @@ Result<void> client_key(std::string_view value, std::string_view field, const Do
   return {};
 }
 
+Result<void> reaction(std::string_view value, const DomainLimits& limits) {
+  if (value.empty() || value.size() > static_cast<std::size_t>(limits.reaction_max_bytes)) {
+    return Error::invalid("emoji", "must be 1 to " + std::to_string(limits.reaction_max_bytes) + " bytes");
+  }
+  if (!util::utf8_valid(value)) return Error::invalid("emoji", "must be valid UTF-8");
+  const bool has_space = value.find(' ') != std::string_view::npos;
+  if (has_space || util::has_control_characters(value, false)) {
+    return Error::invalid("emoji", "must not contain spaces or control characters");
+  }
+  return {};
+}
+
 Result<int> page_limit(std::optional<std::string_view> value, const DomainLimits& limits) {
   if (!value) return limits.page_default_limit;
   int parsed = 0;

@@ -27,6 +27,9 @@ Result<void> message_body(std::string_view value, const DomainLimits& limits);
 Result<void> client_msg_id(std::string_view value, const DomainLimits& limits);
 /// A client's idempotency key of an edit or delete, named `field`: the same rule as clientMsgId.
 Result<void> client_key(std::string_view value, std::string_view field, const DomainLimits& limits);
+/// A reaction: 1 to reaction_max_bytes of valid UTF-8 without spaces or control characters
+/// (an emoji with its modifiers and joiners, or a short code like ":+1:").
+Result<void> reaction(std::string_view value, const DomainLimits& limits);
 /// `limit` query value: absent gives the default; otherwise 1..page_max_limit.
 Result<int> page_limit(std::optional<std::string_view> value, const DomainLimits& limits);
 

@@ -136,19 +136,32 @@ class Store {
   /// True when other processes (other nodes) write to the same data, so nothing read
   /// from it may be cached on the strength of this process's own writes alone.
   virtual bool shared_between_nodes() const { return false; }
-  /// Edits or deletes a message and records the change as the conversation's next
-  /// change_seq, taken under the same lock as seq, so the feed is gap-free across nodes.
-  /// Checks, in this order:
+  /// Edits or deletes a message, or adds or removes one reaction of the actor, and records
+  /// the change as the conversation's next change_seq, taken under the same lock as seq,
+  /// so the feed is gap-free across nodes. Checks, in this order:
   /// - a retry (same actor and non-empty client_change_id) returns the first outcome with
-  ///   created = false, or `conflict` when that key was used for another message or kind;
+  ///   created = false, or `conflict` "clientChangeId was already used for a different
+  ///   change" when that key was used for another message, kind, edit body or emoji;
   /// - `not_found` "conversation not found" when the actor is not a member;
   /// - `not_found` "message not found" when message_id is not a message of the conversation;
   /// - edit: `forbidden` unless the actor sent it; `conflict` when it was deleted;
   ///   `forbidden` when older than edit_window;
   /// - delete: `forbidden` unless the actor sent it, is owner or admin of a group, or is
   ///   a site admin; a message already deleted returns its deletion with created = false.
-  /// An edit sets body and edited_at; a delete empties the body, sets deleted_at and keeps
-  /// the row. The search index follows in the same commit. Completes like
+  /// - pinned / unpinned: `forbidden` unless the actor is owner or admin of a group, a
+  ///   member of a direct conversation, or a site admin; `conflict` "the message was
+  ///   deleted" on a tombstone; pinning a pinned message returns its latest `pinned`
+  ///   change with created = false, unpinning one not pinned its latest `unpinned` change,
+  ///   or `not_found` "pin not found" when there is none; a pin past max_pins pinned
+  ///   messages is `conflict`.
+  /// - reacted / unreacted: `conflict` "the message was deleted" on a tombstone; adding a
+  ///   reaction the actor already has returns their latest `reacted` change of it with
+  ///   created = false; so does removing one they do not have with their latest
+  ///   `unreacted` change, or `not_found` "reaction not found" when there is none; a new
+  ///   emoji past max_reactions different ones is `invalid_argument` on "emoji".
+  /// An edit sets body and edited_at; a delete empties the body, sets deleted_at, removes
+  /// the reactions and the pin and keeps the row. The search index follows in the same commit. Every
+  /// message a store returns carries its reactions (counts, `me` unset). Completes like
   /// message_insert_async: on the store's thread, in commit order per conversation when
   /// completes_in_commit_order().
   virtual void message_change_async(const model::MessageChange& change,
@@ -161,8 +174,14 @@ class Store {
     return outcome.get();
   }
   /// The conversation's changes with change_seq above `after`, ascending, at most `limit`:
-  /// every new message, edit and delete, each with the message as it is now.
+  /// every new message, edit, delete and reaction, each with the message as it is now.
   virtual Result<std::vector<model::Change>> change_list(Id conversation_id, Seq after, int limit) = 0;
+  /// The reactions `user_id` has on the messages at `seqs` of the conversation, in no
+  /// particular order: what a view read for that user marks as `me`.
+  virtual Result<std::vector<model::ReactionMark>> reactions_of_user(Id user_id, Id conversation_id,
+                                                                     const std::vector<Seq>& seqs) = 0;
+  /// The conversation's pinned messages, the latest pin first.
+  virtual Result<std::vector<model::Pin>> pin_list(Id conversation_id) = 0;
 
   /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just
   /// after `after`, or (with neither) the latest `limit`.

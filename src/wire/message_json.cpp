@@ -5,6 +5,16 @@
 
 namespace talkline::wire {
 
+util::Json reactions_json(const std::vector<model::Reaction>& reactions) {
+  util::Json list = util::Json::array();
+  for (const auto& reaction : reactions) {
+    util::Json entry{{"emoji", reaction.emoji}, {"count", reaction.count}};
+    if (reaction.me) entry["me"] = *reaction.me;
+    list.push_back(std::move(entry));
+  }
+  return list;
+}
+
 util::Json message_json(const model::Message& message) {
   return {{"id", id_json(message.id)},
           {"conversationId", id_json(message.conversation_id)},
@@ -16,7 +26,8 @@ util::Json message_json(const model::Message& message) {
           {"createdAt", util::format_rfc3339(message.created_at)},
           {"editedAt", time_json(message.edited_at)},
           {"changeSeq", message.change_seq},
-          {"deletedAt", time_json(message.deleted_at)}};
+          {"deletedAt", time_json(message.deleted_at)},
+          {"reactions", reactions_json(message.reactions)}};
 }
 
 util::Json change_json(const model::Change& change) {
@@ -25,7 +36,14 @@ util::Json change_json(const model::Change& change) {
           {"type", std::string(model::change_kind_name(change.kind))},
           {"actorId", id_json(change.actor_id)},
           {"at", util::format_rfc3339(change.at)},
+          {"emoji", model::is_reaction(change.kind) ? util::Json(change.emoji) : util::Json(nullptr)},
           {"message", message_json(change.message)}};
+}
+
+util::Json pin_json(const model::Pin& pin) {
+  return {{"message", message_json(pin.message)},
+          {"pinnedBy", id_json(pin.pinned_by)},
+          {"pinnedAt", util::format_rfc3339(pin.pinned_at)}};
 }
 
 namespace {
@@ -68,6 +86,18 @@ std::string message_wire(const model::Message& message) {
   append_time(out, message.edited_at);
   out += ",\"id\":";
   append_id(out, message.id);
+  out += ",\"reactions\":[";
+  for (std::size_t i = 0; i < message.reactions.size(); ++i) {
+    const auto& reaction = message.reactions[i];
+    if (i > 0) out.push_back(',');
+    out += "{\"count\":";
+    out += std::to_string(reaction.count);
+    out += ",\"emoji\":";
+    util::append_json_string(out, reaction.emoji);
+    if (reaction.me) out += *reaction.me ? ",\"me\":true" : ",\"me\":false";
+    out.push_back('}');
+  }
+  out += "]";
   out += ",\"replyTo\":";
   if (message.reply_to) {
     append_id(out, *message.reply_to);

@@ -14,8 +14,11 @@ util::Json message_json(const model::Message& message);
 /// dump_json(message_json(message)), byte for byte, written straight into a string: every
 /// message sent is serialised on the hot path, and the tree costs a dozen allocations.
 std::string message_wire(const model::Message& message);
-/// A change feed entry (protocol.md, "JSON shapes"): `type` is created, edited or deleted,
-/// and `message` the message as it is now.
+/// A change feed entry (protocol.md, "JSON shapes"): `type` is created, edited, deleted,
+/// reacted or unreacted, `emoji` that of a reaction (null otherwise), and `message` the
+/// message as it is now.
 util::Json change_json(const model::Change& change);
+/// A pinned message: `{message, pinnedBy, pinnedAt}`.
+util::Json pin_json(const model::Pin& pin);
 
 }  // namespace talkline::wire

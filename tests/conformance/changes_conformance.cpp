@@ -35,11 +35,6 @@ model::MessageChange delete_of(const model::Message& message, const model::User&
   return change;
 }
 
-/// The error's message, or "" for a success: some refusals are told apart only by it.
-template <typename T>
-std::string message_of(const Result<T>& result) {
-  return result.ok() ? "" : result.error().message;
-}
 
 /// What identifies a feed entry: its number, what happened, and to which message.
 using Entry = std::tuple<model::Seq, model::ChangeKind, model::Id>;

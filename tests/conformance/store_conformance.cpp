@@ -16,10 +16,13 @@ extern const int kMemberCases;
 extern const int kMessageCases;
 extern const int kSearchCases;
 extern const int kChangeCases;
+extern const int kReactionCases;
+extern const int kPinCases;
 
 namespace {
 [[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,    &kTokenCases,  &kConversationCases, &kMemberCases,
-                                               &kMessageCases, &kSearchCases, &kChangeCases};
+                                               &kMessageCases, &kSearchCases, &kChangeCases,
+                                               &kReactionCases, &kPinCases};
 }  // namespace
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }

@@ -54,6 +54,12 @@ std::string outcome(const Result<T>& result) {
   return std::string(error_code_name(result.error().code));
 }
 
+/// The error's message, or "" for a success: some refusals are told apart only by it.
+template <typename T>
+std::string message_of(const Result<T>& result) {
+  return result.ok() ? "" : result.error().message;
+}
+
 /// The field named by an invalid_argument error, or "" when there is none.
 template <typename T>
 std::string field_of(const Result<T>& result) {

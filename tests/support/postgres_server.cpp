@@ -59,27 +59,13 @@ void become_server_account(pid_t parent, const std::string& log) {
 }
 
 pid_t spawn(const std::vector<std::string>& argv, const std::string& log) {
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("postgres test server: fork failed");
-  if (pid == 0) {
-    become_server_account(parent, log);
-    std::vector<char*> args;
-    for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-  return pid;
+  ChildOptions options;
+  options.die_with_parent = false;  // set by become_server_account, after the user switch
+  options.before_exec = [parent = getpid(), log] { become_server_account(parent, log); };
+  return spawn_child(argv, options);
 }
 
-int wait_for(pid_t pid) {
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
+int wait_for(pid_t pid) { return wait_for_child(pid); }
 
 }  // namespace
 

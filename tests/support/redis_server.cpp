@@ -107,18 +107,7 @@ void RedisServer::start() {
                                            "no",
                                            "--logfile",
                                            (dir_ / "redis.log").string()};
-    const pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error("redis test server: fork failed");
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
-      if (getppid() != parent) _exit(125);
-      std::vector<char*> args;
-      for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
+    pid_ = spawn_child(argv, ChildOptions{});
     try {
       wait_until_ready();
       return;

@@ -56,24 +56,10 @@ bool accepts_connections(int port) {
 
 // Runs argv with stdout and stderr appended to `log`; returns the exit status.
 int run_to_log(const std::vector<std::string>& argv, const std::filesystem::path& log) {
-  const pid_t pid = fork();
-  if (pid < 0) throw std::runtime_error("s3 test server: fork failed");
-  if (pid == 0) {
-    const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, 1);
-      dup2(fd, 2);
-    }
-    std::vector<char*> args;
-    for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-    args.push_back(nullptr);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  ChildOptions options;
+  options.log = log;
+  options.search_path = true;
+  return wait_for_child(spawn_child(argv, options));
 }
 
 }  // namespace
@@ -152,24 +138,9 @@ void S3Server::start() {
       argv.push_back((dir_ / "key.pem").string());
       argv.push_back((dir_ / "cert.pem").string());
     }
-    const std::filesystem::path log = dir_ / "s3rver.log";
-    const pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ < 0) throw std::runtime_error("s3 test server: fork failed");
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);  // never outlive the test
-      if (getppid() != parent) _exit(125);
-      const int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-      if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-      }
-      std::vector<char*> args;
-      for (const auto& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
+    ChildOptions options;
+    options.log = dir_ / "s3rver.log";
+    pid_ = spawn_child(argv, options);
     try {
       wait_until_listening();
       return;

@@ -42,6 +42,8 @@ void register_auth_routes(transport::http::Router& router, const ApiContext& con
 void register_user_routes(transport::http::Router& router, const ApiContext& context);
 void register_conversation_routes(transport::http::Router& router, const ApiContext& context);
 void register_message_routes(transport::http::Router& router, const ApiContext& context);
+void register_reaction_routes(transport::http::Router& router, const ApiContext& context);
+void register_pin_routes(transport::http::Router& router, const ApiContext& context);
 void register_ops_routes(transport::http::Router& router, const ApiContext& context);
 
 }  // namespace talkline::api::v1

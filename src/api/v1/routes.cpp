@@ -8,6 +8,8 @@ void register_routes(transport::http::Router& router, const ApiContext& context)
   register_user_routes(router, context);
   register_conversation_routes(router, context);
   register_message_routes(router, context);
+  register_reaction_routes(router, context);
+  register_pin_routes(router, context);
 }
 
 }  // namespace talkline::api::v1

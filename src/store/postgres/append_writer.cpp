@@ -12,6 +12,7 @@
 #include "store/postgres/change_queries.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
+#include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/transaction.hpp"
 #include "util/log.hpp"
 #include "util/wakeup_batch.hpp"
@@ -229,7 +230,7 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
   if (set_based) {
     auto outcomes = append_batch_outcomes(*answers[1], jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].outcome = std::move(outcomes[i]);
-    return;
+    return with_reactions_of_retries(db, jobs);
   }
   for (std::size_t i = 0; i < order.size(); ++i) {
     auto& job = jobs[order[i]];
@@ -239,6 +240,22 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
       job.outcome->member_ids.reserve(static_cast<std::size_t>(members.size()));
       for (int row = 0; row < members.size(); ++row) job.outcome->member_ids.push_back(members.int64(row, 0));
     }
+  }
+  with_reactions_of_retries(db, jobs);
+}
+
+// A retry answers with the message as it is now, reactions included; a new message has
+// none. Retries are rare, so they cost a read only when there is one.
+void AppendWriter::with_reactions_of_retries(Connection& db, std::span<Job> jobs) {
+  std::vector<model::Message*> retried;
+  for (auto& job : jobs) {
+    if (job.outcome.ok() && !job.outcome->created) retried.push_back(&job.outcome->message);
+  }
+  if (retried.empty()) return;
+  auto read = attach_reactions(db, retried);
+  if (!read.ok()) {
+    util::log::warn("store.retry_reactions_unread",
+                    {{"backend", "postgres"}, {"error", std::string_view(read.error().message)}});
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/executor.hpp"
+#include "store/postgres/reaction_queries.hpp"
 #include "store/change_key.hpp"
 #include "store/row_mappers.hpp"
 
@@ -19,12 +20,15 @@ constexpr int kFeedColumnCount = 4;
 
 const std::string kRecordedChangeFrom =
     " FROM message_changes mc JOIN messages m ON m.conversation_id = mc.conversation_id AND m.seq = mc.message_seq";
-const std::string kRecordedChangeSql =
-    std::string("SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, ") + kMessageColumns + kRecordedChangeFrom;
-// The same, with the edit's body digest after the message (see store/change_key.hpp).
+// After the message: the emoji of a reaction ('' for the other kinds).
+constexpr int kEmojiColumn = kFeedColumnCount + kMessageColumnCount;
+const std::string kRecordedChangeSql = std::string("SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, ") +
+                                       kMessageColumns + ", COALESCE(mc.emoji, '')" + kRecordedChangeFrom;
+// The same, with the request's digest last (see store/change_key.hpp).
 const std::string kKeyedChangeSql = std::string("SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, ") +
-                                    kMessageColumns + ", COALESCE(mc.body_digest, '')" + kRecordedChangeFrom;
-constexpr int kBodyDigestColumn = kFeedColumnCount + kMessageColumnCount;
+                                    kMessageColumns + ", COALESCE(mc.emoji, ''), COALESCE(mc.body_digest, '')" +
+                                    kRecordedChangeFrom;
+constexpr int kBodyDigestColumn = kEmojiColumn + 1;
 
 model::Change read_feed_entry(const Rows::Row& row) {
   model::Change change;
@@ -35,7 +39,16 @@ model::Change read_feed_entry(const Rows::Row& row) {
   change.at = row.int64(3);
   change.message = read_message(row, kFeedColumnCount);
   change.conversation_id = change.message.conversation_id;
+  change.emoji = row.text(kEmojiColumn);
   return change;
+}
+
+// The first row's entry, with its message's reactions; nullopt when there is none.
+Result<std::optional<model::Change>> first_entry(Executor& db, const Rows& rows) {
+  if (rows.empty()) return std::optional<model::Change>();
+  model::Change change = read_feed_entry(rows.at(0));
+  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&change.message}));
+  return std::optional<model::Change>(std::move(change));
 }
 
 // The change first recorded under the actor's key, when `change` is its retry; conflict
@@ -43,12 +56,12 @@ model::Change read_feed_entry(const Rows::Row& row) {
 Result<std::optional<model::ChangeOutcome>> recorded_under_key(Executor& db, const model::MessageChange& change) {
   TL_TRY_ASSIGN(Rows rows, db.query(kKeyedChangeSql + " WHERE mc.actor_id = $1 AND mc.client_change_id = $2",
                                     Params::of(change.actor_id, change.client_change_id)));
-  if (rows.empty()) return std::optional<model::ChangeOutcome>();
-  model::Change earlier = read_feed_entry(rows.at(0));
-  if (!repeats_recorded_change(earlier.message.id, earlier.kind, rows.text(0, kBodyDigestColumn), change)) {
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, first_entry(db, rows));
+  if (!earlier) return std::optional<model::ChangeOutcome>();
+  if (!repeats_recorded_change(earlier->message.id, earlier->kind, rows.text(0, kBodyDigestColumn), change)) {
     return Error::conflict("clientChangeId was already used for a different change");
   }
-  return std::optional<model::ChangeOutcome>(model::ChangeOutcome{std::move(earlier), false, {}});
+  return std::optional<model::ChangeOutcome>(model::ChangeOutcome{std::move(*earlier), false, {}});
 }
 
 Result<model::Change> find_deletion(Executor& db, const model::Message& message) {
@@ -58,7 +71,41 @@ Result<model::Change> find_deletion(Executor& db, const model::Message& message)
                Params::of(message.conversation_id, message.seq)));
   // Nothing deleted messages before the feed existed, so every deletion has its row.
   if (rows.empty()) return Error::internal("deleted message " + std::to_string(message.id) + " has no deletion");
-  return read_feed_entry(rows.at(0));
+  return read_feed_entry(rows.at(0));  // a tombstone has no reactions
+}
+
+// A reaction added that is there already, or removed that is not there, changes nothing:
+// it is answered with the actor's latest change that made it so, or (a removal of a
+// reaction never added) not_found. A new emoji past the message's limit is refused.
+Result<std::optional<model::ChangeOutcome>> reaction_refusal_or_earlier(Executor& db,
+                                                                        const model::MessageChange& change,
+                                                                        const model::Message& message) {
+  using Answer = std::optional<model::ChangeOutcome>;
+  if (message.deleted_at) return Error::conflict("the message was deleted");
+  TL_TRY_ASSIGN(Rows state, db.query("SELECT count(DISTINCT emoji), count(*) FILTER (WHERE emoji = $3),"
+                                     " count(*) FILTER (WHERE emoji = $3 AND user_id = $4)"
+                                     " FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2",
+                                     Params::of(message.conversation_id, message.seq, change.emoji, change.actor_id)));
+  const bool present = state.int64(0, 2) > 0;
+  const bool adding = change.kind == model::ChangeKind::reacted;
+  if (adding != present) {
+    if (adding && change.max_reactions > 0 && state.int64(0, 1) == 0 && state.int64(0, 0) >= change.max_reactions) {
+      return Error::invalid("emoji", "a message holds at most " + std::to_string(change.max_reactions) +
+                                         " different reactions");
+    }
+    return Answer();
+  }
+  TL_TRY_ASSIGN(Rows rows, db.query(kRecordedChangeSql +
+                                        " WHERE mc.conversation_id = $1 AND mc.message_seq = $2 AND mc.kind = $3"
+                                        " AND mc.actor_id = $4 AND mc.emoji = $5 ORDER BY mc.change_seq DESC LIMIT 1",
+                                    Params::of(message.conversation_id, message.seq,
+                                               model::change_kind_name(change.kind), change.actor_id, change.emoji)));
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, first_entry(db, rows));
+  if (!earlier) {
+    if (adding) return Error::internal("a reaction has no change that added it");
+    return Error::not_found("reaction not found");
+  }
+  return Answer(model::ChangeOutcome{std::move(*earlier), false, {}});
 }
 
 // What the actor may do to the message, in the contract's order of checks.
@@ -81,9 +128,88 @@ Result<void> check_delete(const model::MessageChange& change, const model::Messa
   return Error::forbidden("only the sender, a group owner or admin, or a site admin can delete a message");
 }
 
-// Applies the change to the message row and returns the row after it.
-Result<model::Message> apply_to_message(Executor& db, const model::MessageChange& change,
-                                        const model::Message& message) {
+// Pins are for a group's owner and admins (either member of a direct conversation, or a
+// site admin). Pinning a pinned message, or unpinning one that is not, changes nothing:
+// it is answered with the latest change that made it so, or (an unpin of a message never
+// pinned) not_found.
+Result<std::optional<model::ChangeOutcome>> pin_refusal_or_earlier(Executor& db, const model::MessageChange& change,
+                                                                   const model::Message& message,
+                                                                   model::ConversationKind conversation_kind,
+                                                                   model::MemberRole actor_role) {
+  using Answer = std::optional<model::ChangeOutcome>;
+  const bool moderates = conversation_kind == model::ConversationKind::direct ||
+                         actor_role == model::MemberRole::owner || actor_role == model::MemberRole::admin ||
+                         change.actor_is_site_admin;
+  if (!moderates) return Error::forbidden("only a group owner or admin can pin a message");
+  if (message.deleted_at) return Error::conflict("the message was deleted");
+  TL_TRY_ASSIGN(Rows pins, db.query("SELECT count(*), count(*) FILTER (WHERE message_seq = $2)"
+                                    " FROM message_pins WHERE conversation_id = $1",
+                                    Params::of(message.conversation_id, message.seq)));
+  const bool pinned = pins.int64(0, 1) > 0;
+  const bool pinning = change.kind == model::ChangeKind::pinned;
+  if (pinning != pinned) {
+    if (pinning && change.max_pins > 0 && pins.int64(0, 0) >= change.max_pins) {
+      return Error::conflict("a conversation holds at most " + std::to_string(change.max_pins) + " pinned messages");
+    }
+    return Answer();
+  }
+  TL_TRY_ASSIGN(Rows rows, db.query(kRecordedChangeSql +
+                                        " WHERE mc.conversation_id = $1 AND mc.message_seq = $2 AND mc.kind = $3"
+                                        " ORDER BY mc.change_seq DESC LIMIT 1",
+                                    Params::of(message.conversation_id, message.seq,
+                                               model::change_kind_name(change.kind))));
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, first_entry(db, rows));
+  if (!earlier) {
+    if (pinning) return Error::internal("a pin has no change that made it");
+    return Error::not_found("pin not found");
+  }
+  return Answer(model::ChangeOutcome{std::move(*earlier), false, {}});
+}
+
+// Pins or unpins the message and returns it with its reactions.
+Result<model::Message> apply_pin(Executor& db, const model::MessageChange& change, model::Message message,
+                                 model::Seq change_seq) {
+  if (change.kind == model::ChangeKind::pinned) {
+    TL_TRY(db.query("INSERT INTO message_pins (conversation_id, message_seq, pinned_by, pinned_at, change_seq)"
+                    " VALUES ($1, $2, $3, $4, $5)",
+                    Params::of(message.conversation_id, message.seq, change.actor_id, change.at, change_seq)));
+  } else {
+    TL_TRY(db.query("DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2",
+                    Params::of(message.conversation_id, message.seq)));
+  }
+  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
+  return message;
+}
+
+// Adds or removes the actor's reaction and returns the message with its reactions now.
+Result<model::Message> apply_reaction(Executor& db, const model::MessageChange& change, model::Message message,
+                                      model::Seq change_seq) {
+  if (change.kind == model::ChangeKind::reacted) {
+    TL_TRY(db.query("INSERT INTO message_reactions (conversation_id, message_seq, emoji, user_id, created_at,"
+                    " change_seq) VALUES ($1, $2, $3, $4, $5, $6)",
+                    Params::of(message.conversation_id, message.seq, change.emoji, change.actor_id, change.at,
+                               change_seq)));
+  } else {
+    TL_TRY(db.query("DELETE FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2 AND emoji = $3"
+                    " AND user_id = $4",
+                    Params::of(message.conversation_id, message.seq, change.emoji, change.actor_id)));
+  }
+  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
+  return message;
+}
+
+// Applies change `change_seq` to the message row and returns the row after it.
+Result<model::Message> apply_to_message(Executor& db, const model::MessageChange& change, const model::Message& message,
+                                        model::Seq change_seq) {
+  if (model::is_reaction(change.kind)) return apply_reaction(db, change, message, change_seq);
+  if (model::is_pin(change.kind)) return apply_pin(db, change, message, change_seq);
+  if (change.kind == model::ChangeKind::deleted) {
+    // A tombstone keeps nothing of what members added to the message either.
+    for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2",
+                            "DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2"}) {
+      TL_TRY(db.query(sql, Params::of(message.conversation_id, message.seq)));
+    }
+  }
   static const std::string kEditSql = std::string("UPDATE messages m SET body = $4, edited_at = $3") +
                                       " WHERE m.conversation_id = $1 AND m.seq = $2 RETURNING " + kMessageColumns;
   static const std::string kDeleteSql = std::string("UPDATE messages m SET body = '', deleted_at = $3") +
@@ -94,7 +220,9 @@ Result<model::Message> apply_to_message(Executor& db, const model::MessageChange
           : db.query(kDeleteSql, Params::of(message.conversation_id, message.seq, change.at));
   TL_TRY_ASSIGN(Rows rows, std::move(updated));
   if (rows.empty()) return Error::internal("the changed message vanished");
-  return read_message(rows.at(0));
+  model::Message changed = read_message(rows.at(0));
+  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&changed}));
+  return changed;
 }
 
 }  // namespace
@@ -103,7 +231,7 @@ Result<model::Message> apply_to_message(Executor& db, const model::MessageChange
 // changes queue behind each other, so last_change_seq + 1 is gap-free across nodes, and a
 // concurrent retry of this change waits for the first and then finds it.
 Result<model::ChangeOutcome> record_message_change(Executor& db, const model::MessageChange& change) {
-  if (change.kind == model::ChangeKind::created) return Error::invalid("kind", "must be an edit or a delete");
+  if (change.kind == model::ChangeKind::created) return Error::invalid("kind", "must be a change of a message");
   TL_TRY_ASSIGN(Rows conversation, db.query("SELECT kind FROM conversations WHERE id = $1 FOR UPDATE",
                                             Params::of(change.conversation_id)));
   if (!change.client_change_id.empty()) {
@@ -120,12 +248,20 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
   if (found.empty()) return Error::not_found("message not found");
   const model::Message message = read_message(found.at(0));
 
-  if (change.kind == model::ChangeKind::edited) {
+  const auto conversation_kind =
+      conversation.text(0, 0) == "direct" ? model::ConversationKind::direct : model::ConversationKind::group;
+  const auto actor_role = model::member_role_from_name(member.text(0, 0)).value_or(model::MemberRole::member);
+  if (model::is_reaction(change.kind) || model::is_pin(change.kind)) {
+    std::optional<model::ChangeOutcome> earlier;
+    if (model::is_reaction(change.kind)) {
+      TL_TRY_ASSIGN(earlier, reaction_refusal_or_earlier(db, change, message));
+    } else {
+      TL_TRY_ASSIGN(earlier, pin_refusal_or_earlier(db, change, message, conversation_kind, actor_role));
+    }
+    if (earlier) return std::move(*earlier);
+  } else if (change.kind == model::ChangeKind::edited) {
     TL_TRY(check_edit(change, message));
   } else {
-    const auto conversation_kind =
-        conversation.text(0, 0) == "direct" ? model::ConversationKind::direct : model::ConversationKind::group;
-    const auto actor_role = model::member_role_from_name(member.text(0, 0)).value_or(model::MemberRole::member);
     TL_TRY(check_delete(change, message, conversation_kind, actor_role));
     if (message.deleted_at) {
       TL_TRY_ASSIGN(model::Change deletion, find_deletion(db, message));
@@ -143,10 +279,11 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
   if (!change.client_change_id.empty()) client_change_id = change.client_change_id;
   TL_TRY(db.query(
       "INSERT INTO message_changes (conversation_id, change_seq, kind, message_id, message_seq, actor_id, created_at,"
-      " seq_before, client_change_id, body_digest) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+      " seq_before, client_change_id, body_digest, emoji) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
       Params::of(change.conversation_id, change_seq, model::change_kind_name(change.kind), message.id, message.seq,
-                 change.actor_id, change.at, seq_before, client_change_id, change_body_digest(change))));
-  TL_TRY_ASSIGN(model::Message changed, apply_to_message(db, change, message));
+                 change.actor_id, change.at, seq_before, client_change_id, change_body_digest(change),
+                 model::is_reaction(change.kind) ? std::optional<std::string>(change.emoji) : std::nullopt)));
+  TL_TRY_ASSIGN(model::Message changed, apply_to_message(db, change, message, change_seq));
   TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, change.conversation_id));
   model::ChangeOutcome recorded;
   recorded.change.conversation_id = change.conversation_id;
@@ -154,6 +291,7 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
   recorded.change.kind = change.kind;
   recorded.change.actor_id = change.actor_id;
   recorded.change.at = change.at;
+  if (model::is_reaction(change.kind)) recorded.change.emoji = change.emoji;
   recorded.change.message = std::move(changed);
   recorded.created = true;
   recorded.member_ids = std::move(member_ids);
@@ -180,6 +318,7 @@ Result<std::vector<model::Change>> list_changes(Executor& db, model::Id conversa
           "  SELECT 'created'::text AS feed_kind, m.change_seq AS feed_change_seq, m.sender_id AS feed_actor_id,"
           "         m.created_at AS feed_at, ") +
       kMessageColumns +
+      ", ''::text AS feed_emoji"
       "    FROM messages m"
       "   WHERE m.conversation_id = $1"
       "     AND m.seq > COALESCE((SELECT a.seq_before + ($2::bigint - a.change_seq) FROM anchor a), $2::bigint)"
@@ -187,6 +326,7 @@ Result<std::vector<model::Change>> list_changes(Executor& db, model::Id conversa
       "), recorded AS ("
       "  SELECT mc.kind, mc.change_seq, mc.actor_id, mc.created_at, " +
       kMessageColumns +
+      ", COALESCE(mc.emoji, '')"
       "    FROM message_changes mc"
       "    JOIN messages m ON m.conversation_id = mc.conversation_id AND m.seq = mc.message_seq"
       "   WHERE mc.conversation_id = $1 AND mc.change_seq > $2::bigint"
@@ -197,6 +337,8 @@ Result<std::vector<model::Change>> list_changes(Executor& db, model::Id conversa
   std::vector<model::Change> changes;
   changes.reserve(static_cast<std::size_t>(rows.size()));
   for (int row = 0; row < rows.size(); ++row) changes.push_back(read_feed_entry(rows.at(row)));
+  TL_TRY(
+      attach_reactions_within(db, changes, [](model::Change& change) -> model::Message& { return change.message; }));
   return changes;
 }
 

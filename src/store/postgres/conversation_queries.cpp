@@ -1,3 +1,4 @@
+#include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/conversation_queries.hpp"
 
 #include <algorithm>
@@ -146,10 +147,14 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Exec
                                         " ON m.conversation_id = c.id AND m.seq = c.last_seq"
                                         " WHERE c.id = ANY($1::bigint[])",
                                     Params::of(ids)));
+  std::vector<model::Message*> last_messages;
   for (int row = 0; row < last.size(); ++row) {
     model::Message message = read_message(last.at(row));
-    summaries[index.at(message.conversation_id)].last_message = std::move(message);
+    auto& summary = summaries[index.at(message.conversation_id)];
+    summary.last_message = std::move(message);
+    last_messages.push_back(&*summary.last_message);
   }
+  TL_TRY(attach_reactions(db, last_messages));
   return summaries;
 }
 

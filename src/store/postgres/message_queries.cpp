@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "store/postgres/executor.hpp"
+#include "store/postgres/reaction_queries.hpp"
 #include "store/row_mappers.hpp"
 
 namespace talkline::store::postgres {
@@ -52,7 +53,9 @@ Result<model::SendOutcome> append_outcome(const Rows& rows, int row) {
 Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage& message) {
   const Request request = append_request(message);
   TL_TRY_ASSIGN(Rows rows, db.query(request.sql, request.params));
-  return append_outcome(rows);
+  TL_TRY_ASSIGN(model::SendOutcome outcome, append_outcome(rows));
+  if (!outcome.created) TL_TRY(attach_reactions(db, std::vector<model::Message*>{&outcome.message}));
+  return outcome;
 }
 
 // With `after`, the window starts just past it and reads forward; otherwise it ends just
@@ -67,13 +70,16 @@ Result<std::vector<model::Message>> list_messages(Executor& db, model::Id conver
         Rows rows,
         db.query(select + " WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq LIMIT $4",
                  Params::of(conversation_id, *after, before.value_or(kNoBound), limit)));
-    return all_messages(rows);
+    std::vector<model::Message> messages = all_messages(rows);
+    TL_TRY(attach_reactions(db, messages));
+    return messages;
   }
   TL_TRY_ASSIGN(Rows rows,
                 db.query(select + " WHERE m.conversation_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3",
                          Params::of(conversation_id, before.value_or(kNoBound), limit)));
   std::vector<model::Message> messages = all_messages(rows);
   std::reverse(messages.begin(), messages.end());
+  TL_TRY(attach_reactions(db, messages));
   return messages;
 }
 
@@ -97,7 +103,9 @@ Result<std::vector<model::Message>> search_messages(Executor& db, model::Id user
                                         ") AND m.id < $3 AND m.deleted_at IS NULL"
                                         " ORDER BY m.id DESC LIMIT $4",
                                     params));
-  return all_messages(rows);
+  std::vector<model::Message> messages = all_messages(rows);
+  TL_TRY(attach_reactions(db, messages));
+  return messages;
 }
 
 }  // namespace talkline::store::postgres

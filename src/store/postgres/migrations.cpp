@@ -9,6 +9,7 @@ namespace talkline::embedded {
 extern const std::string_view postgres_migration_0001;
 extern const std::string_view postgres_migration_0002;
 extern const std::string_view postgres_migration_0003;
+extern const std::string_view postgres_migration_0004;
 }  // namespace talkline::embedded
 
 namespace talkline::store::postgres {
@@ -16,7 +17,8 @@ namespace talkline::store::postgres {
 std::vector<Migration> builtin_migrations() {
   return {{1, embedded::postgres_migration_0001},
           {2, embedded::postgres_migration_0002},
-          {3, embedded::postgres_migration_0003}};
+          {3, embedded::postgres_migration_0003},
+          {4, embedded::postgres_migration_0004}};
 }
 
 namespace {

@@ -16,6 +16,8 @@
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
 #include "store/postgres/migrations.hpp"
+#include "store/postgres/pin_queries.hpp"
+#include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/token_queries.hpp"
 #include "store/postgres/transaction.hpp"
 #include "store/postgres/user_queries.hpp"
@@ -272,6 +274,16 @@ void PostgresStore::message_change_async(const model::MessageChange& change,
 Result<std::vector<model::Change>> PostgresStore::change_list(Id conversation_id, Seq after, int limit) {
   return single<std::vector<model::Change>>(
       [&](Executor& db) { return list_changes(db, conversation_id, after, limit); });
+}
+
+Result<std::vector<model::ReactionMark>> PostgresStore::reactions_of_user(Id user_id, Id conversation_id,
+                                                                          const std::vector<Seq>& seqs) {
+  return single<std::vector<model::ReactionMark>>(
+      [&](Executor& db) { return postgres::reactions_of_user(db, user_id, conversation_id, seqs); });
+}
+
+Result<std::vector<model::Pin>> PostgresStore::pin_list(Id conversation_id) {
+  return single<std::vector<model::Pin>>([&](Executor& db) { return list_pins(db, conversation_id); });
 }
 
 Result<std::vector<model::Message>> PostgresStore::message_list(Id conversation_id, std::optional<Seq> before,

@@ -9,6 +9,7 @@
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
+#include "store/sqlite/reaction_queries.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -19,11 +20,20 @@ namespace {
 const std::string kChangeWithMessage =
     "SELECT c.change_seq, c.kind, c.actor_id, c.created_at,"
     " m.id, m.conversation_id, m.seq, m.sender_id, m.client_msg_id, m.body, m.reply_to, m.created_at, m.edited_at,"
-    " m.change_seq, m.deleted_at"
+    " m.change_seq, m.deleted_at, COALESCE(c.emoji, '')"
     " FROM message_changes c JOIN messages m ON m.conversation_id = c.conversation_id AND m.seq = c.message_seq";
+// The emoji follows the message's columns.
+constexpr int kEmojiColumn = 4 + kMessageColumnCount;
 const std::string kChangeByNumber = kChangeWithMessage + " WHERE c.conversation_id = ? AND c.change_seq = ?";
 const std::string kDeletionOfMessage =
     kChangeWithMessage + " WHERE c.conversation_id = ? AND c.message_seq = ? AND c.kind = 'deleted'";
+const std::string kLatestReactionChange =
+    kChangeWithMessage +
+    " WHERE c.conversation_id = ? AND c.message_seq = ? AND c.kind = ? AND c.actor_id = ? AND c.emoji = ?"
+    " ORDER BY c.change_seq DESC LIMIT 1";
+const std::string kLatestPinChange = kChangeWithMessage +
+                                     " WHERE c.conversation_id = ? AND c.message_seq = ? AND c.kind = ?"
+                                     " ORDER BY c.change_seq DESC LIMIT 1";
 const std::string kChangesAfter =
     kChangeWithMessage + " WHERE c.conversation_id = ? AND c.change_seq > ? ORDER BY c.change_seq LIMIT ?";
 
@@ -36,6 +46,7 @@ model::Change read_change_row(const Statement& row) {
   change.at = row.int64(3);
   change.message = read_message(row, 4);
   change.conversation_id = change.message.conversation_id;
+  change.emoji = row.text(kEmojiColumn);
   return change;
 }
 
@@ -51,10 +62,13 @@ model::Change creation_of(model::Message message) {
   return change;
 }
 
-Result<std::optional<model::Change>> find_one_change(Statement& query) {
+// The first row of `query`, with its message's reactions.
+Result<std::optional<model::Change>> find_one_change(Connection& db, Statement& query) {
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return std::optional<model::Change>();
-  return std::optional<model::Change>(read_change_row(query));
+  model::Change change = read_change_row(query);
+  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&change.message}));
+  return std::optional<model::Change>(std::move(change));
 }
 
 // The change first recorded under the actor's key, when this one is its retry; conflict
@@ -71,7 +85,7 @@ Result<std::optional<model::ChangeOutcome>> recorded_under_key(Connection& db, c
   }
   TL_TRY_ASSIGN(Statement query, db.prepare(kChangeByNumber));
   query.bind_all(key.int64(0), key.int64(1));
-  TL_TRY_ASSIGN(std::optional<model::Change> earlier, find_one_change(query));
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, find_one_change(db, query));
   if (!earlier) return Error::internal("a recorded change has no message");
   return std::optional<model::ChangeOutcome>(model::ChangeOutcome{std::move(*earlier), false, {}});
 }
@@ -112,12 +126,85 @@ bool may_delete(const model::MessageChange& change, const model::Message& messag
   return actor.in_group && (actor.role == model::MemberRole::owner || actor.role == model::MemberRole::admin);
 }
 
-// Checks an edit or delete in the contract's order, after the retry and membership
-// checks: an error, or nullopt to go ahead. A delete of a message already deleted is
-// answered here with that deletion.
+// A reaction added that is there already, or removed that is not there, changes nothing:
+// it is answered with the actor's latest change that made it so, or (a removal of a
+// reaction never added) not_found. A new emoji past the message's limit is refused.
+Result<std::optional<model::ChangeOutcome>> reaction_refusal_or_earlier(Connection& db,
+                                                                        const model::MessageChange& change,
+                                                                        const model::Message& message) {
+  using Answer = std::optional<model::ChangeOutcome>;
+  if (message.deleted_at) return Error::conflict("the message was deleted");
+  TL_TRY_ASSIGN(Statement mine, db.prepare("SELECT 1 FROM message_reactions WHERE conversation_id = ?"
+                                           " AND message_seq = ? AND emoji = ? AND user_id = ?"));
+  mine.bind_all(message.conversation_id, message.seq, change.emoji, change.actor_id);
+  TL_TRY_ASSIGN(const bool present, mine.step());
+  const bool adding = change.kind == model::ChangeKind::reacted;
+  if (adding != present) {
+    if (adding && change.max_reactions > 0) {
+      TL_TRY_ASSIGN(Statement kinds, db.prepare("SELECT count(DISTINCT emoji), count(*) FILTER (WHERE emoji = ?)"
+                                                " FROM message_reactions WHERE conversation_id = ? AND message_seq = ?"));
+      kinds.bind_all(change.emoji, message.conversation_id, message.seq);
+      TL_TRY(kinds.step());
+      if (kinds.int64(1) == 0 && kinds.int64(0) >= change.max_reactions) {
+        return Error::invalid("emoji", "a message holds at most " + std::to_string(change.max_reactions) +
+                                           " different reactions");
+      }
+    }
+    return Answer();
+  }
+  TL_TRY_ASSIGN(Statement query, db.prepare(kLatestReactionChange));
+  query.bind_all(message.conversation_id, message.seq, model::change_kind_name(change.kind), change.actor_id,
+                 change.emoji);
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, find_one_change(db, query));
+  if (!earlier) {
+    if (adding) return Error::internal("a reaction has no change that added it");
+    return Error::not_found("reaction not found");
+  }
+  return Answer(model::ChangeOutcome{std::move(*earlier), false, {}});
+}
+
+// Pins are for a group's owner and admins (either member of a direct conversation, or a
+// site admin). Pinning a pinned message, or unpinning one that is not, changes nothing:
+// it is answered with the latest change that made it so, or (an unpin of a message never
+// pinned) not_found.
+Result<std::optional<model::ChangeOutcome>> pin_refusal_or_earlier(Connection& db, const model::MessageChange& change,
+                                                                   const model::Message& message,
+                                                                   const Standing& actor) {
+  using Answer = std::optional<model::ChangeOutcome>;
+  const bool moderates = !actor.in_group || actor.role == model::MemberRole::owner ||
+                         actor.role == model::MemberRole::admin || change.actor_is_site_admin;
+  if (!moderates) return Error::forbidden("only a group owner or admin can pin a message");
+  if (message.deleted_at) return Error::conflict("the message was deleted");
+  TL_TRY_ASSIGN(Statement pins, db.prepare("SELECT count(*), count(*) FILTER (WHERE message_seq = ?)"
+                                           " FROM message_pins WHERE conversation_id = ?"));
+  pins.bind_all(message.seq, message.conversation_id);
+  TL_TRY(pins.step());
+  const bool pinned = pins.int64(1) > 0;
+  const bool pinning = change.kind == model::ChangeKind::pinned;
+  if (pinning != pinned) {
+    if (pinning && change.max_pins > 0 && pins.int64(0) >= change.max_pins) {
+      return Error::conflict("a conversation holds at most " + std::to_string(change.max_pins) + " pinned messages");
+    }
+    return Answer();
+  }
+  TL_TRY_ASSIGN(Statement query, db.prepare(kLatestPinChange));
+  query.bind_all(message.conversation_id, message.seq, model::change_kind_name(change.kind));
+  TL_TRY_ASSIGN(std::optional<model::Change> earlier, find_one_change(db, query));
+  if (!earlier) {
+    if (pinning) return Error::internal("a pin has no change that made it");
+    return Error::not_found("pin not found");
+  }
+  return Answer(model::ChangeOutcome{std::move(*earlier), false, {}});
+}
+
+// Checks a change in the contract's order, after the retry and membership checks: an
+// error, or nullopt to go ahead. A delete of a message already deleted is answered here
+// with that deletion.
 Result<std::optional<model::ChangeOutcome>> refusal_or_earlier(Connection& db, const model::MessageChange& change,
                                                                const model::Message& message, const Standing& actor) {
   using Answer = std::optional<model::ChangeOutcome>;
+  if (model::is_reaction(change.kind)) return reaction_refusal_or_earlier(db, change, message);
+  if (model::is_pin(change.kind)) return pin_refusal_or_earlier(db, change, message, actor);
   if (change.kind == model::ChangeKind::edited) {
     if (message.sender_id != change.actor_id) return Error::forbidden("only the sender can edit a message");
     if (message.deleted_at) return Error::conflict("the message was deleted");
@@ -132,7 +219,7 @@ Result<std::optional<model::ChangeOutcome>> refusal_or_earlier(Connection& db, c
   if (!message.deleted_at) return Answer();
   TL_TRY_ASSIGN(Statement query, db.prepare(kDeletionOfMessage));
   query.bind_all(message.conversation_id, message.seq);
-  TL_TRY_ASSIGN(std::optional<model::Change> deletion, find_one_change(query));
+  TL_TRY_ASSIGN(std::optional<model::Change> deletion, find_one_change(db, query));
   if (!deletion) return Error::internal("a deleted message has no deletion");
   return Answer(model::ChangeOutcome{std::move(*deletion), false, {}});
 }
@@ -156,13 +243,15 @@ Result<void> insert_change_row(Connection& db, const model::MessageChange& chang
                                ChangeNumbers numbers) {
   TL_TRY_ASSIGN(Statement insert,
                 db.prepare("INSERT INTO message_changes (conversation_id, change_seq, kind, message_id, message_seq,"
-                           " actor_id, created_at, seq_before, client_change_id, body_digest)"
-                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                           " actor_id, created_at, seq_before, client_change_id, body_digest, emoji)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   std::optional<std::string> client_change_id;
   if (!change.client_change_id.empty()) client_change_id = change.client_change_id;
+  std::optional<std::string> emoji;
+  if (model::is_reaction(change.kind)) emoji = change.emoji;
   insert.bind_all(message.conversation_id, numbers.change_seq, model::change_kind_name(change.kind), message.id,
                   message.seq, change.actor_id, change.at, numbers.seq_before, client_change_id,
-                  change_body_digest(change));
+                  change_body_digest(change), emoji);
   return insert.run();
 }
 
@@ -190,8 +279,48 @@ Result<void> follow_in_search_index(Connection& db, const model::Message& before
   return note.run();
 }
 
+// Adds or removes the actor's reaction; `change_seq` is the change doing it.
+Result<void> update_reactions(Connection& db, const model::MessageChange& change, const model::Message& message,
+                              model::Seq change_seq) {
+  if (change.kind == model::ChangeKind::reacted) {
+    TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO message_reactions (conversation_id, message_seq, emoji,"
+                                               " user_id, created_at, change_seq) VALUES (?, ?, ?, ?, ?, ?)"));
+    insert.bind_all(message.conversation_id, message.seq, change.emoji, change.actor_id, change.at, change_seq);
+    return insert.run();
+  }
+  TL_TRY_ASSIGN(Statement remove, db.prepare("DELETE FROM message_reactions WHERE conversation_id = ?"
+                                             " AND message_seq = ? AND emoji = ? AND user_id = ?"));
+  remove.bind_all(message.conversation_id, message.seq, change.emoji, change.actor_id);
+  return remove.run();
+}
+
+// Pins or unpins the message.
+Result<void> update_pin(Connection& db, const model::MessageChange& change, const model::Message& message,
+                        model::Seq change_seq) {
+  if (change.kind == model::ChangeKind::pinned) {
+    TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO message_pins (conversation_id, message_seq, pinned_by,"
+                                               " pinned_at, change_seq) VALUES (?, ?, ?, ?, ?)"));
+    insert.bind_all(message.conversation_id, message.seq, change.actor_id, change.at, change_seq);
+    return insert.run();
+  }
+  TL_TRY_ASSIGN(Statement remove,
+                db.prepare("DELETE FROM message_pins WHERE conversation_id = ? AND message_seq = ?"));
+  remove.bind_all(message.conversation_id, message.seq);
+  return remove.run();
+}
+
 // Applies the change to the message row and returns the message as it now is.
-Result<model::Message> update_message(Connection& db, const model::MessageChange& change, model::Message message) {
+Result<model::Message> update_message(Connection& db, const model::MessageChange& change, model::Message message,
+                                      model::Seq change_seq) {
+  if (model::is_reaction(change.kind) || model::is_pin(change.kind)) {
+    if (model::is_reaction(change.kind)) {
+      TL_TRY(update_reactions(db, change, message, change_seq));
+    } else {
+      TL_TRY(update_pin(db, change, message, change_seq));
+    }
+    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
+    return message;
+  }
   if (change.kind == model::ChangeKind::edited) {
     TL_TRY_ASSIGN(Statement update,
                   db.prepare("UPDATE messages SET body = ?, edited_at = ? WHERE conversation_id = ? AND seq = ?"));
@@ -199,7 +328,15 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
     TL_TRY(update.run());
     message.body = change.body;
     message.edited_at = change.at;
+    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
     return message;
+  }
+  // A tombstone keeps nothing of what members added to the message either.
+  for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = ? AND message_seq = ?",
+                          "DELETE FROM message_pins WHERE conversation_id = ? AND message_seq = ?"}) {
+    TL_TRY_ASSIGN(Statement forget, db.prepare(sql));
+    forget.bind_all(message.conversation_id, message.seq);
+    TL_TRY(forget.run());
   }
   TL_TRY_ASSIGN(Statement update,
                 db.prepare("UPDATE messages SET body = '', deleted_at = ? WHERE conversation_id = ? AND seq = ?"));
@@ -207,6 +344,7 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
   TL_TRY(update.run());
   message.body.clear();
   message.deleted_at = change.at;
+  message.reactions.clear();
   return message;
 }
 
@@ -216,7 +354,7 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
 // who has since left still gets their original answer), then membership, the message,
 // and the actor's right to this change; only then is a change_seq taken.
 Result<model::ChangeOutcome> record_message_change(Connection& db, const model::MessageChange& change) {
-  if (change.kind == model::ChangeKind::created) return Error::invalid("kind", "must be an edit or a delete");
+  if (change.kind == model::ChangeKind::created) return Error::invalid("kind", "must be a change of a message");
   if (!change.client_change_id.empty()) {
     TL_TRY_ASSIGN(std::optional<model::ChangeOutcome> earlier, recorded_under_key(db, change));
     if (earlier) return std::move(*earlier);
@@ -230,7 +368,9 @@ Result<model::ChangeOutcome> record_message_change(Connection& db, const model::
 
   TL_TRY_ASSIGN(ChangeNumbers numbers, take_next_change_seq(db, change.conversation_id));
   TL_TRY(insert_change_row(db, change, *message, numbers));
-  TL_TRY(follow_in_search_index(db, *message, change.kind));
+  if (change.kind == model::ChangeKind::edited || change.kind == model::ChangeKind::deleted) {
+    TL_TRY(follow_in_search_index(db, *message, change.kind));
+  }
   model::ChangeOutcome outcome;
   outcome.created = true;
   outcome.change.conversation_id = change.conversation_id;
@@ -238,7 +378,8 @@ Result<model::ChangeOutcome> record_message_change(Connection& db, const model::
   outcome.change.kind = change.kind;
   outcome.change.actor_id = change.actor_id;
   outcome.change.at = change.at;
-  TL_TRY_ASSIGN(outcome.change.message, update_message(db, change, std::move(*message)));
+  if (model::is_reaction(change.kind)) outcome.change.emoji = change.emoji;
+  TL_TRY_ASSIGN(outcome.change.message, update_message(db, change, std::move(*message), numbers.change_seq));
   // Read in the commit, like a send's: the members this change was committed among.
   TL_TRY_ASSIGN(outcome.member_ids, member_user_ids(db, change.conversation_id));
   return outcome;
@@ -294,6 +435,7 @@ Result<std::vector<model::Change>> list_changes(Connection& db, model::Id conver
         other == others.end() || (creation != creations.end() && creation->change_seq < other->change_seq);
     page.push_back(std::move(take_creation ? *creation++ : *other++));
   }
+  TL_TRY(attach_reactions_within(db, page, [](model::Change& change) -> model::Message& { return change.message; }));
   return page;
 }
 

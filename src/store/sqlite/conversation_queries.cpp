@@ -6,6 +6,7 @@
 
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/reaction_queries.hpp"
 #include "store/sqlite/message_queries.hpp"
 #include "store/sqlite/user_queries.hpp"
 
@@ -175,6 +176,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Conn
     TL_TRY_ASSIGN(conversation.members, load_members(db, conversation.id));
     if (conversation.last_seq > 0) {
       TL_TRY_ASSIGN(summary.last_message, find_message_by_seq(db, conversation.id, conversation.last_seq));
+      TL_TRY(attach_reactions(db, std::vector<model::Message*>{&*summary.last_message}));
     }
     summary.unread_count = std::max<model::Seq>(0, conversation.last_seq - read_seqs[i]);
   }

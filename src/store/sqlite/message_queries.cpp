@@ -6,6 +6,7 @@
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
+#include "store/sqlite/reaction_queries.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -13,13 +14,16 @@ namespace {
 
 constexpr auto kNoBound = std::numeric_limits<std::int64_t>::max();
 
-Result<std::vector<model::Message>> collect_messages(Statement& query) {
+// The rows of `query`, each with its reactions.
+Result<std::vector<model::Message>> collect_messages(Connection& db, Statement& query) {
   std::vector<model::Message> messages;
   for (;;) {
     TL_TRY_ASSIGN(bool has_row, query.step());
-    if (!has_row) return messages;
+    if (!has_row) break;
     messages.push_back(read_message(query));
   }
+  TL_TRY(attach_reactions(db, messages));
+  return messages;
 }
 
 Result<std::optional<model::Message>> find_by_client_id(Connection& db, model::Id sender_id,
@@ -109,6 +113,7 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
     if (earlier->conversation_id != message.conversation_id || body_differs || earlier->reply_to != message.reply_to) {
       return Error::conflict("clientMsgId was already used for a different message");
     }
+    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&*earlier}));
     return model::SendOutcome{std::move(*earlier), false, {}};
   }
   TL_TRY_ASSIGN(bool is_member, exists(db, "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?",
@@ -180,7 +185,7 @@ Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conv
                    " change_seq, deleted_at"
                    " FROM messages WHERE conversation_id = ? AND seq > ? AND seq < ? ORDER BY seq LIMIT ?"));
     query.bind_all(conversation_id, *after, before.value_or(kNoBound), std::int64_t{limit});
-    return collect_messages(query);
+    return collect_messages(db, query);
   }
   TL_TRY_ASSIGN(
       Statement query,
@@ -188,7 +193,7 @@ Result<std::vector<model::Message>> list_messages(Connection& db, model::Id conv
                  " change_seq, deleted_at"
                  " FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"));
   query.bind_all(conversation_id, before.value_or(kNoBound), std::int64_t{limit});
-  TL_TRY_ASSIGN(std::vector<model::Message> messages, collect_messages(query));
+  TL_TRY_ASSIGN(std::vector<model::Message> messages, collect_messages(db, query));
   std::reverse(messages.begin(), messages.end());
   return messages;
 }
@@ -243,7 +248,7 @@ Result<std::vector<model::Message>> search_messages(Connection& db, model::Id us
           " ORDER BY messages_fts.rowid DESC LIMIT ?"));
   query.bind_all(user_id, fts_match_expression(terms, scope), before_id.value_or(kNoBound), conversation_id,
                  conversation_id, std::int64_t{limit});
-  return collect_messages(query);
+  return collect_messages(db, query);
 }
 
 }  // namespace talkline::store::sqlite

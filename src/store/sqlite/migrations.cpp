@@ -8,13 +8,16 @@ namespace talkline::embedded {
 extern const std::string_view sqlite_migration_0001;
 extern const std::string_view sqlite_migration_0002;
 extern const std::string_view sqlite_migration_0003;
+extern const std::string_view sqlite_migration_0004;
 }  // namespace talkline::embedded
 
 namespace talkline::store::sqlite {
 
 std::vector<Migration> builtin_migrations() {
-  return {
-      {1, embedded::sqlite_migration_0001}, {2, embedded::sqlite_migration_0002}, {3, embedded::sqlite_migration_0003}};
+  return {{1, embedded::sqlite_migration_0001},
+          {2, embedded::sqlite_migration_0002},
+          {3, embedded::sqlite_migration_0003},
+          {4, embedded::sqlite_migration_0004}};
 }
 
 namespace {

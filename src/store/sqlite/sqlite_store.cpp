@@ -14,6 +14,8 @@
 #include "store/sqlite/conversation_queries.hpp"
 #include "store/sqlite/message_queries.hpp"
 #include "store/sqlite/migrations.hpp"
+#include "store/sqlite/pin_queries.hpp"
+#include "store/sqlite/reaction_queries.hpp"
 #include "store/sqlite/reader_pool.hpp"
 #include "store/sqlite/token_queries.hpp"
 #include "store/sqlite/user_queries.hpp"
@@ -325,6 +327,16 @@ void SqliteStore::message_change_async(const model::MessageChange& change,
 Result<std::vector<model::Change>> SqliteStore::change_list(Id conversation_id, Seq after, int limit) {
   return read<std::vector<model::Change>>(
       [&](Connection& db) { return list_changes(db, conversation_id, after, limit); });
+}
+
+Result<std::vector<model::ReactionMark>> SqliteStore::reactions_of_user(Id user_id, Id conversation_id,
+                                                                        const std::vector<Seq>& seqs) {
+  return read<std::vector<model::ReactionMark>>(
+      [&](Connection& db) { return sqlite::reactions_of_user(db, user_id, conversation_id, seqs); });
+}
+
+Result<std::vector<model::Pin>> SqliteStore::pin_list(Id conversation_id) {
+  return read<std::vector<model::Pin>>([&](Connection& db) { return list_pins(db, conversation_id); });
 }
 
 Result<std::vector<model::Message>> SqliteStore::message_list(Id conversation_id, std::optional<Seq> before,

@@ -93,6 +93,9 @@ class SqliteStore final : public Store {
   void message_change_async(const model::MessageChange& change,
                             std::function<void(Result<model::ChangeOutcome>)> done) override;
   Result<std::vector<model::Change>> change_list(Id conversation_id, Seq after, int limit) override;
+  Result<std::vector<model::ReactionMark>> reactions_of_user(Id user_id, Id conversation_id,
+                                                             const std::vector<Seq>& seqs) override;
+  Result<std::vector<model::Pin>> pin_list(Id conversation_id) override;
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
                                                    std::optional<Seq> after, int limit) override;
   Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,

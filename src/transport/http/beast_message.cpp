@@ -13,6 +13,20 @@ bool safe_header_text(std::string_view text) {
   return text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
 }
 
+// Header lines with CR, LF or NUL are dropped; the server owns framing and connection
+// management, whatever a handler set.
+template <typename Message>
+void copy_headers(const Response& response, Message& out, bool keep_alive) {
+  for (const auto& [name, value] : response.headers.all()) {
+    if (name.empty() || !safe_header_text(name) || !safe_header_text(value)) continue;
+    out.insert(name, value);
+  }
+  out.erase(beast_http::field::content_length);
+  out.erase(beast_http::field::transfer_encoding);
+  out.erase(beast_http::field::connection);
+  out.keep_alive(keep_alive);
+}
+
 }  // namespace
 
 Request to_request(BeastRequest& raw, std::string_view peer_address, const TrustedProxies& proxies) {
@@ -50,22 +64,25 @@ BeastResponse to_beast_response(Response response, unsigned version, bool keep_a
     response.body.clear();
   }
   BeastResponse out{static_cast<beast_http::status>(status), version};
-  for (auto& [name, value] : response.headers.all()) {
-    if (name.empty() || !safe_header_text(name) || !safe_header_text(value)) continue;
-    out.insert(name, value);
-  }
-  // The server owns framing and connection management, whatever a handler set.
-  out.erase(beast_http::field::content_length);
-  out.erase(beast_http::field::transfer_encoding);
-  out.erase(beast_http::field::connection);
+  copy_headers(response, out, keep_alive);
   if (status < 200 || status == 204 || status == 304) response.body.clear();
-  out.keep_alive(keep_alive);
   if (head) {
-    if (status >= 200 && status != 204 && status != 304) out.content_length(response.body.size());
+    auto length = response.stream ? response.stream->content_length : response.body.size();
+    if (status >= 200 && status != 204 && status != 304) out.content_length(length);
     return out;
   }
   out.body() = std::move(response.body);
   out.prepare_payload();
+  return out;
+}
+
+BeastStreamedResponse to_beast_streamed_response(const Response& response, unsigned version, bool keep_alive) {
+  BeastStreamedResponse out{static_cast<beast_http::status>(response.status), version};
+  copy_headers(response, out, keep_alive);
+  out.content_length(response.stream ? response.stream->content_length : 0);
+  out.body().data = nullptr;
+  out.body().size = 0;
+  out.body().more = true;
   return out;
 }
 

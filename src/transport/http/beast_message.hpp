@@ -12,6 +12,8 @@ namespace talkline::transport::http {
 
 using BeastRequest = boost::beast::http::request<boost::beast::http::string_body>;
 using BeastResponse = boost::beast::http::response<boost::beast::http::string_body>;
+/// The header of a streamed response; its body is written chunk by chunk.
+using BeastStreamedResponse = boost::beast::http::response<boost::beast::http::buffer_body>;
 
 /// Copies method, target and headers, moves the body, sets the request id (the
 /// client's X-Request-Id when valid, a fresh one otherwise) and the client address: the
@@ -27,7 +29,12 @@ bool decode_target(Request& request);
 /// must not be able to split the response); a status outside 100–599 becomes 500;
 /// 1xx, 204 and 304 lose any body. For a HEAD request (`head`) the body is left off
 /// the wire but its Content-Length kept: routing does not treat HEAD specially, but
-/// a body would corrupt the client's view of a kept-alive connection.
+/// a body would corrupt the client's view of a kept-alive connection. A streamed
+/// body (Response::stream) is left out, but for HEAD its length is the Content-Length.
 BeastResponse to_beast_response(Response response, unsigned version, bool keep_alive, bool head = false);
+
+/// The same for a response with a streamed body (status 200–599 other than 204 and
+/// 304): the header with Content-Length set to the stream's length, the body empty.
+BeastStreamedResponse to_beast_streamed_response(const Response& response, unsigned version, bool keep_alive);
 
 }  // namespace talkline::transport::http

@@ -2,17 +2,20 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "transport/asio/asio.hpp"
 #include "transport/http/beast_message.hpp"
 #include "transport/http/server_context.hpp"
 #include "transport/http/stream_handler.hpp"
+#include "transport/http/streamed_route.hpp"
 
 namespace talkline::transport::http {
 
 /// One HTTP/1.1 connection: reads requests in a loop (keep-alive), hands each to the
-/// pipeline on the worker pool or to a stream handler, and writes the answers.
+/// pipeline on the worker pool, to a stream handler or to a streamed route, and writes
+/// the answers (streamed bodies from a producer on the worker pool).
 /// Everything it does runs on the event loop its socket was accepted onto.
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
@@ -40,8 +43,15 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   boost::asio::awaitable<bool> serve(BeastRequest& raw, Clock::time_point started);
   boost::asio::awaitable<bool> serve_stream(StreamHandler& handler, BeastRequest& raw, Request& request,
                                             Clock::time_point started);
+  using HeaderParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+  const StreamedRoute* find_streamed_route(const BeastRequest& raw, Request& probe) const;
+  boost::asio::awaitable<bool> serve_streamed(const StreamedRoute& route, HeaderParser& parser, Request& probe,
+                                              Clock::time_point started);
+  boost::asio::awaitable<std::optional<Response>> screen(Request& request);
   boost::asio::awaitable<boost::system::error_code> write(const Request& request, Response response, unsigned version,
                                                           bool keep_alive, Clock::time_point started);
+  boost::asio::awaitable<boost::system::error_code> write_streamed(Response response, unsigned version, bool keep_alive,
+                                                                   const Request& request);
   boost::asio::awaitable<void> close(bool drain);
   void log_access(const Request& request, int status, Clock::time_point started) const;
   bool still_keep_alive(bool requested) const { return requested && !context_.stopping; }
@@ -52,6 +62,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   ServerContext& context_;
   std::string remote_address_;
   State state_ = State::reading;
+  bool drain_on_close_ = false;  // a request body we did not read may still be arriving
 };
 
 }  // namespace talkline::transport::http

@@ -74,4 +74,11 @@ Response Response::empty(int status) {
   return response;
 }
 
+Response Response::streamed(int status, std::uint64_t content_length, BodyProducer produce) {
+  Response response;
+  response.status = status;
+  response.stream = StreamedBody{content_length, std::move(produce)};
+  return response;
+}
+
 }  // namespace talkline::transport::http

@@ -57,6 +57,11 @@ Response Pipeline::handle(Request& request) const {
     }
     case Router::Outcome::matched: break;
   }
+  if (match.handler == nullptr) {
+    // A streamed route's requests never come here: the session takes them after the header.
+    util::log::error("http.streamed_route_in_pipeline", {{"path", request.path}, {"request_id", request.request_id}});
+    return problem_response(500, "internal", status_title(500), "the server failed to handle the request");
+  }
 
   // Checked after routing so that a wrong path is reported as such, whatever the body.
   if (carries_json_body(request) && !request.body.empty() &&
@@ -103,6 +108,12 @@ Response Pipeline::invoke(const Handler& handler, Request& request) const {
       "http.handler_exception",
       {{"error", failure}, {"method", request.method}, {"path", request.path}, {"request_id", request.request_id}});
   return problem_response(500, "internal", status_title(500), "the server failed to handle the request");
+}
+
+const StreamedRoute* Pipeline::streamed_route(Request& request) const {
+  if (!router_.has_streamed()) return nullptr;
+  auto match = router_.match(request);
+  return match.outcome == Router::Outcome::matched ? match.streamed : nullptr;
 }
 
 void Pipeline::decorate(const Request& request, Response& response) const {

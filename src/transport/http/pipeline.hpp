@@ -29,6 +29,13 @@ class Pipeline {
   /// line. Never throws. Blocking: call it on the worker pool.
   Response handle(Request& request) const;
 
+  /// The streamed route for the request's method and decoded path, with
+  /// `request.path_params` filled; null when the request is for a plain route (or
+  /// none). Cheap, never blocks: the event loop calls it right after the header.
+  const StreamedRoute* streamed_route(Request& request) const;
+  /// Whether the router has any streamed route.
+  bool has_streamed_routes() const { return router_.has_streamed(); }
+
   /// Adds the headers every response carries: Server, X-Request-Id, security headers,
   /// HSTS when behind TLS, and CORS for an allowed Origin. Cheap; any thread.
   void decorate(const Request& request, Response& response) const;

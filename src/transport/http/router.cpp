@@ -65,11 +65,23 @@ bool same_shape(const std::vector<std::string>& a, const std::vector<std::string
 // Malformed or duplicate routes are programming errors found at startup, so they
 // throw instead of being reported on the request path.
 void Router::add(std::string method, std::string pattern, Handler handler) {
+  if (!handler) throw std::invalid_argument("route handler is empty: " + pattern);
+  add_route(RouteInfo{std::move(method), std::move(pattern)}, std::move(handler), nullptr);
+}
+
+void Router::add_streamed(std::string method, std::string pattern, std::shared_ptr<const StreamedRoute> route) {
+  if (!route) throw std::invalid_argument("streamed route is empty: " + pattern);
+  add_route(RouteInfo{std::move(method), std::move(pattern), true}, nullptr, std::move(route));
+  has_streamed_ = true;
+}
+
+void Router::add_route(RouteInfo info, Handler handler, std::shared_ptr<const StreamedRoute> streamed) {
+  const auto& method = info.method;
+  const auto& pattern = info.pattern;
   if (method.empty()) throw std::invalid_argument("route method is empty");
   if (pattern.empty() || pattern.front() != '/') {
     throw std::invalid_argument("route pattern must start with '/': " + pattern);
   }
-  if (!handler) throw std::invalid_argument("route handler is empty: " + pattern);
 
   std::vector<std::string> segments;
   for (auto segment : split_segments(pattern)) {
@@ -87,9 +99,8 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
       throw std::invalid_argument(std::string("duplicate route: ").append(method).append(" ").append(pattern));
     }
   }
-  RouteInfo info{std::move(method), std::move(pattern)};
-  if (decorator_) handler = decorator_(info, std::move(handler));
-  routes_.push_back(Route{std::move(info), std::move(segments), std::move(handler)});
+  if (decorator_ && handler) handler = decorator_(info, std::move(handler));
+  routes_.push_back(Route{std::move(info), std::move(segments), std::move(handler), std::move(streamed)});
 }
 
 // Among the routes whose pattern matches the path, the most specific one for the
@@ -116,7 +127,11 @@ Router::Match Router::match(Request& request) const {
       if (is_param(segment)) request.path_params[segment.substr(1, segment.size() - 2)] = std::string(path[i]);
     }
     result.outcome = Outcome::matched;
-    result.handler = &best->handler;
+    if (best->streamed) {
+      result.streamed = best->streamed.get();
+    } else {
+      result.handler = &best->handler;
+    }
   } else if (!allowed.empty()) {
     result.outcome = Outcome::method_not_allowed;
     result.allowed = std::move(allowed);

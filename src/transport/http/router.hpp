@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -13,9 +14,13 @@ namespace talkline::transport::http {
 using Handler = std::function<Response(Request&)>;
 
 struct RouteInfo {
-  std::string method;   // "GET", "POST", ...
-  std::string pattern;  // e.g. "/api/v1/conversations/{id}/messages"
+  std::string method;     // "GET", "POST", ...
+  std::string pattern;    // e.g. "/api/v1/conversations/{id}/messages"
+  bool streamed = false;  // added with add_streamed
 };
+
+/// A route whose handler reads the request body as it arrives (streamed_route.hpp).
+struct StreamedRoute;
 
 /// Maps (method, path) to a handler. Patterns are literal segments and `{name}`
 /// segments matching one non-empty path segment; a literal segment wins over a
@@ -24,6 +29,14 @@ class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
 
+  /// Adds a streamed route (streamed_route.hpp): the session hands it the request head
+  /// on the connection's event loop before reading the body. It takes part in matching
+  /// like any route (404, 405 + Allow, a literal beating a parameter); the decorator
+  /// does not wrap it.
+  void add_streamed(std::string method, std::string pattern, std::shared_ptr<const StreamedRoute> route);
+  /// Whether any streamed route was added: only then does the session look for one.
+  bool has_streamed() const { return has_streamed_; }
+
   /// Wraps every handler added from now on (metrics, tracing). One decorator at a time.
   using Decorator = std::function<Handler(const RouteInfo&, Handler)>;
   void set_decorator(Decorator decorator) { decorator_ = std::move(decorator); }
@@ -31,8 +44,9 @@ class Router {
   enum class Outcome { matched, not_found, method_not_allowed };
   struct Match {
     Outcome outcome = Outcome::not_found;
-    const Handler* handler = nullptr;  // set when matched
-    std::vector<std::string> allowed;  // set when method_not_allowed (for `Allow`)
+    const Handler* handler = nullptr;         // set when matched a plain route
+    const StreamedRoute* streamed = nullptr;  // set when matched a streamed route
+    std::vector<std::string> allowed;         // set when method_not_allowed (for `Allow`)
   };
   /// Finds the handler for a request and fills `request.path_params`.
   Match match(Request& request) const;
@@ -45,9 +59,13 @@ class Router {
     RouteInfo info;
     std::vector<std::string> segments;
     Handler handler;
+    std::shared_ptr<const StreamedRoute> streamed;
   };
+  void add_route(RouteInfo info, Handler handler, std::shared_ptr<const StreamedRoute> streamed);
+
   std::vector<Route> routes_;
   Decorator decorator_;
+  bool has_streamed_ = false;
 };
 
 }  // namespace talkline::transport::http

@@ -447,6 +447,7 @@ for (const { name, options } of TRANSPORTS) {
         type: "created",
         actorId: alice.user.id,
         at: m4.createdAt,
+        emoji: null,
         message: m4,
       });
       assert.deepEqual(synced.changes, await changesOver(bob, id, 3));

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "transport/http/router.hpp"
+#include "transport/http/streamed_route.hpp"
 
 namespace talkline::transport::http {
 namespace {
@@ -139,6 +140,41 @@ TEST(Router, RejectsMalformedAndDuplicateRoutes) {
   EXPECT_THROW(router.add("GET", "/a/{}", answer("x")), std::invalid_argument);
   router.add("GET", "/a/{id}", answer("x"));
   EXPECT_THROW(router.add("GET", "/a/{other}", answer("y")), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace talkline::transport::http
+
+namespace talkline::transport::http {
+namespace {
+
+TEST(Router, StreamedRouteMatchesWithItsParamsAndNoPlainHandler) {
+  Router router;
+  router.add("GET", "/uploads/{id}", [](Request&) { return Response::empty(200); });
+  auto route = std::make_shared<const StreamedRoute>();
+  router.add_streamed("POST", "/uploads/{id}", route);
+  EXPECT_TRUE(router.has_streamed());
+
+  Request request;
+  request.method = "POST";
+  request.path = "/uploads/7";
+  auto match = router.match(request);
+  EXPECT_EQ(match.outcome, Router::Outcome::matched);
+  EXPECT_EQ(match.streamed, route.get());
+  EXPECT_EQ(match.handler, nullptr);
+  EXPECT_EQ(request.path_param("id"), "7");
+
+  request.method = "PUT";
+  auto refused = router.match(request);
+  EXPECT_EQ(refused.outcome, Router::Outcome::method_not_allowed);
+  EXPECT_EQ(refused.allowed, (std::vector<std::string>{"GET", "POST"}));
+
+  auto routes = router.routes();
+  ASSERT_EQ(routes.size(), 2u);
+  EXPECT_FALSE(routes[0].streamed);
+  EXPECT_TRUE(routes[1].streamed);
+  EXPECT_THROW(router.add_streamed("POST", "/uploads/{x}", route), std::invalid_argument);
+  EXPECT_THROW(router.add_streamed("POST", "/other", nullptr), std::invalid_argument);
 }
 
 }  // namespace

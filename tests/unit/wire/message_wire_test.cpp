@@ -56,6 +56,21 @@ TEST(MessageWire, FeedFieldsMatchTheJsonTree) {
   EXPECT_TRUE(util::Json::parse(message_wire(sample("x")))["deletedAt"].is_null());
 }
 
+TEST(MessageWire, ReactionsMatchTheJsonTree) {
+  auto message = sample("liked");
+  EXPECT_EQ(util::Json::parse(message_wire(message))["reactions"], util::Json::array());
+  message.reactions = {{"\xF0\x9F\x91\x8D", 3, std::nullopt}, {"\"quoted\"", 1, std::nullopt}};
+  expect_same_bytes(message);
+  message.reactions[0].me = true;
+  message.reactions[1].me = false;
+  expect_same_bytes(message);
+  auto parsed = util::Json::parse(message_wire(message));
+  EXPECT_EQ(parsed["reactions"][0]["emoji"], "\xF0\x9F\x91\x8D");
+  EXPECT_EQ(parsed["reactions"][0]["count"], 3);
+  EXPECT_EQ(parsed["reactions"][0]["me"], true);
+  EXPECT_EQ(parsed["reactions"][1]["me"], false);
+}
+
 TEST(ChangeJson, CarriesTheChangeAndTheMessageAsItIsNow) {
   model::Change change;
   change.conversation_id = 42;
@@ -72,8 +87,15 @@ TEST(ChangeJson, CarriesTheChangeAndTheMessageAsItIsNow) {
   EXPECT_EQ(json["actorId"], "9000000000000000001");
   EXPECT_EQ(json["at"], "2026-01-01T00:00:00.123Z");
   EXPECT_EQ(json["message"], message_json(change.message));
+  EXPECT_TRUE(json["emoji"].is_null());
   change.kind = model::ChangeKind::deleted;
   EXPECT_EQ(change_json(change)["type"], "deleted");
+  change.kind = model::ChangeKind::reacted;
+  change.emoji = "\xF0\x9F\x8E\x89";
+  EXPECT_EQ(change_json(change)["type"], "reacted");
+  EXPECT_EQ(change_json(change)["emoji"], "\xF0\x9F\x8E\x89");
+  change.kind = model::ChangeKind::unreacted;
+  EXPECT_EQ(change_json(change)["type"], "unreacted");
 }
 
 TEST(MessageWire, IsValidJsonWithIdsAsStrings) {

@@ -1,0 +1,15 @@
+#pragma once
+
+#include <vector>
+
+#include "model/message.hpp"
+#include "store/postgres/executor.hpp"
+#include "util/result.hpp"
+
+namespace talkline::store::postgres {
+
+/// The conversation's pinned messages (message_pins, migration 0004), the latest pin
+/// first, each message with its reactions.
+Result<std::vector<model::Pin>> list_pins(Executor& db, model::Id conversation_id);
+
+}  // namespace talkline::store::postgres
