@@ -316,6 +316,31 @@ describe('pins', () => {
       assert.equal(await h.lastChangeSeq(alice, id), 5);
     });
 
+    it('lets a member the owner made an admin pin and unpin, and no longer once made a plain member again', async () => {
+      const alice = await registerUser(ctx.client, 'wadm');
+      const bob = await registerUser(ctx.client, 'wadb');
+      const group = await h.group(alice, [bob]);
+      const id = group.id;
+      const message = await h.send(alice, id, 'pin me, admin');
+      assert.equal(assertProblem(await h.pin(bob, id, message.id), 403, 'forbidden').detail, FORBIDDEN);
+      const setRole = (role) =>
+        ctx.client.patch(`/api/v1/conversations/${id}/members/${bob.user.id}`, {
+          token: alice.accessToken,
+          body: { role },
+        });
+      assertJson(await setRole('admin'), 200);
+      assertFeedChange(assertJson(await h.pin(bob, id, message.id), 200), {
+        conversationId: id,
+        type: 'pinned',
+        actorId: bob.user.id,
+        messageId: message.id,
+        emoji: null,
+      });
+      assertJson(await h.unpin(bob, id, message.id), 200);
+      assertJson(await setRole('member'), 200);
+      assert.equal(assertProblem(await h.pin(bob, id, message.id), 403, 'forbidden').detail, FORBIDDEN);
+    });
+
     it('lets either member of a direct conversation pin and unpin, whoever sent the message or pinned it', async () => {
       const alice = await registerUser(ctx.client, 'dira');
       const bob = await registerUser(ctx.client, 'dirb');
