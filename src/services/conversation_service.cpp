@@ -161,6 +161,32 @@ Result<void> ConversationService::remove_member(const Principal& caller, model::
   return {};
 }
 
+Result<model::Conversation> ConversationService::set_member_role(const Principal& caller, model::Id conversation_id,
+                                                                 model::Id user_id, std::string_view role) {
+  const auto wanted = model::member_role_from_name(role);
+  if (!wanted || *wanted == model::MemberRole::owner) {
+    return Error::invalid("role", "must be \"admin\" or \"member\"");
+  }
+  TL_TRY_ASSIGN(const auto me, require_member(caller, conversation_id));
+  TL_TRY_ASSIGN(const auto conversation, store_.conversation_get(conversation_id));
+  if (conversation.kind == model::ConversationKind::direct) {
+    return Error::conflict("members of a direct conversation have no roles");
+  }
+  if (me.role != model::MemberRole::owner) {
+    TL_TRY_ASSIGN(const auto user, store_.user_get(caller.user_id));
+    if (user.role != model::Role::admin) return Error::forbidden("only the owner can change roles");
+  }
+  const auto target = std::find_if(conversation.members.begin(), conversation.members.end(),
+                                   [user_id](const model::Member& m) { return m.user_id == user_id; });
+  if (target == conversation.members.end()) return Error::not_found("member not found");
+  if (target->role == model::MemberRole::owner) return Error::forbidden("the owner's role cannot change");
+  std::lock_guard order(order_lock(conversation_id));
+  TL_TRY_ASSIGN(auto updated, store_.member_set_role(conversation_id, user_id, *wanted));
+  member_cache_.invalidate(conversation_id);
+  announce(updated);
+  return updated;
+}
+
 Result<std::vector<model::Conversation>> ConversationService::memberships(const Principal& caller) {
   constexpr int kBatch = 500;
   std::vector<model::Conversation> all;

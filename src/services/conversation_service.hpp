@@ -47,6 +47,11 @@ class ConversationService {
   /// Anyone may remove themselves (leave); removing others takes owner or admin, and
   /// nobody but the owner themselves can remove the owner.
   Result<void> remove_member(const Principal& caller, model::Id conversation_id, model::Id user_id);
+  /// Makes a member of a group an admin or a plain member again (`role` "admin" or
+  /// "member"). The group's owner, or a site admin who is a member, may; the owner's own
+  /// role does not change this way.
+  Result<model::Conversation> set_member_role(const Principal& caller, model::Id conversation_id, model::Id user_id,
+                                              std::string_view role);
 
   /// Every conversation the caller belongs to, members included, in no set order.
   Result<std::vector<model::Conversation>> memberships(const Principal& caller);

@@ -249,4 +249,27 @@ TEST_P(StoreConformance, AddingMembersPastTheCapAddsNobody) {
   EXPECT_EQ(must(store().member_add(group.id, {carol.id}, tick(), 3)).members.size(), 3U);
 }
 
+TEST_P(StoreConformance, MemberSetRoleChangesOneMembersRole) {
+  model::User owner = add_user("owner");
+  model::User bob = add_user("bob");
+  model::User carol = add_user("carol");
+  model::Conversation group = add_group(owner, {bob, carol});
+
+  model::Conversation updated = must(store().member_set_role(group.id, bob.id, model::MemberRole::admin));
+  for (const auto& member : updated.members) {
+    const auto expected = member.user_id == owner.id ? model::MemberRole::owner
+                          : member.user_id == bob.id ? model::MemberRole::admin
+                                                     : model::MemberRole::member;
+    EXPECT_EQ(member.role, expected) << member.user_id;
+  }
+  EXPECT_EQ(must(store().member_get(group.id, bob.id)).role, model::MemberRole::admin);
+  must(store().member_set_role(group.id, bob.id, model::MemberRole::member));
+  EXPECT_EQ(must(store().member_get(group.id, bob.id)).role, model::MemberRole::member);
+
+  model::User stranger = add_user("stranger");
+  auto refused = store().member_set_role(group.id, stranger.id, model::MemberRole::admin);
+  EXPECT_EQ(outcome(refused), "not_found");
+  EXPECT_EQ(message_of(refused), "member not found");
+}
+
 }  // namespace talkline::conformance

@@ -28,11 +28,6 @@ inline constexpr int kNoMemberLimit = 1'000'000;
 struct StoreFactory {
   std::string name;
   std::function<std::unique_ptr<store::Store>()> make;
-  /// Gives a member of a conversation another role, behind the store's back: the Store
-  /// interface has no call for it, yet who may delete a message depends on it. Optional;
-  /// the cases that need it are skipped for a backend that leaves it unset.
-  std::function<void(store::Store&, model::Id conversation_id, model::Id user_id, model::MemberRole role)>
-      set_member_role;
 };
 
 /// Lets gtest print a factory as its name in failure messages.

@@ -3,95 +3,13 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 
-import {
-  assertFieldError,
-  assertJson,
-  assertProblem,
-  collectPages,
-  createGroup as createGroupIn,
-  registerUser,
-  uniqueSuffix,
-  useServer,
-} from './harness.mjs';
+import { assertFieldError, assertJson, assertProblem, registerUser, uniqueSuffix, useServer } from './harness.mjs';
+import { SITE_ADMIN_ENV, loginSiteAdmin, messageHelpers, rfc3339, sleep } from './message_helpers.mjs';
 
 // Edits, deletes and the per-conversation change feed over HTTP: PATCH and DELETE of
 // .../messages/{messageId} and GET .../changes. Every conversation numbers its changes
 // (new messages, edits, deletes) 1, 2, 3… without gaps; every feed entry carries the
 // message as it is now.
-
-const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** HTTP helpers bound to the server a describe block started (`get()` returns its client). */
-function helpers(get) {
-  const client = () => get().client;
-  const h = {
-    async pair(prefix) {
-      const alice = await registerUser(client(), `${prefix}a`);
-      const bob = await registerUser(client(), `${prefix}b`);
-      const conversation = await createGroupIn(client(), alice, [bob]);
-      return { alice, bob, conversation };
-    },
-    group: (owner, members) => createGroupIn(client(), owner, members),
-    async direct(a, b) {
-      const res = await client().post('/api/v1/conversations', {
-        token: a.accessToken,
-        body: { type: 'direct', userId: b.user.id },
-      });
-      return assertJson(res, 201);
-    },
-    async send(sender, conversationId, text) {
-      const res = await client().post(`/api/v1/conversations/${conversationId}/messages`, {
-        token: sender.accessToken,
-        body: { clientMsgId: `m-${uniqueSuffix(16)}`, body: text },
-      });
-      return assertJson(res, 201);
-    },
-    /** PATCH …/messages/{messageId}; `payload` is the JSON body as sent. */
-    patch(user, conversationId, messageId, payload) {
-      return client().patch(`/api/v1/conversations/${conversationId}/messages/${messageId}`, {
-        token: user.accessToken,
-        body: payload,
-      });
-    },
-    edit(user, conversationId, messageId, body, clientChangeId) {
-      const payload = clientChangeId === undefined ? { body } : { body, clientChangeId };
-      return h.patch(user, conversationId, messageId, payload);
-    },
-    /** DELETE …/messages/{messageId}; `query` is appended as is ("" or "?clientChangeId=…"). */
-    remove(user, conversationId, messageId, query = '') {
-      return client().del(`/api/v1/conversations/${conversationId}/messages/${messageId}${query}`, {
-        token: user.accessToken,
-      });
-    },
-    changes(user, conversationId, query = '') {
-      return client().get(`/api/v1/conversations/${conversationId}/changes${query}`, { token: user.accessToken });
-    },
-    /** The whole feed, walked with after=nextCursor pages of `limit`. */
-    async feed(user, conversationId, limit = 100) {
-      const pages = await collectPages(client(), user.accessToken, (cursor) =>
-        `/api/v1/conversations/${conversationId}/changes?limit=${limit}&after=${cursor ?? '0'}`,
-      );
-      return pages.flatMap((p) => p.items);
-    },
-    async history(user, conversationId) {
-      const pages = await collectPages(client(), user.accessToken, (cursor) =>
-        `/api/v1/conversations/${conversationId}/messages?limit=100&after=${cursor ?? '0'}`,
-      );
-      return pages.flatMap((p) => p.items);
-    },
-    async conversation(user, conversationId) {
-      return assertJson(await client().get(`/api/v1/conversations/${conversationId}`, { token: user.accessToken }), 200);
-    },
-    search(user, params) {
-      return client().get(`/api/v1/search/messages?${new URLSearchParams(params)}`, { token: user.accessToken });
-    },
-  };
-  return h;
-}
 
 /** The fields every change carries, checked against what the test knows. */
 function assertChange(change, { conversationId, changeSeq, type, actorId, messageId }) {
@@ -108,7 +26,7 @@ function assertChange(change, { conversationId, changeSeq, type, actorId, messag
 describe('message changes', () => {
   const ctx = {};
   useServer((started) => Object.assign(ctx, started));
-  const h = helpers(() => ctx);
+  const h = messageHelpers(() => ctx);
 
   describe('edit', () => {
     it('answers 200 with the edited change and the message as it now is', async () => {
@@ -859,20 +777,11 @@ describe('message changes', () => {
 
 describe('site admin', () => {
   const ctx = {};
-  useServer((started) => Object.assign(ctx, started), {
-    env: { TALKLINE_ADMIN_USERNAME: 'site_admin', TALKLINE_ADMIN_PASSWORD: 'adminpass123' },
-  });
-  const h = helpers(() => ctx);
-
-  async function admin() {
-    const res = await ctx.client.post('/api/v1/auth/login', { body: { username: 'site_admin', password: 'adminpass123' } });
-    const answer = assertJson(res, 200);
-    assert.equal(answer.user.role, 'admin');
-    return answer;
-  }
+  useServer((started) => Object.assign(ctx, started), { env: SITE_ADMIN_ENV });
+  const h = messageHelpers(() => ctx);
 
   it("deletes other members' messages in a group and a direct conversation, but edits only its own", async () => {
-    const root = await admin();
+    const root = await loginSiteAdmin(ctx.client);
     const alice = await registerUser(ctx.client, 'sa');
     const bob = await registerUser(ctx.client, 'sab');
     const group = await h.group(alice, [bob, root]);
@@ -900,7 +809,7 @@ describe('site admin', () => {
   });
 
   it('has no right in a conversation it is not a member of', async () => {
-    const root = await admin();
+    const root = await loginSiteAdmin(ctx.client);
     const { alice, conversation } = await h.pair('sanm');
     const sent = await h.send(alice, conversation.id, 'private');
     assertProblem(await h.remove(root, conversation.id, sent.id), 404, 'not_found');
@@ -912,7 +821,7 @@ describe('site admin', () => {
 describe('edit window', () => {
   const ctx = {};
   useServer((started) => Object.assign(ctx, started), { env: { TALKLINE_EDIT_WINDOW_SECONDS: '1' } });
-  const h = helpers(() => ctx);
+  const h = messageHelpers(() => ctx);
 
   it('refuses an edit once the window has passed, with 403; deletes and retries still work', async () => {
     const { alice, conversation } = await h.pair('win');
@@ -940,7 +849,7 @@ describe('edit window', () => {
 describe('edit window of 0', () => {
   const ctx = {};
   useServer((started) => Object.assign(ctx, started), { env: { TALKLINE_EDIT_WINDOW_SECONDS: '0' } });
-  const h = helpers(() => ctx);
+  const h = messageHelpers(() => ctx);
 
   it('lets a message be edited at any age', async () => {
     const { alice, conversation } = await h.pair('nowin');

@@ -231,6 +231,67 @@ describe('conversations', () => {
       assert.equal(now.title, 'After');
     });
 
+    it('lets the owner make a member an admin and back; an admin then manages the group, and nobody else may change roles', async () => {
+      const owner = await registerUser(client, 'role');
+      const member = await registerUser(client, 'rolem');
+      const other = await registerUser(client, 'roleo');
+      const stranger = await registerUser(client, 'roles');
+      const group = await createGroup(owner, [member, other]);
+      const setRole = (who, target, body) =>
+        client.patch(`/api/v1/conversations/${group.id}/members/${target.user.id}`, { token: who.accessToken, body });
+      const roleOf = (conversation, user) => conversation.members.find((m) => m.userId === user.user.id).role;
+
+      assertProblem(
+        await client.patch(`/api/v1/conversations/${group.id}`, { token: member.accessToken, body: { title: 'Mine' } }),
+        403,
+        'forbidden',
+      );
+      const promoted = assertJson(await setRole(owner, member, { role: 'admin' }), 200);
+      assert.equal(roleOf(promoted, member), 'admin');
+      assert.equal(roleOf(promoted, other), 'member');
+      assertJson(
+        await client.patch(`/api/v1/conversations/${group.id}`, { token: member.accessToken, body: { title: 'Ours' } }),
+        200,
+      );
+
+      // Only the owner changes roles, the owner's own role never changes this way.
+      assert.equal(assertProblem(await setRole(member, other, { role: 'admin' }), 403, 'forbidden').detail,
+        'only the owner can change roles');
+      assert.equal(assertProblem(await setRole(owner, owner, { role: 'member' }), 403, 'forbidden').detail,
+        "the owner's role cannot change");
+      assertProblem(await setRole(stranger, member, { role: 'member' }), 404, 'not_found');
+      assert.equal(assertProblem(await setRole(owner, stranger, { role: 'admin' }), 404, 'not_found').detail,
+        'member not found');
+      for (const bad of [{ role: 'owner' }, { role: 'boss' }, { role: 7 }, {}]) {
+        assertFieldError(await setRole(owner, member, bad), 'role');
+      }
+
+      const demoted = assertJson(await setRole(owner, member, { role: 'member' }), 200);
+      assert.equal(roleOf(demoted, member), 'member');
+      const now = assertJson(await client.get(`/api/v1/conversations/${group.id}`, { token: other.accessToken }), 200);
+      assert.equal(roleOf(now, member), 'member');
+    });
+
+    it('refuses roles in a direct conversation with 409', async () => {
+      const alice = await registerUser(client, 'droa');
+      const bob = await registerUser(client, 'drob');
+      const direct = assertJson(
+        await client.post('/api/v1/conversations', {
+          token: alice.accessToken,
+          body: { type: 'direct', userId: bob.user.id },
+        }),
+        201,
+      );
+      assertProblem(
+        await client.patch(`/api/v1/conversations/${direct.id}/members/${bob.user.id}`, {
+          token: alice.accessToken,
+          body: { role: 'admin' },
+        }),
+        409,
+        'conflict',
+      );
+    });
+
     it('lets the owner add (200) and remove (204) members', async () => {
       const owner = await registerUser(client, 'add');
       const member = await registerUser(client, 'addm');

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import {
-  assertFieldError,
-  assertJson,
-  assertProblem,
-  collectPages,
-  createGroup as createGroupIn,
-  registerUser,
-  uniqueSuffix,
-  useServer,
-} from './harness.mjs';
+import { assertFieldError, assertJson, assertProblem, registerUser, uniqueSuffix, useServer } from './harness.mjs';
+import { SITE_ADMIN_ENV, assertFeedChange, loginSiteAdmin, messageHelpers, rfc3339, sleep } from './message_helpers.mjs';
 
 // Pins over HTTP: PUT and DELETE of .../pins/{messageId}, GET .../pins. In a group its
 // owner and admins pin and unpin, in a direct conversation either member, and a site admin
@@ -19,40 +11,15 @@ import {
 // that made it so; a delete unpins the message without a change of its own. The list
 // shows the latest pin first, each message as it is now with the reader's `me` marks.
 
-const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const NO_SUCH_ID = '987654321987654321';
 const THUMBS = '\u{1F44D}';
 const PARTY = '\u{1F389}';
 
-function sleep(ms) {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-/** HTTP helpers bound to the server a describe block started (`get()` returns its client). */
+/** messageHelpers plus pins: pin and unpin as sent, the list, leaving a group. */
 function helpers(get) {
   const client = () => get().client;
-  const h = {
-    /** alice owns a group with bob in it. */
-    async pair(prefix) {
-      const alice = await registerUser(client(), `${prefix}a`);
-      const bob = await registerUser(client(), `${prefix}b`);
-      const conversation = await createGroupIn(client(), alice, [bob]);
-      return { alice, bob, conversation };
-    },
-    group: (owner, members) => createGroupIn(client(), owner, members),
-    async direct(a, b) {
-      return assertJson(
-        await client().post('/api/v1/conversations', { token: a.accessToken, body: { type: 'direct', userId: b.user.id } }),
-        201,
-      );
-    },
-    async send(sender, conversationId, text) {
-      const res = await client().post(`/api/v1/conversations/${conversationId}/messages`, {
-        token: sender.accessToken,
-        body: { clientMsgId: `m-${uniqueSuffix(16)}`, body: text },
-      });
-      return assertJson(res, 201);
-    },
+  const h = messageHelpers(get);
+  return Object.assign(h, {
     /** PUT …/pins/{messageId}, with `clientChangeId` in the query when given. */
     pin(user, conversationId, messageId, clientChangeId) {
       const query = clientChangeId === undefined ? '' : `?clientChangeId=${encodeURIComponent(clientChangeId)}`;
@@ -80,67 +47,18 @@ function helpers(get) {
     async pinnedIds(user, conversationId) {
       return (await h.pins(user, conversationId)).map((p) => p.message.id);
     },
-    react(user, conversationId, messageId, emoji, clientChangeId) {
-      const body = clientChangeId === undefined ? { emoji } : { emoji, clientChangeId };
-      return client().post(`/api/v1/conversations/${conversationId}/messages/${messageId}/reactions`, {
-        token: user.accessToken,
-        body,
-      });
-    },
-    edit(user, conversationId, messageId, body, clientChangeId) {
-      const payload = clientChangeId === undefined ? { body } : { body, clientChangeId };
-      return client().patch(`/api/v1/conversations/${conversationId}/messages/${messageId}`, {
-        token: user.accessToken,
-        body: payload,
-      });
-    },
-    remove(user, conversationId, messageId, query = '') {
-      return client().del(`/api/v1/conversations/${conversationId}/messages/${messageId}${query}`, {
-        token: user.accessToken,
-      });
-    },
-    async feed(user, conversationId, limit = 100) {
-      const pages = await collectPages(client(), user.accessToken, (cursor) =>
-        `/api/v1/conversations/${conversationId}/changes?limit=${limit}&after=${cursor ?? '0'}`,
-      );
-      return pages.flatMap((p) => p.items);
-    },
-    async history(user, conversationId) {
-      const pages = await collectPages(client(), user.accessToken, (cursor) =>
-        `/api/v1/conversations/${conversationId}/messages?limit=100&after=${cursor ?? '0'}`,
-      );
-      return pages.flatMap((p) => p.items);
-    },
-    async conversation(user, conversationId) {
-      return assertJson(await client().get(`/api/v1/conversations/${conversationId}`, { token: user.accessToken }), 200);
-    },
-    async lastChangeSeq(user, conversationId) {
-      return (await h.conversation(user, conversationId)).lastChangeSeq;
-    },
     async leave(user, conversationId) {
       const res = await client().del(`/api/v1/conversations/${conversationId}/members/${user.user.id}`, {
         token: user.accessToken,
       });
       assert.equal(res.status, 204, res.text);
     },
-  };
-  return h;
+  });
 }
 
-function assertPinChange(change, { conversationId, changeSeq, type, actorId, messageId }) {
-  assert.deepEqual(
-    Object.keys(change).sort(),
-    ['actorId', 'at', 'changeSeq', 'conversationId', 'emoji', 'message', 'type'],
-    `change keys: ${JSON.stringify(change)}`,
-  );
-  assert.equal(change.conversationId, conversationId, `conversationId: ${JSON.stringify(change)}`);
-  if (changeSeq !== undefined) assert.equal(change.changeSeq, changeSeq, `changeSeq: ${JSON.stringify(change)}`);
-  assert.equal(change.type, type, `type: ${JSON.stringify(change)}`);
-  assert.equal(change.actorId, actorId, `actorId: ${JSON.stringify(change)}`);
-  assert.equal(change.emoji, null, `emoji: ${JSON.stringify(change)}`);
-  assert.match(change.at, rfc3339, `at: ${JSON.stringify(change)}`);
-  assert.equal(change.message.id, messageId, `message.id: ${JSON.stringify(change)}`);
-  assert.equal(change.message.conversationId, conversationId);
+/** A pin change carries no emoji. */
+function assertPinChange(change, expected) {
+  assertFeedChange(change, { ...expected, emoji: null });
 }
 
 const FORBIDDEN = 'only a group owner or admin can pin a message';
@@ -396,6 +314,31 @@ describe('pins', () => {
       assert.deepEqual(await h.pinnedIds(carol, id), [fromAlice.id, fromBob.id], 'every member reads the pins');
       assertJson(await h.unpin(alice, id, fromBob.id), 200); // 5
       assert.equal(await h.lastChangeSeq(alice, id), 5);
+    });
+
+    it('lets a member the owner made an admin pin and unpin, and no longer once made a plain member again', async () => {
+      const alice = await registerUser(ctx.client, 'wadm');
+      const bob = await registerUser(ctx.client, 'wadb');
+      const group = await h.group(alice, [bob]);
+      const id = group.id;
+      const message = await h.send(alice, id, 'pin me, admin');
+      assert.equal(assertProblem(await h.pin(bob, id, message.id), 403, 'forbidden').detail, FORBIDDEN);
+      const setRole = (role) =>
+        ctx.client.patch(`/api/v1/conversations/${id}/members/${bob.user.id}`, {
+          token: alice.accessToken,
+          body: { role },
+        });
+      assertJson(await setRole('admin'), 200);
+      assertFeedChange(assertJson(await h.pin(bob, id, message.id), 200), {
+        conversationId: id,
+        type: 'pinned',
+        actorId: bob.user.id,
+        messageId: message.id,
+        emoji: null,
+      });
+      assertJson(await h.unpin(bob, id, message.id), 200);
+      assertJson(await setRole('member'), 200);
+      assert.equal(assertProblem(await h.pin(bob, id, message.id), 403, 'forbidden').detail, FORBIDDEN);
     });
 
     it('lets either member of a direct conversation pin and unpin, whoever sent the message or pinned it', async () => {
@@ -714,20 +657,11 @@ describe('pins', () => {
 
 describe('site admin pins', () => {
   const ctx = {};
-  useServer((started) => Object.assign(ctx, started), {
-    env: { TALKLINE_ADMIN_USERNAME: 'site_admin', TALKLINE_ADMIN_PASSWORD: 'adminpass123' },
-  });
+  useServer((started) => Object.assign(ctx, started), { env: SITE_ADMIN_ENV });
   const h = helpers(() => ctx);
 
-  async function admin() {
-    const res = await ctx.client.post('/api/v1/auth/login', { body: { username: 'site_admin', password: 'adminpass123' } });
-    const answer = assertJson(res, 200);
-    assert.equal(answer.user.role, 'admin');
-    return answer;
-  }
-
   it('pins and unpins in a group where it is a plain member, and in a direct conversation', async () => {
-    const root = await admin();
+    const root = await loginSiteAdmin(ctx.client);
     const alice = await registerUser(ctx.client, 'sa');
     const bob = await registerUser(ctx.client, 'sab');
     const group = await h.group(alice, [bob, root]);
@@ -759,7 +693,7 @@ describe('site admin pins', () => {
   });
 
   it('has no right in a conversation it is not a member of', async () => {
-    const root = await admin();
+    const root = await loginSiteAdmin(ctx.client);
     const { alice, conversation } = await h.pair('sanm');
     const sent = await h.send(alice, conversation.id, 'private');
     for (const res of [

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
-import {
-  assertFieldError,
-  assertJson,
-  assertProblem,
-  collectPages,
-  createGroup as createGroupIn,
-  registerUser,
-  uniqueSuffix,
-  useServer,
-} from './harness.mjs';
+import { assertFieldError, assertJson, assertProblem, registerUser, uniqueSuffix, useServer } from './harness.mjs';
+import { assertFeedChange, messageHelpers } from './message_helpers.mjs';
 
 // Reactions over HTTP: POST and DELETE of .../messages/{messageId}/reactions. A user has
 // at most one reaction per emoji per message; adding and removing one are changes of the
@@ -18,36 +10,17 @@ import {
 // [{emoji, count}] by the time each emoji was first used, and the views a user reads
 // (history, search, the change feed) mark theirs with `me`.
 
-const rfc3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
-
-/** HTTP helpers bound to the server a describe block started (`get()` returns its client). */
+/** messageHelpers plus the reaction requests as sent and the views of one message. */
 function helpers(get) {
   const client = () => get().client;
-  const h = {
-    async pair(prefix) {
-      const alice = await registerUser(client(), `${prefix}a`);
-      const bob = await registerUser(client(), `${prefix}b`);
-      const conversation = await createGroupIn(client(), alice, [bob]);
-      return { alice, bob, conversation };
-    },
-    group: (owner, members) => createGroupIn(client(), owner, members),
-    async send(sender, conversationId, text) {
-      const res = await client().post(`/api/v1/conversations/${conversationId}/messages`, {
-        token: sender.accessToken,
-        body: { clientMsgId: `m-${uniqueSuffix(16)}`, body: text },
-      });
-      return assertJson(res, 201);
-    },
+  const h = messageHelpers(get);
+  return Object.assign(h, {
     /** POST …/reactions with `payload` as the JSON body, as sent. */
     post(user, conversationId, messageId, payload) {
       return client().post(`/api/v1/conversations/${conversationId}/messages/${messageId}/reactions`, {
         token: user?.accessToken,
         body: payload,
       });
-    },
-    react(user, conversationId, messageId, emoji, clientChangeId) {
-      const payload = clientChangeId === undefined ? { emoji } : { emoji, clientChangeId };
-      return h.post(user, conversationId, messageId, payload);
     },
     /** DELETE …/reactions with `query` appended as is ("?emoji=%F0…"). */
     delRaw(user, conversationId, messageId, query) {
@@ -60,44 +33,11 @@ function helpers(get) {
       if (clientChangeId !== undefined) query += `&clientChangeId=${encodeURIComponent(clientChangeId)}`;
       return h.delRaw(user, conversationId, messageId, query);
     },
-    edit(user, conversationId, messageId, body, clientChangeId) {
-      const payload = clientChangeId === undefined ? { body } : { body, clientChangeId };
-      return client().patch(`/api/v1/conversations/${conversationId}/messages/${messageId}`, {
-        token: user.accessToken,
-        body: payload,
-      });
-    },
-    remove(user, conversationId, messageId, query = '') {
-      return client().del(`/api/v1/conversations/${conversationId}/messages/${messageId}${query}`, {
-        token: user.accessToken,
-      });
-    },
-    changes(user, conversationId, query = '') {
-      return client().get(`/api/v1/conversations/${conversationId}/changes${query}`, { token: user.accessToken });
-    },
-    async feed(user, conversationId, limit = 100) {
-      const pages = await collectPages(client(), user.accessToken, (cursor) =>
-        `/api/v1/conversations/${conversationId}/changes?limit=${limit}&after=${cursor ?? '0'}`,
-      );
-      return pages.flatMap((p) => p.items);
-    },
-    async history(user, conversationId) {
-      const pages = await collectPages(client(), user.accessToken, (cursor) =>
-        `/api/v1/conversations/${conversationId}/messages?limit=100&after=${cursor ?? '0'}`,
-      );
-      return pages.flatMap((p) => p.items);
-    },
     /** The one message `messageId` of the conversation as `user` reads it in history. */
     async stored(user, conversationId, messageId) {
       const found = (await h.history(user, conversationId)).find((m) => m.id === messageId);
       assert.ok(found, `message ${messageId} is in history`);
       return found;
-    },
-    async conversation(user, conversationId) {
-      return assertJson(await client().get(`/api/v1/conversations/${conversationId}`, { token: user.accessToken }), 200);
-    },
-    async lastChangeSeq(user, conversationId) {
-      return (await h.conversation(user, conversationId)).lastChangeSeq;
     },
     async listed(user, conversationId) {
       const res = await client().get('/api/v1/conversations?limit=100', { token: user.accessToken });
@@ -105,11 +45,7 @@ function helpers(get) {
       assert.ok(found, `conversation ${conversationId} is listed`);
       return found;
     },
-    search(user, params) {
-      return client().get(`/api/v1/search/messages?${new URLSearchParams(params)}`, { token: user.accessToken });
-    },
-  };
-  return h;
+  });
 }
 
 /** [emoji, count] pairs of a message's reactions, in order. */
@@ -122,22 +58,6 @@ function counts(message) {
 function marked(message) {
   assert.ok(Array.isArray(message.reactions), `reactions must be an array: ${JSON.stringify(message)}`);
   return message.reactions.map((r) => [r.emoji, r.count, r.me]);
-}
-
-function assertReactionChange(change, { conversationId, changeSeq, type, actorId, messageId, emoji }) {
-  assert.deepEqual(
-    Object.keys(change).sort(),
-    ['actorId', 'at', 'changeSeq', 'conversationId', 'emoji', 'message', 'type'],
-    `change keys: ${JSON.stringify(change)}`,
-  );
-  assert.equal(change.conversationId, conversationId, `conversationId: ${JSON.stringify(change)}`);
-  if (changeSeq !== undefined) assert.equal(change.changeSeq, changeSeq, `changeSeq: ${JSON.stringify(change)}`);
-  assert.equal(change.type, type, `type: ${JSON.stringify(change)}`);
-  assert.equal(change.actorId, actorId, `actorId: ${JSON.stringify(change)}`);
-  assert.equal(change.emoji, emoji, `emoji: ${JSON.stringify(change)}`);
-  assert.match(change.at, rfc3339, `at: ${JSON.stringify(change)}`);
-  assert.equal(change.message.id, messageId, `message.id: ${JSON.stringify(change)}`);
-  assert.equal(change.message.conversationId, conversationId);
 }
 
 const THUMBS = '\u{1F44D}';
@@ -158,7 +78,7 @@ describe('reactions', () => {
       assert.deepEqual(sent.reactions, [], 'a new message has no reactions');
 
       const added = assertJson(await h.react(bob, id, sent.id, THUMBS), 200);
-      assertReactionChange(added, {
+      assertFeedChange(added, {
         conversationId: id,
         changeSeq: 2,
         type: 'reacted',
@@ -179,7 +99,7 @@ describe('reactions', () => {
       assert.equal(view.lastChangeSeq, 2);
 
       const removed = assertJson(await h.unreact(bob, id, sent.id, THUMBS), 200);
-      assertReactionChange(removed, {
+      assertFeedChange(removed, {
         conversationId: id,
         changeSeq: 3,
         type: 'unreacted',
@@ -783,7 +703,7 @@ describe('reactions', () => {
         ],
       );
       for (const entry of forBob.filter((c) => c.type === 'reacted' || c.type === 'unreacted')) {
-        assertReactionChange(entry, {
+        assertFeedChange(entry, {
           conversationId: id,
           changeSeq: entry.changeSeq,
           type: entry.type,

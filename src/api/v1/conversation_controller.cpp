@@ -72,6 +72,18 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
                      }));
 
   router.add(
+      "PATCH", "/api/v1/conversations/{id}/members/{userId}",
+      authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
+        TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
+        TL_TRY_ASSIGN(const auto user_id, path_id(request, "userId", "member"));
+        TL_TRY_ASSIGN(const auto body, json_body(request));
+        TL_TRY_ASSIGN(const auto role, string_field(body, "role", true));
+        TL_TRY(conversations->set_member_role(caller, id, user_id, *role));
+        TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
+        return json_response(200, wire::conversation_summary_json(summary));
+      }));
+
+  router.add(
       "DELETE", "/api/v1/conversations/{id}/members/{userId}",
       authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
         TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));

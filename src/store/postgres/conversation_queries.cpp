@@ -198,6 +198,15 @@ Result<model::Conversation> add_members(Executor& db, model::Id conversation_id,
   return load_conversation(db, conversation_id);
 }
 
+Result<model::Conversation> set_member_role(Executor& db, model::Id conversation_id, model::Id user_id,
+                                            model::MemberRole role) {
+  TL_TRY_ASSIGN(Rows updated, db.query("UPDATE members SET role = $3 WHERE conversation_id = $1 AND user_id = $2"
+                                       " RETURNING user_id",
+                                       Params::of(conversation_id, user_id, model::member_role_name(role))));
+  if (updated.empty()) return Error::not_found("member not found");
+  return load_conversation(db, conversation_id);
+}
+
 Result<void> remove_member(Executor& db, model::Id conversation_id, model::Id user_id) {
   TL_TRY(db.query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE", Params::of(conversation_id)));
   TL_TRY_ASSIGN(Rows removed, db.query("DELETE FROM members WHERE conversation_id = $1 AND user_id = $2 RETURNING role",

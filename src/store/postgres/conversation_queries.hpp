@@ -34,6 +34,8 @@ Result<model::Conversation> add_members(Executor& db, model::Id conversation_id,
                                         model::Millis now, int max_members);
 /// Task (write).
 Result<void> remove_member(Executor& db, model::Id conversation_id, model::Id user_id);
+Result<model::Conversation> set_member_role(Executor& db, model::Id conversation_id, model::Id user_id,
+                                            model::MemberRole role);
 /// The member after the move; `member_ids` is left empty (see member_user_ids).
 Result<model::CursorAdvance> advance_member_cursor(Executor& db, model::Id conversation_id, model::Id user_id,
                                                    model::CursorKind kind, model::Seq seq);

@@ -220,6 +220,11 @@ Result<void> PostgresStore::member_remove(Id conversation_id, Id user_id, Millis
   return transaction<void>(false, [&](Executor& db) { return remove_member(db, conversation_id, user_id); });
 }
 
+Result<model::Conversation> PostgresStore::member_set_role(Id conversation_id, Id user_id, model::MemberRole role) {
+  return transaction<model::Conversation>(
+      false, [&](Executor& db) { return set_member_role(db, conversation_id, user_id, role); });
+}
+
 // The move commits on its own (one statement); the members are read right after it on
 // the same connection, so the receipt goes to the members as they were at about that time.
 void PostgresStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,

@@ -219,6 +219,15 @@ Result<model::Conversation> add_members(Connection& db, model::Id conversation_i
   return load_conversation(db, conversation_id);
 }
 
+Result<model::Conversation> set_member_role(Connection& db, model::Id conversation_id, model::Id user_id,
+                                            model::MemberRole role) {
+  TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?"));
+  update.bind_all(model::member_role_name(role), conversation_id, user_id);
+  TL_TRY(update.run());
+  if (db.changes() == 0) return Error::not_found("member not found");
+  return load_conversation(db, conversation_id);
+}
+
 Result<void> remove_member(Connection& db, model::Id conversation_id, model::Id user_id) {
   TL_TRY_ASSIGN(model::Member leaving, find_member(db, conversation_id, user_id));
   {

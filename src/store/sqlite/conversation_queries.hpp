@@ -27,6 +27,8 @@ Result<model::Member> find_member(Connection& db, model::Id conversation_id, mod
 Result<model::Conversation> add_members(Connection& db, model::Id conversation_id,
                                         const std::vector<model::Id>& user_ids, model::Millis now, int max_members);
 Result<void> remove_member(Connection& db, model::Id conversation_id, model::Id user_id);
+Result<model::Conversation> set_member_role(Connection& db, model::Id conversation_id, model::Id user_id,
+                                            model::MemberRole role);
 /// The member after the move; `member_ids` is left empty (see member_user_ids).
 Result<model::CursorAdvance> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
                                                    model::CursorKind kind, model::Seq seq);

@@ -294,6 +294,11 @@ Result<void> SqliteStore::member_remove(Id conversation_id, Id user_id, Millis /
   return write<void>([&](Connection& db) { return remove_member(db, conversation_id, user_id); });
 }
 
+Result<model::Conversation> SqliteStore::member_set_role(Id conversation_id, Id user_id, model::MemberRole role) {
+  return write<model::Conversation>(
+      [&](Connection& db) { return set_member_role(db, conversation_id, user_id, role); });
+}
+
 void SqliteStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
                                               std::function<void(Result<model::CursorAdvance>)> done) {
   write_async<model::CursorAdvance>(

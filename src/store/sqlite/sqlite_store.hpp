@@ -82,6 +82,7 @@ class SqliteStore final : public Store {
   Result<model::Conversation> member_add(Id conversation_id, const std::vector<Id>& user_ids, Millis now,
                                          int max_members) override;
   Result<void> member_remove(Id conversation_id, Id user_id, Millis now) override;
+  Result<model::Conversation> member_set_role(Id conversation_id, Id user_id, model::MemberRole role) override;
   void member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
                                    std::function<void(Result<model::CursorAdvance>)> done) override;
 

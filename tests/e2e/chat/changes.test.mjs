@@ -8,6 +8,19 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
+  EVENT_OF_TYPE,
+  asEvent,
+  changesOver,
+  edit,
+  feedOf,
+  messageOf,
+  range,
+  remove,
+  shape,
+  useFeedServer,
+  waitFeed,
+} from "./feed_helpers.mjs";
+import {
   SETTLE_MS,
   TRANSPORTS,
   WAIT_MS,
@@ -19,59 +32,7 @@ import {
 
 const PAGE = 5;
 
-const ctx = useChatServer({
-  TALKLINE_SYNC_PAGE_SIZE: String(PAGE),
-  TALKLINE_MESSAGES_PER_SECOND_PER_USER: "100000",
-  TALKLINE_MESSAGE_BURST_PER_USER: "100000",
-});
-
-const FEED_EVENTS = ["message:new", "message:updated", "message:deleted"];
-const EVENT_OF_TYPE = { created: "message:new", edited: "message:updated", deleted: "message:deleted" };
-
-/** The feed events `client` received for `conversationId`, in arrival order. */
-function feedOf(client, conversationId) {
-  return client.log
-    .filter((e) => FEED_EVENTS.includes(e.event) && e.payload?.conversationId === conversationId)
-    .map((e) => ({ event: e.event, changeSeq: e.payload.changeSeq, payload: e.payload }));
-}
-
-/** Waits until `client` has at least `count` feed events of `conversationId`. */
-function waitFeed(client, conversationId, count, timeoutMs = WAIT_MS) {
-  return client.until(
-    () => {
-      const feed = feedOf(client, conversationId);
-      return feed.length >= count ? feed : null;
-    },
-    `${count} feed events of ${conversationId}`,
-    timeoutMs,
-  );
-}
-
-/** [event, changeSeq] pairs, for compact comparisons. */
-function shape(feed) {
-  return feed.map((e) => [e.event, e.changeSeq]);
-}
-
-/** The message of a feed event: message:new carries it, the other two carry a change. */
-function messageOf(entry) {
-  return entry.event === "message:new" ? entry.payload : entry.payload.message;
-}
-
-async function edit(client, conversationId, messageId, body, clientChangeId) {
-  const payload = { conversationId, messageId, body };
-  if (clientChangeId !== undefined) payload.clientChangeId = clientChangeId;
-  const answer = await client.ack("message:edit", payload);
-  assert.equal(answer?.ok, true, `${client.label}: message:edit refused: ${JSON.stringify(answer)}`);
-  return answer.change;
-}
-
-async function remove(client, conversationId, messageId, clientChangeId) {
-  const payload = { conversationId, messageId };
-  if (clientChangeId !== undefined) payload.clientChangeId = clientChangeId;
-  const answer = await client.ack("message:delete", payload);
-  assert.equal(answer?.ok, true, `${client.label}: message:delete refused: ${JSON.stringify(answer)}`);
-  return answer.change;
-}
+const ctx = useFeedServer(PAGE);
 
 async function httpEdit(user, conversationId, messageId, body) {
   const res = await ctx.client.patch(`/api/v1/conversations/${conversationId}/messages/${messageId}`, {
@@ -88,35 +49,6 @@ async function httpDelete(user, conversationId, messageId) {
   });
   assert.equal(res.status, 200, `DELETE: ${res.status} ${res.text}`);
   return res.json;
-}
-
-/** GET …/changes from `after`, every page. */
-async function changesOver(user, conversationId, after = 0) {
-  const items = [];
-  let cursor = String(after);
-  for (let i = 0; i < 1000; i += 1) {
-    const res = await ctx.client.get(`/api/v1/conversations/${conversationId}/changes?limit=100&after=${cursor}`, {
-      token: user.accessToken,
-    });
-    assert.equal(res.status, 200, `GET changes: ${res.status} ${res.text}`);
-    items.push(...res.json.items);
-    if (res.json.nextCursor === null) return items;
-    cursor = res.json.nextCursor;
-  }
-  assert.fail("the change feed did not end");
-}
-
-/** The feed entry a connection receives for `change` (a GET …/changes item). */
-function asEvent(change) {
-  return {
-    event: EVENT_OF_TYPE[change.type],
-    changeSeq: change.changeSeq,
-    payload: change.type === "created" ? change.message : change,
-  };
-}
-
-function range(from, to) {
-  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
 
 for (const { name, options } of TRANSPORTS) {
@@ -363,7 +295,7 @@ for (const { name, options } of TRANSPORTS) {
         })(),
       ]);
       const total = 16 + 6 + 6 + 6 + 2 + 1; // seeds, alice's edits and sends, bob's deletes, HTTP
-      const stored = await changesOver(carol, id);
+      const stored = await changesOver(ctx.client, carol, id);
       assert.deepEqual(
         stored.map((x) => x.changeSeq),
         range(1, total),
@@ -450,7 +382,7 @@ for (const { name, options } of TRANSPORTS) {
         emoji: null,
         message: m4,
       });
-      assert.deepEqual(synced.changes, await changesOver(bob, id, 3));
+      assert.deepEqual(synced.changes, await changesOver(ctx.client, bob, id, 3));
       assert.deepEqual(await back.ack("sync", { changes: { [id]: 6 } }), { ok: true, changes: [], hasMore: false });
       assert.equal(m3.seq, 3);
     });
@@ -465,7 +397,7 @@ for (const { name, options } of TRANSPORTS) {
       const m3 = await a.send(id, "three"); // 4
       await remove(a, id, m2.id); // 5
       assert.equal(m3.changeSeq, 4);
-      const now = await changesOver(alice, id);
+      const now = await changesOver(ctx.client, alice, id);
 
       // Never delivered: the whole feed, every entry with the message as it is now.
       const first = await ctx.connect(bob, options, "bob-1");
@@ -543,8 +475,8 @@ describe("sync {changes}", () => {
     for (let i = 0; i < 3; i += 1) await a.send(two.id, `g${i}`);
 
     const b = await ctx.connect(bob, { transports: ["websocket"] }, "bob");
-    const feedOne = await changesOver(bob, one.id);
-    const feedTwo = await changesOver(bob, two.id);
+    const feedOne = await changesOver(ctx.client, bob, one.id);
+    const feedTwo = await changesOver(ctx.client, bob, two.id);
     assert.equal(feedOne.length, 7);
     assert.equal(feedTwo.length, 3);
 

@@ -7,85 +7,33 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
-  SETTLE_MS,
-  TRANSPORTS,
-  WAIT_MS,
-  assertErrorAck,
-  sleep,
-  uniqueSuffix,
-  useChatServer,
-} from "./helpers.mjs";
+  THUMBS,
+  asEvent,
+  assertSocketChange,
+  changesOver,
+  edit,
+  feedOf,
+  pin,
+  pinsOver,
+  remove,
+  shape,
+  unpin,
+  useFeedServer,
+  waitFeed,
+  withoutMe,
+} from "./feed_helpers.mjs";
+import { SETTLE_MS, TRANSPORTS, assertErrorAck, sleep, uniqueSuffix, useChatServer } from "./helpers.mjs";
 
 const PAGE = 4;
 
-const ctx = useChatServer({
-  TALKLINE_SYNC_PAGE_SIZE: String(PAGE),
-  TALKLINE_MESSAGES_PER_SECOND_PER_USER: "100000",
-  TALKLINE_MESSAGE_BURST_PER_USER: "100000",
-});
+const ctx = useFeedServer(PAGE);
 
-const FEED_EVENTS = ["message:new", "message:updated", "message:deleted", "message:reaction", "message:pin"];
-const EVENT_OF_TYPE = {
-  created: "message:new",
-  edited: "message:updated",
-  deleted: "message:deleted",
-  reacted: "message:reaction",
-  unreacted: "message:reaction",
-  pinned: "message:pin",
-  unpinned: "message:pin",
-};
 const FORBIDDEN = "only a group owner or admin can pin a message";
-const THUMBS = "\u{1F44D}";
-
-/** The feed events `client` received for `conversationId`, in arrival order. */
-function feedOf(client, conversationId) {
-  return client.log
-    .filter((e) => FEED_EVENTS.includes(e.event) && e.payload?.conversationId === conversationId)
-    .map((e) => ({ event: e.event, changeSeq: e.payload.changeSeq, payload: e.payload }));
-}
-
-function waitFeed(client, conversationId, count, timeoutMs = WAIT_MS) {
-  return client.until(
-    () => {
-      const feed = feedOf(client, conversationId);
-      return feed.length >= count ? feed : null;
-    },
-    `${count} feed events of ${conversationId}`,
-    timeoutMs,
-  );
-}
-
-function shape(feed) {
-  return feed.map((e) => [e.event, e.changeSeq]);
-}
 
 /** The message:pin payloads `client` received for `conversationId`. */
 function pinsOf(client, conversationId) {
   return client.events("message:pin", (c) => c.conversationId === conversationId);
 }
-
-async function ok(client, event, payload) {
-  const answer = await client.ack(event, payload);
-  assert.equal(answer?.ok, true, `${client.label}: ${event} refused: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-async function pin(client, conversationId, messageId, clientChangeId) {
-  const payload = { conversationId, messageId };
-  if (clientChangeId !== undefined) payload.clientChangeId = clientChangeId;
-  return (await ok(client, "pin:add", payload)).change;
-}
-
-async function unpin(client, conversationId, messageId, clientChangeId) {
-  const payload = { conversationId, messageId };
-  if (clientChangeId !== undefined) payload.clientChangeId = clientChangeId;
-  return (await ok(client, "pin:remove", payload)).change;
-}
-
-const edit = async (client, conversationId, messageId, body) =>
-  (await ok(client, "message:edit", { conversationId, messageId, body })).change;
-const remove = async (client, conversationId, messageId) =>
-  (await ok(client, "message:delete", { conversationId, messageId })).change;
 
 async function httpPin(user, conversationId, messageId, method = "put") {
   const res = await ctx.client[method](`/api/v1/conversations/${conversationId}/pins/${messageId}`, {
@@ -95,62 +43,9 @@ async function httpPin(user, conversationId, messageId, method = "put") {
   return res.json;
 }
 
-async function pinned(user, conversationId) {
-  const res = await ctx.client.get(`/api/v1/conversations/${conversationId}/pins`, { token: user.accessToken });
-  assert.equal(res.status, 200, `GET pins: ${res.status} ${res.text}`);
-  return res.json.items;
-}
-
-/** GET …/changes from `after`, every page. */
-async function changesOver(user, conversationId, after = 0) {
-  const items = [];
-  let cursor = String(after);
-  for (let i = 0; i < 1000; i += 1) {
-    const res = await ctx.client.get(`/api/v1/conversations/${conversationId}/changes?limit=100&after=${cursor}`, {
-      token: user.accessToken,
-    });
-    assert.equal(res.status, 200, `GET changes: ${res.status} ${res.text}`);
-    items.push(...res.json.items);
-    if (res.json.nextCursor === null) return items;
-    cursor = res.json.nextCursor;
-  }
-  assert.fail("the change feed did not end");
-}
-
-/** A copy of a change or message with `me` taken out of every reaction entry. */
-function withoutMe(value) {
-  return JSON.parse(JSON.stringify(value), (key, v) => {
-    if (v && typeof v === "object" && !Array.isArray(v) && "emoji" in v && "count" in v) {
-      const { me, ...rest } = v;
-      return rest;
-    }
-    return v;
-  });
-}
-
-/** The feed entry a connection receives for `change` (a feed item without `me`). */
-function asEvent(change) {
-  return {
-    event: EVENT_OF_TYPE[change.type],
-    changeSeq: change.changeSeq,
-    payload: change.type === "created" ? change.message : change,
-  };
-}
-
-/** Asserts a pin change as a socket carries it. */
-function assertSocketPinChange(change, { conversationId, changeSeq, type, actorId, messageId }) {
-  assert.deepEqual(
-    Object.keys(change).sort(),
-    ["actorId", "at", "changeSeq", "conversationId", "emoji", "message", "type"],
-    JSON.stringify(change),
-  );
-  assert.equal(change.conversationId, conversationId);
-  assert.equal(change.changeSeq, changeSeq);
-  assert.equal(change.type, type);
-  assert.equal(change.actorId, actorId);
-  assert.equal(change.emoji, null);
-  assert.equal(typeof change.at, "string");
-  assert.equal(change.message.id, messageId);
+/** Asserts a pin change as a socket carries it: a pin change has no emoji. */
+function assertSocketPinChange(change, expected) {
+  assertSocketChange(change, { ...expected, emoji: null });
 }
 
 for (const { name, options } of TRANSPORTS) {
@@ -208,7 +103,7 @@ for (const { name, options } of TRANSPORTS) {
           ["message:pin", 3],
         ]);
       }
-      assert.deepEqual(await pinned(bob, id), []);
+      assert.deepEqual(await pinsOver(ctx.client, bob, id), []);
     });
 
     test("either member of a direct conversation pins; pins made over HTTP reach every member socket, the actor's included", async () => {
@@ -236,7 +131,7 @@ for (const { name, options } of TRANSPORTS) {
         expected.filter((e) => e.changeSeq !== 2),
         "bob: all but the pin his socket made",
       );
-      const [item] = await pinned(alice, id);
+      const [item] = await pinsOver(ctx.client, alice, id);
       assert.deepEqual([item.message.id, item.pinnedBy, item.pinnedAt], [sent.id, bob.user.id, on.at]);
     });
 
@@ -258,7 +153,7 @@ for (const { name, options } of TRANSPORTS) {
       assert.deepEqual(await unpin(a, id, sent.id), off);
       const late = await pin(a, id, sent.id, key);
       assert.equal(late.changeSeq, first.changeSeq, "a late retry answers the first change");
-      assert.deepEqual(await pinned(alice, id), [], "and pins nothing");
+      assert.deepEqual(await pinsOver(ctx.client, alice, id), [], "and pins nothing");
 
       // The key for another message or kind: conflict.
       const conflict = assertErrorAck(
@@ -311,7 +206,7 @@ for (const { name, options } of TRANSPORTS) {
 
       await pin(a, id, sent.id); // 2
       await remove(b, id, sent.id); // 3: the sender's delete unpins it
-      assert.deepEqual(await pinned(alice, id), []);
+      assert.deepEqual(await pinsOver(ctx.client, alice, id), []);
       for (const event of ["pin:add", "pin:remove"]) {
         const gone = assertErrorAck(await a.ack(event, { conversationId: id, messageId: sent.id }), "conflict");
         assert.equal(gone.message, "the message was deleted");
@@ -355,7 +250,7 @@ for (const { name, options } of TRANSPORTS) {
       await waitFeed(back, id, 4);
       await sleep(SETTLE_MS);
       // Catch-up carries each change with the message as it is now.
-      const now = withoutMe(await changesOver(bob, id, 2)).map(asEvent);
+      const now = withoutMe(await changesOver(ctx.client, bob, id, 2)).map(asEvent);
       assert.deepEqual(shape(feedOf(back, id)), [
         ["message:pin", 3],
         ["message:pin", 4],
@@ -380,7 +275,7 @@ for (const { name, options } of TRANSPORTS) {
       assert.deepEqual(withoutMe(synced.changes).map(asEvent), feedOf(back, id));
       assert.deepEqual(await back.ack("sync", { changes: { [id]: 6 } }), { ok: true, changes: [], hasMore: false });
       assert.deepEqual(
-        (await pinned(bob, id)).map((p) => p.message.id),
+        (await pinsOver(ctx.client, bob, id)).map((p) => p.message.id),
         [m2.id],
       );
     });
@@ -399,7 +294,7 @@ for (const { name, options } of TRANSPORTS) {
       await a.send(id, "m3"); // 9
       await pin(a, id, sent[0].id); // 10
       const total = 10;
-      const now = await changesOver(bob, id);
+      const now = await changesOver(ctx.client, bob, id);
       assert.deepEqual(
         now.map((c) => c.changeSeq),
         Array.from({ length: total }, (_, i) => i + 1),
@@ -421,7 +316,7 @@ for (const { name, options } of TRANSPORTS) {
       assert.equal(p3.hasMore, false);
       assert.deepEqual(withoutMe([...p1.changes, ...p2.changes, ...p3.changes]), withoutMe(now));
       assert.deepEqual(
-        (await pinned(bob, id)).map((p) => p.message.id),
+        (await pinsOver(ctx.client, bob, id)).map((p) => p.message.id),
         [sent[0].id, sent[1].id],
       );
     });
@@ -463,7 +358,7 @@ describe("malformed pin:add and pin:remove", () => {
     }
     await sleep(SETTLE_MS);
     assert.deepEqual(feedOf(b, id).map((e) => e.event), ["message:new"], "nothing was announced");
-    assert.deepEqual(await pinned(alice, id), []);
+    assert.deepEqual(await pinsOver(ctx.client, alice, id), []);
     assert.equal((await ctx.listed(alice, id)).lastChangeSeq, 1);
     assert.ok(a.connected, "bad payloads do not cost the connection");
     // The longest key, and a null key (no key), are fine.

@@ -8,89 +8,31 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import {
-  SETTLE_MS,
-  TRANSPORTS,
-  WAIT_MS,
-  assertErrorAck,
-  sleep,
-  uniqueSuffix,
-  useChatServer,
-} from "./helpers.mjs";
+  HEART,
+  PARTY,
+  THUMBS,
+  asEvent,
+  assertSocketChange,
+  changesOver,
+  edit,
+  feedOf,
+  react,
+  remove,
+  shape,
+  unreact,
+  useFeedServer,
+  waitFeed,
+  withoutMe,
+} from "./feed_helpers.mjs";
+import { SETTLE_MS, TRANSPORTS, assertErrorAck, sleep, uniqueSuffix, useChatServer } from "./helpers.mjs";
 
 const PAGE = 5;
 
-const ctx = useChatServer({
-  TALKLINE_SYNC_PAGE_SIZE: String(PAGE),
-  TALKLINE_MESSAGES_PER_SECOND_PER_USER: "100000",
-  TALKLINE_MESSAGE_BURST_PER_USER: "100000",
-});
-
-const FEED_EVENTS = ["message:new", "message:updated", "message:deleted", "message:reaction"];
-const EVENT_OF_TYPE = {
-  created: "message:new",
-  edited: "message:updated",
-  deleted: "message:deleted",
-  reacted: "message:reaction",
-  unreacted: "message:reaction",
-};
-
-const THUMBS = "\u{1F44D}";
-const PARTY = "\u{1F389}";
-const HEART = "\u2764\uFE0F";
-
-/** The feed events `client` received for `conversationId`, in arrival order. */
-function feedOf(client, conversationId) {
-  return client.log
-    .filter((e) => FEED_EVENTS.includes(e.event) && e.payload?.conversationId === conversationId)
-    .map((e) => ({ event: e.event, changeSeq: e.payload.changeSeq, payload: e.payload }));
-}
-
-function waitFeed(client, conversationId, count, timeoutMs = WAIT_MS) {
-  return client.until(
-    () => {
-      const feed = feedOf(client, conversationId);
-      return feed.length >= count ? feed : null;
-    },
-    `${count} feed events of ${conversationId}`,
-    timeoutMs,
-  );
-}
-
-function shape(feed) {
-  return feed.map((e) => [e.event, e.changeSeq]);
-}
+const ctx = useFeedServer(PAGE);
 
 /** The message:reaction payloads `client` received for `conversationId`. */
 function reactionsOf(client, conversationId) {
   return client.events("message:reaction", (c) => c.conversationId === conversationId);
-}
-
-async function react(client, conversationId, messageId, emoji, clientChangeId) {
-  const payload = { conversationId, messageId, emoji };
-  if (clientChangeId !== undefined) payload.clientChangeId = clientChangeId;
-  const answer = await client.ack("reaction:add", payload);
-  assert.equal(answer?.ok, true, `${client.label}: reaction:add refused: ${JSON.stringify(answer)}`);
-  return answer.change;
-}
-
-async function unreact(client, conversationId, messageId, emoji, clientChangeId) {
-  const payload = { conversationId, messageId, emoji };
-  if (clientChangeId !== undefined) payload.clientChangeId = clientChangeId;
-  const answer = await client.ack("reaction:remove", payload);
-  assert.equal(answer?.ok, true, `${client.label}: reaction:remove refused: ${JSON.stringify(answer)}`);
-  return answer.change;
-}
-
-async function edit(client, conversationId, messageId, body) {
-  const answer = await client.ack("message:edit", { conversationId, messageId, body });
-  assert.equal(answer?.ok, true, `${client.label}: message:edit refused: ${JSON.stringify(answer)}`);
-  return answer.change;
-}
-
-async function remove(client, conversationId, messageId) {
-  const answer = await client.ack("message:delete", { conversationId, messageId });
-  assert.equal(answer?.ok, true, `${client.label}: message:delete refused: ${JSON.stringify(answer)}`);
-  return answer.change;
 }
 
 async function httpReact(user, conversationId, messageId, emoji) {
@@ -111,56 +53,9 @@ async function httpUnreact(user, conversationId, messageId, emoji) {
   return res.json;
 }
 
-/** GET …/changes from `after`, every page. */
-async function changesOver(user, conversationId, after = 0) {
-  const items = [];
-  let cursor = String(after);
-  for (let i = 0; i < 1000; i += 1) {
-    const res = await ctx.client.get(`/api/v1/conversations/${conversationId}/changes?limit=100&after=${cursor}`, {
-      token: user.accessToken,
-    });
-    assert.equal(res.status, 200, `GET changes: ${res.status} ${res.text}`);
-    items.push(...res.json.items);
-    if (res.json.nextCursor === null) return items;
-    cursor = res.json.nextCursor;
-  }
-  assert.fail("the change feed did not end");
-}
-
-/** A copy of a change or message with `me` taken out of every reaction entry. */
-function withoutMe(value) {
-  return JSON.parse(JSON.stringify(value), (key, v) => {
-    if (v && typeof v === "object" && !Array.isArray(v) && "emoji" in v && "count" in v) {
-      const { me, ...rest } = v;
-      return rest;
-    }
-    return v;
-  });
-}
-
-/** The feed entry a connection receives for `change` (a feed item without `me`). */
-function asEvent(change) {
-  return {
-    event: EVENT_OF_TYPE[change.type],
-    changeSeq: change.changeSeq,
-    payload: change.type === "created" ? change.message : change,
-  };
-}
-
 /** Asserts a reaction change as a socket carries it: its fields, and reactions without `me`. */
-function assertSocketReactionChange(change, { conversationId, changeSeq, type, actorId, messageId, emoji, reactions }) {
-  assert.deepEqual(
-    Object.keys(change).sort(),
-    ["actorId", "at", "changeSeq", "conversationId", "emoji", "message", "type"],
-    JSON.stringify(change),
-  );
-  assert.equal(change.conversationId, conversationId);
-  assert.equal(change.changeSeq, changeSeq);
-  assert.equal(change.type, type);
-  assert.equal(change.actorId, actorId);
-  assert.equal(change.emoji, emoji);
-  assert.equal(typeof change.at, "string");
-  assert.equal(change.message.id, messageId);
+function assertSocketReactionChange(change, { reactions, ...expected }) {
+  assertSocketChange(change, expected);
   assert.deepEqual(change.message.reactions, reactions, `reactions, without me: ${JSON.stringify(change)}`);
 }
 
@@ -413,7 +308,7 @@ for (const { name, options } of TRANSPORTS) {
       assert.equal(synced.ok, true, JSON.stringify(synced));
       assert.equal(synced.hasMore, false);
       assert.deepEqual(withoutMe(synced.changes).map(asEvent), feedOf(back, id));
-      const overHttp = await changesOver(bob, id, 3);
+      const overHttp = await changesOver(ctx.client, bob, id, 3);
       assert.deepEqual(withoutMe(synced.changes), withoutMe(overHttp));
       assert.deepEqual(overHttp[2].message.reactions, [{ emoji: PARTY, count: 1, me: false }], "GET changes marks me");
       assert.deepEqual(await back.ack("sync", { changes: { [id]: 6 } }), { ok: true, changes: [], hasMore: false });
@@ -430,7 +325,7 @@ for (const { name, options } of TRANSPORTS) {
       await react(a, id, sent[2].id, THUMBS); // 8
       await a.send(id, "m3"); // 9
       const total = 9;
-      const now = await changesOver(bob, id);
+      const now = await changesOver(ctx.client, bob, id);
       assert.deepEqual(
         now.map((c) => c.changeSeq),
         Array.from({ length: total }, (_, i) => i + 1),

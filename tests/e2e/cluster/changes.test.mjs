@@ -3,72 +3,14 @@
 // order with the conversation's new messages (PostgreSQL store, Redis bus).
 
 import assert from "node:assert/strict";
-import { afterEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
-import { closeAllClients, connectSocket } from "../chat/helpers.mjs";
-import { useCluster } from "./fixture.mjs";
+import { EVENT_OF_TYPE, changesOver, edit, feedOf, range, remove } from "../chat/feed_helpers.mjs";
+import { connectSocket } from "../chat/helpers.mjs";
+import { POLLING, SETTLE_MS, WEBSOCKET, useSocketCluster, waitFeed } from "./feed_helpers.mjs";
 import { sleep } from "./model.mjs";
 
-const ctx = useCluster({ nodes: 3 });
-afterEach(() => closeAllClients());
-
-const WEBSOCKET = { transports: ["websocket"] };
-const POLLING = { transports: ["polling"] };
-/** Longest wait for an event that crosses nodes. */
-const CROSS_NODE_MS = 10_000;
-/** How long a test lets the cluster go on before concluding that nothing more arrives. */
-const SETTLE_MS = 500;
-
-const FEED_EVENTS = ["message:new", "message:updated", "message:deleted"];
-const EVENT_OF_TYPE = { created: "message:new", edited: "message:updated", deleted: "message:deleted" };
-
-function feedOf(client, conversationId) {
-  return client.log
-    .filter((e) => FEED_EVENTS.includes(e.event) && e.payload?.conversationId === conversationId)
-    .map((e) => ({ event: e.event, changeSeq: e.payload.changeSeq, payload: e.payload }));
-}
-
-function waitFeed(client, conversationId, count) {
-  return client.until(
-    () => {
-      const feed = feedOf(client, conversationId);
-      return feed.length >= count ? feed : null;
-    },
-    `${count} feed events of ${conversationId}`,
-    CROSS_NODE_MS,
-  );
-}
-
-function range(from, to) {
-  return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
-}
-
-async function ok(client, event, payload) {
-  const answer = await client.ack(event, payload);
-  assert.equal(answer?.ok, true, `${client.label}: ${event} refused: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-const edit = async (client, conversationId, messageId, body) =>
-  (await ok(client, "message:edit", { conversationId, messageId, body })).change;
-const remove = async (client, conversationId, messageId) =>
-  (await ok(client, "message:delete", { conversationId, messageId })).change;
-
-/** GET …/changes through nginx, every page. */
-async function storedFeed(user, conversationId) {
-  const items = [];
-  let after = "0";
-  for (let i = 0; i < 100; i += 1) {
-    const res = await ctx.http.get(`/api/v1/conversations/${conversationId}/changes?limit=100&after=${after}`, {
-      token: user.accessToken,
-    });
-    assert.equal(res.status, 200, `GET changes: ${res.status} ${res.text}`);
-    items.push(...res.json.items);
-    if (res.json.nextCursor === null) return items;
-    after = res.json.nextCursor;
-  }
-  assert.fail("the change feed did not end");
-}
+const ctx = useSocketCluster(3);
 
 describe("change feed across nodes", () => {
   test("an edit and a delete made on node 1 reach members on nodes 2 and 3 live, in changeSeq order with the messages", async () => {
@@ -152,7 +94,7 @@ describe("change feed across nodes", () => {
       })(),
     ]);
     const total = 15 + 15;
-    const stored = await storedFeed(dave, id);
+    const stored = await changesOver(ctx.http, dave, id);
     assert.deepEqual(
       stored.map((x) => x.changeSeq),
       range(1, total),

@@ -3,76 +3,15 @@
 // other node's GET …/pins and GET …/changes have it (PostgreSQL store, Redis bus).
 
 import assert from "node:assert/strict";
-import { afterEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import { api } from "../../integration/harness.mjs";
-import { closeAllClients, connectSocket } from "../chat/helpers.mjs";
-import { useCluster } from "./fixture.mjs";
+import { changesOver, feedOf, pin, pinsOver, unpin } from "../chat/feed_helpers.mjs";
+import { connectSocket } from "../chat/helpers.mjs";
+import { POLLING, SETTLE_MS, WEBSOCKET, useSocketCluster, waitFeed } from "./feed_helpers.mjs";
 import { sleep } from "./model.mjs";
 
-const ctx = useCluster({ nodes: 2 });
-afterEach(() => closeAllClients());
-
-const WEBSOCKET = { transports: ["websocket"] };
-const POLLING = { transports: ["polling"] };
-/** Longest wait for an event that crosses nodes. */
-const CROSS_NODE_MS = 10_000;
-/** How long a test lets the cluster go on before concluding that nothing more arrives. */
-const SETTLE_MS = 500;
-
-const FEED_EVENTS = ["message:new", "message:updated", "message:deleted", "message:reaction", "message:pin"];
-
-function feedOf(client, conversationId) {
-  return client.log
-    .filter((e) => FEED_EVENTS.includes(e.event) && e.payload?.conversationId === conversationId)
-    .map((e) => ({ event: e.event, changeSeq: e.payload.changeSeq, payload: e.payload }));
-}
-
-function waitFeed(client, conversationId, count) {
-  return client.until(
-    () => {
-      const feed = feedOf(client, conversationId);
-      return feed.length >= count ? feed : null;
-    },
-    `${count} feed events of ${conversationId}`,
-    CROSS_NODE_MS,
-  );
-}
-
-async function ok(client, event, payload) {
-  const answer = await client.ack(event, payload);
-  assert.equal(answer?.ok, true, `${client.label}: ${event} refused: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-const pin = async (client, conversationId, messageId) =>
-  (await ok(client, "pin:add", { conversationId, messageId })).change;
-const unpin = async (client, conversationId, messageId) =>
-  (await ok(client, "pin:remove", { conversationId, messageId })).change;
-
-/** GET …/pins straight from one node. */
-async function pinsAt(nodeUrl, user, conversationId) {
-  const res = await api(nodeUrl).get(`/api/v1/conversations/${conversationId}/pins`, { token: user.accessToken });
-  assert.equal(res.status, 200, `GET pins at ${nodeUrl}: ${res.status} ${res.text}`);
-  return res.json.items;
-}
-
-/** GET …/changes straight from one node, every page. */
-async function feedAt(nodeUrl, user, conversationId) {
-  const http = api(nodeUrl);
-  const items = [];
-  let after = "0";
-  for (let i = 0; i < 100; i += 1) {
-    const res = await http.get(`/api/v1/conversations/${conversationId}/changes?limit=100&after=${after}`, {
-      token: user.accessToken,
-    });
-    assert.equal(res.status, 200, `GET changes at ${nodeUrl}: ${res.status} ${res.text}`);
-    items.push(...res.json.items);
-    if (res.json.nextCursor === null) return items;
-    after = res.json.nextCursor;
-  }
-  assert.fail("the change feed did not end");
-}
+const ctx = useSocketCluster(2);
 
 describe("pins across nodes", () => {
   test("a pin made on node 1 reaches members on node 2 live and is in node 2's GET …/pins and GET …/changes", async () => {
@@ -127,14 +66,14 @@ describe("pins across nodes", () => {
 
     // Node 2 lists the pin made through node 1, for both members.
     for (const user of [bob, alice]) {
-      const pins = await pinsAt(n2, user, id);
+      const pins = await pinsOver(api(n2), user, id);
       assert.deepEqual(
         pins.map((p) => [p.message.id, p.pinnedBy, p.pinnedAt, p.message.body]),
         [[second.id, alice.user.id, pinned2.at, "and this one"]],
       );
     }
-    assert.deepEqual(await pinsAt(n1, bob, id), await pinsAt(n2, bob, id));
-    const forBob = await feedAt(n2, bob, id);
+    assert.deepEqual(await pinsOver(api(n1), bob, id), await pinsOver(api(n2), bob, id));
+    const forBob = await changesOver(api(n2), bob, id);
     assert.deepEqual(
       forBob.map((c) => [c.changeSeq, c.type, c.actorId, c.emoji]),
       [

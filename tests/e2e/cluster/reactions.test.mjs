@@ -3,71 +3,15 @@
 // changes, and the other node's GET …/changes has it (PostgreSQL store, Redis bus).
 
 import assert from "node:assert/strict";
-import { afterEach, describe, test } from "node:test";
+import { describe, test } from "node:test";
 
 import { api } from "../../integration/harness.mjs";
-import { closeAllClients, connectSocket } from "../chat/helpers.mjs";
-import { useCluster } from "./fixture.mjs";
+import { PARTY, THUMBS, changesOver, feedOf, react, unreact } from "../chat/feed_helpers.mjs";
+import { connectSocket } from "../chat/helpers.mjs";
+import { POLLING, SETTLE_MS, WEBSOCKET, useSocketCluster, waitFeed } from "./feed_helpers.mjs";
 import { sleep } from "./model.mjs";
 
-const ctx = useCluster({ nodes: 2 });
-afterEach(() => closeAllClients());
-
-const WEBSOCKET = { transports: ["websocket"] };
-const POLLING = { transports: ["polling"] };
-/** Longest wait for an event that crosses nodes. */
-const CROSS_NODE_MS = 10_000;
-/** How long a test lets the cluster go on before concluding that nothing more arrives. */
-const SETTLE_MS = 500;
-
-const FEED_EVENTS = ["message:new", "message:updated", "message:deleted", "message:reaction"];
-const THUMBS = "\u{1F44D}";
-const PARTY = "\u{1F389}";
-
-function feedOf(client, conversationId) {
-  return client.log
-    .filter((e) => FEED_EVENTS.includes(e.event) && e.payload?.conversationId === conversationId)
-    .map((e) => ({ event: e.event, changeSeq: e.payload.changeSeq, payload: e.payload }));
-}
-
-function waitFeed(client, conversationId, count) {
-  return client.until(
-    () => {
-      const feed = feedOf(client, conversationId);
-      return feed.length >= count ? feed : null;
-    },
-    `${count} feed events of ${conversationId}`,
-    CROSS_NODE_MS,
-  );
-}
-
-async function ok(client, event, payload) {
-  const answer = await client.ack(event, payload);
-  assert.equal(answer?.ok, true, `${client.label}: ${event} refused: ${JSON.stringify(answer)}`);
-  return answer;
-}
-
-const react = async (client, conversationId, messageId, emoji) =>
-  (await ok(client, "reaction:add", { conversationId, messageId, emoji })).change;
-const unreact = async (client, conversationId, messageId, emoji) =>
-  (await ok(client, "reaction:remove", { conversationId, messageId, emoji })).change;
-
-/** GET …/changes straight from one node, every page. */
-async function feedAt(nodeUrl, user, conversationId) {
-  const http = api(nodeUrl);
-  const items = [];
-  let after = "0";
-  for (let i = 0; i < 100; i += 1) {
-    const res = await http.get(`/api/v1/conversations/${conversationId}/changes?limit=100&after=${after}`, {
-      token: user.accessToken,
-    });
-    assert.equal(res.status, 200, `GET changes at ${nodeUrl}: ${res.status} ${res.text}`);
-    items.push(...res.json.items);
-    if (res.json.nextCursor === null) return items;
-    after = res.json.nextCursor;
-  }
-  assert.fail("the change feed did not end");
-}
+const ctx = useSocketCluster(2);
 
 describe("reactions across nodes", () => {
   test("a reaction made on node 1 reaches members on node 2 live and is in node 2's GET …/changes", async () => {
@@ -117,7 +61,7 @@ describe("reactions across nodes", () => {
     );
 
     // Node 2 reads the reactions made through node 1, each member with their own marks.
-    const forBob = await feedAt(n2, bob, id);
+    const forBob = await changesOver(api(n2), bob, id);
     assert.deepEqual(
       forBob.map((c) => [c.changeSeq, c.type, c.actorId, c.emoji]),
       [
@@ -134,7 +78,7 @@ describe("reactions across nodes", () => {
         { emoji: PARTY, count: 1, me: false },
       ]);
     }
-    const forAlice = await feedAt(n2, alice, id);
+    const forAlice = await changesOver(api(n2), alice, id);
     assert.deepEqual(forAlice.at(-1).message.reactions, [
       { emoji: THUMBS, count: 1, me: false },
       { emoji: PARTY, count: 1, me: true },

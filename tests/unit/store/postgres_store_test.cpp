@@ -61,12 +61,6 @@ PostgresOptions options_for(const std::string& url) {
   return options;
 }
 
-// The URL of each store the factory made, for set_member_role below.
-std::map<const Store*, std::string>& store_urls() {
-  static std::map<const Store*, std::string> urls;
-  return urls;
-}
-
 std::unique_ptr<Store> open_fresh_store() {
   const std::string url = fresh_store_url();
   auto opened = PostgresStore::open(options_for(url));
@@ -74,19 +68,10 @@ std::unique_ptr<Store> open_fresh_store() {
     ADD_FAILURE() << "open failed: " << conformance::describe(opened.error());
     return nullptr;
   }
-  store_urls()[opened->get()] = url;
   return std::move(opened).value();
 }
 
-// Through a connection of its own; the store's connections see the commit like any other.
-void set_member_role(Store& store, model::Id conversation_id, model::Id user_id, model::MemberRole role) {
-  auto db = must(Connection::open(ConnectionOptions{store_urls().at(&store)}));
-  must(db->query("UPDATE members SET role = $1 WHERE conversation_id = $2 AND user_id = $3",
-                 Params::of(model::member_role_name(role), conversation_id, user_id)));
-}
-
-TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Postgres,
-                                       conformance::StoreFactory{"postgres", open_fresh_store, set_member_role});
+TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Postgres, conformance::StoreFactory{"postgres", open_fresh_store});
 
 // ---- behaviour particular to the PostgreSQL backend ------------------------------------
 

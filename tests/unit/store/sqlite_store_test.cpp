@@ -41,12 +41,6 @@ std::string fresh_database_path() {
   return root.file("conformance-" + std::to_string(counter++) + ".db");
 }
 
-// The file of each store the factory made, for the hook below.
-std::map<const Store*, std::string>& store_paths() {
-  static std::map<const Store*, std::string> paths;
-  return paths;
-}
-
 std::unique_ptr<Store> open_fresh_store() {
   SqliteOptions options;
   options.path = fresh_database_path();
@@ -55,19 +49,10 @@ std::unique_ptr<Store> open_fresh_store() {
     ADD_FAILURE() << "open failed: " << conformance::describe(opened.error());
     return nullptr;
   }
-  store_paths()[opened->get()] = options.path;
   return std::move(opened).value();
 }
 
-// Through a connection of its own: the store's readers see the commit like any other.
-void set_member_role(Store& store, model::Id conversation_id, model::Id user_id, model::MemberRole role) {
-  auto db = must(Connection::open(store_paths().at(&store), Connection::Mode::read_write, 5000));
-  auto update = must(db->prepare("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?"));
-  update.bind_all(model::member_role_name(role), conversation_id, user_id);
-  must(update.run());
-}
-
-TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Sqlite, conformance::StoreFactory{"sqlite", open_fresh_store, set_member_role});
+TALKLINE_INSTANTIATE_STORE_CONFORMANCE(Sqlite, conformance::StoreFactory{"sqlite", open_fresh_store});
 
 // ---- behaviour particular to the SQLite backend ----------------------------------------
 
