@@ -3,13 +3,17 @@
 # (bench/peers/socketio-node), then renders bench/RESULTS.md from the JSON results.
 # Builds nothing: `make bench` builds talkline and talkline-bench first.
 #
-#   scripts/bench.sh [--quick | --smoke] [--build-dir DIR] [--out DIR] [--report FILE] [--no-render] [scenario ...]
+#   scripts/bench.sh [--quick | --smoke] [--build-dir DIR] [--out DIR] [--report FILE] [--no-render]
+#                    [--only SERVER,...] [scenario ...]
 #
 # Scenarios: connections direct group persist daily-model cross-node (default: all of
 # them, and the results directory is emptied first). Every run gets its own server,
 # started on a fresh data directory (or database) and a free loopback port and stopped
 # afterwards; with two or more cores the server is pinned to one core and the generator to
 # another. A failed run does not stop the others: the script goes on and exits 1 at the end.
+#
+# --only runs just the named servers of each scenario (talkline, peer-memory, peer-sqlite,
+# talkline-1node, …): for comparing two builds of TalkLine without running the peer twice.
 #
 # cross-node is the `direct` traffic against a server of one node and of two nodes:
 # TalkLine on PostgreSQL (a throwaway cluster, a fresh database per run) with, for two
@@ -30,6 +34,7 @@ build_dir=$root/build
 out_dir=$root/bench/results
 report=$root/bench/RESULTS.md
 render=1
+only=""
 scenarios=()
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -39,8 +44,9 @@ while [[ $# -gt 0 ]]; do
     --out) out_dir=$2; shift ;;
     --report) report=$2; shift ;;
     --no-render) render=0 ;;
+    --only) only=",$2,"; shift ;;
     connections | direct | group | persist | daily-model | cross-node) scenarios+=("$1") ;;
-    -h | --help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -599,6 +605,7 @@ node bench/render-results.mjs --record-machine "$out_dir" --talkline "$talkline"
 
 for scenario in "${scenarios[@]}"; do
   for kind in $(servers_for "$scenario"); do
+    [[ -n $only && $only != *",$kind,"* ]] && continue
     run_one "$scenario" "$kind"
   done
 done
