@@ -95,8 +95,10 @@ class Store {
   /// Removes a member. When the owner leaves, the longest-standing remaining member
   /// becomes owner.
   virtual Result<void> member_remove(Id conversation_id, Id user_id, Millis now) = 0;
-  /// Gives a member another role and returns the conversation; `not_found` "member not
-  /// found" when the user is not a member. Checking who may is the caller's business.
+  /// Gives a member other than the owner another role and returns the conversation;
+  /// `not_found` "member not found" when the user is not a member, `forbidden` "the
+  /// owner's role cannot change" for the owner (checked in the write). Checking who may
+  /// is the caller's business.
   virtual Result<model::Conversation> member_set_role(Id conversation_id, Id user_id, model::MemberRole role) = 0;
   /// Moves a member's delivered or read cursor forward to `seq`; never backwards.
   /// Moving `read` also moves `delivered` up to it. `invalid_argument` past last_seq.

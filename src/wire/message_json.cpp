@@ -36,7 +36,8 @@ util::Json change_json(const model::Change& change) {
           {"type", std::string(model::change_kind_name(change.kind))},
           {"actorId", id_json(change.actor_id)},
           {"at", util::format_rfc3339(change.at)},
-          {"emoji", model::is_reaction(change.kind) ? util::Json(change.emoji) : util::Json(nullptr)},
+          {"emoji", model::is_reaction(change.kind) && !change.emoji.empty() ? util::Json(change.emoji)
+                                                                               : util::Json(nullptr)},
           {"message", message_json(change.message)}};
 }
 

@@ -266,6 +266,11 @@ TEST_P(StoreConformance, MemberSetRoleChangesOneMembersRole) {
   must(store().member_set_role(group.id, bob.id, model::MemberRole::member));
   EXPECT_EQ(must(store().member_get(group.id, bob.id)).role, model::MemberRole::member);
 
+  auto owners = store().member_set_role(group.id, owner.id, model::MemberRole::member);
+  EXPECT_EQ(outcome(owners), "forbidden");
+  EXPECT_EQ(message_of(owners), "the owner's role cannot change");
+  EXPECT_EQ(must(store().member_get(group.id, owner.id)).role, model::MemberRole::owner);
+
   model::User stranger = add_user("stranger");
   auto refused = store().member_set_role(group.id, stranger.id, model::MemberRole::admin);
   EXPECT_EQ(outcome(refused), "not_found");

@@ -175,6 +175,9 @@ TEST_P(StoreConformance, ReactionRefusalsComeInTheContractsOrder) {
   EXPECT_EQ(message_of(late), "the message was deleted");
   EXPECT_TRUE(must(store().message_list(group.id, std::nullopt, std::nullopt, 10)).at(0).reactions.empty());
   EXPECT_TRUE(must(store().reactions_of_user(bob.id, group.id, {message.seq})).empty());
+  for (const auto& entry : must(store().change_list(group.id, 0, 10))) {
+    EXPECT_EQ(entry.emoji, "") << "a deleted message's reaction entries keep no emoji, change " << entry.change_seq;
+  }
   EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 3);
 }
 

@@ -433,16 +433,17 @@ describe('reactions', () => {
       }
       assert.equal(await h.lastChangeSeq(alice, id), 7);
 
-      // The feed keeps the reaction changes; each shows the message as it is now.
+      // The feed keeps the reaction changes, each showing the message as it is now; those
+      // of the deleted message keep who reacted but no longer with what.
       const feed = await h.feed(bob, id);
       assert.deepEqual(
         feed.map((c) => [c.changeSeq, c.type, c.emoji]),
         [
           [1, 'created', null],
           [2, 'created', null],
-          [3, 'reacted', THUMBS],
-          [4, 'reacted', THUMBS],
-          [5, 'reacted', PARTY],
+          [3, 'reacted', null],
+          [4, 'reacted', null],
+          [5, 'reacted', null],
           [6, 'reacted', HEART],
           [7, 'deleted', null],
         ],

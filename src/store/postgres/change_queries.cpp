@@ -205,8 +205,10 @@ Result<model::Message> apply_to_message(Executor& db, const model::MessageChange
   if (model::is_pin(change.kind)) return apply_pin(db, change, message, change_seq);
   if (change.kind == model::ChangeKind::deleted) {
     // A tombstone keeps nothing of what members added to the message either.
+    // Its reaction entries in the feed keep who reacted, but no longer with what.
     for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2",
-                            "DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2"}) {
+                            "DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2",
+                            "UPDATE message_changes SET emoji = NULL WHERE conversation_id = $1 AND message_seq = $2"}) {
       TL_TRY(db.query(sql, Params::of(message.conversation_id, message.seq)));
     }
   }

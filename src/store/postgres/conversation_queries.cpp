@@ -200,10 +200,16 @@ Result<model::Conversation> add_members(Executor& db, model::Id conversation_id,
 
 Result<model::Conversation> set_member_role(Executor& db, model::Id conversation_id, model::Id user_id,
                                             model::MemberRole role) {
+  // Locked like remove_member, and the owner checked in the write itself: an owner handed
+  // on by a concurrent leave must not be demoted by a check made before it.
+  TL_TRY(db.query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE", Params::of(conversation_id)));
   TL_TRY_ASSIGN(Rows updated, db.query("UPDATE members SET role = $3 WHERE conversation_id = $1 AND user_id = $2"
-                                       " RETURNING user_id",
+                                       " AND role <> 'owner' RETURNING user_id",
                                        Params::of(conversation_id, user_id, model::member_role_name(role))));
-  if (updated.empty()) return Error::not_found("member not found");
+  if (updated.empty()) {
+    TL_TRY(find_member(db, conversation_id, user_id));
+    return Error::forbidden("the owner's role cannot change");
+  }
   return load_conversation(db, conversation_id);
 }
 

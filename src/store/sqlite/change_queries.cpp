@@ -40,7 +40,7 @@ const std::string kChangesAfter =
 model::Change read_change_row(const Statement& row) {
   model::Change change;
   change.change_seq = row.int64(0);
-  // The table's CHECK admits only the two names.
+  // The table's CHECK admits only names the model knows.
   change.kind = model::change_kind_from_name(row.text(1)).value_or(model::ChangeKind::edited);
   change.actor_id = row.int64(2);
   change.at = row.int64(3);
@@ -332,8 +332,10 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
     return message;
   }
   // A tombstone keeps nothing of what members added to the message either.
+  // Its reaction entries in the feed keep who reacted, but no longer with what.
   for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = ? AND message_seq = ?",
-                          "DELETE FROM message_pins WHERE conversation_id = ? AND message_seq = ?"}) {
+                          "DELETE FROM message_pins WHERE conversation_id = ? AND message_seq = ?",
+                          "UPDATE message_changes SET emoji = NULL WHERE conversation_id = ? AND message_seq = ?"}) {
     TL_TRY_ASSIGN(Statement forget, db.prepare(sql));
     forget.bind_all(message.conversation_id, message.seq);
     TL_TRY(forget.run());

@@ -221,10 +221,16 @@ Result<model::Conversation> add_members(Connection& db, model::Id conversation_i
 
 Result<model::Conversation> set_member_role(Connection& db, model::Id conversation_id, model::Id user_id,
                                             model::MemberRole role) {
-  TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?"));
+  // The owner is checked in the write itself: an owner handed on by a concurrent leave
+  // (remove_member) must not be demoted by a check made before it.
+  TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?"
+                                             " AND role <> 'owner'"));
   update.bind_all(model::member_role_name(role), conversation_id, user_id);
   TL_TRY(update.run());
-  if (db.changes() == 0) return Error::not_found("member not found");
+  if (db.changes() == 0) {
+    TL_TRY(find_member(db, conversation_id, user_id));
+    return Error::forbidden("the owner's role cannot change");
+  }
   return load_conversation(db, conversation_id);
 }
 
