@@ -684,7 +684,7 @@ TEST_F(ConfigTest, RetentionDaysTakeAFractionOfADayAndNothingElse) {
   EXPECT_EQ(parse_ok({}, {}).config.retention_days, 0.0);
   EXPECT_EQ(parse_ok({}, {{"TALKLINE_RETENTION_DAYS", "30"}}).config.retention_days, 30.0);
   EXPECT_EQ(parse_ok({"--retention-days", "0.5"}).config.retention_days, 0.5);
-  for (const char* bad : {"-1", "abc", "1e9", "nan", "0.5d", ""}) {
+  for (const char* bad : {"-1", "abc", "1e9", "nan", "0.5d"}) {
     EXPECT_THAT(parse_error({}, {{"TALKLINE_RETENTION_DAYS", bad}}).message, StartsWith("TALKLINE_RETENTION_DAYS: "))
         << bad;
   }
