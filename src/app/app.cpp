@@ -1,5 +1,7 @@
 #include "app/app.hpp"
 
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <iostream>
@@ -21,12 +23,15 @@
 #include "app/redis_wiring.hpp"
 #include "app/secret_key.hpp"
 #include "app/store_backend.hpp"
+#include "jobs/retention_sweeper.hpp"
+#include "model/retention.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
 #include "realtime/bus_publisher.hpp"
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
 #include "services/publisher_fanout.hpp"
+#include "services/retention_service.hpp"
 #include "services/user_service.hpp"
 #include "transport/http/server.hpp"
 #include "util/clock.hpp"
@@ -44,6 +49,11 @@ void init_logging(const config::Config& config) {
   util::log::init(level, format);
 }
 
+// TALKLINE_RETENTION_DAYS may have a fraction of a day; the stores count in ms.
+model::Millis retention_ms(const config::Config& config) {
+  return std::llround(config.retention_days * static_cast<double>(model::kMillisPerDay));
+}
+
 services::DomainLimits domain_limits(const config::Config& config) {
   services::DomainLimits limits;
   limits.message_max_chars = config.message_max_chars;
@@ -54,6 +64,8 @@ services::DomainLimits domain_limits(const config::Config& config) {
   limits.reaction_max_bytes = config.reaction_max_bytes;
   limits.reactions_per_message = config.reactions_per_message;
   limits.pins_per_conversation = config.pins_per_conversation;
+  limits.retention_ms = retention_ms(config);
+  limits.retention_max_days = config.retention_max_days;
   limits.page_default_limit = std::min(limits.page_default_limit, config.page_max_limit);
   return limits;
 }
@@ -117,6 +129,8 @@ struct Node {
   std::unique_ptr<realtime::BusPublisher> publisher;
   services::PublisherFanout publishers;  // the bus publisher first, then the event log's
   JobsBackend jobs;
+  std::unique_ptr<services::RetentionService> retention;
+  std::unique_ptr<jobs::RetentionSweeper> retention_sweeper;
 };
 
 Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
@@ -200,6 +214,11 @@ int serve(const config::Config& config) {
   }
   node->jobs = std::move(jobs).value();
   node->publishers.add(node->jobs.publisher.get());
+  node->retention = std::make_unique<services::RetentionService>(
+      *node->store, node->clock, services::RetentionSettings{retention_ms(config), config.retention_batch});
+  node->retention->publish_to(&node->publishers);
+  node->retention_sweeper = std::make_unique<jobs::RetentionSweeper>(
+      *node->retention, std::chrono::seconds(config.retention_sweep_seconds));
 
   api::v1::ApiContext context;
   context.auth = node->auth.get();
@@ -264,6 +283,7 @@ int serve(const config::Config& config) {
   // gateway's workers have stopped.
   options.on_shutdown = [&node, &gateway] {
     gateway->stop();
+    node->retention_sweeper->stop();
     node->jobs.stop();
     node->close_store();
   };

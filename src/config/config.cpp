@@ -56,6 +56,26 @@ Problem set_integer(T& field, const std::string& raw, long long low, long long h
   return std::nullopt;
 }
 
+// A number of days that may have a fraction ("0.5" is twelve hours), so a short
+// retention can be tried out without a unit of its own.
+Problem set_days(double& field, const std::string& raw, double high) {
+  double value = 0;
+  const char* const end = raw.data() + raw.size();
+  const auto [stop, ec] = std::from_chars(raw.data(), end, value);
+  if (raw.empty() || ec != std::errc{} || stop != end || !(value >= 0 && value <= high)) {
+    return "must be a number of days from 0 to " + std::to_string(static_cast<long long>(high)) +
+           ", fractions allowed (got " + shown_value(raw) + ")";
+  }
+  field = value;
+  return std::nullopt;
+}
+
+std::string days_number(double value) {
+  char out[32];
+  const auto [end, ec] = std::to_chars(out, out + sizeof out, value);
+  return ec == std::errc{} ? std::string(out, end) : std::to_string(value);
+}
+
 std::string lowercase(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -542,6 +562,20 @@ const std::vector<Setting>& settings() {
       {"event-log-queue-max", kJobs, "Events queued for the event log; past it they are dropped",
        [](const Config& c) { return number(c.event_log_queue_max); },
        [](Config& c, const std::string& v) { return set_integer(c.event_log_queue_max, v, 1, 10000000); }},
+
+      {"retention-days", kJobs,
+       "Days a message is kept before the retention sweep erases it (0 = forever; fractions allowed, 0.5 = 12 h)",
+       [](const Config& c) { return days_number(c.retention_days); },
+       [](Config& c, const std::string& v) { return set_days(c.retention_days, v, 36500); }},
+      {"retention-max-days", kJobs, "Longest retention a conversation's admins may set, in days",
+       [](const Config& c) { return number(c.retention_max_days); },
+       [](Config& c, const std::string& v) { return set_integer(c.retention_max_days, v, 1, 36500); }},
+      {"retention-sweep-seconds", kJobs, "Seconds between two runs of the retention sweep",
+       [](const Config& c) { return number(c.retention_sweep_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.retention_sweep_seconds, v, 1, 86400); }},
+      {"retention-batch", kJobs, "Messages one retention transaction looks at, at most",
+       [](const Config& c) { return number(c.retention_batch); },
+       [](Config& c, const std::string& v) { return set_integer(c.retention_batch, v, 1, 100000); }},
 
       {"log-level", kLogging, "trace, debug, info, warn, error, critical or off",
        [](const Config& c) { return text(c.log_level); },

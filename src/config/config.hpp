@@ -111,6 +111,12 @@ struct Config {
   std::size_t event_log_max_len = 100000;
   std::size_t event_log_queue_max = 10000;
 
+  // retention (docs/HLD.md "Retention", D25)
+  double retention_days = 0;        // 0: messages are kept forever; a fraction is part of a day
+  int retention_max_days = 3650;    // longest retention a conversation may set
+  int retention_sweep_seconds = 3600;
+  int retention_batch = 500;        // messages one sweep transaction looks at
+
   // logging
   std::string log_level = "info";
   std::string log_format = "json";

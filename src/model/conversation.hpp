@@ -46,6 +46,9 @@ struct Conversation {
   Millis last_activity_at = 0;
   /// The conversation's latest change_seq (0 before the first message).
   Seq last_change_seq = 0;
+  /// How many days its messages are kept, set by its admins; unset follows the server's
+  /// TALKLINE_RETENTION_DAYS (docs/decisions.md D25).
+  std::optional<int> retention_days;
   std::vector<Member> members;
 };
 

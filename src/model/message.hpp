@@ -78,7 +78,10 @@ struct Change {
   Id conversation_id = 0;
   Seq change_seq = 0;
   ChangeKind kind = ChangeKind::created;
+  /// Who made the change; 0 for a deletion by the retention sweep (`expired`).
   Id actor_id = 0;
+  /// A `deleted` change made by the retention sweep rather than by a user.
+  bool expired = false;
   Millis at = 0;
   Message message;
   /// The emoji of a reaction change; empty for the others.
@@ -107,6 +110,28 @@ struct MessageChange {
   int max_reactions = 0;
   /// A pin is refused once the conversation has this many pinned messages; 0 for no limit.
   int max_pins = 0;
+  /// A deletion by the retention sweep: no actor (actor_id 0) and no rights to check.
+  bool expired = false;
+};
+
+/// One bounded pass of the retention sweep over one conversation: its messages older
+/// than its retention become tombstones, oldest first, at most `limit` of them looked at.
+struct ExpiryRequest {
+  Id conversation_id = 0;
+  Millis now = 0;
+  /// The server's retention (TALKLINE_RETENTION_DAYS) in ms; 0 keeps messages forever
+  /// where no conversation override applies.
+  Millis default_retention = 0;
+  int limit = 0;
+};
+
+/// What one ExpiryRequest did: a `deleted` change (expired = true) for each message it
+/// turned into a tombstone, in change_seq order, and the conversation's members at that
+/// commit; `more` when it stopped at `limit` with older messages possibly left.
+struct ExpiryOutcome {
+  std::vector<Change> changes;
+  std::vector<Id> member_ids;
+  bool more = false;
 };
 
 /// A message pinned to its conversation.

@@ -3,14 +3,30 @@
 #include <unordered_set>
 
 #include <algorithm>
+#include <charconv>
 
+#include "model/retention.hpp"
 #include "services/cursor.hpp"
 #include "services/validation.hpp"
+#include "util/log.hpp"
 
 namespace talkline::services {
 namespace {
 
 Error conversation_not_found() { return Error::not_found("conversation not found"); }
+
+// A retention in days as people write it: "30", "0.5".
+std::string days_text(model::Millis ms) {
+  char text[32];
+  const auto [end, ec] = std::to_chars(text, text + sizeof text, static_cast<double>(ms) / model::kMillisPerDay);
+  return ec == std::errc{} ? std::string(text, end) : std::to_string(ms / model::kMillisPerDay);
+}
+
+// A conversation's retention in the audit log; "server" when it follows the server's.
+util::log::Value retention_logged(const std::optional<int>& days) {
+  if (days) return std::int64_t{*days};
+  return std::string_view("server");
+}
 
 std::vector<model::Id> without_duplicates(std::vector<model::Id> ids, model::Id excluded) {
   std::sort(ids.begin(), ids.end());
@@ -111,6 +127,45 @@ Result<model::Conversation> ConversationService::rename(const Principal& caller,
   TL_TRY(require_group_manager(caller, conversation_id));
   TL_TRY_ASSIGN(auto conversation, store_.conversation_rename(conversation_id, std::string(title), clock_.now_ms()));
   announce(conversation);
+  return conversation;
+}
+
+Result<void> ConversationService::check_retention_days(std::optional<std::int64_t> days) const {
+  if (!days) return ok_result();
+  if (*days < 1 || *days > limits_.retention_max_days) {
+    return Error::invalid("retentionDays",
+                          "must be null or a whole number of days from 1 to " + std::to_string(limits_.retention_max_days));
+  }
+  if (limits_.retention_ms > 0 && *days * model::kMillisPerDay > limits_.retention_ms) {
+    return Error::invalid("retentionDays", "must not be longer than the server keeps messages (" +
+                                               days_text(limits_.retention_ms) + " days)");
+  }
+  return ok_result();
+}
+
+Result<model::Conversation> ConversationService::set_retention(const Principal& caller, model::Id conversation_id,
+                                                               std::optional<std::int64_t> days) {
+  TL_TRY(check_retention_days(days));
+  TL_TRY_ASSIGN(const auto me, require_member(caller, conversation_id));
+  TL_TRY_ASSIGN(auto conversation, store_.conversation_get(conversation_id));
+  if (conversation.kind == model::ConversationKind::group) {
+    TL_TRY_ASSIGN(const bool manager, may_manage(caller, me));
+    if (!manager) return Error::forbidden("only the owner or an admin can change how long messages are kept");
+  }
+  const std::optional<int> wanted = days ? std::optional<int>(static_cast<int>(*days)) : std::nullopt;
+  const std::optional<int> before = conversation.retention_days;
+  if (before != wanted) {
+    TL_TRY_ASSIGN(conversation, store_.conversation_set_retention(conversation_id, wanted));
+    announce(conversation);
+  }
+  // Who shortened (or lengthened) how long a conversation's messages live is worth
+  // keeping, repeats included: they show a client retrying.
+  util::log::info("conversation.retention_set",
+                  {{"conversationId", conversation_id},
+                   {"userId", caller.user_id},
+                   {"before", retention_logged(before)},
+                   {"after", retention_logged(wanted)},
+                   {"changed", before != wanted}});
   return conversation;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string_view>
@@ -52,6 +53,18 @@ class ConversationService {
   /// role does not change this way.
   Result<model::Conversation> set_member_role(const Principal& caller, model::Id conversation_id, model::Id user_id,
                                               std::string_view role);
+
+  /// Whether `days` may be a conversation's retention: nullopt (follow the server) or 1 to
+  /// retention_max_days, and no longer than the server's retention when it has one.
+  /// `invalid_argument` on "retentionDays" otherwise.
+  Result<void> check_retention_days(std::optional<std::int64_t> days) const;
+  /// Sets how many days the conversation keeps its messages (nullopt: as the server says),
+  /// after check_retention_days. A group's owner and admins (and site administrators in
+  /// it) or either member of a direct conversation may. Setting the value it has changes
+  /// nothing and announces nothing; every call that passes the checks is logged
+  /// (`conversation.retention_set`), with who asked and the value before and after.
+  Result<model::Conversation> set_retention(const Principal& caller, model::Id conversation_id,
+                                            std::optional<std::int64_t> days);
 
   /// Every conversation the caller belongs to, members included, in no set order.
   Result<std::vector<model::Conversation>> memberships(const Principal& caller);

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "model/types.hpp"
+
 namespace talkline::services {
 
 /// Size limits on user input, all configurable (config/config.hpp).
@@ -18,6 +20,11 @@ struct DomainLimits {
   int reaction_max_bytes = 32;
   int reactions_per_message = 50;
   int pins_per_conversation = 50;
+  /// The server's retention (TALKLINE_RETENTION_DAYS) in ms, 0: messages are kept
+  /// forever. A conversation's own setting may not be longer (D25).
+  model::Millis retention_ms = 0;
+  /// Longest retention a conversation may set, in days (TALKLINE_RETENTION_MAX_DAYS).
+  int retention_max_days = 3650;
 };
 
 }  // namespace talkline::services

@@ -11,7 +11,8 @@
 // them). Every backend's queries select the columns in exactly this order.
 //
 //   user:         id, username, display_name, bio, avatar_url, role, created_at, last_seen_at, banned_at
-//   conversation: id, kind, title, created_by, created_at, last_seq, last_activity_at, last_change_seq
+//   conversation: id, kind, title, created_by, created_at, last_seq, last_activity_at, last_change_seq,
+//                 retention_days
 //   member:       conversation_id, user_id, role, joined_at, delivered_seq, read_seq, delivered_change_seq
 //   message:      id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,
 //                 change_seq, deleted_at
@@ -20,7 +21,7 @@
 namespace talkline::store {
 
 inline constexpr int kUserColumnCount = 9;
-inline constexpr int kConversationColumnCount = 8;
+inline constexpr int kConversationColumnCount = 9;
 inline constexpr int kMemberColumnCount = 7;
 inline constexpr int kMessageColumnCount = 11;
 
@@ -51,6 +52,7 @@ model::Conversation read_conversation(const RowReader auto& row, int first = 0) 
   conversation.last_seq = row.int64(first + 5);
   conversation.last_activity_at = row.int64(first + 6);
   conversation.last_change_seq = row.int64(first + 7);
+  if (const auto days = row.optional_int64(first + 8)) conversation.retention_days = static_cast<int>(*days);
   return conversation;
 }
 

@@ -188,6 +188,39 @@ class Store {
   /// The conversation's pinned messages, the latest pin first.
   virtual Result<std::vector<model::Pin>> pin_list(Id conversation_id) = 0;
 
+  // ---- retention ---------------------------------------------------------------------
+
+  /// Sets how many days the conversation keeps its messages (nullopt: as the server's
+  /// retention says) and returns the conversation. Setting the value it has writes
+  /// nothing. `not_found` "conversation not found" for an unknown one. Checking who may,
+  /// and the range, is the caller's business.
+  virtual Result<model::Conversation> conversation_set_retention(Id conversation_id, std::optional<int> days) = 0;
+  /// Ids above `after_id`, ascending, at most `limit`, of the conversations with a message
+  /// the sweep has to look at: the first one past what earlier sweeps went through is older
+  /// than the conversation's effective retention (model::effective_retention) at `now`.
+  /// A read; it may be a little behind concurrent writes.
+  virtual Result<std::vector<Id>> conversations_due_for_expiry(Millis now, Millis default_retention, Id after_id,
+                                                               int limit) = 0;
+  /// Expires the conversation's old messages in one transaction, queued behind its sends and
+  /// changes like message_change_async: in seq order from where the last sweep stopped, it
+  /// looks at up to `limit` messages and turns each older than the effective retention
+  /// (read under the conversation's write lock) into a tombstone exactly as a delete does
+  /// (body and search entry erased, reactions and pin removed, seq kept), each recorded as a
+  /// `deleted` change with no actor (expired = true). It stops at the first message that is
+  /// not old enough. Messages deleted already are passed over, so running it again, or on
+  /// two nodes at once, expires nothing twice. Completes like message_change_async.
+  /// Warning: a message is expired only once every message before it is old enough too;
+  /// with clocks that disagree (several nodes) a message may outlive its time by that skew.
+  virtual void message_expire_async(const model::ExpiryRequest& request,
+                                    std::function<void(Result<model::ExpiryOutcome>)> done) = 0;
+  /// message_expire_async, waited for.
+  Result<model::ExpiryOutcome> message_expire(const model::ExpiryRequest& request) {
+    std::promise<Result<model::ExpiryOutcome>> answer;
+    auto outcome = answer.get_future();
+    message_expire_async(request, [&answer](Result<model::ExpiryOutcome> result) { answer.set_value(std::move(result)); });
+    return outcome.get();
+  }
+
   /// Messages in ascending seq order: the `limit` just before `before`, the `limit` just
   /// after `after`, or (with neither) the latest `limit`.
   virtual Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,

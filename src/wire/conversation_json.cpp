@@ -25,6 +25,8 @@ util::Json conversation_json(const model::Conversation& conversation) {
           {"members", std::move(members)},
           {"lastSeq", conversation.last_seq},
           {"lastChangeSeq", conversation.last_change_seq},
+          {"retentionDays",
+           conversation.retention_days ? util::Json(*conversation.retention_days) : util::Json(nullptr)},
           {"createdAt", util::format_rfc3339(conversation.created_at)},
           {"lastActivityAt", util::format_rfc3339(conversation.last_activity_at)}};
 }

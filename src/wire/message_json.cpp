@@ -34,7 +34,8 @@ util::Json change_json(const model::Change& change) {
   return {{"conversationId", id_json(change.conversation_id)},
           {"changeSeq", change.change_seq},
           {"type", std::string(model::change_kind_name(change.kind))},
-          {"actorId", id_json(change.actor_id)},
+          {"actorId", change.expired ? util::Json(nullptr) : id_json(change.actor_id)},
+          {"reason", change.expired ? util::Json("expired") : util::Json(nullptr)},
           {"at", util::format_rfc3339(change.at)},
           {"emoji", model::is_reaction(change.kind) && !change.emoji.empty() ? util::Json(change.emoji)
                                                                                : util::Json(nullptr)},

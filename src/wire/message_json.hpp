@@ -15,8 +15,9 @@ util::Json message_json(const model::Message& message);
 /// message sent is serialised on the hot path, and the tree costs a dozen allocations.
 std::string message_wire(const model::Message& message);
 /// A change feed entry (protocol.md, "JSON shapes"): `type` is created, edited, deleted,
-/// reacted or unreacted, `emoji` that of a reaction (null otherwise), and `message` the
-/// message as it is now.
+/// reacted, unreacted, pinned or unpinned, `emoji` that of a reaction (null otherwise),
+/// `reason` "expired" with `actorId` null for a deletion by the retention sweep (null
+/// otherwise), and `message` the message as it is now.
 util::Json change_json(const model::Change& change);
 /// A pinned message: `{message, pinnedBy, pinnedAt}`.
 util::Json pin_json(const model::Pin& pin);

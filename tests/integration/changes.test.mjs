@@ -44,7 +44,7 @@ describe('message changes', () => {
         actorId: alice.user.id,
         messageId: sent.id,
       });
-      assert.deepEqual(Object.keys(change).sort(), ['actorId', 'at', 'changeSeq', 'conversationId', 'emoji', 'message', 'type']);
+      assert.deepEqual(Object.keys(change).sort(), ['actorId', 'at', 'changeSeq', 'conversationId', 'emoji', 'message', 'reason', 'type']);
       const message = change.message;
       assert.equal(message.body, 'first draft');
       assert.equal(message.seq, sent.seq, 'an edit keeps the seq');

@@ -32,11 +32,11 @@ export async function loginSiteAdmin(client) {
   return answer;
 }
 
-/** Asserts a reaction or pin change: exactly the fields a change has, with these values. */
-export function assertFeedChange(change, { conversationId, changeSeq, type, actorId, messageId, emoji }) {
+/** Asserts a change: exactly the fields a change has, with these values (`reason` null unless given). */
+export function assertFeedChange(change, { conversationId, changeSeq, type, actorId, messageId, emoji, reason = null }) {
   assert.deepEqual(
     Object.keys(change).sort(),
-    ['actorId', 'at', 'changeSeq', 'conversationId', 'emoji', 'message', 'type'],
+    ['actorId', 'at', 'changeSeq', 'conversationId', 'emoji', 'message', 'reason', 'type'],
     `change keys: ${JSON.stringify(change)}`,
   );
   assert.equal(change.conversationId, conversationId, `conversationId: ${JSON.stringify(change)}`);
@@ -44,6 +44,7 @@ export function assertFeedChange(change, { conversationId, changeSeq, type, acto
   assert.equal(change.type, type, `type: ${JSON.stringify(change)}`);
   assert.equal(change.actorId, actorId, `actorId: ${JSON.stringify(change)}`);
   assert.equal(change.emoji, emoji, `emoji: ${JSON.stringify(change)}`);
+  assert.equal(change.reason, reason, `reason: ${JSON.stringify(change)}`);
   assert.match(change.at, rfc3339, `at: ${JSON.stringify(change)}`);
   assert.equal(change.message.id, messageId, `message.id: ${JSON.stringify(change)}`);
   assert.equal(change.message.conversationId, conversationId);

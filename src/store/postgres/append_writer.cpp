@@ -13,6 +13,7 @@
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
 #include "store/postgres/reaction_queries.hpp"
+#include "store/postgres/retention_queries.hpp"
 #include "store/postgres/transaction.hpp"
 #include "util/log.hpp"
 #include "util/wakeup_batch.hpp"
@@ -58,6 +59,25 @@ void AppendWriter::submit_change(model::MessageChange change, ChangeDone done) {
   enqueue(std::move(job));
 }
 
+void AppendWriter::submit_expiry(model::ExpiryRequest request, ExpiryDone done) {
+  Job job;
+  job.expiry = std::move(request);
+  job.expiry_done = std::move(done);
+  enqueue(std::move(job));
+}
+
+void AppendWriter::Job::complete_with(Error error) {
+  if (change) return change_done(std::move(error));
+  if (expiry) return expiry_done(std::move(error));
+  done(std::move(error));
+}
+
+void AppendWriter::complete(Job& job) {
+  if (job.change) return complete_logged("postgres", job.change_done, std::move(job.change_outcome));
+  if (job.expiry) return complete_logged("postgres", job.expiry_done, std::move(job.expiry_outcome));
+  complete_logged("postgres", job.done, std::move(job.outcome));
+}
+
 void AppendWriter::enqueue(Job job) {
   {
     std::lock_guard lock(mutex_);
@@ -67,8 +87,7 @@ void AppendWriter::enqueue(Job job) {
       return;
     }
   }
-  if (job.change) return job.change_done(Error::unavailable("store is closed"));
-  job.done(Error::unavailable("store is closed"));
+  job.complete_with(Error::unavailable("store is closed"));
 }
 
 void AppendWriter::stop() {
@@ -98,13 +117,7 @@ void AppendWriter::run() {
     commit_in_order(batch);
     {
       util::WakeupBatch wakeups;
-      for (auto& job : batch) {
-        if (job.change) {
-          complete_logged("postgres", job.change_done, std::move(job.change_outcome));
-        } else {
-          complete_logged("postgres", job.done, std::move(job.outcome));
-        }
-      }
+      for (auto& job : batch) complete(job);
     }
     batch.clear();
   }
@@ -123,17 +136,23 @@ Result<Connection*> AppendWriter::connection() {
   return connection_.get();
 }
 
-// The sends between two changes go as one group commit; each change is a transaction
-// of its own at its place in the queue.
+// The sends between two changes go as one group commit; each change (or sweep batch) is
+// a transaction of its own at its place in the queue.
 void AppendWriter::commit_in_order(std::vector<Job>& batch) {
   std::size_t first = 0;
   for (std::size_t i = 0; i <= batch.size(); ++i) {
-    if (i < batch.size() && !batch[i].change) continue;
+    if (i < batch.size() && !batch[i].alone()) continue;
     if (i > first) {
       commit(std::span(batch).subspan(first, i - first));
       appends_.fetch_add(i - first, std::memory_order_relaxed);
     }
-    if (i < batch.size()) apply_change(batch[i]);
+    if (i < batch.size()) {
+      if (batch[i].change) {
+        apply_change(batch[i]);
+      } else {
+        apply_expiry(batch[i]);
+      }
+    }
     first = i + 1;
   }
 }
@@ -146,6 +165,17 @@ void AppendWriter::apply_change(Job& job) {
   }
   job.change_outcome = run_transaction<model::ChangeOutcome>(
       **db, false, [&](Executor& tx) { return record_message_change(tx, *job.change); });
+  transactions_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void AppendWriter::apply_expiry(Job& job) {
+  auto db = connection();
+  if (!db.ok()) {
+    job.expiry_outcome = Error::unavailable(db.error().message);
+    return;
+  }
+  job.expiry_outcome = run_transaction<model::ExpiryOutcome>(
+      **db, false, [&](Executor& tx) { return expire_messages(tx, *job.expiry); });
   transactions_.fetch_add(1, std::memory_order_relaxed);
 }
 

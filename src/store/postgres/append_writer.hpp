@@ -46,6 +46,7 @@ class AppendWriter {
  public:
   using Done = std::function<void(Result<model::SendOutcome>)>;
   using ChangeDone = std::function<void(Result<model::ChangeOutcome>)>;
+  using ExpiryDone = std::function<void(Result<model::ExpiryOutcome>)>;
 
   AppendWriter(ConnectionOptions options, std::size_t max_batch);
   ~AppendWriter();
@@ -57,6 +58,10 @@ class AppendWriter {
   void submit(model::NewMessage message, Done done);
   /// Queues one edit or delete behind the sends and changes queued before it.
   void submit_change(model::MessageChange change, ChangeDone done);
+  /// Queues one batch of the retention sweep for a conversation, a transaction of its
+  /// own like a change, so a sweep never holds a conversation's sends back for more
+  /// than one batch.
+  void submit_expiry(model::ExpiryRequest request, ExpiryDone done);
   /// Refuses new appends, commits the queued ones and joins the thread. Idempotent.
   void stop();
 
@@ -65,7 +70,8 @@ class AppendWriter {
   std::uint64_t transactions() const { return transactions_.load(std::memory_order_relaxed); }
 
  private:
-  // A send, or (with `change` set) an edit or delete.
+  // A send, or (with `change` set) an edit or delete, or (with `expiry` set) a batch of
+  // the retention sweep.
   struct Job {
     model::NewMessage message;
     Done done;
@@ -73,12 +79,21 @@ class AppendWriter {
     std::optional<model::MessageChange> change;
     ChangeDone change_done;
     Result<model::ChangeOutcome> change_outcome = Error::internal("change did not run");
+    std::optional<model::ExpiryRequest> expiry;
+    ExpiryDone expiry_done;
+    Result<model::ExpiryOutcome> expiry_outcome = Error::internal("expiry did not run");
+
+    /// Whether the job is a transaction of its own rather than part of a group commit.
+    bool alone() const { return change.has_value() || expiry.has_value(); }
+    void complete_with(Error error);
   };
 
   void run();
   void enqueue(Job job);
   void commit_in_order(std::vector<Job>& batch);
   void apply_change(Job& job);
+  void apply_expiry(Job& job);
+  static void complete(Job& job);
   void commit(std::span<Job> batch);
   void commit_run(Connection& db, std::span<Job> jobs);
   void one_by_one(Connection& db, std::span<Job> jobs);

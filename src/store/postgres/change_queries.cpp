@@ -35,7 +35,10 @@ model::Change read_feed_entry(const Rows::Row& row) {
   // The table's CHECK admits only kinds the model knows.
   change.kind = model::change_kind_from_name(row.text(0)).value_or(model::ChangeKind::created);
   change.change_seq = row.int64(1);
-  change.actor_id = row.int64(2);
+  // Only the retention sweep records a change without an actor (migration 0007).
+  const std::optional<std::int64_t> actor = row.optional_int64(2);
+  change.actor_id = actor.value_or(0);
+  change.expired = !actor;
   change.at = row.int64(3);
   change.message = read_message(row, kFeedColumnCount);
   change.conversation_id = change.message.conversation_id;
@@ -271,32 +274,40 @@ Result<model::ChangeOutcome> record_message_change(Executor& db, const model::Me
     }
   }
 
+  model::ChangeOutcome recorded;
+  TL_TRY_ASSIGN(recorded.change, commit_change(db, change, message));
+  TL_TRY_ASSIGN(recorded.member_ids, member_user_ids(db, change.conversation_id));
+  recorded.created = true;
+  return recorded;
+}
+
+Result<model::Change> commit_change(Executor& db, const model::MessageChange& change, const model::Message& message) {
   // The next number of the feed; last_seq tells change_list which creations precede it.
   TL_TRY_ASSIGN(Rows counter, db.query("UPDATE conversations SET last_change_seq = last_change_seq + 1 WHERE id = $1"
                                        " RETURNING last_change_seq, last_seq",
                                        Params::of(change.conversation_id)));
+  if (counter.empty()) return Error::not_found("conversation not found");
   const model::Seq change_seq = counter.int64(0, 0);
   const model::Seq seq_before = counter.int64(0, 1);
   std::optional<std::string> client_change_id;
   if (!change.client_change_id.empty()) client_change_id = change.client_change_id;
+  std::optional<model::Id> actor;
+  if (!change.expired) actor = change.actor_id;
   TL_TRY(db.query(
       "INSERT INTO message_changes (conversation_id, change_seq, kind, message_id, message_seq, actor_id, created_at,"
       " seq_before, client_change_id, body_digest, emoji) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
       Params::of(change.conversation_id, change_seq, model::change_kind_name(change.kind), message.id, message.seq,
-                 change.actor_id, change.at, seq_before, client_change_id, change_body_digest(change),
+                 actor, change.at, seq_before, client_change_id, change_body_digest(change),
                  model::is_reaction(change.kind) ? std::optional<std::string>(change.emoji) : std::nullopt)));
-  TL_TRY_ASSIGN(model::Message changed, apply_to_message(db, change, message, change_seq));
-  TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, change.conversation_id));
-  model::ChangeOutcome recorded;
-  recorded.change.conversation_id = change.conversation_id;
-  recorded.change.change_seq = change_seq;
-  recorded.change.kind = change.kind;
-  recorded.change.actor_id = change.actor_id;
-  recorded.change.at = change.at;
-  if (model::is_reaction(change.kind)) recorded.change.emoji = change.emoji;
-  recorded.change.message = std::move(changed);
-  recorded.created = true;
-  recorded.member_ids = std::move(member_ids);
+  model::Change recorded;
+  recorded.conversation_id = change.conversation_id;
+  recorded.change_seq = change_seq;
+  recorded.kind = change.kind;
+  recorded.actor_id = change.expired ? 0 : change.actor_id;
+  recorded.expired = change.expired;
+  recorded.at = change.at;
+  if (model::is_reaction(change.kind)) recorded.emoji = change.emoji;
+  TL_TRY_ASSIGN(recorded.message, apply_to_message(db, change, message, change_seq));
   return recorded;
 }
 

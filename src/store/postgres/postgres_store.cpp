@@ -11,6 +11,7 @@
 
 #include "store/postgres/append_writer.hpp"
 #include "store/postgres/change_queries.hpp"
+#include "store/postgres/retention_queries.hpp"
 #include "store/postgres/connection.hpp"
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/conversation_queries.hpp"
@@ -289,6 +290,26 @@ Result<std::vector<model::ReactionMark>> PostgresStore::reactions_of_user(Id use
 
 Result<std::vector<model::Pin>> PostgresStore::pin_list(Id conversation_id) {
   return single<std::vector<model::Pin>>([&](Executor& db) { return list_pins(db, conversation_id); });
+}
+
+// ---- retention -----------------------------------------------------------------------
+
+Result<model::Conversation> PostgresStore::conversation_set_retention(Id conversation_id, std::optional<int> days) {
+  return single<model::Conversation>(
+      [&](Executor& db) { return set_conversation_retention(db, conversation_id, days); });
+}
+
+Result<std::vector<Id>> PostgresStore::conversations_due_for_expiry(Millis now, Millis default_retention, Id after_id,
+                                                                    int limit) {
+  return single<std::vector<Id>>(
+      [&](Executor& db) { return conversations_due(db, now, default_retention, after_id, limit); });
+}
+
+// Through the conversation's append writer, like its changes: each batch commits between
+// the conversation's sends, in order with them.
+void PostgresStore::message_expire_async(const model::ExpiryRequest& request,
+                                         std::function<void(Result<model::ExpiryOutcome>)> done) {
+  writer_for(request.conversation_id).submit_expiry(request, std::move(done));
 }
 
 Result<std::vector<model::Message>> PostgresStore::message_list(Id conversation_id, std::optional<Seq> before,

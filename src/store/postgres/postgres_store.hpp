@@ -126,6 +126,11 @@ class PostgresStore final : public Store {
   Result<std::vector<model::ReactionMark>> reactions_of_user(Id user_id, Id conversation_id,
                                                              const std::vector<Seq>& seqs) override;
   Result<std::vector<model::Pin>> pin_list(Id conversation_id) override;
+  Result<model::Conversation> conversation_set_retention(Id conversation_id, std::optional<int> days) override;
+  Result<std::vector<Id>> conversations_due_for_expiry(Millis now, Millis default_retention, Id after_id,
+                                                       int limit) override;
+  void message_expire_async(const model::ExpiryRequest& request,
+                            std::function<void(Result<model::ExpiryOutcome>)> done) override;
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
                                                    std::optional<Seq> after, int limit) override;
   Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,

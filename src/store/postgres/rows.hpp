@@ -56,7 +56,8 @@ static_assert(store::RowReader<Rows::Row>);
 inline constexpr const char* kUserColumns =
     "u.id, u.username, u.display_name, u.bio, u.avatar_url, u.role, u.created_at, u.last_seen_at, u.banned_at";
 inline constexpr const char* kConversationColumns =
-    "c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at, c.last_change_seq";
+    "c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at, c.last_change_seq,"
+    " c.retention_days";
 inline constexpr const char* kMemberColumns =
     "mb.conversation_id, mb.user_id, mb.role, mb.joined_at, mb.delivered_seq, mb.read_seq, mb.delivered_change_seq";
 inline constexpr const char* kMessageColumns =

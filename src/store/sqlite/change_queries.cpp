@@ -42,7 +42,10 @@ model::Change read_change_row(const Statement& row) {
   change.change_seq = row.int64(0);
   // The table's CHECK admits only names the model knows.
   change.kind = model::change_kind_from_name(row.text(1)).value_or(model::ChangeKind::edited);
-  change.actor_id = row.int64(2);
+  // Only the retention sweep records a change without an actor (migration 0007).
+  const std::optional<std::int64_t> actor = row.optional_int64(2);
+  change.actor_id = actor.value_or(0);
+  change.expired = !actor;
   change.at = row.int64(3);
   change.message = read_message(row, 4);
   change.conversation_id = change.message.conversation_id;
@@ -249,8 +252,10 @@ Result<void> insert_change_row(Connection& db, const model::MessageChange& chang
   if (!change.client_change_id.empty()) client_change_id = change.client_change_id;
   std::optional<std::string> emoji;
   if (model::is_reaction(change.kind)) emoji = change.emoji;
+  std::optional<model::Id> actor;
+  if (!change.expired) actor = change.actor_id;
   insert.bind_all(message.conversation_id, numbers.change_seq, model::change_kind_name(change.kind), message.id,
-                  message.seq, change.actor_id, change.at, numbers.seq_before, client_change_id,
+                  message.seq, actor, change.at, numbers.seq_before, client_change_id,
                   change_body_digest(change), emoji);
   return insert.run();
 }
@@ -368,23 +373,30 @@ Result<model::ChangeOutcome> record_message_change(Connection& db, const model::
   TL_TRY_ASSIGN(std::optional<model::ChangeOutcome> earlier, refusal_or_earlier(db, change, *message, *actor));
   if (earlier) return std::move(*earlier);
 
-  TL_TRY_ASSIGN(ChangeNumbers numbers, take_next_change_seq(db, change.conversation_id));
-  TL_TRY(insert_change_row(db, change, *message, numbers));
-  if (change.kind == model::ChangeKind::edited || change.kind == model::ChangeKind::deleted) {
-    TL_TRY(follow_in_search_index(db, *message, change.kind));
-  }
   model::ChangeOutcome outcome;
   outcome.created = true;
-  outcome.change.conversation_id = change.conversation_id;
-  outcome.change.change_seq = numbers.change_seq;
-  outcome.change.kind = change.kind;
-  outcome.change.actor_id = change.actor_id;
-  outcome.change.at = change.at;
-  if (model::is_reaction(change.kind)) outcome.change.emoji = change.emoji;
-  TL_TRY_ASSIGN(outcome.change.message, update_message(db, change, std::move(*message), numbers.change_seq));
+  TL_TRY_ASSIGN(outcome.change, commit_change(db, change, std::move(*message)));
   // Read in the commit, like a send's: the members this change was committed among.
   TL_TRY_ASSIGN(outcome.member_ids, member_user_ids(db, change.conversation_id));
   return outcome;
+}
+
+Result<model::Change> commit_change(Connection& db, const model::MessageChange& change, model::Message message) {
+  TL_TRY_ASSIGN(ChangeNumbers numbers, take_next_change_seq(db, change.conversation_id));
+  TL_TRY(insert_change_row(db, change, message, numbers));
+  if (change.kind == model::ChangeKind::edited || change.kind == model::ChangeKind::deleted) {
+    TL_TRY(follow_in_search_index(db, message, change.kind));
+  }
+  model::Change recorded;
+  recorded.conversation_id = change.conversation_id;
+  recorded.change_seq = numbers.change_seq;
+  recorded.kind = change.kind;
+  recorded.actor_id = change.expired ? 0 : change.actor_id;
+  recorded.expired = change.expired;
+  recorded.at = change.at;
+  if (model::is_reaction(change.kind)) recorded.emoji = change.emoji;
+  TL_TRY_ASSIGN(recorded.message, update_message(db, change, std::move(message), numbers.change_seq));
+  return recorded;
 }
 
 // Creations have no rows of their own, and messages have no index on change_seq; the

@@ -97,7 +97,7 @@ Result<model::Conversation> load_conversation(Connection& db, model::Id conversa
   {
     TL_TRY_ASSIGN(Statement query,
                   db.prepare("SELECT id, kind, title, created_by, created_at, last_seq, last_activity_at,"
-                             " last_change_seq FROM conversations WHERE id = ?"));
+                             " last_change_seq, retention_days FROM conversations WHERE id = ?"));
     query.bind_all(conversation_id);
     TL_TRY_ASSIGN(bool found, query.step());
     if (!found) return Error::not_found("conversation not found");
@@ -155,7 +155,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Conn
   {
     TL_TRY_ASSIGN(Statement query,
                   db.prepare("SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at,"
-                             " c.last_change_seq, m.read_seq"
+                             " c.last_change_seq, c.retention_days, m.read_seq"
                              " FROM members m JOIN conversations c ON c.id = m.conversation_id"
                              " WHERE m.user_id = ? AND (c.last_activity_at, c.id) < (?, ?)"
                              " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?"));

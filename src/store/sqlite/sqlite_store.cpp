@@ -17,6 +17,7 @@
 #include "store/sqlite/pin_queries.hpp"
 #include "store/sqlite/reaction_queries.hpp"
 #include "store/sqlite/reader_pool.hpp"
+#include "store/sqlite/retention_queries.hpp"
 #include "store/sqlite/token_queries.hpp"
 #include "store/sqlite/user_queries.hpp"
 #include "store/sqlite/writer.hpp"
@@ -342,6 +343,27 @@ Result<std::vector<model::ReactionMark>> SqliteStore::reactions_of_user(Id user_
 
 Result<std::vector<model::Pin>> SqliteStore::pin_list(Id conversation_id) {
   return read<std::vector<model::Pin>>([&](Connection& db) { return list_pins(db, conversation_id); });
+}
+
+// ---- retention -----------------------------------------------------------------------
+
+Result<model::Conversation> SqliteStore::conversation_set_retention(Id conversation_id, std::optional<int> days) {
+  return write<model::Conversation>(
+      [&](Connection& db) { return set_conversation_retention(db, conversation_id, days); });
+}
+
+Result<std::vector<Id>> SqliteStore::conversations_due_for_expiry(Millis now, Millis default_retention, Id after_id,
+                                                                  int limit) {
+  return read<std::vector<Id>>(
+      [&](Connection& db) { return conversations_due(db, now, default_retention, after_id, limit); });
+}
+
+// One write job per batch: the writer commits it between the group commits of sends, so a
+// sweep never holds the database for longer than one batch.
+void SqliteStore::message_expire_async(const model::ExpiryRequest& request,
+                                       std::function<void(Result<model::ExpiryOutcome>)> done) {
+  write_async<model::ExpiryOutcome>([request](Connection& db) { return expire_messages(db, request); },
+                                    std::move(done));
 }
 
 Result<std::vector<model::Message>> SqliteStore::message_list(Id conversation_id, std::optional<Seq> before,

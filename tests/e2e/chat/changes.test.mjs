@@ -380,6 +380,7 @@ for (const { name, options } of TRANSPORTS) {
         actorId: alice.user.id,
         at: m4.createdAt,
         emoji: null,
+        reason: null,
         message: m4,
       });
       assert.deepEqual(synced.changes, await changesOver(ctx.client, bob, id, 3));

@@ -96,11 +96,11 @@ export function range(from, to) {
   return Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
 }
 
-/** Asserts a reaction or pin change as a socket carries it: exactly a change's fields, with these values. */
-export function assertSocketChange(change, { conversationId, changeSeq, type, actorId, messageId, emoji }) {
+/** Asserts a change as a socket carries it: exactly a change's fields, with these values (`reason` null unless given). */
+export function assertSocketChange(change, { conversationId, changeSeq, type, actorId, messageId, emoji, reason = null }) {
   assert.deepEqual(
     Object.keys(change).sort(),
-    ["actorId", "at", "changeSeq", "conversationId", "emoji", "message", "type"],
+    ["actorId", "at", "changeSeq", "conversationId", "emoji", "message", "reason", "type"],
     JSON.stringify(change),
   );
   assert.equal(change.conversationId, conversationId);
@@ -108,6 +108,7 @@ export function assertSocketChange(change, { conversationId, changeSeq, type, ac
   assert.equal(change.type, type);
   assert.equal(change.actorId, actorId);
   assert.equal(change.emoji, emoji);
+  assert.equal(change.reason, reason);
   assert.equal(typeof change.at, "string");
   assert.equal(change.message.id, messageId);
 }

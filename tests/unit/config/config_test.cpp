@@ -680,6 +680,19 @@ TEST_F(ConfigTest, AdminSubcommandNeedsItsArguments) {
   EXPECT_THAT(parse_error({"admin", "delete"}).message, HasSubstr("subcommand"));
 }
 
+TEST_F(ConfigTest, RetentionDaysTakeAFractionOfADayAndNothingElse) {
+  EXPECT_EQ(parse_ok({}, {}).config.retention_days, 0.0);
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_RETENTION_DAYS", "30"}}).config.retention_days, 30.0);
+  EXPECT_EQ(parse_ok({"--retention-days", "0.5"}).config.retention_days, 0.5);
+  for (const char* bad : {"-1", "abc", "1e9", "nan", "0.5d"}) {
+    EXPECT_THAT(parse_error({}, {{"TALKLINE_RETENTION_DAYS", bad}}).message, StartsWith("TALKLINE_RETENTION_DAYS: "))
+        << bad;
+  }
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_RETENTION_BATCH", "0"}}).message, StartsWith("TALKLINE_RETENTION_BATCH: "));
+  EXPECT_THAT(parse_error({}, {{"TALKLINE_RETENTION_SWEEP_SECONDS", "0"}}).message,
+              StartsWith("TALKLINE_RETENTION_SWEEP_SECONDS: "));
+}
+
 TEST_F(ConfigTest, WebhookSettingsAreCheckedAtStart) {
   EXPECT_EQ(parse_ok({}, {{"TALKLINE_WEBHOOK_URL", "http://relay:8081/hook"}}).config.webhook_url,
             "http://relay:8081/hook");
@@ -721,7 +734,7 @@ TEST_F(ConfigTest, EnvExampleListsEveryKeyWithItsDefault) {
     documented.insert(help.substr(start + 1, comma - start - 1));
   }
   documented.erase("TALKLINE_ENV_FILE");  // names the file itself, so it cannot live in it
-  EXPECT_EQ(documented.size(), 81U);
+  EXPECT_EQ(documented.size(), 85U);
   std::set<std::string> listed;
   for (const auto& [key, value] : entries.value()) listed.insert(key);
   EXPECT_EQ(listed, documented);
