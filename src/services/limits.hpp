@@ -18,6 +18,7 @@ struct DomainLimits {
   int reaction_max_bytes = 32;
   int reactions_per_message = 50;
   int pins_per_conversation = 50;
+  int attachments_per_message = 10;
 };
 
 }  // namespace talkline::services

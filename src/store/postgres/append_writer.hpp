@@ -79,6 +79,7 @@ class AppendWriter {
   void enqueue(Job job);
   void commit_in_order(std::vector<Job>& batch);
   void apply_change(Job& job);
+  void apply_send_with_attachments(Job& job);
   void commit(std::span<Job> batch);
   void commit_run(Connection& db, std::span<Job> jobs);
   void one_by_one(Connection& db, std::span<Job> jobs);
