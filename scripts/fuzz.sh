@@ -30,6 +30,7 @@ declare -A targets=(
   [fuzz_blob_key]="tests/fuzz/fuzz_blob_key.cpp src/blob/blob_key.cpp src/util/error.cpp"
   [fuzz_http_range]="tests/fuzz/fuzz_http_range.cpp src/transport/http/byte_range.cpp src/transport/http/entity_tag.cpp"
   [fuzz_content_sniff]="tests/fuzz/fuzz_content_sniff.cpp src/transport/http/content_sniffer.cpp"
+  [fuzz_upload_header]="tests/fuzz/fuzz_upload_header.cpp src/transport/http/upload_header.cpp src/transport/http/content_disposition.cpp"
   [fuzz_content_disposition]="tests/fuzz/fuzz_content_disposition.cpp src/transport/http/content_disposition.cpp"
 )
 selected=("$@")

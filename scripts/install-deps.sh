@@ -8,6 +8,7 @@ build_packages=(
   build-essential cmake ninja-build ccache pkg-config
   libboost-dev libssl-dev libargon2-dev libsqlite3-dev libpq-dev libhiredis-dev
   nlohmann-json3-dev libspdlog-dev libfmt-dev prometheus-cpp-dev libcli11-dev
+  libvips-dev  # thumbnails of uploaded images
 )
 test_packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev

@@ -13,6 +13,7 @@
 #include <prometheus/registry.h>
 
 #include "api/v1/api_context.hpp"
+#include "app/blob_backend.hpp"
 #include "app/bus_backend.hpp"
 #include "app/cluster_wiring.hpp"
 #include "app/http_metrics.hpp"
@@ -25,6 +26,8 @@
 #include "app/store_backend.hpp"
 #include "jobs/retention_sweeper.hpp"
 #include "model/retention.hpp"
+#include "jobs/upload_sweeper.hpp"
+#include "media/vips_thumbnailer.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
 #include "realtime/bus_publisher.hpp"
 #include "services/auth_service.hpp"
@@ -32,6 +35,7 @@
 #include "services/message_service.hpp"
 #include "services/publisher_fanout.hpp"
 #include "services/retention_service.hpp"
+#include "services/upload_service.hpp"
 #include "services/user_service.hpp"
 #include "transport/http/server.hpp"
 #include "util/clock.hpp"
@@ -66,6 +70,7 @@ services::DomainLimits domain_limits(const config::Config& config) {
   limits.pins_per_conversation = config.pins_per_conversation;
   limits.retention_ms = retention_ms(config);
   limits.retention_max_days = config.retention_max_days;
+  limits.attachments_per_message = config.attachments_per_message;
   limits.page_default_limit = std::min(limits.page_default_limit, config.page_max_limit);
   return limits;
 }
@@ -123,6 +128,11 @@ struct Node {
   std::unique_ptr<services::UserService> users;
   std::unique_ptr<services::ConversationService> conversations;
   std::unique_ptr<services::MessageService> messages;
+  std::unique_ptr<blob::BlobStore> blobs;
+  /// libvips for the whole process: started here once, shut down with the node.
+  std::unique_ptr<media::VipsThumbnailer> thumbnails;
+  std::unique_ptr<services::UploadService> uploads;
+  std::unique_ptr<jobs::UploadSweeper> sweeper;
   std::unique_ptr<bus::Bus> bus;
   /// Who is online on any node (Redis with a redis:// bus); offline_among is for background work.
   std::unique_ptr<presence::PresenceDirectory> presence_directory;
@@ -158,6 +168,18 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   node->conversations = std::make_unique<services::ConversationService>(*node->store, *node->ids, node->clock, limits);
   node->messages =
       std::make_unique<services::MessageService>(*node->store, *node->conversations, *node->ids, node->clock, limits);
+
+  TL_TRY_ASSIGN(node->blobs, open_blob_backend(config));
+  TL_TRY_ASSIGN(node->thumbnails,
+                media::VipsThumbnailer::start(config.thumbnail_max_pixels, config.thumbnail_max_source_pixels));
+  node->uploads = std::make_unique<services::UploadService>(
+      *node->store, *node->blobs, node->thumbnails.get(), *node->ids, node->clock,
+      services::UploadSettings{config.upload_max_bytes, config.upload_bytes_per_user_per_day,
+                               config.upload_allowed_types});
+  node->sweeper = std::make_unique<jobs::UploadSweeper>(
+      *node->store, *node->blobs, node->clock,
+      jobs::UploadSweepOptions{std::chrono::seconds(config.upload_unattached_ttl_seconds),
+                               std::chrono::seconds(config.upload_sweep_interval_seconds), config.upload_sweep_batch});
 
   // Changes made over HTTP and over sockets reach live connections the same way.
   TL_TRY_ASSIGN(node->bus, open_bus_backend(config, node->redis.get()));
@@ -225,6 +247,8 @@ int serve(const config::Config& config) {
   context.users = node->users.get();
   context.conversations = node->conversations.get();
   context.messages = node->messages.get();
+  context.uploads = node->uploads.get();
+  context.upload_max_bytes = config.upload_max_bytes;
   context.readiness = [store = node->store.get()] { return store->ping(); };
   // Without these the node still serves its own users: /readyz says "degraded", not 503.
   context.soft_checks.push_back({"bus", [bus = node->bus.get()] { return bus->healthy(); }});
@@ -285,12 +309,14 @@ int serve(const config::Config& config) {
     gateway->stop();
     node->retention_sweeper->stop();
     node->jobs.stop();
+    node->sweeper->stop();
     node->close_store();
   };
 
   transport::http::Server server(std::move(options), std::move(router));
   server.add_stream_handler("/socket.io/", socket_endpoint);
   gateway->start();
+  node->sweeper->start();
   auto port = server.listen();
   if (!port.ok()) {
     report(port.error());

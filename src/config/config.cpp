@@ -222,6 +222,30 @@ Problem set_cors(std::vector<std::string>& field, const std::string& raw) {
   return std::nullopt;
 }
 
+// Comma-separated media types (type/subtype, compared lower-case); empty allows none.
+Problem set_media_types(std::vector<std::string>& field, const std::string& raw) {
+  std::vector<std::string> types;
+  if (!trim(raw).empty()) {
+    std::string_view rest = raw;
+    while (true) {
+      const auto comma = rest.find(',');
+      const std::string type = lowercase(trim(rest.substr(0, comma)));
+      const auto slash = type.find('/');
+      const bool valid = slash != std::string::npos && slash > 0 && slash + 1 < type.size() &&
+                         type.find('/', slash + 1) == std::string::npos &&
+                         std::all_of(type.begin(), type.end(), [](unsigned char c) {
+                           return std::isalnum(c) || c == '/' || c == '.' || c == '+' || c == '-' || c == '_';
+                         });
+      if (!valid) return "each entry must be a media type like image/png (got " + shown_value(type) + ")";
+      types.push_back(type);
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+  }
+  field = std::move(types);
+  return std::nullopt;
+}
+
 // Comma-separated addresses or CIDR blocks; empty trusts nobody.
 Problem set_trusted_proxies(std::vector<std::string>& field, const std::string& raw) {
   std::vector<std::string> entries;
@@ -276,6 +300,7 @@ constexpr const char* kAuth = "Authentication";
 constexpr const char* kDomain = "Domain limits";
 constexpr const char* kRealtime = "Real-time gateway";
 constexpr const char* kJobs = "Background jobs";
+constexpr const char* kAttachments = "Attachments";
 constexpr const char* kLogging = "Logging";
 
 // The single list of settings. Flags, environment keys, help and validation are all
@@ -576,6 +601,84 @@ const std::vector<Setting>& settings() {
       {"retention-batch", kJobs, "Messages one retention transaction looks at, at most",
        [](const Config& c) { return number(c.retention_batch); },
        [](Config& c, const std::string& v) { return set_integer(c.retention_batch, v, 1, 100000); }},
+      {"blob-backend", kAttachments, "Where uploaded files live: file (a directory) or s3 (a bucket)",
+       [](const Config& c) { return text(c.blob_backend); },
+       [](Config& c, const std::string& v) { return set_choice(c.blob_backend, v, {"file", "s3"}); }},
+      {"blob-dir", kAttachments, "With the file backend: the directory (empty: <data dir>/blobs)",
+       [](const Config& c) { return text(c.blob_dir); },
+       [](Config& c, const std::string& v) -> Problem {
+         c.blob_dir = v;
+         return std::nullopt;
+       }},
+      {"s3-endpoint", kAttachments, "With the s3 backend: the service's http:// or https:// URL",
+       [](const Config& c) { return text(c.s3_endpoint); },
+       [](Config& c, const std::string& v) -> Problem {
+         c.s3_endpoint = v;
+         return std::nullopt;
+       }},
+      {"s3-bucket", kAttachments, "With the s3 backend: the bucket",
+       [](const Config& c) { return text(c.s3_bucket); },
+       [](Config& c, const std::string& v) -> Problem {
+         c.s3_bucket = v;
+         return std::nullopt;
+       }},
+      {"s3-region", kAttachments, "With the s3 backend: the region requests are signed for",
+       [](const Config& c) { return text(c.s3_region); },
+       [](Config& c, const std::string& v) { return set_nonempty(c.s3_region, v); }},
+      {"s3-access-key-id", kAttachments, "With the s3 backend: the access key id",
+       [](const Config& c) { return text(c.s3_access_key_id); },
+       [](Config& c, const std::string& v) -> Problem {
+         c.s3_access_key_id = v;
+         return std::nullopt;
+       }},
+      {"s3-secret-access-key", kAttachments, "With the s3 backend: the secret access key",
+       [](const Config& c) { return text(c.s3_secret_access_key); },
+       [](Config& c, const std::string& v) -> Problem {
+         c.s3_secret_access_key = v;
+         return std::nullopt;
+       }},
+      {"s3-key-prefix", kAttachments, "With the s3 backend: put before every key (\"\" or e.g. talkline/)",
+       [](const Config& c) { return text(c.s3_key_prefix); },
+       [](Config& c, const std::string& v) -> Problem {
+         c.s3_key_prefix = v;
+         return std::nullopt;
+       }},
+      {"upload-max-bytes", kAttachments, "Largest upload, in bytes (413 above)",
+       [](const Config& c) { return number(c.upload_max_bytes); },
+       [](Config& c, const std::string& v) { return set_integer(c.upload_max_bytes, v, 1, 1LL << 40); }},
+      {"upload-bytes-per-user-per-day", kAttachments,
+       "Bytes one user may upload in 24 hours (uploads still stored; 0 = no quota)",
+       [](const Config& c) { return number(c.upload_bytes_per_user_per_day); },
+       [](Config& c, const std::string& v) {
+         return set_integer(c.upload_bytes_per_user_per_day, v, 0, 1LL << 50);
+       }},
+      {"upload-allowed-types", kAttachments, "Media types an upload may be stored as, comma separated",
+       [](const Config& c) { return join(c.upload_allowed_types); },
+       [](Config& c, const std::string& v) { return set_media_types(c.upload_allowed_types, v); }},
+      {"attachments-per-message", kAttachments, "Most uploads one message can carry",
+       [](const Config& c) { return number(c.attachments_per_message); },
+       [](Config& c, const std::string& v) { return set_integer(c.attachments_per_message, v, 1, 100); }},
+      {"upload-unattached-ttl-seconds", kAttachments, "An upload no message took is removed after this",
+       [](const Config& c) { return number(c.upload_unattached_ttl_seconds); },
+       [](Config& c, const std::string& v) {
+         return set_integer(c.upload_unattached_ttl_seconds, v, 1, 365LL * 86400);
+       }},
+      {"upload-sweep-interval-seconds", kAttachments,
+       "How often a node removes unattached uploads past their TTL and frees the blobs let go of",
+       [](const Config& c) { return number(c.upload_sweep_interval_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.upload_sweep_interval_seconds, v, 1, 86400); }},
+      {"upload-sweep-batch", kAttachments, "Uploads removed, or blobs freed, per store call of the sweep",
+       [](const Config& c) { return number(c.upload_sweep_batch); },
+       [](Config& c, const std::string& v) { return set_integer(c.upload_sweep_batch, v, 1, 100000); }},
+      {"thumbnail-max-pixels", kAttachments, "Long side of an image's thumbnail, in pixels",
+       [](const Config& c) { return number(c.thumbnail_max_pixels); },
+       [](Config& c, const std::string& v) { return set_integer(c.thumbnail_max_pixels, v, 16, 4096); }},
+      {"thumbnail-max-source-pixels", kAttachments,
+       "Images with more pixels than this (width x height) get no thumbnail",
+       [](const Config& c) { return number(c.thumbnail_max_source_pixels); },
+       [](Config& c, const std::string& v) {
+         return set_integer(c.thumbnail_max_source_pixels, v, 1, 1LL << 40);
+       }},
 
       {"log-level", kLogging, "trace, debug, info, warn, error, critical or off",
        [](const Config& c) { return text(c.log_level); },
@@ -789,6 +892,10 @@ Result<Invocation> parse_invocation(int argc, const char* const* argv, const Env
   }
   if (config.webhook_backoff_max_ms < config.webhook_backoff_min_ms) {
     problems.push_back({"TALKLINE_WEBHOOK_BACKOFF_MAX_MS", "must not be below TALKLINE_WEBHOOK_BACKOFF_MIN_MS"});
+  }
+  if (config.blob_backend == "s3" && (config.s3_endpoint.empty() || config.s3_bucket.empty())) {
+    problems.push_back({"TALKLINE_S3_ENDPOINT", "TALKLINE_S3_ENDPOINT and TALKLINE_S3_BUCKET are needed with "
+                                                "TALKLINE_BLOB_BACKEND=s3"});
   }
   if (!problems.empty()) return invalid(std::move(problems));
 

@@ -116,6 +116,27 @@ struct Config {
   int retention_max_days = 3650;    // longest retention a conversation may set
   int retention_sweep_seconds = 3600;
   int retention_batch = 500;        // messages one sweep transaction looks at
+  // attachments (docs/HLD.md "Attachments")
+  std::string blob_backend = "file";  // file | s3
+  std::string blob_dir;               // with file: empty = <data dir>/blobs
+  std::string s3_endpoint;            // with s3: http(s)://host[:port], path-style requests
+  std::string s3_bucket;
+  std::string s3_region = "us-east-1";
+  std::string s3_access_key_id;
+  std::string s3_secret_access_key;
+  std::string s3_key_prefix;  // put before every key, so a bucket can be shared
+  std::uint64_t upload_max_bytes = std::uint64_t{25} << 20;
+  std::uint64_t upload_bytes_per_user_per_day = std::uint64_t{1} << 30;  // 0: no quota
+  std::vector<std::string> upload_allowed_types = {
+      "image/png", "image/jpeg", "image/gif",       "image/webp", "audio/mpeg", "audio/ogg",
+      "audio/wav", "audio/webm", "audio/mp4",       "video/mp4",  "video/webm", "application/pdf",
+      "text/plain", "application/octet-stream"};
+  int attachments_per_message = 10;
+  int upload_unattached_ttl_seconds = 86400;
+  int upload_sweep_interval_seconds = 60;
+  int upload_sweep_batch = 500;
+  int thumbnail_max_pixels = 320;                            // the thumbnail's long side
+  std::uint64_t thumbnail_max_source_pixels = 40'000'000;  // larger images get no thumbnail
 
   // logging
   std::string log_level = "info";

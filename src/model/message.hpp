@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/attachment.hpp"
 #include "model/types.hpp"
 
 namespace talkline::model {
@@ -35,6 +36,8 @@ struct Message {
   std::optional<Millis> deleted_at;
   /// Ordered by the earliest reaction each emoji has now.
   std::vector<Reaction> reactions;
+  /// The uploads sent with it, in the order the sender listed them; a delete removes them.
+  std::vector<Attachment> attachments;
 };
 
 struct NewMessage {
@@ -45,6 +48,8 @@ struct NewMessage {
   std::string body;
   std::optional<Id> reply_to;
   Millis created_at = 0;
+  /// Uploads of the sender to attach, in this order; each is attached to one message only.
+  std::vector<Id> attachment_ids;
 };
 
 /// Outcome of a send: the stored message and whether this call created it

@@ -9,6 +9,7 @@
 #include "realtime/gateway.hpp"
 #include "realtime/payload.hpp"
 #include "realtime/typing_relay.hpp"
+#include "util/json_fields.hpp"
 #include "wire/conversation_json.hpp"
 #include "wire/message_json.hpp"
 #include "wire/scalar_json.hpp"
@@ -101,12 +102,22 @@ void ChatEvents::on_event(const std::shared_ptr<sio::Socket>& socket, const std:
 
 namespace {
 
+// Past any sensible per-message limit; the service applies the configured one.
+constexpr std::size_t kMaxAttachmentIds = 1000;
+
 Result<services::SendRequest> read_send_request(const util::Json::array_t& args) {
   TL_TRY_ASSIGN(const auto* payload, payload_object(args));
   services::SendRequest request;
   TL_TRY_ASSIGN(request.conversation_id, required_id(*payload, "conversationId"));
   TL_TRY_ASSIGN(request.client_msg_id, required_string(*payload, "clientMsgId"));
-  TL_TRY_ASSIGN(request.body, required_string(*payload, "body"));
+  // With attachments the body may be absent or empty; the service checks the count.
+  TL_TRY_ASSIGN(request.attachment_ids, util::id_list_field(*payload, "attachmentIds", false, kMaxAttachmentIds));
+  if (request.attachment_ids.empty()) {
+    TL_TRY_ASSIGN(request.body, required_string(*payload, "body"));
+  } else {
+    TL_TRY_ASSIGN(const auto body, util::string_field(*payload, "body", false));
+    request.body = body.value_or("");
+  }
   Error problem;
   request.reply_to = optional_id(*payload, "replyTo", problem);
   if (!problem.message.empty()) return problem;

@@ -25,6 +25,7 @@ struct DomainLimits {
   model::Millis retention_ms = 0;
   /// Longest retention a conversation may set, in days (TALKLINE_RETENTION_MAX_DAYS).
   int retention_max_days = 3650;
+  int attachments_per_message = 10;
 };
 
 }  // namespace talkline::services

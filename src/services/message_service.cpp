@@ -56,7 +56,12 @@ void MessageService::send_async(const Principal& caller, const SendRequest& requ
   if (auto valid = validation::client_msg_id(request.client_msg_id, limits_); !valid.ok()) {
     return done(valid.take_error());
   }
-  if (auto valid = validation::message_body(request.body, limits_); !valid.ok()) return done(valid.take_error());
+  if (request.attachment_ids.empty() || !request.body.empty()) {
+    if (auto valid = validation::message_body(request.body, limits_); !valid.ok()) return done(valid.take_error());
+  }
+  if (auto valid = validation::attachment_ids(request.attachment_ids, limits_); !valid.ok()) {
+    return done(valid.take_error());
+  }
   // Membership is checked by the store inside the commit, after it has looked for an
   // earlier send with this clientMsgId: a retry from someone removed since gets the
   // original answer, anyone else who is not a member gets not_found.
@@ -68,6 +73,7 @@ void MessageService::send_async(const Principal& caller, const SendRequest& requ
   message.client_msg_id = request.client_msg_id;
   message.body = request.body;
   message.reply_to = request.reply_to;
+  message.attachment_ids = request.attachment_ids;
   message.created_at = clock_.now_ms();
 
   if (store_.completes_in_commit_order()) {

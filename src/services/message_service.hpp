@@ -21,6 +21,8 @@ struct SendRequest {
   std::string client_msg_id;
   std::string body;
   std::optional<model::Id> reply_to;
+  /// The sender's uploads to attach, in this order; with any, the body may be empty.
+  std::vector<model::Id> attachment_ids;
 };
 
 /// An edit asked for by a client: the new body, and an optional idempotency key.

@@ -95,6 +95,19 @@ Result<void> message_body(std::string_view value, const DomainLimits& limits) {
   return text("body", value, 1, limits.message_max_chars, true);
 }
 
+Result<void> attachment_ids(const std::vector<std::int64_t>& ids, const DomainLimits& limits) {
+  if (ids.size() > static_cast<std::size_t>(limits.attachments_per_message)) {
+    return Error::invalid("attachmentIds",
+                          "must hold at most " + std::to_string(limits.attachments_per_message) + " uploads");
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (std::find(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(i), ids[i]) != ids.begin() + static_cast<std::ptrdiff_t>(i)) {
+      return Error::invalid("attachmentIds", "must not name an upload twice");
+    }
+  }
+  return ok_result();
+}
+
 Result<void> client_msg_id(std::string_view value, const DomainLimits& limits) {
   return client_key(value, "clientMsgId", limits);
 }

@@ -3,6 +3,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+#include <cstdint>
 
 #include "services/limits.hpp"
 #include "util/result.hpp"
@@ -23,6 +25,8 @@ Result<void> avatar_url(std::string_view value, const DomainLimits& limits);
 Result<void> title(std::string_view value, const DomainLimits& limits);
 /// 1..max code points, valid UTF-8, no control characters but newline and tab.
 Result<void> message_body(std::string_view value, const DomainLimits& limits);
+/// At most attachments_per_message upload ids, none twice.
+Result<void> attachment_ids(const std::vector<std::int64_t>& ids, const DomainLimits& limits);
 /// 1..max bytes of printable ASCII without spaces.
 Result<void> client_msg_id(std::string_view value, const DomainLimits& limits);
 /// A client's idempotency key of an edit or delete, named `field`: the same rule as clientMsgId.

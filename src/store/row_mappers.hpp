@@ -1,5 +1,6 @@
 #pragma once
 
+#include "model/attachment.hpp"
 #include "model/conversation.hpp"
 #include "model/message.hpp"
 #include "model/session.hpp"
@@ -17,6 +18,7 @@
 //   message:      id, conversation_id, seq, sender_id, client_msg_id, body, reply_to, created_at, edited_at,
 //                 change_seq, deleted_at
 //   token:        id, user_id, family_id, token_hash, created_at, expires_at, used_at, revoked_at
+//   upload:       kUploadColumns below
 
 namespace talkline::store {
 
@@ -24,6 +26,11 @@ inline constexpr int kUserColumnCount = 9;
 inline constexpr int kConversationColumnCount = 9;
 inline constexpr int kMemberColumnCount = 7;
 inline constexpr int kMessageColumnCount = 11;
+/// The upload columns of table `u`, the same on every backend.
+inline constexpr const char* kUploadColumns =
+    "u.id, u.uploader_id, u.size, u.content_type, u.sha256, u.blob_key, u.file_name, u.created_at,"
+    " u.conversation_id, u.message_seq, u.thumbnail_key, u.thumbnail_size, u.thumbnail_width, u.thumbnail_height";
+inline constexpr int kUploadColumnCount = 14;
 
 /// A role name the model does not know reads as a plain user.
 model::User read_user(const RowReader auto& row, int first = 0) {
@@ -83,6 +90,26 @@ model::Message read_message(const RowReader auto& row, int first = 0) {
   message.change_seq = row.int64(first + 9);
   message.deleted_at = row.optional_int64(first + 10);
   return message;
+}
+
+model::Upload read_upload(const RowReader auto& row, int first = 0) {
+  model::Upload upload;
+  upload.id = row.int64(first);
+  upload.uploader_id = row.int64(first + 1);
+  upload.size = static_cast<std::uint64_t>(row.int64(first + 2));
+  upload.content_type = row.text(first + 3);
+  upload.sha256 = row.text(first + 4);
+  upload.blob_key = row.text(first + 5);
+  upload.file_name = row.text(first + 6);
+  upload.created_at = row.int64(first + 7);
+  upload.conversation_id = row.optional_int64(first + 8);
+  upload.message_seq = row.optional_int64(first + 9);
+  if (auto thumbnail_size = row.optional_int64(first + 11)) {
+    upload.thumbnail = model::Thumbnail{row.text(first + 10), static_cast<std::uint64_t>(*thumbnail_size),
+                                        static_cast<int>(row.optional_int64(first + 12).value_or(0)),
+                                        static_cast<int>(row.optional_int64(first + 13).value_or(0))};
+  }
+  return upload;
 }
 
 model::RefreshToken read_refresh_token(const RowReader auto& row, int first = 0) {

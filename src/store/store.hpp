@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <future>
 #include <optional>
@@ -9,6 +10,7 @@
 #include "model/conversation.hpp"
 #include "model/message.hpp"
 #include "model/session.hpp"
+#include "model/attachment.hpp"
 #include "model/user.hpp"
 #include "util/result.hpp"
 
@@ -123,10 +125,14 @@ class Store {
   /// Commits a message with seq = last_seq + 1 and advances the sender's cursors to it.
   /// A second call with the same (sender, client_msg_id) returns the first message with
   /// created = false and writes nothing. `not_found` when the sender is not a member;
-  /// `conflict` when the client_msg_id was used for a different conversation, body or
-  /// reply_to; a retry is recognised before membership is checked, so a sender removed
-  /// after sending still gets their original answer;
+  /// `conflict` when the client_msg_id was used for a different conversation, body,
+  /// reply_to or list of attachments; a retry is recognised before membership is
+  /// checked, so a sender removed after sending still gets their original answer;
   /// `invalid_argument` when reply_to is not a message of the conversation.
+  /// attachment_ids are attached in the same commit, in their order: `invalid_argument`
+  /// on "attachmentIds" when one is not an upload of the sender (absent or another
+  /// user's: the answer does not tell which), `conflict` when one is already attached to
+  /// a message; nothing is written then.
   virtual Result<model::SendOutcome> message_insert(const model::NewMessage& message) = 0;
   /// message_insert without waiting: `done` gets the same outcome. A store that returns
   /// true from completes_in_commit_order() calls `done` for each conversation on one
@@ -230,6 +236,32 @@ class Store {
   virtual Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,
                                                              std::optional<Id> conversation_id,
                                                              std::optional<Id> before_id, int limit) = 0;
+
+  // ---- uploads ------------------------------------------------------------------------
+  //
+  // An upload row names a blob of the BlobStore. Whatever removes a row (the sweep, a
+  // message deleted or erased by any path, even a row of messages removed outright) queues
+  // its blobs in the same commit on a list of blobs to free, which a background job drains
+  // after the commit (blob_release_list / blob_release_done): a blob is never freed while
+  // a committed row still names it, and a crash after the commit frees it later.
+
+  /// Records an upload (unattached). `payload_too_large` when the uploader's uploads
+  /// created at or after `quota_since` plus this one would pass `quota_bytes` (checked in
+  /// the write, so concurrent uploads cannot overshoot; 0: no quota).
+  virtual Result<model::Upload> upload_insert(const model::Upload& upload, Millis quota_since,
+                                              std::uint64_t quota_bytes) = 0;
+  /// The upload, attached or not; `not_found` "upload not found".
+  virtual Result<model::Upload> upload_get(Id upload_id) = 0;
+  /// Bytes of the uploads `uploader_id` made at or after `since` that still exist.
+  virtual Result<std::uint64_t> upload_bytes_since(Id uploader_id, Millis since) = 0;
+  /// Removes up to `limit` uploads never attached and created before `created_before`,
+  /// oldest first, and queues their blobs to free; returns how many were removed.
+  virtual Result<int> upload_sweep(Millis created_before, int limit) = 0;
+  /// Up to `limit` blob keys waiting to be freed, oldest first. Several nodes may be
+  /// handed the same keys: removing a blob is idempotent.
+  virtual Result<std::vector<std::string>> blob_release_list(int limit) = 0;
+  /// Forgets keys whose blobs were removed.
+  virtual Result<void> blob_release_done(const std::vector<std::string>& blob_keys) = 0;
 };
 
 }  // namespace talkline::store

@@ -15,8 +15,39 @@ util::Json reactions_json(const std::vector<model::Reaction>& reactions) {
   return list;
 }
 
+util::Json attachment_json(const model::Attachment& attachment) {
+  const std::string url = "/api/v1/attachments/" + std::to_string(attachment.id);
+  util::Json thumbnail = nullptr;
+  if (attachment.thumbnail) {
+    thumbnail = {{"url", url + "/thumbnail"},
+                 {"contentType", std::string(model::kThumbnailContentType)},
+                 {"size", attachment.thumbnail->size},
+                 {"width", attachment.thumbnail->width},
+                 {"height", attachment.thumbnail->height}};
+  }
+  return {{"id", id_json(attachment.id)},
+          {"name", attachment.name},
+          {"size", attachment.size},
+          {"contentType", attachment.content_type},
+          {"sha256", attachment.sha256},
+          {"url", url},
+          {"thumbnail", std::move(thumbnail)}};
+}
+
+namespace {
+
+util::Json attachments_json(const std::vector<model::Attachment>& attachments) {
+  util::Json list = util::Json::array();
+  for (const auto& attachment : attachments) list.push_back(attachment_json(attachment));
+  return list;
+}
+
+}  // namespace
+
 util::Json message_json(const model::Message& message) {
   return {{"id", id_json(message.id)},
+          {"kind", std::string(model::message_kind_name(model::message_kind_of(message.attachments)))},
+          {"attachments", attachments_json(message.attachments)},
           {"conversationId", id_json(message.conversation_id)},
           {"seq", message.seq},
           {"senderId", id_json(message.sender_id)},
@@ -71,8 +102,11 @@ void append_time(std::string& out, const std::optional<model::Millis>& ms) {
 // Keys in the order a Json object (a sorted map) dumps them, so both forms are the same bytes.
 std::string message_wire(const model::Message& message) {
   std::string out;
-  out.reserve(200 + message.body.size() + message.client_msg_id.size());
-  out += "{\"body\":";
+  out.reserve(220 + message.body.size() + message.client_msg_id.size());
+  // Attachments are rare on the hot path and few per message: the tree is fine for them.
+  out += "{\"attachments\":";
+  out += message.attachments.empty() ? std::string("[]") : util::dump_json(attachments_json(message.attachments));
+  out += ",\"body\":";
   util::append_json_string(out, message.body);
   out += ",\"changeSeq\":";
   out += std::to_string(message.change_seq);
@@ -88,6 +122,9 @@ std::string message_wire(const model::Message& message) {
   append_time(out, message.edited_at);
   out += ",\"id\":";
   append_id(out, message.id);
+  out += ",\"kind\":\"";
+  out += model::message_kind_name(model::message_kind_of(message.attachments));
+  out.push_back('"');
   out += ",\"reactions\":[";
   for (std::size_t i = 0; i < message.reactions.size(); ++i) {
     const auto& reaction = message.reactions[i];

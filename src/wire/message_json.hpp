@@ -14,6 +14,9 @@ util::Json message_json(const model::Message& message);
 /// dump_json(message_json(message)), byte for byte, written straight into a string: every
 /// message sent is serialised on the hot path, and the tree costs a dozen allocations.
 std::string message_wire(const model::Message& message);
+/// An attachment of a message: `{id, name, size, contentType, sha256, url, thumbnail}`,
+/// `thumbnail` being `{url, contentType, size, width, height}` or null.
+util::Json attachment_json(const model::Attachment& attachment);
 /// A change feed entry (protocol.md, "JSON shapes"): `type` is created, edited, deleted,
 /// reacted, unreacted, pinned or unpinned, `emoji` that of a reaction (null otherwise),
 /// `reason` "expired" with `actorId` null for a deletion by the retention sweep (null

@@ -19,11 +19,12 @@ extern const int kChangeCases;
 extern const int kReactionCases;
 extern const int kPinCases;
 extern const int kRetentionCases;
+extern const int kAttachmentCases;
 
 namespace {
 [[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,    &kTokenCases,  &kConversationCases, &kMemberCases,
                                                &kMessageCases, &kSearchCases, &kChangeCases,
-                                               &kReactionCases, &kPinCases, &kRetentionCases};
+                                               &kReactionCases, &kPinCases, &kRetentionCases, &kAttachmentCases};
 }  // namespace
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }

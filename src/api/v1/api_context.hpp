@@ -7,6 +7,7 @@
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
+#include "services/upload_service.hpp"
 #include "services/user_service.hpp"
 #include "transport/http/router.hpp"
 
@@ -19,6 +20,9 @@ struct ApiContext {
   services::UserService* users = nullptr;
   services::ConversationService* conversations = nullptr;
   services::MessageService* messages = nullptr;
+  services::UploadService* uploads = nullptr;
+  /// Largest upload body (TALKLINE_UPLOAD_MAX_BYTES).
+  std::uint64_t upload_max_bytes = std::uint64_t{25} << 20;
   /// Succeeds when the node can serve (store reachable); backs /readyz, which answers
   /// 503 when it fails.
   std::function<Result<void>()> readiness;
@@ -44,6 +48,8 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
 void register_message_routes(transport::http::Router& router, const ApiContext& context);
 void register_reaction_routes(transport::http::Router& router, const ApiContext& context);
 void register_pin_routes(transport::http::Router& router, const ApiContext& context);
+void register_upload_routes(transport::http::Router& router, const ApiContext& context);
+void register_attachment_routes(transport::http::Router& router, const ApiContext& context);
 void register_ops_routes(transport::http::Router& router, const ApiContext& context);
 
 }  // namespace talkline::api::v1

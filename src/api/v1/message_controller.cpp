@@ -20,16 +20,20 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
              }));
 
   // Idempotent on clientMsgId: the first send answers 201, a retry 200 with the same message.
+  // With attachmentIds the body may be absent or empty.
+  const std::size_t max_id_list = context.max_id_list;
   router.add("POST", "/api/v1/conversations/{id}/messages",
-             authed_handler(auth, [messages](Request& request, const services::Principal& caller) -> Result<Response> {
+             authed_handler(auth, [messages, max_id_list](Request& request,
+                                                          const services::Principal& caller) -> Result<Response> {
                services::SendRequest send;
                TL_TRY_ASSIGN(send.conversation_id, path_id(request, "id", "conversation"));
                TL_TRY_ASSIGN(const auto body, json_body(request));
                TL_TRY_ASSIGN(const auto client_msg_id, string_field(body, "clientMsgId", true));
-               TL_TRY_ASSIGN(const auto text, string_field(body, "body", true));
+               TL_TRY_ASSIGN(send.attachment_ids, id_list_field(body, "attachmentIds", false, max_id_list));
+               TL_TRY_ASSIGN(const auto text, string_field(body, "body", send.attachment_ids.empty()));
                TL_TRY_ASSIGN(send.reply_to, id_field(body, "replyTo", false));
                send.client_msg_id = *client_msg_id;
-               send.body = *text;
+               send.body = text.value_or("");
                TL_TRY_ASSIGN(const auto outcome, messages->send(caller, send));
                return json_response(outcome.created ? 201 : 200, wire::message_json(outcome.message));
              }));

@@ -10,6 +10,8 @@ void register_routes(transport::http::Router& router, const ApiContext& context)
   register_message_routes(router, context);
   register_reaction_routes(router, context);
   register_pin_routes(router, context);
+  register_upload_routes(router, context);
+  register_attachment_routes(router, context);
 }
 
 }  // namespace talkline::api::v1

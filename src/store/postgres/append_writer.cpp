@@ -15,6 +15,8 @@
 #include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/retention_queries.hpp"
 #include "store/postgres/transaction.hpp"
+#include "store/postgres/upload_queries.hpp"
+#include "store/upload_rules.hpp"
 #include "util/log.hpp"
 #include "util/wakeup_batch.hpp"
 
@@ -136,8 +138,8 @@ Result<Connection*> AppendWriter::connection() {
   return connection_.get();
 }
 
-// The sends between two changes go as one group commit; each change (or sweep batch) is
-// a transaction of its own at its place in the queue.
+// The sends between two changes go as one group commit; each change, sweep batch and
+// send that attaches uploads is a transaction of its own at its place in the queue.
 void AppendWriter::commit_in_order(std::vector<Job>& batch) {
   std::size_t first = 0;
   for (std::size_t i = 0; i <= batch.size(); ++i) {
@@ -149,12 +151,28 @@ void AppendWriter::commit_in_order(std::vector<Job>& batch) {
     if (i < batch.size()) {
       if (batch[i].change) {
         apply_change(batch[i]);
-      } else {
+      } else if (batch[i].expiry) {
         apply_expiry(batch[i]);
+      } else {
+        apply_send_with_attachments(batch[i]);
+        appends_.fetch_add(1, std::memory_order_relaxed);
       }
     }
     first = i + 1;
   }
+}
+
+// Sends with attachments are few next to plain ones, and they lock upload rows the batch
+// function knows nothing of, so each runs alone.
+void AppendWriter::apply_send_with_attachments(Job& job) {
+  auto db = connection();
+  if (!db.ok()) {
+    job.outcome = Error::unavailable(db.error().message);
+    return;
+  }
+  job.outcome = run_transaction<model::SendOutcome>(
+      **db, false, [&](Executor& tx) { return insert_message_with_attachments(tx, job.message); });
+  transactions_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void AppendWriter::apply_change(Job& job) {
@@ -286,6 +304,13 @@ void AppendWriter::with_reactions_of_retries(Connection& db, std::span<Job> jobs
   if (!read.ok()) {
     util::log::warn("store.retry_reactions_unread",
                     {{"backend", "postgres"}, {"error", std::string_view(read.error().message)}});
+    return;
+  }
+  // These sends attach nothing, so one whose original has attachments reused its key.
+  for (auto& job : jobs) {
+    if (job.outcome.ok() && !job.outcome->created && !same_attachments(job.outcome->message, {})) {
+      job.outcome = Error::conflict("clientMsgId was already used for a different message");
+    }
   }
 }
 

@@ -84,7 +84,9 @@ class AppendWriter {
     Result<model::ExpiryOutcome> expiry_outcome = Error::internal("expiry did not run");
 
     /// Whether the job is a transaction of its own rather than part of a group commit.
-    bool alone() const { return change.has_value() || expiry.has_value(); }
+    bool alone() const {
+      return change.has_value() || expiry.has_value() || !message.attachment_ids.empty();
+    }
     void complete_with(Error error);
   };
 
@@ -93,6 +95,7 @@ class AppendWriter {
   void commit_in_order(std::vector<Job>& batch);
   void apply_change(Job& job);
   void apply_expiry(Job& job);
+  void apply_send_with_attachments(Job& job);
   static void complete(Job& job);
   void commit(std::span<Job> batch);
   void commit_run(Connection& db, std::span<Job> jobs);

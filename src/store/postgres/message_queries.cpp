@@ -6,6 +6,7 @@
 #include "store/postgres/executor.hpp"
 #include "store/postgres/reaction_queries.hpp"
 #include "store/row_mappers.hpp"
+#include "store/upload_rules.hpp"
 
 namespace talkline::store::postgres {
 
@@ -54,7 +55,12 @@ Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage&
   const Request request = append_request(message);
   TL_TRY_ASSIGN(Rows rows, db.query(request.sql, request.params));
   TL_TRY_ASSIGN(model::SendOutcome outcome, append_outcome(rows));
-  if (!outcome.created) TL_TRY(attach_reactions(db, std::vector<model::Message*>{&outcome.message}));
+  if (!outcome.created) {
+    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&outcome.message}));
+    if (!same_attachments(outcome.message, message.attachment_ids)) {
+      return Error::conflict("clientMsgId was already used for a different message");
+    }
+  }
   return outcome;
 }
 

@@ -10,6 +10,7 @@ extern const std::string_view postgres_migration_0001;
 extern const std::string_view postgres_migration_0002;
 extern const std::string_view postgres_migration_0003;
 extern const std::string_view postgres_migration_0004;
+extern const std::string_view postgres_migration_0005;
 extern const std::string_view postgres_migration_0007;
 }  // namespace talkline::embedded
 
@@ -20,6 +21,7 @@ std::vector<Migration> builtin_migrations() {
           {2, embedded::postgres_migration_0002},
           {3, embedded::postgres_migration_0003},
           {4, embedded::postgres_migration_0004},
+          {5, embedded::postgres_migration_0005},
           {7, embedded::postgres_migration_0007}};
 }
 

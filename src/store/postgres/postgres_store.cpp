@@ -21,6 +21,7 @@
 #include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/token_queries.hpp"
 #include "store/postgres/transaction.hpp"
+#include "store/postgres/upload_queries.hpp"
 #include "store/postgres/user_queries.hpp"
 
 namespace talkline::store::postgres {
@@ -323,6 +324,34 @@ Result<std::vector<model::Message>> PostgresStore::message_search(Id user_id, co
                                                                   std::optional<Id> before_id, int limit) {
   return single<std::vector<model::Message>>(
       [&](Executor& db) { return search_messages(db, user_id, terms, conversation_id, before_id, limit); });
+}
+
+// ---- uploads -------------------------------------------------------------------------
+
+Result<model::Upload> PostgresStore::upload_insert(const model::Upload& upload, Millis quota_since,
+                                                   std::uint64_t quota_bytes) {
+  return transaction<model::Upload>(
+      false, [&](Executor& db) { return insert_upload(db, upload, quota_since, quota_bytes); });
+}
+
+Result<model::Upload> PostgresStore::upload_get(Id upload_id) {
+  return single<model::Upload>([&](Executor& db) { return find_upload(db, upload_id); });
+}
+
+Result<std::uint64_t> PostgresStore::upload_bytes_since(Id uploader_id, Millis since) {
+  return single<std::uint64_t>([&](Executor& db) { return uploaded_bytes_since(db, uploader_id, since); });
+}
+
+Result<int> PostgresStore::upload_sweep(Millis created_before, int limit) {
+  return single<int>([&](Executor& db) { return sweep_uploads(db, created_before, limit); });
+}
+
+Result<std::vector<std::string>> PostgresStore::blob_release_list(int limit) {
+  return single<std::vector<std::string>>([&](Executor& db) { return list_blob_releases(db, limit); });
+}
+
+Result<void> PostgresStore::blob_release_done(const std::vector<std::string>& blob_keys) {
+  return single<void>([&](Executor& db) { return forget_blob_releases(db, blob_keys); });
 }
 
 }  // namespace talkline::store::postgres

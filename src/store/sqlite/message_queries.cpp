@@ -7,6 +7,8 @@
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
 #include "store/sqlite/reaction_queries.hpp"
+#include "store/sqlite/upload_queries.hpp"
+#include "store/upload_rules.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -103,17 +105,18 @@ Result<model::Message> find_message_by_seq(Connection& db, model::Id conversatio
 
 // The order of the checks is part of the contract: a retry is recognised before anything
 // else (so a sender who has since left still gets their original answer), then membership,
-// then the reply target; only then is a seq taken.
+// then the reply target, then the attachments; only then is a seq taken.
 Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessage& message) {
   TL_TRY_ASSIGN(std::optional<model::Message> earlier, find_by_client_id(db, message.sender_id, message.client_msg_id));
   if (earlier) {
+    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&*earlier}));
     // An edit or delete has since replaced the body that was sent, so only an unchanged
     // body can tell a retry from a reuse of the client id for other words.
     bool body_differs = !earlier->edited_at && !earlier->deleted_at && earlier->body != message.body;
-    if (earlier->conversation_id != message.conversation_id || body_differs || earlier->reply_to != message.reply_to) {
+    if (earlier->conversation_id != message.conversation_id || body_differs || earlier->reply_to != message.reply_to ||
+        !same_attachments(*earlier, message.attachment_ids)) {
       return Error::conflict("clientMsgId was already used for a different message");
     }
-    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&*earlier}));
     return model::SendOutcome{std::move(*earlier), false, {}};
   }
   TL_TRY_ASSIGN(bool is_member, exists(db, "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?",
@@ -124,6 +127,7 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
                                                *message.reply_to, message.conversation_id));
     if (!in_conversation) return Error::invalid("replyTo", "is not a message of this conversation");
   }
+  if (!message.attachment_ids.empty()) TL_TRY(check_attachments(db, message));
   TL_TRY_ASSIGN(MessageNumbers numbers, take_next_numbers(db, message.conversation_id, message.created_at));
   {
     TL_TRY_ASSIGN(Statement insert,
@@ -141,6 +145,7 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
     cursors.bind_all(numbers.seq, numbers.seq, numbers.change_seq, message.conversation_id, message.sender_id);
     TL_TRY(cursors.run());
   }
+  if (!message.attachment_ids.empty()) TL_TRY(link_attachments(db, message, numbers.seq));
   model::Message stored;
   stored.id = message.id;
   stored.conversation_id = message.conversation_id;
@@ -151,6 +156,7 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
   stored.body = message.body;
   stored.reply_to = message.reply_to;
   stored.created_at = message.created_at;
+  if (!message.attachment_ids.empty()) TL_TRY(attach_attachments(db, std::vector<model::Message*>{&stored}));
   // Read in the commit, so the announcement goes to exactly the members this message
   // was committed among, whatever membership changes are queued behind it.
   TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, message.conversation_id));

@@ -9,6 +9,7 @@ extern const std::string_view sqlite_migration_0001;
 extern const std::string_view sqlite_migration_0002;
 extern const std::string_view sqlite_migration_0003;
 extern const std::string_view sqlite_migration_0004;
+extern const std::string_view sqlite_migration_0005;
 extern const std::string_view sqlite_migration_0007;
 }  // namespace talkline::embedded
 
@@ -19,6 +20,7 @@ std::vector<Migration> builtin_migrations() {
           {2, embedded::sqlite_migration_0002},
           {3, embedded::sqlite_migration_0003},
           {4, embedded::sqlite_migration_0004},
+          {5, embedded::sqlite_migration_0005},
           {7, embedded::sqlite_migration_0007}};
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "store/sqlite/connection.hpp"
+#include "store/sqlite/upload_queries.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -52,7 +53,7 @@ Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>
       }
     }
   }
-  return ok_result();
+  return attach_attachments(db, messages);
 }
 
 Result<void> attach_reactions(Connection& db, std::vector<model::Message>& messages) {

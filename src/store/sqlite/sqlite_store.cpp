@@ -19,6 +19,7 @@
 #include "store/sqlite/reader_pool.hpp"
 #include "store/sqlite/retention_queries.hpp"
 #include "store/sqlite/token_queries.hpp"
+#include "store/sqlite/upload_queries.hpp"
 #include "store/sqlite/user_queries.hpp"
 #include "store/sqlite/writer.hpp"
 #include "util/log.hpp"
@@ -377,6 +378,33 @@ Result<std::vector<model::Message>> SqliteStore::message_search(Id user_id, cons
                                                                 std::optional<Id> before_id, int limit) {
   return read<std::vector<model::Message>>(
       [&](Connection& db) { return search_messages(db, user_id, terms, conversation_id, before_id, limit); });
+}
+
+// ---- uploads -------------------------------------------------------------------------
+
+Result<model::Upload> SqliteStore::upload_insert(const model::Upload& upload, Millis quota_since,
+                                                 std::uint64_t quota_bytes) {
+  return write<model::Upload>([&](Connection& db) { return insert_upload(db, upload, quota_since, quota_bytes); });
+}
+
+Result<model::Upload> SqliteStore::upload_get(Id upload_id) {
+  return read<model::Upload>([&](Connection& db) { return find_upload(db, upload_id); });
+}
+
+Result<std::uint64_t> SqliteStore::upload_bytes_since(Id uploader_id, Millis since) {
+  return read<std::uint64_t>([&](Connection& db) { return uploaded_bytes_since(db, uploader_id, since); });
+}
+
+Result<int> SqliteStore::upload_sweep(Millis created_before, int limit) {
+  return write<int>([&](Connection& db) { return sweep_uploads(db, created_before, limit); });
+}
+
+Result<std::vector<std::string>> SqliteStore::blob_release_list(int limit) {
+  return read<std::vector<std::string>>([&](Connection& db) { return list_blob_releases(db, limit); });
+}
+
+Result<void> SqliteStore::blob_release_done(const std::vector<std::string>& blob_keys) {
+  return write<void>([&](Connection& db) { return forget_blob_releases(db, blob_keys); });
 }
 
 }  // namespace talkline::store::sqlite

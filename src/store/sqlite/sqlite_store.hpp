@@ -108,6 +108,14 @@ class SqliteStore final : public Store {
                                                      std::optional<Id> conversation_id, std::optional<Id> before_id,
                                                      int limit) override;
 
+  Result<model::Upload> upload_insert(const model::Upload& upload, Millis quota_since,
+                                      std::uint64_t quota_bytes) override;
+  Result<model::Upload> upload_get(Id upload_id) override;
+  Result<std::uint64_t> upload_bytes_since(Id uploader_id, Millis since) override;
+  Result<int> upload_sweep(Millis created_before, int limit) override;
+  Result<std::vector<std::string>> blob_release_list(int limit) override;
+  Result<void> blob_release_done(const std::vector<std::string>& blob_keys) override;
+
  private:
   SqliteStore(std::unique_ptr<Connection> write_connection, std::unique_ptr<ReaderPool> readers,
               std::unique_ptr<Checkpointer> checkpointer, const SqliteOptions& options);

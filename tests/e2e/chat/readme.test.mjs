@@ -32,6 +32,9 @@ test("the README's real-time snippet sends a message and prints the ack", async 
     assert.match(stdout, /ok: true/);
     assert.match(stdout, /seq: 1/);
     assert.match(stdout, /body: 'hi'/);
+    assert.match(stdout, /seq: 2/);
+    assert.match(stdout, /kind: 'file'/);
+    assert.match(stdout, /attachments: \[ \[Object\] \]/);
   } finally {
     rmSync(file, { force: true });
   }

@@ -71,6 +71,26 @@ TEST(MessageWire, ReactionsMatchTheJsonTree) {
   EXPECT_EQ(parsed["reactions"][1]["me"], false);
 }
 
+TEST(MessageWire, AttachmentsAndKindMatchTheJsonTree) {
+  auto message = sample("");
+  EXPECT_EQ(util::Json::parse(message_wire(message))["kind"], "text");
+  EXPECT_EQ(util::Json::parse(message_wire(message))["attachments"], util::Json::array());
+  message.attachments.push_back({7'300'000'000'200, "cat \"1\".png", 2048, "image/png", std::string(64, 'f'),
+                                 model::Thumbnail{"t/1", 300, 320, 200}});
+  expect_same_bytes(message);
+  auto parsed = util::Json::parse(message_wire(message));
+  EXPECT_EQ(parsed["kind"], "media");
+  EXPECT_EQ(parsed["attachments"][0]["id"], "7300000000200");
+  EXPECT_EQ(parsed["attachments"][0]["url"], "/api/v1/attachments/7300000000200");
+  EXPECT_EQ(parsed["attachments"][0]["thumbnail"]["width"], 320);
+  EXPECT_FALSE(parsed["attachments"][0]["thumbnail"].contains("blobKey"));
+  message.attachments.push_back({7'300'000'000'201, "notes.pdf", 10, "application/pdf", std::string(64, 'e'), {}});
+  expect_same_bytes(message);
+  parsed = util::Json::parse(message_wire(message));
+  EXPECT_EQ(parsed["kind"], "file");
+  EXPECT_TRUE(parsed["attachments"][1]["thumbnail"].is_null());
+}
+
 TEST(ChangeJson, CarriesTheChangeAndTheMessageAsItIsNow) {
   model::Change change;
   change.conversation_id = 42;

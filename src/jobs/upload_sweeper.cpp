@@ -1,0 +1,115 @@
+#include "jobs/upload_sweeper.hpp"
+
+#include <algorithm>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <pthread.h>
+
+#include "util/log.hpp"
+
+namespace talkline::jobs {
+
+namespace {
+
+// The shortest age at which an unfinished write counts as abandoned.
+constexpr std::chrono::seconds kAbandonedWriteMargin{3600};
+
+void log_failure(std::string_view step, const Error& error) {
+  util::log::warn("upload_sweep.failed", {{"step", step}, {"error", std::string_view(error.message)}});
+}
+
+}  // namespace
+
+UploadSweeper::UploadSweeper(store::Store& store, blob::BlobStore& blobs, const util::Clock& clock,
+                             UploadSweepOptions options)
+    : store_(store), blobs_(blobs), clock_(clock), options_(options) {}
+
+UploadSweeper::~UploadSweeper() { stop(); }
+
+void UploadSweeper::start() {
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tl-upload-sweep");
+    run();
+  });
+}
+
+void UploadSweeper::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool UploadSweeper::stopping() {
+  std::lock_guard lock(mutex_);
+  return stopping_;
+}
+
+void UploadSweeper::run() {
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
+    }
+    const SweepCounts counts = sweep_once();
+    if (counts.uploads_removed > 0 || counts.blobs_freed > 0 || counts.abandoned_writes_removed > 0) {
+      util::log::info("upload_sweep.done", {{"uploads_removed", counts.uploads_removed},
+                                            {"blobs_freed", counts.blobs_freed},
+                                            {"abandoned_writes_removed", counts.abandoned_writes_removed}});
+    }
+  }
+}
+
+SweepCounts UploadSweeper::sweep_once() {
+  SweepCounts counts;
+  const model::Millis now = clock_.now_ms();
+  const model::Millis cutoff = now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.unattached_ttl).count();
+  for (;;) {
+    auto removed = store_.upload_sweep(cutoff, options_.batch);
+    if (!removed.ok()) {
+      log_failure("uploads", removed.error());
+      break;
+    }
+    counts.uploads_removed += *removed;
+    if (*removed < options_.batch || stopping()) break;
+  }
+  for (;;) {
+    auto keys = store_.blob_release_list(options_.batch);
+    if (!keys.ok()) {
+      log_failure("release_list", keys.error());
+      break;
+    }
+    std::vector<std::string> freed;
+    for (const auto& key : *keys) {
+      auto removed = blobs_.remove(key);
+      if (removed.ok()) {
+        freed.push_back(key);
+      } else {
+        log_failure("blob_remove", removed.error());
+      }
+    }
+    if (!freed.empty()) {
+      if (auto done = store_.blob_release_done(freed); !done.ok()) {
+        log_failure("release_done", done.error());
+        break;
+      }
+    }
+    counts.blobs_freed += static_cast<std::int64_t>(freed.size());
+    // A short page is the last; a page none of whose blobs could go would come back as is.
+    if (static_cast<int>(keys->size()) < options_.batch || freed.empty() || stopping()) break;
+  }
+  const auto margin = std::max(options_.unattached_ttl, kAbandonedWriteMargin);
+  const auto write_cutoff = blob::Clock::time_point(std::chrono::milliseconds(now)) - margin;
+  if (auto abandoned = blobs_.remove_abandoned_writes(write_cutoff); abandoned.ok()) {
+    counts.abandoned_writes_removed = static_cast<std::int64_t>(*abandoned);
+  } else {
+    log_failure("abandoned_writes", abandoned.error());
+  }
+  return counts;
+}
+
+}  // namespace talkline::jobs

@@ -1,0 +1,152 @@
+#include "store/sqlite/upload_queries.hpp"
+
+#include <algorithm>
+#include <map>
+#include <utility>
+
+#include "store/row_mappers.hpp"
+#include "store/sqlite/connection.hpp"
+#include "store/upload_rules.hpp"
+
+namespace talkline::store::sqlite {
+
+namespace {
+
+std::string select_uploads(std::string_view where) {
+  return std::string("SELECT ") + kUploadColumns + " FROM uploads u WHERE " + std::string(where);
+}
+
+}  // namespace
+
+// The quota sum and the insert share the writer's transaction, so two uploads of one
+// user cannot both pass a quota that only one fits in.
+Result<model::Upload> insert_upload(Connection& db, const model::Upload& upload, model::Millis quota_since,
+                                    std::uint64_t quota_bytes) {
+  if (quota_bytes > 0) {
+    TL_TRY_ASSIGN(std::uint64_t used, uploaded_bytes_since(db, upload.uploader_id, quota_since));
+    if (used + upload.size > quota_bytes) return quota_exceeded(quota_bytes);
+  }
+  TL_TRY_ASSIGN(Statement insert,
+                db.prepare("INSERT INTO uploads (id, uploader_id, size, content_type, sha256, blob_key, file_name,"
+                           " created_at, thumbnail_key, thumbnail_size, thumbnail_width, thumbnail_height)"
+                           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  std::optional<std::string> thumbnail_key;
+  std::optional<std::int64_t> thumbnail_size, thumbnail_width, thumbnail_height;
+  if (upload.thumbnail) {
+    thumbnail_key = upload.thumbnail->blob_key;
+    thumbnail_size = static_cast<std::int64_t>(upload.thumbnail->size);
+    thumbnail_width = upload.thumbnail->width;
+    thumbnail_height = upload.thumbnail->height;
+  }
+  insert.bind_all(upload.id, upload.uploader_id, static_cast<std::int64_t>(upload.size), upload.content_type,
+                  upload.sha256, upload.blob_key, upload.file_name, upload.created_at, thumbnail_key, thumbnail_size,
+                  thumbnail_width, thumbnail_height);
+  TL_TRY(insert.run());
+  model::Upload stored = upload;
+  stored.conversation_id.reset();
+  stored.message_seq.reset();
+  return stored;
+}
+
+Result<model::Upload> find_upload(Connection& db, model::Id upload_id) {
+  TL_TRY_ASSIGN(Statement query, db.prepare(select_uploads("u.id = ?")));
+  query.bind_all(upload_id);
+  TL_TRY_ASSIGN(bool found, query.step());
+  if (!found) return Error::not_found("upload not found");
+  return read_upload(query);
+}
+
+Result<std::uint64_t> uploaded_bytes_since(Connection& db, model::Id uploader_id, model::Millis since) {
+  TL_TRY_ASSIGN(Statement query,
+                db.prepare("SELECT COALESCE(SUM(size), 0) FROM uploads WHERE uploader_id = ? AND created_at >= ?"));
+  query.bind_all(uploader_id, since);
+  TL_TRY(query.step());
+  return static_cast<std::uint64_t>(query.int64(0));
+}
+
+Result<void> check_attachments(Connection& db, const model::NewMessage& message) {
+  std::vector<model::Upload> found;
+  for (model::Id id : message.attachment_ids) {
+    auto upload = find_upload(db, id);
+    if (upload.ok()) {
+      found.push_back(std::move(upload).value());
+    } else if (upload.error().code != ErrorCode::not_found) {
+      return upload.take_error();
+    }
+  }
+  return check_attachable(found, message);
+}
+
+Result<void> link_attachments(Connection& db, const model::NewMessage& message, model::Seq seq) {
+  for (std::size_t i = 0; i < message.attachment_ids.size(); ++i) {
+    TL_TRY_ASSIGN(Statement link, db.prepare("UPDATE uploads SET conversation_id = ?, message_seq = ?, position = ?"
+                                             " WHERE id = ? AND conversation_id IS NULL"));
+    link.bind_all(message.conversation_id, seq, static_cast<std::int64_t>(i), message.attachment_ids[i]);
+    TL_TRY(link.run());
+    if (db.changes() != 1) return Error::conflict("an upload is already attached to a message");
+  }
+  return ok_result();
+}
+
+// Messages are read in pages of nearby seqs, so one range per conversation covers them;
+// rows of messages outside the wanted ones are dropped.
+Result<void> attach_attachments(Connection& db, const std::vector<model::Message*>& messages) {
+  std::map<std::pair<model::Id, model::Seq>, std::vector<model::Message*>> by_key;
+  std::map<model::Id, std::pair<model::Seq, model::Seq>> ranges;
+  for (auto* message : messages) {
+    message->attachments.clear();
+    by_key[{message->conversation_id, message->seq}].push_back(message);
+    auto [range, fresh] = ranges.try_emplace(message->conversation_id, message->seq, message->seq);
+    if (fresh) continue;
+    range->second.first = std::min(range->second.first, message->seq);
+    range->second.second = std::max(range->second.second, message->seq);
+  }
+  for (const auto& [conversation_id, range] : ranges) {
+    TL_TRY_ASSIGN(Statement query,
+                  db.prepare(select_uploads("u.conversation_id = ? AND u.message_seq BETWEEN ? AND ?"
+                                            " ORDER BY u.message_seq, u.position")));
+    query.bind_all(conversation_id, range.first, range.second);
+    for (;;) {
+      TL_TRY_ASSIGN(bool has_row, query.step());
+      if (!has_row) break;
+      const model::Upload upload = read_upload(query);
+      auto wanted = by_key.find({conversation_id, upload.message_seq.value_or(0)});
+      if (wanted == by_key.end()) continue;
+      for (auto* message : wanted->second) message->attachments.push_back(model::attachment_of(upload));
+    }
+  }
+  return ok_result();
+}
+
+// Deleting the rows queues their blobs (the trigger of migration 0005).
+Result<int> sweep_uploads(Connection& db, model::Millis created_before, int limit) {
+  TL_TRY_ASSIGN(Statement sweep,
+                db.prepare("DELETE FROM uploads WHERE id IN (SELECT id FROM uploads"
+                           " WHERE conversation_id IS NULL AND created_at < ? ORDER BY created_at LIMIT ?)"));
+  sweep.bind_all(created_before, std::int64_t{limit});
+  TL_TRY(sweep.run());
+  return static_cast<int>(db.changes());
+}
+
+Result<std::vector<std::string>> list_blob_releases(Connection& db, int limit) {
+  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT blob_key FROM blob_releases ORDER BY queued_at LIMIT ?"));
+  query.bind_all(std::int64_t{limit});
+  std::vector<std::string> keys;
+  for (;;) {
+    TL_TRY_ASSIGN(bool has_row, query.step());
+    if (!has_row) break;
+    keys.push_back(query.text(0));
+  }
+  return keys;
+}
+
+Result<void> forget_blob_releases(Connection& db, const std::vector<std::string>& blob_keys) {
+  for (const auto& key : blob_keys) {
+    TL_TRY_ASSIGN(Statement forget, db.prepare("DELETE FROM blob_releases WHERE blob_key = ?"));
+    forget.bind_all(key);
+    TL_TRY(forget.run());
+  }
+  return ok_result();
+}
+
+}  // namespace talkline::store::sqlite

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "model/attachment.hpp"
+#include "model/message.hpp"
+#include "util/result.hpp"
+
+// What a send may attach, and when a retried send names the same attachments: the rules
+// both backends apply inside the send's commit (Store::message_insert).
+
+namespace talkline::store {
+
+/// Ok when every upload `message` names is among `found`, is the sender's and is not
+/// attached yet. An upload that is absent and one of another user get the same answer,
+/// so nobody learns which upload ids exist.
+inline Result<void> check_attachable(const std::vector<model::Upload>& found, const model::NewMessage& message) {
+  for (model::Id id : message.attachment_ids) {
+    auto upload = std::find_if(found.begin(), found.end(), [id](const model::Upload& u) { return u.id == id; });
+    if (upload == found.end() || upload->uploader_id != message.sender_id) {
+      return Error::invalid("attachmentIds", "upload " + std::to_string(id) + " is not an upload of yours");
+    }
+    if (upload->conversation_id) {
+      return Error::conflict("upload " + std::to_string(id) + " is already attached to a message");
+    }
+  }
+  return ok_result();
+}
+
+/// Whether a retried send names the attachments the original has, in the same order. A
+/// deleted message has none left to compare, so any list is taken as the same, as its
+/// erased body is.
+inline bool same_attachments(const model::Message& earlier, const std::vector<model::Id>& attachment_ids) {
+  if (earlier.deleted_at) return true;
+  if (earlier.attachments.size() != attachment_ids.size()) return false;
+  for (std::size_t i = 0; i < attachment_ids.size(); ++i) {
+    if (earlier.attachments[i].id != attachment_ids[i]) return false;
+  }
+  return true;
+}
+
+/// The error for an upload that would pass the uploader's daily quota.
+inline Error quota_exceeded(std::uint64_t quota_bytes) {
+  return Error{ErrorCode::payload_too_large,
+               "the upload would pass your quota of " + std::to_string(quota_bytes) + " bytes a day",
+               {},
+               0};
+}
+
+}  // namespace talkline::store

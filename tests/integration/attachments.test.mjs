@@ -1,0 +1,372 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { describe, it } from 'node:test';
+
+import { assertFieldError, assertJson, assertProblem, createGroup, registerUser, useServer } from './harness.mjs';
+import { sleep } from './message_helpers.mjs';
+
+// Uploads and attachments over HTTP: POST /api/v1/uploads with the file as the raw body,
+// attachmentIds on a send, GET/HEAD /api/v1/attachments/{id} (Range, ETag, disposition)
+// and …/thumbnail; every limit; a delete and the sweep free the files.
+
+const NO_SUCH_ID = '987654321987654321';
+
+// ---- test files, made here -----------------------------------------------------------
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(buffer) {
+  let c = 0xffffffff;
+  for (const byte of buffer) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+function pngChunk(type, data) {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+/** An RGB PNG of width × height with a colour gradient. */
+function png(width, height) {
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header[8] = 8; // bit depth
+  header[9] = 2; // RGB
+  const rows = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3);
+    for (let x = 0; x < width; x++) row.set([(x >> 4) * 16 & 0xff, (y >> 4) * 16 & 0xff, 128], 1 + x * 3);
+    rows.push(row);
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', zlib.deflateSync(Buffer.concat(rows))),
+    pngChunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+const sha256 = (buffer) => crypto.createHash('sha256').update(buffer).digest('hex');
+
+// ---- raw HTTP: bodies are bytes, not text --------------------------------------------
+
+function raw(baseUrl, method, urlPath, { token, body, headers = {} } = {}) {
+  const url = new URL(urlPath, baseUrl);
+  const outgoing = { ...headers };
+  if (token) outgoing.authorization = `Bearer ${token}`;
+  if (body !== undefined && outgoing['transfer-encoding'] === undefined) outgoing['content-length'] = String(body.length);
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: outgoing, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        let json;
+        try {
+          json = JSON.parse(bytes.toString('utf8'));
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: res.statusCode, headers: res.headers, bytes, json, text: bytes.toString('utf8') });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+function helpers(get) {
+  const base = () => get().server.baseUrl;
+  const h = {
+    upload(user, body, { type = 'text/plain', name, disposition, headers = {} } = {}) {
+      const query = name === undefined ? '' : `?name=${encodeURIComponent(name)}`;
+      const extra = { ...headers };
+      if (type !== undefined) extra['content-type'] = type;
+      if (disposition !== undefined) extra['content-disposition'] = disposition;
+      return raw(base(), 'POST', `/api/v1/uploads${query}`, { token: user?.accessToken, body, headers: extra });
+    },
+    async uploaded(user, body, options) {
+      const res = await h.upload(user, body, options);
+      return assertJson(res, 201);
+    },
+    download(user, id, headers = {}, method = 'GET') {
+      return raw(base(), method, `/api/v1/attachments/${id}`, { token: user?.accessToken, headers });
+    },
+    send(user, conversationId, payload) {
+      return get().client.post(`/api/v1/conversations/${conversationId}/messages`, {
+        token: user.accessToken,
+        body: { clientMsgId: `c-${crypto.randomUUID()}`, ...payload },
+      });
+    },
+  };
+  return h;
+}
+
+describe('uploads and attachments', () => {
+  const ctx = {};
+  useServer((started) => Object.assign(ctx, started), {
+    env: {
+      TALKLINE_UPLOAD_MAX_BYTES: String(64 * 1024),
+      TALKLINE_UPLOAD_BYTES_PER_USER_PER_DAY: String(200 * 1024),
+      TALKLINE_ATTACHMENTS_PER_MESSAGE: '3',
+      TALKLINE_UPLOAD_SWEEP_INTERVAL_SECONDS: '1',
+    },
+  });
+  const h = helpers(() => ctx);
+
+  async function trio() {
+    const alice = await registerUser(ctx.client, 'al');
+    const bob = await registerUser(ctx.client, 'bo');
+    const eve = await registerUser(ctx.client, 'ev');
+    const group = await createGroup(ctx.client, alice, [bob]);
+    return { alice, bob, eve, group };
+  }
+
+  it('stores an upload, attaches it to a message and serves it to members only', async () => {
+    const { alice, bob, eve, group } = await trio();
+    const content = Buffer.from('hello attachments\n'.repeat(200));
+    const upload = await h.uploaded(alice, content, { type: 'text/plain; charset=utf-8', name: 'notes.txt' });
+    assert.deepEqual(Object.keys(upload).sort(), ['contentType', 'createdAt', 'id', 'name', 'sha256', 'size', 'thumbnail', 'url']);
+    assert.equal(upload.size, content.length);
+    assert.equal(upload.sha256, sha256(content));
+    assert.equal(upload.contentType, 'text/plain');
+    assert.equal(upload.name, 'notes.txt');
+    assert.equal(upload.thumbnail, null);
+    assert.equal(upload.url, `/api/v1/attachments/${upload.id}`);
+
+    // Before it is attached only its uploader sees it.
+    assert.equal((await h.download(alice, upload.id)).status, 200);
+    assertProblem(await h.download(bob, upload.id), 404, 'not_found');
+
+    const sent = assertJson(await h.send(alice, group.id, { body: '', attachmentIds: [upload.id] }), 201);
+    assert.equal(sent.kind, 'file');
+    assert.equal(sent.body, '');
+    assert.equal(sent.attachments.length, 1);
+    assert.equal(sent.attachments[0].id, upload.id);
+    assert.equal(sent.attachments[0].sha256, upload.sha256);
+
+    const got = await h.download(bob, upload.id);
+    assert.equal(got.status, 200);
+    assert.equal(sha256(got.bytes), upload.sha256);
+    assert.equal(got.headers['content-type'], 'text/plain');
+    assert.equal(got.headers['x-content-type-options'], 'nosniff');
+    assert.match(got.headers['cache-control'], /private/);
+    assert.equal(got.headers['content-disposition'], `attachment; filename="notes.txt"; filename*=UTF-8''notes.txt`);
+    assert.equal(got.headers.etag, `"${upload.sha256}"`);
+    assertProblem(await h.download(eve, upload.id), 404, 'not_found');
+    assertProblem(await h.download(bob, NO_SUCH_ID), 404, 'not_found');
+    assert.equal((await h.download(undefined, upload.id)).status, 401);
+
+    // Every view carries the attachment: history, the feed, search.
+    const history = assertJson(
+      await ctx.client.get(`/api/v1/conversations/${group.id}/messages`, { token: bob.accessToken }),
+      200,
+    );
+    assert.equal(history.items[0].kind, 'file');
+    assert.equal(history.items[0].attachments[0].name, 'notes.txt');
+    const feed = assertJson(
+      await ctx.client.get(`/api/v1/conversations/${group.id}/changes`, { token: bob.accessToken }),
+      200,
+    );
+    assert.equal(feed.items[0].message.attachments[0].id, upload.id);
+  });
+
+  it('answers Range with 206 or 416, HEAD without a body, and If-None-Match with 304', async () => {
+    const { alice } = await trio();
+    const content = crypto.randomBytes(5000);
+    const upload = await h.uploaded(alice, content, { type: 'application/octet-stream', name: 'blob.bin' });
+    assert.equal(upload.contentType, 'application/octet-stream');
+
+    const part = await h.download(alice, upload.id, { range: 'bytes=100-199' });
+    assert.equal(part.status, 206);
+    assert.equal(part.headers['content-range'], `bytes 100-199/5000`);
+    assert.deepEqual(part.bytes, content.subarray(100, 200));
+    const tail = await h.download(alice, upload.id, { range: 'bytes=-10' });
+    assert.equal(tail.status, 206);
+    assert.deepEqual(tail.bytes, content.subarray(4990));
+    const outside = await h.download(alice, upload.id, { range: 'bytes=6000-' });
+    assert.equal(outside.status, 416);
+    assert.equal(outside.headers['content-range'], 'bytes */5000');
+    // If-Range with another tag: the whole file.
+    const stale = await h.download(alice, upload.id, { range: 'bytes=0-9', 'if-range': '"other"' });
+    assert.equal(stale.status, 200);
+    assert.equal(stale.bytes.length, 5000);
+    const fresh = await h.download(alice, upload.id, { range: 'bytes=0-9', 'if-range': `"${upload.sha256}"` });
+    assert.equal(fresh.status, 206);
+
+    const head = await h.download(alice, upload.id, {}, 'HEAD');
+    assert.equal(head.status, 200);
+    assert.equal(head.headers['content-length'], '5000');
+    assert.equal(head.bytes.length, 0);
+
+    const cached = await h.download(alice, upload.id, { 'if-none-match': `"${upload.sha256}"` });
+    assert.equal(cached.status, 304);
+    assert.equal(cached.bytes.length, 0);
+  });
+
+  it('takes the name from Content-Disposition and makes it safe', async () => {
+    const { alice } = await trio();
+    const upload = await h.uploaded(alice, Buffer.from('x'), {
+      disposition: `attachment; filename="fallback.txt"; filename*=UTF-8''..%2F..%2Fr%C3%A9sum%C3%A9.txt`,
+    });
+    assert.equal(upload.name, 'résumé.txt');
+    const got = await h.download(alice, upload.id);
+    assert.match(got.headers['content-disposition'], /^attachment; filename="r_sum_.txt"; filename\*=UTF-8''r%C3%A9sum%C3%A9.txt$/);
+    const unnamed = await h.uploaded(alice, Buffer.from('y'));
+    assert.equal(unnamed.name, '');
+  });
+
+  it('makes a thumbnail of an image and serves images inline', async () => {
+    const { alice, bob, group } = await trio();
+    const image = png(64, 40);
+    const upload = await h.uploaded(alice, image, { type: 'image/png', name: 'tiny.png' });
+    assert.equal(upload.contentType, 'image/png');
+    assert.ok(upload.thumbnail, `thumbnail: ${JSON.stringify(upload)}`);
+    assert.equal(upload.thumbnail.contentType, 'image/jpeg');
+    assert.equal(upload.thumbnail.width, 64);
+    assert.equal(upload.thumbnail.height, 40);
+    const sent = assertJson(await h.send(alice, group.id, { body: 'look', attachmentIds: [upload.id] }), 201);
+    assert.equal(sent.kind, 'media');
+
+    const thumb = await raw(ctx.server.baseUrl, 'GET', upload.thumbnail.url, { token: bob.accessToken });
+    assert.equal(thumb.status, 200);
+    assert.equal(thumb.headers['content-type'], 'image/jpeg');
+    assert.deepEqual([...thumb.bytes.subarray(0, 3)], [0xff, 0xd8, 0xff]);
+    assert.equal(thumb.bytes.length, upload.thumbnail.size);
+    const original = await h.download(bob, upload.id);
+    assert.match(original.headers['content-disposition'], /^inline; /);
+
+    // A big one is scaled down to the long side; a file that is not an image has none.
+    const wide = await h.uploaded(alice, png(800, 200), { type: 'image/png' });
+    assert.equal(wide.thumbnail.width, 320);
+    assert.equal(wide.thumbnail.height, 80);
+    const text = await h.uploaded(alice, Buffer.from('plain'));
+    const none = await raw(ctx.server.baseUrl, 'GET', `${text.url}/thumbnail`, { token: alice.accessToken });
+    assertProblem({ ...none, text: none.text }, 404, 'not_found');
+  });
+
+  it('refuses disallowed types and bytes that do not match the declared type, storing nothing', async () => {
+    const { alice } = await trio();
+    const fake = await h.upload(alice, Buffer.from('not a png at all'), { type: 'image/png' });
+    assertProblem({ ...fake }, 415, 'unsupported_media_type');
+    const html = await h.upload(alice, Buffer.from('<html><script>alert(1)</script></html>'), { type: 'text/html' });
+    assertProblem(html, 415, 'unsupported_media_type');
+    const zip = await h.upload(alice, Buffer.from('PK\x03\x04 zip bytes'), { type: 'application/zip' });
+    assertProblem(zip, 415, 'unsupported_media_type');
+    const empty = await h.upload(alice, Buffer.alloc(0));
+    assertProblem(empty, 400, 'invalid_argument');
+    assert.equal((await h.upload(undefined, Buffer.from('x'))).status, 401);
+    assert.equal(fs.readdirSync(path.join(ctx.server.dataDir, 'blobs', 'tmp')).length, 0);
+  });
+
+  it('refuses an upload past the size limit with 413, declared or streamed', async () => {
+    const { alice } = await trio();
+    const big = Buffer.alloc(64 * 1024 + 1, 'a');
+    assertProblem(await h.upload(alice, big), 413, 'payload_too_large');
+    const chunked = await h.upload(alice, big, { headers: { 'transfer-encoding': 'chunked' } });
+    assert.equal(chunked.status, 413);
+  });
+
+  it('keeps each user within the daily quota', async () => {
+    const user = await registerUser(ctx.client, 'qu');
+    const chunk = Buffer.alloc(60 * 1024, 'q');
+    for (let i = 0; i < 3; i++) await h.uploaded(user, chunk);
+    const over = await h.upload(user, chunk);
+    const problem = assertProblem(over, 413, 'payload_too_large');
+    assert.match(problem.detail, /quota/);
+    // Someone else is not affected.
+    await h.uploaded(await registerUser(ctx.client, 'qo'), chunk);
+  });
+
+  it('attaches only the sender\'s own uploads, each once, up to the limit', async () => {
+    const { alice, bob, eve, group } = await trio();
+    const mine = await h.uploaded(alice, Buffer.from('mine'));
+    const theirs = await h.uploaded(bob, Buffer.from('theirs'));
+    assertFieldError(await h.send(alice, group.id, { body: 'x', attachmentIds: [theirs.id] }), 'attachmentIds');
+    assertFieldError(await h.send(alice, group.id, { body: 'x', attachmentIds: [NO_SUCH_ID] }), 'attachmentIds');
+    assertFieldError(await h.send(alice, group.id, { body: 'x', attachmentIds: [mine.id, mine.id] }), 'attachmentIds');
+    const many = [];
+    for (let i = 0; i < 4; i++) many.push((await h.uploaded(alice, Buffer.from(`n${i}`))).id);
+    assertFieldError(await h.send(alice, group.id, { body: 'x', attachmentIds: many }), 'attachmentIds');
+    assertFieldError(await h.send(alice, group.id, { attachmentIds: [] }), 'body');
+
+    const first = assertJson(await h.send(alice, group.id, { body: 'one', attachmentIds: [mine.id] }), 201);
+    assertProblem(await h.send(alice, group.id, { body: 'two', attachmentIds: [mine.id] }), 409, 'conflict');
+    // eve is no member: the conversation is not hers, whatever she attaches.
+    const hers = await h.uploaded(eve, Buffer.from('hers'));
+    assertProblem(await h.send(eve, group.id, { body: 'x', attachmentIds: [hers.id] }), 404, 'not_found');
+
+    // A retry with the same attachments answers the original; with others it is refused.
+    const retry = (attachmentIds) =>
+      ctx.client.post(`/api/v1/conversations/${group.id}/messages`, {
+        token: alice.accessToken,
+        body: { clientMsgId: first.clientMsgId, body: 'one', attachmentIds },
+      });
+    const again = assertJson(await retry([mine.id]), 200);
+    assert.equal(again.id, first.id);
+    assertProblem(await retry([many[0]]), 409, 'conflict');
+    const history = assertJson(
+      await ctx.client.get(`/api/v1/conversations/${group.id}/messages`, { token: alice.accessToken }),
+      200,
+    );
+    assert.equal(history.items.length, 1);
+  });
+
+  it('frees the files of a deleted message', async () => {
+    const { alice, bob, group } = await trio();
+    const upload = await h.uploaded(alice, png(20, 20), { type: 'image/png' });
+    const sent = assertJson(await h.send(alice, group.id, { body: 'gone soon', attachmentIds: [upload.id] }), 201);
+    const blobs = path.join(ctx.server.dataDir, 'blobs', 'objects');
+    const countFiles = (dir) =>
+      fs.readdirSync(dir, { withFileTypes: true }).reduce(
+        (n, entry) => n + (entry.isDirectory() ? countFiles(path.join(dir, entry.name)) : 1),
+        0,
+      );
+    const before = countFiles(blobs);
+    const removed = await ctx.client.del(`/api/v1/conversations/${group.id}/messages/${sent.id}`, {
+      token: alice.accessToken,
+    });
+    const change = assertJson(removed, 200);
+    assert.deepEqual(change.message.attachments, []);
+    assert.equal(change.message.kind, 'text');
+    assertProblem(await h.download(bob, upload.id), 404, 'not_found');
+    assertProblem(await h.download(alice, upload.id), 404, 'not_found');
+    // The sweep frees the file and its thumbnail within its interval.
+    const deadline = Date.now() + 10_000;
+    while (countFiles(blobs) > before - 2 && Date.now() < deadline) await sleep(200);
+    assert.equal(countFiles(blobs), before - 2);
+  });
+});
+
+describe('the sweep of unattached uploads', () => {
+  const ctx = {};
+  useServer((started) => Object.assign(ctx, started), {
+    env: { TALKLINE_UPLOAD_UNATTACHED_TTL_SECONDS: '2', TALKLINE_UPLOAD_SWEEP_INTERVAL_SECONDS: '1' },
+  });
+  const h = helpers(() => ctx);
+
+  it('removes uploads no message took once past the TTL, and keeps attached ones', async () => {
+    const alice = await registerUser(ctx.client, 'sw');
+    const bob = await registerUser(ctx.client, 'sx');
+    const group = await createGroup(ctx.client, alice, [bob]);
+    const loose = await h.uploaded(alice, Buffer.from('loose'));
+    const kept = await h.uploaded(alice, Buffer.from('kept'));
+    assertJson(await h.send(alice, group.id, { body: 'keep', attachmentIds: [kept.id] }), 201);
+    const deadline = Date.now() + 10_000;
+    while ((await h.download(alice, loose.id)).status === 200 && Date.now() < deadline) await sleep(250);
+    assertProblem(await h.download(alice, loose.id), 404, 'not_found');
+    assert.equal((await h.download(bob, kept.id)).status, 200);
+    // Too late to attach it now.
+    assertFieldError(await h.send(alice, group.id, { body: 'late', attachmentIds: [loose.id] }), 'attachmentIds');
+  });
+});
