@@ -31,6 +31,7 @@ declare -A targets=(
   [fuzz_http_range]="tests/fuzz/fuzz_http_range.cpp src/transport/http/byte_range.cpp src/transport/http/entity_tag.cpp"
   [fuzz_content_sniff]="tests/fuzz/fuzz_content_sniff.cpp src/transport/http/content_sniffer.cpp"
   [fuzz_content_disposition]="tests/fuzz/fuzz_content_disposition.cpp src/transport/http/content_disposition.cpp"
+  [fuzz_mentions]="tests/fuzz/fuzz_mentions.cpp src/model/mentions.cpp"
 )
 selected=("$@")
 if [ ${#selected[@]} -eq 0 ]; then selected=("${!targets[@]}"); fi

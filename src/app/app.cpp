@@ -54,6 +54,8 @@ services::DomainLimits domain_limits(const config::Config& config) {
   limits.reaction_max_bytes = config.reaction_max_bytes;
   limits.reactions_per_message = config.reactions_per_message;
   limits.pins_per_conversation = config.pins_per_conversation;
+  limits.mentions_per_message = config.mentions_per_message;
+  limits.reply_preview_chars = config.reply_preview_chars;
   limits.page_default_limit = std::min(limits.page_default_limit, config.page_max_limit);
   return limits;
 }
@@ -187,10 +189,11 @@ int serve(const config::Config& config) {
     return directory->offline_among(users);
   };
   // The webhook carries the message as it is when posted, read by its seq.
-  auto current_message = [store = node->store.get()](model::Id conversation_id,
-                                                     model::Seq seq) -> Result<std::optional<model::Message>> {
+  auto current_message = [store = node->store.get(), limits = domain_limits(config)](
+                             model::Id conversation_id, model::Seq seq) -> Result<std::optional<model::Message>> {
     TL_TRY_ASSIGN(auto found, store->message_list(conversation_id, std::nullopt, seq - 1, 1));
     if (found.empty() || found.front().seq != seq) return std::optional<model::Message>();
+    services::cut_reply_previews(found.front(), limits);
     return std::optional<model::Message>(std::move(found.front()));
   };
   auto jobs = open_jobs_backend(config, node->redis.get(), offline_among, current_message);

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <cstddef>
+
+#include "model/mentions.hpp"
+#include "model/message.hpp"
+
 namespace talkline::services {
 
 /// Size limits on user input, all configurable (config/config.hpp).
@@ -18,6 +23,18 @@ struct DomainLimits {
   int reaction_max_bytes = 32;
   int reactions_per_message = 50;
   int pins_per_conversation = 50;
+  /// Distinct @usernames resolved per message body; later ones are ignored.
+  int mentions_per_message = 50;
+  /// Code points of the answered message's body that a reply's preview shows.
+  int reply_preview_chars = 100;
 };
+
+/// Cuts the message's reply preview (if any) to reply_preview_chars code points: the store
+/// hands out the target's whole body, and every view a client gets passes through here.
+inline void cut_reply_previews(model::Message& message, const DomainLimits& limits) {
+  if (message.reply_preview) {
+    model::cut_reply_preview(*message.reply_preview, static_cast<std::size_t>(limits.reply_preview_chars));
+  }
+}
 
 }  // namespace talkline::services

@@ -18,11 +18,12 @@ extern const int kSearchCases;
 extern const int kChangeCases;
 extern const int kReactionCases;
 extern const int kPinCases;
+extern const int kMentionCases;
 
 namespace {
 [[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,    &kTokenCases,  &kConversationCases, &kMemberCases,
                                                &kMessageCases, &kSearchCases, &kChangeCases,
-                                               &kReactionCases, &kPinCases};
+                                               &kReactionCases, &kPinCases, &kMentionCases};
 }  // namespace
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }

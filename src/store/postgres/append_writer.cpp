@@ -12,7 +12,7 @@
 #include "store/postgres/change_queries.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
-#include "store/postgres/reaction_queries.hpp"
+#include "store/postgres/message_views.hpp"
 #include "store/postgres/transaction.hpp"
 #include "util/log.hpp"
 #include "util/wakeup_batch.hpp"
@@ -188,10 +188,10 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
   std::vector<std::size_t> order(jobs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::vector<Request> statements;
+  std::vector<const model::NewMessage*> messages;
+  messages.reserve(jobs.size());
+  for (const auto& job : jobs) messages.push_back(&job.message);
   if (set_based) {
-    std::vector<const model::NewMessage*> messages;
-    messages.reserve(jobs.size());
-    for (const auto& job : jobs) messages.push_back(&job.message);
     statements.push_back(append_batch_request(messages));
   } else {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -202,6 +202,9 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
       statements.push_back(Request{kMemberUserIdsSql, Params::of(jobs[index].message.conversation_id)});
     }
   }
+  // The mentions go in the same transaction, after the rows they point at.
+  const std::optional<Request> mentions = mention_insert_request(messages);
+  if (mentions) statements.push_back(*mentions);
   std::vector<const Request*> requests{&kBegin};
   for (const auto& statement : statements) requests.push_back(&statement);
   requests.push_back(&kCommit);
@@ -230,32 +233,48 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
   if (set_based) {
     auto outcomes = append_batch_outcomes(*answers[1], jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].outcome = std::move(outcomes[i]);
-    return with_reactions_of_retries(db, jobs);
-  }
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    auto& job = jobs[order[i]];
-    job.outcome = append_outcome(*answers[1 + 2 * i]);
-    if (job.outcome.ok() && job.outcome->created) {
-      const Rows& members = *answers[2 + 2 * i];
-      job.outcome->member_ids.reserve(static_cast<std::size_t>(members.size()));
-      for (int row = 0; row < members.size(); ++row) job.outcome->member_ids.push_back(members.int64(row, 0));
+  } else {
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      auto& job = jobs[order[i]];
+      job.outcome = append_outcome(*answers[1 + 2 * i]);
+      if (job.outcome.ok() && job.outcome->created) {
+        const Rows& members = *answers[2 + 2 * i];
+        job.outcome->member_ids.reserve(static_cast<std::size_t>(members.size()));
+        for (int row = 0; row < members.size(); ++row) job.outcome->member_ids.push_back(members.int64(row, 0));
+      }
     }
   }
-  with_reactions_of_retries(db, jobs);
+  if (mentions) {
+    std::vector<model::Message*> created;
+    for (auto& job : jobs) {
+      if (job.outcome.ok() && job.outcome->created) created.push_back(&job.outcome->message);
+    }
+    // The answer just before COMMIT's.
+    assign_mentions(*answers[answers.size() - 2], created);
+  }
+  with_views_after_commit(db, jobs);
 }
 
-// A retry answers with the message as it is now, reactions included; a new message has
-// none. Retries are rare, so they cost a read only when there is one.
-void AppendWriter::with_reactions_of_retries(Connection& db, std::span<Job> jobs) {
+// A retry answers with the message as it is now: reactions, mentions and reply preview. A
+// new message has no reactions and got its mentions in the commit; a reply still needs
+// its target's preview. Both cost one read for the whole run, and only when there is one.
+void AppendWriter::with_views_after_commit(Connection& db, std::span<Job> jobs) {
   std::vector<model::Message*> retried;
+  std::vector<model::Message*> replies;
   for (auto& job : jobs) {
-    if (job.outcome.ok() && !job.outcome->created) retried.push_back(&job.outcome->message);
+    if (!job.outcome.ok()) continue;
+    if (!job.outcome->created) {
+      retried.push_back(&job.outcome->message);
+    } else if (job.outcome->message.reply_to) {
+      replies.push_back(&job.outcome->message);
+    }
   }
-  if (retried.empty()) return;
-  auto read = attach_reactions(db, retried);
-  if (!read.ok()) {
-    util::log::warn("store.retry_reactions_unread",
-                    {{"backend", "postgres"}, {"error", std::string_view(read.error().message)}});
+  Result<void> reads[] = {attach_views(db, retried), attach_reply_previews(db, replies)};
+  for (const auto& read : reads) {
+    if (!read.ok()) {
+      util::log::warn("store.send_views_unread",
+                      {{"backend", "postgres"}, {"error", std::string_view(read.error().message)}});
+    }
   }
 }
 
@@ -264,7 +283,8 @@ void AppendWriter::with_reactions_of_retries(Connection& db, std::span<Job> jobs
 // (MessageService reads them), since they are no longer read inside the commit.
 void AppendWriter::one_by_one(Connection& db, std::span<Job> jobs) {
   for (auto& job : jobs) {
-    job.outcome = insert_message(db, job.message);
+    job.outcome = run_transaction<model::SendOutcome>(
+        db, false, [&](Executor& tx) { return insert_message(tx, job.message); });
     transactions_.fetch_add(1, std::memory_order_relaxed);
   }
 }

@@ -10,6 +10,7 @@ extern const std::string_view postgres_migration_0001;
 extern const std::string_view postgres_migration_0002;
 extern const std::string_view postgres_migration_0003;
 extern const std::string_view postgres_migration_0004;
+extern const std::string_view postgres_migration_0006;
 }  // namespace talkline::embedded
 
 namespace talkline::store::postgres {
@@ -18,7 +19,8 @@ std::vector<Migration> builtin_migrations() {
   return {{1, embedded::postgres_migration_0001},
           {2, embedded::postgres_migration_0002},
           {3, embedded::postgres_migration_0003},
-          {4, embedded::postgres_migration_0004}};
+          {4, embedded::postgres_migration_0004},
+          {6, embedded::postgres_migration_0006}};
 }
 
 namespace {

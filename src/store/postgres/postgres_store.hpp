@@ -126,6 +126,7 @@ class PostgresStore final : public Store {
   Result<std::vector<model::ReactionMark>> reactions_of_user(Id user_id, Id conversation_id,
                                                              const std::vector<Seq>& seqs) override;
   Result<std::vector<model::Pin>> pin_list(Id conversation_id) override;
+  Result<Seq> mention_count(Id conversation_id, Id user_id, Seq after_seq) override;
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
                                                    std::optional<Seq> after, int limit) override;
   Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,

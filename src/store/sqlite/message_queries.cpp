@@ -6,7 +6,7 @@
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
-#include "store/sqlite/reaction_queries.hpp"
+#include "store/sqlite/message_views.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -14,7 +14,7 @@ namespace {
 
 constexpr auto kNoBound = std::numeric_limits<std::int64_t>::max();
 
-// The rows of `query`, each with its reactions.
+// The rows of `query`, each with its reactions, mentions and reply preview.
 Result<std::vector<model::Message>> collect_messages(Connection& db, Statement& query) {
   std::vector<model::Message> messages;
   for (;;) {
@@ -22,7 +22,7 @@ Result<std::vector<model::Message>> collect_messages(Connection& db, Statement& 
     if (!has_row) break;
     messages.push_back(read_message(query));
   }
-  TL_TRY(attach_reactions(db, messages));
+  TL_TRY(attach_views(db, messages));
   return messages;
 }
 
@@ -113,7 +113,7 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
     if (earlier->conversation_id != message.conversation_id || body_differs || earlier->reply_to != message.reply_to) {
       return Error::conflict("clientMsgId was already used for a different message");
     }
-    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&*earlier}));
+    TL_TRY(attach_views(db, std::vector<model::Message*>{&*earlier}));
     return model::SendOutcome{std::move(*earlier), false, {}};
   }
   TL_TRY_ASSIGN(bool is_member, exists(db, "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?",
@@ -151,6 +151,8 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
   stored.body = message.body;
   stored.reply_to = message.reply_to;
   stored.created_at = message.created_at;
+  TL_TRY_ASSIGN(stored.mentions, resolve_mentions(db, message.conversation_id, numbers.seq, message.mention_names));
+  TL_TRY(attach_reply_previews(db, std::vector<model::Message*>{&stored}));
   // Read in the commit, so the announcement goes to exactly the members this message
   // was committed among, whatever membership changes are queued behind it.
   TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, message.conversation_id));

@@ -9,6 +9,7 @@ extern const std::string_view sqlite_migration_0001;
 extern const std::string_view sqlite_migration_0002;
 extern const std::string_view sqlite_migration_0003;
 extern const std::string_view sqlite_migration_0004;
+extern const std::string_view sqlite_migration_0006;
 }  // namespace talkline::embedded
 
 namespace talkline::store::sqlite {
@@ -17,7 +18,8 @@ std::vector<Migration> builtin_migrations() {
   return {{1, embedded::sqlite_migration_0001},
           {2, embedded::sqlite_migration_0002},
           {3, embedded::sqlite_migration_0003},
-          {4, embedded::sqlite_migration_0004}};
+          {4, embedded::sqlite_migration_0004},
+          {6, embedded::sqlite_migration_0006}};
 }
 
 namespace {
