@@ -33,7 +33,8 @@ TEST(MentionedUsernames, TakesTheWholeRunOfUsernameCharactersWithoutTrailingDots
 }
 
 TEST(MentionedUsernames, NeedsAUsernameOfThreeToThirtyTwoCharacters) {
-  EXPECT_TRUE(mentioned_usernames("@ab @ @. @..x", 50).empty());
+  EXPECT_TRUE(mentioned_usernames("@ab @ @. @... @ab..", 50).empty());
+  EXPECT_EQ(mentioned_usernames("@..x", 50), Names{"..x"});  // a username may start with dots
   const std::string longest(32, 'x');
   EXPECT_EQ(mentioned_usernames("@" + longest, 50), Names{longest});
   EXPECT_TRUE(mentioned_usernames("@" + longest + "y", 50).empty());
