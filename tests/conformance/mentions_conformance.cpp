@@ -1,5 +1,7 @@
 #include "store_conformance.hpp"
 
+#include <algorithm>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -184,6 +186,40 @@ TEST_P(StoreConformance, APageOfRepliesReadsEveryTargetsPreview) {
     EXPECT_EQ(history[i].reply_preview->id, *history[i].reply_to);
     EXPECT_EQ(history[i].reply_preview->body, "target " + std::to_string(5 - i));
   }
+}
+
+// Sends queued together may commit as one group (PostgreSQL's batch statement): each
+// message still gets exactly its own mentions, and a reply in the group its preview.
+TEST_P(StoreConformance, SendsCommittedTogetherEachGetTheirOwnMentions) {
+  model::User ann = add_user("ann");
+  model::User bob = add_user("bob");
+  model::User carol = add_user("carol");
+  model::Conversation group = add_group(ann, {bob, carol});
+  model::Message target = send(group, ann, "target");
+  constexpr int kSends = 12;
+  std::vector<std::promise<Result<model::SendOutcome>>> answers(kSends);
+  for (int i = 0; i < kSends; ++i) {
+    model::NewMessage request = new_message(group, ann, "batch " + std::to_string(i));
+    if (i % 3 == 0) request.mention_names = {"bob"};
+    if (i % 3 == 1) request.mention_names = {"carol", "bob", "nobody"};
+    if (i % 4 == 0) request.reply_to = target.id;
+    store().message_insert_async(request, [&answers, i](Result<model::SendOutcome> outcome) {
+      answers[static_cast<std::size_t>(i)].set_value(std::move(outcome));
+    });
+  }
+  for (int i = 0; i < kSends; ++i) {
+    auto outcome = must(answers[static_cast<std::size_t>(i)].get_future().get());
+    std::vector<model::Id> expected;
+    if (i % 3 == 0) expected = {bob.id};
+    if (i % 3 == 1) expected = {std::min(bob.id, carol.id), std::max(bob.id, carol.id)};
+    EXPECT_EQ(outcome.message.mentions, expected) << "send " << i;
+    EXPECT_EQ(outcome.message.reply_preview.has_value(), i % 4 == 0) << "send " << i;
+    if (outcome.message.reply_preview) {
+      EXPECT_EQ(outcome.message.reply_preview->body, "target");
+    }
+  }
+  EXPECT_EQ(must(store().mention_count(group.id, bob.id, 0)), 8);
+  EXPECT_EQ(must(store().mention_count(group.id, carol.id, 0)), 4);
 }
 
 }  // namespace talkline::conformance
