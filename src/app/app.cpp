@@ -27,6 +27,7 @@
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
 #include "services/publisher_fanout.hpp"
+#include "services/reply_previews.hpp"
 #include "services/user_service.hpp"
 #include "transport/http/server.hpp"
 #include "util/clock.hpp"

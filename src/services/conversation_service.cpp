@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "services/cursor.hpp"
+#include "services/reply_previews.hpp"
 #include "services/validation.hpp"
 
 namespace talkline::services {

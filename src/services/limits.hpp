@@ -1,10 +1,5 @@
 #pragma once
 
-#include <cstddef>
-
-#include "model/mentions.hpp"
-#include "model/message.hpp"
-
 namespace talkline::services {
 
 /// Size limits on user input, all configurable (config/config.hpp).
@@ -28,13 +23,5 @@ struct DomainLimits {
   /// Code points of the answered message's body that a reply's preview shows.
   int reply_preview_chars = 100;
 };
-
-/// Cuts the message's reply preview (if any) to reply_preview_chars code points: the store
-/// hands out the target's whole body, and every view a client gets passes through here.
-inline void cut_reply_previews(model::Message& message, const DomainLimits& limits) {
-  if (message.reply_preview) {
-    model::cut_reply_preview(*message.reply_preview, static_cast<std::size_t>(limits.reply_preview_chars));
-  }
-}
 
 }  // namespace talkline::services

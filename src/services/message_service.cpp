@@ -6,6 +6,7 @@
 
 #include "model/mentions.hpp"
 #include "services/cursor.hpp"
+#include "services/reply_previews.hpp"
 #include "services/validation.hpp"
 #include "util/utf8.hpp"
 
