@@ -22,8 +22,8 @@ extern const int kMentionCases;
 
 namespace {
 [[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,    &kTokenCases,  &kConversationCases, &kMemberCases,
-                                               &kMessageCases, &kSearchCases, &kChangeCases,
-                                               &kReactionCases, &kPinCases, &kMentionCases};
+                                               &kMessageCases, &kSearchCases, &kChangeCases,       &kReactionCases,
+                                               &kPinCases,     &kMentionCases};
 }  // namespace
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }

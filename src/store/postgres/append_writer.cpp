@@ -283,8 +283,8 @@ void AppendWriter::with_views_after_commit(Connection& db, std::span<Job> jobs) 
 // (MessageService reads them), since they are no longer read inside the commit.
 void AppendWriter::one_by_one(Connection& db, std::span<Job> jobs) {
   for (auto& job : jobs) {
-    job.outcome = run_transaction<model::SendOutcome>(
-        db, false, [&](Executor& tx) { return insert_message(tx, job.message); });
+    job.outcome =
+        run_transaction<model::SendOutcome>(db, false, [&](Executor& tx) { return insert_message(tx, job.message); });
     transactions_.fetch_add(1, std::memory_order_relaxed);
   }
 }

@@ -1,5 +1,5 @@
-#include "store/postgres/message_views.hpp"
 #include "store/postgres/conversation_queries.hpp"
+#include "store/postgres/message_views.hpp"
 
 #include <algorithm>
 #include <limits>

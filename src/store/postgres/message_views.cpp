@@ -128,8 +128,8 @@ Result<void> attach_reply_previews(Executor& db, const std::vector<model::Messag
     if (!message->reply_to || message->deleted_at) continue;
     auto found = previews.find(*message->reply_to);
     // A target whose row is gone shows as deleted.
-    message->reply_preview = found != previews.end() ? found->second
-                                                     : model::ReplyPreview{*message->reply_to, 0, 0, {}, false, true};
+    message->reply_preview =
+        found != previews.end() ? found->second : model::ReplyPreview{*message->reply_to, 0, 0, {}, false, true};
   }
   return ok_result();
 }

@@ -2,8 +2,8 @@
 
 #include <string>
 
-#include "store/postgres/params.hpp"
 #include "store/postgres/message_views.hpp"
+#include "store/postgres/params.hpp"
 #include "store/postgres/rows.hpp"
 #include "store/row_mappers.hpp"
 

@@ -6,8 +6,8 @@
 
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
-#include "store/sqlite/message_views.hpp"
 #include "store/sqlite/message_queries.hpp"
+#include "store/sqlite/message_views.hpp"
 #include "store/sqlite/user_queries.hpp"
 
 namespace talkline::store::sqlite {

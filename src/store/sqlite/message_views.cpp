@@ -69,12 +69,11 @@ Result<std::vector<model::Id>> resolve_mentions(Connection& db, model::Id conver
   }
   std::vector<model::Id> ids;
   if (usernames.empty()) return ids;
-  TL_TRY_ASSIGN(Statement insert,
-                db.prepare("INSERT INTO message_mentions (conversation_id, seq, user_id)"
-                           " SELECT mb.conversation_id, ?, mb.user_id FROM users u"
-                           " JOIN members mb ON mb.user_id = u.id AND mb.conversation_id = ?"
-                           " WHERE u.username IN (SELECT value FROM json_each(?))"
-                           " RETURNING user_id"));
+  TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO message_mentions (conversation_id, seq, user_id)"
+                                             " SELECT mb.conversation_id, ?, mb.user_id FROM users u"
+                                             " JOIN members mb ON mb.user_id = u.id AND mb.conversation_id = ?"
+                                             " WHERE u.username IN (SELECT value FROM json_each(?))"
+                                             " RETURNING user_id"));
   insert.bind_all(seq, conversation_id, json_list(usernames));
   for (;;) {
     TL_TRY_ASSIGN(bool has_row, insert.step());
@@ -119,8 +118,8 @@ Result<void> attach_reply_previews(Connection& db, const std::vector<model::Mess
     if (!message->reply_to || message->deleted_at) continue;
     auto found = previews.find(*message->reply_to);
     // A target whose row is gone shows as deleted.
-    message->reply_preview = found != previews.end() ? found->second
-                                                     : model::ReplyPreview{*message->reply_to, 0, 0, {}, false, true};
+    message->reply_preview =
+        found != previews.end() ? found->second : model::ReplyPreview{*message->reply_to, 0, 0, {}, false, true};
   }
   return ok_result();
 }

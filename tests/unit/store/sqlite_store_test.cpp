@@ -141,7 +141,8 @@ TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningKeepsTheData) {
     auto store = open_store();
     EXPECT_EQ(must(store->user_get(alice.id)).username, "alice");
   }
-  EXPECT_EQ(query_ints("SELECT version FROM schema_migrations ORDER BY version"), (std::vector<std::int64_t>{1, 2, 3, 4, 6}));
+  EXPECT_EQ(query_ints("SELECT version FROM schema_migrations ORDER BY version"),
+            (std::vector<std::int64_t>{1, 2, 3, 4, 6}));
 }
 
 // Migration 2 moves search indexing from a per-message trigger to the writer's pre-commit
