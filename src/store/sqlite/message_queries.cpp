@@ -151,8 +151,11 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
   stored.body = message.body;
   stored.reply_to = message.reply_to;
   stored.created_at = message.created_at;
-  TL_TRY_ASSIGN(stored.mentions, resolve_mentions(db, message.conversation_id, numbers.seq, message.mention_names));
-  TL_TRY(attach_reply_previews(db, std::vector<model::Message*>{&stored}));
+  // A send that names nobody and answers nothing pays no statement for either.
+  if (!message.mention_names.empty()) {
+    TL_TRY_ASSIGN(stored.mentions, insert_mentions(db, message.conversation_id, numbers.seq, message.mention_names));
+  }
+  if (stored.reply_to) TL_TRY(attach_reply_previews(db, std::vector<model::Message*>{&stored}));
   // Read in the commit, so the announcement goes to exactly the members this message
   // was committed among, whatever membership changes are queued behind it.
   TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, message.conversation_id));

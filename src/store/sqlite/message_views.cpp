@@ -62,11 +62,14 @@ Result<void> attach_mentions(Connection& db, const std::vector<model::Message*>&
 
 Result<std::vector<model::Id>> resolve_mentions(Connection& db, model::Id conversation_id, model::Seq seq,
                                                 const std::vector<std::string>& usernames) {
-  {
-    TL_TRY_ASSIGN(Statement clear, db.prepare("DELETE FROM message_mentions WHERE conversation_id = ? AND seq = ?"));
-    clear.bind_all(conversation_id, seq);
-    TL_TRY(clear.run());
-  }
+  TL_TRY_ASSIGN(Statement clear, db.prepare("DELETE FROM message_mentions WHERE conversation_id = ? AND seq = ?"));
+  clear.bind_all(conversation_id, seq);
+  TL_TRY(clear.run());
+  return insert_mentions(db, conversation_id, seq, usernames);
+}
+
+Result<std::vector<model::Id>> insert_mentions(Connection& db, model::Id conversation_id, model::Seq seq,
+                                               const std::vector<std::string>& usernames) {
   std::vector<model::Id> ids;
   if (usernames.empty()) return ids;
   TL_TRY_ASSIGN(Statement insert, db.prepare("INSERT INTO message_mentions (conversation_id, seq, user_id)"

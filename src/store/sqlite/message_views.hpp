@@ -13,9 +13,12 @@ class Connection;
 // What every message a store returns carries beside its row: reactions (reaction_queries),
 // the members it mentions and the preview of the message it answers (migration 0006).
 
-/// Replaces the mentions of the message at (conversation_id, seq) with the conversation's
-/// members named in `usernames` (lower-case; others are ignored) and returns their ids,
-/// ascending. Runs inside the write that sends or edits the message.
+/// Records as mentioned by the message at (conversation_id, seq) the conversation's members
+/// named in `usernames` (lower-case; others are ignored) and returns their ids, ascending.
+/// Runs inside the write that sends the message, which has no mentions yet.
+Result<std::vector<model::Id>> insert_mentions(Connection& db, model::Id conversation_id, model::Seq seq,
+                                               const std::vector<std::string>& usernames);
+/// insert_mentions after dropping the message's earlier mentions: what an edit does.
 Result<std::vector<model::Id>> resolve_mentions(Connection& db, model::Id conversation_id, model::Seq seq,
                                                 const std::vector<std::string>& usernames);
 /// Messages above `after_seq` of the conversation that mention `user_id`.
