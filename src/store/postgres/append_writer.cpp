@@ -202,9 +202,18 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
       statements.push_back(Request{kMemberUserIdsSql, Params::of(jobs[index].message.conversation_id)});
     }
   }
-  // The mentions go in the same transaction, after the rows they point at.
+  // The mentions go in the same transaction, after the rows they point at, and so does the
+  // read of the replies' previews: no round trip of their own. `*_at` is the answer's index.
   const std::optional<Request> mentions = mention_insert_request(messages);
+  const std::size_t mentions_at = statements.size() + 1;
   if (mentions) statements.push_back(*mentions);
+  std::vector<model::Id> targets;
+  for (const auto* message : messages) {
+    if (message->reply_to) targets.push_back(*message->reply_to);
+  }
+  const std::optional<Request> previews = reply_preview_request(targets);
+  const std::size_t previews_at = statements.size() + 1;
+  if (previews) statements.push_back(*previews);
   std::vector<const Request*> requests{&kBegin};
   for (const auto& statement : statements) requests.push_back(&statement);
   requests.push_back(&kCommit);
@@ -244,37 +253,28 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
       }
     }
   }
-  if (mentions) {
-    std::vector<model::Message*> created;
-    for (auto& job : jobs) {
-      if (job.outcome.ok() && job.outcome->created) created.push_back(&job.outcome->message);
-    }
-    // The answer just before COMMIT's.
-    assign_mentions(*answers[answers.size() - 2], created);
+  std::vector<model::Message*> created;
+  for (auto& job : jobs) {
+    if (job.outcome.ok() && job.outcome->created) created.push_back(&job.outcome->message);
   }
-  with_views_after_commit(db, jobs);
+  if (mentions) assign_mentions(*answers[mentions_at], created);
+  if (previews) assign_reply_previews(*answers[previews_at], created);
+  with_views_of_retries(db, jobs);
 }
 
-// A retry answers with the message as it is now: reactions, mentions and reply preview. A
-// new message has no reactions and got its mentions in the commit; a reply still needs
-// its target's preview. Both cost one read for the whole run, and only when there is one.
-void AppendWriter::with_views_after_commit(Connection& db, std::span<Job> jobs) {
+// A retry answers with the message as it is now: reactions, mentions and reply preview; a
+// new message has no reactions and got the rest in its commit. Retries are rare, so they
+// cost a read only when there is one.
+void AppendWriter::with_views_of_retries(Connection& db, std::span<Job> jobs) {
   std::vector<model::Message*> retried;
-  std::vector<model::Message*> replies;
   for (auto& job : jobs) {
-    if (!job.outcome.ok()) continue;
-    if (!job.outcome->created) {
-      retried.push_back(&job.outcome->message);
-    } else if (job.outcome->message.reply_to) {
-      replies.push_back(&job.outcome->message);
-    }
+    if (job.outcome.ok() && !job.outcome->created) retried.push_back(&job.outcome->message);
   }
-  Result<void> reads[] = {attach_views(db, retried), attach_reply_previews(db, replies)};
-  for (const auto& read : reads) {
-    if (!read.ok()) {
-      util::log::warn("store.send_views_unread",
-                      {{"backend", "postgres"}, {"error", std::string_view(read.error().message)}});
-    }
+  if (retried.empty()) return;
+  auto read = attach_views(db, retried);
+  if (!read.ok()) {
+    util::log::warn("store.retry_views_unread",
+                    {{"backend", "postgres"}, {"error", std::string_view(read.error().message)}});
   }
 }
 

@@ -104,16 +104,27 @@ Result<model::Seq> count_mentions(Executor& db, model::Id conversation_id, model
   return rows.int64(0, 0);
 }
 
+std::optional<Request> reply_preview_request(const std::vector<model::Id>& targets) {
+  if (targets.empty()) return std::nullopt;
+  return Request{"SELECT id, seq, sender_id, CASE WHEN deleted_at IS NULL THEN body ELSE '' END,"
+                 " deleted_at IS NOT NULL FROM messages WHERE id = ANY($1::bigint[])",
+                 Params::of(std::vector<std::int64_t>(targets.begin(), targets.end()))};
+}
+
 Result<void> attach_reply_previews(Executor& db, const std::vector<model::Message*>& messages) {
-  std::vector<std::int64_t> targets;
+  std::vector<model::Id> targets;
   for (auto* message : messages) {
     message->reply_preview.reset();
     if (message->reply_to && !message->deleted_at) targets.push_back(*message->reply_to);
   }
-  if (targets.empty()) return ok_result();
-  TL_TRY_ASSIGN(Rows rows, db.query("SELECT id, seq, sender_id, CASE WHEN deleted_at IS NULL THEN body ELSE '' END,"
-                                    " deleted_at IS NOT NULL FROM messages WHERE id = ANY($1::bigint[])",
-                                    Params::of(targets)));
+  const std::optional<Request> request = reply_preview_request(targets);
+  if (!request) return ok_result();
+  TL_TRY_ASSIGN(Rows rows, db.query(request->sql, request->params));
+  assign_reply_previews(rows, messages);
+  return ok_result();
+}
+
+void assign_reply_previews(const Rows& rows, const std::vector<model::Message*>& messages) {
   std::map<model::Id, model::ReplyPreview> previews;
   for (int row = 0; row < rows.size(); ++row) {
     model::ReplyPreview preview;
@@ -131,7 +142,6 @@ Result<void> attach_reply_previews(Executor& db, const std::vector<model::Messag
     message->reply_preview =
         found != previews.end() ? found->second : model::ReplyPreview{*message->reply_to, 0, 0, {}, false, true};
   }
-  return ok_result();
 }
 
 Result<void> attach_views(Executor& db, const std::vector<model::Message*>& messages) {

@@ -44,5 +44,11 @@ Result<void> attach_views_within(Executor& db, Items& items, MessageOf message_o
 }
 /// Only the reply preview, for messages just sent (no reactions yet, mentions known).
 Result<void> attach_reply_previews(Executor& db, const std::vector<model::Message*>& messages);
+/// The read behind attach_reply_previews, for a pipeline: the messages with ids `targets`;
+/// nullopt when there are none.
+std::optional<Request> reply_preview_request(const std::vector<model::Id>& targets);
+/// Sets the preview of each message that replies (and is not a tombstone) from the answer
+/// of reply_preview_request; a target missing from it shows as deleted.
+void assign_reply_previews(const Rows& rows, const std::vector<model::Message*>& messages);
 
 }  // namespace talkline::store::postgres
