@@ -162,3 +162,25 @@ describe('reply previews', () => {
     assert.equal(pins.items[0].message.replyPreview.deleted, true);
   });
 });
+
+describe('the mention limit', () => {
+  const ctx = {};
+  useServer((started) => Object.assign(ctx, started), { env: { TALKLINE_MENTIONS_PER_MESSAGE: '2' } });
+  const h = helpers(() => ctx);
+
+  it('resolves only the first TALKLINE_MENTIONS_PER_MESSAGE distinct names and still sends the message', async () => {
+    const { alice, bob, conversation } = await h.pair('ml');
+    const carol = await registerUser(ctx.client, 'mlc');
+    const dave = await registerUser(ctx.client, 'mld');
+    const added = await ctx.client.post(`/api/v1/conversations/${conversation.id}/members`, {
+      token: alice.accessToken,
+      body: { userIds: [carol.user.id, dave.user.id] },
+    });
+    assert.equal(added.status, 200, added.text);
+    // bob twice counts once; dave is the third distinct name and is ignored.
+    const sent = await h.send(alice, conversation.id, `@${bob.username} @${bob.username} @${carol.username} @${dave.username}`);
+    assert.deepEqual([...sent.mentions].sort(), [bob.user.id, carol.user.id].sort());
+    assert.equal(await h.mentionCount(dave, conversation.id), 0);
+    assert.equal(await h.mentionCount(carol, conversation.id), 1);
+  });
+});
