@@ -85,6 +85,27 @@ describe("mentions and reply previews live", () => {
   });
 });
 
+describe("catch-up", () => {
+  test("a member who was away gets mentions and the preview in catch-up's message:new and in sync", async () => {
+    const [alice, bob] = await ctx.users(2, "mlc");
+    const group = await ctx.group(alice, [bob]);
+    const a = await ctx.connect(alice);
+    const target = await a.send(group.id, "short");
+    const reply = await sendReply(a, group.id, `@${bob.username} see above`, target.id);
+
+    const b = await ctx.connect(bob);
+    const caught = await b.waitEvent("message:new", (m) => m.id === reply.id);
+    assert.deepEqual(caught.mentions, [bob.user.id]);
+    assert.deepEqual(caught.replyPreview, { id: target.id, seq: target.seq, senderId: alice.user.id, body: "short",
+                                            truncated: false, deleted: false });
+    const synced = await b.ack("sync", { cursors: { [group.id]: 0 } });
+    assert.equal(synced.ok, true, JSON.stringify(synced));
+    const again = synced.messages.find((m) => m.id === reply.id);
+    assert.deepEqual(again.mentions, [bob.user.id]);
+    assert.deepEqual(again.replyPreview, caught.replyPreview);
+  });
+});
+
 describe("the offline webhook and mentions", () => {
   test("names the offline members the message mentions", async () => {
     const [alice, bob, carol] = await ctx.users(3, "mwh");
