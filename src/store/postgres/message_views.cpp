@@ -106,9 +106,10 @@ Result<model::Seq> count_mentions(Executor& db, model::Id conversation_id, model
 
 std::optional<Request> reply_preview_request(const std::vector<model::Id>& targets) {
   if (targets.empty()) return std::nullopt;
-  return Request{"SELECT id, seq, sender_id, CASE WHEN deleted_at IS NULL THEN body ELSE '' END,"
-                 " deleted_at IS NOT NULL FROM messages WHERE id = ANY($1::bigint[])",
-                 Params::of(std::vector<std::int64_t>(targets.begin(), targets.end()))};
+  return Request{
+      "SELECT id, seq, sender_id, CASE WHEN deleted_at IS NULL THEN body ELSE '' END,"
+      " deleted_at IS NOT NULL FROM messages WHERE id = ANY($1::bigint[])",
+      Params::of(std::vector<std::int64_t>(targets.begin(), targets.end()))};
 }
 
 Result<void> attach_reply_previews(Executor& db, const std::vector<model::Message*>& messages) {
