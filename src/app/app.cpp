@@ -36,6 +36,7 @@
 #include "services/publisher_fanout.hpp"
 #include "services/retention_service.hpp"
 #include "services/upload_service.hpp"
+#include "services/reply_previews.hpp"
 #include "services/user_service.hpp"
 #include "transport/http/server.hpp"
 #include "util/clock.hpp"
@@ -71,6 +72,8 @@ services::DomainLimits domain_limits(const config::Config& config) {
   limits.retention_ms = retention_ms(config);
   limits.retention_max_days = config.retention_max_days;
   limits.attachments_per_message = config.attachments_per_message;
+  limits.mentions_per_message = config.mentions_per_message;
+  limits.reply_preview_chars = config.reply_preview_chars;
   limits.page_default_limit = std::min(limits.page_default_limit, config.page_max_limit);
   return limits;
 }
@@ -223,10 +226,11 @@ int serve(const config::Config& config) {
     return directory->offline_among(users);
   };
   // The webhook carries the message as it is when posted, read by its seq.
-  auto current_message = [store = node->store.get()](model::Id conversation_id,
-                                                     model::Seq seq) -> Result<std::optional<model::Message>> {
+  auto current_message = [store = node->store.get(), limits = domain_limits(config)](
+                             model::Id conversation_id, model::Seq seq) -> Result<std::optional<model::Message>> {
     TL_TRY_ASSIGN(auto found, store->message_list(conversation_id, std::nullopt, seq - 1, 1));
     if (found.empty() || found.front().seq != seq) return std::optional<model::Message>();
+    services::cut_reply_previews(found.front(), limits);
     return std::optional<model::Message>(std::move(found.front()));
   };
   auto jobs = open_jobs_backend(config, node->redis.get(), offline_among, current_message);

@@ -80,6 +80,8 @@ struct Config {
   int reaction_max_bytes = 32;       // an emoji with modifiers, or a short code
   int reactions_per_message = 50;    // different emoji on one message
   int pins_per_conversation = 50;
+  int mentions_per_message = 50;          // distinct @usernames resolved; later ones are ignored
+  int reply_preview_chars = 100;          // code points of the answered body in a reply's preview
   int requests_per_minute_per_ip = 6000;  // 0 disables the general per-IP request limit
 
   // real-time gateway (Socket.IO on /socket.io/)

@@ -174,10 +174,19 @@ void OfflineNotifier::handle(Work work) {
     return finish(id);
   }
   util::Json user_ids = util::Json::array();
-  for (const auto user : offline) user_ids.push_back(std::to_string(user));
+  util::Json mentioned = util::Json::array();
+  const auto& mentions = (*message)->mentions;
+  for (const auto user : offline) {
+    user_ids.push_back(std::to_string(user));
+    // A push service words a mention differently (and may notify past a mute).
+    if (std::find(mentions.begin(), mentions.end(), user) != mentions.end()) {
+      mentioned.push_back(std::to_string(user));
+    }
+  }
   const util::Json body{{"type", "message.offline"},
                         {"eventId", id},
                         {"userIds", std::move(user_ids)},
+                        {"mentionedUserIds", std::move(mentioned)},
                         {"message", wire::message_json(**message)}};
   keep_fresh();
   const auto response = sender_->post(util::dump_json(body), id);

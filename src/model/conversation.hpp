@@ -57,6 +57,8 @@ struct ConversationSummary {
   Conversation conversation;
   std::optional<Message> last_message;
   Seq unread_count = 0;
+  /// Messages above the member's read cursor that mention them (deleted ones excluded).
+  Seq mention_count = 0;
 };
 
 struct NewDirectConversation {

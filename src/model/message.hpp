@@ -19,6 +19,20 @@ struct Reaction {
   std::optional<bool> me;
 };
 
+/// What a reply shows of the message it answers, read with the reply: the target as it
+/// is now, so its edits and its deletion show on every later read.
+struct ReplyPreview {
+  Id id = 0;
+  Seq seq = 0;
+  Id sender_id = 0;
+  /// The target's body as the store holds it; the service cuts it to its first
+  /// reply_preview_chars code points (cut_reply_preview) and sets `truncated`. Empty once
+  /// the target is deleted.
+  std::string body;
+  bool truncated = false;
+  bool deleted = false;
+};
+
 struct Message {
   Id id = 0;
   Id conversation_id = 0;
@@ -38,6 +52,11 @@ struct Message {
   std::vector<Reaction> reactions;
   /// The uploads sent with it, in the order the sender listed them; a delete removes them.
   std::vector<Attachment> attachments;
+  /// The members the body mentions (see mentioned_usernames), ascending; resolved when the
+  /// message was sent or last edited, so a member who joined later is not among them.
+  std::vector<Id> mentions;
+  /// Set when reply_to is.
+  std::optional<ReplyPreview> reply_preview;
 };
 
 struct NewMessage {
@@ -50,6 +69,9 @@ struct NewMessage {
   Millis created_at = 0;
   /// Uploads of the sender to attach, in this order; each is attached to one message only.
   std::vector<Id> attachment_ids;
+  /// The lower-case usernames the body mentions (mentioned_usernames); the store resolves
+  /// them to the conversation's members in the commit.
+  std::vector<std::string> mention_names;
 };
 
 /// Outcome of a send: the stored message and whether this call created it
@@ -101,6 +123,8 @@ struct MessageChange {
   Id actor_id = 0;
   /// The new body of an edit; unused by a delete.
   std::string body;
+  /// The usernames the new body of an edit mentions; they replace the message's mentions.
+  std::vector<std::string> mention_names;
   /// The client's idempotency key, unique per actor; empty for none.
   std::string client_change_id;
   Millis at = 0;

@@ -7,6 +7,7 @@
 
 #include "model/retention.hpp"
 #include "services/cursor.hpp"
+#include "services/reply_previews.hpp"
 #include "services/validation.hpp"
 #include "util/log.hpp"
 
@@ -104,6 +105,9 @@ Result<model::Page<model::ConversationSummary>> ConversationService::list(const 
     const auto& last = summaries.back().conversation;
     page.next_cursor = cursor::encode_activity({last.last_activity_at, last.id});
   }
+  for (auto& summary : summaries) {
+    if (summary.last_message) cut_reply_previews(*summary.last_message, limits_);
+  }
   page.items = std::move(summaries);
   return page;
 }
@@ -114,9 +118,13 @@ Result<model::ConversationSummary> ConversationService::get(const Principal& cal
   model::ConversationSummary summary;
   if (conversation.last_seq > 0) {
     TL_TRY_ASSIGN(auto latest, store_.message_list(conversation_id, std::nullopt, std::nullopt, 1));
-    if (!latest.empty()) summary.last_message = std::move(latest.front());
+    if (!latest.empty()) {
+      summary.last_message = std::move(latest.front());
+      cut_reply_previews(*summary.last_message, limits_);
+    }
   }
   summary.unread_count = std::max<model::Seq>(0, conversation.last_seq - member.read_seq);
+  TL_TRY_ASSIGN(summary.mention_count, store_.mention_count(conversation_id, caller.user_id, member.read_seq));
   summary.conversation = std::move(conversation);
   return summary;
 }

@@ -26,6 +26,10 @@ struct DomainLimits {
   /// Longest retention a conversation may set, in days (TALKLINE_RETENTION_MAX_DAYS).
   int retention_max_days = 3650;
   int attachments_per_message = 10;
+  /// Distinct @usernames resolved per message body; later ones are ignored.
+  int mentions_per_message = 50;
+  /// Code points of the answered message's body that a reply's preview shows.
+  int reply_preview_chars = 100;
 };
 
 }  // namespace talkline::services

@@ -4,7 +4,9 @@
 #include <future>
 #include <map>
 
+#include "model/mentions.hpp"
 #include "services/cursor.hpp"
+#include "services/reply_previews.hpp"
 #include "services/validation.hpp"
 #include "util/utf8.hpp"
 
@@ -75,6 +77,8 @@ void MessageService::send_async(const Principal& caller, const SendRequest& requ
   message.reply_to = request.reply_to;
   message.attachment_ids = request.attachment_ids;
   message.created_at = clock_.now_ms();
+  message.mention_names =
+      model::mentioned_usernames(message.body, static_cast<std::size_t>(limits_.mentions_per_message));
 
   if (store_.completes_in_commit_order()) {
     // A conversation's outcomes arrive on one thread in commit order, so announcing there
@@ -82,6 +86,7 @@ void MessageService::send_async(const Principal& caller, const SendRequest& requ
     // the commit itself. No thread waits for the commit.
     store_.message_insert_async(
         message, [this, skip = caller.connection_id, done = std::move(done)](Result<model::SendOutcome> outcome) {
+          if (outcome.ok()) cut_reply_previews(outcome->message, limits_);
           announce(outcome, skip);
           done(with_plain_not_found(std::move(outcome)));
         });
@@ -94,6 +99,7 @@ void MessageService::send_async(const Principal& caller, const SendRequest& requ
   {
     std::lock_guard order(conversations_.order_lock(message.conversation_id));
     outcome = store_.message_insert(message);
+    if (outcome.ok()) cut_reply_previews(outcome->message, limits_);
     announce(outcome, caller.connection_id);
   }
   done(with_plain_not_found(std::move(outcome)));
@@ -166,6 +172,7 @@ Result<std::vector<model::Pin>> MessageService::pins(const Principal& caller, mo
   std::vector<model::Message*> messages;
   for (auto& pin : pins) messages.push_back(&pin.message);
   TL_TRY(mark_my_reactions(caller, messages));
+  for (auto* message : messages) cut_reply_previews(*message, limits_);
   return pins;
 }
 
@@ -176,6 +183,8 @@ void MessageService::edit_async(const Principal& caller, const EditRequest& requ
   change.conversation_id = request.conversation_id;
   change.message_id = request.message_id;
   change.body = request.body;
+  change.mention_names =
+      model::mentioned_usernames(request.body, static_cast<std::size_t>(limits_.mentions_per_message));
   change.edit_window = static_cast<model::Millis>(limits_.edit_window_seconds) * 1000;
   change_async(caller, std::move(change), request.client_change_id, std::move(done));
 }
@@ -203,6 +212,7 @@ void MessageService::change_async(const Principal& caller, model::MessageChange 
   change.at = clock_.now_ms();
   store_.message_change_async(
       change, [this, skip = caller.connection_id, done = std::move(done)](Result<model::ChangeOutcome> outcome) {
+        if (outcome.ok()) cut_reply_previews(outcome->change.message, limits_);
         if (outcome.ok() && outcome->created && events_) {
           events_->message_changed(outcome->change, outcome->member_ids, skip);
         }
@@ -265,7 +275,10 @@ Result<std::vector<model::Change>> MessageService::changes_after(const Principal
                                                                  model::Seq after_change, int limit) {
   if (after_change < 0) return Error::invalid("after", "must be zero or more");
   TL_TRY(conversations_.require_member(caller, conversation_id));
-  return store_.change_list(conversation_id, after_change, std::clamp(limit, 1, limits_.page_max_limit + 1));
+  TL_TRY_ASSIGN(auto changes,
+                store_.change_list(conversation_id, after_change, std::clamp(limit, 1, limits_.page_max_limit + 1)));
+  for (auto& change : changes) cut_reply_previews(change.message, limits_);
+  return changes;
 }
 
 Result<model::Seq> MessageService::delivered_change_seq(const Principal& caller, model::Id conversation_id) {
@@ -306,6 +319,7 @@ Result<model::Page<model::Message>> MessageService::history(const Principal& cal
     }
   }
   TL_TRY(mark_my_reactions(caller, messages));
+  for (auto& message : messages) cut_reply_previews(message, limits_);
   page.items = std::move(messages);
   return page;
 }
@@ -352,6 +366,7 @@ Result<std::vector<model::Message>> MessageService::messages_after(const Princip
   TL_TRY_ASSIGN(auto messages, store_.message_list(conversation_id, std::nullopt, after_seq,
                                                    std::clamp(limit, 1, limits_.page_max_limit + 1)));
   TL_TRY(mark_my_reactions(caller, messages));
+  for (auto& message : messages) cut_reply_previews(message, limits_);
   return messages;
 }
 
@@ -385,6 +400,7 @@ Result<model::Page<model::Message>> MessageService::search(const Principal& call
     page.next_cursor = std::to_string(hits.back().id);
   }
   TL_TRY(mark_my_reactions(caller, hits));
+  for (auto& hit : hits) cut_reply_previews(hit, limits_);
   page.items = std::move(hits);
   return page;
 }

@@ -191,6 +191,10 @@ class Store {
   /// particular order: what a view read for that user marks as `me`.
   virtual Result<std::vector<model::ReactionMark>> reactions_of_user(Id user_id, Id conversation_id,
                                                                      const std::vector<Seq>& seqs) = 0;
+  /// How many messages with seq above `after_seq` mention `user_id` (a deleted message
+  /// mentions nobody). Mentions are resolved in the commit that sends or edits a message:
+  /// the members named by the body's `@username`s (NewMessage::mention_names) at that commit.
+  virtual Result<Seq> mention_count(Id conversation_id, Id user_id, Seq after_seq) = 0;
   /// The conversation's pinned messages, the latest pin first.
   virtual Result<std::vector<model::Pin>> pin_list(Id conversation_id) = 0;
 

@@ -35,6 +35,7 @@ util::Json conversation_summary_json(const model::ConversationSummary& summary) 
   auto json = conversation_json(summary.conversation);
   json["lastMessage"] = summary.last_message ? message_json(*summary.last_message) : util::Json(nullptr);
   json["unreadCount"] = summary.unread_count;
+  json["mentionCount"] = summary.mention_count;
   return json;
 }
 

@@ -10,7 +10,8 @@ namespace talkline::wire {
 /// and the socket acks all use these, so a conversation looks the same everywhere.
 util::Json member_json(const model::Member& member);
 util::Json conversation_json(const model::Conversation& conversation);
-/// conversation_json plus the caller's view of it: `lastMessage` (or null) and `unreadCount`.
+/// conversation_json plus the caller's view of it: `lastMessage` (or null) `unreadCount` and
+/// `mentionCount`.
 util::Json conversation_summary_json(const model::ConversationSummary& summary);
 
 }  // namespace talkline::wire

@@ -42,6 +42,24 @@ util::Json attachments_json(const std::vector<model::Attachment>& attachments) {
   return list;
 }
 
+util::Json mentions_json(const std::vector<model::Id>& mentions) {
+  util::Json list = util::Json::array();
+  for (const model::Id user_id : mentions) list.push_back(id_json(user_id));
+  return list;
+}
+
+// A target whose row is gone has no seq or sender to show.
+util::Json reply_preview_json(const std::optional<model::ReplyPreview>& preview) {
+  if (!preview) return nullptr;
+  const bool known = preview->seq > 0;
+  return {{"id", id_json(preview->id)},
+          {"seq", known ? util::Json(preview->seq) : util::Json(nullptr)},
+          {"senderId", known ? id_json(preview->sender_id) : util::Json(nullptr)},
+          {"body", preview->deleted ? util::Json(nullptr) : util::Json(preview->body)},
+          {"truncated", preview->truncated},
+          {"deleted", preview->deleted}};
+}
+
 }  // namespace
 
 util::Json message_json(const model::Message& message) {
@@ -58,7 +76,9 @@ util::Json message_json(const model::Message& message) {
           {"editedAt", time_json(message.edited_at)},
           {"changeSeq", message.change_seq},
           {"deletedAt", time_json(message.deleted_at)},
-          {"reactions", reactions_json(message.reactions)}};
+          {"reactions", reactions_json(message.reactions)},
+          {"mentions", mentions_json(message.mentions)},
+          {"replyPreview", reply_preview_json(message.reply_preview)}};
 }
 
 util::Json change_json(const model::Change& change) {
@@ -97,12 +117,40 @@ void append_time(std::string& out, const std::optional<model::Millis>& ms) {
   }
 }
 
+// Keys sorted, as in reply_preview_json.
+void append_reply_preview(std::string& out, const std::optional<model::ReplyPreview>& preview) {
+  if (!preview) {
+    out += "null";
+    return;
+  }
+  const bool known = preview->seq > 0;
+  out += "{\"body\":";
+  if (preview->deleted) {
+    out += "null";
+  } else {
+    util::append_json_string(out, preview->body);
+  }
+  out += preview->deleted ? ",\"deleted\":true" : ",\"deleted\":false";
+  out += ",\"id\":";
+  append_id(out, preview->id);
+  out += ",\"senderId\":";
+  if (known) {
+    append_id(out, preview->sender_id);
+  } else {
+    out += "null";
+  }
+  out += ",\"seq\":";
+  out += known ? std::to_string(preview->seq) : "null";
+  out += preview->truncated ? ",\"truncated\":true}" : ",\"truncated\":false}";
+}
+
 }  // namespace
 
 // Keys in the order a Json object (a sorted map) dumps them, so both forms are the same bytes.
 std::string message_wire(const model::Message& message) {
   std::string out;
-  out.reserve(220 + message.body.size() + message.client_msg_id.size());
+  out.reserve(220 + message.body.size() + message.client_msg_id.size() +
+              (message.reply_preview ? 120 + message.reply_preview->body.size() : 0));
   // Attachments are rare on the hot path and few per message: the tree is fine for them.
   out += "{\"attachments\":";
   out += message.attachments.empty() ? std::string("[]") : util::dump_json(attachments_json(message.attachments));
@@ -125,6 +173,12 @@ std::string message_wire(const model::Message& message) {
   out += ",\"kind\":\"";
   out += model::message_kind_name(model::message_kind_of(message.attachments));
   out.push_back('"');
+  out += ",\"mentions\":[";
+  for (std::size_t i = 0; i < message.mentions.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_id(out, message.mentions[i]);
+  }
+  out += "]";
   out += ",\"reactions\":[";
   for (std::size_t i = 0; i < message.reactions.size(); ++i) {
     const auto& reaction = message.reactions[i];
@@ -137,6 +191,8 @@ std::string message_wire(const model::Message& message) {
     out.push_back('}');
   }
   out += "]";
+  out += ",\"replyPreview\":";
+  append_reply_preview(out, message.reply_preview);
   out += ",\"replyTo\":";
   if (message.reply_to) {
     append_id(out, *message.reply_to);

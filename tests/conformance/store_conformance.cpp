@@ -20,11 +20,12 @@ extern const int kReactionCases;
 extern const int kPinCases;
 extern const int kRetentionCases;
 extern const int kAttachmentCases;
+extern const int kMentionCases;
 
 namespace {
-[[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,    &kTokenCases,  &kConversationCases, &kMemberCases,
-                                               &kMessageCases, &kSearchCases, &kChangeCases,
-                                               &kReactionCases, &kPinCases, &kRetentionCases, &kAttachmentCases};
+[[gnu::used]] const int* const kCaseFiles[] = {&kUserCases,      &kTokenCases,      &kConversationCases, &kMemberCases,
+                                               &kMessageCases,   &kSearchCases,     &kChangeCases,       &kReactionCases,
+                                               &kPinCases,       &kRetentionCases,  &kAttachmentCases,   &kMentionCases};
 }  // namespace
 
 void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }

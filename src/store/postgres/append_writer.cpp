@@ -14,6 +14,7 @@
 #include "store/postgres/message_queries.hpp"
 #include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/retention_queries.hpp"
+#include "store/postgres/message_views.hpp"
 #include "store/postgres/transaction.hpp"
 #include "store/postgres/upload_queries.hpp"
 #include "store/upload_rules.hpp"
@@ -236,10 +237,10 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
   std::vector<std::size_t> order(jobs.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::vector<Request> statements;
+  std::vector<const model::NewMessage*> messages;
+  messages.reserve(jobs.size());
+  for (const auto& job : jobs) messages.push_back(&job.message);
   if (set_based) {
-    std::vector<const model::NewMessage*> messages;
-    messages.reserve(jobs.size());
-    for (const auto& job : jobs) messages.push_back(&job.message);
     statements.push_back(append_batch_request(messages));
   } else {
     std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
@@ -250,6 +251,18 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
       statements.push_back(Request{kMemberUserIdsSql, Params::of(jobs[index].message.conversation_id)});
     }
   }
+  // The mentions go in the same transaction, after the rows they point at, and so does the
+  // read of the replies' previews: no round trip of their own. `*_at` is the answer's index.
+  const std::optional<Request> mentions = mention_insert_request(messages);
+  const std::size_t mentions_at = statements.size() + 1;
+  if (mentions) statements.push_back(*mentions);
+  std::vector<model::Id> targets;
+  for (const auto* message : messages) {
+    if (message->reply_to) targets.push_back(*message->reply_to);
+  }
+  const std::optional<Request> previews = reply_preview_request(targets);
+  const std::size_t previews_at = statements.size() + 1;
+  if (previews) statements.push_back(*previews);
   std::vector<const Request*> requests{&kBegin};
   for (const auto& statement : statements) requests.push_back(&statement);
   requests.push_back(&kCommit);
@@ -278,31 +291,38 @@ void AppendWriter::commit_run(Connection& db, std::span<Job> jobs) {
   if (set_based) {
     auto outcomes = append_batch_outcomes(*answers[1], jobs.size());
     for (std::size_t i = 0; i < jobs.size(); ++i) jobs[i].outcome = std::move(outcomes[i]);
-    return with_reactions_of_retries(db, jobs);
-  }
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    auto& job = jobs[order[i]];
-    job.outcome = append_outcome(*answers[1 + 2 * i]);
-    if (job.outcome.ok() && job.outcome->created) {
-      const Rows& members = *answers[2 + 2 * i];
-      job.outcome->member_ids.reserve(static_cast<std::size_t>(members.size()));
-      for (int row = 0; row < members.size(); ++row) job.outcome->member_ids.push_back(members.int64(row, 0));
+  } else {
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      auto& job = jobs[order[i]];
+      job.outcome = append_outcome(*answers[1 + 2 * i]);
+      if (job.outcome.ok() && job.outcome->created) {
+        const Rows& members = *answers[2 + 2 * i];
+        job.outcome->member_ids.reserve(static_cast<std::size_t>(members.size()));
+        for (int row = 0; row < members.size(); ++row) job.outcome->member_ids.push_back(members.int64(row, 0));
+      }
     }
   }
-  with_reactions_of_retries(db, jobs);
+  std::vector<model::Message*> created;
+  for (auto& job : jobs) {
+    if (job.outcome.ok() && job.outcome->created) created.push_back(&job.outcome->message);
+  }
+  if (mentions) assign_mentions(*answers[mentions_at], created);
+  if (previews) assign_reply_previews(*answers[previews_at], created);
+  with_views_of_retries(db, jobs);
 }
 
-// A retry answers with the message as it is now, reactions included; a new message has
-// none. Retries are rare, so they cost a read only when there is one.
-void AppendWriter::with_reactions_of_retries(Connection& db, std::span<Job> jobs) {
+// A retry answers with the message as it is now: reactions, mentions and reply preview; a
+// new message has no reactions and got the rest in its commit. Retries are rare, so they
+// cost a read only when there is one.
+void AppendWriter::with_views_of_retries(Connection& db, std::span<Job> jobs) {
   std::vector<model::Message*> retried;
   for (auto& job : jobs) {
     if (job.outcome.ok() && !job.outcome->created) retried.push_back(&job.outcome->message);
   }
   if (retried.empty()) return;
-  auto read = attach_reactions(db, retried);
+  auto read = attach_views(db, retried);
   if (!read.ok()) {
-    util::log::warn("store.retry_reactions_unread",
+    util::log::warn("store.retry_views_unread",
                     {{"backend", "postgres"}, {"error", std::string_view(read.error().message)}});
     return;
   }
@@ -319,7 +339,8 @@ void AppendWriter::with_reactions_of_retries(Connection& db, std::span<Job> jobs
 // (MessageService reads them), since they are no longer read inside the commit.
 void AppendWriter::one_by_one(Connection& db, std::span<Job> jobs) {
   for (auto& job : jobs) {
-    job.outcome = insert_message(db, job.message);
+    job.outcome =
+        run_transaction<model::SendOutcome>(db, false, [&](Executor& tx) { return insert_message(tx, job.message); });
     transactions_.fetch_add(1, std::memory_order_relaxed);
   }
 }

@@ -100,7 +100,7 @@ class AppendWriter {
   void commit(std::span<Job> batch);
   void commit_run(Connection& db, std::span<Job> jobs);
   void one_by_one(Connection& db, std::span<Job> jobs);
-  void with_reactions_of_retries(Connection& db, std::span<Job> jobs);
+  void with_views_of_retries(Connection& db, std::span<Job> jobs);
   Result<Connection*> connection();
 
   const ConnectionOptions options_;

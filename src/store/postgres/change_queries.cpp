@@ -6,7 +6,7 @@
 
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/executor.hpp"
-#include "store/postgres/reaction_queries.hpp"
+#include "store/postgres/message_views.hpp"
 #include "store/change_key.hpp"
 #include "store/row_mappers.hpp"
 
@@ -50,7 +50,7 @@ model::Change read_feed_entry(const Rows::Row& row) {
 Result<std::optional<model::Change>> first_entry(Executor& db, const Rows& rows) {
   if (rows.empty()) return std::optional<model::Change>();
   model::Change change = read_feed_entry(rows.at(0));
-  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&change.message}));
+  TL_TRY(attach_views(db, std::vector<model::Message*>{&change.message}));
   return std::optional<model::Change>(std::move(change));
 }
 
@@ -180,7 +180,7 @@ Result<model::Message> apply_pin(Executor& db, const model::MessageChange& chang
     TL_TRY(db.query("DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2",
                     Params::of(message.conversation_id, message.seq)));
   }
-  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
+  TL_TRY(attach_views(db, std::vector<model::Message*>{&message}));
   return message;
 }
 
@@ -197,7 +197,7 @@ Result<model::Message> apply_reaction(Executor& db, const model::MessageChange& 
                     " AND user_id = $4",
                     Params::of(message.conversation_id, message.seq, change.emoji, change.actor_id)));
   }
-  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
+  TL_TRY(attach_views(db, std::vector<model::Message*>{&message}));
   return message;
 }
 
@@ -211,6 +211,7 @@ Result<model::Message> apply_to_message(Executor& db, const model::MessageChange
     // Its reaction entries in the feed keep who reacted, but no longer with what.
     for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = $1 AND message_seq = $2",
                             "DELETE FROM message_pins WHERE conversation_id = $1 AND message_seq = $2",
+                            "DELETE FROM message_mentions WHERE conversation_id = $1 AND seq = $2",
                             "UPDATE message_changes SET emoji = NULL WHERE conversation_id = $1 AND message_seq = $2"}) {
       TL_TRY(db.query(sql, Params::of(message.conversation_id, message.seq)));
     }
@@ -226,7 +227,11 @@ Result<model::Message> apply_to_message(Executor& db, const model::MessageChange
   TL_TRY_ASSIGN(Rows rows, std::move(updated));
   if (rows.empty()) return Error::internal("the changed message vanished");
   model::Message changed = read_message(rows.at(0));
-  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&changed}));
+  if (change.kind == model::ChangeKind::edited) {
+    // The new body names whom it mentions now; a member named for the first time counts.
+    TL_TRY(resolve_mentions(db, changed.conversation_id, changed.seq, change.mention_names));
+  }
+  TL_TRY(attach_views(db, std::vector<model::Message*>{&changed}));
   return changed;
 }
 
@@ -351,7 +356,7 @@ Result<std::vector<model::Change>> list_changes(Executor& db, model::Id conversa
   changes.reserve(static_cast<std::size_t>(rows.size()));
   for (int row = 0; row < rows.size(); ++row) changes.push_back(read_feed_entry(rows.at(row)));
   TL_TRY(
-      attach_reactions_within(db, changes, [](model::Change& change) -> model::Message& { return change.message; }));
+      attach_views_within(db, changes, [](model::Change& change) -> model::Message& { return change.message; }));
   return changes;
 }
 

@@ -1,5 +1,5 @@
-#include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/conversation_queries.hpp"
+#include "store/postgres/message_views.hpp"
 
 #include <algorithm>
 #include <limits>
@@ -116,7 +116,10 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Exec
   constexpr auto kEnd = std::numeric_limits<std::int64_t>::max();
   TL_TRY_ASSIGN(Rows page,
                 db.query(std::string("SELECT ") + kConversationColumns +
-                             ", mb.read_seq FROM members mb JOIN conversations c ON c.id = mb.conversation_id"
+                             ", mb.read_seq,"
+                             " (SELECT count(*) FROM message_mentions mm WHERE mm.conversation_id = mb.conversation_id"
+                             "  AND mm.user_id = mb.user_id AND mm.seq > mb.read_seq)"
+                             " FROM members mb JOIN conversations c ON c.id = mb.conversation_id"
                              " WHERE mb.user_id = $1 AND (c.last_activity_at, c.id) < ($2, $3)"
                              " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT $4",
                          Params::of(user_id, after ? after->last_activity_at : kEnd,
@@ -129,6 +132,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Exec
     summary.conversation = read_conversation(page.at(row));
     summary.unread_count =
         std::max<model::Seq>(0, summary.conversation.last_seq - page.int64(row, kConversationColumnCount));
+    summary.mention_count = page.int64(row, kConversationColumnCount + 1);
     ids.push_back(summary.conversation.id);
     index[summary.conversation.id] = summaries.size();
     summaries.push_back(std::move(summary));
@@ -154,7 +158,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Exec
     summary.last_message = std::move(message);
     last_messages.push_back(&*summary.last_message);
   }
-  TL_TRY(attach_reactions(db, last_messages));
+  TL_TRY(attach_views(db, last_messages));
   return summaries;
 }
 

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "store/postgres/executor.hpp"
-#include "store/postgres/reaction_queries.hpp"
+#include "store/postgres/message_views.hpp"
 #include "store/row_mappers.hpp"
 #include "store/upload_rules.hpp"
 
@@ -56,11 +56,17 @@ Result<model::SendOutcome> insert_message(Executor& db, const model::NewMessage&
   TL_TRY_ASSIGN(Rows rows, db.query(request.sql, request.params));
   TL_TRY_ASSIGN(model::SendOutcome outcome, append_outcome(rows));
   if (!outcome.created) {
-    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&outcome.message}));
+    TL_TRY(attach_views(db, std::vector<model::Message*>{&outcome.message}));
     if (!same_attachments(outcome.message, message.attachment_ids)) {
       return Error::conflict("clientMsgId was already used for a different message");
     }
+    return outcome;
   }
+  if (auto mentions = mention_insert_request({&message})) {
+    TL_TRY_ASSIGN(Rows mentioned, db.query(mentions->sql, mentions->params));
+    assign_mentions(mentioned, {&outcome.message});
+  }
+  TL_TRY(attach_reply_previews(db, std::vector<model::Message*>{&outcome.message}));
   return outcome;
 }
 
@@ -77,7 +83,7 @@ Result<std::vector<model::Message>> list_messages(Executor& db, model::Id conver
         db.query(select + " WHERE m.conversation_id = $1 AND m.seq > $2 AND m.seq < $3 ORDER BY m.seq LIMIT $4",
                  Params::of(conversation_id, *after, before.value_or(kNoBound), limit)));
     std::vector<model::Message> messages = all_messages(rows);
-    TL_TRY(attach_reactions(db, messages));
+    TL_TRY(attach_views(db, messages));
     return messages;
   }
   TL_TRY_ASSIGN(Rows rows,
@@ -85,7 +91,7 @@ Result<std::vector<model::Message>> list_messages(Executor& db, model::Id conver
                          Params::of(conversation_id, before.value_or(kNoBound), limit)));
   std::vector<model::Message> messages = all_messages(rows);
   std::reverse(messages.begin(), messages.end());
-  TL_TRY(attach_reactions(db, messages));
+  TL_TRY(attach_views(db, messages));
   return messages;
 }
 
@@ -110,7 +116,7 @@ Result<std::vector<model::Message>> search_messages(Executor& db, model::Id user
                                         " ORDER BY m.id DESC LIMIT $4",
                                     params));
   std::vector<model::Message> messages = all_messages(rows);
-  TL_TRY(attach_reactions(db, messages));
+  TL_TRY(attach_views(db, messages));
   return messages;
 }
 

@@ -11,6 +11,7 @@ extern const std::string_view postgres_migration_0002;
 extern const std::string_view postgres_migration_0003;
 extern const std::string_view postgres_migration_0004;
 extern const std::string_view postgres_migration_0005;
+extern const std::string_view postgres_migration_0006;
 extern const std::string_view postgres_migration_0007;
 }  // namespace talkline::embedded
 
@@ -22,6 +23,7 @@ std::vector<Migration> builtin_migrations() {
           {3, embedded::postgres_migration_0003},
           {4, embedded::postgres_migration_0004},
           {5, embedded::postgres_migration_0005},
+          {6, embedded::postgres_migration_0006},
           {7, embedded::postgres_migration_0007}};
 }
 

@@ -2,8 +2,8 @@
 
 #include <string>
 
+#include "store/postgres/message_views.hpp"
 #include "store/postgres/params.hpp"
-#include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/rows.hpp"
 #include "store/row_mappers.hpp"
 
@@ -21,7 +21,7 @@ Result<std::vector<model::Pin>> list_pins(Executor& db, model::Id conversation_i
     pins.push_back(model::Pin{read_message(rows.at(row)), rows.int64(row, kMessageColumnCount),
                               rows.int64(row, kMessageColumnCount + 1)});
   }
-  TL_TRY(attach_reactions_within(db, pins, [](model::Pin& pin) -> model::Message& { return pin.message; }));
+  TL_TRY(attach_views_within(db, pins, [](model::Pin& pin) -> model::Message& { return pin.message; }));
   return pins;
 }
 

@@ -16,6 +16,7 @@
 #include "store/postgres/connection_pool.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
+#include "store/postgres/message_views.hpp"
 #include "store/postgres/migrations.hpp"
 #include "store/postgres/pin_queries.hpp"
 #include "store/postgres/reaction_queries.hpp"
@@ -287,6 +288,10 @@ Result<std::vector<model::ReactionMark>> PostgresStore::reactions_of_user(Id use
                                                                           const std::vector<Seq>& seqs) {
   return single<std::vector<model::ReactionMark>>(
       [&](Executor& db) { return postgres::reactions_of_user(db, user_id, conversation_id, seqs); });
+}
+
+Result<Seq> PostgresStore::mention_count(Id conversation_id, Id user_id, Seq after_seq) {
+  return single<Seq>([&](Executor& db) { return count_mentions(db, conversation_id, user_id, after_seq); });
 }
 
 Result<std::vector<model::Pin>> PostgresStore::pin_list(Id conversation_id) {

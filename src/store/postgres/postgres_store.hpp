@@ -131,6 +131,7 @@ class PostgresStore final : public Store {
                                                        int limit) override;
   void message_expire_async(const model::ExpiryRequest& request,
                             std::function<void(Result<model::ExpiryOutcome>)> done) override;
+  Result<Seq> mention_count(Id conversation_id, Id user_id, Seq after_seq) override;
   Result<std::vector<model::Message>> message_list(Id conversation_id, std::optional<Seq> before,
                                                    std::optional<Seq> after, int limit) override;
   Result<std::vector<model::Message>> message_search(Id user_id, const std::vector<std::string>& terms,

@@ -5,7 +5,6 @@
 
 #include "store/postgres/params.hpp"
 #include "store/postgres/rows.hpp"
-#include "store/postgres/upload_queries.hpp"
 
 namespace talkline::store::postgres {
 
@@ -37,7 +36,7 @@ Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& 
           model::Reaction{rows.text(row, 2), static_cast<int>(rows.int64(row, 3)), std::nullopt});
     }
   }
-  return attach_attachments(db, messages);
+  return ok_result();
 }
 
 Result<void> attach_reactions(Executor& db, std::vector<model::Message>& messages) {

@@ -12,9 +12,7 @@ namespace talkline::store::postgres {
 // (migration 0004) for the messages a query returned.
 
 /// Fills each message's `reactions` (counts, `me` unset), ordered by the earliest
-/// reaction each emoji has now; one statement for all of them. Also fills their
-/// `attachments` (upload_queries.hpp), so every query that completes its messages'
-/// reactions completes their attachments with them.
+/// reaction each emoji has now; one statement for all of them.
 Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& messages);
 /// attach_reactions for the message inside each of `items` (changes, pins, messages), as
 /// `message_of(item)` names it.

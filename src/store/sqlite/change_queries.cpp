@@ -9,7 +9,7 @@
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
-#include "store/sqlite/reaction_queries.hpp"
+#include "store/sqlite/message_views.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -65,12 +65,12 @@ model::Change creation_of(model::Message message) {
   return change;
 }
 
-// The first row of `query`, with its message's reactions.
+// The first row of `query`, with its message's views (reactions, mentions, reply preview).
 Result<std::optional<model::Change>> find_one_change(Connection& db, Statement& query) {
   TL_TRY_ASSIGN(bool found, query.step());
   if (!found) return std::optional<model::Change>();
   model::Change change = read_change_row(query);
-  TL_TRY(attach_reactions(db, std::vector<model::Message*>{&change.message}));
+  TL_TRY(attach_views(db, std::vector<model::Message*>{&change.message}));
   return std::optional<model::Change>(std::move(change));
 }
 
@@ -323,7 +323,7 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
     } else {
       TL_TRY(update_pin(db, change, message, change_seq));
     }
-    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
+    TL_TRY(attach_views(db, std::vector<model::Message*>{&message}));
     return message;
   }
   if (change.kind == model::ChangeKind::edited) {
@@ -333,13 +333,16 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
     TL_TRY(update.run());
     message.body = change.body;
     message.edited_at = change.at;
-    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&message}));
+    // The new body names whom it mentions now; a member named for the first time counts.
+    TL_TRY(resolve_mentions(db, message.conversation_id, message.seq, change.mention_names));
+    TL_TRY(attach_views(db, std::vector<model::Message*>{&message}));
     return message;
   }
   // A tombstone keeps nothing of what members added to the message either.
   // Its reaction entries in the feed keep who reacted, but no longer with what.
   for (const char* sql : {"DELETE FROM message_reactions WHERE conversation_id = ? AND message_seq = ?",
                           "DELETE FROM message_pins WHERE conversation_id = ? AND message_seq = ?",
+                          "DELETE FROM message_mentions WHERE conversation_id = ? AND seq = ?",
                           "UPDATE message_changes SET emoji = NULL WHERE conversation_id = ? AND message_seq = ?"}) {
     TL_TRY_ASSIGN(Statement forget, db.prepare(sql));
     forget.bind_all(message.conversation_id, message.seq);
@@ -352,6 +355,8 @@ Result<model::Message> update_message(Connection& db, const model::MessageChange
   message.body.clear();
   message.deleted_at = change.at;
   message.reactions.clear();
+  message.mentions.clear();
+  message.reply_preview.reset();
   return message;
 }
 
@@ -449,7 +454,7 @@ Result<std::vector<model::Change>> list_changes(Connection& db, model::Id conver
         other == others.end() || (creation != creations.end() && creation->change_seq < other->change_seq);
     page.push_back(std::move(take_creation ? *creation++ : *other++));
   }
-  TL_TRY(attach_reactions_within(db, page, [](model::Change& change) -> model::Message& { return change.message; }));
+  TL_TRY(attach_views_within(db, page, [](model::Change& change) -> model::Message& { return change.message; }));
   return page;
 }
 

@@ -6,8 +6,8 @@
 
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
-#include "store/sqlite/reaction_queries.hpp"
 #include "store/sqlite/message_queries.hpp"
+#include "store/sqlite/message_views.hpp"
 #include "store/sqlite/user_queries.hpp"
 
 namespace talkline::store::sqlite {
@@ -155,7 +155,9 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Conn
   {
     TL_TRY_ASSIGN(Statement query,
                   db.prepare("SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.last_seq, c.last_activity_at,"
-                             " c.last_change_seq, c.retention_days, m.read_seq"
+                             " c.last_change_seq, c.retention_days, m.read_seq,"
+                             " (SELECT count(*) FROM message_mentions mm WHERE mm.conversation_id = m.conversation_id"
+                             "  AND mm.user_id = m.user_id AND mm.seq > m.read_seq)"
                              " FROM members m JOIN conversations c ON c.id = m.conversation_id"
                              " WHERE m.user_id = ? AND (c.last_activity_at, c.id) < (?, ?)"
                              " ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ?"));
@@ -168,6 +170,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Conn
       summary.conversation = read_conversation(query);
       summaries.push_back(std::move(summary));
       read_seqs.push_back(query.int64(kConversationColumnCount));
+      summaries.back().mention_count = query.int64(kConversationColumnCount + 1);
     }
   }
   for (std::size_t i = 0; i < summaries.size(); ++i) {
@@ -176,7 +179,7 @@ Result<std::vector<model::ConversationSummary>> list_conversations_for_user(Conn
     TL_TRY_ASSIGN(conversation.members, load_members(db, conversation.id));
     if (conversation.last_seq > 0) {
       TL_TRY_ASSIGN(summary.last_message, find_message_by_seq(db, conversation.id, conversation.last_seq));
-      TL_TRY(attach_reactions(db, std::vector<model::Message*>{&*summary.last_message}));
+      TL_TRY(attach_views(db, std::vector<model::Message*>{&*summary.last_message}));
     }
     summary.unread_count = std::max<model::Seq>(0, conversation.last_seq - read_seqs[i]);
   }

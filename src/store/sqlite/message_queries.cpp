@@ -6,6 +6,7 @@
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
+#include "store/sqlite/message_views.hpp"
 #include "store/sqlite/reaction_queries.hpp"
 #include "store/sqlite/upload_queries.hpp"
 #include "store/upload_rules.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 constexpr auto kNoBound = std::numeric_limits<std::int64_t>::max();
 
-// The rows of `query`, each with its reactions.
+// The rows of `query`, each with its reactions, mentions and reply preview.
 Result<std::vector<model::Message>> collect_messages(Connection& db, Statement& query) {
   std::vector<model::Message> messages;
   for (;;) {
@@ -24,7 +25,7 @@ Result<std::vector<model::Message>> collect_messages(Connection& db, Statement& 
     if (!has_row) break;
     messages.push_back(read_message(query));
   }
-  TL_TRY(attach_reactions(db, messages));
+  TL_TRY(attach_views(db, messages));
   return messages;
 }
 
@@ -109,7 +110,7 @@ Result<model::Message> find_message_by_seq(Connection& db, model::Id conversatio
 Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessage& message) {
   TL_TRY_ASSIGN(std::optional<model::Message> earlier, find_by_client_id(db, message.sender_id, message.client_msg_id));
   if (earlier) {
-    TL_TRY(attach_reactions(db, std::vector<model::Message*>{&*earlier}));
+    TL_TRY(attach_views(db, std::vector<model::Message*>{&*earlier}));
     // An edit or delete has since replaced the body that was sent, so only an unchanged
     // body can tell a retry from a reuse of the client id for other words.
     bool body_differs = !earlier->edited_at && !earlier->deleted_at && earlier->body != message.body;
@@ -157,6 +158,11 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
   stored.reply_to = message.reply_to;
   stored.created_at = message.created_at;
   if (!message.attachment_ids.empty()) TL_TRY(attach_attachments(db, std::vector<model::Message*>{&stored}));
+  // A send that names nobody and answers nothing pays no statement for either.
+  if (!message.mention_names.empty()) {
+    TL_TRY_ASSIGN(stored.mentions, insert_mentions(db, message.conversation_id, numbers.seq, message.mention_names));
+  }
+  if (stored.reply_to) TL_TRY(attach_reply_previews(db, std::vector<model::Message*>{&stored}));
   // Read in the commit, so the announcement goes to exactly the members this message
   // was committed among, whatever membership changes are queued behind it.
   TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, message.conversation_id));

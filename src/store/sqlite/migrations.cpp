@@ -10,6 +10,7 @@ extern const std::string_view sqlite_migration_0002;
 extern const std::string_view sqlite_migration_0003;
 extern const std::string_view sqlite_migration_0004;
 extern const std::string_view sqlite_migration_0005;
+extern const std::string_view sqlite_migration_0006;
 extern const std::string_view sqlite_migration_0007;
 }  // namespace talkline::embedded
 
@@ -21,6 +22,7 @@ std::vector<Migration> builtin_migrations() {
           {3, embedded::sqlite_migration_0003},
           {4, embedded::sqlite_migration_0004},
           {5, embedded::sqlite_migration_0005},
+          {6, embedded::sqlite_migration_0006},
           {7, embedded::sqlite_migration_0007}};
 }
 

@@ -2,7 +2,7 @@
 
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
-#include "store/sqlite/reaction_queries.hpp"
+#include "store/sqlite/message_views.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -21,7 +21,7 @@ Result<std::vector<model::Pin>> list_pins(Connection& db, model::Id conversation
     pins.push_back(model::Pin{read_message(query), query.int64(kMessageColumnCount),
                               query.int64(kMessageColumnCount + 1)});
   }
-  TL_TRY(attach_reactions_within(db, pins, [](model::Pin& pin) -> model::Message& { return pin.message; }));
+  TL_TRY(attach_views_within(db, pins, [](model::Pin& pin) -> model::Message& { return pin.message; }));
   return pins;
 }
 

@@ -5,7 +5,6 @@
 #include <utility>
 
 #include "store/sqlite/connection.hpp"
-#include "store/sqlite/upload_queries.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -53,7 +52,7 @@ Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>
       }
     }
   }
-  return attach_attachments(db, messages);
+  return ok_result();
 }
 
 Result<void> attach_reactions(Connection& db, std::vector<model::Message>& messages) {

@@ -14,8 +14,6 @@ class Connection;
 
 /// Fills each message's `reactions` (counts, `me` unset), ordered by the earliest
 /// reaction each emoji has now. One range read per conversation among `messages`.
-/// Also fills their `attachments` (upload_queries.hpp), so every query that completes
-/// its messages' reactions completes their attachments with them.
 Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>& messages);
 /// attach_reactions for the message inside each of `items` (changes, pins, messages), as
 /// `message_of(item)` names it.

@@ -13,6 +13,7 @@
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/conversation_queries.hpp"
 #include "store/sqlite/message_queries.hpp"
+#include "store/sqlite/message_views.hpp"
 #include "store/sqlite/migrations.hpp"
 #include "store/sqlite/pin_queries.hpp"
 #include "store/sqlite/reaction_queries.hpp"
@@ -340,6 +341,10 @@ Result<std::vector<model::ReactionMark>> SqliteStore::reactions_of_user(Id user_
                                                                         const std::vector<Seq>& seqs) {
   return read<std::vector<model::ReactionMark>>(
       [&](Connection& db) { return sqlite::reactions_of_user(db, user_id, conversation_id, seqs); });
+}
+
+Result<Seq> SqliteStore::mention_count(Id conversation_id, Id user_id, Seq after_seq) {
+  return read<Seq>([&](Connection& db) { return count_mentions(db, conversation_id, user_id, after_seq); });
 }
 
 Result<std::vector<model::Pin>> SqliteStore::pin_list(Id conversation_id) {

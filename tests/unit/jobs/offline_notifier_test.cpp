@@ -150,6 +150,22 @@ class OfflineNotifierTest : public ::testing::Test {
   std::unique_ptr<OfflineNotifier> notifier_;
 };
 
+// The message as the store holds it names whom it mentions; the webhook names those of
+// its offline recipients, so a push service can tell them apart.
+TEST_F(OfflineNotifierTest, NamesTheOfflineRecipientsTheMessageMentions) {
+  WebhookTestServer server(always(200));
+  presence_.online.insert(kBob);
+  messages_.on_put = [](model::Message& message) { message.mentions = {kBob, kCarol}; };
+  start(server);
+  send("@bob @carol look");
+
+  ASSERT_TRUE(server.wait_for(1, kWait));
+  const auto body = body_of(server.requests().front());
+  EXPECT_EQ(body["userIds"], util::Json::array({"303"}));
+  EXPECT_EQ(body["mentionedUserIds"], util::Json::array({"303"}));
+  EXPECT_EQ(body["message"]["mentions"], util::Json::array({"202", "303"}));
+}
+
 TEST_F(OfflineNotifierTest, PostsTheMessageAndTheOfflineRecipients) {
   WebhookTestServer server(always(200));
   start(server);
@@ -165,6 +181,7 @@ TEST_F(OfflineNotifierTest, PostsTheMessageAndTheOfflineRecipients) {
   EXPECT_EQ(body["eventId"], request.headers["x-talkline-event-id"]);
   EXPECT_FALSE(request.headers["x-talkline-event-id"].empty());
   EXPECT_EQ(body["userIds"], util::Json::array({"202", "303"}));
+  EXPECT_EQ(body["mentionedUserIds"], util::Json::array());
   EXPECT_EQ(body["message"]["id"], "9001");
   EXPECT_EQ(body["message"]["conversationId"], "77");
   EXPECT_EQ(body["message"]["senderId"], "101");

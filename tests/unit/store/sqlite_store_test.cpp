@@ -141,7 +141,8 @@ TEST_F(SqliteStoreTest, MigrationsRunOnceAndReopeningKeepsTheData) {
     auto store = open_store();
     EXPECT_EQ(must(store->user_get(alice.id)).username, "alice");
   }
-  EXPECT_EQ(query_ints("SELECT version FROM schema_migrations ORDER BY version"), (std::vector<std::int64_t>{1, 2, 3, 4, 5, 7}));
+  EXPECT_EQ(query_ints("SELECT version FROM schema_migrations ORDER BY version"),
+            (std::vector<std::int64_t>{1, 2, 3, 4, 5, 6, 7}));
 }
 
 // Migration 2 moves search indexing from a per-message trigger to the writer's pre-commit
@@ -333,7 +334,7 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveAKill) {
     if (!store.user_insert({1, "alice", "alice", "h", model::Role::user, 1}).ok()) _exit(3);
     if (!store.conversation_create_group({2, "g", 1, {}, 1}).ok()) _exit(4);
     for (int i = 0; i < kMessages; ++i) {
-      model::NewMessage message{100 + i, 2, 1, "c" + std::to_string(i), "body " + std::to_string(i), {}, 10};
+      model::NewMessage message{100 + i, 2, 1, "c" + std::to_string(i), "body " + std::to_string(i), {}, 10, {}};
       if (!store.message_insert(message).ok()) _exit(5);
     }
     kill(getpid(), SIGKILL);

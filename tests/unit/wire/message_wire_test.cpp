@@ -35,6 +35,33 @@ TEST(MessageWire, EscapesMatchTheJsonTree) {
   expect_same_bytes(sample(""));
 }
 
+TEST(MessageWire, MentionsAndReplyPreviewMatchTheJsonTree) {
+  model::Message message = sample("@ann see above");
+  message.mentions = {5, 9'000'000'000'000'000'002};
+  message.reply_to = 7'300'000'000'100;
+  message.reply_preview = model::ReplyPreview{7'300'000'000'100, 3, 5, "the \"question\" 😀", true, false};
+  expect_same_bytes(message);
+  auto parsed = util::Json::parse(message_wire(message));
+  EXPECT_EQ(parsed["mentions"][1], "9000000000000000002");
+  EXPECT_EQ(parsed["replyPreview"]["id"], "7300000000100");
+  EXPECT_EQ(parsed["replyPreview"]["senderId"], "5");
+  EXPECT_EQ(parsed["replyPreview"]["truncated"], true);
+
+  message.reply_preview = model::ReplyPreview{7'300'000'000'100, 3, 5, "", false, true};
+  expect_same_bytes(message);
+  EXPECT_TRUE(util::Json::parse(message_wire(message))["replyPreview"]["body"].is_null());
+  // A target whose row is gone has neither seq nor sender.
+  message.reply_preview = model::ReplyPreview{7'300'000'000'100, 0, 0, "", false, true};
+  expect_same_bytes(message);
+  EXPECT_TRUE(util::Json::parse(message_wire(message))["replyPreview"]["seq"].is_null());
+}
+
+TEST(MessageWire, AMessageWithoutReplyOrMentionsHasEmptyOnes) {
+  auto parsed = util::Json::parse(message_wire(sample("x")));
+  EXPECT_EQ(parsed["mentions"], util::Json::array());
+  EXPECT_TRUE(parsed["replyPreview"].is_null());
+}
+
 TEST(MessageWire, InvalidUtf8IsReplacedAsTheJsonTreeDoes) { expect_same_bytes(sample("bad \xff\xfe byte")); }
 
 TEST(MessageWire, OptionalFieldsMatchTheJsonTree) {
