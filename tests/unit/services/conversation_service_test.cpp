@@ -61,7 +61,7 @@ TEST_F(ConversationServiceTest, NonMembersSeeNotFoundEverywhere) {
   EXPECT_EQ(conversations_->rename(eve, id, "Mine").error().code, ErrorCode::not_found);
   EXPECT_EQ(conversations_->add_members(eve, id, {eve.user_id}).error().code, ErrorCode::not_found);
   EXPECT_EQ(conversations_->remove_member(eve, id, bob.user_id).error().code, ErrorCode::not_found);
-  EXPECT_EQ(messages_->send(eve, {id, "x1", "hi", std::nullopt}).error().code, ErrorCode::not_found);
+  EXPECT_EQ(messages_->send(eve, {id, "x1", "hi", std::nullopt, {}}).error().code, ErrorCode::not_found);
   EXPECT_EQ(messages_->history(eve, id, std::nullopt, std::nullopt, std::nullopt).error().code, ErrorCode::not_found);
   EXPECT_EQ(messages_->mark_read(eve, id, 0).error().code, ErrorCode::not_found);
   // Same answer as for a conversation that does not exist at all.

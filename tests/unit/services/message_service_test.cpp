@@ -28,8 +28,8 @@ TEST_F(MessageServiceTest, SendAssignsConsecutiveSeqs) {
 }
 
 TEST_F(MessageServiceTest, RetryWithSameClientIdReturnsSameMessage) {
-  auto first = messages_->send(alice_, {conversation_, "retry-1", "hello", std::nullopt});
-  auto retry = messages_->send(alice_, {conversation_, "retry-1", "hello", std::nullopt});
+  auto first = messages_->send(alice_, {conversation_, "retry-1", "hello", std::nullopt, {}});
+  auto retry = messages_->send(alice_, {conversation_, "retry-1", "hello", std::nullopt, {}});
   ASSERT_TRUE(first.ok() && retry.ok());
   EXPECT_TRUE(first->created);
   EXPECT_FALSE(retry->created);
@@ -43,26 +43,26 @@ TEST_F(MessageServiceTest, RetryWithSameClientIdReturnsSameMessage) {
 TEST_F(MessageServiceTest, RetryAfterBeingRemovedStillGetsTheOriginal) {
   auto group = conversations_->create_group(alice_, "Team", {bob_.user_id});
   ASSERT_TRUE(group.ok());
-  auto first = messages_->send(bob_, {group->id, "late-ack", "hello", std::nullopt});
+  auto first = messages_->send(bob_, {group->id, "late-ack", "hello", std::nullopt, {}});
   ASSERT_TRUE(first.ok());
   ASSERT_TRUE(conversations_->remove_member(alice_, group->id, bob_.user_id).ok());
-  auto retry = messages_->send(bob_, {group->id, "late-ack", "hello", std::nullopt});
+  auto retry = messages_->send(bob_, {group->id, "late-ack", "hello", std::nullopt, {}});
   ASSERT_TRUE(retry.ok());
   EXPECT_EQ(retry->message.id, first->message.id);
-  EXPECT_EQ(messages_->send(bob_, {group->id, "new-one", "hello", std::nullopt}).error().code, ErrorCode::not_found);
+  EXPECT_EQ(messages_->send(bob_, {group->id, "new-one", "hello", std::nullopt, {}}).error().code, ErrorCode::not_found);
 }
 
 TEST_F(MessageServiceTest, SameClientIdWithDifferentReplyToConflicts) {
   auto original = send(alice_, conversation_, "r1", "first");
   send(alice_, conversation_, "r2", "second");
-  auto other = messages_->send(alice_, {conversation_, "r2", "second", original.id});
+  auto other = messages_->send(alice_, {conversation_, "r2", "second", original.id, {}});
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::conflict);
 }
 
 TEST_F(MessageServiceTest, SameClientIdWithDifferentBodyConflicts) {
   send(alice_, conversation_, "dup", "hello");
-  auto other = messages_->send(alice_, {conversation_, "dup", "goodbye", std::nullopt});
+  auto other = messages_->send(alice_, {conversation_, "dup", "goodbye", std::nullopt, {}});
   ASSERT_FALSE(other.ok());
   EXPECT_EQ(other.error().code, ErrorCode::conflict);
 }
@@ -73,15 +73,15 @@ TEST_F(MessageServiceTest, BodiesAreValidatedAndStoredByteExact) {
 
   std::string longest;
   for (int i = 0; i < 4000; ++i) longest += "😀";
-  EXPECT_TRUE(messages_->send(alice_, {conversation_, "long", longest, std::nullopt}).ok());
+  EXPECT_TRUE(messages_->send(alice_, {conversation_, "long", longest, std::nullopt, {}}).ok());
   for (const std::string& bad : {std::string(), std::string("a\x07"), std::string("\xC3\x28"), std::string("a\rb"),
                                  std::string(4001, 'x'), std::string("nul\0byte", 8)}) {
-    auto result = messages_->send(alice_, {conversation_, "bad", bad, std::nullopt});
+    auto result = messages_->send(alice_, {conversation_, "bad", bad, std::nullopt, {}});
     ASSERT_FALSE(result.ok());
     EXPECT_EQ(result.error().code, ErrorCode::invalid_argument);
     EXPECT_EQ(result.error().fields.at(0).field, "body");
   }
-  EXPECT_EQ(messages_->send(alice_, {conversation_, "", "x", std::nullopt}).error().fields.at(0).field, "clientMsgId");
+  EXPECT_EQ(messages_->send(alice_, {conversation_, "", "x", std::nullopt, {}}).error().fields.at(0).field, "clientMsgId");
   auto history = messages_->history(alice_, conversation_, std::nullopt, std::nullopt, std::nullopt);
   EXPECT_EQ(history->items.size(), 2u);
 }
@@ -167,7 +167,7 @@ TEST_F(MessageServiceTest, ConcurrentSendsGetGapFreeSeqs) {
       for (int i = 0; i < kEach; ++i) {
         auto who = (i % 2 == 0) ? alice_ : bob_;
         auto sent =
-            messages_->send(who, {conversation_, "t" + std::to_string(t) + "-" + std::to_string(i), "x", std::nullopt});
+            messages_->send(who, {conversation_, "t" + std::to_string(t) + "-" + std::to_string(i), "x", std::nullopt, {}});
         EXPECT_TRUE(sent.ok());
       }
     });

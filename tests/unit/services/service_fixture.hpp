@@ -63,7 +63,7 @@ class ServiceTest : public ::testing::Test {
 
   model::Message send(const services::Principal& who, model::Id conversation, const std::string& client_id,
                       const std::string& body) {
-    auto sent = messages_->send(who, {conversation, client_id, body, std::nullopt});
+    auto sent = messages_->send(who, {conversation, client_id, body, std::nullopt, {}});
     EXPECT_TRUE(sent.ok()) << (sent.ok() ? "" : sent.error().message);
     return sent->message;
   }
