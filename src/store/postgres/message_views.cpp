@@ -5,6 +5,7 @@
 #include <string_view>
 #include <utility>
 
+#include "store/message_keys.hpp"
 #include "store/postgres/array_literal.hpp"
 #include "store/postgres/params.hpp"
 #include "store/postgres/reaction_queries.hpp"
@@ -19,29 +20,16 @@ std::string names_literal(const std::vector<std::string>& names) {
   return text_array_literal(std::vector<std::string_view>(names.begin(), names.end()));
 }
 
-using MessagesByKey = std::map<std::pair<model::Id, model::Seq>, std::vector<model::Message*>>;
-
-MessagesByKey by_key(const std::vector<model::Message*>& messages) {
-  MessagesByKey keyed;
-  for (auto* message : messages) keyed[{message->conversation_id, message->seq}].push_back(message);
-  return keyed;
-}
-
 Result<void> attach_mentions(Executor& db, const std::vector<model::Message*>& messages) {
-  std::vector<std::int64_t> conversation_ids;
-  std::vector<std::int64_t> seqs;
-  for (auto* message : messages) {
-    message->mentions.clear();
-    conversation_ids.push_back(message->conversation_id);
-    seqs.push_back(message->seq);
-  }
-  if (messages.empty()) return ok_result();
+  for (auto* message : messages) message->mentions.clear();
+  const MessagesByKey keyed(messages);
+  if (keyed.empty()) return ok_result();
   TL_TRY_ASSIGN(Rows rows, db.query("SELECT DISTINCT mm.conversation_id, mm.seq, mm.user_id"
                                     " FROM unnest($1::bigint[], $2::bigint[]) AS wanted (conversation_id, seq)"
                                     " JOIN message_mentions mm"
                                     " ON mm.conversation_id = wanted.conversation_id AND mm.seq = wanted.seq"
                                     " ORDER BY mm.conversation_id, mm.seq, mm.user_id",
-                                    Params::of(conversation_ids, seqs)));
+                                    Params::of(keyed.conversation_ids(), keyed.seqs())));
   assign_mentions(rows, messages);
   return ok_result();
 }
@@ -89,11 +77,9 @@ std::optional<Request> mention_insert_request(const std::vector<const model::New
 }
 
 void assign_mentions(const Rows& rows, const std::vector<model::Message*>& messages) {
-  const MessagesByKey keyed = by_key(messages);
+  const MessagesByKey keyed(messages);
   for (int row = 0; row < rows.size(); ++row) {
-    auto wanted = keyed.find({rows.int64(row, 0), rows.int64(row, 1)});
-    if (wanted == keyed.end()) continue;
-    for (auto* message : wanted->second) message->mentions.push_back(rows.int64(row, 2));
+    for (auto* message : keyed.at(rows.int64(row, 0), rows.int64(row, 1))) message->mentions.push_back(rows.int64(row, 2));
   }
   for (auto* message : messages) std::sort(message->mentions.begin(), message->mentions.end());
 }

@@ -1,27 +1,15 @@
 #include "store/postgres/reaction_queries.hpp"
 
-#include <map>
-#include <utility>
-
+#include "store/message_keys.hpp"
 #include "store/postgres/params.hpp"
 #include "store/postgres/rows.hpp"
 
 namespace talkline::store::postgres {
 
 Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& messages) {
-  std::map<std::pair<model::Id, model::Seq>, std::vector<model::Message*>> by_key;
-  std::vector<std::int64_t> conversation_ids;
-  std::vector<std::int64_t> seqs;
-  for (auto* message : messages) {
-    message->reactions.clear();
-    auto& same = by_key[{message->conversation_id, message->seq}];
-    if (same.empty()) {
-      conversation_ids.push_back(message->conversation_id);
-      seqs.push_back(message->seq);
-    }
-    same.push_back(message);
-  }
-  if (by_key.empty()) return ok_result();
+  for (auto* message : messages) message->reactions.clear();
+  const MessagesByKey keyed(messages);
+  if (keyed.empty()) return ok_result();
   TL_TRY_ASSIGN(Rows rows,
                 db.query("SELECT r.conversation_id, r.message_seq, r.emoji, count(*), min(r.change_seq) AS first_change"
                          " FROM unnest($1::bigint[], $2::bigint[]) AS wanted (conversation_id, seq)"
@@ -29,9 +17,9 @@ Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& 
                          " ON r.conversation_id = wanted.conversation_id AND r.message_seq = wanted.seq"
                          " GROUP BY r.conversation_id, r.message_seq, r.emoji"
                          " ORDER BY r.conversation_id, r.message_seq, first_change",
-                         Params::of(conversation_ids, seqs)));
+                         Params::of(keyed.conversation_ids(), keyed.seqs())));
   for (int row = 0; row < rows.size(); ++row) {
-    for (auto* message : by_key.at({rows.int64(row, 0), rows.int64(row, 1)})) {
+    for (auto* message : keyed.at(rows.int64(row, 0), rows.int64(row, 1))) {
       message->reactions.push_back(
           model::Reaction{rows.text(row, 2), static_cast<int>(rows.int64(row, 3)), std::nullopt});
     }

@@ -4,6 +4,7 @@
 #include <string_view>
 #include <utility>
 
+#include "store/message_keys.hpp"
 #include "store/postgres/array_literal.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
@@ -97,27 +98,17 @@ Result<model::SendOutcome> insert_message_with_attachments(Executor& db, const m
 }
 
 Result<void> attach_attachments(Executor& db, const std::vector<model::Message*>& messages) {
-  std::map<std::pair<model::Id, model::Seq>, std::vector<model::Message*>> by_key;
-  std::vector<std::int64_t> conversation_ids;
-  std::vector<std::int64_t> seqs;
-  for (auto* message : messages) {
-    message->attachments.clear();
-    auto& same = by_key[{message->conversation_id, message->seq}];
-    if (same.empty()) {
-      conversation_ids.push_back(message->conversation_id);
-      seqs.push_back(message->seq);
-    }
-    same.push_back(message);
-  }
-  if (by_key.empty()) return ok_result();
+  for (auto* message : messages) message->attachments.clear();
+  const MessagesByKey keyed(messages);
+  if (keyed.empty()) return ok_result();
   TL_TRY_ASSIGN(Rows rows, db.query(select_uploads("JOIN unnest($1::bigint[], $2::bigint[]) AS wanted (conversation_id, seq)"
                                                    " ON u.conversation_id = wanted.conversation_id"
                                                    " AND u.message_seq = wanted.seq"
                                                    " ORDER BY u.conversation_id, u.message_seq, u.position"),
-                                    Params::of(conversation_ids, seqs)));
+                                    Params::of(keyed.conversation_ids(), keyed.seqs())));
   for (int row = 0; row < rows.size(); ++row) {
     const model::Upload upload = read_upload(rows.at(row));
-    for (auto* message : by_key.at({*upload.conversation_id, *upload.message_seq})) {
+    for (auto* message : keyed.at(*upload.conversation_id, *upload.message_seq)) {
       message->attachments.push_back(model::attachment_of(upload));
     }
   }

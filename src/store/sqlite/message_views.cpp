@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "store/message_keys.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/reaction_queries.hpp"
 #include "store/sqlite/upload_queries.hpp"
@@ -33,27 +34,17 @@ std::string json_list(const std::vector<model::Id>& ids) {
 }
 
 Result<void> attach_mentions(Connection& db, const std::vector<model::Message*>& messages) {
-  std::map<std::pair<model::Id, model::Seq>, std::vector<model::Message*>> by_key;
-  std::map<model::Id, std::pair<model::Seq, model::Seq>> ranges;
-  for (auto* message : messages) {
-    message->mentions.clear();
-    by_key[{message->conversation_id, message->seq}].push_back(message);
-    auto [range, fresh] = ranges.try_emplace(message->conversation_id, message->seq, message->seq);
-    if (fresh) continue;
-    range->second.first = std::min(range->second.first, message->seq);
-    range->second.second = std::max(range->second.second, message->seq);
-  }
-  for (const auto& [conversation_id, range] : ranges) {
+  for (auto* message : messages) message->mentions.clear();
+  const MessagesByKey keyed(messages);
+  for (const auto& [conversation_id, range] : keyed.ranges()) {
     TL_TRY_ASSIGN(Statement query, db.prepare("SELECT seq, user_id FROM message_mentions"
                                               " WHERE conversation_id = ? AND seq BETWEEN ? AND ?"
                                               " ORDER BY seq, user_id"));
-    query.bind_all(conversation_id, range.first, range.second);
+    query.bind_all(conversation_id, range.low, range.high);
     for (;;) {
       TL_TRY_ASSIGN(bool has_row, query.step());
       if (!has_row) break;
-      auto wanted = by_key.find({conversation_id, query.int64(0)});
-      if (wanted == by_key.end()) continue;
-      for (auto* message : wanted->second) message->mentions.push_back(query.int64(1));
+      for (auto* message : keyed.at(conversation_id, query.int64(0))) message->mentions.push_back(query.int64(1));
     }
   }
   return ok_result();

@@ -1,42 +1,14 @@
 #include "store/sqlite/reaction_queries.hpp"
 
-#include <algorithm>
-#include <map>
-#include <utility>
-
+#include "store/message_keys.hpp"
 #include "store/sqlite/connection.hpp"
 
 namespace talkline::store::sqlite {
 
-namespace {
-
-struct SeqRange {
-  model::Seq low = 0;
-  model::Seq high = 0;
-};
-
-// Messages are read in pages of nearby seqs, so one range per conversation covers them
-// with little to skip; the rows outside the wanted messages are dropped.
-std::map<model::Id, SeqRange> ranges_of(const std::vector<model::Message*>& messages) {
-  std::map<model::Id, SeqRange> ranges;
-  for (const auto* message : messages) {
-    auto [range, fresh] = ranges.try_emplace(message->conversation_id, SeqRange{message->seq, message->seq});
-    if (fresh) continue;
-    range->second.low = std::min(range->second.low, message->seq);
-    range->second.high = std::max(range->second.high, message->seq);
-  }
-  return ranges;
-}
-
-}  // namespace
-
 Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>& messages) {
-  std::map<std::pair<model::Id, model::Seq>, std::vector<model::Message*>> by_key;
-  for (auto* message : messages) {
-    message->reactions.clear();
-    by_key[{message->conversation_id, message->seq}].push_back(message);
-  }
-  for (const auto& [conversation_id, range] : ranges_of(messages)) {
+  for (auto* message : messages) message->reactions.clear();
+  const MessagesByKey keyed(messages);
+  for (const auto& [conversation_id, range] : keyed.ranges()) {
     TL_TRY_ASSIGN(Statement query, db.prepare("SELECT message_seq, emoji, count(*), min(change_seq) AS first_change"
                                               " FROM message_reactions"
                                               " WHERE conversation_id = ? AND message_seq BETWEEN ? AND ?"
@@ -45,9 +17,7 @@ Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>
     for (;;) {
       TL_TRY_ASSIGN(bool has_row, query.step());
       if (!has_row) break;
-      auto wanted = by_key.find({conversation_id, query.int64(0)});
-      if (wanted == by_key.end()) continue;
-      for (auto* message : wanted->second) {
+      for (auto* message : keyed.at(conversation_id, query.int64(0))) {
         message->reactions.push_back(model::Reaction{query.text(1), static_cast<int>(query.int64(2)), std::nullopt});
       }
     }

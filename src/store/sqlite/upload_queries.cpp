@@ -4,6 +4,7 @@
 #include <map>
 #include <utility>
 
+#include "store/message_keys.hpp"
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 #include "store/upload_rules.hpp"
@@ -88,31 +89,19 @@ Result<void> link_attachments(Connection& db, const model::NewMessage& message, 
   return ok_result();
 }
 
-// Messages are read in pages of nearby seqs, so one range per conversation covers them;
-// rows of messages outside the wanted ones are dropped.
 Result<void> attach_attachments(Connection& db, const std::vector<model::Message*>& messages) {
-  std::map<std::pair<model::Id, model::Seq>, std::vector<model::Message*>> by_key;
-  std::map<model::Id, std::pair<model::Seq, model::Seq>> ranges;
-  for (auto* message : messages) {
-    message->attachments.clear();
-    by_key[{message->conversation_id, message->seq}].push_back(message);
-    auto [range, fresh] = ranges.try_emplace(message->conversation_id, message->seq, message->seq);
-    if (fresh) continue;
-    range->second.first = std::min(range->second.first, message->seq);
-    range->second.second = std::max(range->second.second, message->seq);
-  }
-  for (const auto& [conversation_id, range] : ranges) {
+  for (auto* message : messages) message->attachments.clear();
+  const MessagesByKey keyed(messages);
+  for (const auto& [conversation_id, range] : keyed.ranges()) {
     TL_TRY_ASSIGN(Statement query,
                   db.prepare(select_uploads("u.conversation_id = ? AND u.message_seq BETWEEN ? AND ?"
                                             " ORDER BY u.message_seq, u.position")));
-    query.bind_all(conversation_id, range.first, range.second);
+    query.bind_all(conversation_id, range.low, range.high);
     for (;;) {
       TL_TRY_ASSIGN(bool has_row, query.step());
       if (!has_row) break;
       const model::Upload upload = read_upload(query);
-      auto wanted = by_key.find({conversation_id, upload.message_seq.value_or(0)});
-      if (wanted == by_key.end()) continue;
-      for (auto* message : wanted->second) message->attachments.push_back(model::attachment_of(upload));
+      for (auto* message : keyed.at(conversation_id, upload.message_seq.value_or(0))) message->attachments.push_back(model::attachment_of(upload));
     }
   }
   return ok_result();
