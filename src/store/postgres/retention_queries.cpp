@@ -7,6 +7,7 @@
 #include "store/postgres/change_queries.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/executor.hpp"
+#include "store/retention_rules.hpp"
 #include "store/row_mappers.hpp"
 
 namespace talkline::store::postgres {
@@ -57,7 +58,7 @@ Result<model::ExpiryOutcome> expire_messages(Executor& db, const model::ExpiryRe
                          Params::of(request.conversation_id)));
   if (conversation.empty()) return Error::not_found("conversation not found");
   const std::optional<std::int64_t> days = conversation.optional_int64(0, 0);
-  model::Seq swept = conversation.int64(0, 1);
+  const model::Seq swept = conversation.int64(0, 1);
   model::ExpiryOutcome outcome;
   const model::Millis keep = model::effective_retention(
       days ? std::optional<int>(static_cast<int>(*days)) : std::nullopt, request.default_retention);
@@ -66,29 +67,19 @@ Result<model::ExpiryOutcome> expire_messages(Executor& db, const model::ExpiryRe
                 db.query(std::string("SELECT ") + kMessageColumns +
                              " FROM messages m WHERE m.conversation_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3",
                          Params::of(request.conversation_id, swept, request.limit)));
-  const model::Seq swept_before = swept;
-  bool reached_young = false;
-  for (int row = 0; row < candidates.size(); ++row) {
-    const model::Message message = read_message(candidates.at(row));
-    if (message.created_at >= request.now - keep) {
-      reached_young = true;
-      break;
-    }
-    swept = message.seq;
-    if (message.deleted_at) continue;  // deleted by a user already: nothing left to erase
-    model::MessageChange change;
-    change.kind = model::ChangeKind::deleted;
-    change.conversation_id = request.conversation_id;
-    change.message_id = message.id;
-    change.at = request.now;
-    change.expired = true;
-    TL_TRY_ASSIGN(model::Change expired, commit_change(db, change, message));
+  std::vector<model::Message> messages;
+  messages.reserve(static_cast<std::size_t>(candidates.size()));
+  for (int row = 0; row < candidates.size(); ++row) messages.push_back(read_message(candidates.at(row)));
+  const ExpiryPlan plan = plan_expiry(messages, request.now, keep, swept, request.limit);
+  for (std::size_t i = 0; i < plan.old_count; ++i) {
+    if (messages[i].deleted_at) continue;  // deleted by a user already: nothing left to erase
+    TL_TRY_ASSIGN(model::Change expired, commit_change(db, expiry_of(messages[i], request.now), messages[i]));
     outcome.changes.push_back(std::move(expired));
   }
-  outcome.more = !reached_young && candidates.size() == request.limit;
-  if (swept != swept_before) {
+  outcome.more = plan.more;
+  if (plan.swept != swept) {
     TL_TRY(db.query("UPDATE conversations SET retention_swept_seq = $2 WHERE id = $1",
-                    Params::of(request.conversation_id, swept)));
+                    Params::of(request.conversation_id, plan.swept)));
   }
   if (!outcome.changes.empty()) {
     TL_TRY_ASSIGN(outcome.member_ids, member_user_ids(db, request.conversation_id));

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "model/retention.hpp"
+#include "store/retention_rules.hpp"
 #include "store/row_mappers.hpp"
 #include "store/sqlite/change_queries.hpp"
 #include "store/sqlite/connection.hpp"
@@ -86,28 +87,18 @@ Result<model::ExpiryOutcome> expire_messages(Connection& db, const model::Expiry
       candidates.push_back(read_message(query));
     }
   }
-  const model::Seq swept_before = swept;
-  bool reached_young = false;
-  for (model::Message& message : candidates) {
-    if (message.created_at >= request.now - keep) {
-      reached_young = true;
-      break;
-    }
-    swept = message.seq;
+  const ExpiryPlan plan = plan_expiry(candidates, request.now, keep, swept, request.limit);
+  for (std::size_t i = 0; i < plan.old_count; ++i) {
+    model::Message& message = candidates[i];
     if (message.deleted_at) continue;  // deleted by a user already: nothing left to erase
-    model::MessageChange change;
-    change.kind = model::ChangeKind::deleted;
-    change.conversation_id = request.conversation_id;
-    change.message_id = message.id;
-    change.at = request.now;
-    change.expired = true;
+    const model::MessageChange change = expiry_of(message, request.now);
     TL_TRY_ASSIGN(model::Change expired, commit_change(db, change, std::move(message)));
     outcome.changes.push_back(std::move(expired));
   }
-  outcome.more = !reached_young && candidates.size() == static_cast<std::size_t>(request.limit);
-  if (swept != swept_before) {
+  outcome.more = plan.more;
+  if (plan.swept != swept) {
     TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE conversations SET retention_swept_seq = ? WHERE id = ?"));
-    update.bind_all(swept, request.conversation_id);
+    update.bind_all(plan.swept, request.conversation_id);
     TL_TRY(update.run());
   }
   if (!outcome.changes.empty()) {
