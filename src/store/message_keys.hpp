@@ -61,4 +61,16 @@ class MessagesByKey {
   std::vector<std::int64_t> seqs_;
 };
 
+/// Gives each reply of `messages` the preview of its target among `previews` (by id); a
+/// target whose row is gone shows as deleted, and a tombstone gets no preview.
+inline void place_reply_previews(const std::vector<model::Message*>& messages,
+                                 const std::map<model::Id, model::ReplyPreview>& previews) {
+  for (auto* message : messages) {
+    if (!message->reply_to || message->deleted_at) continue;
+    auto found = previews.find(*message->reply_to);
+    message->reply_preview =
+        found != previews.end() ? found->second : model::ReplyPreview{*message->reply_to, 0, 0, {}, false, true};
+  }
+}
+
 }  // namespace talkline::store

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,23 @@
 // both backends apply inside the send's commit (Store::message_insert).
 
 namespace talkline::store {
+
+/// An upload's thumbnail as its row's four nullable columns.
+struct ThumbnailColumns {
+  std::optional<std::string> key;
+  std::optional<std::int64_t> size, width, height;
+};
+
+inline ThumbnailColumns thumbnail_columns(const model::Upload& upload) {
+  ThumbnailColumns columns;
+  if (upload.thumbnail) {
+    columns.key = upload.thumbnail->blob_key;
+    columns.size = static_cast<std::int64_t>(upload.thumbnail->size);
+    columns.width = upload.thumbnail->width;
+    columns.height = upload.thumbnail->height;
+  }
+  return columns;
+}
 
 /// Ok when every upload `message` names is among `found`, is the sender's and is not
 /// attached yet. An upload that is absent and one of another user get the same answer,

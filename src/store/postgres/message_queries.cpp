@@ -43,7 +43,7 @@ Result<model::SendOutcome> append_outcome(const Rows& rows, int row) {
   if (row >= rows.size()) return Error::internal("tl_message_append returned no row");
   const std::string outcome = rows.text(row, 0);
   if (outcome == "created" || outcome == "retry") {
-    return model::SendOutcome{read_message(rows.at(row), 1), outcome == "created"};
+    return model::SendOutcome{read_message(rows.at(row), 1), outcome == "created", {}};
   }
   if (outcome == "conflict") return Error::conflict("clientMsgId was already used for a different message");
   if (outcome == "not_member") return Error::not_found("conversation not found");

@@ -123,13 +123,7 @@ void assign_reply_previews(const Rows& rows, const std::vector<model::Message*>&
     preview.deleted = rows.text(row, 4) == "t";
     previews.emplace(preview.id, std::move(preview));
   }
-  for (auto* message : messages) {
-    if (!message->reply_to || message->deleted_at) continue;
-    auto found = previews.find(*message->reply_to);
-    // A target whose row is gone shows as deleted.
-    message->reply_preview =
-        found != previews.end() ? found->second : model::ReplyPreview{*message->reply_to, 0, 0, {}, false, true};
-  }
+  place_reply_previews(messages, previews);
 }
 
 Result<void> attach_views(Executor& db, const std::vector<model::Message*>& messages) {

@@ -36,20 +36,13 @@ Result<model::Upload> insert_upload(Executor& db, const model::Upload& upload, m
     TL_TRY_ASSIGN(std::uint64_t used, uploaded_bytes_since(db, upload.uploader_id, quota_since));
     if (used + upload.size > quota_bytes) return quota_exceeded(quota_bytes);
   }
-  std::optional<std::string> thumbnail_key;
-  std::optional<std::int64_t> thumbnail_size, thumbnail_width, thumbnail_height;
-  if (upload.thumbnail) {
-    thumbnail_key = upload.thumbnail->blob_key;
-    thumbnail_size = static_cast<std::int64_t>(upload.thumbnail->size);
-    thumbnail_width = upload.thumbnail->width;
-    thumbnail_height = upload.thumbnail->height;
-  }
+  const ThumbnailColumns thumbnail = thumbnail_columns(upload);
   TL_TRY(db.query("INSERT INTO uploads (id, uploader_id, size, content_type, sha256, blob_key, file_name, created_at,"
                   " thumbnail_key, thumbnail_size, thumbnail_width, thumbnail_height)"
                   " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
                   Params::of(upload.id, upload.uploader_id, static_cast<std::int64_t>(upload.size),
                              upload.content_type, upload.sha256, upload.blob_key, upload.file_name, upload.created_at,
-                             thumbnail_key, thumbnail_size, thumbnail_width, thumbnail_height)));
+                             thumbnail.key, thumbnail.size, thumbnail.width, thumbnail.height)));
   model::Upload stored = upload;
   stored.conversation_id.reset();
   stored.message_seq.reset();

@@ -109,13 +109,7 @@ Result<void> attach_reply_previews(Connection& db, const std::vector<model::Mess
     if (!preview.deleted) preview.body = query.text(3);
     previews.emplace(preview.id, std::move(preview));
   }
-  for (auto* message : messages) {
-    if (!message->reply_to || message->deleted_at) continue;
-    auto found = previews.find(*message->reply_to);
-    // A target whose row is gone shows as deleted.
-    message->reply_preview =
-        found != previews.end() ? found->second : model::ReplyPreview{*message->reply_to, 0, 0, {}, false, true};
-  }
+  place_reply_previews(messages, previews);
   return ok_result();
 }
 

@@ -31,17 +31,10 @@ Result<model::Upload> insert_upload(Connection& db, const model::Upload& upload,
                 db.prepare("INSERT INTO uploads (id, uploader_id, size, content_type, sha256, blob_key, file_name,"
                            " created_at, thumbnail_key, thumbnail_size, thumbnail_width, thumbnail_height)"
                            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  std::optional<std::string> thumbnail_key;
-  std::optional<std::int64_t> thumbnail_size, thumbnail_width, thumbnail_height;
-  if (upload.thumbnail) {
-    thumbnail_key = upload.thumbnail->blob_key;
-    thumbnail_size = static_cast<std::int64_t>(upload.thumbnail->size);
-    thumbnail_width = upload.thumbnail->width;
-    thumbnail_height = upload.thumbnail->height;
-  }
+  const ThumbnailColumns thumbnail = thumbnail_columns(upload);
   insert.bind_all(upload.id, upload.uploader_id, static_cast<std::int64_t>(upload.size), upload.content_type,
-                  upload.sha256, upload.blob_key, upload.file_name, upload.created_at, thumbnail_key, thumbnail_size,
-                  thumbnail_width, thumbnail_height);
+                  upload.sha256, upload.blob_key, upload.file_name, upload.created_at, thumbnail.key, thumbnail.size,
+                  thumbnail.width, thumbnail.height);
   TL_TRY(insert.run());
   model::Upload stored = upload;
   stored.conversation_id.reset();
