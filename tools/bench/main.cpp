@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "attachments_scenario.hpp"
 #include "bench_options.hpp"
 #include "connections_scenario.hpp"
 #include "daily_model_scenario.hpp"
@@ -43,6 +44,7 @@ struct Settings {
   GroupOptions group;
   PersistOptions persist;
   DailyModelOptions daily;
+  AttachmentsOptions attachments;
 };
 
 void add_common(CLI::App& command, Settings& settings) {
@@ -129,6 +131,27 @@ std::vector<std::pair<CLI::App*, std::function<int()>>> add_scenarios(CLI::App& 
   daily->add_option("--body-bytes", model.body_bytes, "Approximate message body size");
   daily->add_option("--drain", model.drain_seconds, "Most seconds to wait for answers at the end");
   scenarios.emplace_back(daily, [&] { return run_daily_model(settings.common, settings.daily); });
+
+  auto* attach = parent.add_subcommand("attachments", "File uploads at rising rates, then large files at once");
+  add_common(*attach, settings);
+  auto& files = settings.attachments;
+  attach->add_option("--uploaders", files.uploaders, "Uploading users, each on its own kept-alive connection")
+      ->capture_default_str();
+  attach->add_option("--file-bytes", files.file_bytes, "Size of every file of the rate steps")->capture_default_str();
+  attach->add_option("--rate", files.rate, "Uploads per second over all uploaders")->capture_default_str();
+  attach->add_option("--rates", files.rates, "Rising upload rates, each for --duration (e.g. 5,10,20)")
+      ->delimiter(',');
+  attach->add_option("--p99-bound-ms", files.p99_bound_ms, "Stop at the first rate whose p99 upload exceeds this")
+      ->capture_default_str();
+  attach->add_option("--drain", files.drain_seconds, "Most seconds past a step's end to finish its uploads")
+      ->capture_default_str();
+  attach->add_option("--large-file-bytes", files.large_file_bytes, "Size of the large step's files (0 = no large step)")
+      ->capture_default_str();
+  attach->add_option("--large-files", files.large_files, "Large files uploaded at once, one per uploader")
+      ->capture_default_str();
+  attach->add_option("--timeout", files.timeout_seconds, "Seconds one read or write of an upload may take")
+      ->capture_default_str();
+  scenarios.emplace_back(attach, [&] { return run_attachments(settings.common, settings.attachments); });
   return scenarios;
 }
 
