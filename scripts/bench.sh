@@ -77,16 +77,6 @@ for bin in "$talkline" "$bench"; do
     exit 2
   fi
 done
-if [[ ! -d $peer_dir/node_modules ]]; then
-  echo "bench: the peer's node_modules is missing; run scripts/install-js-deps.sh" >&2
-  exit 2
-fi
-
-mkdir -p "$out_dir"
-if [[ $clear_out -eq 1 ]]; then
-  rm -f "$out_dir"/*.json
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/talkline-bench.XXXXXX")
 
 # ---- sizes ---------------------------------------------------------------------------
 # Which servers each scenario runs against, and the generator's options per profile.
@@ -144,6 +134,26 @@ scenario_args() {
     smoke:attachments) echo --uploaders 2 --file-bytes 262144 --rate 5 --duration 1 --large-file-bytes 1048576 --large-files 2 ;;
   esac
 }
+
+# The peer's packages are needed only when a run starts the peer (not for --only talkline,
+# nor for attachments).
+needs_peer=0
+for scenario in "${scenarios[@]}"; do
+  for kind in $(servers_for "$scenario"); do
+    [[ -n $only && $only != *",$kind,"* ]] && continue
+    [[ $kind == peer* ]] && needs_peer=1
+  done
+done
+if [[ $needs_peer -eq 1 && ! -d $peer_dir/node_modules ]]; then
+  echo "bench: the peer's node_modules is missing; run scripts/install-js-deps.sh" >&2
+  exit 2
+fi
+
+mkdir -p "$out_dir"
+if [[ $clear_out -eq 1 ]]; then
+  rm -f "$out_dir"/*.json
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/talkline-bench.XXXXXX")
 
 # ---- cores ---------------------------------------------------------------------------
 # The first two CPUs this script may use: the generator gets the first, the server the
