@@ -86,13 +86,14 @@ net::awaitable<void> run_uploader(std::shared_ptr<Phase> phase, Uploader& upload
     }
     const auto started = Clock::now();
     const std::string name = "bench-" + std::to_string(n) + ".txt";
-    const auto reply = co_await uploader.client->upload(phase->payload->bytes, "text/plain", name, uploader.token,
-                                                        phase->timeout);
+    const auto reply =
+        co_await uploader.client->upload(phase->payload->bytes, "text/plain", name, uploader.token, phase->timeout);
     if (!reply.answered) {
       ++stats.unanswered;
       continue;
     }
-    switch (judge_upload(reply.status, reply.size, reply.sha256, phase->payload->bytes.size(), phase->payload->sha256)) {
+    switch (
+        judge_upload(reply.status, reply.size, reply.sha256, phase->payload->bytes.size(), phase->payload->sha256)) {
       case UploadVerdict::ok:
         ++stats.ok;
         stats.bytes_ok += phase->payload->bytes.size();
@@ -125,10 +126,9 @@ PhaseResult run_phase(std::vector<Uploader>& uploaders, std::shared_ptr<Phase> p
   phase->running = static_cast<int>(uploaders.size());
   auto finished = phase->done.get_future();
   for (std::size_t w = 0; w < uploaders.size(); ++w) {
-    net::co_spawn(uploaders[w].client->executor(), run_uploader(phase, uploaders[w], w),
-                  [phase](std::exception_ptr) {
-                    if (--phase->running == 0) phase->done.set_value();
-                  });
+    net::co_spawn(uploaders[w].client->executor(), run_uploader(phase, uploaders[w], w), [phase](std::exception_ptr) {
+      if (--phase->running == 0) phase->done.set_value();
+    });
   }
   while (finished.wait_for(kSampleEvery) != std::future_status::ready) {
     result.rss.observe(sample_server(server_pids));
@@ -180,10 +180,10 @@ std::vector<Uploader> make_uploaders(IoPool& pool, const CommonOptions& common, 
   std::vector<Uploader> uploaders;
   for (std::size_t w = 0; w < users.size(); ++w) {
     const std::size_t node = node_of(w, servers.size());
-    uploaders.push_back({std::make_unique<UploadClient>(net::make_strand(pool.context()), servers[node],
-                                                        common.targets[node].authority(),
-                                                        source_address_for(common, w)),
-                         users[w].token});
+    uploaders.push_back(
+        {std::make_unique<UploadClient>(net::make_strand(pool.context()), servers[node],
+                                        common.targets[node].authority(), source_address_for(common, w)),
+         users[w].token});
   }
   return uploaders;
 }
@@ -259,8 +259,7 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
   if (best_step) {
     report.add("summary", "uploads_per_second_at_that_rate", best_step->at("upload_rate"), "uploads/s");
     report.add("summary", "mib_per_second_at_that_rate", best_step->at("mib_per_second"), "MiB/s");
-    report.add("summary", "p99_upload_at_that_rate",
-               best_step->at("upload_us").at("p99").get<double>() / 1000, "ms");
+    report.add("summary", "p99_upload_at_that_rate", best_step->at("upload_us").at("p99").get<double>() / 1000, "ms");
   }
   report.add_latency("latency", "upload (planned start → 201)", total.upload);
   report.add_latency("latency", "service (first byte → 201)", total.service);
@@ -296,12 +295,12 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
       report.add("large_files", "server_rss_start_mib", mib(result.rss.start_kib()), "MiB");
       report.add("large_files", "server_rss_peak_mib", mib(result.rss.peak_kib()), "MiB");
       report.add("large_files", "server_rss_peak_growth_mib", mib(result.rss.peak_growth_kib()), "MiB");
-      report.add("large_files", "bytes_in_flight_mib", static_cast<double>(large.bytes.size()) * files / (1 << 20), "MiB");
+      report.add("large_files", "bytes_in_flight_mib", static_cast<double>(large.bytes.size()) * files / (1 << 20),
+                 "MiB");
     }
     char line[200];
     std::snprintf(line, sizeof line, "  %d × %.0f MiB: %llu uploaded, %.1f MiB/s, server RSS peak +%.1f MiB", files,
-                  static_cast<double>(large.bytes.size()) / (1 << 20),
-                  static_cast<unsigned long long>(result.stats.ok),
+                  static_cast<double>(large.bytes.size()) / (1 << 20), static_cast<unsigned long long>(result.stats.ok),
                   mib_per_second(result.stats.bytes_ok, result.seconds), mib(result.rss.peak_growth_kib()));
     std::cerr << line << "\n";
   }
@@ -316,6 +315,10 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
   report.attach("steps", std::move(steps));
   report.print(std::cout);
   if (!write_report(report, common.json_file)) return 2;
+  if (total.ok == 0) {
+    std::cerr << "no upload came back right: the run checked nothing\n";
+    return 1;
+  }
   return total.errors() == 0 ? 0 : 1;
 }
 

@@ -49,7 +49,8 @@ net::awaitable<UploadReply> UploadClient::upload(std::string_view file, std::str
   co_await http::async_write_header(stream_, serializer, net::redirect_error(net::use_awaitable, ec));
   if (ec) co_return fail("write header");
   stream_.expires_after(timeout);
-  co_await net::async_write(stream_, net::buffer(file.data(), file.size()), net::redirect_error(net::use_awaitable, ec));
+  co_await net::async_write(stream_, net::buffer(file.data(), file.size()),
+                            net::redirect_error(net::use_awaitable, ec));
   if (ec) co_return fail("write body");
 
   http::response<http::string_body> response;

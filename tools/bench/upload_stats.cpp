@@ -17,8 +17,8 @@ void UploadStats::merge(const UploadStats& other) {
   service.merge(other.service);
 }
 
-UploadVerdict judge_upload(unsigned status, std::uint64_t size, const std::string& sha256,
-                           std::uint64_t expected_size, const std::string& expected_sha256) {
+UploadVerdict judge_upload(unsigned status, std::uint64_t size, const std::string& sha256, std::uint64_t expected_size,
+                           const std::string& expected_sha256) {
   if (status != 201) return UploadVerdict::failed;
   if (size != expected_size) return UploadVerdict::wrong_size;
   if (sha256 != expected_sha256) return UploadVerdict::wrong_sha256;

@@ -34,8 +34,8 @@ enum class UploadVerdict { ok, failed, wrong_size, wrong_sha256 };
 /// The verdict on an answer with HTTP `status` whose body says `size` and `sha256` (as the
 /// server sent them; absent fields are empty/0), for a file of `expected_size` bytes whose
 /// SHA-256 is `expected_sha256` (lower-case hex).
-UploadVerdict judge_upload(unsigned status, std::uint64_t size, const std::string& sha256,
-                           std::uint64_t expected_size, const std::string& expected_sha256);
+UploadVerdict judge_upload(unsigned status, std::uint64_t size, const std::string& sha256, std::uint64_t expected_size,
+                           const std::string& expected_sha256);
 
 /// A rising-rate step's outcome: sustained when every planned upload was made and answered
 /// right; within the bound when, in addition, its p99 planned→201 is at most `bound_ms`
