@@ -828,6 +828,7 @@ function attachmentsSection(entries) {
       "on an open-loop schedule at rising rates: each upload has a planned start, and its latency runs from then to the 201, so a server falling behind shows. " +
       "Every upload must come back 201 with the size and SHA-256 the generator computed. Every uploader sends from one buffer of the file made once. " +
       "The files stay stored (the file BlobStore in the run's data directory). The steps stop after the first one whose p99 goes over the bound. " +
+      "Then every uploader downloads the files it uploaded, one after the other (a closed loop), each checked for a 200 of the whole file with its SHA-256 as ETag. " +
       "Then the large step uploads a few large files at once. The server's RSS is sampled every 20 ms throughout. " +
       "TalkLine only: the socket.io peer has no uploads.",
     "",
@@ -836,7 +837,7 @@ function attachmentsSection(entries) {
     out.push(
       `Parameters: ${fmtInt(parameters.uploaders)} uploaders · files of ${bytesText(parameters.file_bytes)} · rates ${(parameters.rates ?? []).map(fmtNumber).join(", ")} uploads/s · ` +
         `${fmtNumber(parameters.duration_per_rate)} s per rate · p99 bound ${fmtNumber(parameters.p99_bound_upload)} ms · ` +
-        `large step ${fmtInt(parameters.large_files)} × ${bytesText(parameters.large_file_bytes)} at once.`,
+        `downloads for ${fmtNumber(parameters.download_seconds)} s · large step ${fmtInt(parameters.large_files)} × ${bytesText(parameters.large_file_bytes)} at once.`,
       "",
     );
   }
@@ -849,6 +850,15 @@ function attachmentsSection(entries) {
     ["server RSS peak during the steps (growth)", `${mibText(num(get(server, "rss_peak_mib")))} (${growthText(num(get(server, "rss_peak_growth_mib")))})`],
     ["server RSS after the steps (growth)", `${mibText(num(get(server, "rss_end_mib")))} (${growthText(num(get(server, "rss_end_growth_mib")))})`],
   ];
+  const downloads = result?.downloads;
+  if (downloads) {
+    rows.push(
+      ["downloads (each uploader fetching its files back to back): downloads/s", fmtFixed(num(downloads.downloads_per_second))],
+      ["downloads: MiB/s", fmtFixed(num(downloads.mib_per_second))],
+      ["downloads: p50 / p99 download, ms", `${fmtMs(get(downloads, "download_us", "p50"))} / ${fmtMs(get(downloads, "download_us", "p99"))}`],
+      ["downloads: server RSS peak growth", growthText(num(downloads.server_rss_peak_growth_mib))],
+    );
+  }
   if (large) {
     rows.push(
       [`large step: ${fmtInt(large.files)} × ${bytesText(large.file_bytes)} at once, uploaded`, `${fmtInt(large.uploaded)} in ${fmtFixed(num(large.seconds))} s`],

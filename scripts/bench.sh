@@ -115,7 +115,7 @@ scenario_args() {
     full:daily-model) echo --active 2000 --speedup 500 --duration 20 ;;
     full:cross-node) echo --pairs 500 --rates 500,1000,2000,3500,5000,7000,10000,14000,20000 --duration 4 --p99-bound-ms 50 --settle 2 ;;
     # 4 MiB files; every file stays stored, so the steps stop short of filling a disk.
-    full:attachments) echo --uploaders 16 --file-bytes 4194304 --rates 5,10,20,40,80,150,250 --duration 4 --p99-bound-ms 1000 --large-file-bytes 67108864 --large-files 4 ;;
+    full:attachments) echo --uploaders 16 --file-bytes 4194304 --rates 5,10,20,40,80,150,250 --duration 4 --p99-bound-ms 1000 --large-file-bytes 67108864 --large-files 4 --download-seconds 4 ;;
 
     quick:connections) echo --connections 1000 --connections-per-user 10 --duration 2 ;;
     quick:direct) echo --pairs 20 --rates 1000,2500 --duration 2 --p99-bound-ms 50 ;;
@@ -123,7 +123,7 @@ scenario_args() {
     quick:persist) echo --senders 20 --rates 500,1000 --duration 2 --p99-bound-ms 10 ;;
     quick:daily-model) echo --active 200 --speedup 2000 --duration 3 ;;
     quick:cross-node) echo --pairs 20 --rates 500,1000 --duration 2 --p99-bound-ms 50 ;;
-    quick:attachments) echo --uploaders 8 --file-bytes 4194304 --rates 5,10 --duration 2 --p99-bound-ms 1000 --large-file-bytes 33554432 --large-files 2 ;;
+    quick:attachments) echo --uploaders 8 --file-bytes 4194304 --rates 5,10 --duration 2 --p99-bound-ms 1000 --large-file-bytes 33554432 --large-files 2 --download-seconds 2 ;;
 
     smoke:connections) echo --connections 50 --connections-per-user 5 --duration 1 ;;
     smoke:direct) echo --pairs 5 --rate 200 --duration 2 ;;
@@ -131,7 +131,7 @@ scenario_args() {
     smoke:persist) echo --senders 5 --rate 100 --duration 2 ;;
     smoke:daily-model) echo --active 20 --speedup 8640 --duration 2 --readers 2 ;;
     smoke:cross-node) echo --pairs 5 --rate 100 --duration 2 ;;
-    smoke:attachments) echo --uploaders 2 --file-bytes 262144 --rate 5 --duration 1 --large-file-bytes 1048576 --large-files 2 ;;
+    smoke:attachments) echo --uploaders 2 --file-bytes 262144 --rate 5 --duration 1 --large-file-bytes 1048576 --large-files 2 --download-seconds 1 ;;
   esac
 }
 

@@ -8,13 +8,13 @@
 #include <memory>
 
 #include "api_client.hpp"
+#include "file_client.hpp"
 #include "io_pool.hpp"
 #include "process_stats.hpp"
 #include "report.hpp"
 #include "setup.hpp"
 #include "traffic_report.hpp"
-#include "upload_client.hpp"
-#include "upload_stats.hpp"
+#include "transfer_stats.hpp"
 #include "util/crypto.hpp"
 
 namespace talkline::bench {
@@ -43,29 +43,50 @@ Payload make_payload(std::int64_t bytes) {
   return payload;
 }
 
-// One phase: `count` uploads, upload n planned at begin + n · interval and made by
-// uploader n mod U. Uploader w writes only stats[w], on its strand; the main thread reads
-// them after `done`.
+// One phase. Uploads: `count` of them, upload n planned at begin + n · interval and made
+// by uploader n mod U. Downloads: each uploader fetches the files it uploaded, one after
+// the other, until `end`. Uploader w writes only stats[w] (and its own ids), on its
+// strand; the main thread reads them after `done`.
 struct Phase {
   const Payload* payload = nullptr;
+  bool download = false;
+  bool keep_ids = false;  ///< uploads: remember the ids, for the downloads
   Clock::time_point begin;
+  Clock::time_point end;  ///< downloads: none starts after it
   Clock::duration interval{};
   std::uint64_t count = 0;
   Clock::time_point give_up;  ///< an upload not started by then is not sent
   std::chrono::seconds timeout{120};
-  std::vector<UploadStats> stats;
+  std::vector<TransferStats> stats;
   std::atomic<int> running{0};
   std::promise<void> done;
 };
 
 struct Uploader {
-  std::unique_ptr<UploadClient> client;
+  std::unique_ptr<FileClient> client;
   std::string token;
+  std::vector<std::string> ids;  ///< what it uploaded in the rate steps
 };
 
 std::uint64_t micros_since(Clock::time_point from) {
   const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - from).count();
   return static_cast<std::uint64_t>(std::max<long long>(0, elapsed));
+}
+
+// Counts one answered transfer.
+void record(TransferStats& stats, TransferVerdict verdict, std::uint64_t bytes, Clock::time_point planned,
+            Clock::time_point started) {
+  switch (verdict) {
+    case TransferVerdict::ok:
+      ++stats.ok;
+      stats.bytes_ok += bytes;
+      stats.latency.record(micros_since(planned));
+      stats.service.record(micros_since(started));
+      break;
+    case TransferVerdict::failed: ++stats.failed; break;
+    case TransferVerdict::wrong_size: ++stats.wrong_size; break;
+    case TransferVerdict::wrong_sha256: ++stats.wrong_sha256; break;
+  }
 }
 
 net::awaitable<void> run_uploader(std::shared_ptr<Phase> phase, Uploader& uploader, std::size_t w) {
@@ -92,24 +113,35 @@ net::awaitable<void> run_uploader(std::shared_ptr<Phase> phase, Uploader& upload
       ++stats.unanswered;
       continue;
     }
-    switch (
-        judge_upload(reply.status, reply.size, reply.sha256, phase->payload->bytes.size(), phase->payload->sha256)) {
-      case UploadVerdict::ok:
-        ++stats.ok;
-        stats.bytes_ok += phase->payload->bytes.size();
-        stats.upload.record(micros_since(planned));
-        stats.service.record(micros_since(started));
-        break;
-      case UploadVerdict::failed: ++stats.failed; break;
-      case UploadVerdict::wrong_size: ++stats.wrong_size; break;
-      case UploadVerdict::wrong_sha256: ++stats.wrong_sha256; break;
+    const auto& file = *phase->payload;
+    const auto verdict = judge_upload(reply.status, reply.size, reply.sha256, file.bytes.size(), file.sha256);
+    record(stats, verdict, file.bytes.size(), planned, started);
+    if (verdict == TransferVerdict::ok && phase->keep_ids && !reply.id.empty()) uploader.ids.push_back(reply.id);
+  }
+}
+
+// A closed loop: the next download starts when the last one ended, so the phase measures
+// how fast the server can send files, with latency from each request's start.
+net::awaitable<void> run_downloader(std::shared_ptr<Phase> phase, Uploader& uploader, std::size_t w) {
+  auto& stats = phase->stats[w];
+  const auto& file = *phase->payload;
+  for (std::size_t i = 0; !uploader.ids.empty() && Clock::now() < phase->end; ++i) {
+    ++stats.planned;
+    const auto started = Clock::now();
+    const std::string path = "/api/v1/attachments/" + uploader.ids[i % uploader.ids.size()];
+    const auto reply = co_await uploader.client->download(path, uploader.token, phase->timeout);
+    if (!reply.answered) {
+      ++stats.unanswered;
+      continue;
     }
+    record(stats, judge_download(reply.status, reply.bytes, reply.etag, file.bytes.size(), file.sha256),
+           file.bytes.size(), started, started);
   }
 }
 
 // What the main thread measured around one phase.
 struct PhaseResult {
-  UploadStats stats;
+  TransferStats stats;
   double seconds = 0;  ///< from the phase's start to its last answer
   RssTracker rss;
   std::optional<double> server_cpu_percent;
@@ -122,11 +154,12 @@ PhaseResult run_phase(std::vector<Uploader>& uploaders, std::shared_ptr<Phase> p
   PhaseResult result;
   const auto cpu_start = sample_server(server_pids).total();
   result.rss.observe(sample_server(server_pids));
-  phase->stats.assign(uploaders.size(), UploadStats{});
+  phase->stats.assign(uploaders.size(), TransferStats{});
   phase->running = static_cast<int>(uploaders.size());
   auto finished = phase->done.get_future();
   for (std::size_t w = 0; w < uploaders.size(); ++w) {
-    net::co_spawn(uploaders[w].client->executor(), run_uploader(phase, uploaders[w], w), [phase](std::exception_ptr) {
+    auto work = phase->download ? run_downloader(phase, uploaders[w], w) : run_uploader(phase, uploaders[w], w);
+    net::co_spawn(uploaders[w].client->executor(), std::move(work), [phase](std::exception_ptr) {
       if (--phase->running == 0) phase->done.set_value();
     });
   }
@@ -166,7 +199,7 @@ Json phase_json(const PhaseResult& result, double seconds) {
                {"not_sent", stats.not_sent},
                {"upload_rate", seconds > 0 ? static_cast<double>(stats.ok) / seconds : 0.0},
                {"mib_per_second", mib_per_second(stats.bytes_ok, seconds)},
-               {"upload_us", latency_json(stats.upload)},
+               {"upload_us", latency_json(stats.latency)},
                {"service_us", latency_json(stats.service)}};
   if (result.server_cpu_percent) json["server_cpu_percent"] = *result.server_cpu_percent;
   json.update(rss_json(result.rss));
@@ -180,10 +213,10 @@ std::vector<Uploader> make_uploaders(IoPool& pool, const CommonOptions& common, 
   std::vector<Uploader> uploaders;
   for (std::size_t w = 0; w < users.size(); ++w) {
     const std::size_t node = node_of(w, servers.size());
-    uploaders.push_back(
-        {std::make_unique<UploadClient>(net::make_strand(pool.context()), servers[node],
-                                        common.targets[node].authority(), source_address_for(common, w)),
-         users[w].token});
+    uploaders.push_back({std::make_unique<FileClient>(net::make_strand(pool.context()), servers[node],
+                                                      common.targets[node].authority(), source_address_for(common, w)),
+                         users[w].token,
+                         {}});
   }
   return uploaders;
 }
@@ -209,10 +242,11 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
   report.add("parameters", "p99_bound_upload", options.p99_bound_ms, "ms");
   report.add("parameters", "large_file_bytes", options.large_file_bytes);
   report.add("parameters", "large_files", options.large_file_bytes > 0 ? options.large_files : 0);
+  report.add("parameters", "download_seconds", options.download_seconds, "s");
   report.add("parameters", "threads", pool.thread_count());
   add_targets(report, common);
 
-  UploadStats total;
+  TransferStats total;
   RssTracker run_rss;  // over the rate steps: their start, peak and end
   Json steps = Json::array();
   double best_rate = 0;
@@ -223,6 +257,7 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
               << " s\n";
     auto phase = std::make_shared<Phase>();
     phase->payload = &file;
+    phase->keep_ids = true;
     phase->begin = Clock::now();
     phase->interval = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1 / rate));
     phase->count = static_cast<std::uint64_t>(std::ceil(rate * common.duration_seconds));
@@ -261,7 +296,7 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
     report.add("summary", "mib_per_second_at_that_rate", best_step->at("mib_per_second"), "MiB/s");
     report.add("summary", "p99_upload_at_that_rate", best_step->at("upload_us").at("p99").get<double>() / 1000, "ms");
   }
-  report.add_latency("latency", "upload (planned start → 201)", total.upload);
+  report.add_latency("latency", "upload (planned start → 201)", total.latency);
   report.add_latency("latency", "service (first byte → 201)", total.service);
   if (run_rss.known()) {
     report.add("server", "rss_start_mib", mib(run_rss.start_kib()), "MiB");
@@ -269,6 +304,35 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
     report.add("server", "rss_end_mib", mib(run_rss.end_kib()), "MiB");
     report.add("server", "rss_peak_growth_mib", mib(run_rss.peak_growth_kib()), "MiB");
     report.add("server", "rss_end_growth_mib", mib(run_rss.end_growth_kib()), "MiB");
+  }
+
+  // Downloads of the files the steps uploaded, back to back on every uploader's connection.
+  TransferStats downloads;
+  if (options.download_seconds > 0 && total.ok > 0) {
+    std::cerr << "downloading for " << options.download_seconds << " s\n";
+    auto phase = std::make_shared<Phase>();
+    phase->payload = &file;
+    phase->download = true;
+    phase->begin = Clock::now();
+    phase->end = phase->begin +
+                 std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options.download_seconds));
+    phase->timeout = timeout;
+    const auto result = run_phase(uploaders, phase, common.server_pids);
+    downloads = result.stats;
+    report.add("downloads", "downloads", downloads.ok);
+    report.add("downloads", "seconds", result.seconds, "s");
+    report.add("downloads", "downloads_per_second", result.seconds > 0 ? downloads.ok / result.seconds : 0.0);
+    report.add("downloads", "mib_per_second", mib_per_second(downloads.bytes_ok, result.seconds), "MiB/s");
+    report.add_latency("downloads", "download", downloads.latency);
+    if (result.server_cpu_percent) report.add("downloads", "server_cpu_percent", *result.server_cpu_percent, "%");
+    if (result.rss.known()) {
+      report.add("downloads", "server_rss_peak_growth_mib", mib(result.rss.peak_growth_kib()), "MiB");
+    }
+    char line[200];
+    std::snprintf(line, sizeof line, "  %llu downloads, %.1f MiB/s, p99 download %.1f ms, server RSS peak +%.1f MiB",
+                  static_cast<unsigned long long>(downloads.ok), mib_per_second(downloads.bytes_ok, result.seconds),
+                  static_cast<double>(downloads.latency.percentile(99)) / 1000, mib(result.rss.peak_growth_kib()));
+    std::cerr << line << "\n";
   }
 
   // The large step: a few files far larger than the server's 64 KiB read chunks, all at
@@ -290,7 +354,7 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
     report.add("large_files", "uploaded", result.stats.ok);
     report.add("large_files", "seconds", result.seconds, "s");
     report.add("large_files", "mib_per_second", mib_per_second(result.stats.bytes_ok, result.seconds), "MiB/s");
-    report.add_latency("large_files", "upload", result.stats.upload);
+    report.add_latency("large_files", "upload", result.stats.latency);
     if (result.rss.known()) {
       report.add("large_files", "server_rss_start_mib", mib(result.rss.start_kib()), "MiB");
       report.add("large_files", "server_rss_peak_mib", mib(result.rss.peak_kib()), "MiB");
@@ -309,6 +373,10 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
   report.add("correctness", "wrong_size", total.wrong_size);
   report.add("correctness", "wrong_sha256", total.wrong_sha256);
   report.add("correctness", "unanswered", total.unanswered);
+  report.add("correctness", "download_failed", downloads.failed);
+  report.add("correctness", "download_wrong_size", downloads.wrong_size);
+  report.add("correctness", "download_wrong_etag", downloads.wrong_sha256);
+  report.add("correctness", "download_unanswered", downloads.unanswered);
   report.add("totals", "uploaded", total.ok);
   report.add("totals", "not_sent", total.not_sent);
   report.add("totals", "bytes_uploaded", total.bytes_ok);
@@ -319,7 +387,7 @@ int run_attachments(const CommonOptions& common, const AttachmentsOptions& optio
     std::cerr << "no upload came back right: the run checked nothing\n";
     return 1;
   }
-  return total.errors() == 0 ? 0 : 1;
+  return total.errors() == 0 && downloads.errors() == 0 ? 0 : 1;
 }
 
 }  // namespace talkline::bench

@@ -85,7 +85,8 @@ struct AttachmentsOptions {
   double drain_seconds = 30;                               ///< most time past a step's end to finish its uploads
   std::int64_t large_file_bytes = std::int64_t{64} << 20;  ///< the large step's file size; 0 = no large step
   int large_files = 4;                                     ///< large files uploaded at once, one per uploader
-  int timeout_seconds = 120;                               ///< per read or write of one upload
+  double download_seconds = 5;  ///< downloads of the uploaded files after the steps; 0 = none
+  int timeout_seconds = 120;    ///< per read or write of one upload
 };
 
 /// The traffic model TalkLine was specified for, compressed in time.

@@ -158,6 +158,11 @@ std::pair<CLI::App*, std::function<int()>> add_attachments(CLI::App& app, Settin
   attach->add_option("--large-files", files.large_files, "Large files uploaded at once, one per uploader")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  attach
+      ->add_option("--download-seconds", files.download_seconds,
+                   "Seconds of downloads of the uploaded files after the steps (0 = none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   attach->add_option("--timeout", files.timeout_seconds, "Seconds one read or write of an upload may take")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

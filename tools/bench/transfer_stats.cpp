@@ -1,10 +1,10 @@
-#include "upload_stats.hpp"
+#include "transfer_stats.hpp"
 
 #include <algorithm>
 
 namespace talkline::bench {
 
-void UploadStats::merge(const UploadStats& other) {
+void TransferStats::merge(const TransferStats& other) {
   planned += other.planned;
   ok += other.ok;
   failed += other.failed;
@@ -13,22 +13,30 @@ void UploadStats::merge(const UploadStats& other) {
   unanswered += other.unanswered;
   not_sent += other.not_sent;
   bytes_ok += other.bytes_ok;
-  upload.merge(other.upload);
+  latency.merge(other.latency);
   service.merge(other.service);
 }
 
-UploadVerdict judge_upload(unsigned status, std::uint64_t size, const std::string& sha256, std::uint64_t expected_size,
-                           const std::string& expected_sha256) {
-  if (status != 201) return UploadVerdict::failed;
-  if (size != expected_size) return UploadVerdict::wrong_size;
-  if (sha256 != expected_sha256) return UploadVerdict::wrong_sha256;
-  return UploadVerdict::ok;
+TransferVerdict judge_upload(unsigned status, std::uint64_t size, const std::string& sha256,
+                             std::uint64_t expected_size, const std::string& expected_sha256) {
+  if (status != 201) return TransferVerdict::failed;
+  if (size != expected_size) return TransferVerdict::wrong_size;
+  if (sha256 != expected_sha256) return TransferVerdict::wrong_sha256;
+  return TransferVerdict::ok;
 }
 
-UploadStepOutcome judge_upload_step(const UploadStats& stats, double bound_ms) {
+TransferVerdict judge_download(unsigned status, std::uint64_t bytes, const std::string& etag,
+                               std::uint64_t expected_size, const std::string& expected_sha256) {
+  if (status != 200) return TransferVerdict::failed;
+  if (bytes != expected_size) return TransferVerdict::wrong_size;
+  if (etag != "\"" + expected_sha256 + "\"") return TransferVerdict::wrong_sha256;
+  return TransferVerdict::ok;
+}
+
+UploadStepOutcome judge_upload_step(const TransferStats& stats, double bound_ms) {
   UploadStepOutcome outcome;
   outcome.sustained = stats.planned > 0 && stats.not_sent == 0 && stats.errors() == 0 && stats.ok == stats.planned;
-  outcome.p99_us = stats.upload.percentile(99);
+  outcome.p99_us = stats.latency.percentile(99);
   outcome.within_bound = outcome.sustained && (bound_ms <= 0 || static_cast<double>(outcome.p99_us) <= bound_ms * 1000);
   return outcome;
 }

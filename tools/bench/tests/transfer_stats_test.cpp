@@ -1,4 +1,4 @@
-#include "upload_stats.hpp"
+#include "transfer_stats.hpp"
 
 #include <cctype>
 
@@ -10,18 +10,28 @@ namespace {
 const std::string kSha = "ab12";
 
 TEST(JudgeUpload, OnlyA201WithTheSizeAndHashSentIsOk) {
-  EXPECT_EQ(judge_upload(201, 10, kSha, 10, kSha), UploadVerdict::ok);
-  EXPECT_EQ(judge_upload(413, 10, kSha, 10, kSha), UploadVerdict::failed);
-  EXPECT_EQ(judge_upload(200, 10, kSha, 10, kSha), UploadVerdict::failed);
-  EXPECT_EQ(judge_upload(201, 9, kSha, 10, kSha), UploadVerdict::wrong_size);
-  EXPECT_EQ(judge_upload(201, 10, "", 10, kSha), UploadVerdict::wrong_sha256);
+  EXPECT_EQ(judge_upload(201, 10, kSha, 10, kSha), TransferVerdict::ok);
+  EXPECT_EQ(judge_upload(413, 10, kSha, 10, kSha), TransferVerdict::failed);
+  EXPECT_EQ(judge_upload(200, 10, kSha, 10, kSha), TransferVerdict::failed);
+  EXPECT_EQ(judge_upload(201, 9, kSha, 10, kSha), TransferVerdict::wrong_size);
+  EXPECT_EQ(judge_upload(201, 10, "", 10, kSha), TransferVerdict::wrong_sha256);
 }
 
-UploadStats clean_step(int uploads, std::uint64_t latency_us) {
-  UploadStats stats;
+TEST(JudgeDownload, OnlyA200OfTheWholeFileWithItsHashAsETagIsOk) {
+  const std::string etag = "\"" + kSha + "\"";
+  EXPECT_EQ(judge_download(200, 10, etag, 10, kSha), TransferVerdict::ok);
+  EXPECT_EQ(judge_download(404, 10, etag, 10, kSha), TransferVerdict::failed);
+  EXPECT_EQ(judge_download(206, 10, etag, 10, kSha), TransferVerdict::failed);
+  EXPECT_EQ(judge_download(200, 3, etag, 10, kSha), TransferVerdict::wrong_size);
+  EXPECT_EQ(judge_download(200, 10, kSha, 10, kSha), TransferVerdict::wrong_sha256);
+  EXPECT_EQ(judge_download(200, 10, "W/" + etag, 10, kSha), TransferVerdict::wrong_sha256);
+}
+
+TransferStats clean_step(int uploads, std::uint64_t latency_us) {
+  TransferStats stats;
   stats.planned = static_cast<std::uint64_t>(uploads);
   stats.ok = stats.planned;
-  for (int i = 0; i < uploads; ++i) stats.upload.record(latency_us);
+  for (int i = 0; i < uploads; ++i) stats.latency.record(latency_us);
   return stats;
 }
 
@@ -48,10 +58,10 @@ TEST(JudgeUploadStep, UploadsNotSentOrAnsweredWronglyAreNotSustained) {
   wrong.ok = 99;
   wrong.wrong_sha256 = 1;
   EXPECT_FALSE(judge_upload_step(wrong, 1000).within_bound);
-  EXPECT_FALSE(judge_upload_step(UploadStats{}, 1000).sustained);
+  EXPECT_FALSE(judge_upload_step(TransferStats{}, 1000).sustained);
 }
 
-TEST(UploadStats, MergeAddsCountsAndLatencies) {
+TEST(TransferStats, MergeAddsCountsAndLatencies) {
   auto a = clean_step(3, 10);
   auto b = clean_step(2, 20);
   b.unanswered = 1;
@@ -61,7 +71,7 @@ TEST(UploadStats, MergeAddsCountsAndLatencies) {
   EXPECT_EQ(a.ok, 5U);
   EXPECT_EQ(a.errors(), 1U);
   EXPECT_EQ(a.bytes_ok, 7U);
-  EXPECT_EQ(a.upload.count(), 5U);
+  EXPECT_EQ(a.latency.count(), 5U);
 }
 
 TEST(MibPerSecond, DividesBytesByMebibytesAndSeconds) {
