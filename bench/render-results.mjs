@@ -826,7 +826,7 @@ function attachmentsSection(entries) {
     "",
     "File uploads over HTTP (`POST /api/v1/uploads`, the file as the raw body, `text/plain` so no thumbnail is made) by uploaders each on its own kept-alive connection, " +
       "on an open-loop schedule at rising rates: each upload has a planned start, and its latency runs from then to the 201, so a server falling behind shows. " +
-      "Every upload must come back 201 with the size and SHA-256 the generator computed. Every uploader sends from one buffer of the file made once. " +
+      "Every upload must come back 201 with the size and SHA-256 the generator computed. Every uploader sends from one buffer of the file made once, and uploads it once before the first step (not timed) to open its connection. " +
       "The files stay stored (the file BlobStore in the run's data directory). The steps stop after the first one whose p99 goes over the bound. " +
       "Then every uploader downloads the files it uploaded, one after the other (a closed loop), each checked for a 200 of the whole file with its SHA-256 as ETag. " +
       "Then the large step uploads a few large files at once. The server's RSS is sampled every 20 ms throughout. " +
