@@ -56,8 +56,8 @@ net::awaitable<bool> FileClient::ensure_connected(std::chrono::seconds timeout, 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 #endif
-net::awaitable<UploadReply> FileClient::upload(std::string_view file, std::string content_type, std::string name,
-                                               std::string bearer, std::chrono::seconds timeout) {
+net::awaitable<UploadReply> FileClient::upload_once(std::string_view file, std::string content_type, std::string name,
+                                                    std::string bearer, std::chrono::seconds timeout) {
   UploadReply reply;
   boost::system::error_code ec;
   const auto fail = [&](const char* step) {
@@ -100,8 +100,8 @@ net::awaitable<UploadReply> FileClient::upload(std::string_view file, std::strin
 #pragma GCC diagnostic pop
 #endif
 
-net::awaitable<DownloadReply> FileClient::download(const std::string& path, const std::string& bearer,
-                                                   std::chrono::seconds timeout) {
+net::awaitable<DownloadReply> FileClient::download_once(const std::string& path, const std::string& bearer,
+                                                        std::chrono::seconds timeout) {
   DownloadReply reply;
   boost::system::error_code ec;
   const auto fail = [&](const char* step) {
@@ -143,6 +143,26 @@ net::awaitable<DownloadReply> FileClient::download(const std::string& path, cons
   reply.etag = std::string(response[http::field::etag]);
   if (!response.keep_alive()) stream_.close();
   co_return reply;
+}
+
+// A kept-alive connection may have been closed by the server meanwhile (its idle timeout):
+// a transfer that fails on a reused connection is tried once more on a fresh one.
+net::awaitable<UploadReply> FileClient::upload(std::string_view file, std::string content_type, std::string name,
+                                               std::string bearer, std::chrono::seconds timeout) {
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = stream_.socket().is_open();
+    auto reply = co_await upload_once(file, content_type, name, bearer, timeout);
+    if (reply.answered || !reused || attempt > 0) co_return reply;
+  }
+}
+
+net::awaitable<DownloadReply> FileClient::download(const std::string& path, const std::string& bearer,
+                                                   std::chrono::seconds timeout) {
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = stream_.socket().is_open();
+    auto reply = co_await download_once(path, bearer, timeout);
+    if (reply.answered || !reused || attempt > 0) co_return reply;
+  }
 }
 
 }  // namespace talkline::bench

@@ -40,8 +40,9 @@ class FileClient {
              std::string source_address);
 
   /// POSTs `file` to /api/v1/uploads?name=`name` as `content_type`. `file` must outlive
-  /// the call. Any transport error or a timeout of `timeout` per read or write closes the
-  /// connection and comes back as an unanswered reply.
+  /// the call. A transport error or a timeout of `timeout` per read or write closes the
+  /// connection; on a kept-alive connection the upload is then tried once more on a new
+  /// one, else it comes back as an unanswered reply.
   boost::asio::awaitable<UploadReply> upload(std::string_view file, std::string content_type, std::string name,
                                              std::string bearer, std::chrono::seconds timeout);
 
@@ -52,6 +53,10 @@ class FileClient {
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
 
  private:
+  boost::asio::awaitable<UploadReply> upload_once(std::string_view file, std::string content_type, std::string name,
+                                                  std::string bearer, std::chrono::seconds timeout);
+  boost::asio::awaitable<DownloadReply> download_once(const std::string& path, const std::string& bearer,
+                                                      std::chrono::seconds timeout);
   /// Opens the connection unless it is open; false (and `ec` set) when it cannot.
   boost::asio::awaitable<bool> ensure_connected(std::chrono::seconds timeout, boost::system::error_code& ec);
 
