@@ -114,7 +114,8 @@ scenario_args() {
     full:persist) echo --senders 200 --rates 500,1000,2000,5000,7000,10000,20000,35000,50000,70000 --duration 4 --p99-bound-ms 20 --settle 2 ;;
     full:daily-model) echo --active 2000 --speedup 500 --duration 20 ;;
     full:cross-node) echo --pairs 500 --rates 500,1000,2000,3500,5000,7000,10000,14000,20000 --duration 4 --p99-bound-ms 50 --settle 2 ;;
-    # 4 MiB files; every file stays stored, so the steps stop short of filling a disk.
+    # 4 MiB files, each kept in the run's data directory until the run ends: about 9 GiB
+    # if every step keeps up.
     full:attachments) echo --uploaders 16 --file-bytes 4194304 --rates 5,10,20,40,80,150,250 --duration 4 --p99-bound-ms 1000 --large-file-bytes 67108864 --large-files 4 --download-seconds 4 ;;
 
     quick:connections) echo --connections 1000 --connections-per-user 10 --duration 2 ;;
@@ -607,7 +608,7 @@ run_one() {
       status="ok"
     else
       status="bench-failed"
-      error=$(grep -v -E '^(run |registering |creating |opening |sending |uploading |  [0-9.]+ (msg|uploads)/s: |  [0-9]+ × |\[)' "$dir/bench.err" | tail -4)
+      error=$(grep -v -E '^(run |registering |creating |opening |sending |uploading |downloading |  [0-9.]+ (msg|uploads)/s: |  [0-9]+ (×|downloads,) |\[)' "$dir/bench.err" | tail -4)
     fi
     stop_server
     server_code=$server_exit
