@@ -67,7 +67,8 @@ fuzz: test-deps
 	bash scripts/fuzz.sh $${FUZZ_SECONDS:-300}
 
 # Every talkline-bench scenario against TalkLine and the socket.io peer, cross-node
-# included (6-13 minutes); writes bench/results/*.json and bench/RESULTS.md.
+# included, and attachments against TalkLine alone (6-14 minutes); writes
+# bench/results/*.json and bench/RESULTS.md.
 # BENCH_ARGS=--quick for a two-minute run.
 bench: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline talkline-bench

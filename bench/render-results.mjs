@@ -20,6 +20,8 @@ const SERVERS = ["talkline", "peer-memory", "peer-sqlite"];
 /** cross-node: one server against itself on one and on two nodes (its own section). */
 const CROSS_NODE = "cross-node";
 const CROSS_NODE_SERVERS = ["talkline-1node", "talkline-2nodes", "peer-1node", "peer-2nodes"];
+/** attachments: file uploads over HTTP, TalkLine only (the peer has no uploads; its own section). */
+const ATTACHMENTS = "attachments";
 const SERVER_TITLES = {
   talkline: "TalkLine",
   "peer-memory": "socket.io peer (memory)",
@@ -801,6 +803,95 @@ function scenarioSection(scenario, entries) {
   return out.join("\n");
 }
 
+// ---- attachments -----------------------------------------------------------------------
+
+const mibText = (value) => (num(value) === undefined ? DASH : `${value.toFixed(1)} MiB`);
+const growthText = (value) => (num(value) === undefined ? DASH : `${value >= 0 ? "+" : ""}${value.toFixed(1)} MiB`);
+const bytesText = (value) => (num(value) === undefined ? DASH : `${fmtNumber(value / 1048576)} MiB`);
+
+/**
+ * The attachments section: uploads/s and MiB/s at the highest step inside the p99 bound,
+ * each step, and the server's RSS while files far larger than its read buffers go through.
+ */
+function attachmentsSection(entries) {
+  const entry = entries.talkline;
+  const result = entry?.result;
+  const steps = Array.isArray(result?.steps) ? result.steps : [];
+  const parameters = result?.parameters ?? {};
+  const best = steps.filter((s) => s.within_bound === true).reduce((a, b) => (!a || num(b.rate) > num(a.rate) ? b : a), undefined);
+  const large = result?.large_files;
+  const server = result?.server;
+  const out = [
+    "## Attachments",
+    "",
+    "File uploads over HTTP (`POST /api/v1/uploads`, the file as the raw body, `text/plain` so no thumbnail is made) by uploaders each on its own kept-alive connection, " +
+      "on an open-loop schedule at rising rates: each upload has a planned start, and its latency runs from then to the 201, so a server falling behind shows. " +
+      "Every upload must come back 201 with the size and SHA-256 the generator computed. Every uploader sends from one buffer of the file made once, and uploads it once before the first step (not timed) to open its connection. " +
+      "The files stay stored (the file BlobStore in the run's data directory). The steps stop after the first one whose p99 goes over the bound. " +
+      "Then every uploader downloads the files it uploaded, one after the other (a closed loop), each checked for a 200 of the whole file with its SHA-256 as ETag. " +
+      "Then the large step uploads a few large files at once. The server's RSS is sampled every 20 ms throughout. " +
+      "TalkLine only: the socket.io peer has no uploads.",
+    "",
+  ];
+  if (result) {
+    out.push(
+      `Parameters: ${fmtInt(parameters.uploaders)} uploaders · files of ${bytesText(parameters.file_bytes)} · rates ${(parameters.rates ?? []).map(fmtNumber).join(", ")} uploads/s · ` +
+        `${fmtNumber(parameters.duration_per_rate)} s per rate · p99 bound ${fmtNumber(parameters.p99_bound_upload)} ms · ` +
+        `downloads for ${fmtNumber(parameters.download_seconds)} s · large step ${fmtInt(parameters.large_files)} × ${bytesText(parameters.large_file_bytes)} at once.`,
+      "",
+    );
+  }
+  const rows = [
+    ["highest upload rate with every upload right and p99 ≤ bound", best ? `${fmtInt(best.rate)} uploads/s` : DASH],
+    ["uploads/s achieved at that rate", fmtFixed(num(best?.upload_rate))],
+    ["MiB/s at that rate", fmtFixed(num(best?.mib_per_second))],
+    ["p50 / p99 / max upload at that rate, ms", best ? `${fmtMs(get(best, "upload_us", "p50"))} / ${fmtMs(get(best, "upload_us", "p99"))} / ${fmtMs(get(best, "upload_us", "max"))}` : DASH],
+    ["server RSS before the first step", mibText(num(get(server, "rss_start_mib")))],
+    ["server RSS peak during the steps (growth)", `${mibText(num(get(server, "rss_peak_mib")))} (${growthText(num(get(server, "rss_peak_growth_mib")))})`],
+    ["server RSS after the steps (growth)", `${mibText(num(get(server, "rss_end_mib")))} (${growthText(num(get(server, "rss_end_growth_mib")))})`],
+  ];
+  const downloads = result?.downloads;
+  if (downloads) {
+    rows.push(
+      ["downloads (each uploader fetching its files back to back): downloads/s", fmtFixed(num(downloads.downloads_per_second))],
+      ["downloads: MiB/s", fmtFixed(num(downloads.mib_per_second))],
+      ["downloads: p50 / p99 download, ms", `${fmtMs(get(downloads, "download_us", "p50"))} / ${fmtMs(get(downloads, "download_us", "p99"))}`],
+      ["downloads: server RSS peak growth", growthText(num(downloads.server_rss_peak_growth_mib))],
+    );
+  }
+  if (large) {
+    rows.push(
+      [`large step: ${fmtInt(large.files)} × ${bytesText(large.file_bytes)} at once, uploaded`, `${fmtInt(large.uploaded)} in ${fmtFixed(num(large.seconds))} s`],
+      ["large step: MiB/s", fmtFixed(num(large.mib_per_second))],
+      ["large step: p99 upload, ms", fmtMs(get(large, "upload_us", "p99"))],
+      ["large step: server RSS peak growth (bytes in flight)", `${growthText(num(large.server_rss_peak_growth_mib))} (${mibText(num(large.bytes_in_flight_mib))})`],
+    );
+  }
+  out.push(table(["metric", SERVER_TITLES.talkline], rows), "");
+  if (steps.length) {
+    const stepRows = steps.map((step) => {
+      const flag = step.sustained === false ? " ✗ fell behind or wrong answers" : step.within_bound === false ? " ✗ over bound" : "";
+      return [
+        fmtNumber(step.rate),
+        fmtFixed(num(step.upload_rate)),
+        fmtFixed(num(step.mib_per_second)),
+        `${fmtMs(get(step, "upload_us", "p50"))} / ${fmtMs(get(step, "upload_us", "p99"))} / ${fmtMs(get(step, "upload_us", "max"))}`,
+        fmtMs(get(step, "service_us", "p99")),
+        fmtFixed(num(step.server_cpu_percent), 0),
+        growthText(num(step.server_rss_peak_growth_kib) / 1024) + flag,
+      ];
+    });
+    out.push(
+      "Each step (upload: planned start → 201; service: first byte sent → 201):",
+      "",
+      table(["planned uploads/s", "uploaded/s", "MiB/s", "upload p50 / p99 / max, ms", "service p99, ms", "server CPU %", "server RSS peak growth"], stepRows),
+      "",
+    );
+  }
+  out.push(correctnessTable(ATTACHMENTS, entries, ["talkline"].filter((s) => entries[s])), "", "Commands:", "", commandsBlock(entries, ["talkline"]), "");
+  return out.join("\n");
+}
+
 // ---- cross-node ------------------------------------------------------------------------
 
 /** Each node's CPU over a step, "41 + 43", from the generator's per-node samples. */
@@ -987,8 +1078,9 @@ function render(dir, outFile) {
     if (byScenario[scenario]) lines.push(scenarioSection(scenario, byScenario[scenario]));
   }
   if (byScenario[CROSS_NODE]) lines.push(crossNodeSection(byScenario[CROSS_NODE]));
+  if (byScenario[ATTACHMENTS]) lines.push(attachmentsSection(byScenario[ATTACHMENTS]));
   for (const scenario of Object.keys(byScenario)) {
-    if (!SCENARIOS.includes(scenario) && scenario !== CROSS_NODE) lines.push(`## ${scenario}`, "", "(not rendered: unknown scenario)", "");
+    if (!SCENARIOS.includes(scenario) && scenario !== CROSS_NODE && scenario !== ATTACHMENTS) lines.push(`## ${scenario}`, "", "(not rendered: unknown scenario)", "");
   }
 
   const analysis = path.join(repoRoot, "bench/ANALYSIS.md");

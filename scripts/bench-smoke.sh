@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # The bench layer of `make test`: every talkline-bench scenario for a few seconds at small
 # sizes, against TalkLine and against the socket.io peer (in memory, and on SQLite for
-# persist), and the cross-node run against two TalkLine nodes (PostgreSQL, Redis bus) and
-# two peer processes (Redis store and adapter), through scripts/bench.sh --smoke. It
-# asserts that each run exits 0 and that every correctness count (lost, duplicated, out
-# of order, refused, unanswered, ...) is zero. It never asserts a speed.
+# persist), the cross-node run against two TalkLine nodes (PostgreSQL, Redis bus) and two
+# peer processes (Redis store and adapter), and the uploads of attachments against TalkLine
+# alone (the peer has no uploads), through scripts/bench.sh --smoke. It asserts that each
+# run exits 0 and that every correctness count (lost, duplicated, out of order, refused,
+# unanswered, an upload answered wrongly, ...) is zero. It never asserts a speed.
 #
 #   scripts/bench-smoke.sh [BUILD_DIR]
 set -uo pipefail

@@ -6,8 +6,8 @@
 #   scripts/bench.sh [--quick | --smoke] [--build-dir DIR] [--out DIR] [--report FILE] [--no-render]
 #                    [--only SERVER,...] [scenario ...]
 #
-# Scenarios: connections direct group persist daily-model cross-node (default: all of
-# them, and the results directory is emptied first). Every run gets its own server,
+# Scenarios: connections direct group persist daily-model cross-node attachments (default:
+# all of them, and the results directory is emptied first). Every run gets its own server,
 # started on a fresh data directory (or database) and a free loopback port and stopped
 # afterwards; with two or more cores the server is pinned to one core and the generator to
 # another. A failed run does not stop the others: the script goes on and exits 1 at the end.
@@ -19,6 +19,9 @@
 # TalkLine on PostgreSQL (a throwaway cluster, a fresh database per run) with, for two
 # nodes, a throwaway Redis as the bus; the peer on its Redis store with, for two processes,
 # socket.io's Redis adapter. Each user of a pair is connected to a different node.
+#
+# attachments uploads files over HTTP (POST /api/v1/uploads) and runs against TalkLine
+# only: the peer has no uploads.
 #
 # For each run it writes <out>/<scenario>-<server>.json (talkline-bench --json) and
 # <out>/<scenario>-<server>.run.json (the exact commands, exit codes and times), where
@@ -45,8 +48,8 @@ while [[ $# -gt 0 ]]; do
     --report) report=$2; shift ;;
     --no-render) render=0 ;;
     --only) only=",$2,"; shift ;;
-    connections | direct | group | persist | daily-model | cross-node) scenarios+=("$1") ;;
-    -h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    connections | direct | group | persist | daily-model | cross-node | attachments) scenarios+=("$1") ;;
+    -h | --help) sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bench: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -57,7 +60,7 @@ out_dir=$(realpath -m "$out_dir")
 report=$(realpath -m "$report")
 cd "$root" || exit 2
 
-all_scenarios=(connections direct group persist daily-model cross-node)
+all_scenarios=(connections direct group persist daily-model cross-node attachments)
 if [[ ${#scenarios[@]} -eq 0 ]]; then
   scenarios=("${all_scenarios[@]}")
   clear_out=1
@@ -74,16 +77,6 @@ for bin in "$talkline" "$bench"; do
     exit 2
   fi
 done
-if [[ ! -d $peer_dir/node_modules ]]; then
-  echo "bench: the peer's node_modules is missing; run scripts/install-js-deps.sh" >&2
-  exit 2
-fi
-
-mkdir -p "$out_dir"
-if [[ $clear_out -eq 1 ]]; then
-  rm -f "$out_dir"/*.json
-fi
-work=$(mktemp -d "${TMPDIR:-/tmp}/talkline-bench.XXXXXX")
 
 # ---- sizes ---------------------------------------------------------------------------
 # Which servers each scenario runs against, and the generator's options per profile.
@@ -96,6 +89,7 @@ servers_for() {
   case $1 in
     direct) if [[ $profile == full ]]; then echo talkline peer-memory peer-sqlite; else echo talkline peer-memory; fi ;;
     persist) echo talkline peer-sqlite ;;
+    attachments) echo talkline ;;
     # The smoke run checks only what is new here: delivery between two nodes.
     cross-node) if [[ $profile == smoke ]]; then echo talkline-2nodes peer-2nodes; else
       echo talkline-1node talkline-2nodes peer-1node peer-2nodes; fi ;;
@@ -120,6 +114,9 @@ scenario_args() {
     full:persist) echo --senders 200 --rates 500,1000,2000,5000,7000,10000,20000,35000,50000,70000 --duration 4 --p99-bound-ms 20 --settle 2 ;;
     full:daily-model) echo --active 2000 --speedup 500 --duration 20 ;;
     full:cross-node) echo --pairs 500 --rates 500,1000,2000,3500,5000,7000,10000,14000,20000 --duration 4 --p99-bound-ms 50 --settle 2 ;;
+    # 4 MiB files, each kept in the run's data directory until the run ends: about 9 GiB
+    # if every step keeps up.
+    full:attachments) echo --uploaders 16 --file-bytes 4194304 --rates 5,10,20,40,80,150,250 --duration 4 --p99-bound-ms 1000 --large-file-bytes 67108864 --large-files 4 --download-seconds 4 ;;
 
     quick:connections) echo --connections 1000 --connections-per-user 10 --duration 2 ;;
     quick:direct) echo --pairs 20 --rates 1000,2500 --duration 2 --p99-bound-ms 50 ;;
@@ -127,6 +124,7 @@ scenario_args() {
     quick:persist) echo --senders 20 --rates 500,1000 --duration 2 --p99-bound-ms 10 ;;
     quick:daily-model) echo --active 200 --speedup 2000 --duration 3 ;;
     quick:cross-node) echo --pairs 20 --rates 500,1000 --duration 2 --p99-bound-ms 50 ;;
+    quick:attachments) echo --uploaders 8 --file-bytes 4194304 --rates 5,10 --duration 2 --p99-bound-ms 1000 --large-file-bytes 33554432 --large-files 2 --download-seconds 2 ;;
 
     smoke:connections) echo --connections 50 --connections-per-user 5 --duration 1 ;;
     smoke:direct) echo --pairs 5 --rate 200 --duration 2 ;;
@@ -134,8 +132,29 @@ scenario_args() {
     smoke:persist) echo --senders 5 --rate 100 --duration 2 ;;
     smoke:daily-model) echo --active 20 --speedup 8640 --duration 2 --readers 2 ;;
     smoke:cross-node) echo --pairs 5 --rate 100 --duration 2 ;;
+    smoke:attachments) echo --uploaders 2 --file-bytes 262144 --rate 5 --duration 1 --large-file-bytes 1048576 --large-files 2 --download-seconds 1 ;;
   esac
 }
+
+# The peer's packages are needed only when a run starts the peer (not for --only talkline,
+# nor for attachments).
+needs_peer=0
+for scenario in "${scenarios[@]}"; do
+  for kind in $(servers_for "$scenario"); do
+    [[ -n $only && $only != *",$kind,"* ]] && continue
+    [[ $kind == peer* ]] && needs_peer=1
+  done
+done
+if [[ $needs_peer -eq 1 && ! -d $peer_dir/node_modules ]]; then
+  echo "bench: the peer's node_modules is missing; run scripts/install-js-deps.sh" >&2
+  exit 2
+fi
+
+mkdir -p "$out_dir"
+if [[ $clear_out -eq 1 ]]; then
+  rm -f "$out_dir"/*.json
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/talkline-bench.XXXXXX")
 
 # ---- cores ---------------------------------------------------------------------------
 # The first two CPUs this script may use: the generator gets the first, the server the
@@ -230,11 +249,15 @@ free_port() {
 clean_env=(env)
 while IFS= read -r name; do clean_env+=(-u "$name"); done < <(compgen -e | grep -E '^(TALKLINE|PEER)_')
 
+# TalkLine's settings for every run: fast password hashing and no per-address limits (one
+# generator on one machine would hit them), the per-user message limits raised, and the
+# upload limits raised past the attachments scenario's files (1 GiB each, no daily quota).
 talkline_args=(--host 127.0.0.1 --port 0 "${thread_args[@]}" --log-level warn
   --argon2-memory-kib 8192 --argon2-iterations 1
   --registrations-per-ip-per-hour 1000000 --requests-per-minute-per-ip 0
   --max-connections 1000000 --max-connections-per-ip 1000000
-  --messages-per-second-per-user 100000 --message-burst-per-user 1000000)
+  --messages-per-second-per-user 100000 --message-burst-per-user 1000000
+  --upload-max-bytes 1073741824 --upload-bytes-per-user-per-day 0)
 
 # launch_node CWD LOG COMMAND...: starts one node of the server in CWD and appends it to
 # server_pids and server_logs; await_nodes then waits for every node launched.
@@ -585,7 +608,7 @@ run_one() {
       status="ok"
     else
       status="bench-failed"
-      error=$(grep -v -E '^(run |registering |creating |opening |sending |  [0-9.]+ msg/s: |\[)' "$dir/bench.err" | tail -4)
+      error=$(grep -v -E '^(run |registering |creating |opening |sending |uploading |downloading |  [0-9.]+ (msg|uploads)/s: |  [0-9]+ (×|downloads,) |\[)' "$dir/bench.err" | tail -4)
     fi
     stop_server
     server_code=$server_exit

@@ -74,6 +74,21 @@ struct PersistOptions {
   MessagingOptions messaging;
 };
 
+/// File uploads over HTTP (`POST /api/v1/uploads`) at rising rates, then a few large
+/// files at once, with the server's memory watched throughout.
+struct AttachmentsOptions {
+  int uploaders = 8;                                       ///< users, each on its own kept-alive connection
+  std::int64_t file_bytes = std::int64_t{4} << 20;         ///< size of every file of the rate steps
+  double rate = 10;                                        ///< uploads per second over all uploaders
+  std::vector<double> rates;                               ///< rising steps, each for the whole duration
+  double p99_bound_ms = 1000;                              ///< planned start → 201 bound of a step
+  double drain_seconds = 30;                               ///< most time past a step's end to finish its uploads
+  std::int64_t large_file_bytes = std::int64_t{64} << 20;  ///< the large step's file size; 0 = no large step
+  int large_files = 4;                                     ///< large files uploaded at once, one per uploader
+  double download_seconds = 5;  ///< downloads of the uploaded files after the steps; 0 = none
+  int timeout_seconds = 120;    ///< per read or write of one upload
+};
+
 /// The traffic model TalkLine was specified for, compressed in time.
 struct DailyModelOptions {
   int active = 100000;

@@ -11,6 +11,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "attachments_scenario.hpp"
 #include "bench_options.hpp"
 #include "connections_scenario.hpp"
 #include "daily_model_scenario.hpp"
@@ -43,6 +44,7 @@ struct Settings {
   GroupOptions group;
   PersistOptions persist;
   DailyModelOptions daily;
+  AttachmentsOptions attachments;
 };
 
 void add_common(CLI::App& command, Settings& settings) {
@@ -132,6 +134,41 @@ std::vector<std::pair<CLI::App*, std::function<int()>>> add_scenarios(CLI::App& 
   return scenarios;
 }
 
+// The uploads scenario: plain HTTP with no Socket.IO traffic and no time line, so it is not
+// one of soak's.
+std::pair<CLI::App*, std::function<int()>> add_attachments(CLI::App& app, Settings& settings) {
+  auto* attach = app.add_subcommand("attachments", "File uploads at rising rates, then large files at once");
+  add_common(*attach, settings);
+  auto& files = settings.attachments;
+  attach->add_option("--uploaders", files.uploaders, "Uploading users, each on its own kept-alive connection")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  attach->add_option("--file-bytes", files.file_bytes, "Size of every file of the rate steps")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  attach->add_option("--rate", files.rate, "Uploads per second over all uploaders")->capture_default_str();
+  attach->add_option("--rates", files.rates, "Rising upload rates, each for --duration (e.g. 5,10,20)")->delimiter(',');
+  attach->add_option("--p99-bound-ms", files.p99_bound_ms, "Stop at the first rate whose p99 upload exceeds this")
+      ->capture_default_str();
+  attach->add_option("--drain", files.drain_seconds, "Most seconds past a step's end to finish its uploads")
+      ->capture_default_str();
+  attach->add_option("--large-file-bytes", files.large_file_bytes, "Size of the large step's files (0 = no large step)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  attach->add_option("--large-files", files.large_files, "Large files uploaded at once, one per uploader")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  attach
+      ->add_option("--download-seconds", files.download_seconds,
+                   "Seconds of downloads of the uploaded files after the steps (0 = none)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  attach->add_option("--timeout", files.timeout_seconds, "Seconds one read or write of an upload may take")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  return {attach, [&] { return run_attachments(settings.common, settings.attachments); }};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -139,6 +176,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Settings settings;
   auto scenarios = add_scenarios(app, settings);
+  scenarios.push_back(add_attachments(app, settings));
   auto* soak = app.add_subcommand("soak", "Any scenario for a fixed time (up to 1 hour), a report line every 10 s");
   soak->require_subcommand(1);
   auto soak_scenarios = add_scenarios(*soak, settings);
