@@ -31,7 +31,10 @@ std::vector<model::Upload> all_uploads(const Rows& rows) {
 Result<model::Upload> insert_upload(Executor& db, const model::Upload& upload, model::Millis quota_since,
                                     std::uint64_t quota_bytes) {
   if (quota_bytes > 0) {
-    TL_TRY(db.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", Params::of(upload.uploader_id)));
+    // NO KEY UPDATE still serialises one uploader's uploads, but not against the KEY SHARE
+    // locks that foreign-key checks take on the user row: a send of this user waits for no
+    // upload, nor an upload for a send's group commit.
+    TL_TRY(db.query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", Params::of(upload.uploader_id)));
     TL_TRY_ASSIGN(std::uint64_t used, uploaded_bytes_since(db, upload.uploader_id, quota_since));
     if (used + upload.size > quota_bytes) return quota_exceeded(quota_bytes);
   }
