@@ -73,8 +73,8 @@ TEST_P(StoreConformance, MentionNamesOfAnyBytesAreMatchedLiterallyAndNeverFailTh
   // Names a parser would never hand over, each quoting or delimiting in JSON, SQL or an
   // array literal; only the plain "bob" names anyone.
   model::NewMessage request = new_message(group, ann, "odd names");
-  request.mention_names = {"b\"ob",  "bob\\", "\"]", "x\",\"bob", "{bob}", "bob,ann", "' OR 1=1 --",
-                           "NULL",   "%",     "_",  "",            "bob"};
+  request.mention_names = {"b\"ob",       "bob\\", "\"]", "x\",\"bob", "{bob}", "bob,ann",
+                           "' OR 1=1 --", "NULL",  "%",   "_",         "",      "bob"};
   auto sent = must(store().message_insert(request));
   EXPECT_EQ(sent.message.mentions, (std::vector<model::Id>{bob.id}));
 

@@ -120,8 +120,8 @@ TEST(MessageWire, AttachmentsAndKindMatchTheJsonTree) {
 
 // Every view at once, each in the forms it takes, so no pairing of them can drift.
 TEST(MessageWire, EveryCombinationOfViewsMatchesTheJsonTree) {
-  const model::Attachment photo{7'300'000'000'200, "cat\x01 \xff.png", 2048, "image/png", std::string(64, 'f'),
-                                model::Thumbnail{"t/1", 300, 320, 200}};
+  const model::Attachment photo{7'300'000'000'200, "cat\x01 \xff.png",   2048,
+                                "image/png",       std::string(64, 'f'), model::Thumbnail{"t/1", 300, 320, 200}};
   const model::Attachment file{7'300'000'000'201, "notes.pdf", 10, "application/pdf", std::string(64, 'e'), {}};
   const model::ReplyPreview preview{7'300'000'000'100, 3, 5, "the \"question\" \xff", true, false};
   const model::ReplyPreview gone{7'300'000'000'100, 0, 0, "", false, true};
