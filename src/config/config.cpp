@@ -685,6 +685,10 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) {
          return set_integer(c.thumbnail_max_source_pixels, v, 1, 1LL << 40);
        }},
+      {"downloads-max-concurrent", kAttachments,
+       "Attachment downloads streaming at once (503 past it); keep it below worker-threads",
+       [](const Config& c) { return number(c.downloads_max_concurrent); },
+       [](Config& c, const std::string& v) { return set_integer(c.downloads_max_concurrent, v, 1, 1024); }},
 
       {"log-level", kLogging, "trace, debug, info, warn, error, critical or off",
        [](const Config& c) { return text(c.log_level); },
