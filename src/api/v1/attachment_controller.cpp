@@ -39,8 +39,7 @@ std::string disposition(const Served& served) {
 // the worker pool, each GET under a slot of `slots` (503 when none is free: a HEAD
 // streams nothing and needs none); a failure mid-stream closes the connection
 // (message.hpp).
-Response serve(services::UploadService& uploads, DownloadSlots* slots, const Request& request,
-               const Served& served) {
+Response serve(services::UploadService& uploads, DownloadSlots* slots, const Request& request, const Served& served) {
   Response response;
   auto set_common = [&](Response& r) {
     r.headers.set("ETag", served.etag);
@@ -100,14 +99,14 @@ void register_attachment_routes(transport::http::Router& router, const ApiContex
   auto* uploads = context.uploads;
   DownloadSlots* slots = context.downloads.get();
 
-  auto file = authed_handler(auth, [uploads, slots](Request& request,
-                                                    const services::Principal& caller) -> Result<Response> {
-    TL_TRY_ASSIGN(const auto id, path_id(request, "id", "upload"));
-    TL_TRY_ASSIGN(const auto upload, uploads->visible_upload(caller, id));
-    return serve(*uploads, slots, request,
-                 Served{upload.blob_key, upload.size, upload.content_type,
-                        transport::http::strong_etag(upload.sha256), upload.file_name});
-  });
+  auto file =
+      authed_handler(auth, [uploads, slots](Request& request, const services::Principal& caller) -> Result<Response> {
+        TL_TRY_ASSIGN(const auto id, path_id(request, "id", "upload"));
+        TL_TRY_ASSIGN(const auto upload, uploads->visible_upload(caller, id));
+        return serve(*uploads, slots, request,
+                     Served{upload.blob_key, upload.size, upload.content_type,
+                            transport::http::strong_etag(upload.sha256), upload.file_name});
+      });
   router.add("GET", "/api/v1/attachments/{id}", file);
   router.add("HEAD", "/api/v1/attachments/{id}", file);
 
@@ -117,10 +116,10 @@ void register_attachment_routes(transport::http::Router& router, const ApiContex
         TL_TRY_ASSIGN(const auto upload, uploads->visible_upload(caller, id));
         if (!upload.thumbnail) return Error::not_found("thumbnail not found");
         const std::string stem = upload.file_name.empty() ? std::string("thumbnail") : upload.file_name;
-        return serve(*uploads, slots, request,
-                     Served{upload.thumbnail->blob_key, upload.thumbnail->size,
-                            std::string(model::kThumbnailContentType),
-                            transport::http::strong_etag(upload.sha256 + "-thumbnail"), stem + ".thumbnail.jpg"});
+        return serve(
+            *uploads, slots, request,
+            Served{upload.thumbnail->blob_key, upload.thumbnail->size, std::string(model::kThumbnailContentType),
+                   transport::http::strong_etag(upload.sha256 + "-thumbnail"), stem + ".thumbnail.jpg"});
       });
   router.add("GET", "/api/v1/attachments/{id}/thumbnail", thumbnail);
   router.add("HEAD", "/api/v1/attachments/{id}/thumbnail", thumbnail);
