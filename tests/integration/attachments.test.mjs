@@ -161,7 +161,8 @@ describe('uploads and attachments', () => {
     assert.equal(sha256(got.bytes), upload.sha256);
     assert.equal(got.headers['content-type'], 'text/plain');
     assert.equal(got.headers['x-content-type-options'], 'nosniff');
-    assert.match(got.headers['cache-control'], /private/);
+    // Revalidated on each use, so no cache shows it once the caller may no longer read it.
+    assert.equal(got.headers['cache-control'], 'private, no-cache');
     assert.equal(got.headers['content-disposition'], `attachment; filename="notes.txt"; filename*=UTF-8''notes.txt`);
     assert.equal(got.headers.etag, `"${upload.sha256}"`);
     assertProblem(await h.download(eve, upload.id), 404, 'not_found');
@@ -342,6 +343,8 @@ describe('uploads and attachments', () => {
     assert.equal(change.message.kind, 'text');
     assertProblem(await h.download(bob, upload.id), 404, 'not_found');
     assertProblem(await h.download(alice, upload.id), 404, 'not_found');
+    // A cache revalidating its copy is told the file is gone, not that it is unchanged.
+    assertProblem(await h.download(bob, upload.id, { 'if-none-match': `"${upload.sha256}"` }), 404, 'not_found');
     // The sweep frees the file and its thumbnail within its interval.
     const deadline = Date.now() + 10_000;
     while (countFiles(blobs) > before - 2 && Date.now() < deadline) await sleep(200);

@@ -43,7 +43,9 @@ Response serve(services::UploadService& uploads, DownloadSlots* slots, const Req
   Response response;
   auto set_common = [&](Response& r) {
     r.headers.set("ETag", served.etag);
-    r.headers.set("Cache-Control", "private, max-age=86400");
+    // Revalidated on every use (a 304 costs one round trip): a cache must not go on
+    // showing a file after its message is deleted or expired, or to a member who left.
+    r.headers.set("Cache-Control", "private, no-cache");
     r.headers.set("X-Content-Type-Options", "nosniff");
     r.headers.set("Accept-Ranges", "bytes");
   };
