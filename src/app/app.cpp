@@ -253,6 +253,7 @@ int serve(const config::Config& config) {
   context.messages = node->messages.get();
   context.uploads = node->uploads.get();
   context.upload_max_bytes = config.upload_max_bytes;
+  context.downloads = std::make_shared<api::v1::DownloadSlots>(config.downloads_max_concurrent);
   context.readiness = [store = node->store.get()] { return store->ping(); };
   // Without these the node still serves its own users: /readyz says "degraded", not 503.
   context.soft_checks.push_back({"bus", [bus = node->bus.get()] { return bus->healthy(); }});

@@ -609,7 +609,9 @@ const std::vector<Setting>& settings() {
        [](Config& c, const std::string& v) { return set_integer(c.retention_batch, v, 1, 100000); }},
       {"blob-backend", kAttachments, "Where uploaded files live: file (a directory) or s3 (a bucket)",
        [](const Config& c) { return text(c.blob_backend); },
-       [](Config& c, const std::string& v) { return set_choice(c.blob_backend, v, {"file", "s3"}); }},
+       [](Config& c, const std::string& v) {
+         return set_choice(c.blob_backend, v, {"file", "s3"});
+       }},
       {"blob-dir", kAttachments, "With the file backend: the directory (empty: <data dir>/blobs)",
        [](const Config& c) { return text(c.blob_dir); },
        [](Config& c, const std::string& v) -> Problem {
@@ -622,8 +624,7 @@ const std::vector<Setting>& settings() {
          c.s3_endpoint = v;
          return std::nullopt;
        }},
-      {"s3-bucket", kAttachments, "With the s3 backend: the bucket",
-       [](const Config& c) { return text(c.s3_bucket); },
+      {"s3-bucket", kAttachments, "With the s3 backend: the bucket", [](const Config& c) { return text(c.s3_bucket); },
        [](Config& c, const std::string& v) -> Problem {
          c.s3_bucket = v;
          return std::nullopt;
@@ -655,9 +656,7 @@ const std::vector<Setting>& settings() {
       {"upload-bytes-per-user-per-day", kAttachments,
        "Bytes one user may upload in 24 hours (uploads still stored; 0 = no quota)",
        [](const Config& c) { return number(c.upload_bytes_per_user_per_day); },
-       [](Config& c, const std::string& v) {
-         return set_integer(c.upload_bytes_per_user_per_day, v, 0, 1LL << 50);
-       }},
+       [](Config& c, const std::string& v) { return set_integer(c.upload_bytes_per_user_per_day, v, 0, 1LL << 50); }},
       {"upload-allowed-types", kAttachments, "Media types an upload may be stored as, comma separated",
        [](const Config& c) { return join(c.upload_allowed_types); },
        [](Config& c, const std::string& v) { return set_media_types(c.upload_allowed_types, v); }},
@@ -682,9 +681,11 @@ const std::vector<Setting>& settings() {
       {"thumbnail-max-source-pixels", kAttachments,
        "Images with more pixels than this (width x height) get no thumbnail",
        [](const Config& c) { return number(c.thumbnail_max_source_pixels); },
-       [](Config& c, const std::string& v) {
-         return set_integer(c.thumbnail_max_source_pixels, v, 1, 1LL << 40);
-       }},
+       [](Config& c, const std::string& v) { return set_integer(c.thumbnail_max_source_pixels, v, 1, 1LL << 40); }},
+      {"downloads-max-concurrent", kAttachments,
+       "Attachment downloads streaming at once (503 past it); keep it below worker-threads",
+       [](const Config& c) { return number(c.downloads_max_concurrent); },
+       [](Config& c, const std::string& v) { return set_integer(c.downloads_max_concurrent, v, 1, 1024); }},
 
       {"log-level", kLogging, "trace, debug, info, warn, error, critical or off",
        [](const Config& c) { return text(c.log_level); },

@@ -139,6 +139,7 @@ struct Config {
   int upload_sweep_batch = 500;
   int thumbnail_max_pixels = 320;                            // the thumbnail's long side
   std::uint64_t thumbnail_max_source_pixels = 40'000'000;  // larger images get no thumbnail
+  int downloads_max_concurrent = 8;                        // attachment downloads streaming at once
 
   // logging
   std::string log_level = "info";

@@ -132,7 +132,8 @@ class Store {
   /// attachment_ids are attached in the same commit, in their order: `invalid_argument`
   /// on "attachmentIds" when one is not an upload of the sender (absent or another
   /// user's: the answer does not tell which), `conflict` when one is already attached to
-  /// a message; nothing is written then.
+  /// a message; nothing is written then. The checks run in this order, and the first that
+  /// fails answers: retry, membership, reply target, attachments.
   virtual Result<model::SendOutcome> message_insert(const model::NewMessage& message) = 0;
   /// message_insert without waiting: `done` gets the same outcome. A store that returns
   /// true from completes_in_commit_order() calls `done` for each conversation on one

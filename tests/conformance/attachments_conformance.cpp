@@ -126,6 +126,25 @@ TEST_P(StoreConformance, OnlyTheUploaderAttachesAnUploadAndNothingIsWrittenOther
   EXPECT_FALSE(must(store().upload_get(theirs.id)).conversation_id);
 }
 
+TEST_P(StoreConformance, ABadReplyTargetIsReportedBeforeTheAttachmentsOnEveryBackend) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::Conversation group = add_group(alice, {bob});
+  model::Conversation other = add_group(bob, {});
+  model::Message elsewhere = send(other, bob, "elsewhere");
+  model::Upload theirs = upload_of(new_id(), bob, 10, "image/png", tick());
+  must(store().upload_insert(theirs, 0, 0));
+
+  // The store's order of checks: retry, membership, reply target, attachments.
+  model::NewMessage message = new_message(group, alice, "look");
+  message.reply_to = elsewhere.id;
+  message.attachment_ids = {theirs.id};
+  auto refused = store().message_insert(message);
+  EXPECT_EQ(outcome(refused), "invalid_argument");
+  EXPECT_EQ(field_of(refused), "replyTo");
+  EXPECT_EQ(must(store().conversation_get(group.id)).last_seq, 0);
+}
+
 TEST_P(StoreConformance, AnUploadIsAttachedToOneMessageOnly) {
   model::User alice = add_user("alice");
   model::User bob = add_user("bob");

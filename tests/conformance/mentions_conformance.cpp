@@ -66,6 +66,24 @@ TEST_P(StoreConformance, MentionsResolveToMembersOnlyInTheSendsCommit) {
   EXPECT_TRUE(plain.mentions.empty());
 }
 
+TEST_P(StoreConformance, MentionNamesOfAnyBytesAreMatchedLiterallyAndNeverFailTheSend) {
+  model::User ann = add_user("ann");
+  model::User bob = add_user("bob");
+  model::Conversation group = add_group(ann, {bob});
+  // Names a parser would never hand over, each quoting or delimiting in JSON, SQL or an
+  // array literal; only the plain "bob" names anyone.
+  model::NewMessage request = new_message(group, ann, "odd names");
+  request.mention_names = {"b\"ob",       "bob\\", "\"]", "x\",\"bob", "{bob}", "bob,ann",
+                           "' OR 1=1 --", "NULL",  "%",   "_",         "",      "bob"};
+  auto sent = must(store().message_insert(request));
+  EXPECT_EQ(sent.message.mentions, (std::vector<model::Id>{bob.id}));
+
+  model::MessageChange edit = change_of(sent.message, ann, model::ChangeKind::edited, tick());
+  edit.body = "edited";
+  edit.mention_names = {"ann\"", "[\"ann\"]", "ann"};
+  EXPECT_EQ(must(store().message_change(edit)).change.message.mentions, (std::vector<model::Id>{ann.id}));
+}
+
 TEST_P(StoreConformance, MentionCountIsAboveTheReadCursorAndFollowsIt) {
   model::User ann = add_user("ann");
   model::User bob = add_user("bob");

@@ -1,5 +1,6 @@
 #include "store_conformance.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <vector>
@@ -228,6 +229,80 @@ TEST_P(StoreConformance, ConversationsDueForExpiryArePagedByIdAndStopAtTheFirstY
   EXPECT_EQ(must(store().conversations_due_for_expiry(in_a.created_at + kDay + 1, kDay, 0, 10)),
             (std::vector<model::Id>{a.id}));
   (void)empty;
+}
+
+// Where retention meets attachments and mentions: an expiry frees what a delete frees.
+TEST_P(StoreConformance, AnExpiryFreesTheAttachmentsAndMentionsOfAMessageAsADeleteDoes) {
+  model::User ann = add_user("ann");
+  model::User bob = add_user("bob");
+  model::Conversation group = add_group(ann, {bob});
+  model::Upload photo;
+  photo.id = new_id();
+  photo.uploader_id = ann.id;
+  photo.size = 10;
+  photo.content_type = "image/png";
+  photo.sha256 = std::string(64, 'a');
+  photo.blob_key = "u/" + std::to_string(photo.id);
+  photo.file_name = "photo.png";
+  photo.created_at = tick();
+  photo.thumbnail = model::Thumbnail{"t/" + std::to_string(photo.id), 5, 4, 4};
+  must(store().upload_insert(photo, 0, 0));
+  model::NewMessage request = new_message(group, ann, "@bob look");
+  request.attachment_ids = {photo.id};
+  request.mention_names = {"bob"};
+  model::Message old = must(store().message_insert(request)).message;
+  ASSERT_EQ(old.attachments.size(), 1u);
+  ASSERT_EQ(old.mentions, (std::vector<model::Id>{bob.id}));
+  must(store().message_change(change_of(model::ChangeKind::reacted, old, bob, tick())));
+  must(store().message_change(change_of(model::ChangeKind::pinned, old, ann, tick())));
+  model::NewMessage answer = new_message(group, bob, "nice");
+  answer.reply_to = old.id;
+  answer.created_at = old.created_at + kDay;
+  model::Message reply = must(store().message_insert(answer)).message;
+  EXPECT_EQ(must(store().mention_count(group.id, bob.id, 0)), 1);
+
+  auto expiry = must(store().message_expire(expiry_of(group, old.created_at + kDay / 2 * 3, kDay)));
+  ASSERT_EQ(expired_ids(expiry), (std::vector<model::Id>{old.id}));
+  const model::Message& tombstone = expiry.changes.at(0).message;
+  EXPECT_TRUE(tombstone.attachments.empty());
+  EXPECT_TRUE(tombstone.mentions.empty());
+  EXPECT_TRUE(tombstone.reactions.empty());
+
+  // The upload row is gone and both blobs wait to be freed, in the expiry's commit.
+  EXPECT_EQ(outcome(store().upload_get(photo.id)), "not_found");
+  std::vector<std::string> released = must(store().blob_release_list(10));
+  std::sort(released.begin(), released.end());
+  std::vector<std::string> expected{photo.blob_key, photo.thumbnail->blob_key};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(released, expected);
+
+  // No mention is left to count, in the summary nor by the count.
+  EXPECT_EQ(must(store().mention_count(group.id, bob.id, 0)), 0);
+  for (const auto& summary : must(store().conversation_list_for_user(bob.id, std::nullopt, 10))) {
+    if (summary.conversation.id == group.id) {
+      EXPECT_EQ(summary.mention_count, 0);
+    }
+  }
+  EXPECT_TRUE(must(store().pin_list(group.id)).empty());
+
+  // Every view shows the tombstone bare, and the reply previews it as deleted.
+  auto history = must(store().message_list(group.id, std::nullopt, std::nullopt, 10));
+  ASSERT_EQ(history.size(), 2u);
+  EXPECT_TRUE(history[0].attachments.empty());
+  EXPECT_TRUE(history[0].mentions.empty());
+  EXPECT_EQ(history[1].id, reply.id);
+  ASSERT_TRUE(history[1].reply_preview.has_value());
+  EXPECT_TRUE(history[1].reply_preview->deleted);
+  EXPECT_EQ(history[1].reply_preview->body, "");
+
+  // A retry of the expired send answers with the tombstone, not a conflict.
+  model::NewMessage retry = request;
+  retry.id = new_id();
+  auto again = must(store().message_insert(retry));
+  EXPECT_FALSE(again.created);
+  EXPECT_EQ(again.message.id, old.id);
+  EXPECT_TRUE(again.message.deleted_at.has_value());
+  EXPECT_TRUE(again.message.mentions.empty());
 }
 
 }  // namespace talkline::conformance

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { describe, it } from 'node:test';
@@ -160,7 +161,8 @@ describe('uploads and attachments', () => {
     assert.equal(sha256(got.bytes), upload.sha256);
     assert.equal(got.headers['content-type'], 'text/plain');
     assert.equal(got.headers['x-content-type-options'], 'nosniff');
-    assert.match(got.headers['cache-control'], /private/);
+    // Revalidated on each use, so no cache shows it once the caller may no longer read it.
+    assert.equal(got.headers['cache-control'], 'private, no-cache');
     assert.equal(got.headers['content-disposition'], `attachment; filename="notes.txt"; filename*=UTF-8''notes.txt`);
     assert.equal(got.headers.etag, `"${upload.sha256}"`);
     assertProblem(await h.download(eve, upload.id), 404, 'not_found');
@@ -341,6 +343,8 @@ describe('uploads and attachments', () => {
     assert.equal(change.message.kind, 'text');
     assertProblem(await h.download(bob, upload.id), 404, 'not_found');
     assertProblem(await h.download(alice, upload.id), 404, 'not_found');
+    // A cache revalidating its copy is told the file is gone, not that it is unchanged.
+    assertProblem(await h.download(bob, upload.id, { 'if-none-match': `"${upload.sha256}"` }), 404, 'not_found');
     // The sweep frees the file and its thumbnail within its interval.
     const deadline = Date.now() + 10_000;
     while (countFiles(blobs) > before - 2 && Date.now() < deadline) await sleep(200);
@@ -368,5 +372,62 @@ describe('the sweep of unattached uploads', () => {
     assert.equal((await h.download(bob, kept.id)).status, 200);
     // Too late to attach it now.
     assertFieldError(await h.send(alice, group.id, { body: 'late', attachmentIds: [loose.id] }), 'attachmentIds');
+  });
+});
+
+describe('downloads streaming at once', () => {
+  const ctx = {};
+  // Two workers, one download slot: before the bound, two clients that never read held
+  // both workers and every other handler waited for the request timeout.
+  useServer((started) => Object.assign(ctx, started), {
+    env: {
+      TALKLINE_WORKER_THREADS: '2',
+      TALKLINE_DOWNLOADS_MAX_CONCURRENT: '1',
+      TALKLINE_UPLOAD_MAX_BYTES: String(32 << 20),
+      TALKLINE_REQUEST_TIMEOUT_SECONDS: '10',
+    },
+  });
+  const h = helpers(() => ctx);
+
+  /** A GET of the attachment whose client reads nothing; resolves with its first bytes. */
+  function stalledDownload(user, id) {
+    const socket = net.connect(Number(new URL(ctx.server.baseUrl).port), '127.0.0.1');
+    socket.on('error', () => {});
+    const head = new Promise((resolve) => socket.once('data', (chunk) => resolve(chunk.toString('latin1'))));
+    socket.write(`GET /api/v1/attachments/${id} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${user.accessToken}\r\n\r\n`);
+    return { socket, head };
+  }
+
+  it('answers 503 past the bound, keeps the API responsive, and frees the slot with the client', async () => {
+    const alice = await registerUser(ctx.client, 'dl');
+    const content = crypto.randomBytes(20 << 20);
+    const upload = await h.uploaded(alice, content, { type: 'application/octet-stream' });
+
+    const first = stalledDownload(alice, upload.id);
+    assert.match(await first.head, /^HTTP\/1\.1 200/);
+    first.socket.pause();
+    const second = stalledDownload(alice, upload.id);
+    assert.match(await second.head, /^HTTP\/1\.1 503/);
+    assert.match(await second.head, /retry-after: 1/i);
+    second.socket.destroy();
+    const busy = await h.download(alice, upload.id);
+    assertProblem(busy, 503, 'unavailable');
+    assert.equal(busy.headers['retry-after'], '1');
+    // A HEAD streams nothing and needs no slot.
+    assert.equal((await h.download(alice, upload.id, {}, 'HEAD')).status, 200);
+
+    const started = Date.now();
+    assertJson(await ctx.client.get('/api/v1/conversations', { token: alice.accessToken }), 200);
+    assert.ok(Date.now() - started < 3000, `the API waited ${Date.now() - started} ms`);
+
+    first.socket.destroy();
+    const deadline = Date.now() + 15_000;
+    let got;
+    do {
+      got = await h.download(alice, upload.id, { range: 'bytes=0-9' });
+      if (got.status !== 206) await sleep(200);
+    } while (got.status !== 206 && Date.now() < deadline);
+    assert.equal(got.status, 206);
+    assert.deepEqual(got.bytes, content.subarray(0, 10));
   });
 });

@@ -1,9 +1,11 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "api/v1/download_slots.hpp"
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
@@ -23,6 +25,8 @@ struct ApiContext {
   services::UploadService* uploads = nullptr;
   /// Largest upload body (TALKLINE_UPLOAD_MAX_BYTES).
   std::uint64_t upload_max_bytes = std::uint64_t{25} << 20;
+  /// Attachment downloads streaming at once; null: no bound.
+  std::shared_ptr<DownloadSlots> downloads;
   /// Succeeds when the node can serve (store reachable); backs /readyz, which answers
   /// 503 when it fails.
   std::function<Result<void>()> readiness;

@@ -36,12 +36,16 @@ std::string disposition(const Served& served) {
 
 // GET and HEAD, with a strong ETag from the content hash, If-None-Match (304), Range
 // (206, or 416 when unsatisfiable) and If-Range. The bytes stream from the BlobStore on
-// the worker pool; a failure mid-stream closes the connection (message.hpp).
-Response serve(services::UploadService& uploads, const Request& request, const Served& served) {
+// the worker pool, each GET under a slot of `slots` (503 when none is free: a HEAD
+// streams nothing and needs none); a failure mid-stream closes the connection
+// (message.hpp).
+Response serve(services::UploadService& uploads, DownloadSlots* slots, const Request& request, const Served& served) {
   Response response;
   auto set_common = [&](Response& r) {
     r.headers.set("ETag", served.etag);
-    r.headers.set("Cache-Control", "private, max-age=86400");
+    // Revalidated on every use (a 304 costs one round trip): a cache must not go on
+    // showing a file after its message is deleted or expired, or to a member who left.
+    r.headers.set("Cache-Control", "private, no-cache");
     r.headers.set("X-Content-Type-Options", "nosniff");
     r.headers.set("Accept-Ranges", "bytes");
   };
@@ -68,9 +72,18 @@ Response serve(services::UploadService& uploads, const Request& request, const S
       status = 206;
     }
   }
+  std::shared_ptr<void> slot;
+  if (slots && request.method != "HEAD") {
+    slot = slots->take();
+    if (!slot) {
+      response = error_from(Error::unavailable("too many downloads at once; try again shortly"));
+      response.headers.set("Retry-After", "1");
+      return response;
+    }
+  }
   blob::BlobStore* blobs = &uploads.blobs();
   response = Response::streamed(status, range.length,
-                                [blobs, key = served.blob_key, range](const transport::http::BodySink& sink) {
+                                [blobs, key = served.blob_key, range, slot](const transport::http::BodySink& sink) {
                                   auto read = blobs->read(key, range.offset, range.length, sink);
                                   return read.ok() && *read == range.length;
                                 });
@@ -86,27 +99,29 @@ Response serve(services::UploadService& uploads, const Request& request, const S
 void register_attachment_routes(transport::http::Router& router, const ApiContext& context) {
   auto* auth = context.auth;
   auto* uploads = context.uploads;
+  DownloadSlots* slots = context.downloads.get();
 
-  auto file = authed_handler(auth, [uploads](Request& request, const services::Principal& caller) -> Result<Response> {
-    TL_TRY_ASSIGN(const auto id, path_id(request, "id", "upload"));
-    TL_TRY_ASSIGN(const auto upload, uploads->visible_upload(caller, id));
-    return serve(*uploads, request,
-                 Served{upload.blob_key, upload.size, upload.content_type,
-                        transport::http::strong_etag(upload.sha256), upload.file_name});
-  });
+  auto file =
+      authed_handler(auth, [uploads, slots](Request& request, const services::Principal& caller) -> Result<Response> {
+        TL_TRY_ASSIGN(const auto id, path_id(request, "id", "upload"));
+        TL_TRY_ASSIGN(const auto upload, uploads->visible_upload(caller, id));
+        return serve(*uploads, slots, request,
+                     Served{upload.blob_key, upload.size, upload.content_type,
+                            transport::http::strong_etag(upload.sha256), upload.file_name});
+      });
   router.add("GET", "/api/v1/attachments/{id}", file);
   router.add("HEAD", "/api/v1/attachments/{id}", file);
 
   auto thumbnail =
-      authed_handler(auth, [uploads](Request& request, const services::Principal& caller) -> Result<Response> {
+      authed_handler(auth, [uploads, slots](Request& request, const services::Principal& caller) -> Result<Response> {
         TL_TRY_ASSIGN(const auto id, path_id(request, "id", "upload"));
         TL_TRY_ASSIGN(const auto upload, uploads->visible_upload(caller, id));
         if (!upload.thumbnail) return Error::not_found("thumbnail not found");
         const std::string stem = upload.file_name.empty() ? std::string("thumbnail") : upload.file_name;
-        return serve(*uploads, request,
-                     Served{upload.thumbnail->blob_key, upload.thumbnail->size,
-                            std::string(model::kThumbnailContentType),
-                            transport::http::strong_etag(upload.sha256 + "-thumbnail"), stem + ".thumbnail.jpg"});
+        return serve(
+            *uploads, slots, request,
+            Served{upload.thumbnail->blob_key, upload.thumbnail->size, std::string(model::kThumbnailContentType),
+                   transport::http::strong_etag(upload.sha256 + "-thumbnail"), stem + ".thumbnail.jpg"});
       });
   router.add("GET", "/api/v1/attachments/{id}/thumbnail", thumbnail);
   router.add("HEAD", "/api/v1/attachments/{id}/thumbnail", thumbnail);

@@ -324,6 +324,11 @@ void AppendWriter::with_views_of_retries(Connection& db, std::span<Job> jobs) {
   if (!read.ok()) {
     util::log::warn("store.retry_views_unread",
                     {{"backend", "postgres"}, {"error", std::string_view(read.error().message)}});
+    // Without its views a retry cannot be told from a reuse of the key with other
+    // attachments, and would show the message without them: the client retries again.
+    for (auto& job : jobs) {
+      if (job.outcome.ok() && !job.outcome->created) job.outcome = Error::unavailable(read.error().message);
+    }
     return;
   }
   // These sends attach nothing, so one whose original has attachments reused its key.

@@ -227,10 +227,12 @@ Result<model::Message> apply_to_message(Executor& db, const model::MessageChange
   TL_TRY_ASSIGN(Rows rows, std::move(updated));
   if (rows.empty()) return Error::internal("the changed message vanished");
   model::Message changed = read_message(rows.at(0));
-  if (change.kind == model::ChangeKind::edited) {
-    // The new body names whom it mentions now; a member named for the first time counts.
-    TL_TRY(resolve_mentions(db, changed.conversation_id, changed.seq, change.mention_names));
-  }
+  // A tombstone has no views left to read (the statements above and the uploads trigger
+  // removed them): reading them would cost the retention sweep four round trips per
+  // expired message, under the conversation's lock.
+  if (change.kind == model::ChangeKind::deleted) return changed;
+  // The new body names whom it mentions now; a member named for the first time counts.
+  TL_TRY(resolve_mentions(db, changed.conversation_id, changed.seq, change.mention_names));
   TL_TRY(attach_views(db, std::vector<model::Message*>{&changed}));
   return changed;
 }

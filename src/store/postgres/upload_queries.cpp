@@ -32,7 +32,10 @@ std::vector<model::Upload> all_uploads(const Rows& rows) {
 Result<model::Upload> insert_upload(Executor& db, const model::Upload& upload, model::Millis quota_since,
                                     std::uint64_t quota_bytes) {
   if (quota_bytes > 0) {
-    TL_TRY(db.query("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", Params::of(upload.uploader_id)));
+    // NO KEY UPDATE still serialises one uploader's uploads, but not against the KEY SHARE
+    // locks that foreign-key checks take on the user row: a send of this user waits for no
+    // upload, nor an upload for a send's group commit.
+    TL_TRY(db.query("SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE", Params::of(upload.uploader_id)));
     TL_TRY_ASSIGN(std::uint64_t used, uploaded_bytes_since(db, upload.uploader_id, quota_since));
     if (used + upload.size > quota_bytes) return quota_exceeded(quota_bytes);
   }
@@ -65,7 +68,8 @@ Result<std::uint64_t> uploaded_bytes_since(Executor& db, model::Id uploader_id, 
 // Locks are taken in the order every writer takes them: the conversation (as
 // tl_message_append does), then the uploads by id. A retry of this very send that
 // committed meanwhile is seen after the locks, since each statement reads what has
-// committed before it (READ COMMITTED).
+// committed before it (READ COMMITTED). The checks go in the order of
+// Store::message_insert: retry, membership, reply target, attachments.
 Result<model::SendOutcome> insert_message_with_attachments(Executor& db, const model::NewMessage& message) {
   const std::vector<std::int64_t> ids(message.attachment_ids.begin(), message.attachment_ids.end());
   TL_TRY(db.query("SELECT 1 FROM conversations WHERE id = $1 FOR UPDATE", Params::of(message.conversation_id)));
@@ -77,6 +81,13 @@ Result<model::SendOutcome> insert_message_with_attachments(Executor& db, const m
     TL_TRY_ASSIGN(Rows member, db.query("SELECT 1 FROM members WHERE conversation_id = $1 AND user_id = $2",
                                         Params::of(message.conversation_id, message.sender_id)));
     if (member.empty()) return Error::not_found("conversation not found");
+    // tl_message_append checks the target too, but only after the uploads would have
+    // been: the stores report a bad target first (Store::message_insert).
+    if (message.reply_to) {
+      TL_TRY_ASSIGN(Rows target, db.query("SELECT 1 FROM messages WHERE id = $1 AND conversation_id = $2",
+                                          Params::of(*message.reply_to, message.conversation_id)));
+      if (target.empty()) return Error::invalid("replyTo", "is not a message of this conversation");
+    }
     TL_TRY(check_attachable(all_uploads(locked), message));
   }
   TL_TRY_ASSIGN(model::SendOutcome outcome, insert_message(db, message));

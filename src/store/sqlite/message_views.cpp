@@ -8,18 +8,20 @@
 #include "store/sqlite/connection.hpp"
 #include "store/sqlite/reaction_queries.hpp"
 #include "store/sqlite/upload_queries.hpp"
+#include "util/json.hpp"
 
 namespace talkline::store::sqlite {
 
 namespace {
 
-// A JSON array for json_each(): usernames are [a-z0-9_.] only and ids are digits, so
-// neither needs escaping.
+// A JSON array for json_each(). The names are escaped although the mention parser hands
+// over [a-z0-9_.] only: the store takes any caller's names, and one holding a quote would
+// otherwise fail the send or smuggle in a second name.
 std::string json_list(const std::vector<std::string>& names) {
   std::string list = "[";
   for (std::size_t i = 0; i < names.size(); ++i) {
     if (i > 0) list += ',';
-    list += '"' + names[i] + '"';
+    util::append_json_string(list, names[i]);
   }
   return list + ']';
 }

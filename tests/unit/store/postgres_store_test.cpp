@@ -730,5 +730,30 @@ TEST_F(PostgresStoreTest, CloseRefusesLaterCallsAndIsIdempotent) {
   EXPECT_EQ(outcome(store->ping()), "unavailable");
 }
 
+// A send's foreign-key check holds a KEY SHARE lock on its sender's row until the send's
+// commit; the quota's lock on the uploader must not wait for it, nor make sends wait.
+TEST_F(PostgresStoreTest, AnUploadsQuotaLockDoesNotConflictWithASendsForeignKeyCheck) {
+  const std::string url = fresh_url("quota_lock");
+  auto store = open_store(url);
+  model::User alice = add_user(*store, "alice");
+  auto db = must(Connection::open(ConnectionOptions{url}));
+  must(db->exec("BEGIN"));
+  must(db->query("SELECT 1 FROM users WHERE id = " + std::to_string(alice.id) + " FOR KEY SHARE"));
+
+  model::Upload upload;
+  upload.id = next_id_++;
+  upload.uploader_id = alice.id;
+  upload.size = 10;
+  upload.content_type = "text/plain";
+  upload.sha256 = std::string(64, 'a');
+  upload.blob_key = "u/" + std::to_string(upload.id);
+  upload.created_at = 3000;
+  auto inserted = std::async(std::launch::async, [&] { return store->upload_insert(upload, 0, 1000); });
+  const bool finished = inserted.wait_for(std::chrono::seconds(2)) == std::future_status::ready;
+  must(db->exec("COMMIT"));
+  EXPECT_TRUE(finished) << "the upload waited for the sender's key-share lock";
+  EXPECT_EQ(outcome(inserted.get()), "ok");
+}
+
 }  // namespace
 }  // namespace talkline::store::postgres

@@ -118,6 +118,31 @@ TEST(MessageWire, AttachmentsAndKindMatchTheJsonTree) {
   EXPECT_TRUE(parsed["attachments"][1]["thumbnail"].is_null());
 }
 
+// Every view at once, each in the forms it takes, so no pairing of them can drift.
+TEST(MessageWire, EveryCombinationOfViewsMatchesTheJsonTree) {
+  const model::Attachment photo{7'300'000'000'200, "cat\x01 \xff.png",   2048,
+                                "image/png",       std::string(64, 'f'), model::Thumbnail{"t/1", 300, 320, 200}};
+  const model::Attachment file{7'300'000'000'201, "notes.pdf", 10, "application/pdf", std::string(64, 'e'), {}};
+  const model::ReplyPreview preview{7'300'000'000'100, 3, 5, "the \"question\" \xff", true, false};
+  const model::ReplyPreview gone{7'300'000'000'100, 0, 0, "", false, true};
+  for (int mask = 0; mask < 32; ++mask) {
+    auto message = sample(mask & 1 ? "@ann see" : "");
+    if (mask & 1) message.attachments = {photo, file};
+    if (mask & 2) message.mentions = {5, 9'000'000'000'000'000'002};
+    if (mask & 4) {
+      message.reply_to = preview.id;
+      message.reply_preview = mask & 16 ? gone : preview;
+    }
+    if (mask & 8) message.reactions = {{"\xF0\x9F\x91\x8D", 3, true}, {"x", 1, false}};
+    if (mask & 16) {
+      message.change_seq = 23;
+      message.edited_at = 1'767'225'700'000;
+    }
+    SCOPED_TRACE(mask);
+    expect_same_bytes(message);
+  }
+}
+
 TEST(ChangeJson, CarriesTheChangeAndTheMessageAsItIsNow) {
   model::Change change;
   change.conversation_id = 42;
