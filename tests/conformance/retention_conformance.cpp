@@ -102,7 +102,9 @@ TEST_P(StoreConformance, ExpiryTurnsOldMessagesIntoTombstonesAsADeleteDoes) {
   auto feed = must(store().change_list(group.id, 0, 20));
   ASSERT_EQ(feed.size(), static_cast<std::size_t>(changes_before + 2));
   for (const model::Change& entry : feed) {
-    if (entry.message.id == first.id) EXPECT_EQ(entry.message.body, "");
+    if (entry.message.id == first.id) {
+      EXPECT_EQ(entry.message.body, "");
+    }
   }
   const model::Change& last = feed.back();
   EXPECT_EQ(last.kind, model::ChangeKind::deleted);
@@ -158,8 +160,9 @@ TEST_P(StoreConformance, SettingARetentionIsIdempotentAndNeedsAConversation) {
   EXPECT_FALSE(must(store().conversation_set_retention(group.id, std::nullopt)).retention_days.has_value());
   EXPECT_FALSE(must(store().conversation_set_retention(group.id, std::nullopt)).retention_days.has_value());
   EXPECT_EQ(outcome(store().conversation_set_retention(new_id(), 7)), "not_found");
-  EXPECT_EQ(outcome(store().message_expire(expiry_of(model::Conversation{.id = new_id()}, now(), kDay))),
-            "not_found");
+  model::Conversation absent;
+  absent.id = new_id();
+  EXPECT_EQ(outcome(store().message_expire(expiry_of(absent, now(), kDay))), "not_found");
 }
 
 TEST_P(StoreConformance, ASecondSweepExpiresNothingNew) {

@@ -334,7 +334,7 @@ TEST_F(SqliteStoreTest, AcknowledgedWritesSurviveAKill) {
     if (!store.user_insert({1, "alice", "alice", "h", model::Role::user, 1}).ok()) _exit(3);
     if (!store.conversation_create_group({2, "g", 1, {}, 1}).ok()) _exit(4);
     for (int i = 0; i < kMessages; ++i) {
-      model::NewMessage message{100 + i, 2, 1, "c" + std::to_string(i), "body " + std::to_string(i), {}, 10, {}};
+      model::NewMessage message{100 + i, 2, 1, "c" + std::to_string(i), "body " + std::to_string(i), {}, 10, {}, {}};
       if (!store.message_insert(message).ok()) _exit(5);
     }
     kill(getpid(), SIGKILL);
