@@ -251,13 +251,14 @@ while IFS= read -r name; do clean_env+=(-u "$name"); done < <(compgen -e | grep 
 
 # TalkLine's settings for every run: fast password hashing and no per-address limits (one
 # generator on one machine would hit them), the per-user message limits raised, and the
-# upload limits raised past the attachments scenario's files (1 GiB each, no daily quota).
+# upload limits raised past the attachments scenario's files (1 GiB each, no daily quota),
+# and room for every uploader of the scenario to download at once.
 talkline_args=(--host 127.0.0.1 --port 0 "${thread_args[@]}" --log-level warn
   --argon2-memory-kib 8192 --argon2-iterations 1
   --registrations-per-ip-per-hour 1000000 --requests-per-minute-per-ip 0
   --max-connections 1000000 --max-connections-per-ip 1000000
   --messages-per-second-per-user 100000 --message-burst-per-user 1000000
-  --upload-max-bytes 1073741824 --upload-bytes-per-user-per-day 0)
+  --upload-max-bytes 1073741824 --upload-bytes-per-user-per-day 0 --downloads-max-concurrent 64)
 
 # launch_node CWD LOG COMMAND...: starts one node of the server in CWD and appends it to
 # server_pids and server_logs; await_nodes then waits for every node launched.
