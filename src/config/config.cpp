@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -56,6 +57,8 @@ Problem set_integer(T& field, const std::string& raw, long long low, long long h
   return std::nullopt;
 }
 
+constexpr double kMillisPerDay = 86'400'000.0;
+
 // A number of days that may have a fraction ("0.5" is twelve hours), so a short
 // retention can be tried out without a unit of its own.
 Problem set_days(double& field, const std::string& raw, double high) {
@@ -65,6 +68,11 @@ Problem set_days(double& field, const std::string& raw, double high) {
   if (raw.empty() || ec != std::errc{} || stop != end || !(value >= 0 && value <= high)) {
     return "must be a number of days from 0 to " + std::to_string(static_cast<long long>(high)) +
            ", fractions allowed (got " + shown_value(raw) + ")";
+  }
+  // The stores count whole ms, and 0 ms means "keep forever": a tiny positive value must
+  // not turn into that silently.
+  if (value > 0 && std::llround(value * kMillisPerDay) == 0) {
+    return "must be 0 (keep forever) or at least 1 ms once counted in ms (got " + shown_value(raw) + ")";
   }
   field = value;
   return std::nullopt;
