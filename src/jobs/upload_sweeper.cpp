@@ -104,7 +104,8 @@ std::int64_t UploadSweeper::free_released_blobs() {
 SweepCounts UploadSweeper::sweep_once() {
   SweepCounts counts;
   const model::Millis now = clock_.now_ms();
-  const model::Millis cutoff = now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.unattached_ttl).count();
+  const model::Millis cutoff =
+      now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.unattached_ttl).count();
   for (;;) {
     auto removed = store_.upload_sweep(cutoff, options_.batch);
     if (!removed.ok()) {

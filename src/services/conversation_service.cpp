@@ -136,8 +136,8 @@ Result<model::Conversation> ConversationService::rename(const Principal& caller,
   return conversation;
 }
 
-Result<model::Conversation> ConversationService::rename_unannounced(const Principal& caller,
-                                                                    model::Id conversation_id, std::string_view title) {
+Result<model::Conversation> ConversationService::rename_unannounced(const Principal& caller, model::Id conversation_id,
+                                                                    std::string_view title) {
   TL_TRY(validation::title(title, limits_));
   TL_TRY(require_group_manager(caller, conversation_id));
   return store_.conversation_rename(conversation_id, std::string(title), clock_.now_ms());

@@ -46,10 +46,10 @@ Result<model::Upload> insert_upload(Executor& db, const model::Upload& upload, m
                   Params::of(upload.id, upload.uploader_id, static_cast<std::int64_t>(upload.size),
                              upload.content_type, upload.sha256, upload.blob_key, upload.file_name, upload.created_at,
                              thumbnail.key, thumbnail.size, thumbnail.width, thumbnail.height)));
-  TL_TRY(db.query("INSERT INTO upload_usage (user_id, hour_start, bytes) VALUES ($1, $2, $3)"
-                  " ON CONFLICT (user_id, hour_start) DO UPDATE SET bytes = upload_usage.bytes + EXCLUDED.bytes",
-                  Params::of(upload.uploader_id, usage_bucket_of(upload.created_at),
-                             static_cast<std::int64_t>(upload.size))));
+  TL_TRY(db.query(
+      "INSERT INTO upload_usage (user_id, hour_start, bytes) VALUES ($1, $2, $3)"
+      " ON CONFLICT (user_id, hour_start) DO UPDATE SET bytes = upload_usage.bytes + EXCLUDED.bytes",
+      Params::of(upload.uploader_id, usage_bucket_of(upload.created_at), static_cast<std::int64_t>(upload.size))));
   model::Upload stored = upload;
   stored.conversation_id.reset();
   stored.message_seq.reset();
@@ -135,10 +135,11 @@ Result<int> sweep_uploads(Executor& db, model::Millis created_before, int limit)
 }
 
 Result<int> prune_upload_usage(Executor& db, model::Millis before, int limit) {
-  TL_TRY_ASSIGN(Rows rows, db.query("DELETE FROM upload_usage WHERE (user_id, hour_start) IN (SELECT user_id, hour_start"
-                                    " FROM upload_usage WHERE hour_start <= $1 ORDER BY hour_start LIMIT $2)"
-                                    " RETURNING user_id",
-                                    Params::of(before - kUsageBucketMs, limit)));
+  TL_TRY_ASSIGN(Rows rows,
+                db.query("DELETE FROM upload_usage WHERE (user_id, hour_start) IN (SELECT user_id, hour_start"
+                         " FROM upload_usage WHERE hour_start <= $1 ORDER BY hour_start LIMIT $2)"
+                         " RETURNING user_id",
+                         Params::of(before - kUsageBucketMs, limit)));
   return rows.size();
 }
 

@@ -36,8 +36,9 @@ Result<model::Upload> insert_upload(Connection& db, const model::Upload& upload,
                   upload.sha256, upload.blob_key, upload.file_name, upload.created_at, thumbnail.key, thumbnail.size,
                   thumbnail.width, thumbnail.height);
   TL_TRY(insert.run());
-  TL_TRY_ASSIGN(Statement usage, db.prepare("INSERT INTO upload_usage (user_id, hour_start, bytes) VALUES (?, ?, ?)"
-                                            " ON CONFLICT (user_id, hour_start) DO UPDATE SET bytes = bytes + excluded.bytes"));
+  TL_TRY_ASSIGN(Statement usage,
+                db.prepare("INSERT INTO upload_usage (user_id, hour_start, bytes) VALUES (?, ?, ?)"
+                           " ON CONFLICT (user_id, hour_start) DO UPDATE SET bytes = bytes + excluded.bytes"));
   usage.bind_all(upload.uploader_id, usage_bucket_of(upload.created_at), static_cast<std::int64_t>(upload.size));
   TL_TRY(usage.run());
   model::Upload stored = upload;
@@ -115,9 +116,10 @@ Result<int> sweep_uploads(Connection& db, model::Millis created_before, int limi
 }
 
 Result<int> prune_upload_usage(Connection& db, model::Millis before, int limit) {
-  TL_TRY_ASSIGN(Statement prune, db.prepare("DELETE FROM upload_usage WHERE (user_id, hour_start) IN (SELECT user_id, hour_start"
-                                            " FROM upload_usage"
-                                            " WHERE hour_start <= ? ORDER BY hour_start LIMIT ?)"));
+  TL_TRY_ASSIGN(Statement prune,
+                db.prepare("DELETE FROM upload_usage WHERE (user_id, hour_start) IN (SELECT user_id, hour_start"
+                           " FROM upload_usage"
+                           " WHERE hour_start <= ? ORDER BY hour_start LIMIT ?)"));
   prune.bind_all(before - kUsageBucketMs, std::int64_t{limit});
   TL_TRY(prune.run());
   return static_cast<int>(db.changes());
