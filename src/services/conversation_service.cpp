@@ -145,11 +145,12 @@ Result<model::Conversation> ConversationService::rename_unannounced(const Princi
 
 Result<model::Conversation> ConversationService::update(const Principal& caller, model::Id conversation_id,
                                                         const Changes& changes) {
-  if (changes.title) {
-    TL_TRY(validation::title(*changes.title, limits_));
-  }
+  // A request wrong in both fields is blamed on retentionDays, as the API has always answered.
   if (changes.sets_retention) {
     TL_TRY(check_retention_days(changes.retention_days));
+  }
+  if (changes.title) {
+    TL_TRY(validation::title(*changes.title, limits_));
   }
   std::optional<model::Conversation> changed;
   if (changes.title) {
