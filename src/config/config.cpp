@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
@@ -56,6 +57,8 @@ Problem set_integer(T& field, const std::string& raw, long long low, long long h
   return std::nullopt;
 }
 
+constexpr double kMillisPerDay = 86'400'000.0;
+
 // A number of days that may have a fraction ("0.5" is twelve hours), so a short
 // retention can be tried out without a unit of its own.
 Problem set_days(double& field, const std::string& raw, double high) {
@@ -65,6 +68,11 @@ Problem set_days(double& field, const std::string& raw, double high) {
   if (raw.empty() || ec != std::errc{} || stop != end || !(value >= 0 && value <= high)) {
     return "must be a number of days from 0 to " + std::to_string(static_cast<long long>(high)) +
            ", fractions allowed (got " + shown_value(raw) + ")";
+  }
+  // The stores count whole ms, and 0 ms means "keep forever": a tiny positive value must
+  // not turn into that silently.
+  if (value > 0 && std::llround(value * kMillisPerDay) == 0) {
+    return "must be 0 (keep forever) or at least 1 ms once counted in ms (got " + shown_value(raw) + ")";
   }
   field = value;
   return std::nullopt;
@@ -654,7 +662,7 @@ const std::vector<Setting>& settings() {
        [](const Config& c) { return number(c.upload_max_bytes); },
        [](Config& c, const std::string& v) { return set_integer(c.upload_max_bytes, v, 1, 1LL << 40); }},
       {"upload-bytes-per-user-per-day", kAttachments,
-       "Bytes one user may upload in 24 hours (uploads still stored; 0 = no quota)",
+       "Bytes one user may upload in 24 hours, deleted files included (0 = no quota)",
        [](const Config& c) { return number(c.upload_bytes_per_user_per_day); },
        [](Config& c, const std::string& v) { return set_integer(c.upload_bytes_per_user_per_day, v, 0, 1LL << 50); }},
       {"upload-allowed-types", kAttachments, "Media types an upload may be stored as, comma separated",
@@ -669,10 +677,11 @@ const std::vector<Setting>& settings() {
          return set_integer(c.upload_unattached_ttl_seconds, v, 1, 365LL * 86400);
        }},
       {"upload-sweep-interval-seconds", kAttachments,
-       "How often a node removes unattached uploads past their TTL and frees the blobs let go of",
+       "How often a node removes unattached uploads past their TTL, forgets old usage and frees unused blobs",
        [](const Config& c) { return number(c.upload_sweep_interval_seconds); },
        [](Config& c, const std::string& v) { return set_integer(c.upload_sweep_interval_seconds, v, 1, 86400); }},
-      {"upload-sweep-batch", kAttachments, "Uploads removed, or blobs freed, per store call of the sweep",
+      {"upload-sweep-batch", kAttachments,
+       "Uploads removed, hours of usage forgotten, or blobs freed, per store call of the sweep",
        [](const Config& c) { return number(c.upload_sweep_batch); },
        [](Config& c, const std::string& v) { return set_integer(c.upload_sweep_batch, v, 1, 100000); }},
       {"thumbnail-max-pixels", kAttachments, "Long side of an image's thumbnail, in pixels",

@@ -56,29 +56,25 @@ void UploadSweeper::run() {
       if (wake_.wait_for(lock, options_.interval, [this] { return stopping_; })) return;
     }
     const SweepCounts counts = sweep_once();
-    if (counts.uploads_removed > 0 || counts.blobs_freed > 0 || counts.abandoned_writes_removed > 0) {
+    if (counts.uploads_removed > 0 || counts.usage_hours_forgotten > 0 || counts.blobs_freed > 0 ||
+        counts.abandoned_writes_removed > 0) {
       util::log::info("upload_sweep.done", {{"uploads_removed", counts.uploads_removed},
+                                            {"usage_hours_forgotten", counts.usage_hours_forgotten},
                                             {"blobs_freed", counts.blobs_freed},
                                             {"abandoned_writes_removed", counts.abandoned_writes_removed}});
     }
   }
 }
 
-SweepCounts UploadSweeper::sweep_once() {
-  SweepCounts counts;
-  const model::Millis now = clock_.now_ms();
-  const model::Millis cutoff = now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.unattached_ttl).count();
+// Frees the queued blobs page by page in key order, each page after the last key of the
+// one before, and returns how many went. A key whose blob could not be removed stays
+// queued for the next pass without being read again in this one: a full page of failing
+// keys must not hide the keys behind it.
+std::int64_t UploadSweeper::free_released_blobs() {
+  std::int64_t freed_count = 0;
+  std::string after;
   for (;;) {
-    auto removed = store_.upload_sweep(cutoff, options_.batch);
-    if (!removed.ok()) {
-      log_failure("uploads", removed.error());
-      break;
-    }
-    counts.uploads_removed += *removed;
-    if (*removed < options_.batch || stopping()) break;
-  }
-  for (;;) {
-    auto keys = store_.blob_release_list(options_.batch);
+    auto keys = store_.blob_release_list(after, options_.batch);
     if (!keys.ok()) {
       log_failure("release_list", keys.error());
       break;
@@ -98,10 +94,39 @@ SweepCounts UploadSweeper::sweep_once() {
         break;
       }
     }
-    counts.blobs_freed += static_cast<std::int64_t>(freed.size());
-    // A short page is the last; a page none of whose blobs could go would come back as is.
-    if (static_cast<int>(keys->size()) < options_.batch || freed.empty() || stopping()) break;
+    freed_count += static_cast<std::int64_t>(freed.size());
+    if (static_cast<int>(keys->size()) < options_.batch || stopping()) break;
+    after = keys->back();
   }
+  return freed_count;
+}
+
+SweepCounts UploadSweeper::sweep_once() {
+  SweepCounts counts;
+  const model::Millis now = clock_.now_ms();
+  const model::Millis cutoff =
+      now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.unattached_ttl).count();
+  for (;;) {
+    auto removed = store_.upload_sweep(cutoff, options_.batch);
+    if (!removed.ok()) {
+      log_failure("uploads", removed.error());
+      break;
+    }
+    counts.uploads_removed += *removed;
+    if (*removed < options_.batch || stopping()) break;
+  }
+  const model::Millis usage_cutoff =
+      now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.usage_window).count();
+  for (;;) {
+    auto forgotten = store_.upload_usage_prune(usage_cutoff, options_.batch);
+    if (!forgotten.ok()) {
+      log_failure("usage", forgotten.error());
+      break;
+    }
+    counts.usage_hours_forgotten += *forgotten;
+    if (*forgotten < options_.batch || stopping()) break;
+  }
+  counts.blobs_freed = free_released_blobs();
   const auto margin = std::max(options_.unattached_ttl, kAbandonedWriteMargin);
   const auto write_cutoff = blob::Clock::time_point(std::chrono::milliseconds(now)) - margin;
   if (auto abandoned = blobs_.remove_abandoned_writes(write_cutoff); abandoned.ok()) {

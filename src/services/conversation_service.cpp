@@ -131,11 +131,44 @@ Result<model::ConversationSummary> ConversationService::get(const Principal& cal
 
 Result<model::Conversation> ConversationService::rename(const Principal& caller, model::Id conversation_id,
                                                         std::string_view title) {
-  TL_TRY(validation::title(title, limits_));
-  TL_TRY(require_group_manager(caller, conversation_id));
-  TL_TRY_ASSIGN(auto conversation, store_.conversation_rename(conversation_id, std::string(title), clock_.now_ms()));
+  TL_TRY_ASSIGN(auto conversation, rename_unannounced(caller, conversation_id, title));
   announce(conversation);
   return conversation;
+}
+
+Result<model::Conversation> ConversationService::rename_unannounced(const Principal& caller, model::Id conversation_id,
+                                                                    std::string_view title) {
+  TL_TRY(validation::title(title, limits_));
+  TL_TRY(require_group_manager(caller, conversation_id));
+  return store_.conversation_rename(conversation_id, std::string(title), clock_.now_ms());
+}
+
+Result<model::Conversation> ConversationService::update(const Principal& caller, model::Id conversation_id,
+                                                        const Changes& changes) {
+  // A request wrong in both fields is blamed on retentionDays, as the API has always answered.
+  if (changes.sets_retention) {
+    TL_TRY(check_retention_days(changes.retention_days));
+  }
+  if (changes.title) {
+    TL_TRY(validation::title(*changes.title, limits_));
+  }
+  std::optional<model::Conversation> changed;
+  if (changes.title) {
+    TL_TRY_ASSIGN(changed, rename_unannounced(caller, conversation_id, *changes.title));
+  }
+  if (!changes.sets_retention) {
+    if (!changed) return Error::invalid("title", "title or retentionDays is required");
+    announce(*changed);
+    return std::move(*changed);
+  }
+  auto retention = set_retention_unannounced(caller, conversation_id, changes.retention_days);
+  if (!retention.ok()) {
+    // The rename has committed: its members hear of it even though the rest failed.
+    if (changed) announce(*changed);
+    return retention.take_error();
+  }
+  if (changed || retention->changed) announce(retention->conversation);
+  return std::move(retention->conversation);
 }
 
 Result<void> ConversationService::check_retention_days(std::optional<std::int64_t> days) const {
@@ -153,6 +186,13 @@ Result<void> ConversationService::check_retention_days(std::optional<std::int64_
 
 Result<model::Conversation> ConversationService::set_retention(const Principal& caller, model::Id conversation_id,
                                                                std::optional<std::int64_t> days) {
+  TL_TRY_ASSIGN(auto outcome, set_retention_unannounced(caller, conversation_id, days));
+  if (outcome.changed) announce(outcome.conversation);
+  return std::move(outcome.conversation);
+}
+
+Result<ConversationService::RetentionOutcome> ConversationService::set_retention_unannounced(
+    const Principal& caller, model::Id conversation_id, std::optional<std::int64_t> days) {
   TL_TRY(check_retention_days(days));
   TL_TRY_ASSIGN(const auto me, require_member(caller, conversation_id));
   TL_TRY_ASSIGN(auto conversation, store_.conversation_get(conversation_id));
@@ -164,7 +204,6 @@ Result<model::Conversation> ConversationService::set_retention(const Principal& 
   const std::optional<int> before = conversation.retention_days;
   if (before != wanted) {
     TL_TRY_ASSIGN(conversation, store_.conversation_set_retention(conversation_id, wanted));
-    announce(conversation);
   }
   // Who shortened (or lengthened) how long a conversation's messages live is worth
   // keeping, repeats included: they show a client retrying.
@@ -174,7 +213,7 @@ Result<model::Conversation> ConversationService::set_retention(const Principal& 
                    {"before", retention_logged(before)},
                    {"after", retention_logged(wanted)},
                    {"changed", before != wanted}});
-  return conversation;
+  return RetentionOutcome{std::move(conversation), before != wanted};
 }
 
 Result<model::Conversation> ConversationService::add_members(const Principal& caller, model::Id conversation_id,

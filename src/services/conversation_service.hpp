@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -66,6 +67,16 @@ class ConversationService {
   Result<model::Conversation> set_retention(const Principal& caller, model::Id conversation_id,
                                             std::optional<std::int64_t> days);
 
+  /// What one update of a conversation changes: its title, its retention, or both.
+  struct Changes {
+    std::optional<std::string> title;
+    bool sets_retention = false;
+    std::optional<std::int64_t> retention_days;  // with sets_retention; nullopt: as the server says
+  };
+  /// rename() and set_retention() in one call: every value is checked before either is
+  /// written, and the members hear of it once, with the conversation as both left it.
+  Result<model::Conversation> update(const Principal& caller, model::Id conversation_id, const Changes& changes);
+
   /// Every conversation the caller belongs to, members included, in no set order.
   Result<std::vector<model::Conversation>> memberships(const Principal& caller);
   /// Everyone who shares at least one conversation with the caller, without the caller.
@@ -93,6 +104,15 @@ class ConversationService {
   Result<model::Conversation> require_group_manager(const Principal& caller, model::Id conversation_id);
   /// Owners and group admins manage a group, and so do site administrators who are members.
   Result<bool> may_manage(const Principal& caller, const model::Member& membership);
+  Result<model::Conversation> rename_unannounced(const Principal& caller, model::Id conversation_id,
+                                                 std::string_view title);
+  /// The conversation after the write, and whether its retention changed.
+  struct RetentionOutcome {
+    model::Conversation conversation;
+    bool changed = false;
+  };
+  Result<RetentionOutcome> set_retention_unannounced(const Principal& caller, model::Id conversation_id,
+                                                     std::optional<std::int64_t> days);
   Result<void> require_users_exist(const std::vector<model::Id>& user_ids, std::string_view field);
 
   /// Tells the members (and `also_notify`) about the conversation as it now is.

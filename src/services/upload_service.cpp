@@ -9,7 +9,7 @@ namespace talkline::services {
 
 namespace {
 
-constexpr model::Millis kQuotaWindowMs = 24LL * 3600 * 1000;
+constexpr model::Millis kQuotaWindowMs = std::chrono::milliseconds(kUploadQuotaWindow).count();
 
 // The types libvips reads that a browser shows inline too: thumbnails are for those.
 bool has_thumbnail_kind(std::string_view content_type) {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,6 +17,9 @@
 #include "util/id_generator.hpp"
 
 namespace talkline::services {
+
+/// The daily quota counts what a user uploaded in this long before an upload.
+inline constexpr std::chrono::hours kUploadQuotaWindow{24};
 
 struct UploadSettings {
   std::uint64_t max_bytes = std::uint64_t{25} << 20;

@@ -250,21 +250,28 @@ class Store {
   // after the commit (blob_release_list / blob_release_done): a blob is never freed while
   // a committed row still names it, and a crash after the commit frees it later.
 
-  /// Records an upload (unattached). `payload_too_large` when the uploader's uploads
-  /// created at or after `quota_since` plus this one would pass `quota_bytes` (checked in
-  /// the write, so concurrent uploads cannot overshoot; 0: no quota).
+  /// Records an upload (unattached) and adds its size to the uploader's usage of the hour
+  /// that holds its `created_at`. `payload_too_large` when the usage since `quota_since`
+  /// (upload_bytes_since) plus this one would pass `quota_bytes` (checked in the write, so
+  /// concurrent uploads cannot overshoot; 0: no quota).
   virtual Result<model::Upload> upload_insert(const model::Upload& upload, Millis quota_since,
                                               std::uint64_t quota_bytes) = 0;
   /// The upload, attached or not; `not_found` "upload not found".
   virtual Result<model::Upload> upload_get(Id upload_id) = 0;
-  /// Bytes of the uploads `uploader_id` made at or after `since` that still exist.
+  /// Bytes `uploader_id` uploaded at or after `since`, whatever became of the uploads
+  /// since (attached, deleted, swept). Usage is kept by the hour, so the whole hour that
+  /// holds `since` counts: a byte counts for between 24 and 25 hours of a 24-hour window.
   virtual Result<std::uint64_t> upload_bytes_since(Id uploader_id, Millis since) = 0;
+  /// Forgets up to `limit` hours of usage that ended at or before `before`, oldest first;
+  /// returns how many. Usage since `before` is kept whole.
+  virtual Result<int> upload_usage_prune(Millis before, int limit) = 0;
   /// Removes up to `limit` uploads never attached and created before `created_before`,
   /// oldest first, and queues their blobs to free; returns how many were removed.
   virtual Result<int> upload_sweep(Millis created_before, int limit) = 0;
-  /// Up to `limit` blob keys waiting to be freed, oldest first. Several nodes may be
-  /// handed the same keys: removing a blob is idempotent.
-  virtual Result<std::vector<std::string>> blob_release_list(int limit) = 0;
+  /// Up to `limit` blob keys waiting to be freed that sort after `after_key`, in key order
+  /// ("": from the first), so a pass can page past keys whose removal failed. Several
+  /// nodes may be handed the same keys: removing a blob is idempotent.
+  virtual Result<std::vector<std::string>> blob_release_list(const std::string& after_key, int limit) = 0;
   /// Forgets keys whose blobs were removed.
   virtual Result<void> blob_release_done(const std::vector<std::string>& blob_keys) = 0;
 };

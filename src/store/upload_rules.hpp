@@ -60,6 +60,11 @@ inline bool same_attachments(const model::Message& earlier, const std::vector<mo
   return true;
 }
 
+/// The daily quota counts uploads by the hour (migration 0008): the bucket an upload at
+/// `at` adds its bytes to starts at the hour that holds it.
+inline constexpr model::Millis kUsageBucketMs = 3600LL * 1000;
+inline model::Millis usage_bucket_of(model::Millis at) { return at - at % kUsageBucketMs; }
+
 /// The error for an upload that would pass the uploader's daily quota.
 inline Error quota_exceeded(std::uint64_t quota_bytes) {
   return Error{ErrorCode::payload_too_large,

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "store/upload_rules.hpp"
+
 namespace talkline::conformance {
 
 extern const int kAttachmentCases = 0;
@@ -204,19 +206,82 @@ TEST_P(StoreConformance, ANonMemberAttachesNothing) {
 TEST_P(StoreConformance, TheDailyQuotaCountsTheUploadersRecentUploadsInTheWrite) {
   model::User alice = add_user("alice");
   model::User bob = add_user("bob");
-  const model::Millis old = tick();
-  must(store().upload_insert(upload_of(new_id(), alice, 500, "text/plain", old), 0, 0));
-  const model::Millis day_start = old + 1;
-  must(store().upload_insert(upload_of(new_id(), alice, 300, "text/plain", tick()), day_start, 1000));
-  must(store().upload_insert(upload_of(new_id(), bob, 900, "text/plain", tick()), day_start, 1000));
+  const model::Millis hour = store::kUsageBucketMs;
+  const model::Millis early = store::usage_bucket_of(tick()) + 2 * hour;
+  must(store().upload_insert(upload_of(new_id(), alice, 500, "text/plain", early + 10), 0, 0));
+  const model::Millis day_start = early + hour;
+  must(store().upload_insert(upload_of(new_id(), alice, 300, "text/plain", day_start + 5), day_start, 1000));
+  must(store().upload_insert(upload_of(new_id(), bob, 900, "text/plain", day_start + 6), day_start, 1000));
   EXPECT_EQ(must(store().upload_bytes_since(alice.id, day_start)), 300u);
   EXPECT_EQ(must(store().upload_bytes_since(alice.id, 0)), 800u);
+  // Usage is kept by the hour: the whole hour that holds the window's start counts.
+  EXPECT_EQ(must(store().upload_bytes_since(alice.id, day_start - 1)), 800u);
 
-  model::Upload too_much = upload_of(new_id(), alice, 701, "text/plain", tick());
+  model::Upload too_much = upload_of(new_id(), alice, 701, "text/plain", day_start + 7);
   EXPECT_EQ(outcome(store().upload_insert(too_much, day_start, 1000)), "payload_too_large");
   EXPECT_EQ(outcome(store().upload_get(too_much.id)), "not_found");
-  must(store().upload_insert(upload_of(new_id(), alice, 700, "text/plain", tick()), day_start, 1000));
+  must(store().upload_insert(upload_of(new_id(), alice, 700, "text/plain", day_start + 8), day_start, 1000));
   EXPECT_EQ(must(store().upload_bytes_since(alice.id, day_start)), 1000u);
+}
+
+TEST_P(StoreConformance, TheDailyQuotaKeepsCountingUploadsThatWereDeletedOrSwept) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::Conversation direct = add_direct(alice, bob);
+  const model::Millis since = tick();
+  model::Upload photo = upload_of(new_id(), alice, 400, "image/png", tick());
+  must(store().upload_insert(photo, since, 1000));
+  model::NewMessage message = new_message(direct, alice, "see");
+  message.attachment_ids = {photo.id};
+  auto sent = must(store().message_insert(message));
+  must(store().message_change(delete_of(sent.message, alice, tick())));
+  EXPECT_EQ(outcome(store().upload_get(photo.id)), "not_found");
+
+  model::Upload loose = upload_of(new_id(), alice, 400, "text/plain", tick());
+  must(store().upload_insert(loose, since, 1000));
+  EXPECT_EQ(must(store().upload_sweep(tick(), 10)), 1);
+  EXPECT_EQ(outcome(store().upload_get(loose.id)), "not_found");
+
+  EXPECT_EQ(must(store().upload_bytes_since(alice.id, since)), 800u);
+  model::Upload again = upload_of(new_id(), alice, 201, "text/plain", tick());
+  EXPECT_EQ(outcome(store().upload_insert(again, since, 1000)), "payload_too_large");
+  EXPECT_EQ(outcome(store().upload_get(again.id)), "not_found");
+  must(store().upload_insert(upload_of(new_id(), alice, 200, "text/plain", tick()), since, 1000));
+}
+
+TEST_P(StoreConformance, UsageOfHoursPastIsForgottenInBatches) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  const model::Millis hour = store::kUsageBucketMs;
+  const model::Millis base = store::usage_bucket_of(tick()) + hour;
+  for (int i = 0; i < 3; ++i) {
+    must(store().upload_insert(upload_of(new_id(), alice, 100, "text/plain", base + i * hour + 1), 0, 0));
+  }
+  must(store().upload_insert(upload_of(new_id(), bob, 50, "text/plain", base + 2), 0, 0));
+
+  const model::Millis before = base + 2 * hour;
+  EXPECT_EQ(must(store().upload_usage_prune(before, 1)), 1);
+  EXPECT_EQ(must(store().upload_usage_prune(before, 10)), 2);
+  EXPECT_EQ(must(store().upload_usage_prune(before, 10)), 0);
+  EXPECT_EQ(must(store().upload_bytes_since(alice.id, 0)), 100u);
+  EXPECT_EQ(must(store().upload_bytes_since(bob.id, 0)), 0u);
+  EXPECT_EQ(must(store().upload_bytes_since(alice.id, before)), 100u);
+}
+
+TEST_P(StoreConformance, BlobsToFreeArePagedInKeyOrderAfterTheGivenKey) {
+  model::User alice = add_user("alice");
+  std::vector<std::string> keys;
+  for (int i = 0; i < 3; ++i) {
+    model::Upload upload = upload_of(new_id(), alice, 10, "text/plain", tick());
+    must(store().upload_insert(upload, 0, 0));
+    keys.push_back(upload.blob_key);
+  }
+  EXPECT_EQ(must(store().upload_sweep(tick(), 10)), 3);
+  keys = sorted(keys);
+
+  EXPECT_EQ(must(store().blob_release_list("", 2)), (std::vector<std::string>{keys[0], keys[1]}));
+  EXPECT_EQ(must(store().blob_release_list(keys[1], 2)), (std::vector<std::string>{keys[2]}));
+  EXPECT_TRUE(must(store().blob_release_list(keys[2], 2)).empty());
 }
 
 TEST_P(StoreConformance, TheSweepRemovesOldUnattachedUploadsAndQueuesTheirBlobs) {
@@ -234,7 +299,7 @@ TEST_P(StoreConformance, TheSweepRemovesOldUnattachedUploadsAndQueuesTheirBlobs)
   const model::Millis cutoff = tick();
   model::Upload recent = upload_of(new_id(), alice, 10, "image/png", tick());
   must(store().upload_insert(recent, 0, 0));
-  EXPECT_TRUE(must(store().blob_release_list(10)).empty());
+  EXPECT_TRUE(must(store().blob_release_list("", 10)).empty());
 
   EXPECT_EQ(must(store().upload_sweep(cutoff, 1)), 1);
   EXPECT_EQ(must(store().upload_sweep(cutoff, 10)), 1);
@@ -244,13 +309,13 @@ TEST_P(StoreConformance, TheSweepRemovesOldUnattachedUploadsAndQueuesTheirBlobs)
   must(store().upload_get(old_attached.id));
   must(store().upload_get(recent.id));
 
-  auto released = must(store().blob_release_list(10));
+  auto released = must(store().blob_release_list("", 10));
   EXPECT_EQ(sorted(released), sorted({old_loose.blob_key, old_loose.thumbnail->blob_key, other_old.blob_key}));
-  EXPECT_EQ(must(store().blob_release_list(2)).size(), 2u);
+  EXPECT_EQ(must(store().blob_release_list("", 2)).size(), 2u);
   must(store().blob_release_done({old_loose.blob_key, other_old.blob_key}));
-  EXPECT_EQ(must(store().blob_release_list(10)), (std::vector<std::string>{old_loose.thumbnail->blob_key}));
+  EXPECT_EQ(must(store().blob_release_list("", 10)), (std::vector<std::string>{old_loose.thumbnail->blob_key}));
   must(store().blob_release_done({old_loose.thumbnail->blob_key, "u/never-queued"}));
-  EXPECT_TRUE(must(store().blob_release_list(10)).empty());
+  EXPECT_TRUE(must(store().blob_release_list("", 10)).empty());
 }
 
 TEST_P(StoreConformance, DeletingAMessageRemovesItsUploadsAndQueuesTheirBlobsInTheSameCommit) {
@@ -268,7 +333,7 @@ TEST_P(StoreConformance, DeletingAMessageRemovesItsUploadsAndQueuesTheirBlobsInT
   auto deleted = must(store().message_change(delete_of(sent.message, alice, tick())));
   EXPECT_TRUE(deleted.change.message.attachments.empty());
   EXPECT_EQ(outcome(store().upload_get(photo.id)), "not_found");
-  EXPECT_EQ(sorted(must(store().blob_release_list(10))), sorted({photo.blob_key, photo.thumbnail->blob_key}));
+  EXPECT_EQ(sorted(must(store().blob_release_list("", 10))), sorted({photo.blob_key, photo.thumbnail->blob_key}));
   auto history = must(store().message_list(group.id, std::nullopt, std::nullopt, 10));
   ASSERT_EQ(history.size(), 1u);
   EXPECT_TRUE(history[0].attachments.empty());

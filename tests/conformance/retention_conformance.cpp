@@ -273,7 +273,7 @@ TEST_P(StoreConformance, AnExpiryFreesTheAttachmentsAndMentionsOfAMessageAsADele
 
   // The upload row is gone and both blobs wait to be freed, in the expiry's commit.
   EXPECT_EQ(outcome(store().upload_get(photo.id)), "not_found");
-  std::vector<std::string> released = must(store().blob_release_list(10));
+  std::vector<std::string> released = must(store().blob_release_list("", 10));
   std::sort(released.begin(), released.end());
   std::vector<std::string> expected{photo.blob_key, photo.thumbnail->blob_key};
   std::sort(expected.begin(), expected.end());

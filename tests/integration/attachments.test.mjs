@@ -255,6 +255,33 @@ describe('uploads and attachments', () => {
   });
 });
 
+// A server of its own: the files these deletes free would otherwise change the count of
+// files another case is watching.
+describe('the daily quota after deletes', () => {
+  const ctx = {};
+  useServer((started) => Object.assign(ctx, started), {
+    env: { TALKLINE_UPLOAD_BYTES_PER_USER_PER_DAY: String(200 * 1024), TALKLINE_UPLOAD_SWEEP_INTERVAL_SECONDS: '1' },
+  });
+  const h = helpers(() => ctx);
+
+  it('counts uploads whose message was deleted: deleting gives no quota back', async () => {
+    const alice = await registerUser(ctx.client, 'qd');
+    const bob = await registerUser(ctx.client, 'qe');
+    const group = await createGroup(ctx.client, alice, [bob]);
+    const chunk = Buffer.alloc(60 * 1024, 'd');
+    for (let i = 0; i < 3; i++) {
+      const upload = await h.uploaded(alice, chunk);
+      const sent = assertJson(await h.send(alice, group.id, { body: `file ${i}`, attachmentIds: [upload.id] }), 201);
+      const removed = await ctx.client.del(`/api/v1/conversations/${group.id}/messages/${sent.id}`, {
+        token: alice.accessToken,
+      });
+      assertJson(removed, 200);
+    }
+    const problem = assertProblem(await h.upload(alice, chunk), 413, 'payload_too_large');
+    assert.match(problem.detail, /quota/);
+  });
+});
+
 describe('the sweep of unattached uploads', () => {
   const ctx = {};
   useServer((started) => Object.assign(ctx, started), {

@@ -53,23 +53,18 @@ void register_conversation_routes(transport::http::Router& router, const ApiCont
       authed_handler(auth, [conversations](Request& request, const services::Principal& caller) -> Result<Response> {
         TL_TRY_ASSIGN(const auto id, path_id(request, "id", "conversation"));
         TL_TRY_ASSIGN(const auto body, json_body(request));
-        // Either field or both; every value is checked before either is written, so a bad
-        // retentionDays leaves the title as it was too.
+        // Either field or both, announced once; every value is checked before either is
+        // written, so a bad retentionDays leaves the title as it was too.
         const bool renames = body.contains("title");
         const bool retains = body.contains("retentionDays");
         if (!renames && !retains) return Error::invalid("title", "title or retentionDays is required");
-        std::optional<std::string> title;
+        services::ConversationService::Changes changes;
         if (renames) {
-          TL_TRY_ASSIGN(title, string_field(body, "title", true));
+          TL_TRY_ASSIGN(changes.title, string_field(body, "title", true));
         }
-        TL_TRY_ASSIGN(const auto retention_days, integer_field(body, "retentionDays", false));
-        TL_TRY(conversations->check_retention_days(retention_days));
-        if (title) {
-          TL_TRY(conversations->rename(caller, id, *title));
-        }
-        if (retains) {
-          TL_TRY(conversations->set_retention(caller, id, retention_days));
-        }
+        changes.sets_retention = retains;
+        TL_TRY_ASSIGN(changes.retention_days, integer_field(body, "retentionDays", false));
+        TL_TRY(conversations->update(caller, id, changes));
         TL_TRY_ASSIGN(const auto summary, conversations->get(caller, id));
         return json_response(200, wire::conversation_summary_json(summary));
       }));

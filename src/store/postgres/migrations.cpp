@@ -13,6 +13,7 @@ extern const std::string_view postgres_migration_0004;
 extern const std::string_view postgres_migration_0005;
 extern const std::string_view postgres_migration_0006;
 extern const std::string_view postgres_migration_0007;
+extern const std::string_view postgres_migration_0008;
 }  // namespace talkline::embedded
 
 namespace talkline::store::postgres {
@@ -24,7 +25,8 @@ std::vector<Migration> builtin_migrations() {
           {4, embedded::postgres_migration_0004},
           {5, embedded::postgres_migration_0005},
           {6, embedded::postgres_migration_0006},
-          {7, embedded::postgres_migration_0007}};
+          {7, embedded::postgres_migration_0007},
+          {8, embedded::postgres_migration_0008}};
 }
 
 namespace {

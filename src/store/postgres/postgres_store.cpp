@@ -351,8 +351,12 @@ Result<int> PostgresStore::upload_sweep(Millis created_before, int limit) {
   return single<int>([&](Executor& db) { return sweep_uploads(db, created_before, limit); });
 }
 
-Result<std::vector<std::string>> PostgresStore::blob_release_list(int limit) {
-  return single<std::vector<std::string>>([&](Executor& db) { return list_blob_releases(db, limit); });
+Result<int> PostgresStore::upload_usage_prune(Millis before, int limit) {
+  return single<int>([&](Executor& db) { return prune_upload_usage(db, before, limit); });
+}
+
+Result<std::vector<std::string>> PostgresStore::blob_release_list(const std::string& after_key, int limit) {
+  return single<std::vector<std::string>>([&](Executor& db) { return list_blob_releases(db, after_key, limit); });
 }
 
 Result<void> PostgresStore::blob_release_done(const std::vector<std::string>& blob_keys) {

@@ -143,7 +143,8 @@ class PostgresStore final : public Store {
   Result<model::Upload> upload_get(Id upload_id) override;
   Result<std::uint64_t> upload_bytes_since(Id uploader_id, Millis since) override;
   Result<int> upload_sweep(Millis created_before, int limit) override;
-  Result<std::vector<std::string>> blob_release_list(int limit) override;
+  Result<int> upload_usage_prune(Millis before, int limit) override;
+  Result<std::vector<std::string>> blob_release_list(const std::string& after_key, int limit) override;
   Result<void> blob_release_done(const std::vector<std::string>& blob_keys) override;
 
  private:

@@ -46,6 +46,10 @@ Result<model::Upload> insert_upload(Executor& db, const model::Upload& upload, m
                   Params::of(upload.id, upload.uploader_id, static_cast<std::int64_t>(upload.size),
                              upload.content_type, upload.sha256, upload.blob_key, upload.file_name, upload.created_at,
                              thumbnail.key, thumbnail.size, thumbnail.width, thumbnail.height)));
+  TL_TRY(db.query(
+      "INSERT INTO upload_usage (user_id, hour_start, bytes) VALUES ($1, $2, $3)"
+      " ON CONFLICT (user_id, hour_start) DO UPDATE SET bytes = upload_usage.bytes + EXCLUDED.bytes",
+      Params::of(upload.uploader_id, usage_bucket_of(upload.created_at), static_cast<std::int64_t>(upload.size))));
   model::Upload stored = upload;
   stored.conversation_id.reset();
   stored.message_seq.reset();
@@ -59,9 +63,9 @@ Result<model::Upload> find_upload(Executor& db, model::Id upload_id) {
 }
 
 Result<std::uint64_t> uploaded_bytes_since(Executor& db, model::Id uploader_id, model::Millis since) {
-  TL_TRY_ASSIGN(Rows rows, db.query("SELECT COALESCE(SUM(size), 0)::BIGINT FROM uploads"
-                                    " WHERE uploader_id = $1 AND created_at >= $2",
-                                    Params::of(uploader_id, since)));
+  TL_TRY_ASSIGN(Rows rows, db.query("SELECT COALESCE(SUM(bytes), 0)::BIGINT FROM upload_usage"
+                                    " WHERE user_id = $1 AND hour_start > $2",
+                                    Params::of(uploader_id, since - kUsageBucketMs)));
   return static_cast<std::uint64_t>(rows.int64(0, 0));
 }
 
@@ -130,8 +134,18 @@ Result<int> sweep_uploads(Executor& db, model::Millis created_before, int limit)
   return rows.size();
 }
 
-Result<std::vector<std::string>> list_blob_releases(Executor& db, int limit) {
-  TL_TRY_ASSIGN(Rows rows, db.query("SELECT blob_key FROM blob_releases ORDER BY queued_at LIMIT $1", Params::of(limit)));
+Result<int> prune_upload_usage(Executor& db, model::Millis before, int limit) {
+  TL_TRY_ASSIGN(Rows rows,
+                db.query("DELETE FROM upload_usage WHERE (user_id, hour_start) IN (SELECT user_id, hour_start"
+                         " FROM upload_usage WHERE hour_start <= $1 ORDER BY hour_start LIMIT $2)"
+                         " RETURNING user_id",
+                         Params::of(before - kUsageBucketMs, limit)));
+  return rows.size();
+}
+
+Result<std::vector<std::string>> list_blob_releases(Executor& db, const std::string& after_key, int limit) {
+  TL_TRY_ASSIGN(Rows rows, db.query("SELECT blob_key FROM blob_releases WHERE blob_key > $1 ORDER BY blob_key LIMIT $2",
+                                    Params::of(after_key, limit)));
   std::vector<std::string> keys;
   for (int row = 0; row < rows.size(); ++row) keys.push_back(rows.text(row, 0));
   return keys;

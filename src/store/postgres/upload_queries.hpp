@@ -27,7 +27,8 @@ Result<model::SendOutcome> insert_message_with_attachments(Executor& db, const m
 /// Fills each message's `attachments`, in the sender's order; one statement for all.
 Result<void> attach_attachments(Executor& db, const std::vector<model::Message*>& messages);
 Result<int> sweep_uploads(Executor& db, model::Millis created_before, int limit);
-Result<std::vector<std::string>> list_blob_releases(Executor& db, int limit);
+Result<int> prune_upload_usage(Executor& db, model::Millis before, int limit);
+Result<std::vector<std::string>> list_blob_releases(Executor& db, const std::string& after_key, int limit);
 Result<void> forget_blob_releases(Executor& db, const std::vector<std::string>& blob_keys);
 
 }  // namespace talkline::store::postgres

@@ -12,6 +12,7 @@ extern const std::string_view sqlite_migration_0004;
 extern const std::string_view sqlite_migration_0005;
 extern const std::string_view sqlite_migration_0006;
 extern const std::string_view sqlite_migration_0007;
+extern const std::string_view sqlite_migration_0008;
 }  // namespace talkline::embedded
 
 namespace talkline::store::sqlite {
@@ -23,7 +24,8 @@ std::vector<Migration> builtin_migrations() {
           {4, embedded::sqlite_migration_0004},
           {5, embedded::sqlite_migration_0005},
           {6, embedded::sqlite_migration_0006},
-          {7, embedded::sqlite_migration_0007}};
+          {7, embedded::sqlite_migration_0007},
+          {8, embedded::sqlite_migration_0008}};
 }
 
 namespace {

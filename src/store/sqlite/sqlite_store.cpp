@@ -404,8 +404,12 @@ Result<int> SqliteStore::upload_sweep(Millis created_before, int limit) {
   return write<int>([&](Connection& db) { return sweep_uploads(db, created_before, limit); });
 }
 
-Result<std::vector<std::string>> SqliteStore::blob_release_list(int limit) {
-  return read<std::vector<std::string>>([&](Connection& db) { return list_blob_releases(db, limit); });
+Result<int> SqliteStore::upload_usage_prune(Millis before, int limit) {
+  return write<int>([&](Connection& db) { return prune_upload_usage(db, before, limit); });
+}
+
+Result<std::vector<std::string>> SqliteStore::blob_release_list(const std::string& after_key, int limit) {
+  return read<std::vector<std::string>>([&](Connection& db) { return list_blob_releases(db, after_key, limit); });
 }
 
 Result<void> SqliteStore::blob_release_done(const std::vector<std::string>& blob_keys) {

@@ -36,6 +36,11 @@ Result<model::Upload> insert_upload(Connection& db, const model::Upload& upload,
                   upload.sha256, upload.blob_key, upload.file_name, upload.created_at, thumbnail.key, thumbnail.size,
                   thumbnail.width, thumbnail.height);
   TL_TRY(insert.run());
+  TL_TRY_ASSIGN(Statement usage,
+                db.prepare("INSERT INTO upload_usage (user_id, hour_start, bytes) VALUES (?, ?, ?)"
+                           " ON CONFLICT (user_id, hour_start) DO UPDATE SET bytes = bytes + excluded.bytes"));
+  usage.bind_all(upload.uploader_id, usage_bucket_of(upload.created_at), static_cast<std::int64_t>(upload.size));
+  TL_TRY(usage.run());
   model::Upload stored = upload;
   stored.conversation_id.reset();
   stored.message_seq.reset();
@@ -51,9 +56,9 @@ Result<model::Upload> find_upload(Connection& db, model::Id upload_id) {
 }
 
 Result<std::uint64_t> uploaded_bytes_since(Connection& db, model::Id uploader_id, model::Millis since) {
-  TL_TRY_ASSIGN(Statement query,
-                db.prepare("SELECT COALESCE(SUM(size), 0) FROM uploads WHERE uploader_id = ? AND created_at >= ?"));
-  query.bind_all(uploader_id, since);
+  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT COALESCE(SUM(bytes), 0) FROM upload_usage"
+                                            " WHERE user_id = ? AND hour_start > ?"));
+  query.bind_all(uploader_id, since - kUsageBucketMs);
   TL_TRY(query.step());
   return static_cast<std::uint64_t>(query.int64(0));
 }
@@ -110,9 +115,20 @@ Result<int> sweep_uploads(Connection& db, model::Millis created_before, int limi
   return static_cast<int>(db.changes());
 }
 
-Result<std::vector<std::string>> list_blob_releases(Connection& db, int limit) {
-  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT blob_key FROM blob_releases ORDER BY queued_at LIMIT ?"));
-  query.bind_all(std::int64_t{limit});
+Result<int> prune_upload_usage(Connection& db, model::Millis before, int limit) {
+  TL_TRY_ASSIGN(Statement prune,
+                db.prepare("DELETE FROM upload_usage WHERE (user_id, hour_start) IN (SELECT user_id, hour_start"
+                           " FROM upload_usage"
+                           " WHERE hour_start <= ? ORDER BY hour_start LIMIT ?)"));
+  prune.bind_all(before - kUsageBucketMs, std::int64_t{limit});
+  TL_TRY(prune.run());
+  return static_cast<int>(db.changes());
+}
+
+Result<std::vector<std::string>> list_blob_releases(Connection& db, const std::string& after_key, int limit) {
+  TL_TRY_ASSIGN(Statement query,
+                db.prepare("SELECT blob_key FROM blob_releases WHERE blob_key > ? ORDER BY blob_key LIMIT ?"));
+  query.bind_all(after_key, std::int64_t{limit});
   std::vector<std::string> keys;
   for (;;) {
     TL_TRY_ASSIGN(bool has_row, query.step());

@@ -27,7 +27,8 @@ Result<void> link_attachments(Connection& db, const model::NewMessage& message, 
 /// conversation among `messages`.
 Result<void> attach_attachments(Connection& db, const std::vector<model::Message*>& messages);
 Result<int> sweep_uploads(Connection& db, model::Millis created_before, int limit);
-Result<std::vector<std::string>> list_blob_releases(Connection& db, int limit);
+Result<int> prune_upload_usage(Connection& db, model::Millis before, int limit);
+Result<std::vector<std::string>> list_blob_releases(Connection& db, const std::string& after_key, int limit);
 Result<void> forget_blob_releases(Connection& db, const std::vector<std::string>& blob_keys);
 
 }  // namespace talkline::store::sqlite

@@ -347,4 +347,30 @@ describe("conversation:updated", () => {
       "re-creating a direct conversation sends no second conversation:updated",
     );
   });
+
+  test("a PATCH that renames and sets retention at once announces one update, the final conversation", async () => {
+    const [owner, bob] = await ctx.users(2, "cu");
+    const o = await ctx.connect(owner, { transports: ["websocket"] }, "owner");
+    const b = await ctx.connect(bob, {}, "bob");
+    const group = await ctx.group(owner, [bob]);
+    for (const client of [o, b]) await client.waitEvent("conversation:updated", (cv) => cv.id === group.id);
+
+    const patched = await ctx.client.patch(`/api/v1/conversations/${group.id}`, {
+      token: owner.accessToken,
+      body: { title: "Both at once", retentionDays: 7 },
+    });
+    assert.equal(patched.status, 200, patched.text);
+    for (const client of [o, b]) {
+      const update = await client.waitEvent("conversation:updated", (cv) => cv.id === group.id && cv.title === "Both at once");
+      assert.equal(update.retentionDays, 7, "the announcement carries both changes");
+    }
+    await sleep(SETTLE_MS);
+    for (const client of [o, b]) {
+      assert.equal(
+        client.events("conversation:updated", (cv) => cv.id === group.id).length,
+        2,
+        "the creation, then one update",
+      );
+    }
+  });
 });

@@ -19,6 +19,7 @@ namespace talkline::config {
 namespace {
 
 namespace fs = std::filesystem;
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 using ::testing::StartsWith;
@@ -689,6 +690,17 @@ TEST_F(ConfigTest, RetentionDaysTakeAFractionOfADayAndNothingElse) {
         << bad;
   }
   EXPECT_THAT(parse_error({}, {{"TALKLINE_RETENTION_BATCH", "0"}}).message, StartsWith("TALKLINE_RETENTION_BATCH: "));
+}
+
+TEST_F(ConfigTest, RetentionDaysTooShortForOneMillisecondAreRefusedNotTakenAsForever) {
+  for (const char* tiny : {"1e-9", "0.000000005", "5e-300"}) {
+    EXPECT_THAT(parse_error({}, {{"TALKLINE_RETENTION_DAYS", tiny}}).message,
+                AllOf(StartsWith("TALKLINE_RETENTION_DAYS: "), HasSubstr("1 ms")))
+        << tiny;
+  }
+  // Half a millisecond rounds up to one.
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_RETENTION_DAYS", "0.000000006"}}).config.retention_days, 0.000000006);
+  EXPECT_EQ(parse_ok({}, {{"TALKLINE_RETENTION_DAYS", "0"}}).config.retention_days, 0.0);
   EXPECT_THAT(parse_error({}, {{"TALKLINE_RETENTION_SWEEP_SECONDS", "0"}}).message,
               StartsWith("TALKLINE_RETENTION_SWEEP_SECONDS: "));
 }
