@@ -262,7 +262,7 @@ describe('the daily quota after deletes', () => {
   useServer((started) => Object.assign(ctx, started), {
     env: { TALKLINE_UPLOAD_BYTES_PER_USER_PER_DAY: String(200 * 1024), TALKLINE_UPLOAD_SWEEP_INTERVAL_SECONDS: '1' },
   });
-  const h = helpers(() => ctx);
+  const h = uploadHelpers(() => ctx);
 
   it('counts uploads whose message was deleted: deleting gives no quota back', async () => {
     const alice = await registerUser(ctx.client, 'qd');
