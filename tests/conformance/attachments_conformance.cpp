@@ -32,16 +32,6 @@ std::vector<model::Id> attachment_ids(const model::Message& message) {
   return ids;
 }
 
-model::MessageChange delete_of(const model::Message& message, const model::User& actor, model::Millis at) {
-  model::MessageChange change;
-  change.kind = model::ChangeKind::deleted;
-  change.conversation_id = message.conversation_id;
-  change.message_id = message.id;
-  change.actor_id = actor.id;
-  change.at = at;
-  return change;
-}
-
 std::vector<std::string> sorted(std::vector<std::string> keys) {
   std::sort(keys.begin(), keys.end());
   return keys;
@@ -234,7 +224,7 @@ TEST_P(StoreConformance, TheDailyQuotaKeepsCountingUploadsThatWereDeletedOrSwept
   model::NewMessage message = new_message(direct, alice, "see");
   message.attachment_ids = {photo.id};
   auto sent = must(store().message_insert(message));
-  must(store().message_change(delete_of(sent.message, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, sent.message, alice, tick())));
   EXPECT_EQ(outcome(store().upload_get(photo.id)), "not_found");
 
   model::Upload loose = upload_of(new_id(), alice, 400, "text/plain", tick());
@@ -330,7 +320,7 @@ TEST_P(StoreConformance, DeletingAMessageRemovesItsUploadsAndQueuesTheirBlobsInT
   auto sent = must(store().message_insert(message));
   EXPECT_EQ(model::message_kind_of(sent.message.attachments), model::MessageKind::media);
 
-  auto deleted = must(store().message_change(delete_of(sent.message, alice, tick())));
+  auto deleted = must(store().message_change(change_of(model::ChangeKind::deleted, sent.message, alice, tick())));
   EXPECT_TRUE(deleted.change.message.attachments.empty());
   EXPECT_EQ(outcome(store().upload_get(photo.id)), "not_found");
   EXPECT_EQ(sorted(must(store().blob_release_list("", 10))), sorted({photo.blob_key, photo.thumbnail->blob_key}));

@@ -15,23 +15,8 @@ namespace {
 
 model::MessageChange edit_of(const model::Message& message, const model::User& actor, const std::string& body,
                              model::Millis at) {
-  model::MessageChange change;
-  change.kind = model::ChangeKind::edited;
-  change.conversation_id = message.conversation_id;
-  change.message_id = message.id;
-  change.actor_id = actor.id;
+  model::MessageChange change = change_of(model::ChangeKind::edited, message, actor, at);
   change.body = body;
-  change.at = at;
-  return change;
-}
-
-model::MessageChange delete_of(const model::Message& message, const model::User& actor, model::Millis at) {
-  model::MessageChange change;
-  change.kind = model::ChangeKind::deleted;
-  change.conversation_id = message.conversation_id;
-  change.message_id = message.id;
-  change.actor_id = actor.id;
-  change.at = at;
   return change;
 }
 
@@ -88,7 +73,7 @@ TEST_P(StoreConformance, ChangeFeedNumbersSendsEditsAndDeletesWithoutGaps) {
   EXPECT_EQ(m3.seq, 3);
   EXPECT_EQ(m3.change_seq, 4);
   model::Millis deleted_at = tick();
-  auto deleted = store().message_change(delete_of(m2, bob, deleted_at));
+  auto deleted = store().message_change(change_of(model::ChangeKind::deleted, m2, bob, deleted_at));
   ASSERT_EQ(outcome(deleted), "ok");
   EXPECT_EQ(deleted->change.change_seq, 5);
   model::Message m4 = send(group, bob, "four");
@@ -139,13 +124,13 @@ TEST_P(StoreConformance, ChangeListPagesAcrossCreationRunsAndChangeRows) {
   send(other, bob, "noise");
   model::Message c = send(group, alice, "c");
   model::Message d = send(group, bob, "d");
-  must(store().message_change(delete_of(c, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, c, alice, tick())));
   must(store().message_change(edit_of(b, bob, "b2", tick())));
   model::Message e = send(group, alice, "e");
   send(other, alice, "more noise");
   model::Message f = send(group, alice, "f");
   model::Message g = send(group, bob, "g");
-  must(store().message_change(delete_of(a, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, a, alice, tick())));
   must(store().message_change(edit_of(g, bob, "g2", tick())));
 
   const std::vector<Entry> all = {{1, kCreated, a.id}, {2, kEdited, a.id},   {3, kEdited, a.id},   {4, kCreated, b.id},
@@ -190,7 +175,7 @@ TEST_P(StoreConformance, ChangeListCarriesEveryMessageAsItIsNow) {
   model::Millis last_edit = tick();
   must(store().message_change(edit_of(kept, alice, "final words", last_edit)));
   model::Millis deleted_at = tick();
-  must(store().message_change(delete_of(erased, bob, deleted_at)));
+  must(store().message_change(change_of(model::ChangeKind::deleted, erased, bob, deleted_at)));
 
   auto feed = must(store().change_list(group.id, 0, 100));
   ASSERT_EQ(feed.size(), 6U);
@@ -274,7 +259,7 @@ TEST_P(StoreConformance, MessageChangeDeleteLeavesATombstoneInItsPlace) {
   send(group, alice, "before");
   model::Message doomed = send(group, bob, "secret");
   model::Millis at = tick();
-  auto deleted = store().message_change(delete_of(doomed, bob, at));
+  auto deleted = store().message_change(change_of(model::ChangeKind::deleted, doomed, bob, at));
   ASSERT_EQ(outcome(deleted), "ok");
   EXPECT_TRUE(deleted->created);
   EXPECT_EQ(deleted->change.kind, kDeleted);
@@ -308,9 +293,9 @@ TEST_P(StoreConformance, MessageChangeDeleteOfADeletedMessageReturnsTheFirstDele
   model::Conversation group = add_group(alice, {bob});
   model::Message doomed = send(group, bob, "twice");
   model::Millis first_at = tick();
-  model::Change first = must(store().message_change(delete_of(doomed, bob, first_at))).change;
+  model::Change first = must(store().message_change(change_of(model::ChangeKind::deleted, doomed, bob, first_at))).change;
 
-  auto again = store().message_change(delete_of(doomed, bob, tick()));
+  auto again = store().message_change(change_of(model::ChangeKind::deleted, doomed, bob, tick()));
   ASSERT_EQ(outcome(again), "ok");
   EXPECT_FALSE(again->created);
   EXPECT_EQ(again->change.change_seq, first.change_seq);
@@ -321,13 +306,13 @@ TEST_P(StoreConformance, MessageChangeDeleteOfADeletedMessageReturnsTheFirstDele
   EXPECT_EQ(again->change.message.body, "");
 
   // The owner may delete it too, and is told of the sender's deletion.
-  auto by_owner = store().message_change(delete_of(doomed, alice, tick()));
+  auto by_owner = store().message_change(change_of(model::ChangeKind::deleted, doomed, alice, tick()));
   ASSERT_EQ(outcome(by_owner), "ok");
   EXPECT_FALSE(by_owner->created);
   EXPECT_EQ(by_owner->change.change_seq, first.change_seq);
   EXPECT_EQ(by_owner->change.actor_id, bob.id);
 
-  model::MessageChange keyed = delete_of(doomed, bob, tick());
+  model::MessageChange keyed = change_of(model::ChangeKind::deleted, doomed, bob, tick());
   keyed.client_change_id = "delete-again";
   auto with_key = store().message_change(keyed);
   ASSERT_EQ(outcome(with_key), "ok");
@@ -365,7 +350,7 @@ TEST_P(StoreConformance, MessageChangeRetryReturnsTheFirstChangeWithTheMessageAs
   EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 2);
 
   // Deleted since: the retry's answer shows the tombstone, not the edited body.
-  must(store().message_change(delete_of(message, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, message, alice, tick())));
   again = store().message_change(retry);
   ASSERT_EQ(outcome(again), "ok");
   EXPECT_FALSE(again->created);
@@ -399,7 +384,7 @@ TEST_P(StoreConformance, MessageChangeReusedClientChangeIdForAnotherChangeIsACon
   EXPECT_EQ(outcome(refused), "conflict");
   EXPECT_EQ(message_of(refused), "clientChangeId was already used for a different change");
 
-  model::MessageChange other_kind = delete_of(first, alice, tick());
+  model::MessageChange other_kind = change_of(model::ChangeKind::deleted, first, alice, tick());
   other_kind.client_change_id = "shared-key";
   refused = store().message_change(other_kind);
   EXPECT_EQ(outcome(refused), "conflict");
@@ -434,7 +419,7 @@ TEST_P(StoreConformance, MessageChangesWithoutAClientChangeIdNeverCollide) {
   model::Message message = send(group, alice, "v1");
   EXPECT_TRUE(must(store().message_change(edit_of(message, alice, "v2", tick()))).created);
   EXPECT_TRUE(must(store().message_change(edit_of(message, alice, "v2", tick()))).created);
-  EXPECT_TRUE(must(store().message_change(delete_of(message, alice, tick()))).created);
+  EXPECT_TRUE(must(store().message_change(change_of(model::ChangeKind::deleted, message, alice, tick()))).created);
   EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 4);
 }
 
@@ -449,11 +434,11 @@ TEST_P(StoreConformance, MessageChangeByANonMemberIsNotFoundWhateverElseIsWrong)
   auto refused = store().message_change(edit_of(message, mallory, "hijacked", tick()));
   EXPECT_EQ(outcome(refused), "not_found");
   EXPECT_EQ(message_of(refused), "conversation not found");
-  refused = store().message_change(delete_of(message, mallory, tick()));
+  refused = store().message_change(change_of(model::ChangeKind::deleted, message, mallory, tick()));
   EXPECT_EQ(outcome(refused), "not_found");
   EXPECT_EQ(message_of(refused), "conversation not found");
 
-  model::MessageChange site_admin = delete_of(message, mallory, tick());
+  model::MessageChange site_admin = change_of(model::ChangeKind::deleted, message, mallory, tick());
   site_admin.actor_is_site_admin = true;  // a site admin's right covers their own conversations only
   refused = store().message_change(site_admin);
   EXPECT_EQ(outcome(refused), "not_found");
@@ -494,7 +479,7 @@ TEST_P(StoreConformance, MessageChangeOfAMessageOutsideTheConversationIsNotFound
   EXPECT_EQ(outcome(refused), "not_found");
   EXPECT_EQ(message_of(refused), "message not found");
 
-  model::MessageChange misplaced_delete = delete_of(foreign, alice, tick());
+  model::MessageChange misplaced_delete = change_of(model::ChangeKind::deleted, foreign, alice, tick());
   misplaced_delete.conversation_id = group.id;
   refused = store().message_change(misplaced_delete);
   EXPECT_EQ(outcome(refused), "not_found");
@@ -512,7 +497,7 @@ TEST_P(StoreConformance, MessageChangeEditIsRefusedToOthersThenForDeletedThenFor
   model::Conversation group = add_group(alice, {bob, admin});
   model::Message alices = send(group, alice, "alice's");
   model::Message gone = send(group, alice, "gone");
-  must(store().message_change(delete_of(gone, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, gone, alice, tick())));
 
   // Only the sender edits: not the owner of someone else's message, not a site admin.
   model::Message bobs = send(group, bob, "bob's");
@@ -566,21 +551,21 @@ TEST_P(StoreConformance, MessageChangeDeleteIsForTheSenderTheGroupOwnerAndSiteAd
   model::Message from_carol = send(group, carol, "carol 1");
   model::Message from_owner = send(group, owner, "owner 1");
 
-  auto refused = store().message_change(delete_of(from_bob, carol, tick()));
+  auto refused = store().message_change(change_of(model::ChangeKind::deleted, from_bob, carol, tick()));
   EXPECT_EQ(outcome(refused), "forbidden");
   EXPECT_EQ(message_of(refused), "only the sender, a group owner or admin, or a site admin can delete a message");
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_owner, bob, tick()))), "forbidden");
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_owner, bob, tick()))), "forbidden");
   // The site-admin right comes with the flag, not with membership alone.
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_carol, admin, tick()))), "forbidden");
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_carol, admin, tick()))), "forbidden");
 
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_bob, bob, tick()))), "ok");
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_bob_too, owner, tick()))), "ok");
-  model::MessageChange by_site_admin = delete_of(from_carol, admin, tick());
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_bob, bob, tick()))), "ok");
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_bob_too, owner, tick()))), "ok");
+  model::MessageChange by_site_admin = change_of(model::ChangeKind::deleted, from_carol, admin, tick());
   by_site_admin.actor_is_site_admin = true;
   EXPECT_EQ(outcome(store().message_change(by_site_admin)), "ok");
   // The right is checked before the message's state: no answer about a message one may
   // not delete, deleted or not.
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_bob, carol, tick()))), "forbidden");
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_bob, carol, tick()))), "forbidden");
 
   auto history = must(store().message_list(group.id, std::nullopt, std::nullopt, 10));
   ASSERT_EQ(history.size(), 4U);
@@ -599,12 +584,12 @@ TEST_P(StoreConformance, MessageChangeDeleteByAGroupAdmin) {
   model::Conversation group = add_group(owner, {moderator, carol});
   model::Message from_carol = send(group, carol, "carol 1");
   model::Message from_owner = send(group, owner, "owner 1");
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_carol, moderator, tick()))), "forbidden");
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_carol, moderator, tick()))), "forbidden");
 
   must(store().member_set_role(group.id, moderator.id, model::MemberRole::admin));
   ASSERT_EQ(must(store().member_get(group.id, moderator.id)).role, model::MemberRole::admin);
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_carol, moderator, tick()))), "ok");
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_owner, moderator, tick()))), "ok");
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_carol, moderator, tick()))), "ok");
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_owner, moderator, tick()))), "ok");
   EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 4);
 }
 
@@ -620,14 +605,14 @@ TEST_P(StoreConformance, MessageChangeDeleteInADirectConversationIgnoresMemberRo
   model::Message from_alice = send(direct, alice, "alice 1");
   model::Message from_bob = send(with_admin, bob, "bob 1");
 
-  EXPECT_EQ(outcome(store().message_change(delete_of(from_alice, bob, tick()))), "forbidden");
-  model::MessageChange by_site_admin = delete_of(from_bob, admin, tick());
+  EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_alice, bob, tick()))), "forbidden");
+  model::MessageChange by_site_admin = change_of(model::ChangeKind::deleted, from_bob, admin, tick());
   by_site_admin.actor_is_site_admin = true;
   EXPECT_EQ(outcome(store().message_change(by_site_admin)), "ok");
 
   for (model::MemberRole role : {model::MemberRole::admin, model::MemberRole::owner}) {
     must(store().member_set_role(direct.id, bob.id, role));
-    EXPECT_EQ(outcome(store().message_change(delete_of(from_alice, bob, tick()))), "forbidden")
+    EXPECT_EQ(outcome(store().message_change(change_of(model::ChangeKind::deleted, from_alice, bob, tick()))), "forbidden")
         << model::member_role_name(role);
   }
   EXPECT_FALSE(must(store().message_list(direct.id, std::nullopt, std::nullopt, 10)).at(0).deleted_at.has_value());
@@ -659,11 +644,11 @@ TEST_P(StoreConformance, SearchFollowsEditsAndDeletes) {
   EXPECT_EQ(search("banana"), std::vector<model::Id>{untouched.id});
   EXPECT_EQ(search("damson"), std::vector<model::Id>{changed.id});
 
-  must(store().message_change(delete_of(changed, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, changed, alice, tick())));
   EXPECT_TRUE(search("damson").empty());
   EXPECT_EQ(search("banana"), std::vector<model::Id>{untouched.id});
 
-  must(store().message_change(delete_of(untouched, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, untouched, alice, tick())));
   EXPECT_TRUE(search("banana").empty());
   EXPECT_TRUE(search("split").empty());
 }
@@ -739,7 +724,7 @@ TEST_P(StoreConformance, ConversationsCarryTheirLastChangeSeq) {
 
   model::Message message = send(group, alice, "hello");
   must(store().message_change(edit_of(message, alice, "hello!", tick())));
-  must(store().message_change(delete_of(message, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, message, alice, tick())));
   EXPECT_EQ(must(store().conversation_get(group.id)).last_change_seq, 3);
   EXPECT_EQ(must(store().conversation_get(group.id)).last_seq, 1);
   EXPECT_EQ(must(store().conversation_rename(group.id, "renamed", tick())).last_change_seq, 3);
@@ -786,7 +771,7 @@ TEST_P(StoreConformance, MessageInsertRetryOfAMessageChangedSinceIsStillARetry) 
   model::NewMessage deleted = new_message(group, alice, "soon gone");
   model::Message second = must(store().message_insert(deleted)).message;
   must(store().message_change(edit_of(first, alice, "as edited", tick())));
-  must(store().message_change(delete_of(second, alice, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, second, alice, tick())));
 
   model::NewMessage retry = edited;
   retry.id = new_id();
@@ -893,7 +878,7 @@ TEST_P(StoreConformance, QueuedChangesAndSendsCommitInTheOrderQueued) {
   change(0, edit_of(first, alice, "edit one", tick()), "edit one");
   append(1, "send one");
   change(2, edit_of(first, alice, "edit two", tick()), "edit two");
-  change(3, delete_of(second, alice, tick()), "delete");
+  change(3, change_of(model::ChangeKind::deleted, second, alice, tick()), "delete");
   append(4, "send two");
   change(5, edit_of(first, alice, "edit three", tick()), "edit three");
   for (auto& done : finished) done.get_future().wait();

@@ -11,17 +11,6 @@ extern const int kMentionCases = 0;
 
 namespace {
 
-model::MessageChange change_of(const model::Message& message, const model::User& actor, model::ChangeKind kind,
-                               model::Millis at) {
-  model::MessageChange change;
-  change.kind = kind;
-  change.conversation_id = message.conversation_id;
-  change.message_id = message.id;
-  change.actor_id = actor.id;
-  change.at = at;
-  return change;
-}
-
 model::Seq mention_count_of(store::Store& store, const model::Conversation& conversation, const model::User& user) {
   const model::Member member = must(store.member_get(conversation.id, user.id));
   return must(store.mention_count(conversation.id, user.id, member.read_seq));
@@ -78,7 +67,7 @@ TEST_P(StoreConformance, MentionNamesOfAnyBytesAreMatchedLiterallyAndNeverFailTh
   auto sent = must(store().message_insert(request));
   EXPECT_EQ(sent.message.mentions, (std::vector<model::Id>{bob.id}));
 
-  model::MessageChange edit = change_of(sent.message, ann, model::ChangeKind::edited, tick());
+  model::MessageChange edit = change_of(model::ChangeKind::edited, sent.message, ann, tick());
   edit.body = "edited";
   edit.mention_names = {"ann\"", "[\"ann\"]", "ann"};
   EXPECT_EQ(must(store().message_change(edit)).change.message.mentions, (std::vector<model::Id>{ann.id}));
@@ -114,7 +103,7 @@ TEST_P(StoreConformance, AnEditResolvesTheMentionsOfItsNewBody) {
   request.mention_names = {"bob"};
   model::Message message = must(store().message_insert(request)).message;
 
-  model::MessageChange edit = change_of(message, ann, model::ChangeKind::edited, tick());
+  model::MessageChange edit = change_of(model::ChangeKind::edited, message, ann, tick());
   edit.body = "@carol look";
   edit.mention_names = {"carol"};
   auto edited = must(store().message_change(edit));
@@ -124,7 +113,7 @@ TEST_P(StoreConformance, AnEditResolvesTheMentionsOfItsNewBody) {
   auto history = must(store().message_list(group.id, std::nullopt, std::nullopt, 10));
   EXPECT_EQ(history.at(0).mentions, (std::vector<model::Id>{carol.id}));
 
-  model::MessageChange none = change_of(message, ann, model::ChangeKind::edited, tick());
+  model::MessageChange none = change_of(model::ChangeKind::edited, message, ann, tick());
   none.body = "look";
   EXPECT_TRUE(must(store().message_change(none)).change.message.mentions.empty());
   EXPECT_EQ(mention_count_of(store(), group, carol), 0);
@@ -139,7 +128,7 @@ TEST_P(StoreConformance, ADeleteDropsTheMentionsAndTheirCount) {
   model::Message message = must(store().message_insert(request)).message;
   EXPECT_EQ(listed_mention_count(store(), group, bob), 1);
 
-  auto deleted = must(store().message_change(change_of(message, ann, model::ChangeKind::deleted, tick())));
+  auto deleted = must(store().message_change(change_of(model::ChangeKind::deleted, message, ann, tick())));
   EXPECT_TRUE(deleted.change.message.mentions.empty());
   EXPECT_EQ(mention_count_of(store(), group, bob), 0);
   EXPECT_EQ(listed_mention_count(store(), group, bob), 0);
@@ -162,7 +151,7 @@ TEST_P(StoreConformance, RepliesCarryAPreviewOfTheirTargetAsItIsNow) {
   EXPECT_FALSE(reply.reply_preview->deleted);
   EXPECT_FALSE(target.reply_preview);
 
-  model::MessageChange edit = change_of(target, ann, model::ChangeKind::edited, tick());
+  model::MessageChange edit = change_of(model::ChangeKind::edited, target, ann, tick());
   edit.body = "the better question";
   must(store().message_change(edit));
   auto history = must(store().message_list(group.id, std::nullopt, std::nullopt, 10));
@@ -171,7 +160,7 @@ TEST_P(StoreConformance, RepliesCarryAPreviewOfTheirTargetAsItIsNow) {
   ASSERT_TRUE(history[1].reply_preview);
   EXPECT_EQ(history[1].reply_preview->body, "the better question");
 
-  must(store().message_change(change_of(target, ann, model::ChangeKind::deleted, tick())));
+  must(store().message_change(change_of(model::ChangeKind::deleted, target, ann, tick())));
   auto feed = must(store().change_list(group.id, 0, 10));
   ASSERT_FALSE(feed.empty());
   for (const auto& change : feed) {
@@ -180,7 +169,7 @@ TEST_P(StoreConformance, RepliesCarryAPreviewOfTheirTargetAsItIsNow) {
     EXPECT_TRUE(change.message.reply_preview->deleted);
     EXPECT_EQ(change.message.reply_preview->body, "");
   }
-  must(store().message_change(change_of(reply, ann, model::ChangeKind::pinned, tick())));
+  must(store().message_change(change_of(model::ChangeKind::pinned, reply, ann, tick())));
   auto pins = must(store().pin_list(group.id));
   ASSERT_EQ(pins.size(), 1u);
   ASSERT_TRUE(pins[0].message.reply_preview);

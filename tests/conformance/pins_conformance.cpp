@@ -10,13 +10,7 @@ extern const int kPinCases = 0;
 namespace {
 
 model::MessageChange pin_of(const model::Message& message, const model::User& actor, bool pin, model::Millis at) {
-  model::MessageChange change;
-  change.kind = pin ? model::ChangeKind::pinned : model::ChangeKind::unpinned;
-  change.conversation_id = message.conversation_id;
-  change.message_id = message.id;
-  change.actor_id = actor.id;
-  change.at = at;
-  return change;
+  return change_of(pin ? model::ChangeKind::pinned : model::ChangeKind::unpinned, message, actor, at);
 }
 
 std::vector<model::Id> pinned_ids(const std::vector<model::Pin>& pins) {
@@ -120,13 +114,7 @@ TEST_P(StoreConformance, ADeletedMessageIsUnpinnedAndCannotBePinned) {
   model::Conversation group = add_group(owner, {});
   model::Message message = send(group, owner, "soon gone");
   must(store().message_change(pin_of(message, owner, true, tick())));
-  model::MessageChange deletion;
-  deletion.kind = model::ChangeKind::deleted;
-  deletion.conversation_id = group.id;
-  deletion.message_id = message.id;
-  deletion.actor_id = owner.id;
-  deletion.at = tick();
-  must(store().message_change(deletion));
+  must(store().message_change(change_of(model::ChangeKind::deleted, message, owner, tick())));
   EXPECT_TRUE(must(store().pin_list(group.id)).empty());
   auto refused = store().message_change(pin_of(message, owner, true, tick()));
   EXPECT_EQ(outcome(refused), "conflict");

@@ -17,13 +17,9 @@ const std::string kHeart = "\xE2\x9D\xA4\xEF\xB8\x8F";  // with its variation se
 
 model::MessageChange reaction_of(const model::Message& message, const model::User& actor, const std::string& emoji,
                                  bool add, model::Millis at) {
-  model::MessageChange change;
-  change.kind = add ? model::ChangeKind::reacted : model::ChangeKind::unreacted;
-  change.conversation_id = message.conversation_id;
-  change.message_id = message.id;
-  change.actor_id = actor.id;
+  model::MessageChange change =
+      change_of(add ? model::ChangeKind::reacted : model::ChangeKind::unreacted, message, actor, at);
   change.emoji = emoji;
-  change.at = at;
   return change;
 }
 
@@ -162,13 +158,7 @@ TEST_P(StoreConformance, ReactionRefusalsComeInTheContractsOrder) {
   EXPECT_EQ(message_of(store().message_change(wrong_place)), "message not found");
 
   must(store().message_change(reaction_of(message, bob, kThumbsUp, true, tick())));
-  model::MessageChange deletion;
-  deletion.kind = model::ChangeKind::deleted;
-  deletion.conversation_id = group.id;
-  deletion.message_id = message.id;
-  deletion.actor_id = alice.id;
-  deletion.at = tick();
-  auto deleted = must(store().message_change(deletion));
+  auto deleted = must(store().message_change(change_of(model::ChangeKind::deleted, message, alice, tick())));
   EXPECT_TRUE(deleted.change.message.reactions.empty()) << "a tombstone keeps no reactions";
   auto late = store().message_change(reaction_of(message, bob, kParty, true, tick()));
   EXPECT_EQ(outcome(late), "conflict");

@@ -25,15 +25,9 @@ model::ExpiryRequest expiry_of(const model::Conversation& conversation, model::M
   return request;
 }
 
-model::MessageChange change_of(model::ChangeKind kind, const model::Message& message, const model::User& actor,
-                               model::Millis at) {
-  model::MessageChange change;
-  change.kind = kind;
-  change.conversation_id = message.conversation_id;
-  change.message_id = message.id;
-  change.actor_id = actor.id;
-  change.at = at;
-  if (kind == model::ChangeKind::reacted) change.emoji = "👍";
+model::MessageChange thumbs_up(const model::Message& message, const model::User& actor, model::Millis at) {
+  model::MessageChange change = change_of(model::ChangeKind::reacted, message, actor, at);
+  change.emoji = "👍";
   return change;
 }
 
@@ -57,7 +51,7 @@ TEST_P(StoreConformance, ExpiryTurnsOldMessagesIntoTombstonesAsADeleteDoes) {
   model::Conversation group = add_group(owner, {bob});
   model::Message first = send(group, bob, "first words");
   model::Message second = send(group, owner, "second words");
-  must(store().message_change(change_of(model::ChangeKind::reacted, first, bob, tick())));
+  must(store().message_change(thumbs_up(first, bob, tick())));
   must(store().message_change(change_of(model::ChangeKind::pinned, first, owner, tick())));
   model::Message third = send(group, bob, "third words");
   const model::Seq changes_before = must(store().conversation_get(group.id)).last_change_seq;
@@ -256,7 +250,7 @@ TEST_P(StoreConformance, AnExpiryFreesTheAttachmentsAndMentionsOfAMessageAsADele
   model::Message old = must(store().message_insert(request)).message;
   ASSERT_EQ(old.attachments.size(), 1u);
   ASSERT_EQ(old.mentions, (std::vector<model::Id>{bob.id}));
-  must(store().message_change(change_of(model::ChangeKind::reacted, old, bob, tick())));
+  must(store().message_change(thumbs_up(old, bob, tick())));
   must(store().message_change(change_of(model::ChangeKind::pinned, old, ann, tick())));
   model::NewMessage answer = new_message(group, bob, "nice");
   answer.reply_to = old.id;

@@ -72,6 +72,18 @@ T must(Result<T> result) {
 }
 void must(Result<void> result);
 
+/// A change of `kind` to `message` by `actor` at `at`, nothing else set.
+inline model::MessageChange change_of(model::ChangeKind kind, const model::Message& message, const model::User& actor,
+                                      model::Millis at) {
+  model::MessageChange change;
+  change.kind = kind;
+  change.conversation_id = message.conversation_id;
+  change.message_id = message.id;
+  change.actor_id = actor.id;
+  change.at = at;
+  return change;
+}
+
 class StoreConformance : public testing::TestWithParam<StoreFactory> {
  protected:
   static constexpr model::Millis kStart = 1'700'000'000'000;
