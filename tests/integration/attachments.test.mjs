@@ -282,6 +282,34 @@ describe('the daily quota after deletes', () => {
   });
 });
 
+describe('allowed types and thumbnail sizes from the configuration', () => {
+  const ctx = {};
+  useServer((started) => Object.assign(ctx, started), {
+    env: {
+      TALKLINE_UPLOAD_ALLOWED_TYPES: 'image/png,text/plain',
+      TALKLINE_THUMBNAIL_MAX_PIXELS: '64',
+      TALKLINE_THUMBNAIL_MAX_SOURCE_PIXELS: '10000',
+    },
+  });
+  const h = uploadHelpers(() => ctx);
+
+  it('stores only the configured types', async () => {
+    const alice = await registerUser(ctx.client, 'ty');
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n');
+    assertProblem(await h.upload(alice, pdf, { type: 'application/pdf' }), 415, 'unsupported_media_type');
+    await h.uploaded(alice, Buffer.from('plain words'), { type: 'text/plain' });
+  });
+
+  it('sizes thumbnails to TALKLINE_THUMBNAIL_MAX_PIXELS and skips images past the source limit', async () => {
+    const alice = await registerUser(ctx.client, 'tz');
+    const small = await h.uploaded(alice, png(80, 40), { type: 'image/png' });
+    assert.equal(small.thumbnail.width, 64);
+    assert.equal(small.thumbnail.height, 32);
+    const large = await h.uploaded(alice, png(200, 100), { type: 'image/png' });
+    assert.equal(large.thumbnail, null, '20,000 pixels is past the 10,000 allowed');
+  });
+});
+
 describe('the sweep of unattached uploads', () => {
   const ctx = {};
   useServer((started) => Object.assign(ctx, started), {

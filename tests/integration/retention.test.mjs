@@ -157,3 +157,18 @@ describe('retention sweep', () => {
       [['created', null], ['deleted', null], ['created', null], ['deleted', 'expired']]);
   });
 });
+
+describe('retention limits from the configuration', () => {
+  const ctx = {};
+  useServer((started) => Object.assign(ctx, started), {
+    env: { TALKLINE_RETENTION_DAYS: '60', TALKLINE_RETENTION_MAX_DAYS: '30' },
+  });
+  const h = helpers(() => ctx);
+
+  it('refuses more days than TALKLINE_RETENTION_MAX_DAYS and more than the server keeps', async () => {
+    const { alice, conversation } = await h.pair('rl');
+    assertJson(await h.setRetention(alice, conversation.id, { retentionDays: 30 }), 200);
+    assertFieldError(await h.setRetention(alice, conversation.id, { retentionDays: 31 }), 'retentionDays');
+    assert.equal(await h.retention(alice, conversation.id), 30);
+  });
+});
