@@ -101,31 +101,31 @@ std::int64_t UploadSweeper::free_released_blobs() {
   return freed_count;
 }
 
+// Repeats a bounded store call until it does less than a full batch (or fails, or the
+// sweeper stops), so one run clears a backlog without one long transaction.
+int UploadSweeper::in_batches(std::string_view step, const std::function<Result<int>()>& one_batch) {
+  int total = 0;
+  for (;;) {
+    auto done = one_batch();
+    if (!done.ok()) {
+      log_failure(step, done.error());
+      return total;
+    }
+    total += *done;
+    if (*done < options_.batch || stopping()) return total;
+  }
+}
+
 SweepCounts UploadSweeper::sweep_once() {
   SweepCounts counts;
   const model::Millis now = clock_.now_ms();
   const model::Millis cutoff =
       now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.unattached_ttl).count();
-  for (;;) {
-    auto removed = store_.upload_sweep(cutoff, options_.batch);
-    if (!removed.ok()) {
-      log_failure("uploads", removed.error());
-      break;
-    }
-    counts.uploads_removed += *removed;
-    if (*removed < options_.batch || stopping()) break;
-  }
+  counts.uploads_removed = in_batches("uploads", [&] { return store_.upload_sweep(cutoff, options_.batch); });
   const model::Millis usage_cutoff =
       now - std::chrono::duration_cast<std::chrono::milliseconds>(options_.usage_window).count();
-  for (;;) {
-    auto forgotten = store_.upload_usage_prune(usage_cutoff, options_.batch);
-    if (!forgotten.ok()) {
-      log_failure("usage", forgotten.error());
-      break;
-    }
-    counts.usage_hours_forgotten += *forgotten;
-    if (*forgotten < options_.batch || stopping()) break;
-  }
+  counts.usage_hours_forgotten =
+      in_batches("usage", [&] { return store_.upload_usage_prune(usage_cutoff, options_.batch); });
   counts.blobs_freed = free_released_blobs();
   const auto margin = std::max(options_.unattached_ttl, kAbandonedWriteMargin);
   const auto write_cutoff = blob::Clock::time_point(std::chrono::milliseconds(now)) - margin;

@@ -3,8 +3,10 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "blob/blob_store.hpp"
@@ -61,6 +63,7 @@ class UploadSweeper {
  private:
   bool stopping();
   void run();
+  int in_batches(std::string_view step, const std::function<Result<int>()>& one_batch);
   std::int64_t free_released_blobs();
 
   store::Store& store_;

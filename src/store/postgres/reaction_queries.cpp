@@ -27,10 +27,6 @@ Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& 
   return ok_result();
 }
 
-Result<void> attach_reactions(Executor& db, std::vector<model::Message>& messages) {
-  return attach_reactions_within(db, messages, [](model::Message& message) -> model::Message& { return message; });
-}
-
 Result<std::vector<model::ReactionMark>> reactions_of_user(Executor& db, model::Id user_id, model::Id conversation_id,
                                                            const std::vector<model::Seq>& seqs) {
   std::vector<model::ReactionMark> marks;

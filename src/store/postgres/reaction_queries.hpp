@@ -14,16 +14,6 @@ namespace talkline::store::postgres {
 /// Fills each message's `reactions` (counts, `me` unset), ordered by the earliest
 /// reaction each emoji has now; one statement for all of them.
 Result<void> attach_reactions(Executor& db, const std::vector<model::Message*>& messages);
-/// attach_reactions for the message inside each of `items` (changes, pins, messages), as
-/// `message_of(item)` names it.
-template <typename Items, typename MessageOf>
-Result<void> attach_reactions_within(Executor& db, Items& items, MessageOf message_of) {
-  std::vector<model::Message*> messages;
-  messages.reserve(items.size());
-  for (auto& item : items) messages.push_back(&message_of(item));
-  return attach_reactions(db, messages);
-}
-Result<void> attach_reactions(Executor& db, std::vector<model::Message>& messages);
 
 /// The reactions `user_id` has on the messages at `seqs` of the conversation.
 Result<std::vector<model::ReactionMark>> reactions_of_user(Executor& db, model::Id user_id, model::Id conversation_id,

@@ -25,10 +25,6 @@ Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>
   return ok_result();
 }
 
-Result<void> attach_reactions(Connection& db, std::vector<model::Message>& messages) {
-  return attach_reactions_within(db, messages, [](model::Message& message) -> model::Message& { return message; });
-}
-
 Result<std::vector<model::ReactionMark>> reactions_of_user(Connection& db, model::Id user_id, model::Id conversation_id,
                                                            const std::vector<model::Seq>& seqs) {
   std::vector<model::ReactionMark> marks;

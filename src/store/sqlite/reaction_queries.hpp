@@ -15,16 +15,6 @@ class Connection;
 /// Fills each message's `reactions` (counts, `me` unset), ordered by the earliest
 /// reaction each emoji has now. One range read per conversation among `messages`.
 Result<void> attach_reactions(Connection& db, const std::vector<model::Message*>& messages);
-/// attach_reactions for the message inside each of `items` (changes, pins, messages), as
-/// `message_of(item)` names it.
-template <typename Items, typename MessageOf>
-Result<void> attach_reactions_within(Connection& db, Items& items, MessageOf message_of) {
-  std::vector<model::Message*> messages;
-  messages.reserve(items.size());
-  for (auto& item : items) messages.push_back(&message_of(item));
-  return attach_reactions(db, messages);
-}
-Result<void> attach_reactions(Connection& db, std::vector<model::Message>& messages);
 
 /// The reactions `user_id` has on the messages at `seqs` of the conversation.
 Result<std::vector<model::ReactionMark>> reactions_of_user(Connection& db, model::Id user_id, model::Id conversation_id,
