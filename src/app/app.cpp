@@ -173,8 +173,11 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
       std::make_unique<services::MessageService>(*node->store, *node->conversations, *node->ids, node->clock, limits);
 
   TL_TRY_ASSIGN(node->blobs, open_blob_backend(config));
-  TL_TRY_ASSIGN(node->thumbnails,
-                media::VipsThumbnailer::start(config.thumbnail_max_pixels, config.thumbnail_max_source_pixels));
+  node->thumbnails =
+      std::make_unique<media::VipsThumbnailer>(config.thumbnail_max_pixels, config.thumbnail_max_source_pixels);
+  if (media::VipsThumbnailer::module_path().empty()) {
+    util::log::warn("thumbnails.off", {{"reason", std::string_view("the libvips module is not installed")}});
+  }
   node->uploads = std::make_unique<services::UploadService>(
       *node->store, *node->blobs, node->thumbnails.get(), *node->ids, node->clock,
       services::UploadSettings{config.upload_max_bytes, config.upload_bytes_per_user_per_day,

@@ -1,86 +1,84 @@
 #include "media/vips_thumbnailer.hpp"
 
-#include <vips/vips.h>
+#include <dlfcn.h>
 
 #include <string>
+#include <system_error>
+
+#include "vips_module/vips_module.h"
+#include "util/log.hpp"
 
 namespace talkline::media {
 
 namespace {
-
-// Each call owns its images; this releases one whatever way the call ends.
-struct ImageRef {
-  VipsImage* image = nullptr;
-  ImageRef() = default;
-  ImageRef(const ImageRef&) = delete;
-  ImageRef& operator=(const ImageRef&) = delete;
-  ~ImageRef() {
-    if (image) g_object_unref(image);
-  }
-};
-
-// The op cache keeps recent operations' results; a few are enough to reuse load work
-// within one thumbnail, and it must never hold on to many decoded uploads.
-constexpr int kCacheOperations = 16;
-constexpr std::size_t kCacheBytes = std::size_t{16} << 20;
-constexpr int kCacheFiles = 4;
-constexpr int kJpegQuality = 80;
-
-Error vips_failure(std::string_view what) {
-  std::string message = std::string(what) + ": " + vips_error_buffer();
-  vips_error_clear();
-  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-  return Error::invalid("image", message);
-}
-
+constexpr const char* kModuleName = "libtalkline-vips.so";
 }  // namespace
 
-Result<std::unique_ptr<VipsThumbnailer>> VipsThumbnailer::start(int max_side, std::uint64_t max_source_pixels) {
-  if (VIPS_INIT("talkline") != 0) return Error::internal("libvips failed to start");
-  vips_concurrency_set(1);
-  vips_cache_set_max(kCacheOperations);
-  vips_cache_set_max_mem(kCacheBytes);
-  vips_cache_set_max_files(kCacheFiles);
-  return std::unique_ptr<VipsThumbnailer>(new VipsThumbnailer(max_side, max_source_pixels));
+struct VipsModule {
+  void* handle = nullptr;
+  decltype(&tl_vips_make) make = nullptr;
+  decltype(&tl_vips_release) release = nullptr;
+};
+
+VipsThumbnailer::VipsThumbnailer(int max_side, std::uint64_t max_source_pixels)
+    : max_side_(max_side), max_source_pixels_(max_source_pixels) {}
+
+// The handle stays open: libvips keeps process-wide state and threads, and unloading it
+// while they live would crash at exit.
+VipsThumbnailer::~VipsThumbnailer() = default;
+
+std::filesystem::path VipsThumbnailer::module_path() {
+  std::error_code error;
+  const auto binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) return {};
+  const auto dir = binary.parent_path();
+  for (const auto& candidate : {dir / kModuleName, dir / ".." / "lib" / "talkline" / kModuleName}) {
+    if (std::filesystem::is_regular_file(candidate, error)) return candidate.lexically_normal();
+  }
+  return {};
 }
 
-VipsThumbnailer::~VipsThumbnailer() { vips_shutdown(); }
+const VipsModule* VipsThumbnailer::module() {
+  std::call_once(load_once_, [this] {
+    const auto path = module_path();
+    if (path.empty()) {
+      util::log::warn("thumbnails.off", {{"reason", std::string_view("module not found")},
+                                         {"module", std::string_view(kModuleName)}});
+      return;
+    }
+    void* handle = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!handle) {
+      const std::string reason = dlerror();
+      util::log::warn("thumbnails.off", {{"reason", std::string_view(reason)}});
+      return;
+    }
+    auto start = reinterpret_cast<decltype(&tl_vips_start)>(dlsym(handle, "tl_vips_start"));
+    auto loaded = std::make_unique<VipsModule>();
+    loaded->handle = handle;
+    loaded->make = reinterpret_cast<decltype(&tl_vips_make)>(dlsym(handle, "tl_vips_make"));
+    loaded->release = reinterpret_cast<decltype(&tl_vips_release)>(dlsym(handle, "tl_vips_release"));
+    if (!start || !loaded->make || !loaded->release || start() != 0) {
+      util::log::warn("thumbnails.off", {{"reason", std::string_view("libvips failed to start")},
+                                         {"module", std::string_view(path.native())}});
+      return;
+    }
+    module_ = std::move(loaded);
+  });
+  return module_.get();
+}
 
 Result<services::ThumbnailImage> VipsThumbnailer::make(std::string_view image) {
-  // The header alone first: a small file can claim a huge canvas, and decoding that is
-  // what costs memory.
-  ImageRef header;
-  header.image = vips_image_new_from_buffer(image.data(), image.size(), "", nullptr);
-  if (!header.image) return vips_failure("not a readable image");
-  const auto pixels = static_cast<std::uint64_t>(vips_image_get_width(header.image)) *
-                      static_cast<std::uint64_t>(vips_image_get_height(header.image));
-  if (pixels > max_source_pixels_) return Error::invalid("image", "too many pixels for a thumbnail");
-
-  ImageRef thumbnail;
-  if (vips_thumbnail_buffer(const_cast<char*>(image.data()), image.size(), &thumbnail.image, max_side_, "height",
-                            max_side_, "size", VIPS_SIZE_DOWN, nullptr) != 0) {
-    return vips_failure("thumbnail failed");
-  }
-  VipsImage* opaque = thumbnail.image;
-  ImageRef flattened;
-  if (vips_image_hasalpha(thumbnail.image)) {
-    VipsArrayDouble* white = vips_array_double_newv(1, 255.0);
-    const int failed = vips_flatten(thumbnail.image, &flattened.image, "background", white, nullptr);
-    vips_area_unref(VIPS_AREA(white));
-    if (failed != 0) return vips_failure("flatten failed");
-    opaque = flattened.image;
-  }
-  void* buffer = nullptr;
-  std::size_t length = 0;
-  if (vips_jpegsave_buffer(opaque, &buffer, &length, "Q", kJpegQuality, "strip", TRUE, nullptr) != 0) {
-    return vips_failure("jpeg encoding failed");
-  }
-  services::ThumbnailImage made;
-  made.jpeg.assign(static_cast<const char*>(buffer), length);
-  g_free(buffer);
-  made.width = vips_image_get_width(opaque);
-  made.height = vips_image_get_height(opaque);
-  return made;
+  const VipsModule* vips = module();
+  if (!vips) return Error::unavailable("thumbnails are off on this node (see the log at the first image)");
+  tl_vips_thumbnail made{};
+  const int status = vips->make(image.data(), image.size(), max_side_, max_source_pixels_, &made);
+  if (status != TL_VIPS_OK) return Error::invalid("image", made.error);
+  services::ThumbnailImage thumbnail;
+  thumbnail.jpeg.assign(static_cast<const char*>(made.jpeg), made.length);
+  thumbnail.width = made.width;
+  thumbnail.height = made.height;
+  vips->release(&made);
+  return thumbnail;
 }
 
 }  // namespace talkline::media

@@ -1,36 +1,45 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <mutex>
 
 #include "services/thumbnailer.hpp"
 #include "util/result.hpp"
 
 namespace talkline::media {
 
+struct VipsModule;
+
 /// Thumbnails with libvips: decode with shrink-on-load, fit the long side into
 /// `max_side`, flatten any alpha onto white, save as a JPEG without metadata.
 ///
-/// libvips is process-wide: start() initialises it once, with one worker thread per
-/// image pipeline (vips_concurrency_set(1): the HTTP worker pool already bounds how many
-/// run at once, and libvips would otherwise start a thread per core for each) and a small
-/// operation cache; the destructor shuts it down. Make at most one at a time.
+/// libvips runs in a module of its own (src/vips_module), loaded on the first image
+/// rather than at start: linked into the server it cost 20 MiB of resident memory at
+/// start for a feature many nodes never use. The module is looked for beside the binary
+/// and in ../lib/talkline (the installed layout). Without it the server runs and stores
+/// images without thumbnails, and says so once in the log.
 /// Threads: make() from any number of threads at once.
 class VipsThumbnailer final : public services::Thumbnailer {
  public:
-  static Result<std::unique_ptr<VipsThumbnailer>> start(int max_side, std::uint64_t max_source_pixels);
+  VipsThumbnailer(int max_side, std::uint64_t max_source_pixels);
   ~VipsThumbnailer() override;
   VipsThumbnailer(const VipsThumbnailer&) = delete;
   VipsThumbnailer& operator=(const VipsThumbnailer&) = delete;
 
   Result<services::ThumbnailImage> make(std::string_view image) override;
 
+  /// Where the module would be loaded from; empty when it is in neither place.
+  static std::filesystem::path module_path();
+
  private:
-  VipsThumbnailer(int max_side, std::uint64_t max_source_pixels)
-      : max_side_(max_side), max_source_pixels_(max_source_pixels) {}
+  const VipsModule* module();
 
   const int max_side_;
   const std::uint64_t max_source_pixels_;
+  std::once_flag load_once_;
+  std::unique_ptr<VipsModule> module_;  // null until loaded, and when loading failed
 };
 
 }  // namespace talkline::media
