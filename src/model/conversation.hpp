@@ -23,9 +23,20 @@ struct Member {
   Millis joined_at = 0;
   Seq delivered_seq = 0;
   Seq read_seq = 0;
-  /// The change_seq of the message at delivered_seq (0 before the first): catch-up
-  /// resumes the change feed after it.
+  /// How far the member has the conversation's change feed: at least the change_seq of
+  /// the message at delivered_seq (0 before the first), further when the client said it
+  /// has later changes too (CursorMove::change_seq). Catch-up resumes the feed after it.
   Seq delivered_change_seq = 0;
+};
+
+/// A receipt: move the delivered or read cursor forward to `seq` and, when `change_seq`
+/// is above 0, the delivered change cursor to it. A client that has applied edits, deletes
+/// or reactions made after the conversation's last message says so with `change_seq`;
+/// without it those trailing changes are sent again on every connect.
+struct CursorMove {
+  CursorKind kind = CursorKind::delivered;
+  Seq seq = 0;
+  Seq change_seq = 0;
 };
 
 /// A cursor move as its commit saw it: the member after it, whether either cursor moved,

@@ -242,7 +242,8 @@ namespace {
 util::Json cursors_json(const model::Member& member) {
   return {{"conversationId", wire::id_json(member.conversation_id)},
           {"deliveredSeq", member.delivered_seq},
-          {"readSeq", member.read_seq}};
+          {"readSeq", member.read_seq},
+          {"deliveredChangeSeq", member.delivered_change_seq}};
 }
 
 }  // namespace
@@ -254,14 +255,19 @@ void ChatEvents::move_cursor(const ConnectionPtr& connection, const Args& args, 
         connection, ack,
         util::dump_json(util::Json::array({member.ok() ? ok_ack(cursors_json(*member)) : error_ack(member.error())})));
   };
-  auto request = [&]() -> Result<std::pair<model::Id, model::Seq>> {
+  auto request = [&]() -> Result<std::pair<model::Id, model::CursorMove>> {
     TL_TRY_ASSIGN(const auto* payload, payload_object(args));
     TL_TRY_ASSIGN(const auto conversation_id, required_id(*payload, "conversationId"));
-    TL_TRY_ASSIGN(const auto seq, required_seq(*payload, "seq"));
-    return std::pair{conversation_id, seq};
+    model::CursorMove move{kind, 0, 0};
+    TL_TRY_ASSIGN(move.seq, required_seq(*payload, "seq"));
+    // Only a delivered receipt carries the feed position: read says nothing about edits.
+    if (kind == model::CursorKind::delivered && payload->contains("changeSeq")) {
+      TL_TRY_ASSIGN(move.change_seq, required_seq(*payload, "changeSeq"));
+    }
+    return std::pair{conversation_id, move};
   }();
   if (!request.ok()) return answer(request.take_error());
-  services_.messages.move_cursor_async(connection->principal, request->first, kind, request->second, std::move(answer));
+  services_.messages.move_cursor_async(connection->principal, request->first, request->second, std::move(answer));
 }
 
 Result<util::Json> ChatEvents::sync(Connection& connection, const Args& args) {

@@ -337,18 +337,19 @@ Result<model::Member> MessageService::move_cursor(const Principal& caller, model
                                                   model::CursorKind kind, model::Seq seq) {
   std::promise<Result<model::Member>> answer;
   auto outcome = answer.get_future();
-  move_cursor_async(caller, conversation_id, kind, seq,
+  move_cursor_async(caller, conversation_id, model::CursorMove{kind, seq, 0},
                     [&answer](Result<model::Member> result) { answer.set_value(std::move(result)); });
   return outcome.get();
 }
 
 // Membership is checked by the store in the same commit that moves the cursor, and the
 // members told are the ones that commit saw; nothing is read before it.
-void MessageService::move_cursor_async(const Principal& caller, model::Id conversation_id, model::CursorKind kind,
-                                       model::Seq seq, CursorDone done) {
-  if (seq < 0) return done(Error::invalid("seq", "must be zero or more"));
-  store_.member_cursor_advance_async(conversation_id, caller.user_id, kind, seq,
-                                     [this, kind, done = std::move(done)](Result<model::CursorAdvance> advance) {
+void MessageService::move_cursor_async(const Principal& caller, model::Id conversation_id,
+                                       const model::CursorMove& move, CursorDone done) {
+  if (move.seq < 0) return done(Error::invalid("seq", "must be zero or more"));
+  if (move.change_seq < 0) return done(Error::invalid("changeSeq", "must be zero or more"));
+  store_.member_cursor_advance_async(conversation_id, caller.user_id, move,
+                                     [this, kind = move.kind, done = std::move(done)](Result<model::CursorAdvance> advance) {
                                        if (!advance.ok()) return done(plain_not_found(advance.take_error()));
                                        if (advance->moved && events_) {
                                          events_->cursor_moved(advance->member, kind, advance->member_ids,

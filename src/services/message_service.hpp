@@ -131,9 +131,10 @@ class MessageService {
   /// Moves the caller's delivered cursor forward (never back).
   Result<model::Member> mark_delivered(const Principal& caller, model::Id conversation_id, model::Seq seq);
   using CursorDone = std::function<void(Result<model::Member>)>;
-  /// mark_read / mark_delivered without waiting for the commit: `done` runs on the
-  /// store's thread once the move has committed, after the other members were told.
-  void move_cursor_async(const Principal& caller, model::Id conversation_id, model::CursorKind kind, model::Seq seq,
+  /// mark_read / mark_delivered without waiting for the commit, and with the change
+  /// cursor (model::CursorMove): `done` runs on the store's thread once the move has
+  /// committed, after the other members were told.
+  void move_cursor_async(const Principal& caller, model::Id conversation_id, const model::CursorMove& move,
                          CursorDone done);
   /// Messages matching every word of `query`, newest first, in the caller's conversations.
   Result<model::Page<model::Message>> search(const Principal& caller, std::string_view query,

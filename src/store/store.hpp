@@ -102,22 +102,28 @@ class Store {
   /// owner's role cannot change" for the owner (checked in the write). Checking who may
   /// is the caller's business.
   virtual Result<model::Conversation> member_set_role(Id conversation_id, Id user_id, model::MemberRole role) = 0;
-  /// Moves a member's delivered or read cursor forward to `seq`; never backwards.
-  /// Moving `read` also moves `delivered` up to it. `invalid_argument` past last_seq.
+  /// Moves a member's delivered or read cursor forward to `move.seq`; never backwards.
+  /// Moving `read` also moves `delivered` up to it. The delivered change cursor becomes
+  /// the highest of its value, the change_seq of the message at the new delivered_seq and
+  /// `move.change_seq`. `invalid_argument` past last_seq or past last_change_seq.
   /// Returns at once: `done` runs on the store's own thread once the move has committed
-  /// (or failed), with the member after it and, if a cursor moved, the members the commit
-  /// saw. `done` must not wait for the store.
-  virtual void member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+  /// (or failed), with the member after it and, if delivered_seq or read_seq moved
+  /// (`moved`: others are told), the members the commit saw. `done` must not wait for the
+  /// store.
+  virtual void member_cursor_advance_async(Id conversation_id, Id user_id, const model::CursorMove& move,
                                            std::function<void(Result<model::CursorAdvance>)> done) = 0;
   /// member_cursor_advance_async, waited for; the member after the move.
-  Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) {
+  Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, const model::CursorMove& move) {
     std::promise<Result<model::CursorAdvance>> answer;
     auto outcome = answer.get_future();
-    member_cursor_advance_async(conversation_id, user_id, kind, seq, [&answer](Result<model::CursorAdvance> advance) {
+    member_cursor_advance_async(conversation_id, user_id, move, [&answer](Result<model::CursorAdvance> advance) {
       answer.set_value(std::move(advance));
     });
     TL_TRY_ASSIGN(model::CursorAdvance advance, outcome.get());
     return std::move(advance.member);
+  }
+  Result<model::Member> member_cursor_advance(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq) {
+    return member_cursor_advance(conversation_id, user_id, model::CursorMove{kind, seq, 0});
   }
 
   // ---- messages -------------------------------------------------------------------

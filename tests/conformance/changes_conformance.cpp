@@ -702,6 +702,51 @@ TEST_P(StoreConformance, DeliveredChangeSeqFollowsSendsAndReceipts) {
   }
 }
 
+// A client that has applied edits made after the last message says so with a change
+// cursor; catch-up then has nothing left to resend. It never goes back, not even when the
+// delivered seq moves to a message older than it, and it cannot pass the feed's end.
+TEST_P(StoreConformance, DeliveredChangeSeqMovesToAChangeTheClientHas) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::Conversation group = add_group(alice, {bob});
+  model::Message m1 = send(group, alice, "one");                     // change 1
+  send(group, alice, "two");                                          // change 2
+  must(store().message_change(edit_of(m1, alice, "one!", tick())));  // change 3
+  must(store().message_change(edit_of(m1, alice, "one!!", tick())));  // change 4
+
+  auto only_change = [&](model::Seq seq, model::Seq change_seq) {
+    std::promise<Result<model::CursorAdvance>> answer;
+    auto outcome = answer.get_future();
+    store().member_cursor_advance_async(group.id, bob.id, model::CursorMove{model::CursorKind::delivered, seq, change_seq},
+                                        [&answer](Result<model::CursorAdvance> r) { answer.set_value(std::move(r)); });
+    return outcome.get();
+  };
+  // Only the change cursor moves: nothing for the other members to hear about.
+  auto advance = must(only_change(0, 3));
+  EXPECT_FALSE(advance.moved);
+  EXPECT_EQ(advance.member.delivered_seq, 0);
+  EXPECT_EQ(advance.member.delivered_change_seq, 3);
+  EXPECT_EQ(must(store().member_get(group.id, bob.id)).delivered_change_seq, 3);
+  // The delivered seq moving to message 2 (change 2) keeps the change cursor at 3.
+  advance = must(only_change(2, 0));
+  EXPECT_TRUE(advance.moved);
+  EXPECT_EQ(advance.member.delivered_seq, 2);
+  EXPECT_EQ(advance.member.delivered_change_seq, 3);
+  advance = must(only_change(2, 4));
+  EXPECT_FALSE(advance.moved);
+  EXPECT_EQ(advance.member.delivered_change_seq, 4);
+  // Back and past the end: nothing changes.
+  advance = must(only_change(2, 1));
+  EXPECT_EQ(advance.member.delivered_change_seq, 4);
+  EXPECT_EQ(outcome(only_change(2, 5)), "invalid_argument");
+  EXPECT_EQ(outcome(only_change(2, -1)), "invalid_argument");
+  EXPECT_EQ(must(store().member_get(group.id, bob.id)).delivered_change_seq, 4);
+  // A message after them is a change like any other.
+  send(group, alice, "three");  // change 5
+  advance = must(only_change(3, 0));
+  EXPECT_EQ(advance.member.delivered_change_seq, 5);
+}
+
 TEST_P(StoreConformance, DeliveredChangeSeqOfANewcomerIsThatOfTheMessageTheyJoinAt) {
   model::User alice = add_user("alice");
   model::User carol = add_user("carol");

@@ -22,7 +22,7 @@ Result<model::CursorAdvance> advance_and_wait(store::Store& store, model::Id con
                                               model::CursorKind kind, model::Seq seq) {
   std::promise<Result<model::CursorAdvance>> answer;
   auto outcome = answer.get_future();
-  store.member_cursor_advance_async(conversation_id, user_id, kind, seq,
+  store.member_cursor_advance_async(conversation_id, user_id, model::CursorMove{kind, seq, 0},
                                     [&answer](Result<model::CursorAdvance> r) { answer.set_value(std::move(r)); });
   return outcome.get();
 }

@@ -239,18 +239,20 @@ namespace {
 const std::string kNewReadSeq = "CASE WHEN $4 THEN GREATEST(mb.read_seq, $3::bigint) ELSE mb.read_seq END";
 const std::string kNewDeliveredSeq = "GREATEST(mb.delivered_seq, $3::bigint, " + kNewReadSeq + ")";
 
-// Moves the cursors of member ($1, $2) when there is something to move and the seq
-// exists. delivered_change_seq comes from the message the delivered cursor lands on, read
-// by the same statement.
+// Moves the cursors of member ($1, $2) when there is something to move and both the seq
+// and the change ($5, 0 for none) exist. delivered_change_seq is the highest of its value,
+// $5 and the change_seq of the message the delivered cursor lands on, read by the same
+// statement.
 const std::string kAdvanceCursorSql =
     "UPDATE members mb SET read_seq = " + kNewReadSeq + ", delivered_seq = " + kNewDeliveredSeq +
-    ", delivered_change_seq = COALESCE((SELECT m.change_seq FROM messages m"
-    " WHERE m.conversation_id = mb.conversation_id AND m.seq = " +
+    ", delivered_change_seq = GREATEST(mb.delivered_change_seq, $5::bigint, COALESCE((SELECT m.change_seq FROM"
+    " messages m WHERE m.conversation_id = mb.conversation_id AND m.seq = " +
     kNewDeliveredSeq +
-    "), mb.delivered_change_seq)"
+    "), 0))"
     " FROM conversations c"
     " WHERE mb.conversation_id = $1 AND mb.user_id = $2 AND c.id = mb.conversation_id AND $3 <= c.last_seq"
-    " AND ($3 > mb.delivered_seq OR ($4 AND $3 > mb.read_seq)) RETURNING " +
+    " AND $5 <= c.last_change_seq"
+    " AND ($3 > mb.delivered_seq OR ($4 AND $3 > mb.read_seq) OR $5 > mb.delivered_change_seq) RETURNING " +
     std::string(kMemberColumns);
 
 }  // namespace
@@ -258,16 +260,33 @@ const std::string kAdvanceCursorSql =
 // One statement moves the cursors; only when it changes nothing does a second read tell
 // the caller why (not a member, past the end, or already that far).
 Result<model::CursorAdvance> advance_member_cursor(Executor& db, model::Id conversation_id, model::Id user_id,
-                                                   model::CursorKind kind, model::Seq seq) {
-  if (seq < 0) return Error::invalid("seq", "must not be negative");
-  const bool is_read = kind == model::CursorKind::read;
-  TL_TRY_ASSIGN(Rows moved,
-                db.query(kAdvanceCursorSql, Params::of(conversation_id, user_id, seq, is_read ? "true" : "false")));
-  if (!moved.empty()) return model::CursorAdvance{read_member(moved.at(0)), true, {}};
+                                                   const model::CursorMove& move) {
+  if (move.seq < 0) return Error::invalid("seq", "must not be negative");
+  if (move.change_seq < 0) return Error::invalid("changeSeq", "must not be negative");
+  const bool is_read = move.kind == model::CursorKind::read;
+  // With a change cursor the statement may move only that, which is nothing to announce;
+  // the cursors before it tell. Read outside the UPDATE, a concurrent receipt of the same
+  // member can make this say "moved" twice, which only repeats a receipt event.
+  std::optional<model::Member> before;
+  if (move.change_seq > 0) {
+    TL_TRY_ASSIGN(before, find_member(db, conversation_id, user_id));
+  }
+  TL_TRY_ASSIGN(Rows moved, db.query(kAdvanceCursorSql, Params::of(conversation_id, user_id, move.seq,
+                                                                    is_read ? "true" : "false", move.change_seq)));
+  if (!moved.empty()) {
+    model::Member after = read_member(moved.at(0));
+    const bool seq_moved =
+        !before || after.delivered_seq != before->delivered_seq || after.read_seq != before->read_seq;
+    return model::CursorAdvance{after, seq_moved, {}};
+  }
   TL_TRY_ASSIGN(model::Member member, find_member(db, conversation_id, user_id));
-  TL_TRY_ASSIGN(Rows last, db.query("SELECT last_seq FROM conversations WHERE id = $1", Params::of(conversation_id)));
+  TL_TRY_ASSIGN(Rows last, db.query("SELECT last_seq, last_change_seq FROM conversations WHERE id = $1",
+                                    Params::of(conversation_id)));
   if (last.empty()) return Error::not_found("conversation not found");
-  if (seq > last.int64(0, 0)) return Error::invalid("seq", "is past the last message of the conversation");
+  if (move.seq > last.int64(0, 0)) return Error::invalid("seq", "is past the last message of the conversation");
+  if (move.change_seq > last.int64(0, 1)) {
+    return Error::invalid("changeSeq", "is past the last change of the conversation");
+  }
   return model::CursorAdvance{member, false, {}};
 }
 

@@ -38,7 +38,7 @@ Result<model::Conversation> set_member_role(Executor& db, model::Id conversation
                                             model::MemberRole role);
 /// The member after the move; `member_ids` is left empty (see member_user_ids).
 Result<model::CursorAdvance> advance_member_cursor(Executor& db, model::Id conversation_id, model::Id user_id,
-                                                   model::CursorKind kind, model::Seq seq);
+                                                   const model::CursorMove& move);
 /// The conversation's members' user ids, in no particular order.
 Result<std::vector<model::Id>> member_user_ids(Executor& db, model::Id conversation_id);
 /// member_user_ids' statement ($1 the conversation id), for callers that pipeline it.

@@ -230,11 +230,11 @@ Result<model::Conversation> PostgresStore::member_set_role(Id conversation_id, I
 
 // The move commits on its own (one statement); the members are read right after it on
 // the same connection, so the receipt goes to the members as they were at about that time.
-void PostgresStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+void PostgresStore::member_cursor_advance_async(Id conversation_id, Id user_id, const model::CursorMove& move,
                                                 std::function<void(Result<model::CursorAdvance>)> done) {
   task_async<model::CursorAdvance>(
-      [conversation_id, user_id, kind, seq](Connection& db) -> Result<model::CursorAdvance> {
-        TL_TRY_ASSIGN(model::CursorAdvance advance, advance_member_cursor(db, conversation_id, user_id, kind, seq));
+      [conversation_id, user_id, move](Connection& db) -> Result<model::CursorAdvance> {
+        TL_TRY_ASSIGN(model::CursorAdvance advance, advance_member_cursor(db, conversation_id, user_id, move));
         if (advance.moved) {
           TL_TRY_ASSIGN(advance.member_ids, member_user_ids(db, conversation_id));
         }

@@ -107,7 +107,7 @@ class PostgresStore final : public Store {
                                          int max_members) override;
   Result<void> member_remove(Id conversation_id, Id user_id, Millis now) override;
   Result<model::Conversation> member_set_role(Id conversation_id, Id user_id, model::MemberRole role) override;
-  void member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+  void member_cursor_advance_async(Id conversation_id, Id user_id, const model::CursorMove& move,
                                    std::function<void(Result<model::CursorAdvance>)> done) override;
 
   /// Both go through the group commit of the conversation's AppendWriter; completions

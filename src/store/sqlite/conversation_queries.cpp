@@ -262,28 +262,38 @@ Result<void> remove_member(Connection& db, model::Id conversation_id, model::Id 
 }
 
 Result<model::CursorAdvance> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
-                                                   model::CursorKind kind, model::Seq seq) {
-  if (seq < 0) return Error::invalid("seq", "must not be negative");
+                                                   const model::CursorMove& move) {
+  if (move.seq < 0) return Error::invalid("seq", "must not be negative");
+  if (move.change_seq < 0) return Error::invalid("changeSeq", "must not be negative");
   TL_TRY_ASSIGN(model::Member member, find_member(db, conversation_id, user_id));
-  TL_TRY_ASSIGN(model::Seq last_seq, conversation_last_seq(db, conversation_id));
-  if (seq > last_seq) return Error::invalid("seq", "is past the last message of the conversation");
+  TL_TRY_ASSIGN(Statement ends, db.prepare("SELECT last_seq, last_change_seq FROM conversations WHERE id = ?"));
+  ends.bind_all(conversation_id);
+  TL_TRY_ASSIGN(bool found, ends.step());
+  if (!found) return Error::not_found("conversation not found");
+  if (move.seq > ends.int64(0)) return Error::invalid("seq", "is past the last message of the conversation");
+  if (move.change_seq > ends.int64(1)) {
+    return Error::invalid("changeSeq", "is past the last change of the conversation");
+  }
   model::Seq read = member.read_seq;
-  if (kind == model::CursorKind::read) read = std::max(read, seq);
-  model::Seq delivered = std::max({member.delivered_seq, seq, read});
-  if (delivered == member.delivered_seq && read == member.read_seq) return model::CursorAdvance{member, false, {}};
-  // delivered_change_seq is the change_seq of the message at the new delivered_seq, looked
-  // up inside the cursor's own UPDATE rather than by a statement of its own.
+  if (move.kind == model::CursorKind::read) read = std::max(read, move.seq);
+  model::Seq delivered = std::max({member.delivered_seq, move.seq, read});
+  const bool seq_moved = delivered != member.delivered_seq || read != member.read_seq;
+  if (!seq_moved && move.change_seq <= member.delivered_change_seq) return model::CursorAdvance{member, false, {}};
+  // The change cursor never goes back: the message at the new delivered_seq may be older
+  // than changes the client already said it has. Its change_seq is looked up inside the
+  // cursor's own UPDATE rather than by a statement of its own.
   TL_TRY_ASSIGN(Statement update,
-                db.prepare("UPDATE members SET delivered_seq = ?1, read_seq = ?2, delivered_change_seq = coalesce("
-                           "(SELECT change_seq FROM messages WHERE conversation_id = ?3 AND seq = ?1), 0)"
+                db.prepare("UPDATE members SET delivered_seq = ?1, read_seq = ?2, delivered_change_seq = max("
+                           "delivered_change_seq, ?5, coalesce("
+                           "(SELECT change_seq FROM messages WHERE conversation_id = ?3 AND seq = ?1), 0))"
                            " WHERE conversation_id = ?3 AND user_id = ?4 RETURNING delivered_change_seq"));
-  update.bind_all(delivered, read, conversation_id, user_id);
+  update.bind_all(delivered, read, conversation_id, user_id, move.change_seq);
   TL_TRY_ASSIGN(bool updated, update.step());
   if (!updated) return Error::not_found("member not found");
   member.delivered_seq = delivered;
   member.read_seq = read;
   member.delivered_change_seq = update.int64(0);
-  return model::CursorAdvance{member, true, {}};
+  return model::CursorAdvance{member, seq_moved, {}};
 }
 
 Result<std::vector<model::Id>> member_user_ids(Connection& db, model::Id conversation_id) {

@@ -31,7 +31,7 @@ Result<model::Conversation> set_member_role(Connection& db, model::Id conversati
                                             model::MemberRole role);
 /// The member after the move; `member_ids` is left empty (see member_user_ids).
 Result<model::CursorAdvance> advance_member_cursor(Connection& db, model::Id conversation_id, model::Id user_id,
-                                                   model::CursorKind kind, model::Seq seq);
+                                                   const model::CursorMove& move);
 /// The conversation's members' user ids, in no particular order.
 Result<std::vector<model::Id>> member_user_ids(Connection& db, model::Id conversation_id);
 

@@ -302,11 +302,11 @@ Result<model::Conversation> SqliteStore::member_set_role(Id conversation_id, Id 
       [&](Connection& db) { return set_member_role(db, conversation_id, user_id, role); });
 }
 
-void SqliteStore::member_cursor_advance_async(Id conversation_id, Id user_id, model::CursorKind kind, Seq seq,
+void SqliteStore::member_cursor_advance_async(Id conversation_id, Id user_id, const model::CursorMove& move,
                                               std::function<void(Result<model::CursorAdvance>)> done) {
   write_async<model::CursorAdvance>(
-      [conversation_id, user_id, kind, seq](Connection& db) -> Result<model::CursorAdvance> {
-        TL_TRY_ASSIGN(model::CursorAdvance advance, advance_member_cursor(db, conversation_id, user_id, kind, seq));
+      [conversation_id, user_id, move](Connection& db) -> Result<model::CursorAdvance> {
+        TL_TRY_ASSIGN(model::CursorAdvance advance, advance_member_cursor(db, conversation_id, user_id, move));
         if (advance.moved) {
           TL_TRY_ASSIGN(advance.member_ids, member_user_ids(db, conversation_id));
         }

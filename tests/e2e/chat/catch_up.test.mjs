@@ -108,7 +108,7 @@ for (const { name, options } of TRANSPORTS) {
       const first = await ctx.connect(bob, options, "bob-first");
       await first.waitMessages(id, 130);
       const acked = await first.ack("receipt:delivered", { conversationId: id, seq: 70 });
-      assert.deepEqual(acked, { ok: true, conversationId: id, deliveredSeq: 70, readSeq: 0 });
+      assert.deepEqual(acked, { ok: true, conversationId: id, deliveredSeq: 70, readSeq: 0, deliveredChangeSeq: 70 });
       first.close();
       // A sync without cursors starts at the delivered cursor as well.
       const syncing = await ctx.connect(bob, options, "bob-sync");

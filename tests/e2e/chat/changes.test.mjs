@@ -459,6 +459,63 @@ for (const { name, options } of TRANSPORTS) {
       await sleep(SETTLE_MS);
       assert.deepEqual(feedOf(second, id), [{ event: "message:updated", changeSeq: 5, payload: edited }]);
     });
+
+    test("a delivered receipt with changeSeq stops changes after the last message from coming back", async () => {
+      const [alice, bob] = await ctx.users(2, "trail");
+      const { id } = await ctx.direct(alice, bob);
+      const a = await ctx.connect(alice, options, "alice");
+      const m1 = await a.send(id, "one"); // 1
+      const m2 = await a.send(id, "two"); // 2
+      await edit(a, id, m1.id, "one, edited"); // 3
+      await remove(a, id, m2.id); // 4
+
+      const first = await ctx.connect(bob, options, "bob-1");
+      await waitFeed(first, id, 4);
+      // Bad cursors are refused and move nothing.
+      assertErrorAck(
+        await first.ack("receipt:delivered", { conversationId: id, seq: 2, changeSeq: 5 }),
+        "invalid_argument",
+        "changeSeq",
+      );
+      assertErrorAck(
+        await first.ack("receipt:delivered", { conversationId: id, seq: 2, changeSeq: "4" }),
+        "invalid_argument",
+        "changeSeq",
+      );
+      // Without changeSeq (and so still at 2 after the refused ones) the edit and the delete
+      // come back on the next connect ...
+      assert.deepEqual(await first.ack("receipt:delivered", { conversationId: id, seq: 2 }), {
+        ok: true,
+        conversationId: id,
+        deliveredSeq: 2,
+        readSeq: 0,
+        deliveredChangeSeq: 2,
+      });
+      first.close();
+      const second = await ctx.connect(bob, options, "bob-2");
+      await waitFeed(second, id, 2);
+      assert.deepEqual(
+        feedOf(second, id).map((e) => e.changeSeq),
+        [3, 4],
+      );
+      // ... and with it, never again.
+      assert.deepEqual(await second.ack("receipt:delivered", { conversationId: id, seq: 2, changeSeq: 4 }), {
+        ok: true,
+        conversationId: id,
+        deliveredSeq: 2,
+        readSeq: 0,
+        deliveredChangeSeq: 4,
+      });
+      second.close();
+      const third = await ctx.connect(bob, options, "bob-3");
+      await sleep(SETTLE_MS);
+      assert.deepEqual(feedOf(third, id), []);
+      // The next change arrives as usual.
+      const m3 = await a.send(id, "three"); // 5
+      await third.waitMessages(id, 1);
+      await sleep(SETTLE_MS);
+      assert.deepEqual(feedOf(third, id), [{ event: "message:new", changeSeq: 5, payload: m3 }]);
+    });
   });
 }
 

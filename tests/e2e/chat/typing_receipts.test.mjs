@@ -116,7 +116,7 @@ for (const { name, options } of TRANSPORTS) {
 
       // delivered 3: the cursor moves, alice hears of it.
       let answer = await b.ack("receipt:delivered", { conversationId: id, seq: 3 });
-      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 3, readSeq: 0 });
+      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 3, readSeq: 0, deliveredChangeSeq: 3 });
       const delivered = await a.waitEvent("receipt", (r) => r.type === "delivered");
       assert.equal(delivered.conversationId, id);
       assert.equal(delivered.userId, bob.user.id);
@@ -125,25 +125,25 @@ for (const { name, options } of TRANSPORTS) {
 
       // a lower delivered seq changes nothing and tells no one.
       answer = await b.ack("receipt:delivered", { conversationId: id, seq: 1 });
-      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 3, readSeq: 0 });
+      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 3, readSeq: 0, deliveredChangeSeq: 3 });
 
       // read 2: read moves, delivered stays at 3.
       answer = await b.ack("receipt:read", { conversationId: id, seq: 2 });
-      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 3, readSeq: 2 });
+      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 3, readSeq: 2, deliveredChangeSeq: 3 });
       const read2 = await a.waitEvent("receipt", (r) => r.type === "read" && r.seq === 2);
       assert.equal(read2.userId, bob.user.id);
       assert.equal((await ctx.listed(bob, id)).unreadCount, 3);
 
       // read 5 moves both cursors to the end.
       answer = await b.ack("receipt:read", { conversationId: id, seq: 5 });
-      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 5, readSeq: 5 });
+      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 5, readSeq: 5, deliveredChangeSeq: 5 });
       await a.waitEvent("receipt", (r) => r.type === "read" && r.seq === 5);
 
       // lower or equal seqs: unchanged, no event.
       answer = await b.ack("receipt:read", { conversationId: id, seq: 1 });
-      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 5, readSeq: 5 });
+      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 5, readSeq: 5, deliveredChangeSeq: 5 });
       answer = await b.ack("receipt:delivered", { conversationId: id, seq: 4 });
-      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 5, readSeq: 5 });
+      assert.deepEqual(answer, { ok: true, conversationId: id, deliveredSeq: 5, readSeq: 5, deliveredChangeSeq: 5 });
 
       await sleep(SETTLE_MS);
       assert.deepEqual(
