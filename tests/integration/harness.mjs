@@ -25,6 +25,12 @@ const REQUEST_TIMEOUT_MS = 30_000;
 
 // Every answer a test receives must be the one docs/openapi.json describes.
 const contract = loadContract();
+// CONTRACT_COVERAGE=FILE appends the operations and statuses this file's tests reached.
+if (process.env.CONTRACT_COVERAGE) {
+  process.on('exit', () => {
+    fs.appendFileSync(process.env.CONTRACT_COVERAGE, [...contract.seen].map((line) => `${line}\n`).join(''));
+  });
+}
 
 /// Null when an exchange is what docs/openapi.json documents, else why it is not. A
 /// request that deliberately leaves the documented API (an unknown path, a malformed
