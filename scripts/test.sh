@@ -25,7 +25,7 @@ step() {
 step unit ctest --test-dir "$build_dir" --output-on-failure -L unit -j 2
 # Files are named explicitly: how Node treats a directory argument differs by version.
 step integration env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/integration/*.test.mjs
-step openapi-lint bash tests/api/lint.sh
+step openapi bash tests/api/check.sh
 step postman env TALKLINE_BIN="$build_dir/src/talkline" node tests/api/run-postman.mjs
 step protocol env PROTOCOL_ECHO_BIN="$build_dir/examples/protocol-echo" node --test tests/e2e/protocol/*.test.mjs
 step e2e env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/e2e/chat/*.test.mjs
