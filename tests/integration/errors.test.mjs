@@ -16,6 +16,10 @@ import {
   useServer,
 } from './harness.mjs';
 
+// Answers the document cannot list: an unknown path, a method a path does not have, and
+// CORS preflights (the middleware answers them for every path, before routing).
+const OFF_DOCUMENT = { offContract: true };
+
 function assertSecurityHeaders(res, label) {
   assert.equal(res.headers['x-content-type-options'], 'nosniff', `${label}: x-content-type-options`);
   assert.equal(res.headers['x-frame-options'], 'DENY', `${label}: x-frame-options`);
@@ -30,13 +34,13 @@ describe('errors and cross-cutting HTTP behaviour', () => {
   useServer((started) => ({ server, client } = started));
 
   it('answers an unknown route with a 404 problem', async () => {
-    const res = await client.get('/api/v1/nope');
+    const res = await client.get('/api/v1/nope', OFF_DOCUMENT);
     const problem = assertProblem(res, 404, 'not_found');
     assert.equal(problem.status, 404);
   });
 
   it('answers a wrong method with 405 and an Allow header', async () => {
-    const res = await client.del('/api/v1/auth/login');
+    const res = await client.del('/api/v1/auth/login', OFF_DOCUMENT);
     assertProblem(res, 405, 'method_not_allowed');
     assert.match(String(res.headers.allow ?? ''), /\bPOST\b/);
   });
@@ -85,9 +89,9 @@ describe('errors and cross-cutting HTTP behaviour', () => {
     const samples = [
       ['healthz 200', await client.get('/healthz')],
       ['users/me 200', await client.get('/api/v1/users/me', { token: accessToken })],
-      ['unknown route 404', await client.get('/api/v1/nope')],
+      ['unknown route 404', await client.get('/api/v1/nope', OFF_DOCUMENT)],
       ['no token 401', await client.get('/api/v1/users/me')],
-      ['wrong method 405', await client.del('/api/v1/auth/login')],
+      ['wrong method 405', await client.del('/api/v1/auth/login', OFF_DOCUMENT)],
       ['bad json 400', await client.post('/api/v1/auth/login', { rawBody: '{' })],
       ['logout 204', await client.post('/api/v1/auth/logout', { token: accessToken })],
     ];
@@ -99,7 +103,7 @@ describe('errors and cross-cutting HTTP behaviour', () => {
     const echoed = await client.get('/healthz', { headers: { 'x-request-id': sent } });
     assert.equal(echoed.headers['x-request-id'], sent);
 
-    const failed = await client.get('/api/v1/nope', { headers: { 'x-request-id': sent } });
+    const failed = await client.get('/api/v1/nope', { ...OFF_DOCUMENT, headers: { 'x-request-id': sent } });
     assert.equal(failed.headers['x-request-id'], sent);
 
     const first = await client.get('/healthz');
@@ -111,6 +115,7 @@ describe('errors and cross-cutting HTTP behaviour', () => {
 
   it('answers a CORS preflight from any origin under the default allowlist', async () => {
     const res = await client.options('/api/v1/auth/login', {
+      ...OFF_DOCUMENT,
       headers: { origin: 'http://example.com', 'access-control-request-method': 'POST' },
     });
     assert.equal(res.status, 204, res.text);
@@ -158,6 +163,7 @@ describe('errors and cross-cutting HTTP behaviour', () => {
 
     it('gives no Access-Control-Allow-Origin to an origin outside the allowlist', async () => {
       const preflight = await strictClient.options('/api/v1/auth/login', {
+        ...OFF_DOCUMENT,
         headers: { origin: 'http://evil.test', 'access-control-request-method': 'POST' },
       });
       assert.equal(preflight.headers['access-control-allow-origin'], undefined);
@@ -169,6 +175,7 @@ describe('errors and cross-cutting HTTP behaviour', () => {
 
     it('echoes an origin on the allowlist', async () => {
       const preflight = await strictClient.options('/api/v1/auth/login', {
+        ...OFF_DOCUMENT,
         headers: { origin: 'http://allowed.test', 'access-control-request-method': 'POST' },
       });
       assert.equal(preflight.status, 204, preflight.text);

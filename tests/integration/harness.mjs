@@ -17,9 +17,28 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
+import { loadContract } from '../api/openapi_contract.mjs';
+
 const READY_TIMEOUT_MS = 15_000;
 const STOP_TIMEOUT_MS = 15_000;
 const REQUEST_TIMEOUT_MS = 30_000;
+
+// Every answer a test receives must be the one docs/openapi.json describes.
+const contract = loadContract();
+// CONTRACT_COVERAGE=FILE appends the operations and statuses this file's tests reached.
+if (process.env.CONTRACT_COVERAGE) {
+  process.on('exit', () => {
+    fs.appendFileSync(process.env.CONTRACT_COVERAGE, [...contract.seen].map((line) => `${line}\n`).join(''));
+  });
+}
+
+/// Null when an exchange is what docs/openapi.json documents, else why it is not. A
+/// request that deliberately leaves the documented API (an unknown path, a malformed
+/// request line) passes `offContract: true` to request() instead.
+export function contractProblem(method, urlPath, res, body) {
+  const problem = contract.check({ method, url: urlPath, status: res.statusCode, headers: res.headers, body });
+  return problem && new Error(`response not as docs/openapi.json documents it: ${problem}`);
+}
 
 // Children still alive when the runner exits (a test that threw before its after()
 // hook ran) would otherwise keep ports and temp dirs busy.
@@ -232,7 +251,12 @@ export async function startServer({ env = {}, args = [] } = {}) {
 
 /// One HTTP exchange on its own connection. Resolves for every status; rejects only when
 /// no response arrived (connection refused, reset, timeout).
-export function request(baseUrl, method, urlPath, { token, body, rawBody, headers = {}, timeoutMs } = {}) {
+export function request(
+  baseUrl,
+  method,
+  urlPath,
+  { token, body, rawBody, headers = {}, timeoutMs, offContract = false } = {},
+) {
   const url = new URL(urlPath, baseUrl);
   const outgoing = {};
   let payload;
@@ -261,6 +285,11 @@ export function request(baseUrl, method, urlPath, { token, body, rawBody, header
         res.on('error', reject);
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
+          const mismatch = offContract ? null : contractProblem(method, urlPath, res, text);
+          if (mismatch) {
+            reject(mismatch);
+            return;
+          }
           let json;
           if (text.length > 0) {
             try {

@@ -4,9 +4,9 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import zlib from 'node:zlib';
 
-import { assertJson } from './harness.mjs';
+import { assertJson, contractProblem } from './harness.mjs';
 
-export function raw(baseUrl, method, urlPath, { token, body, headers = {} } = {}) {
+export function raw(baseUrl, method, urlPath, { token, body, headers = {}, offContract = false } = {}) {
   const url = new URL(urlPath, baseUrl);
   const outgoing = { ...headers };
   if (token) outgoing.authorization = `Bearer ${token}`;
@@ -18,6 +18,11 @@ export function raw(baseUrl, method, urlPath, { token, body, headers = {} } = {}
       res.on('error', reject);
       res.on('end', () => {
         const bytes = Buffer.concat(chunks);
+        const mismatch = offContract ? null : contractProblem(method, urlPath, res, bytes);
+        if (mismatch) {
+          reject(mismatch);
+          return;
+        }
         let json;
         try {
           json = JSON.parse(bytes.toString('utf8'));
