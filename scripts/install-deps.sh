@@ -15,7 +15,7 @@ test_packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   redis-server postgresql nginx-light curl procps util-linux
   python3  # node-gyp builds the peer's better-sqlite3 from source
-  chromium fonts-dejavu-core  # the web client's browser test (playwright-core drives it)
+  chromium fonts-dejavu-core fonts-noto-color-emoji  # the web client's browser test (playwright-core drives it)
 )
 
 wanted=("${build_packages[@]}")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test layer against an already built tree: unit (ctest), integration
 # (Node's test runner against the real binary), protocol tests against
-# examples/protocol-echo, end-to-end chat with socket.io-client, the cluster test
+# examples/protocol-echo, end-to-end chat with socket.io-client, the web client in
+# chromium (playwright-core), the cluster test
 # (PostgreSQL, Redis, 3 nodes, nginx), a short fuzz smoke run, and a bench smoke run
 # against TalkLine and the socket.io peer.
 set -uo pipefail
@@ -25,11 +26,12 @@ step unit ctest --test-dir "$build_dir" --output-on-failure -L unit -j 2
 step integration env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/integration/*.test.mjs
 step protocol env PROTOCOL_ECHO_BIN="$build_dir/examples/protocol-echo" node --test tests/e2e/protocol/*.test.mjs
 step e2e env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/e2e/chat/*.test.mjs
+step browser env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/browser/*.test.mjs
 step cluster env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/e2e/cluster/*.test.mjs
 step fuzz-smoke bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-5}"
 step bench-smoke bash scripts/bench-smoke.sh "$build_dir"
 
-total=7
+total=8
 echo
 echo "test layers: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [[ ${#failed[@]} -gt 0 ]]; then

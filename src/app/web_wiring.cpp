@@ -33,8 +33,8 @@ bool mount(transport::http::Router& router, const std::string& dir, std::string 
     return false;
   }
   auto shared = std::make_shared<const StaticSite>(std::move(site).value());
-  router.add_mount(std::move(prefix), [shared](Request& request) { return shared->serve(request); },
-                   std::move(except));
+  router.add_mount(
+      std::move(prefix), [shared](Request& request) { return shared->serve(request); }, std::move(except));
   return true;
 }
 

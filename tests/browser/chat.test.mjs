@@ -70,7 +70,12 @@ function message(page, text) {
 
 before(async () => {
   shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'talkline-browser-'));
-  server = await startServer({ env: { TALKLINE_WEB_DIR: path.join(repoRoot, 'web/public') } });
+  server = await startServer({
+    env: {
+      TALKLINE_WEB_DIR: path.join(repoRoot, 'web/public'),
+      TALKLINE_API_DOCS_DIR: path.join(repoRoot, 'web/api-docs'),
+    },
+  });
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
     headless: true,
@@ -188,9 +193,25 @@ test('two people chat in the web client', async () => {
     await bob.getByLabel('Message', { exact: true }).pressSequentially('See you there', { delay: 30 });
     await alice.locator('#typing', { hasText: 'bob is typing' }).waitFor();
     const target = path.resolve(repoRoot, process.env.TALKLINE_SCREENSHOT);
+    await alice.setViewportSize({ width: 1180, height: 900 });
     await alice.screenshot({ path: target });
     console.log(`wrote ${target}`);
   }
   await aliceContext.close();
   await bobContext.close();
+});
+
+test('Swagger UI shows the API from local files under the CSP', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(msg.text());
+  });
+  page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
+  await page.goto(`${server.baseUrl}/api/v1/docs/`);
+  await page.locator('.swagger-ui .info .title', { hasText: 'TalkLine' }).waitFor({ timeout: STEP_TIMEOUT_MS });
+  await page.locator('.opblock-summary-path', { hasText: '/api/v1/auth/login' }).first().waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
 });
