@@ -189,7 +189,58 @@ test('two people chat in the web client', async () => {
     await bob.getByRole('button', { name: 'Close results' }).click();
   });
 
+  await step('group-unread-mentions-and-paging', async () => {
+    await alice.getByText('New group').click();
+    await alice.getByLabel('Group name').fill('Lunch crew');
+    await alice.getByLabel('Members (usernames, comma separated)').fill('bob');
+    await alice.getByRole('button', { name: 'Create group' }).click();
+    await alice.locator('#conversation-title', { hasText: 'Lunch crew' }).waitFor();
+    // A long history, sent over the HTTP API as another client of alice's would.
+    await alice.evaluate(async () => {
+      const { accessToken } = JSON.parse(localStorage.getItem('talkline.session'));
+      const list = await (await fetch('/api/v1/conversations', { headers: { Authorization: `Bearer ${accessToken}` } })).json();
+      const group = list.items.find((c) => c.title === 'Lunch crew');
+      for (let i = 1; i <= 34; i++) {
+        await fetch(`/api/v1/conversations/${group.id}/messages`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${accessToken}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ clientMsgId: `filler-${i}`, body: `filler ${i}` }),
+        });
+      }
+    });
+    await alice.getByLabel('Message', { exact: true }).fill('@bob are you in?');
+    await alice.getByLabel('Message', { exact: true }).press('Enter');
+    const entry = bob.locator('.conversation-item', { hasText: 'Lunch crew' });
+    await entry.locator('.badge', { hasText: '35' }).waitFor();
+    await entry.locator('.badge.mention', { hasText: '@1' }).waitFor();
+    await entry.click();
+    await message(bob, '@bob are you in?').waitFor();
+    await bob.getByRole('button', { name: 'Load older messages' }).click();
+    const first = bob.locator('#messages .body', { hasText: /^filler 1$/ });
+    await first.waitFor();
+    assert.equal(await first.count(), 1);
+    assert.equal(await bob.locator('#messages .message').count(), 35, 'the whole history, each message once');
+    await bob.waitForFunction(() => {
+      const item = [...document.querySelectorAll('.conversation-item')].find((e) => e.textContent.includes('Lunch crew'));
+      return item && !item.querySelector('.badge');
+    });
+    await bob.locator('.conversation-item', { hasText: 'alice' }).click();
+  });
+
+  await step('phone-layout', async () => {
+    const phone = await bobContext.newPage();
+    await phone.setViewportSize({ width: 390, height: 780 });
+    await phone.goto(server.baseUrl);
+    await phone.locator('.conversation-item', { hasText: 'alice' }).click();
+    await message(phone, 'I booked the table by the window').waitFor();
+    assert.equal(await phone.locator('#sidebar').isVisible(), false, 'one pane at a time');
+    await phone.getByRole('button', { name: 'Back to conversations' }).click();
+    await phone.locator('#sidebar').waitFor({ state: 'visible' });
+    await phone.close();
+  });
+
   if (process.env.TALKLINE_SCREENSHOT) {
+    await alice.getByRole('button', { name: /^bob/ }).click();
     await bob.getByLabel('Message', { exact: true }).pressSequentially('See you there', { delay: 30 });
     await alice.locator('#typing', { hasText: 'bob is typing' }).waitFor();
     const target = path.resolve(repoRoot, process.env.TALKLINE_SCREENSHOT);

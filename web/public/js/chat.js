@@ -2,7 +2,7 @@
 // render from state.
 import { api } from './api.js';
 import { applyChange, request, sendReceipt } from './socket.js';
-import { changed, messagesOf, state, upsertConversation, upsertMessage } from './state.js';
+import { changed, isLoaded, messagesOf, state, upsertConversation, upsertMessage } from './state.js';
 
 /** Loads the users behind these ids that are not known yet. */
 export async function ensureUsers(ids) {
@@ -33,10 +33,12 @@ function rememberReactions(messages) {
 }
 
 async function loadPage(conversationId, before) {
+  // Marked loaded before the request, so a message arriving meanwhile is kept too.
+  if (!isLoaded(conversationId)) state.older.set(conversationId, null);
   const page = await api.messages(conversationId, before);
+  state.older.set(conversationId, page.items.length > 0 && page.items[0].seq > 1 ? page.nextCursor : null);
   rememberReactions(page.items);
   for (const message of page.items) upsertMessage(message);
-  state.older.set(conversationId, page.items.length > 0 && page.items[0].seq > 1 ? page.nextCursor : null);
   await ensureUsers(page.items.map((m) => m.senderId));
 }
 
@@ -44,7 +46,7 @@ async function loadPage(conversationId, before) {
 export async function openConversation(id) {
   state.openId = id;
   changed();
-  if (!state.messages.has(id)) await loadPage(id);
+  if (!isLoaded(id)) await loadPage(id);
   if (state.connected) await request('conversation:join', { conversationId: id }).catch(() => {});
   markRead(id);
   changed();

@@ -53,8 +53,7 @@ export function sendReceipt(type, conversationId, seq) {
 /** Applies a change-feed entry once, whichever way it arrived. */
 export function applyChange(change) {
   if (seenChange(change.conversationId, change.changeSeq)) return;
-  const loaded = state.messages.get(change.conversationId);
-  if (loaded && (loaded.has(change.message.seq) || change.type === 'created')) upsertMessage(change.message);
+  upsertMessage(change.message);
   noteChange(change.conversationId, change.changeSeq);
   if (change.actorId === state.me?.id && (change.type === 'reacted' || change.type === 'unreacted')) {
     const mine = state.myReactions.get(change.message.id) ?? new Set();
@@ -71,7 +70,7 @@ export function applyChange(change) {
 // holds messages of (new messages come by themselves, as catch-up's message:new).
 async function catchUpChanges() {
   const cursors = {};
-  for (const id of state.messages.keys()) cursors[id] = state.lastChange.get(id) ?? 0;
+  for (const id of state.older.keys()) cursors[id] = state.lastChange.get(id) ?? 0;
   for (let page = 0; page < 50 && Object.keys(cursors).length > 0; page++) {
     const ack = await request('sync', { changes: cursors });
     for (const change of ack.changes) {

@@ -47,13 +47,21 @@ export function orderedMessages(conversationId) {
   return [...messagesOf(conversationId).values()].sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
 }
 
-/** Stores a message from the server; replaces the pending send with its clientMsgId. */
+/** Whether a conversation's history was loaded: only then are its messages kept. */
+export function isLoaded(conversationId) {
+  return state.older.has(conversationId);
+}
+
+/**
+ * Stores a message from the server (replacing the pending send with its clientMsgId) when
+ * its conversation's history is loaded; always updates the conversation's summary.
+ */
 export function upsertMessage(message) {
-  const map = messagesOf(message.conversationId);
-  if (message.clientMsgId && message.senderId === state.me?.id) map.delete(`pending:${message.clientMsgId}`);
-  const known = map.get(message.seq);
-  if (known && known.changeSeq > message.changeSeq) return;
-  map.set(message.seq, message);
+  if (isLoaded(message.conversationId)) {
+    const map = messagesOf(message.conversationId);
+    if (message.clientMsgId && message.senderId === state.me?.id) map.delete(`pending:${message.clientMsgId}`);
+    map.set(message.seq, message);
+  }
   const conversation = state.conversations.get(message.conversationId);
   if (conversation && message.seq >= (conversation.lastSeq ?? 0)) {
     conversation.lastSeq = message.seq;

@@ -171,7 +171,7 @@ export function messageSignature(message) {
 
 export function messageItem(message) {
   const mineMessage = message.senderId === state.me.id;
-  const status = mineMessage ? deliveryState(message) : null;
+  const status = mineMessage && !message.deletedAt ? deliveryState(message) : null;
   const body = message.deletedAt
     ? el('p', { class: 'body deleted', text: 'This message was deleted.' })
     : ui.editing === message.id

@@ -38,7 +38,7 @@ function conversationItem(conversation) {
         'data-conversation-id': conversation.id,
         onclick: () => openConversation(conversation.id).then(() => document.body.classList.add('show-chat')),
       },
-      el('span', { class: `dot${online ? ' online' : ''}`, 'aria-hidden': 'true' }),
+      el('span', { class: other ? `dot${online ? ' online' : ''}` : 'dot group', 'aria-hidden': 'true' }),
       el(
         'span',
         { class: 'conversation-text' },
@@ -123,6 +123,7 @@ export function bindSidebar() {
     createGroup($('group-title').value.trim(), names)
       .then(() => {
         event.target.reset();
+        event.target.closest('details').open = false;
         document.body.classList.add('show-chat');
       })
       .catch(showError);
