@@ -248,6 +248,27 @@ test('two people chat in the web client', async () => {
     await alice.screenshot({ path: target });
     console.log(`wrote ${target}`);
   }
+
+  await step('token-refresh-and-session-end', async () => {
+    // A stale access token: the socket's refused CONNECT and the API's 401 both refresh it.
+    await bob.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('talkline.session'));
+      localStorage.setItem('talkline.session', JSON.stringify({ ...session, accessToken: 'stale' }));
+    });
+    await bob.reload();
+    await bob.getByRole('button', { name: /^alice/ }).click();
+    await message(bob, 'I booked the table by the window').waitFor();
+    await bob.getByLabel('Message', { exact: true }).fill('Still here');
+    await bob.getByLabel('Message', { exact: true }).press('Enter');
+    await message(alice, 'Still here').waitFor();
+    // Signing out in another tab ends the session: this one is signed out too.
+    const other = await bobContext.newPage();
+    await other.goto(server.baseUrl);
+    await other.getByRole('button', { name: 'Sign out' }).click();
+    await bob.locator('#auth-error', { hasText: 'session has ended' }).waitFor();
+    await other.close();
+  });
+
   await aliceContext.close();
   await bobContext.close();
 });

@@ -60,6 +60,7 @@ async function startChat() {
   setSocketHooks({
     onStatus: showBanner,
     onMessage,
+    onSignedOut: () => signOut('Your session has ended. Please sign in again.'),
     onConnect: async () => {
       await loadConversations();
       if (state.openId) await openConversation(state.openId);
@@ -74,13 +75,13 @@ async function startChat() {
   }
 }
 
-function signOut() {
+function signOut(note = '') {
   disconnect();
   clearSession();
   reset();
   document.body.classList.remove('show-chat');
   changed();
-  showAuth(startChat);
+  showAuth(startChat, note);
 }
 
 subscribe(() => {
@@ -89,7 +90,7 @@ subscribe(() => {
   renderConversation();
 });
 ui.rerender = changed;
-setSignedOutHandler(signOut);
+setSignedOutHandler(() => signOut('Your session has ended. Please sign in again.'));
 bindSidebar();
 bindConversation();
 bindComposer();

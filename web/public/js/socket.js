@@ -14,7 +14,8 @@ import {
 } from './state.js';
 
 let socket = null;
-const hooks = { onConnect: () => {}, onMessage: () => {}, onStatus: () => {} };
+const hooks = { onConnect: () => {}, onMessage: () => {}, onStatus: () => {}, onSignedOut: () => {} };
+let sessionEnded = null; // the reason of the last session:ended, until the next connect
 const receiptTimers = new Map();
 const receiptSeqs = new Map();
 
@@ -96,6 +97,7 @@ export function connect() {
     reconnectionDelayMax: 2000,
   });
   socket.on('connect', async () => {
+    sessionEnded = null;
     state.connected = true;
     hooks.onStatus('online');
     changed();
@@ -110,14 +112,26 @@ export function connect() {
     state.connected = false;
     hooks.onStatus('offline');
     changed();
-    // The server closed it (a session reason): come back with a fresh token.
-    if (reason === 'io server disconnect') refreshTokens().then(() => socket?.connect());
+    if (reason !== 'io server disconnect') return;
+    // The server closed it: after an idle timeout come back; an ended session (a logout
+    // elsewhere, a reused refresh token, a suspension) signs this page out.
+    if (sessionEnded === 'idle timeout') socket?.connect();
+    else hooks.onSignedOut();
+  });
+  socket.on('session:ended', ({ reason } = {}) => {
+    sessionEnded = reason;
   });
   socket.on('connect_error', async (error) => {
     hooks.onStatus('offline');
-    // A refused CONNECT is not retried by the client: retry once the token is fresh.
-    if (error?.data?.code === 'unauthenticated' && (await refreshTokens())) socket?.connect();
-    else if (error?.data?.code) setTimeout(() => socket?.connect(), 2000);
+    // A refused CONNECT is not retried by the client: retry once the token is fresh,
+    // or sign out when it cannot be.
+    const code = error?.data?.code;
+    if (code === 'unauthenticated') {
+      if (await refreshTokens()) socket?.connect();
+      else hooks.onSignedOut();
+    } else if (code) {
+      setTimeout(() => socket?.connect(), 2000);
+    }
   });
   socket.on('message:new', onMessageNew);
   for (const event of ['message:updated', 'message:deleted', 'message:reaction', 'message:pin']) {

@@ -3,9 +3,11 @@ import { api } from '../api.js';
 import { $ } from '../dom.js';
 import { saveSession } from '../session.js';
 
-export function showAuth(onSignedIn) {
+/** Shows the sign-in form; `note` says why when the page was signed out. */
+export function showAuth(onSignedIn, note = '') {
   $('chat-screen').hidden = true;
   $('auth-screen').hidden = false;
+  $('auth-error').textContent = note;
   $('auth-username').focus();
   const form = $('auth-form');
   form.onsubmit = async (event) => {
