@@ -24,10 +24,10 @@ constexpr const char* kDocsPolicy =
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-bool mount(transport::http::Router& router, const std::string& dir, std::string prefix, const char* policy,
-           int max_age_seconds, std::vector<std::string> except) {
+bool mount(transport::http::Router& router, const config::Config& config, const std::string& dir, std::string prefix,
+           const char* policy, std::vector<std::string> except) {
   if (dir.empty()) return false;
-  auto site = StaticSite::open({dir, prefix, max_age_seconds, policy});
+  auto site = StaticSite::open({dir, prefix, config.web_max_age_seconds, policy, config.web_max_file_bytes});
   if (!site.ok()) {
     util::log::warn("web.dir_unavailable", {{"dir", std::string_view(dir)}, {"prefix", std::string_view(prefix)}});
     return false;
@@ -42,8 +42,8 @@ bool mount(transport::http::Router& router, const std::string& dir, std::string 
 
 void mount_web(transport::http::Router& router, const config::Config& config) {
   // The API's own prefixes stay the API's: an unknown /api/ URL is an API 404, never a file.
-  mount(router, config.web_dir, "/", kClientPolicy, config.web_max_age_seconds, {"/api/", "/socket.io/"});
-  if (mount(router, config.api_docs_dir, "/api/v1/docs/", kDocsPolicy, config.web_max_age_seconds, {})) {
+  mount(router, config, config.web_dir, "/", kClientPolicy, {"/api/", "/socket.io/"});
+  if (mount(router, config, config.api_docs_dir, "/api/v1/docs/", kDocsPolicy, {})) {
     // Relative asset URLs in the page need the trailing slash.
     router.add("GET", "/api/v1/docs", [](Request&) {
       auto response = Response::empty(301);

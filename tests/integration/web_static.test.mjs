@@ -1,7 +1,7 @@
 // The web client's files at / and Swagger UI at /api/v1/docs/: content types, caching
 // (ETag, 304, Cache-Control), the security headers, strict path handling (traversal,
-// encoded traversal, dotfiles, symbolic links out of the directory), API routes winning
-// over files, and the off switch.
+// encoded traversal, dotfiles, symbolic links out of the directory, files over the size
+// limit), API routes winning over files, and the off switch.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -45,6 +45,7 @@ function makeSite() {
   fs.writeFileSync(path.join(site, 'js', 'main.js'), 'export const x = 1;');
   fs.writeFileSync(path.join(site, 'logo.PNG'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
   fs.writeFileSync(path.join(site, 'notes.unknownext'), 'x');
+  fs.writeFileSync(path.join(site, 'huge.bin'), Buffer.alloc((4 << 20) + 1));
   fs.writeFileSync(path.join(site, '.env'), 'TALKLINE_JWT_SECRET=do-not-serve');
   fs.mkdirSync(path.join(site, '.git'));
   fs.writeFileSync(path.join(site, '.git', 'config'), 'secret');
@@ -64,7 +65,11 @@ describe('web client files at /', () => {
   before(async () => {
     dirs = makeSite();
     server = await startServer({
-      env: { TALKLINE_WEB_DIR: dirs.site, TALKLINE_API_DOCS_DIR: path.join(repoRoot, 'web/api-docs') },
+      env: {
+        TALKLINE_WEB_DIR: dirs.site,
+        TALKLINE_API_DOCS_DIR: path.join(repoRoot, 'web/api-docs'),
+        TALKLINE_WEB_MAX_FILE_BYTES: String(4 << 20),
+      },
     });
   });
   after(async () => {
@@ -134,6 +139,7 @@ describe('web client files at /', () => {
       '/missing.html',
       '/js',
       '/index.html%00.js',
+      '/huge.bin',
     ];
     for (const target of targets) {
       const res = await rawGet(server.baseUrl, target);

@@ -27,7 +27,8 @@ class StaticSite {
     std::string prefix;  // the URL prefix, ending in '/'
     int max_age_seconds = 300;
     std::string content_security_policy;
-    /// Largest file served; bigger ones are a 404 (the site's files are small).
+    /// Largest file served; bigger ones are a 404. Each answer is read whole into
+    /// memory, which suits a site of small files (Swagger UI's largest is about 1.5 MB).
     std::uintmax_t max_file_bytes = 16U << 20;
   };
 
