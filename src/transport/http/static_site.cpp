@@ -1,6 +1,5 @@
 #include "transport/http/static_site.hpp"
 
-#include <chrono>
 #include <fstream>
 #include <iterator>
 #include <system_error>
@@ -73,7 +72,7 @@ Response StaticSite::serve(const Request& request) const {
 
   const auto ticks = static_cast<std::uintmax_t>(modified.time_since_epoch().count());
   const std::string etag = strong_etag(hex(size) + "-" + hex(ticks));
-  const auto content_type = static_content_type(relative->substr(relative->rfind('/') + 1));
+  const auto content_type = static_content_type(*relative);
   auto set_common = [&](Response& response) {
     response.headers.set("ETag", etag);
     response.headers.set("Cache-Control", is_html(content_type)
@@ -96,6 +95,7 @@ Response StaticSite::serve(const Request& request) const {
   } else {
     std::ifstream in(file, std::ios::binary);
     response.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    // A file rewritten since it was looked at is missed once rather than sent half-new.
     if (in.bad() || response.body.size() != size) return not_found(request);
   }
   response.status = 200;
