@@ -8,7 +8,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps test-deps configure build run test unit integration e2e cluster cluster-test fuzz-smoke fuzz bench lint fmt clean sanitize
+.PHONY: all deps test-deps web-deps configure build run test unit integration e2e cluster cluster-test fuzz-smoke fuzz bench lint fmt clean sanitize
 
 all: build
 
@@ -19,6 +19,10 @@ test-deps:
 	@bash scripts/install-deps.sh --test
 	@bash scripts/install-js-deps.sh
 
+# The web client's socket.io-client build and Swagger UI (offline once installed).
+web-deps: deps
+	@bash scripts/install-js-deps.sh web
+
 $(BUILD_DIR)/build.ninja:
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 
@@ -27,7 +31,7 @@ configure: $(BUILD_DIR)/build.ninja
 build: deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
 
-run: build
+run: build web-deps
 	$(TALKLINE)
 
 test: test-deps configure

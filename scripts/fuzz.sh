@@ -32,6 +32,7 @@ declare -A targets=(
   [fuzz_content_sniff]="tests/fuzz/fuzz_content_sniff.cpp src/transport/http/content_sniffer.cpp"
   [fuzz_upload_header]="tests/fuzz/fuzz_upload_header.cpp src/transport/http/upload_header.cpp src/transport/http/content_disposition.cpp"
   [fuzz_content_disposition]="tests/fuzz/fuzz_content_disposition.cpp src/transport/http/content_disposition.cpp"
+  [fuzz_static_path]="tests/fuzz/fuzz_static_path.cpp src/transport/http/static_path.cpp"
   [fuzz_mentions]="tests/fuzz/fuzz_mentions.cpp src/model/mentions.cpp"
 )
 selected=("$@")

@@ -15,15 +15,17 @@ test_packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   redis-server postgresql nginx-light curl procps util-linux
   python3  # node-gyp builds the peer's better-sqlite3 from source
+  chromium fonts-dejavu-core fonts-noto-color-emoji  # the web client's browser test (playwright-core drives it)
 )
 
 wanted=("${build_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then
   wanted+=("${test_packages[@]}")
 fi
-# Node.js drives the end-to-end and integration tests; any distribution's
-# build of Node 18+ will do, so only install Debian's when none is present.
-if [[ "${1:-}" == "--test" ]] && ! command -v node >/dev/null 2>&1; then
+# npm installs the web client's pinned browser builds (make run) and Node.js drives the
+# end-to-end and integration tests; any distribution's build of Node 18+ will do, so
+# only install Debian's when none is present.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   wanted+=(nodejs npm)
 fi
 

@@ -3,7 +3,8 @@
 # (Node's test runner against the real binary, every answer checked against
 # docs/openapi.json), the API checks (the OpenAPI linter, the Postman collection run by
 # newman against the real binary), protocol tests against
-# examples/protocol-echo, end-to-end chat with socket.io-client, the cluster test
+# examples/protocol-echo, end-to-end chat with socket.io-client, the web client in
+# chromium (playwright-core), the cluster test
 # (PostgreSQL, Redis, 3 nodes, nginx), a short fuzz smoke run, and a bench smoke run
 # against TalkLine and the socket.io peer.
 set -uo pipefail
@@ -11,9 +12,11 @@ build_dir=$(realpath "${1:-build}")
 cd "$(dirname "$0")/.."
 
 failed=()
+total=0
 step() {
   local name=$1
   shift
+  total=$((total + 1))
   echo "==> $name"
   if ! "$@"; then
     failed+=("$name")
@@ -29,11 +32,11 @@ step openapi bash tests/api/check.sh
 step postman env TALKLINE_BIN="$build_dir/src/talkline" node tests/api/run-postman.mjs
 step protocol env PROTOCOL_ECHO_BIN="$build_dir/examples/protocol-echo" node --test tests/e2e/protocol/*.test.mjs
 step e2e env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/e2e/chat/*.test.mjs
+step browser env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/browser/*.test.mjs
 step cluster env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/e2e/cluster/*.test.mjs
 step fuzz-smoke bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-5}"
 step bench-smoke bash scripts/bench-smoke.sh "$build_dir"
 
-total=9
 echo
 echo "test layers: $((total - ${#failed[@]})) passed, ${#failed[@]} failed"
 if [[ ${#failed[@]} -gt 0 ]]; then

@@ -24,6 +24,7 @@
 #include "app/redis_wiring.hpp"
 #include "app/secret_key.hpp"
 #include "app/store_backend.hpp"
+#include "app/web_wiring.hpp"
 #include "jobs/retention_sweeper.hpp"
 #include "model/retention.hpp"
 #include "jobs/upload_sweeper.hpp"
@@ -297,6 +298,7 @@ int serve(const config::Config& config) {
     return metrics->instrument(route, std::move(handler));
   });
   api::v1::register_routes(router, context);
+  mount_web(router, config);
 
   auto options = server_options(config);
   auto proxies = transport::http::TrustedProxies::parse(config.trusted_proxies);

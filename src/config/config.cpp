@@ -112,6 +112,12 @@ Problem set_nonempty(std::string& field, const std::string& raw) {
   return std::nullopt;
 }
 
+// A directory that may be switched off: "off" and "" both mean none.
+Problem set_optional_dir(std::string& field, const std::string& raw) {
+  field = raw == "off" ? std::string() : raw;
+  return std::nullopt;
+}
+
 Problem set_choice(std::string& field, const std::string& raw, std::initializer_list<std::string_view> choices) {
   for (const auto choice : choices) {
     if (raw == choice) {
@@ -309,6 +315,7 @@ constexpr const char* kDomain = "Domain limits";
 constexpr const char* kRealtime = "Real-time gateway";
 constexpr const char* kJobs = "Background jobs";
 constexpr const char* kAttachments = "Attachments";
+constexpr const char* kWeb = "Web client and API explorer";
 constexpr const char* kLogging = "Logging";
 
 // The single list of settings. Flags, environment keys, help and validation are all
@@ -695,6 +702,19 @@ const std::vector<Setting>& settings() {
        "Attachment downloads streaming at once (503 past it); keep it below worker-threads",
        [](const Config& c) { return number(c.downloads_max_concurrent); },
        [](Config& c, const std::string& v) { return set_integer(c.downloads_max_concurrent, v, 1, 1024); }},
+
+      {"web-dir", kWeb, "Directory served at / (the web client); empty or 'off': / is a 404 like any unknown URL",
+       [](const Config& c) { return text(c.web_dir); },
+       [](Config& c, const std::string& v) { return set_optional_dir(c.web_dir, v); }},
+      {"api-docs-dir", kWeb, "Directory served at /api/v1/docs/ (Swagger UI); empty or 'off': none",
+       [](const Config& c) { return text(c.api_docs_dir); },
+       [](Config& c, const std::string& v) { return set_optional_dir(c.api_docs_dir, v); }},
+      {"web-max-age-seconds", kWeb, "How long browsers may reuse a served non-HTML file without asking again",
+       [](const Config& c) { return number(c.web_max_age_seconds); },
+       [](Config& c, const std::string& v) { return set_integer(c.web_max_age_seconds, v, 0, 31536000); }},
+      {"web-max-file-bytes", kWeb, "Largest file served from those directories (each answer is read whole); larger ones are a 404",
+       [](const Config& c) { return number(c.web_max_file_bytes); },
+       [](Config& c, const std::string& v) { return set_integer(c.web_max_file_bytes, v, 1, 1LL << 30); }},
 
       {"log-level", kLogging, "trace, debug, info, warn, error, critical or off",
        [](const Config& c) { return text(c.log_level); },

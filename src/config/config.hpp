@@ -141,6 +141,12 @@ struct Config {
   std::uint64_t thumbnail_max_source_pixels = 40'000'000;  // larger images get no thumbnail
   int downloads_max_concurrent = 8;                        // attachment downloads streaming at once
 
+  // web client and API explorer (paths relative to the working directory; "" = off)
+  std::string web_dir = "web/public";        // served at /
+  std::string api_docs_dir = "web/api-docs";  // served at /api/v1/docs/
+  int web_max_age_seconds = 300;              // browser cache of the non-HTML files
+  std::uint64_t web_max_file_bytes = 16U << 20;  // larger files are not served (read whole per request)
+
   // logging
   std::string log_level = "info";
   std::string log_format = "json";

@@ -103,6 +103,29 @@ void Router::add_route(RouteInfo info, Handler handler, std::shared_ptr<const St
   routes_.push_back(Route{std::move(info), std::move(segments), std::move(handler), std::move(streamed)});
 }
 
+void Router::add_mount(std::string prefix, Handler handler, std::vector<std::string> except) {
+  if (!handler) throw std::invalid_argument("mount handler is empty: " + prefix);
+  if (prefix.empty() || prefix.front() != '/' || prefix.back() != '/') {
+    throw std::invalid_argument("mount prefix must start and end with '/': " + prefix);
+  }
+  for (const auto& mount : mounts_) {
+    if (mount.prefix == prefix) throw std::invalid_argument("duplicate mount: " + prefix);
+  }
+  if (decorator_) handler = decorator_(RouteInfo{"GET", prefix + "*"}, std::move(handler));
+  mounts_.push_back(Mount{std::move(prefix), std::move(handler), std::move(except)});
+}
+
+const Router::Mount* Router::find_mount(std::string_view path) const {
+  const Mount* best = nullptr;
+  for (const auto& mount : mounts_) {
+    if (!path.starts_with(mount.prefix)) continue;
+    bool excluded = false;
+    for (const auto& except : mount.except) excluded = excluded || path.starts_with(except);
+    if (!excluded && (best == nullptr || mount.prefix.size() > best->prefix.size())) best = &mount;
+  }
+  return best;
+}
+
 // Among the routes whose pattern matches the path, the most specific one for the
 // request's method wins. Only when no route of that method matches is the answer
 // 405, listing every method some matching pattern accepts.
@@ -135,6 +158,15 @@ Router::Match Router::match(Request& request) const {
   } else if (!allowed.empty()) {
     result.outcome = Outcome::method_not_allowed;
     result.allowed = std::move(allowed);
+  } else if (const Mount* mount = find_mount(request.path)) {
+    if (request.method == "GET" || request.method == "HEAD") {
+      request.path_params.clear();
+      result.outcome = Outcome::matched;
+      result.handler = &mount->handler;
+    } else {
+      result.outcome = Outcome::method_not_allowed;
+      result.allowed = {"GET", "HEAD"};
+    }
   }
   return result;
 }

@@ -3,6 +3,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "transport/http/message.hpp"
@@ -37,6 +38,13 @@ class Router {
   /// Whether any streamed route was added: only then does the session look for one.
   bool has_streamed() const { return has_streamed_; }
 
+  /// Serves every GET and HEAD under `prefix` (ending in '/') that no route matches, from
+  /// `handler` (a directory of static files). Routes always win: a mount is consulted only
+  /// when no pattern matches the path at all, and never for a path that starts with one
+  /// of `except` (the API's own prefixes, so an unknown API URL stays an API 404). The
+  /// longest matching prefix wins. Other methods get 405 with `Allow: GET, HEAD`.
+  void add_mount(std::string prefix, Handler handler, std::vector<std::string> except = {});
+
   /// Wraps every handler added from now on (metrics, tracing). One decorator at a time.
   using Decorator = std::function<Handler(const RouteInfo&, Handler)>;
   void set_decorator(Decorator decorator) { decorator_ = std::move(decorator); }
@@ -61,9 +69,16 @@ class Router {
     Handler handler;
     std::shared_ptr<const StreamedRoute> streamed;
   };
+  struct Mount {
+    std::string prefix;
+    Handler handler;
+    std::vector<std::string> except;
+  };
+  const Mount* find_mount(std::string_view path) const;
   void add_route(RouteInfo info, Handler handler, std::shared_ptr<const StreamedRoute> streamed);
 
   std::vector<Route> routes_;
+  std::vector<Mount> mounts_;
   Decorator decorator_;
   bool has_streamed_ = false;
 };

@@ -1,0 +1,97 @@
+// The HTTP API (docs/openapi.json) with bearer tokens. A 401 triggers one token refresh
+// and a retry; when the refresh fails too the session is over and onSignedOut runs.
+import { clearSession, getSession, saveSession } from './session.js';
+
+const BASE = '/api/v1';
+let refreshing = null;
+let onSignedOut = () => {};
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `request failed (${status})`);
+    this.status = status;
+    this.code = problem?.code;
+    this.fields = problem?.errors ?? [];
+  }
+}
+
+export function setSignedOutHandler(handler) {
+  onSignedOut = handler;
+}
+
+/** Gets a new access token with the refresh token; concurrent callers share one attempt. */
+export function refreshTokens() {
+  const session = getSession();
+  if (!session?.refreshToken) return Promise.resolve(false);
+  refreshing ??= fetch(`${BASE}/auth/refresh`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refreshToken: session.refreshToken }),
+  })
+    .then(async (res) => {
+      if (!res.ok) return false;
+      saveSession(await res.json());
+      return true;
+    })
+    .catch(() => false)
+    .finally(() => {
+      refreshing = null;
+    });
+  return refreshing;
+}
+
+async function send(method, path, { body, raw, contentType, auth = true } = {}) {
+  const headers = {};
+  if (auth && getSession()) headers.Authorization = `Bearer ${getSession().accessToken}`;
+  let payload;
+  if (raw !== undefined) {
+    payload = raw;
+    headers['Content-Type'] = contentType || 'application/octet-stream';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['Content-Type'] = 'application/json';
+  }
+  return fetch(BASE + path, { method, headers, body: payload });
+}
+
+/** One API call; resolves to the parsed JSON (or null for 204), throws ApiError. */
+export async function call(method, path, options = {}) {
+  let res = await send(method, path, options);
+  if (res.status === 401 && options.auth !== false) {
+    if (await refreshTokens()) {
+      res = await send(method, path, options);
+    } else {
+      clearSession();
+      onSignedOut();
+    }
+  }
+  if (res.status === 204) return null;
+  const data = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, data);
+  return data;
+}
+
+/** A protected file (an attachment or its thumbnail) as an object URL. */
+export async function fetchBlobUrl(url) {
+  const get = () => fetch(url, { headers: { Authorization: `Bearer ${getSession()?.accessToken}` } });
+  let res = await get();
+  if (res.status === 401 && (await refreshTokens())) res = await get();
+  if (!res.ok) throw new ApiError(res.status, null);
+  return URL.createObjectURL(await res.blob());
+}
+
+export const api = {
+  register: (username, password) => call('POST', '/auth/register', { body: { username, password }, auth: false }),
+  login: (username, password) => call('POST', '/auth/login', { body: { username, password }, auth: false }),
+  logout: () => call('POST', '/auth/logout'),
+  user: (id) => call('GET', `/users/${id}`),
+  findUsers: (q) => call('GET', `/users?q=${encodeURIComponent(q)}&limit=20`),
+  conversations: () => call('GET', '/conversations?limit=100'),
+  conversation: (id) => call('GET', `/conversations/${id}`),
+  createDirect: (userId) => call('POST', '/conversations', { body: { type: 'direct', userId } }),
+  createGroup: (title, memberIds) => call('POST', '/conversations', { body: { type: 'group', title, memberIds } }),
+  messages: (id, before) => call('GET', `/conversations/${id}/messages?limit=30${before ? `&before=${before}` : ''}`),
+  search: (q) => call('GET', `/search/messages?q=${encodeURIComponent(q)}&limit=20`),
+  upload: (file) =>
+    call('POST', `/uploads?name=${encodeURIComponent(file.name)}`, { raw: file, contentType: file.type }),
+};

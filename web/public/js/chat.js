@@ -1,0 +1,138 @@
+// What a user does, as calls of the HTTP API and socket events; views call these and
+// render from state.
+import { api } from './api.js';
+import { applyChange, request, sendReceipt } from './socket.js';
+import { changed, isLoaded, messagesOf, state, upsertConversation, upsertMessage } from './state.js';
+
+/** Loads the users behind these ids that are not known yet. */
+export async function ensureUsers(ids) {
+  const missing = [...new Set(ids)].filter((id) => id && !state.users.has(id));
+  await Promise.all(
+    missing.map((id) =>
+      api
+        .user(id)
+        .then((user) => state.users.set(id, user))
+        .catch(() => {}),
+    ),
+  );
+  if (missing.length) changed();
+}
+
+export async function loadConversations() {
+  const page = await api.conversations();
+  for (const conversation of page.items) upsertConversation(conversation);
+  await ensureUsers(page.items.flatMap((c) => c.members.map((m) => m.userId)));
+  changed();
+}
+
+function rememberReactions(messages) {
+  for (const message of messages) {
+    const mine = new Set(message.reactions.filter((r) => r.me).map((r) => r.emoji));
+    state.myReactions.set(message.id, mine);
+  }
+}
+
+async function loadPage(conversationId, before) {
+  // Marked loaded before the request, so a message arriving meanwhile is kept too.
+  if (!isLoaded(conversationId)) state.older.set(conversationId, null);
+  const page = await api.messages(conversationId, before);
+  state.older.set(conversationId, page.items.length > 0 && page.items[0].seq > 1 ? page.nextCursor : null);
+  rememberReactions(page.items);
+  for (const message of page.items) upsertMessage(message);
+  await ensureUsers(page.items.map((m) => m.senderId));
+}
+
+/** Shows a conversation: the latest page, typing subscription, read cursor moved. */
+export async function openConversation(id) {
+  state.openId = id;
+  changed();
+  if (!isLoaded(id)) await loadPage(id);
+  if (state.connected) await request('conversation:join', { conversationId: id }).catch(() => {});
+  markRead(id);
+  changed();
+}
+
+export async function loadOlder(id) {
+  const cursor = state.older.get(id);
+  if (cursor) await loadPage(id, cursor);
+  changed();
+}
+
+/** Read up to the last message, when the conversation is on screen and the page is seen. */
+export function markRead(id) {
+  const conversation = state.conversations.get(id);
+  if (!conversation || document.visibilityState === 'hidden' || state.openId !== id) return;
+  const me = conversation.members?.find((m) => m.userId === state.me.id);
+  if ((conversation.lastSeq ?? 0) > (me?.readSeq ?? 0)) sendReceipt('read', id, conversation.lastSeq);
+}
+
+/** Sends a message: shown at once as "sending", replaced by the stored one on the ack. */
+export async function sendMessage(conversationId, body, attachmentIds = []) {
+  const clientMsgId = crypto.randomUUID();
+  const pendingKey = `pending:${clientMsgId}`;
+  const pending = {
+    pending: true,
+    conversationId,
+    clientMsgId,
+    senderId: state.me.id,
+    body,
+    attachments: [],
+    reactions: [],
+    createdAt: new Date().toISOString(),
+  };
+  messagesOf(conversationId).set(pendingKey, pending);
+  changed();
+  const payload = { conversationId, clientMsgId, body };
+  if (attachmentIds.length) payload.attachmentIds = attachmentIds;
+  try {
+    // While offline the client holds the event and sends it on reconnect; a retry with
+    // the same clientMsgId is answered with the same message, never a second one.
+    const ack = await request('message:send', payload);
+    upsertMessage(ack.message);
+  } catch (error) {
+    pending.failed = true;
+    pending.error = error.message;
+  }
+  changed();
+}
+
+export async function editMessage(message, body) {
+  const ack = await request('message:edit', { conversationId: message.conversationId, messageId: message.id, body });
+  applyChange(ack.change);
+}
+
+export async function deleteMessage(message) {
+  const ack = await request('message:delete', { conversationId: message.conversationId, messageId: message.id });
+  applyChange(ack.change);
+}
+
+export async function toggleReaction(message, emoji) {
+  const mine = state.myReactions.get(message.id) ?? new Set();
+  const event = mine.has(emoji) ? 'reaction:remove' : 'reaction:add';
+  const ack = await request(event, { conversationId: message.conversationId, messageId: message.id, emoji });
+  applyChange(ack.change);
+}
+
+/** The user with exactly this username (the search matches prefixes too). */
+export async function findUser(username) {
+  const wanted = username.trim().replace(/^@/, '').toLowerCase();
+  const page = await api.findUsers(wanted);
+  const user = page.items.find((u) => u.username.toLowerCase() === wanted);
+  if (!user) throw new Error(`no user named ${wanted}`);
+  state.users.set(user.id, user);
+  return user;
+}
+
+export async function startDirect(username) {
+  const user = await findUser(username);
+  const conversation = await api.createDirect(user.id);
+  upsertConversation(conversation);
+  await openConversation(conversation.id);
+}
+
+export async function createGroup(title, usernames) {
+  const users = await Promise.all(usernames.map(findUser));
+  const conversation = await api.createGroup(title, users.map((u) => u.id));
+  upsertConversation(conversation);
+  await openConversation(conversation.id);
+}

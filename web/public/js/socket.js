@@ -1,0 +1,173 @@
+// The real-time connection (docs/protocol.md): socket.io-client's browser build, a fresh
+// token on every (re)connect, catch-up after a drop, and receipts sent in batches.
+import { io } from '../vendor/socket.io.esm.min.js';
+import { refreshTokens } from './api.js';
+import { getSession } from './session.js';
+import {
+  applyReceipt,
+  changed,
+  noteChange,
+  seenChange,
+  state,
+  upsertConversation,
+  upsertMessage,
+} from './state.js';
+
+let socket = null;
+const hooks = { onConnect: () => {}, onMessage: () => {}, onStatus: () => {}, onSignedOut: () => {} };
+let sessionEnded = null; // the reason of the last session:ended, until the next connect
+const receiptTimers = new Map();
+const receiptSeqs = new Map();
+
+export function setSocketHooks(next) {
+  Object.assign(hooks, next);
+}
+
+/** An event with an ack; resolves to the ack's result, throws its error. */
+export async function request(event, payload) {
+  if (!socket) throw new Error('not connected');
+  const ack = await socket.emitWithAck(event, payload);
+  if (!ack?.ok) {
+    const error = new Error(ack?.error?.message || `${event} failed`);
+    error.code = ack?.error?.code;
+    throw error;
+  }
+  return ack;
+}
+
+/** Moves my delivered or read cursor; many calls within 150 ms become one event. */
+export function sendReceipt(type, conversationId, seq) {
+  const key = `${type}:${conversationId}`;
+  if (seq <= (receiptSeqs.get(key) ?? -1)) return;
+  receiptSeqs.set(key, seq);
+  if (receiptTimers.has(key)) return;
+  receiptTimers.set(
+    key,
+    setTimeout(() => {
+      receiptTimers.delete(key);
+      if (socket?.connected) socket.emit(`receipt:${type}`, { conversationId, seq: receiptSeqs.get(key) });
+      else receiptSeqs.delete(key); // sent again after the reconnect
+    }, 150),
+  );
+}
+
+/** Applies a change-feed entry once, whichever way it arrived. */
+export function applyChange(change) {
+  if (seenChange(change.conversationId, change.changeSeq)) return;
+  upsertMessage(change.message);
+  noteChange(change.conversationId, change.changeSeq);
+  if (change.actorId === state.me?.id && (change.type === 'reacted' || change.type === 'unreacted')) {
+    const mine = state.myReactions.get(change.message.id) ?? new Set();
+    if (change.type === 'reacted') mine.add(change.emoji);
+    else mine.delete(change.emoji);
+    state.myReactions.set(change.message.id, mine);
+  }
+  const conversation = state.conversations.get(change.conversationId);
+  if (conversation?.lastMessage?.id === change.message.id) conversation.lastMessage = change.message;
+  changed();
+}
+
+// Edits, deletes and reactions made while this page was away, for the conversations it
+// holds messages of (new messages come by themselves, as catch-up's message:new).
+async function catchUpChanges() {
+  const cursors = {};
+  for (const id of state.older.keys()) cursors[id] = state.lastChange.get(id) ?? 0;
+  for (let page = 0; page < 50 && Object.keys(cursors).length > 0; page++) {
+    const ack = await request('sync', { changes: cursors });
+    for (const change of ack.changes) {
+      applyChange(change);
+      cursors[change.conversationId] = Math.max(cursors[change.conversationId], change.changeSeq);
+    }
+    if (!ack.hasMore) break;
+  }
+}
+
+function onMessageNew(message) {
+  if (seenChange(message.conversationId, message.changeSeq)) return;
+  upsertMessage(message);
+  hooks.onMessage(message);
+  changed();
+}
+
+export function connect() {
+  if (socket) return socket;
+  socket = io({
+    auth: (cb) => cb({ token: getSession()?.accessToken }),
+    reconnectionDelay: 500,
+    reconnectionDelayMax: 2000,
+  });
+  socket.on('connect', async () => {
+    sessionEnded = null;
+    state.connected = true;
+    hooks.onStatus('online');
+    changed();
+    try {
+      await hooks.onConnect();
+      await catchUpChanges();
+    } catch (error) {
+      console.warn('catch-up failed', error);
+    }
+  });
+  socket.on('disconnect', (reason) => {
+    state.connected = false;
+    hooks.onStatus('offline');
+    changed();
+    if (reason !== 'io server disconnect') return;
+    // The server closed it: after an idle timeout come back; an ended session (a logout
+    // elsewhere, a reused refresh token, a suspension) signs this page out.
+    if (sessionEnded === 'idle timeout') socket?.connect();
+    else hooks.onSignedOut();
+  });
+  socket.on('session:ended', ({ reason } = {}) => {
+    sessionEnded = reason;
+  });
+  socket.on('connect_error', async (error) => {
+    hooks.onStatus('offline');
+    // A refused CONNECT is not retried by the client: retry once the token is fresh,
+    // or sign out when it cannot be.
+    const code = error?.data?.code;
+    if (code === 'unauthenticated') {
+      if (await refreshTokens()) socket?.connect();
+      else hooks.onSignedOut();
+    } else if (code) {
+      setTimeout(() => socket?.connect(), 2000);
+    }
+  });
+  socket.on('message:new', onMessageNew);
+  for (const event of ['message:updated', 'message:deleted', 'message:reaction', 'message:pin']) {
+    socket.on(event, applyChange);
+  }
+  socket.on('receipt', (receipt) => {
+    applyReceipt(receipt);
+    changed();
+  });
+  socket.on('typing', ({ conversationId, userId, typing }) => {
+    const typers = state.typing.get(conversationId) ?? new Map();
+    if (typing) typers.set(userId, Date.now() + 6000);
+    else typers.delete(userId);
+    state.typing.set(conversationId, typers);
+    changed();
+    if (typing) setTimeout(changed, 6100);
+  });
+  socket.on('presence', ({ userId, status }) => {
+    state.presence.set(userId, status);
+    changed();
+  });
+  socket.on('conversation:updated', (conversation) => {
+    upsertConversation(conversation);
+    changed();
+  });
+  return socket;
+}
+
+// The browser knows first when the network goes: drop the socket at once instead of
+// waiting for the heartbeat to time out, and reconnect as soon as it is back.
+window.addEventListener('offline', () => socket?.io.engine?.close());
+window.addEventListener('online', () => {
+  if (socket && !socket.connected) socket.connect();
+});
+
+export function disconnect() {
+  socket?.disconnect();
+  socket = null;
+}

@@ -1,0 +1,145 @@
+// What the client knows: conversations, their loaded messages, users, presence and
+// typing. Every change of a message arrives as the message as it is now (a live event,
+// an ack, a catch-up page or the change feed), so one upsert by seq applies them all,
+// and a conversation's highest changeSeq says what has been applied already.
+const listeners = new Set();
+
+export const state = {
+  me: null,
+  conversations: new Map(), // id → conversation summary
+  messages: new Map(), // conversation id → Map(seq → message), plus pending sends under their clientMsgId
+  older: new Map(), // conversation id → cursor of the next older page, or null when none
+  lastChange: new Map(), // conversation id → highest changeSeq applied
+  myReactions: new Map(), // message id → Set of my emoji
+  users: new Map(), // id → user
+  presence: new Map(), // user id → 'online' | 'offline'
+  typing: new Map(), // conversation id → Map(user id → expiry time)
+  openId: null,
+  connected: false,
+};
+
+export function subscribe(listener) {
+  listeners.add(listener);
+}
+
+let scheduled = false;
+/** Asks the views to render once, on the next frame, however many changes came in. */
+export function changed() {
+  if (scheduled) return;
+  scheduled = true;
+  requestAnimationFrame(() => {
+    scheduled = false;
+    for (const listener of listeners) listener();
+  });
+}
+
+export function messagesOf(conversationId) {
+  let map = state.messages.get(conversationId);
+  if (!map) {
+    map = new Map();
+    state.messages.set(conversationId, map);
+  }
+  return map;
+}
+
+/** Messages in display order: stored ones by seq, then pending sends. */
+export function orderedMessages(conversationId) {
+  return [...messagesOf(conversationId).values()].sort((a, b) => (a.seq ?? Infinity) - (b.seq ?? Infinity));
+}
+
+/** Whether a conversation's history was loaded: only then are its messages kept. */
+export function isLoaded(conversationId) {
+  return state.older.has(conversationId);
+}
+
+/**
+ * Stores a message from the server (replacing the pending send with its clientMsgId) when
+ * its conversation's history is loaded; always updates the conversation's summary.
+ */
+export function upsertMessage(message) {
+  if (isLoaded(message.conversationId)) {
+    const map = messagesOf(message.conversationId);
+    if (message.clientMsgId && message.senderId === state.me?.id) map.delete(`pending:${message.clientMsgId}`);
+    map.set(message.seq, message);
+  }
+  const conversation = state.conversations.get(message.conversationId);
+  if (conversation && message.seq >= (conversation.lastSeq ?? 0)) {
+    conversation.lastSeq = message.seq;
+    conversation.lastMessage = message;
+    conversation.lastActivityAt = message.createdAt;
+  }
+  noteChange(message.conversationId, message.changeSeq);
+}
+
+export function noteChange(conversationId, changeSeq) {
+  if (typeof changeSeq !== 'number') return;
+  if (changeSeq > (state.lastChange.get(conversationId) ?? 0)) state.lastChange.set(conversationId, changeSeq);
+}
+
+/** Whether a change at changeSeq was applied already (events may repeat after a reconnect). */
+export function seenChange(conversationId, changeSeq) {
+  return typeof changeSeq === 'number' && changeSeq <= (state.lastChange.get(conversationId) ?? 0);
+}
+
+export function upsertConversation(conversation) {
+  const known = state.conversations.get(conversation.id) ?? {};
+  state.conversations.set(conversation.id, { unreadCount: 0, mentionCount: 0, lastMessage: null, ...known, ...conversation });
+}
+
+/** Moves a member's cursor forward, as a `receipt` event says. */
+export function applyReceipt({ conversationId, userId, type, seq }) {
+  const conversation = state.conversations.get(conversationId);
+  const member = conversation?.members?.find((m) => m.userId === userId);
+  if (!member) return;
+  if (type === 'read') {
+    member.readSeq = Math.max(member.readSeq ?? 0, seq);
+    member.deliveredSeq = Math.max(member.deliveredSeq ?? 0, seq);
+  } else {
+    member.deliveredSeq = Math.max(member.deliveredSeq ?? 0, seq);
+  }
+  if (userId === state.me?.id && type === 'read') {
+    conversation.unreadCount = Math.max(0, (conversation.lastSeq ?? 0) - member.readSeq);
+    if (conversation.unreadCount === 0) conversation.mentionCount = 0;
+  }
+}
+
+/** sending → sent → delivered → read, for one of my messages: read/delivered by every other member. */
+export function deliveryState(message) {
+  if (message.pending) return message.failed ? 'failed' : 'sending';
+  const others = state.conversations.get(message.conversationId)?.members?.filter((m) => m.userId !== state.me?.id) ?? [];
+  if (others.length === 0) return 'sent';
+  if (others.every((m) => (m.readSeq ?? 0) >= message.seq)) return 'read';
+  if (others.every((m) => (m.deliveredSeq ?? 0) >= message.seq)) return 'delivered';
+  return 'sent';
+}
+
+export function displayName(userId) {
+  const user = state.users.get(userId);
+  return user ? user.displayName || user.username : '…';
+}
+
+export function conversationName(conversation) {
+  if (conversation.type === 'group') return conversation.title || 'Group';
+  const other = conversation.members?.find((m) => m.userId !== state.me?.id);
+  return other ? displayName(other.userId) : 'Just me';
+}
+
+export function otherMember(conversation) {
+  if (conversation.type !== 'direct') return null;
+  return conversation.members?.find((m) => m.userId !== state.me?.id)?.userId ?? null;
+}
+
+export function typingNames(conversationId) {
+  const now = Date.now();
+  const typers = state.typing.get(conversationId);
+  if (!typers) return [];
+  return [...typers].filter(([, until]) => until > now).map(([userId]) => displayName(userId));
+}
+
+export function reset() {
+  state.me = null;
+  for (const key of ['conversations', 'messages', 'older', 'lastChange', 'myReactions', 'users', 'presence', 'typing']) {
+    state[key].clear();
+  }
+  state.openId = null;
+}
