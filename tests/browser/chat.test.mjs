@@ -250,6 +250,7 @@ test('two people chat in the web client', async () => {
   }
 
   await step('token-refresh-and-session-end', async () => {
+    await alice.getByRole('button', { name: /^bob/ }).click();
     // A stale access token: the socket's refused CONNECT and the API's 401 both refresh it.
     await bob.evaluate(() => {
       const session = JSON.parse(localStorage.getItem('talkline.session'));

@@ -35,17 +35,26 @@ export async function request(event, payload) {
   return ack;
 }
 
-/** Moves my delivered or read cursor; many calls within 150 ms become one event. */
+/**
+ * Moves my delivered or read cursor; many calls within 150 ms become one event. A
+ * delivered receipt also names the highest changeSeq applied, so edits, deletes and
+ * reactions after the last message are not sent again on the next connect.
+ */
 export function sendReceipt(type, conversationId, seq) {
   const key = `${type}:${conversationId}`;
-  if (seq <= (receiptSeqs.get(key) ?? -1)) return;
-  receiptSeqs.set(key, seq);
+  const changeSeq = type === 'delivered' ? (state.lastChange.get(conversationId) ?? 0) : 0;
+  const last = receiptSeqs.get(key);
+  if (last && seq <= last.seq && changeSeq <= last.changeSeq) return;
+  receiptSeqs.set(key, { seq: Math.max(seq, last?.seq ?? 0), changeSeq: Math.max(changeSeq, last?.changeSeq ?? 0) });
   if (receiptTimers.has(key)) return;
   receiptTimers.set(
     key,
     setTimeout(() => {
       receiptTimers.delete(key);
-      if (socket?.connected) socket.emit(`receipt:${type}`, { conversationId, seq: receiptSeqs.get(key) });
+      const cursor = receiptSeqs.get(key);
+      const payload = { conversationId, seq: cursor.seq };
+      if (cursor.changeSeq > 0) payload.changeSeq = cursor.changeSeq;
+      if (socket?.connected) socket.emit(`receipt:${type}`, payload);
       else receiptSeqs.delete(key); // sent again after the reconnect
     }, 150),
   );
@@ -64,6 +73,7 @@ export function applyChange(change) {
   }
   const conversation = state.conversations.get(change.conversationId);
   if (conversation?.lastMessage?.id === change.message.id) conversation.lastMessage = change.message;
+  sendReceipt('delivered', change.conversationId, receiptSeqs.get(`delivered:${change.conversationId}`)?.seq ?? 0);
   changed();
 }
 
