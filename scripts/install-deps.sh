@@ -15,6 +15,7 @@ test_packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   redis-server postgresql nginx-light curl procps util-linux
   python3  # node-gyp builds the peer's better-sqlite3 from source
+  dpkg-dev  # dpkg-shlibdeps: the Debian package's dependencies (make package, its test)
 )
 
 wanted=("${build_packages[@]}")
