@@ -40,11 +40,11 @@ int run(int argc, char** argv) {
       return talkline::app::admin_create(invocation->config, invocation->admin_username, password);
     }
     case Invocation::Command::admin_backup:
-      return talkline::app::admin_backup(invocation->config, {invocation->backup_file, invocation->backup_blobs_dir,
-                                                              invocation->force});
+      return talkline::app::admin_backup(invocation->config,
+                                         {invocation->backup_file, invocation->backup_blobs_dir, invocation->force});
     case Invocation::Command::admin_restore:
-      return talkline::app::admin_restore(invocation->config, {invocation->backup_file, invocation->backup_blobs_dir,
-                                                               invocation->force});
+      return talkline::app::admin_restore(invocation->config,
+                                          {invocation->backup_file, invocation->backup_blobs_dir, invocation->force});
     case Invocation::Command::serve: return talkline::app::serve(invocation->config);
   }
   return 2;

@@ -157,7 +157,7 @@ struct Invocation {
   Config config;
   std::string admin_username;  // for admin_create
   std::string admin_password;  // for admin_create; empty = read from stdin
-  std::string backup_file;     // for admin_backup / admin_restore
+  std::string backup_file;       // for admin_backup / admin_restore
   std::string backup_blobs_dir;  // for admin_backup / admin_restore; empty = no blobs
   bool force = false;            // for admin_backup / admin_restore
   std::string help_text;       // for help; for version, the version line

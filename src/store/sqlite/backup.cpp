@@ -186,14 +186,13 @@ Result<DatabaseCheck> check_database(const std::string& path, int newest_known_v
   check.schema_version = std::stoi(*version);
   if (check.schema_version > newest_known_version) {
     return unusable(path + " has schema version " + std::to_string(check.schema_version) +
-                                      ", newer than this binary's " + std::to_string(newest_known_version) +
-                                      ": restore it with the release that wrote it, or a later one");
+                    ", newer than this binary's " + std::to_string(newest_known_version) +
+                    ": restore it with the release that wrote it, or a later one");
   }
   return check;
 }
 
-Result<DatabaseCheck> install_database(const std::string& backup, const std::string& target,
-                                       int newest_known_version) {
+Result<DatabaseCheck> install_database(const std::string& backup, const std::string& target, int newest_known_version) {
   const fs::path part = target + ".restore-part";
   remove_quietly(part);
   std::error_code ec;

@@ -72,8 +72,7 @@ Result<DatabaseCheck> check_database(const std::string& path, int newest_known_v
 /// first, so no stale WAL of the replaced store is ever replayed onto the restored
 /// one. Then the result is checked like check_database(). The caller makes sure no
 /// process has `target` open (see app::DataDirLock).
-Result<DatabaseCheck> install_database(const std::string& backup, const std::string& target,
-                                       int newest_known_version);
+Result<DatabaseCheck> install_database(const std::string& backup, const std::string& target, int newest_known_version);
 
 /// The blob keys the uploads recorded in the database at `path` name (files and their
 /// thumbnails), sorted: the blobs a backup has to carry along with the database.
