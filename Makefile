@@ -8,7 +8,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps test-deps web-deps configure build run test unit integration e2e cluster cluster-test fuzz-smoke fuzz bench lint fmt clean sanitize
+.PHONY: all deps test-deps web-deps configure build run test unit integration e2e cluster cluster-test fuzz-smoke fuzz bench lint fmt clean sanitize package
 
 all: build
 
@@ -63,6 +63,15 @@ cluster: test-deps configure
 cluster-test: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
 	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/e2e/cluster/*.test.mjs
+
+# The Debian package (CPack, DEB) in $(BUILD_DIR)/packages: the binary, the systemd unit,
+# /etc/talkline/talkline.env, the system user talkline (docs/operations.md "Install").
+# Configures again first, so a web/public that appeared since is packaged.
+package: deps
+	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
+	cd $(BUILD_DIR) && cpack --config CPackConfig.cmake -G DEB -B $(abspath $(BUILD_DIR))/packages
+	@ls $(BUILD_DIR)/packages/*.deb
 
 fuzz-smoke: test-deps
 	bash scripts/fuzz.sh 10

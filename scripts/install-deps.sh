@@ -16,6 +16,7 @@ test_packages=(
   redis-server postgresql nginx-light curl procps util-linux
   python3  # node-gyp builds the peer's better-sqlite3 from source
   chromium fonts-dejavu-core fonts-noto-color-emoji  # the web client's browser test (playwright-core drives it)
+  dpkg-dev  # dpkg-shlibdeps: the Debian package's dependencies (make package, its test)
 )
 
 wanted=("${build_packages[@]}")

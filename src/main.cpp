@@ -6,6 +6,7 @@
 #include <malloc.h>
 
 #include "app/app.hpp"
+#include "app/backup_commands.hpp"
 #include "config/config.hpp"
 
 namespace {
@@ -38,6 +39,12 @@ int run(int argc, char** argv) {
       if (password.empty()) std::getline(std::cin, password);
       return talkline::app::admin_create(invocation->config, invocation->admin_username, password);
     }
+    case Invocation::Command::admin_backup:
+      return talkline::app::admin_backup(invocation->config,
+                                         {invocation->backup_file, invocation->backup_blobs_dir, invocation->force});
+    case Invocation::Command::admin_restore:
+      return talkline::app::admin_restore(invocation->config,
+                                          {invocation->backup_file, invocation->backup_blobs_dir, invocation->force});
     case Invocation::Command::serve: return talkline::app::serve(invocation->config);
   }
   return 2;

@@ -16,6 +16,7 @@
 #include "app/blob_backend.hpp"
 #include "app/bus_backend.hpp"
 #include "app/cluster_wiring.hpp"
+#include "app/data_dir_lock.hpp"
 #include "app/http_metrics.hpp"
 #include "app/jobs_backend.hpp"
 #include "app/presence_backend.hpp"
@@ -115,6 +116,9 @@ transport::http::ServerOptions server_options(const config::Config& config) {
 
 /// Everything a running node owns, built in dependency order and torn down in reverse.
 struct Node {
+  /// With the SQLite store: says a process uses the data dir, so a restore waits (first
+  /// in, last out: held until the store is closed).
+  DataDirLock data_dir_lock;
   /// With a redis:// bus: every Redis user's connection runs on a link made here.
   std::unique_ptr<redis::Client> redis;
   // First in, last out: the node number stays registered until everything else is gone.
@@ -156,6 +160,9 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   TL_TRY_ASSIGN(auto key, load_signing_key(config.jwt_secret, config.data_dir));
 
   auto node = std::make_unique<Node>();
+  if (config.store == "sqlite") {
+    TL_TRY_ASSIGN(node->data_dir_lock, DataDirLock::take(config.data_dir, DataDirLock::Mode::shared));
+  }
   TL_TRY_ASSIGN(node->redis, open_redis_client(config));
   TL_TRY_ASSIGN(node->directory, open_node_directory(config, node->redis.get()));
   node->ids = std::make_unique<util::IdGenerator>(node_id(config, node->directory.get()));

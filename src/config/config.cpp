@@ -403,6 +403,13 @@ const std::vector<Setting>& settings() {
        "Microseconds the SQLite writer waits for more writes before a commit of only a few (0 = none)",
        [](const Config& c) { return number(c.sqlite_commit_window_us); },
        [](Config& c, const std::string& v) { return set_integer(c.sqlite_commit_window_us, v, 0, 100000); }},
+      {"backup-step-pages", kStorage, "Pages `talkline admin backup` copies per step of SQLite's online backup",
+       [](const Config& c) { return number(c.backup_step_pages); },
+       [](Config& c, const std::string& v) { return set_integer(c.backup_step_pages, v, 1, 1000000); }},
+      {"backup-step-pause-ms", kStorage,
+       "Milliseconds `talkline admin backup` rests between two steps, leaving the disk to the server",
+       [](const Config& c) { return number(c.backup_step_pause_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.backup_step_pause_ms, v, 0, 10000); }},
       {"postgres-append-writers", kStorage,
        "PostgreSQL send writers, each a thread and a connection; a conversation always uses the same one "
        "(0 = one per core it may run on)",
@@ -764,6 +771,9 @@ struct CommandLine {
   std::optional<std::string> env_file;
   std::string admin_username;
   std::string admin_password;
+  std::string backup_file;
+  std::string backup_blobs_dir;
+  bool force = false;
   std::string help_text;
 };
 
@@ -808,6 +818,16 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
   create->fallthrough();
   create->add_option("--username", result.admin_username, "Account name")->required();
   create->add_option("--password", result.admin_password, "Password; read from stdin when omitted");
+  auto* backup = admin->add_subcommand("backup", "Copy the SQLite store (a server may be running on it) to FILE");
+  backup->fallthrough();
+  backup->add_option("file", result.backup_file, "The backup file to write")->required();
+  backup->add_option("--blobs", result.backup_blobs_dir, "Also copy the attachments' files into this directory");
+  backup->add_flag("--force", result.force, "Replace FILE if it exists");
+  auto* restore = admin->add_subcommand("restore", "Put a backup into the data dir (no server may be running on it)");
+  restore->fallthrough();
+  restore->add_option("file", result.backup_file, "The backup file to restore")->required();
+  restore->add_option("--blobs", result.backup_blobs_dir, "Also restore the attachments' files from this directory");
+  restore->add_flag("--force", result.force, "Replace the store the data dir already holds");
 
   try {
     app.parse(argc, argv);
@@ -829,6 +849,8 @@ Result<CommandLine> parse_command_line(int argc, const char* const* argv) {
     return result;
   }
   if (create->parsed()) result.command = Invocation::Command::admin_create;
+  if (backup->parsed()) result.command = Invocation::Command::admin_backup;
+  if (restore->parsed()) result.command = Invocation::Command::admin_restore;
   result.flag_values.resize(all.size());
   for (std::size_t i = 0; i < all.size(); ++i) {
     if (options[i]->count() == 0) continue;
@@ -871,6 +893,9 @@ Result<Invocation> parse_invocation(int argc, const char* const* argv, const Env
   }
   invocation.admin_username = std::move(line.admin_username);
   invocation.admin_password = std::move(line.admin_password);
+  invocation.backup_file = std::move(line.backup_file);
+  invocation.backup_blobs_dir = std::move(line.backup_blobs_dir);
+  invocation.force = line.force;
 
   // Find the .env file. Only one named on purpose has to exist.
   std::string env_file(kDefaultEnvFile);

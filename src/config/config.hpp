@@ -41,6 +41,8 @@ struct Config {
   int sqlite_cache_mib = 64;                // the writer's page cache
   int sqlite_checkpoint_pages = 4096;       // WAL pages before the background checkpoint
   int sqlite_commit_window_us = 1000;       // the writer's wait for more writes to share a commit
+  int backup_step_pages = 1024;             // `admin backup`: pages copied per step of the online backup
+  int backup_step_pause_ms = 5;             // `admin backup`: rest between steps, so the server keeps the disk
   int postgres_append_writers = 0;          // send writers, conversations split among them; 0 = one per core
 
   // HTTP limits and timeouts
@@ -156,11 +158,14 @@ struct Config {
 
 /// What the command line asked for.
 struct Invocation {
-  enum class Command { serve, admin_create, help, version };
+  enum class Command { serve, admin_create, admin_backup, admin_restore, help, version };
   Command command = Command::serve;
   Config config;
   std::string admin_username;  // for admin_create
   std::string admin_password;  // for admin_create; empty = read from stdin
+  std::string backup_file;       // for admin_backup / admin_restore
+  std::string backup_blobs_dir;  // for admin_backup / admin_restore; empty = no blobs
+  bool force = false;            // for admin_backup / admin_restore
   std::string help_text;       // for help; for version, the version line
   std::string env_file;        // the .env file that was read; empty when none was
   /// Problems that do not stop the server, such as an unknown TALKLINE_ key (likely a typo).

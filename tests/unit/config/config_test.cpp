@@ -681,6 +681,27 @@ TEST_F(ConfigTest, AdminSubcommandNeedsItsArguments) {
   EXPECT_THAT(parse_error({"admin", "delete"}).message, HasSubstr("subcommand"));
 }
 
+TEST_F(ConfigTest, AdminBackupAndRestoreTakeAFileAndTheirOptions) {
+  const Invocation backup = parse_ok({"admin", "backup", "/backups/today.db", "--data-dir", "/srv/talkline"},
+                                     {{"TALKLINE_BACKUP_STEP_PAGES", "64"}});
+  EXPECT_EQ(backup.command, Command::admin_backup);
+  EXPECT_EQ(backup.backup_file, "/backups/today.db");
+  EXPECT_TRUE(backup.backup_blobs_dir.empty());
+  EXPECT_FALSE(backup.force);
+  EXPECT_EQ(backup.config.data_dir, "/srv/talkline");
+  EXPECT_EQ(backup.config.backup_step_pages, 64);
+
+  const Invocation restore = parse_ok({"admin", "restore", "today.db", "--blobs", "blobs", "--force"});
+  EXPECT_EQ(restore.command, Command::admin_restore);
+  EXPECT_EQ(restore.backup_file, "today.db");
+  EXPECT_EQ(restore.backup_blobs_dir, "blobs");
+  EXPECT_TRUE(restore.force);
+
+  EXPECT_THAT(parse_error({"admin", "backup"}).message, HasSubstr("file"));
+  EXPECT_THAT(parse_error({"admin", "backup", "x.db"}, {{"TALKLINE_BACKUP_STEP_PAGES", "0"}}).message,
+              StartsWith("TALKLINE_BACKUP_STEP_PAGES: "));
+}
+
 TEST_F(ConfigTest, RetentionDaysTakeAFractionOfADayAndNothingElse) {
   EXPECT_EQ(parse_ok({}, {}).config.retention_days, 0.0);
   EXPECT_EQ(parse_ok({}, {{"TALKLINE_RETENTION_DAYS", "30"}}).config.retention_days, 30.0);
@@ -746,7 +767,7 @@ TEST_F(ConfigTest, EnvExampleListsEveryKeyWithItsDefault) {
     documented.insert(help.substr(start + 1, comma - start - 1));
   }
   documented.erase("TALKLINE_ENV_FILE");  // names the file itself, so it cannot live in it
-  EXPECT_EQ(documented.size(), 109U);
+  EXPECT_EQ(documented.size(), 111U);
   std::set<std::string> listed;
   for (const auto& [key, value] : entries.value()) listed.insert(key);
   EXPECT_EQ(listed, documented);
