@@ -1,15 +1,19 @@
 # `make package`: a Debian package of the server, built by CPack from this build tree
 # (docs/operations.md "Install"). Paths in the package:
 #   /usr/bin/talkline                   the binary (stripped)
+#   /usr/lib/talkline/libtalkline-vips.so the thumbnail module, loaded on the first image
 #   /lib/systemd/system/talkline.service deploy/systemd/talkline.service, ExecStart there
 #   /etc/talkline/talkline.env          .env.example with package paths (a conffile)
 #   /usr/share/talkline/openapi.json    the API document
 #   /usr/share/talkline/web             the web client, when web/public exists at configure time
+#   /usr/share/talkline/api-docs        Swagger UI, when web/api-docs exists at configure time
 #   /var/lib/talkline                   the data dir, made by postinst for the system user talkline
 
 set(talkline_package_dir "${CMAKE_CURRENT_BINARY_DIR}/package")
 set(talkline_web_source "${PROJECT_SOURCE_DIR}/web/public")
 set(talkline_web_target "/usr/share/talkline/web")
+set(talkline_api_docs_source "${PROJECT_SOURCE_DIR}/web/api-docs")
+set(talkline_api_docs_target "/usr/share/talkline/api-docs")
 
 # The env file: every key with its default, as .env.example has them, but the data dir
 # (and the web client, when packaged) where the package puts them.
@@ -21,6 +25,14 @@ if(EXISTS "${talkline_web_source}")
                          "${talkline_env}")
   else()
     string(APPEND talkline_env "\n# The web client installed by the package.\nTALKLINE_WEB_DIR=${talkline_web_target}\n")
+  endif()
+endif()
+if(EXISTS "${talkline_api_docs_source}")
+  if(talkline_env MATCHES "\nTALKLINE_API_DOCS_DIR=")
+    string(REGEX REPLACE "\nTALKLINE_API_DOCS_DIR=[^\n]*" "\nTALKLINE_API_DOCS_DIR=${talkline_api_docs_target}"
+                         talkline_env "${talkline_env}")
+  else()
+    string(APPEND talkline_env "\n# Swagger UI installed by the package.\nTALKLINE_API_DOCS_DIR=${talkline_api_docs_target}\n")
   endif()
 endif()
 string(PREPEND talkline_env "# /etc/talkline/talkline.env, read by talkline.service (systemd EnvironmentFile).\n"
@@ -41,12 +53,17 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${PROJECT_SOURCE
                                                               "${PROJECT_SOURCE_DIR}/deploy/systemd/talkline.service")
 
 install(TARGETS talkline RUNTIME DESTINATION bin)
+# Where the binary looks for it: ../lib/talkline (media/vips_thumbnailer.hpp).
+install(TARGETS talkline-vips LIBRARY DESTINATION lib/talkline)
 install(FILES "${talkline_package_dir}/talkline.service" DESTINATION /lib/systemd/system)
 install(FILES "${talkline_package_dir}/talkline.env" DESTINATION /etc/talkline PERMISSIONS OWNER_READ OWNER_WRITE)
 install(FILES "${PROJECT_SOURCE_DIR}/docs/openapi.json" DESTINATION share/talkline)
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" "${PROJECT_SOURCE_DIR}/docs/operations.md" DESTINATION share/doc/talkline)
 if(EXISTS "${talkline_web_source}")
   install(DIRECTORY "${talkline_web_source}/" DESTINATION share/talkline/web)
+endif()
+if(EXISTS "${talkline_api_docs_source}")
+  install(DIRECTORY "${talkline_api_docs_source}/" DESTINATION share/talkline/api-docs)
 endif()
 
 set(CPACK_GENERATOR DEB)

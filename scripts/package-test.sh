@@ -50,7 +50,7 @@ grep -q 'adduser --system' "$work/control/postinst" || fail "postinst does not c
 
 # --- files ---
 contents=$(dpkg-deb --contents "$deb")
-for path in ./usr/bin/talkline ./lib/systemd/system/talkline.service ./etc/talkline/talkline.env \
+for path in ./usr/bin/talkline ./usr/lib/talkline/libtalkline-vips.so ./lib/systemd/system/talkline.service ./etc/talkline/talkline.env \
   ./usr/share/talkline/openapi.json ./usr/share/doc/talkline/operations.md; do
   grep -q " $path\$" <<<"$contents" || fail "missing $path"
 done
@@ -74,6 +74,10 @@ if [[ -d web/public ]]; then
   # The packaged server must find the client where the package put it.
   sed -i "s|^TALKLINE_WEB_DIR=.*|TALKLINE_WEB_DIR=$root/usr/share/talkline/web|" "$env_file"
 fi
+if [[ -d web/api-docs ]]; then
+  grep -q '^TALKLINE_API_DOCS_DIR=/usr/share/talkline/api-docs$' "$env_file" || fail "the env file does not point at Swagger UI"
+  sed -i "s|^TALKLINE_API_DOCS_DIR=.*|TALKLINE_API_DOCS_DIR=$root/usr/share/talkline/api-docs|" "$env_file"
+fi
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -m 0700 "$work/data"
 # Only the packaged settings: none of the caller's TALKLINE_* variables.
@@ -87,6 +91,14 @@ for _ in $(seq 1 100); do
 done
 curl -fsS "http://127.0.0.1:$port/healthz" >/dev/null || { cat "$work/server.log"; fail "no /healthz"; }
 [[ -f "$work/data/talkline.db" ]] || fail "no store in the data dir"
+if [[ -d web/public ]]; then
+  curl -fsS "http://127.0.0.1:$port/" | grep -q '<html' || fail "the packaged server does not serve the web client"
+fi
+if [[ -d web/api-docs ]]; then
+  curl -fsS "http://127.0.0.1:$port/api/v1/docs/" | grep -q '<html' || fail "the packaged server does not serve Swagger UI"
+fi
+# The binary found its thumbnail module where the package put it (it warns at start otherwise).
+if grep -q 'thumbnails.off' "$work/server.log"; then cat "$work/server.log"; fail "the thumbnail module was not found"; fi
 kill -TERM "$server_pid"
 wait "$server_pid" || fail "the packaged binary did not exit cleanly on SIGTERM"
 server_pid=
