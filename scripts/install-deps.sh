@@ -15,6 +15,7 @@ test_packages=(
   clang clang-format clang-tidy libclang-rt-14-dev
   redis-server postgresql nginx-light curl procps util-linux
   python3  # node-gyp builds the peer's better-sqlite3 from source
+  prometheus  # promtool: checks deploy/prometheus (scripts/check-monitoring.sh)
 )
 
 wanted=("${build_packages[@]}")

@@ -53,6 +53,7 @@ struct Config {
   bool behind_tls = false;  // enables HSTS
   int hsts_max_age_seconds = 31536000;
   int max_connections = 10000;
+  int loop_lag_probe_ms = 500;  // each event loop's lag probe for /metrics; 0 = off
   std::vector<std::string> trusted_proxies;  // IPs / CIDRs whose X-Forwarded-For names the client
 
   // auth

@@ -28,6 +28,10 @@ struct Delivery {
   /// For `ack`: where the answer goes, and its arguments as a JSON array.
   transport::socketio::Ack ack;
   std::string ack_json;
+  /// util::metrics::now_ns() when the work began: for an ack of a send, the send's
+  /// arrival (ack latency); for the rest, when the bus handed the envelope over
+  /// (delivery lag). 0: not measured.
+  std::uint64_t started_ns = 0;
 };
 
 /// One event loop's queue of live deliveries. Any thread pushes; the loop takes the
