@@ -13,8 +13,8 @@
 #include "app/bus_backend.hpp"
 #include "app/cluster_wiring.hpp"
 #include "app/http_metrics.hpp"
-#include "app/node_collector.hpp"
 #include "app/jobs_backend.hpp"
+#include "app/node_collector.hpp"
 #include "app/presence_backend.hpp"
 #include "app/ratelimit_backend.hpp"
 #include "app/realtime_wiring.hpp"
@@ -23,18 +23,18 @@
 #include "app/store_backend.hpp"
 #include "bus/redis/redis_bus.hpp"
 #include "jobs/retention_sweeper.hpp"
-#include "model/retention.hpp"
 #include "jobs/upload_sweeper.hpp"
 #include "media/vips_thumbnailer.hpp"
+#include "model/retention.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
 #include "realtime/bus_publisher.hpp"
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
 #include "services/publisher_fanout.hpp"
+#include "services/reply_previews.hpp"
 #include "services/retention_service.hpp"
 #include "services/upload_service.hpp"
-#include "services/reply_previews.hpp"
 #include "services/user_service.hpp"
 #include "transport/http/server.hpp"
 #include "util/clock.hpp"
@@ -285,8 +285,8 @@ int serve(const config::Config& config) {
   node->retention = std::make_unique<services::RetentionService>(
       *node->store, node->clock, services::RetentionSettings{retention_ms(config), config.retention_batch});
   node->retention->publish_to(&node->publishers);
-  node->retention_sweeper = std::make_unique<jobs::RetentionSweeper>(
-      *node->retention, std::chrono::seconds(config.retention_sweep_seconds));
+  node->retention_sweeper =
+      std::make_unique<jobs::RetentionSweeper>(*node->retention, std::chrono::seconds(config.retention_sweep_seconds));
 
   api::v1::ApiContext context;
   context.auth = node->auth.get();

@@ -9,7 +9,7 @@
 namespace prometheus {
 class Collectable;
 class Registry;
-}
+}  // namespace prometheus
 
 namespace talkline::app {
 

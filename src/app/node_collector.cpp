@@ -99,8 +99,7 @@ void collect_messages(std::vector<MetricFamily>& out, const metrics::MessageMetr
 
 void collect_store(std::vector<MetricFamily>& out, const metrics::StoreMetrics& store, bool postgres) {
   add_histogram(out, "talkline_store_commit_duration_seconds",
-                "One write transaction of the store's writers, BEGIN to COMMIT", store.commit_duration,
-                kSecondsPerNs);
+                "One write transaction of the store's writers, BEGIN to COMMIT", store.commit_duration, kSecondsPerNs);
   add_histogram(out, "talkline_store_commit_jobs", "Writes (sends, receipts, changes) per committed transaction",
                 store.commit_batch, 1.0);
   add_gauge(out, "talkline_store_writer_queued_jobs", "Writes waiting for the store's writers",
@@ -122,7 +121,8 @@ void collect_loops(std::vector<MetricFamily>& out, metrics::NodeMetrics& node) {
   }
   out.push_back(std::move(lag));
   add_gauge(out, "talkline_loop_inbox_queued_deliveries",
-            "Deliveries and acks queued for the event loops, not yet written", static_cast<double>(node.inbox_depth.value()));
+            "Deliveries and acks queued for the event loops, not yet written",
+            static_cast<double>(node.inbox_depth.value()));
 }
 
 void collect_limits(std::vector<MetricFamily>& out, const metrics::NodeMetrics& node) {
@@ -179,10 +179,9 @@ std::vector<MetricFamily> NodeCollector::Collect() const {
   if (sources_.engineio_sessions) {
     const auto total = static_cast<std::int64_t>(sources_.engineio_sessions());
     const auto websocket = std::clamp<std::int64_t>(node.websocket_sessions.value(), 0, total);
-    auto sessions = family("talkline_engineio_sessions", "Engine.IO sessions open on this node, by transport",
-                           MetricType::Gauge);
-    sessions.metric.push_back(
-        sample(static_cast<double>(websocket), MetricType::Gauge, {{"transport", "websocket"}}));
+    auto sessions =
+        family("talkline_engineio_sessions", "Engine.IO sessions open on this node, by transport", MetricType::Gauge);
+    sessions.metric.push_back(sample(static_cast<double>(websocket), MetricType::Gauge, {{"transport", "websocket"}}));
     sessions.metric.push_back(
         sample(static_cast<double>(total - websocket), MetricType::Gauge, {{"transport", "polling"}}));
     out.push_back(std::move(sessions));

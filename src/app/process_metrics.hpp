@@ -7,7 +7,7 @@ namespace talkline::app {
 /// The process as the kernel sees it, read from /proc/self at scrape time (prometheus-cpp
 /// has no process collector). Fields the kernel did not give are empty.
 struct ProcessSample {
-  std::optional<double> cpu_seconds;       // user + system
+  std::optional<double> cpu_seconds;  // user + system
   std::optional<double> resident_bytes;
   std::optional<double> virtual_bytes;
   std::optional<double> open_fds;

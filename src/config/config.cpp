@@ -914,8 +914,9 @@ Result<Invocation> parse_invocation(int argc, const char* const* argv, const Env
     problems.push_back({"TALKLINE_WEBHOOK_BACKOFF_MAX_MS", "must not be below TALKLINE_WEBHOOK_BACKOFF_MIN_MS"});
   }
   if (config.blob_backend == "s3" && (config.s3_endpoint.empty() || config.s3_bucket.empty())) {
-    problems.push_back({"TALKLINE_S3_ENDPOINT", "TALKLINE_S3_ENDPOINT and TALKLINE_S3_BUCKET are needed with "
-                                                "TALKLINE_BLOB_BACKEND=s3"});
+    problems.push_back({"TALKLINE_S3_ENDPOINT",
+                        "TALKLINE_S3_ENDPOINT and TALKLINE_S3_BUCKET are needed with "
+                        "TALKLINE_BLOB_BACKEND=s3"});
   }
   if (!problems.empty()) return invalid(std::move(problems));
 

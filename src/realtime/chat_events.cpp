@@ -83,8 +83,9 @@ void ChatEvents::on_event(const std::shared_ptr<sio::Socket>& socket, const std:
   if (change_kind) {
     const auto kind = *change_kind;
     if (sends_on_loop()) return change_message(connection, args, kind, std::move(ack));
-    net::post(connection->work, [gateway = gateway_.shared_from_this(), this, connection, kind, args = std::move(args),
-                                 ack = std::move(ack)]() mutable { change_message(connection, args, kind, std::move(ack)); });
+    net::post(connection->work,
+              [gateway = gateway_.shared_from_this(), this, connection, kind, args = std::move(args),
+               ack = std::move(ack)]() mutable { change_message(connection, args, kind, std::move(ack)); });
     return;
   }
   if (event == events::typing) return typing_.typing(connection, args, std::move(ack));
@@ -223,9 +224,10 @@ void ChatEvents::change_message(const ConnectionPtr& connection, const Args& arg
                                 sio::Ack ack) {
   auto answer = [connection, ack](Result<model::ChangeOutcome> outcome) {
     if (!ack) return;
-    answer_on_loop(connection, ack,
-                   util::dump_json(util::Json::array({outcome.ok() ? ok_ack({{"change", wire::change_json(outcome->change)}})
-                                                                   : error_ack(outcome.error())})));
+    answer_on_loop(
+        connection, ack,
+        util::dump_json(util::Json::array(
+            {outcome.ok() ? ok_ack({{"change", wire::change_json(outcome->change)}}) : error_ack(outcome.error())})));
   };
   auto request = read_change_request(args, kind);
   if (!request.ok()) return answer(request.take_error());

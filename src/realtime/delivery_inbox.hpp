@@ -14,10 +14,10 @@ namespace talkline::realtime {
 /// completed the connection's send) and applied on the connection's loop.
 struct Delivery {
   enum class Kind {
-    feed,     // message:new, message:updated, message:deleted: in change_seq order per conversation (LiveOrdering)
-    typing,   // only to connections that joined the conversation's room
-    other,    // receipts, presence, conversation updates: sent as they come
-    ack,      // the answer to one of the connection's own events, serialised already
+    feed,    // message:new, message:updated, message:deleted: in change_seq order per conversation (LiveOrdering)
+    typing,  // only to connections that joined the conversation's room
+    other,   // receipts, presence, conversation updates: sent as they come
+    ack,     // the answer to one of the connection's own events, serialised already
   };
   std::shared_ptr<Connection> connection;
   Kind kind = Kind::other;

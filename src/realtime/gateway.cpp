@@ -246,9 +246,8 @@ void Gateway::deliver(const bus::Envelope& envelope) {
       slot = by_loop.insert(by_loop.end(), {connection->inbox, {}});
       slot->second.reserve(users.size());
     }
-    slot->second.push_back(
-        Delivery{connection, kind, envelope.conversation_id, envelope.change_seq, own ? nullptr : packets, {}, {},
-                 heard_ns});
+    slot->second.push_back(Delivery{
+        connection, kind, envelope.conversation_id, envelope.change_seq, own ? nullptr : packets, {}, {}, heard_ns});
   });
   for (auto& [inbox, deliveries] : by_loop) inbox->push(deliveries);
 }
@@ -278,7 +277,8 @@ void Gateway::apply(std::vector<Delivery>& deliveries) {
       case Delivery::Kind::other: connection.socket->send_raw(*delivery.packets); break;
       case Delivery::Kind::ack:
         delivery.ack.send_serialized(delivery.ack_json);
-        if (delivery.started_ns != 0) metrics.messages.ack_latency.observe(util::metrics::since_ns(delivery.started_ns));
+        if (delivery.started_ns != 0)
+          metrics.messages.ack_latency.observe(util::metrics::since_ns(delivery.started_ns));
         break;
     }
   }

@@ -41,24 +41,25 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
   // Idempotent on clientMsgId: the first send answers 201, a retry 200 with the same message.
   // Counted like socket sends (util/metrics/node_metrics.hpp).
   const std::size_t max_id_list = context.max_id_list;
-  router.add("POST", "/api/v1/conversations/{id}/messages",
-             authed_handler(auth, [messages, max_id_list](Request& request,
-                                                          const services::Principal& caller) -> Result<Response> {
-               auto& counted = util::metrics::node_metrics().messages;
-               auto send = read_send(request, max_id_list);
-               if (!send.ok()) {
-                 counted.refuse(send.error().code);
-                 return send.take_error();
-               }
-               counted.accepted.add();
-               auto outcome = messages->send(caller, *send);
-               if (!outcome.ok()) {
-                 counted.refuse(outcome.error().code);
-                 return outcome.take_error();
-               }
-               counted.acked.add();
-               return json_response(outcome->created ? 201 : 200, wire::message_json(outcome->message));
-             }));
+  router.add(
+      "POST", "/api/v1/conversations/{id}/messages",
+      authed_handler(auth,
+                     [messages, max_id_list](Request& request, const services::Principal& caller) -> Result<Response> {
+                       auto& counted = util::metrics::node_metrics().messages;
+                       auto send = read_send(request, max_id_list);
+                       if (!send.ok()) {
+                         counted.refuse(send.error().code);
+                         return send.take_error();
+                       }
+                       counted.accepted.add();
+                       auto outcome = messages->send(caller, *send);
+                       if (!outcome.ok()) {
+                         counted.refuse(outcome.error().code);
+                         return outcome.take_error();
+                       }
+                       counted.acked.add();
+                       return json_response(outcome->created ? 201 : 200, wire::message_json(outcome->message));
+                     }));
 
   // Idempotent on clientChangeId (optional): a retry answers 200 with the first change.
   router.add("PATCH", "/api/v1/conversations/{id}/messages/{messageId}",

@@ -47,7 +47,7 @@ class Histogram {
 
 /// Bucket bounds in nanoseconds for latencies, 100 µs to 2.5 s.
 inline constexpr std::array<std::uint64_t, 14> kLatencyBucketsNs = {
-    100'000,    250'000,     500'000,     1'000'000,   2'500'000,   5'000'000,     10'000'000,
+    100'000,    250'000,    500'000,     1'000'000,   2'500'000,   5'000'000,     10'000'000,
     25'000'000, 50'000'000, 100'000'000, 250'000'000, 500'000'000, 1'000'000'000, 2'500'000'000};
 /// Bucket bounds for batch sizes, 1 to 1024.
 inline constexpr std::array<std::uint64_t, 11> kBatchBuckets = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
