@@ -8,7 +8,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps test-deps configure build run test unit integration e2e cluster cluster-test fuzz-smoke fuzz bench lint fmt clean sanitize
+.PHONY: all deps test-deps configure build run test unit integration e2e cluster cluster-test monitoring fuzz-smoke fuzz bench lint fmt clean sanitize
 
 all: build
 
@@ -59,6 +59,10 @@ cluster: test-deps configure
 cluster-test: test-deps configure
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
 	TALKLINE_BIN=$(abspath $(TALKLINE)) node --test tests/e2e/cluster/*.test.mjs
+
+# promtool on deploy/prometheus (config, rules, the rules' unit tests) and the Grafana files.
+monitoring: test-deps
+	bash scripts/check-monitoring.sh
 
 fuzz-smoke: test-deps
 	bash scripts/fuzz.sh 10
