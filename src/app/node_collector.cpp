@@ -52,6 +52,11 @@ void add_gauge(std::vector<MetricFamily>& out, std::string name, std::string hel
   out.push_back(std::move(gauge));
 }
 
+// A queue's length from the adds of the threads that fill it and the subtractions of
+// the one that drains it. The slots are read one after another, so a scrape can see a
+// subtraction without its addition: never report less than empty.
+double level(const metrics::UpDown& queue) { return static_cast<double>(std::max<std::int64_t>(0, queue.value())); }
+
 // `scale` turns the histogram's integer unit into the family's (ns to seconds).
 ClientMetric histogram_sample(const metrics::Histogram& histogram, double scale,
                               std::vector<ClientMetric::Label> labels = {}) {
@@ -103,7 +108,7 @@ void collect_store(std::vector<MetricFamily>& out, const metrics::StoreMetrics& 
   add_histogram(out, "talkline_store_commit_jobs", "Writes (sends, receipts, changes) per committed transaction",
                 store.commit_batch, 1.0);
   add_gauge(out, "talkline_store_writer_queued_jobs", "Writes waiting for the store's writers",
-            static_cast<double>(store.writer_queue.value()));
+            level(store.writer_queue));
   if (!postgres) return;
   add_gauge(out, "talkline_postgres_up", "1 while the node's last PostgreSQL connect or command worked",
             static_cast<double>(store.postgres_up.value()));
@@ -121,8 +126,7 @@ void collect_loops(std::vector<MetricFamily>& out, metrics::NodeMetrics& node) {
   }
   out.push_back(std::move(lag));
   add_gauge(out, "talkline_loop_inbox_queued_deliveries",
-            "Deliveries and acks queued for the event loops, not yet written",
-            static_cast<double>(node.inbox_depth.value()));
+            "Deliveries and acks queued for the event loops, not yet written", level(node.inbox_depth));
 }
 
 void collect_limits(std::vector<MetricFamily>& out, const metrics::NodeMetrics& node) {
