@@ -8,7 +8,7 @@ export CCACHE_DIR ?= $(HOME)/.cache/talkline-ccache
 export CCACHE_BASEDIR ?= $(CURDIR)
 export CCACHE_NOHASHDIR ?= 1
 
-.PHONY: all deps test-deps web-deps configure build run test unit integration e2e cluster cluster-test fuzz-smoke fuzz bench lint fmt clean sanitize package
+.PHONY: all deps test-deps web-deps configure build run test unit integration e2e cluster cluster-test monitoring fuzz-smoke fuzz bench lint fmt clean sanitize package
 
 all: build
 
@@ -67,11 +67,15 @@ cluster-test: test-deps configure
 # The Debian package (CPack, DEB) in $(BUILD_DIR)/packages: the binary, the systemd unit,
 # /etc/talkline/talkline.env, the system user talkline (docs/operations.md "Install").
 # Configures again first, so a web/public that appeared since is packaged.
-package: deps
+package: deps web-deps
 	cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target talkline
 	cd $(BUILD_DIR) && cpack --config CPackConfig.cmake -G DEB -B $(abspath $(BUILD_DIR))/packages
 	@ls $(BUILD_DIR)/packages/*.deb
+
+# promtool on deploy/prometheus (config, rules, the rules' unit tests) and the Grafana files.
+monitoring: test-deps
+	bash scripts/check-monitoring.sh
 
 fuzz-smoke: test-deps
 	bash scripts/fuzz.sh 10

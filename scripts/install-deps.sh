@@ -17,6 +17,7 @@ test_packages=(
   python3  # node-gyp builds the peer's better-sqlite3 from source
   chromium fonts-dejavu-core fonts-noto-color-emoji  # the web client's browser test (playwright-core drives it)
   dpkg-dev  # dpkg-shlibdeps: the Debian package's dependencies (make package, its test)
+  prometheus  # promtool: checks deploy/prometheus (scripts/check-monitoring.sh)
 )
 
 wanted=("${build_packages[@]}")

@@ -5,7 +5,8 @@
 # newman against the real binary), protocol tests against
 # examples/protocol-echo, end-to-end chat with socket.io-client, the web client in
 # chromium (playwright-core), the cluster test
-# (PostgreSQL, Redis, 3 nodes, nginx), actionlint on .github/workflows, the Debian
+# (PostgreSQL, Redis, 3 nodes, nginx), the monitoring files (promtool on the alert
+# rules and their unit tests, the Grafana dashboard), actionlint on .github/workflows, the Debian
 # package (built and started from a throwaway root), a short fuzz smoke run, and a bench smoke run
 # against TalkLine and the socket.io peer.
 set -uo pipefail
@@ -35,6 +36,7 @@ step protocol env PROTOCOL_ECHO_BIN="$build_dir/examples/protocol-echo" node --t
 step e2e env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/e2e/chat/*.test.mjs
 step browser env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/browser/*.test.mjs
 step cluster env TALKLINE_BIN="$build_dir/src/talkline" node --test tests/e2e/cluster/*.test.mjs
+step monitoring bash scripts/check-monitoring.sh
 step ci-lint node tests/ci-lint/lint-workflows.mjs
 step package bash scripts/package-test.sh "$build_dir"
 step fuzz-smoke bash scripts/fuzz.sh "${FUZZ_SMOKE_SECONDS:-5}"

@@ -8,10 +8,6 @@
 #include <memory>
 #include <thread>
 
-#include <prometheus/family.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
 #include "api/v1/api_context.hpp"
 #include "app/blob_backend.hpp"
 #include "app/bus_backend.hpp"
@@ -19,6 +15,7 @@
 #include "app/data_dir_lock.hpp"
 #include "app/http_metrics.hpp"
 #include "app/jobs_backend.hpp"
+#include "app/node_collector.hpp"
 #include "app/presence_backend.hpp"
 #include "app/ratelimit_backend.hpp"
 #include "app/realtime_wiring.hpp"
@@ -26,19 +23,20 @@
 #include "app/secret_key.hpp"
 #include "app/store_backend.hpp"
 #include "app/web_wiring.hpp"
+#include "bus/redis/redis_bus.hpp"
 #include "jobs/retention_sweeper.hpp"
-#include "model/retention.hpp"
 #include "jobs/upload_sweeper.hpp"
 #include "media/vips_thumbnailer.hpp"
+#include "model/retention.hpp"
 #include "ratelimit/local_rate_limiter.hpp"
 #include "realtime/bus_publisher.hpp"
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
 #include "services/publisher_fanout.hpp"
+#include "services/reply_previews.hpp"
 #include "services/retention_service.hpp"
 #include "services/upload_service.hpp"
-#include "services/reply_previews.hpp"
 #include "services/user_service.hpp"
 #include "transport/http/server.hpp"
 #include "util/clock.hpp"
@@ -111,6 +109,7 @@ transport::http::ServerOptions server_options(const config::Config& config) {
   options.behind_tls = config.behind_tls;
   options.hsts_max_age_seconds = config.hsts_max_age_seconds;
   options.max_connections = config.max_connections;
+  options.loop_lag_probe = std::chrono::milliseconds(config.loop_lag_probe_ms);
   return options;
 }
 
@@ -127,6 +126,7 @@ struct Node {
   std::unique_ptr<util::IdGenerator> ids;
   std::unique_ptr<store::Store> store;
   std::function<void()> close_store;
+  bool postgres = false;  // the store is PostgreSQL (its health families are exported)
   /// This node's own buckets: the per-address HTTP limit, which runs on every request.
   std::shared_ptr<ratelimit::LocalRateLimiter> limiter;
   /// Per-user and per-account limits: shared by the nodes in Redis with a redis:// bus,
@@ -169,6 +169,7 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   TL_TRY_ASSIGN(StoreBackend backend, open_store_backend(config));
   node->store = std::move(backend.store);
   node->close_store = std::move(backend.close);
+  node->postgres = config.store.rfind("postgres", 0) == 0;
   node->limiter = std::make_shared<ratelimit::LocalRateLimiter>(node->clock);
   node->user_limiter = open_ratelimit_backend(config, node->redis.get(), node->clock, node->limiter);
 
@@ -204,6 +205,47 @@ Result<std::unique_ptr<Node>> build_node(const config::Config& config) {
   node->messages->publish_to(&node->publishers);
   node->presence_directory = open_presence_backend(config, node->redis.get());
   return node;
+}
+
+// What /metrics samples from the node's parts at scrape time. The node outlives the
+// server, and so every scrape.
+NodeSources node_sources(const Node& node, const std::shared_ptr<realtime::Gateway>& gateway,
+                         const std::shared_ptr<transport::engineio::Server>& endpoint) {
+  NodeSources sources;
+  sources.socket_connections = [gateway] { return gateway->connection_count(); };
+  sources.engineio_sessions = [endpoint] { return endpoint->session_count(); };
+  sources.postgres = node.postgres;
+  if (node.redis) {
+    sources.redis_up = [redis = node.redis.get()] {
+      for (const auto& role : redis->report()) {
+        if (role.up < role.links) return false;
+      }
+      return true;
+    };
+  }
+  if (const auto* redis_bus = dynamic_cast<const bus::redis::RedisBus*>(node.bus.get())) {
+    sources.redis_bus = [redis_bus] {
+      const auto stats = redis_bus->stats();
+      return NodeSources::BusStats{stats.published, stats.dropped, stats.queued_bytes};
+    };
+  }
+  sources.jobs = [&jobs = node.jobs] {
+    NodeSources::JobStats stats;
+    if (jobs.notifier) {
+      const auto notifier = jobs.notifier->stats();
+      stats.attempts = notifier.delivered + notifier.failed_attempts;
+      stats.failures = notifier.failed_attempts;
+      stats.dead_letters = notifier.dead_lettered;
+      stats.retrying = notifier.retrying;
+    }
+    if (jobs.log) {
+      const auto log = jobs.log->stats();
+      stats.log_queued = log.queued;
+      stats.log_dropped = log.dropped;
+    }
+    return stats;
+  };
+  return sources;
 }
 
 void report(const Error& error) {
@@ -254,8 +296,8 @@ int serve(const config::Config& config) {
   node->retention = std::make_unique<services::RetentionService>(
       *node->store, node->clock, services::RetentionSettings{retention_ms(config), config.retention_batch});
   node->retention->publish_to(&node->publishers);
-  node->retention_sweeper = std::make_unique<jobs::RetentionSweeper>(
-      *node->retention, std::chrono::seconds(config.retention_sweep_seconds));
+  node->retention_sweeper =
+      std::make_unique<jobs::RetentionSweeper>(*node->retention, std::chrono::seconds(config.retention_sweep_seconds));
 
   api::v1::ApiContext context;
   context.auth = node->auth.get();
@@ -281,22 +323,10 @@ int serve(const config::Config& config) {
   auto socket_endpoint = make_socket_endpoint(config, *gateway, cluster_routing(node->directory.get()));
 
   auto metrics = std::make_shared<HttpMetrics>();
-  auto& connections = prometheus::BuildGauge()
-                          .Name("talkline_socket_connections")
-                          .Help("Authenticated Socket.IO connections on this node")
-                          .Register(metrics->registry())
-                          .Add({});
-  auto& sessions = prometheus::BuildGauge()
-                       .Name("talkline_engineio_sessions")
-                       .Help("Engine.IO sessions open on this node, authenticated or not")
-                       .Register(metrics->registry())
-                       .Add({});
+  metrics->add_collectable(std::make_shared<NodeCollector>(node_sources(*node, gateway, socket_endpoint)));
   std::function<void()> redis_links = [] {};
   if (node->redis) redis_links = redis_metrics(*node->redis, metrics->registry());
-  context.metrics_text = [metrics, gateway, socket_endpoint, &connections, &sessions,
-                          redis_links = std::move(redis_links)] {
-    connections.Set(static_cast<double>(gateway->connection_count()));
-    sessions.Set(static_cast<double>(socket_endpoint->session_count()));
+  context.metrics_text = [metrics, redis_links = std::move(redis_links)] {
     redis_links();
     return metrics->render();
   };

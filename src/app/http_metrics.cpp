@@ -1,7 +1,10 @@
 #include "app/http_metrics.hpp"
 
 #include <chrono>
+#include <iterator>
 #include <sstream>
+
+#include <prometheus/collectable.h>
 
 #include <prometheus/counter.h>
 #include <prometheus/histogram.h>
@@ -47,9 +50,18 @@ transport::http::Handler HttpMetrics::instrument(const transport::http::RouteInf
   };
 }
 
+void HttpMetrics::add_collectable(std::shared_ptr<const prometheus::Collectable> collectable) {
+  collectables_.push_back(std::move(collectable));
+}
+
 std::string HttpMetrics::render() const {
+  auto families = registry_->Collect();
+  for (const auto& collectable : collectables_) {
+    auto more = collectable->Collect();
+    std::move(more.begin(), more.end(), std::back_inserter(families));
+  }
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  prometheus::TextSerializer().Serialize(out, families);
   return out.str();
 }
 

@@ -2,12 +2,14 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "transport/http/router.hpp"
 
 namespace prometheus {
+class Collectable;
 class Registry;
-}
+}  // namespace prometheus
 
 namespace talkline::app {
 
@@ -25,9 +27,12 @@ class HttpMetrics {
   /// The Prometheus text exposition of every metric.
   std::string render() const;
   prometheus::Registry& registry() { return *registry_; }
+  /// Adds families collected at each render (after the registry's). Before serving.
+  void add_collectable(std::shared_ptr<const prometheus::Collectable> collectable);
 
  private:
   std::shared_ptr<prometheus::Registry> registry_;
+  std::vector<std::shared_ptr<const prometheus::Collectable>> collectables_;
   struct Families;
   std::unique_ptr<Families> families_;
 };

@@ -443,6 +443,10 @@ const std::vector<Setting>& settings() {
       {"max-connections", kHttp, "Open connections accepted at once",
        [](const Config& c) { return number(c.max_connections); },
        [](Config& c, const std::string& v) { return set_integer(c.max_connections, v, 1, 1000000); }},
+      {"loop-lag-probe-ms", kHttp,
+       "How often each event loop measures its own lag for /metrics, in milliseconds (0 = off)",
+       [](const Config& c) { return number(c.loop_lag_probe_ms); },
+       [](Config& c, const std::string& v) { return set_integer(c.loop_lag_probe_ms, v, 0, 60000); }},
       {"trusted-proxies", kHttp,
        "Proxy addresses/CIDRs, comma separated, whose X-Forwarded-For names the client (empty = trust nobody)",
        [](const Config& c) { return join(c.trusted_proxies); },
@@ -955,8 +959,9 @@ Result<Invocation> parse_invocation(int argc, const char* const* argv, const Env
     problems.push_back({"TALKLINE_WEBHOOK_BACKOFF_MAX_MS", "must not be below TALKLINE_WEBHOOK_BACKOFF_MIN_MS"});
   }
   if (config.blob_backend == "s3" && (config.s3_endpoint.empty() || config.s3_bucket.empty())) {
-    problems.push_back({"TALKLINE_S3_ENDPOINT", "TALKLINE_S3_ENDPOINT and TALKLINE_S3_BUCKET are needed with "
-                                                "TALKLINE_BLOB_BACKEND=s3"});
+    problems.push_back({"TALKLINE_S3_ENDPOINT",
+                        "TALKLINE_S3_ENDPOINT and TALKLINE_S3_BUCKET are needed with "
+                        "TALKLINE_BLOB_BACKEND=s3"});
   }
   if (!problems.empty()) return invalid(std::move(problems));
 

@@ -55,6 +55,7 @@ struct Config {
   bool behind_tls = false;  // enables HSTS
   int hsts_max_age_seconds = 31536000;
   int max_connections = 10000;
+  int loop_lag_probe_ms = 500;               // each event loop's lag probe for /metrics; 0 = off
   std::vector<std::string> trusted_proxies;  // IPs / CIDRs whose X-Forwarded-For names the client
 
   // auth
@@ -116,10 +117,10 @@ struct Config {
   std::size_t event_log_queue_max = 10000;
 
   // retention (docs/HLD.md "Retention", D25)
-  double retention_days = 0;        // 0: messages are kept forever; a fraction is part of a day
-  int retention_max_days = 3650;    // longest retention a conversation may set
+  double retention_days = 0;      // 0: messages are kept forever; a fraction is part of a day
+  int retention_max_days = 3650;  // longest retention a conversation may set
   int retention_sweep_seconds = 3600;
-  int retention_batch = 500;        // messages one sweep transaction looks at
+  int retention_batch = 500;  // messages one sweep transaction looks at
   // attachments (docs/HLD.md "Attachments")
   std::string blob_backend = "file";  // file | s3
   std::string blob_dir;               // with file: empty = <data dir>/blobs
@@ -131,15 +132,18 @@ struct Config {
   std::string s3_key_prefix;  // put before every key, so a bucket can be shared
   std::uint64_t upload_max_bytes = std::uint64_t{25} << 20;
   std::uint64_t upload_bytes_per_user_per_day = std::uint64_t{1} << 30;  // 0: no quota
-  std::vector<std::string> upload_allowed_types = {
-      "image/png", "image/jpeg", "image/gif",       "image/webp", "audio/mpeg", "audio/ogg",
-      "audio/wav", "audio/webm", "audio/mp4",       "video/mp4",  "video/webm", "application/pdf",
-      "text/plain", "application/octet-stream"};
+  std::vector<std::string> upload_allowed_types = {"image/png",  "image/jpeg",
+                                                   "image/gif",  "image/webp",
+                                                   "audio/mpeg", "audio/ogg",
+                                                   "audio/wav",  "audio/webm",
+                                                   "audio/mp4",  "video/mp4",
+                                                   "video/webm", "application/pdf",
+                                                   "text/plain", "application/octet-stream"};
   int attachments_per_message = 10;
   int upload_unattached_ttl_seconds = 86400;
   int upload_sweep_interval_seconds = 60;
   int upload_sweep_batch = 500;
-  int thumbnail_max_pixels = 320;                            // the thumbnail's long side
+  int thumbnail_max_pixels = 320;                          // the thumbnail's long side
   std::uint64_t thumbnail_max_source_pixels = 40'000'000;  // larger images get no thumbnail
   int downloads_max_concurrent = 8;                        // attachment downloads streaming at once
 

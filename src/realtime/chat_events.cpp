@@ -10,6 +10,7 @@
 #include "realtime/payload.hpp"
 #include "realtime/typing_relay.hpp"
 #include "util/json_fields.hpp"
+#include "util/metrics/node_metrics.hpp"
 #include "wire/conversation_json.hpp"
 #include "wire/message_json.hpp"
 #include "wire/scalar_json.hpp"
@@ -29,10 +30,19 @@ namespace {
 // Outcomes of sends and receipts arrive on the store's thread; their acks reach each
 // connection's loop through its inbox, one wake-up for a whole commit rather than one
 // per caller.
-void answer_on_loop(const std::shared_ptr<Connection>& connection, const sio::Ack& ack, std::string json) {
-  if (connection->loop.running_in_this_thread()) return ack.send_serialized(json);
+// `send_started_ns` (a send's arrival) makes the ack's write count in the ack latency.
+void answer_on_loop(const std::shared_ptr<Connection>& connection, const sio::Ack& ack, std::string json,
+                    std::uint64_t send_started_ns = 0) {
+  if (connection->loop.running_in_this_thread()) {
+    ack.send_serialized(json);
+    if (send_started_ns != 0) {
+      util::metrics::node_metrics().messages.ack_latency.observe(util::metrics::since_ns(send_started_ns));
+    }
+    return;
+  }
   std::vector<Delivery> answer_later;
-  answer_later.push_back(Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack, std::move(json)});
+  answer_later.push_back(
+      Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack, std::move(json), send_started_ns});
   connection->inbox->push(answer_later);
 }
 
@@ -73,8 +83,9 @@ void ChatEvents::on_event(const std::shared_ptr<sio::Socket>& socket, const std:
   if (change_kind) {
     const auto kind = *change_kind;
     if (sends_on_loop()) return change_message(connection, args, kind, std::move(ack));
-    net::post(connection->work, [gateway = gateway_.shared_from_this(), this, connection, kind, args = std::move(args),
-                                 ack = std::move(ack)]() mutable { change_message(connection, args, kind, std::move(ack)); });
+    net::post(connection->work,
+              [gateway = gateway_.shared_from_this(), this, connection, kind, args = std::move(args),
+               ack = std::move(ack)]() mutable { change_message(connection, args, kind, std::move(ack)); });
     return;
   }
   if (event == events::typing) return typing_.typing(connection, args, std::move(ack));
@@ -127,11 +138,18 @@ Result<services::SendRequest> read_send_request(const util::Json::array_t& args)
 }  // namespace
 
 void ChatEvents::send_message(const ConnectionPtr& connection, const Args& args, sio::Ack ack) {
-  auto answer = [connection, ack](Result<model::SendOutcome> outcome) {
+  auto answer = [connection, ack, started = util::metrics::now_ns()](Result<model::SendOutcome> outcome) {
+    auto& counted = util::metrics::node_metrics().messages;
+    if (outcome.ok()) {
+      counted.acked.add();
+    } else {
+      counted.refuse(outcome.error().code);
+    }
     if (!ack) return;
     answer_on_loop(connection, ack,
                    outcome.ok() ? "[{\"message\":" + wire::message_wire(outcome->message) + ",\"ok\":true}]"
-                                : util::dump_json(util::Json::array({error_ack(outcome.error())})));
+                                : util::dump_json(util::Json::array({error_ack(outcome.error())})),
+                   started);
   };
   auto request = read_send_request(args);
   if (!request.ok()) return answer(request.take_error());
@@ -139,8 +157,10 @@ void ChatEvents::send_message(const ConnectionPtr& connection, const Args& args,
   auto send = [gateway = gateway_.shared_from_this(), this, connection, request = std::move(*request),
                answer = std::move(answer)](ratelimit::Decision decision) mutable {
     if (!decision.allowed) {
+      util::metrics::node_metrics().refuse(util::metrics::Limit::message_send);
       return answer(Error::rate_limited("too many messages; slow down", decision.retry_after_seconds));
     }
+    util::metrics::node_metrics().messages.accepted.add();
     services_.messages.send_async(connection->principal, request, std::move(answer));
   };
   within_send_limit(connection, std::move(send));
@@ -204,15 +224,17 @@ void ChatEvents::change_message(const ConnectionPtr& connection, const Args& arg
                                 sio::Ack ack) {
   auto answer = [connection, ack](Result<model::ChangeOutcome> outcome) {
     if (!ack) return;
-    answer_on_loop(connection, ack,
-                   util::dump_json(util::Json::array({outcome.ok() ? ok_ack({{"change", wire::change_json(outcome->change)}})
-                                                                   : error_ack(outcome.error())})));
+    answer_on_loop(
+        connection, ack,
+        util::dump_json(util::Json::array(
+            {outcome.ok() ? ok_ack({{"change", wire::change_json(outcome->change)}}) : error_ack(outcome.error())})));
   };
   auto request = read_change_request(args, kind);
   if (!request.ok()) return answer(request.take_error());
   auto change = [gateway = gateway_.shared_from_this(), this, connection, kind, request = std::move(*request),
                  answer = std::move(answer)](ratelimit::Decision decision) mutable {
     if (!decision.allowed) {
+      util::metrics::node_metrics().refuse(util::metrics::Limit::message_send);
       return answer(Error::rate_limited("too many messages; slow down", decision.retry_after_seconds));
     }
     if (kind == model::ChangeKind::edited) {

@@ -1,11 +1,13 @@
 #include "realtime/delivery_inbox.hpp"
 
+#include "util/metrics/node_metrics.hpp"
 #include "util/wakeup_batch.hpp"
 
 namespace talkline::realtime {
 
 void DeliveryInbox::push(std::vector<Delivery>& deliveries) {
   if (deliveries.empty()) return;
+  util::metrics::node_metrics().inbox_depth.add(static_cast<std::int64_t>(deliveries.size()));
   {
     std::lock_guard lock(mutex_);
     if (queued_.empty()) {
@@ -29,6 +31,7 @@ void DeliveryInbox::drain() {
     batch.swap(queued_);
     posted_ = false;
   }
+  util::metrics::node_metrics().inbox_depth.add(-static_cast<std::int64_t>(batch.size()));
   drain_(batch);
 }
 

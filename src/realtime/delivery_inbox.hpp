@@ -14,10 +14,10 @@ namespace talkline::realtime {
 /// completed the connection's send) and applied on the connection's loop.
 struct Delivery {
   enum class Kind {
-    feed,     // message:new, message:updated, message:deleted: in change_seq order per conversation (LiveOrdering)
-    typing,   // only to connections that joined the conversation's room
-    other,    // receipts, presence, conversation updates: sent as they come
-    ack,      // the answer to one of the connection's own events, serialised already
+    feed,    // message:new, message:updated, message:deleted: in change_seq order per conversation (LiveOrdering)
+    typing,  // only to connections that joined the conversation's room
+    other,   // receipts, presence, conversation updates: sent as they come
+    ack,     // the answer to one of the connection's own events, serialised already
   };
   std::shared_ptr<Connection> connection;
   Kind kind = Kind::other;
@@ -28,6 +28,10 @@ struct Delivery {
   /// For `ack`: where the answer goes, and its arguments as a JSON array.
   transport::socketio::Ack ack;
   std::string ack_json;
+  /// util::metrics::now_ns() when the work began: for an ack of a send, the send's
+  /// arrival (ack latency); for the rest, when the bus handed the envelope over
+  /// (delivery lag). 0: not measured.
+  std::uint64_t started_ns = 0;
 };
 
 /// One event loop's queue of live deliveries. Any thread pushes; the loop takes the

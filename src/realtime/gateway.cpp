@@ -6,6 +6,7 @@
 #include "realtime/events.hpp"
 #include "transport/http/bearer_token.hpp"
 #include "util/log.hpp"
+#include "util/metrics/node_metrics.hpp"
 #include "wire/scalar_json.hpp"
 
 namespace talkline::realtime {
@@ -124,6 +125,7 @@ void Gateway::authorize(const SocketPtr& socket, sio::ConnectCallback done) {
     const auto& remote = socket->handshake().remote_address;
     if (!self->registry_.admits(principal->user_id, remote, self->options_.max_connections_per_user,
                                 self->options_.max_connections_per_ip)) {
+      util::metrics::node_metrics().refuse(util::metrics::Limit::socket_connections);
       done(refusal(Error::rate_limited("too many open connections for this user or address", 1)));
       return;
     }
@@ -226,6 +228,7 @@ void Gateway::deliver(const bus::Envelope& envelope) {
   std::vector<model::Id> users = envelope.user_ids;
   std::sort(users.begin(), users.end());
   users.erase(std::unique(users.begin(), users.end()), users.end());
+  const auto heard_ns = util::metrics::now_ns();
   const auto packets = shared_event_packets(envelope.event, envelope.payload_json);
   Delivery::Kind kind = Delivery::Kind::other;
   if (envelope.change_seq > 0) kind = Delivery::Kind::feed;
@@ -243,18 +246,28 @@ void Gateway::deliver(const bus::Envelope& envelope) {
       slot = by_loop.insert(by_loop.end(), {connection->inbox, {}});
       slot->second.reserve(users.size());
     }
-    slot->second.push_back(
-        Delivery{connection, kind, envelope.conversation_id, envelope.change_seq, own ? nullptr : packets, {}, {}});
+    slot->second.push_back(Delivery{
+        connection, kind, envelope.conversation_id, envelope.change_seq, own ? nullptr : packets, {}, {}, heard_ns});
   });
   for (auto& [inbox, deliveries] : by_loop) inbox->push(deliveries);
 }
 
+// Metrics are taken once per batch where they can be: the delivery lag of the oldest
+// envelope in it, one add for all its feed events.
 void Gateway::apply(std::vector<Delivery>& deliveries) {
+  auto& metrics = util::metrics::node_metrics();
+  std::uint64_t oldest_ns = 0;
+  std::uint64_t feed_events = 0;
   for (auto& delivery : deliveries) {
     auto& connection = *delivery.connection;
+    const bool ack = delivery.kind == Delivery::Kind::ack;
+    if (!ack && delivery.started_ns != 0 && (oldest_ns == 0 || delivery.started_ns < oldest_ns)) {
+      oldest_ns = delivery.started_ns;
+    }
     if (!connection.socket->connected()) continue;
     switch (delivery.kind) {
       case Delivery::Kind::feed:
+        if (delivery.packets) ++feed_events;
         catch_up_.offer_live_change(delivery.connection, delivery.conversation_id, delivery.change_seq,
                                     std::move(delivery.packets));
         break;
@@ -262,9 +275,15 @@ void Gateway::apply(std::vector<Delivery>& deliveries) {
         if (ChatEvents::in_room(connection, delivery.conversation_id)) connection.socket->send_raw(*delivery.packets);
         break;
       case Delivery::Kind::other: connection.socket->send_raw(*delivery.packets); break;
-      case Delivery::Kind::ack: delivery.ack.send_serialized(delivery.ack_json); break;
+      case Delivery::Kind::ack:
+        delivery.ack.send_serialized(delivery.ack_json);
+        if (delivery.started_ns != 0)
+          metrics.messages.ack_latency.observe(util::metrics::since_ns(delivery.started_ns));
+        break;
     }
   }
+  if (feed_events != 0) metrics.messages.delivered.add(feed_events);
+  if (oldest_ns != 0) metrics.bus.delivery_lag.observe(util::metrics::since_ns(oldest_ns));
 }
 
 void Gateway::end_connection(Connection& connection, std::string_view reason) {

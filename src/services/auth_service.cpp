@@ -7,6 +7,7 @@
 #include "util/json.hpp"
 #include "util/jwt.hpp"
 #include "util/log.hpp"
+#include "util/metrics/node_metrics.hpp"
 
 namespace talkline::services {
 namespace {
@@ -37,6 +38,7 @@ Result<AuthTokens> AuthService::register_user(std::string_view username, std::st
                                 settings_.registrations_per_ip_per_hour / 3600.0};
   const auto allowed = limiter_.acquire("register:ip:" + std::string(client_address), per_ip);
   if (!allowed.allowed) {
+    util::metrics::node_metrics().refuse(util::metrics::Limit::registration);
     return Error::rate_limited("too many registrations from this address; try again later",
                                allowed.retry_after_seconds);
   }
@@ -70,11 +72,13 @@ Result<AuthTokens> AuthService::login(std::string_view username, std::string_vie
   // first and charging only failures would let concurrent guesses all pass the check.
   const auto by_user = limiter_.acquire(user_key, per_user);
   if (!by_user.allowed) {
+    util::metrics::node_metrics().refuse(util::metrics::Limit::login);
     return Error::rate_limited("too many failed logins; try again later", by_user.retry_after_seconds);
   }
   const auto by_ip = limiter_.acquire(ip_key, per_ip);
   if (!by_ip.allowed) {
     limiter_.refund(user_key, per_user);
+    util::metrics::node_metrics().refuse(util::metrics::Limit::login);
     return Error::rate_limited("too many failed logins; try again later", by_ip.retry_after_seconds);
   }
 

@@ -1,10 +1,29 @@
 #include "api/v1/api_context.hpp"
 #include "api/v1/page_json.hpp"
 #include "api/v1/request_helpers.hpp"
+#include "util/metrics/node_metrics.hpp"
 #include "wire/message_json.hpp"
 #include "wire/scalar_json.hpp"
 
 namespace talkline::api::v1 {
+
+namespace {
+
+// With attachmentIds the body may be absent or empty.
+Result<services::SendRequest> read_send(Request& request, std::size_t max_id_list) {
+  services::SendRequest send;
+  TL_TRY_ASSIGN(send.conversation_id, path_id(request, "id", "conversation"));
+  TL_TRY_ASSIGN(const auto body, json_body(request));
+  TL_TRY_ASSIGN(const auto client_msg_id, string_field(body, "clientMsgId", true));
+  TL_TRY_ASSIGN(send.attachment_ids, id_list_field(body, "attachmentIds", false, max_id_list));
+  TL_TRY_ASSIGN(const auto text, string_field(body, "body", send.attachment_ids.empty()));
+  TL_TRY_ASSIGN(send.reply_to, id_field(body, "replyTo", false));
+  send.client_msg_id = *client_msg_id;
+  send.body = text.value_or("");
+  return send;
+}
+
+}  // namespace
 
 void register_message_routes(transport::http::Router& router, const ApiContext& context) {
   auto* auth = context.auth;
@@ -20,23 +39,27 @@ void register_message_routes(transport::http::Router& router, const ApiContext& 
              }));
 
   // Idempotent on clientMsgId: the first send answers 201, a retry 200 with the same message.
-  // With attachmentIds the body may be absent or empty.
+  // Counted like socket sends (util/metrics/node_metrics.hpp).
   const std::size_t max_id_list = context.max_id_list;
-  router.add("POST", "/api/v1/conversations/{id}/messages",
-             authed_handler(auth, [messages, max_id_list](Request& request,
-                                                          const services::Principal& caller) -> Result<Response> {
-               services::SendRequest send;
-               TL_TRY_ASSIGN(send.conversation_id, path_id(request, "id", "conversation"));
-               TL_TRY_ASSIGN(const auto body, json_body(request));
-               TL_TRY_ASSIGN(const auto client_msg_id, string_field(body, "clientMsgId", true));
-               TL_TRY_ASSIGN(send.attachment_ids, id_list_field(body, "attachmentIds", false, max_id_list));
-               TL_TRY_ASSIGN(const auto text, string_field(body, "body", send.attachment_ids.empty()));
-               TL_TRY_ASSIGN(send.reply_to, id_field(body, "replyTo", false));
-               send.client_msg_id = *client_msg_id;
-               send.body = text.value_or("");
-               TL_TRY_ASSIGN(const auto outcome, messages->send(caller, send));
-               return json_response(outcome.created ? 201 : 200, wire::message_json(outcome.message));
-             }));
+  router.add(
+      "POST", "/api/v1/conversations/{id}/messages",
+      authed_handler(auth,
+                     [messages, max_id_list](Request& request, const services::Principal& caller) -> Result<Response> {
+                       auto& counted = util::metrics::node_metrics().messages;
+                       auto send = read_send(request, max_id_list);
+                       if (!send.ok()) {
+                         counted.refuse(send.error().code);
+                         return send.take_error();
+                       }
+                       counted.accepted.add();
+                       auto outcome = messages->send(caller, *send);
+                       if (!outcome.ok()) {
+                         counted.refuse(outcome.error().code);
+                         return outcome.take_error();
+                       }
+                       counted.acked.add();
+                       return json_response(outcome->created ? 201 : 200, wire::message_json(outcome->message));
+                     }));
 
   // Idempotent on clientChangeId (optional): a retry answers 200 with the first change.
   router.add("PATCH", "/api/v1/conversations/{id}/messages/{messageId}",

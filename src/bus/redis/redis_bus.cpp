@@ -14,6 +14,7 @@
 
 #include "bus/redis/envelope_codec.hpp"
 #include "util/log.hpp"
+#include "util/metrics/node_metrics.hpp"
 #include "util/wakeup_batch.hpp"
 
 namespace talkline::bus::redis {
@@ -107,7 +108,7 @@ void RedisBus::publish(const Envelope& envelope) {
     std::lock_guard lock(queue_mutex_);
     if (queued_bytes_ + cost <= options_.max_queued_bytes) {
       queued_bytes_ += cost;
-      queue_.push_back(Outgoing{std::move(bytes), std::move(users), cost});
+      queue_.push_back(Outgoing{std::move(bytes), std::move(users), cost, util::metrics::now_ns()});
       queue_changed_.notify_one();
       return;
     }
@@ -171,6 +172,10 @@ bool RedisBus::publish_batch(redisContext* context, std::deque<Outgoing>& batch)
     }
   }
   bool ok = flush(context);
+  // The oldest envelope's wait stands for the batch: one observation per write.
+  if (ok && !batch.empty()) {
+    util::metrics::node_metrics().bus.publish_lag.observe(util::metrics::since_ns(batch.front().queued_ns));
+  }
   std::size_t accepted = 0;
   for (std::size_t i = 0; ok && i < commands; ++i) {
     void* raw = nullptr;

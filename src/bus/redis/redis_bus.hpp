@@ -84,6 +84,7 @@ class RedisBus final : public Bus {
     std::shared_ptr<const std::string> bytes;
     std::vector<model::Id> user_ids;
     std::size_t cost = 0;
+    std::uint64_t queued_ns = 0;  // util::metrics::now_ns() at publish(), for the publish lag
   };
 
   void run_publisher();

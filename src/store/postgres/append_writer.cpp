@@ -12,13 +12,14 @@
 #include "store/postgres/change_queries.hpp"
 #include "store/postgres/conversation_queries.hpp"
 #include "store/postgres/message_queries.hpp"
+#include "store/postgres/message_views.hpp"
 #include "store/postgres/reaction_queries.hpp"
 #include "store/postgres/retention_queries.hpp"
-#include "store/postgres/message_views.hpp"
 #include "store/postgres/transaction.hpp"
 #include "store/postgres/upload_queries.hpp"
 #include "store/upload_rules.hpp"
 #include "util/log.hpp"
+#include "util/metrics/node_metrics.hpp"
 #include "util/wakeup_batch.hpp"
 
 namespace talkline::store::postgres {
@@ -86,6 +87,7 @@ void AppendWriter::enqueue(Job job) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       queue_.push_back(std::move(job));
+      util::metrics::node_metrics().store.writer_queue.add(1);
       if (queue_.size() == 1) work_ready_.notify_one();
       return;
     }
@@ -117,6 +119,7 @@ void AppendWriter::run() {
         queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(max_batch_));
       }
     }
+    util::metrics::node_metrics().store.writer_queue.add(-static_cast<std::int64_t>(batch.size()));
     commit_in_order(batch);
     {
       util::WakeupBatch wakeups;
@@ -146,7 +149,11 @@ void AppendWriter::commit_in_order(std::vector<Job>& batch) {
   for (std::size_t i = 0; i <= batch.size(); ++i) {
     if (i < batch.size() && !batch[i].alone()) continue;
     if (i > first) {
+      const auto began_ns = util::metrics::now_ns();
       commit(std::span(batch).subspan(first, i - first));
+      auto& metrics = util::metrics::node_metrics().store;
+      metrics.commit_duration.observe(util::metrics::since_ns(began_ns));
+      metrics.commit_batch.observe(i - first);
       appends_.fetch_add(i - first, std::memory_order_relaxed);
     }
     if (i < batch.size()) {

@@ -4,10 +4,12 @@
 #include <poll.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <optional>
 
 #include "store/postgres/pg_error.hpp"
+#include "util/metrics/node_metrics.hpp"
 
 namespace talkline::store::postgres {
 
@@ -25,6 +27,18 @@ std::string trimmed(const char* message) {
   return text;
 }
 
+// postgres_up follows what the node's connections last saw: 0 from a failed connect or a
+// lost link, 1 from the next connect that works; each such return counts as a
+// reconnect. Set only on change, so healthy traffic writes nothing shared.
+void saw_postgres(bool up) {
+  static std::atomic<bool> ever_up{false};
+  auto& store = util::metrics::node_metrics().store;
+  const std::int64_t now = up ? 1 : 0;
+  if (store.postgres_up.value() == now) return;
+  store.postgres_up.set(now);
+  if (up && ever_up.exchange(true)) store.postgres_reconnects.add();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& options) {
@@ -37,9 +51,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const ConnectionOptions& op
   if (PQstatus(conn) != CONNECTION_OK) {
     std::string message = trimmed(PQerrorMessage(conn));
     PQfinish(conn);
+    saw_postgres(false);
     return Error::unavailable("postgres: cannot connect: " + message);
   }
   PQsetNoticeProcessor(conn, ignore_notice, nullptr);
+  saw_postgres(true);
   std::unique_ptr<Connection> connection(new Connection(conn, options));
   // A send is acknowledged only once durable (docs/protocol.md, "Delivery guarantees"), so a
   // server configured with synchronous_commit = off is overruled for our sessions; stronger
@@ -71,6 +87,7 @@ bool Connection::usable() {
 
 Error Connection::link_failure(std::string_view what) {
   broken_ = true;
+  saw_postgres(false);
   last_sqlstate_.clear();
   return Error::unavailable("postgres: " + std::string(what));
 }
@@ -82,6 +99,7 @@ Error Connection::result_error(pg_result* result) {
   // Connection errors and administrator shutdowns end the session on the server side.
   if (PQstatus(conn_) != CONNECTION_OK || last_sqlstate_.rfind("08", 0) == 0 || last_sqlstate_.rfind("57P", 0) == 0) {
     broken_ = true;
+    saw_postgres(false);
   }
   return pg_error(last_sqlstate_, constraint != nullptr ? constraint : "", trimmed(PQresultErrorMessage(result)));
 }

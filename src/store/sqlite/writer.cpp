@@ -11,6 +11,7 @@
 #include "store/completion.hpp"
 #include "store/sqlite/connection.hpp"
 #include "util/log.hpp"
+#include "util/metrics/node_metrics.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -47,6 +48,7 @@ Result<void> Writer::submit(Job job) {
   std::unique_lock lock(mutex_);
   if (stopping_) return Error::unavailable("store is closed");
   queue_.push_back(&pending);
+  util::metrics::node_metrics().store.writer_queue.add(1);
   wake_if_waiting();
   work_done_.wait(lock, [&] { return pending.done; });
   return std::move(pending.outcome);
@@ -58,6 +60,7 @@ void Writer::submit_async(Job job, Completion done) {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
       queue_.push_back(pending.release());
+      util::metrics::node_metrics().store.writer_queue.add(1);
       wake_if_waiting();
       return;
     }
@@ -107,6 +110,7 @@ void Writer::run() {
       batch.assign(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(take));
     }
+    util::metrics::node_metrics().store.writer_queue.add(-static_cast<std::int64_t>(batch.size()));
     run_batch(batch);
     finish_batch(batch);
   }
@@ -156,7 +160,9 @@ Result<void> Writer::run_in_savepoint(Pending& pending) {
 
 void Writer::run_batch(std::vector<Pending*>& batch) {
   std::size_t next = 0;
+  auto& metrics = util::metrics::node_metrics().store;
   while (next < batch.size()) {
+    const auto began_ns = util::metrics::now_ns();
     Result<void> begun = connection_.run("BEGIN IMMEDIATE");
     if (!begun.ok()) {
       fail_range(batch, next, batch.size(), Error::unavailable("cannot begin a write: " + begun.error().message));
@@ -180,6 +186,8 @@ void Writer::run_batch(std::vector<Pending*>& batch) {
     Result<void> committed = commit();
     if (committed.ok()) {
       commits_.fetch_add(1, std::memory_order_relaxed);
+      metrics.commit_duration.observe(util::metrics::since_ns(began_ns));
+      metrics.commit_batch.observe(next - first);
     } else {
       if (connection_.in_transaction()) log_if_failed(connection_.exec("ROLLBACK"), "ROLLBACK");
       fail_range(batch, first, next, Error::unavailable("commit failed: " + committed.error().message));

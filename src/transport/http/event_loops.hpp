@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <thread>
@@ -19,8 +20,10 @@ namespace talkline::transport::http {
 /// run), join. Only stop() may be called from any thread.
 class EventLoops {
  public:
-  /// `count` loops; zero or less means one per core.
-  explicit EventLoops(int count);
+  /// `count` loops; zero or less means one per core. With a `lag_probe` interval, each
+  /// loop arms a timer that often and counts how late it fires: the time the loop was
+  /// too busy to run what was due (util::metrics, "event loop lag").
+  explicit EventLoops(int count, std::chrono::milliseconds lag_probe = {});
   ~EventLoops();
   EventLoops(const EventLoops&) = delete;
   EventLoops& operator=(const EventLoops&) = delete;
@@ -44,6 +47,11 @@ class EventLoops {
   std::vector<WorkGuard> keep_running_;
   std::vector<std::thread> threads_;
   std::size_t next_ = 0;
+  const std::chrono::milliseconds lag_probe_;
+  // Declared after loops_, so they go first; each is touched only by its loop.
+  std::vector<std::unique_ptr<boost::asio::steady_timer>> probes_;
+
+  void probe_lag(std::size_t index);
 };
 
 }  // namespace talkline::transport::http

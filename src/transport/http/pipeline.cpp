@@ -6,6 +6,7 @@
 #include "transport/http/media_type.hpp"
 #include "transport/http/problem.hpp"
 #include "util/log.hpp"
+#include "util/metrics/node_metrics.hpp"
 
 namespace talkline::transport::http {
 
@@ -88,6 +89,7 @@ std::optional<Response> Pipeline::check_rate_limit(const Request& request) const
     return std::nullopt;
   }
   if (decision.allowed) return std::nullopt;
+  util::metrics::node_metrics().refuse(util::metrics::Limit::http_per_ip);
 
   int retry_after = decision.retry_after_seconds < 1 ? 1 : decision.retry_after_seconds;
   auto response = problem_response(429, "rate_limited", status_title(429), "too many requests from this address");

@@ -39,7 +39,7 @@ struct Server::State {
   State(ServerOptions options, Router router)
       : workers(resolve_workers(options.worker_threads)),
         context(std::move(options), std::move(router), workers.get_executor()),
-        loops(context.options.io_threads),
+        loops(context.options.io_threads, context.options.loop_lag_probe),
         listener(loops, context) {}
 
   ~State() {

@@ -33,6 +33,9 @@ struct ServerOptions {
   int hsts_max_age_seconds = 31536000;
   /// Connections past this are accepted and closed at once.
   int max_connections = 10000;
+  /// How often each event loop measures its own lag (a timer's lateness) for /metrics;
+  /// zero turns the probe off.
+  std::chrono::milliseconds loop_lag_probe{500};
   /// Per-IP token buckets (key `http:ip:<address>`); null disables the limit. It is
   /// called for every request, so it should be this node's own in-process limiter: the
   /// limit is then per node (behind a balancer spreading a client over N nodes, N times it).

@@ -9,12 +9,28 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
+import fs from "node:fs";
+
+import {
+  CLUSTER_FAMILIES,
+  familyOf,
+  metricNamesIn,
+  parseMetrics,
+  valueOf,
+} from "../../integration/metric_families.mjs";
 import { assertConverged, assertNoEcho, describeMembers, report, startTraffic, useCluster } from "./fixture.mjs";
 import { newClientMsgId, sleep, waitUntil } from "./model.mjs";
 
 const ctx = useCluster({ nodes: 3 });
 
 const WEBSOCKET = { transports: ["websocket"] };
+
+/** One node's /metrics, parsed. */
+async function scrape(url) {
+  const res = await fetch(`${url}/metrics`);
+  assert.equal(res.status, 200);
+  return parseMetrics(await res.text());
+}
 
 /**
  * Six users in one group, plus 1:1 conversations between users 0-2, 1-3 and 4-5; user
@@ -157,6 +173,9 @@ describe("cluster faults under traffic", () => {
       conversations: [group.id],
     });
     for (let i = 1; i <= 3; i += 1) await a.send(group.id, `before the outage ${i}`);
+    const healthy = await scrape(cluster.node(1).url);
+    assert.equal(valueOf(healthy, "talkline_postgres_up"), 1, "postgres_up before the outage");
+    assert.equal(valueOf(healthy, "talkline_redis_up"), 1, "redis_up on a healthy cluster");
 
     await cluster.stopPostgres();
     const fromAlice = {
@@ -187,6 +206,9 @@ describe("cluster faults under traffic", () => {
     });
     assert.equal(overHttp.status, 503, `HTTP send with PostgreSQL down: ${overHttp.status} ${overHttp.text}`);
     assert.equal(overHttp.json?.code, "unavailable", overHttp.text);
+    const down = await scrape(cluster.node(1).url);
+    assert.equal(valueOf(down, "talkline_postgres_up"), 0, "postgres_up while PostgreSQL is stopped");
+    assert.ok(valueOf(down, "talkline_messages_refused_total", { reason: "unavailable" }) >= 1);
 
     await cluster.startPostgres();
     // The nodes reconnect to the store on their own; until then a retry may still be
@@ -232,6 +254,21 @@ describe("cluster faults under traffic", () => {
       `three before, two after the outage: ${JSON.stringify(history.map((m) => [m.seq, m.clientMsgId]))}`,
     );
     assert.deepEqual(new Set([stored.seq, storedBob.seq]), new Set([4, 5]));
+    const back = await scrape(cluster.node(1).url);
+    assert.equal(valueOf(back, "talkline_postgres_up"), 1, "postgres_up once PostgreSQL is back");
+    assert.ok(valueOf(back, "talkline_postgres_reconnects_total") >= 1, "the return counts as a reconnect");
+    // The families only a node on PostgreSQL and Redis serves, and every one the
+    // dashboard and the alerts query (the others are checked by the metrics test).
+    for (const [name, type] of Object.entries(CLUSTER_FAMILIES)) {
+      assert.equal(back.types[name], type, `${name} should be a ${type}`);
+    }
+    for (const file of ["deploy/grafana/dashboards/talkline.json", "deploy/prometheus/alerts.yml"]) {
+      const fromRepo = new URL(`../../../${file}`, import.meta.url);
+      assert.ok(fs.existsSync(fromRepo), file);
+      for (const name of metricNamesIn(fromRepo)) {
+        assert.ok(familyOf(back.types, name), `${file} queries ${name}, which a cluster node's /metrics lacks`);
+      }
+    }
     const summary = await assertConverged(ctx, [{ id: group.id, members: [a, b, c] }]);
     report(t, `${JSON.stringify(summary)}\n${describeMembers([a, b, c])}`);
     assertNoEcho([a, b, c]);

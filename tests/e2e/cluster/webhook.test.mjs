@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { after, describe, test } from "node:test";
 
+import { parseMetrics, sumOf } from "../../integration/metric_families.mjs";
 import { describeMembers, report, useCluster } from "./fixture.mjs";
 import { waitUntil } from "./model.mjs";
 
@@ -149,6 +150,26 @@ describe("offline notifications through the webhook", () => {
         `event ${eventId} refused once was never retried`,
       );
     }
+    // /metrics of the nodes together count every POST the receiver saw and every one it
+    // refused (a node counts an attempt once its answer is read, hence the wait).
+    let counted;
+    await waitUntil(
+      async () => {
+        const scrapes = await Promise.all(
+          cluster.nodeUrls.map(async (url) => parseMetrics(await (await fetch(`${url}/metrics`)).text())),
+        );
+        const total = (name) => scrapes.reduce((sum, scraped) => sum + sumOf(scraped, name), 0);
+        counted = {
+          attempts: total("talkline_webhook_attempts_total"),
+          failures: total("talkline_webhook_failures_total"),
+        };
+        return counted.attempts >= receiver.deliveries.length && counted.failures >= receiver.refused.size;
+      },
+      10_000,
+      () =>
+        `webhook counters ${JSON.stringify(counted)} for ${receiver.deliveries.length} POSTs, ` +
+        `${receiver.refused.size} refused`,
+    );
     report(
       t,
       `${expected.length} messages, ${receiver.deliveries.length} POSTs, ${receiver.attempts.size} events, ` +

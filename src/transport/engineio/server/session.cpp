@@ -7,6 +7,7 @@
 
 #include "transport/engineio/codec/payload.hpp"
 #include "transport/engineio/server/responses.hpp"
+#include "util/metrics/node_metrics.hpp"
 
 namespace talkline::transport::engineio {
 
@@ -263,6 +264,7 @@ void Session::on_packet(Packet packet) {
 
 void Session::run_websocket(std::shared_ptr<WebSocket> ws) {
   transport_ = Transport::websocket;
+  util::metrics::node_metrics().websocket_sessions.add(1);
   ws_ = std::move(ws);
   ws_->start(*this, shared_from_this());
   hand_outbox_to_websocket();
@@ -306,6 +308,7 @@ void Session::complete_upgrade() {
   upgrading_ = false;
   probed_ = false;
   transport_ = Transport::websocket;
+  util::metrics::node_metrics().websocket_sessions.add(1);
   ws_ = std::move(probe_);
   if (poll_waiting_) poll_wakeup_->cancel();  // the waiting GET gets a noop
   hand_outbox_to_websocket();
@@ -366,7 +369,10 @@ void Session::abandon() {
 }
 
 void Session::forget() {
-  if (auto forget = std::move(forget_)) forget(sid_);
+  auto forget = std::move(forget_);
+  if (!forget) return;
+  if (transport_ == Transport::websocket) util::metrics::node_metrics().websocket_sessions.add(-1);
+  forget(sid_);
 }
 
 void Session::finish(const std::string& reason, Ending ending) {
