@@ -225,13 +225,7 @@ Result<std::vector<std::string>> referenced_blob_keys(const std::string& path) {
   TL_TRY_ASSIGN(Statement query, db->prepare("SELECT blob_key FROM uploads"
                                              " UNION SELECT thumbnail_key FROM uploads WHERE thumbnail_key IS NOT NULL"
                                              " ORDER BY 1"));
-  std::vector<std::string> keys;
-  for (;;) {
-    TL_TRY_ASSIGN(bool has_row, query.step());
-    if (!has_row) break;
-    keys.push_back(query.text(0));
-  }
-  return keys;
+  return query.first_column_texts();
 }
 
 }  // namespace talkline::store::sqlite

@@ -82,6 +82,15 @@ Result<bool> Statement::step() {
   return error_for(rc);
 }
 
+Result<std::vector<std::string>> Statement::first_column_texts() {
+  std::vector<std::string> texts;
+  for (;;) {
+    TL_TRY_ASSIGN(bool has_row, step());
+    if (!has_row) return texts;
+    texts.push_back(text(0));
+  }
+}
+
 Result<void> Statement::run() {
   TL_TRY_ASSIGN(bool has_row, step());
   if (has_row) return Error::internal("sqlite: statement returned rows where none were expected");

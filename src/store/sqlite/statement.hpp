@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/row_reader.hpp"
 #include "util/result.hpp"
@@ -50,6 +51,8 @@ class Statement {
   Result<bool> step();
   /// Runs a statement that is not expected to return rows.
   Result<void> run();
+  /// Steps through every remaining row and returns its first column as text.
+  Result<std::vector<std::string>> first_column_texts();
 
   std::int64_t int64(int column) const;
   std::optional<std::int64_t> optional_int64(int column) const;

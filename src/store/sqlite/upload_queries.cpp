@@ -129,13 +129,7 @@ Result<std::vector<std::string>> list_blob_releases(Connection& db, const std::s
   TL_TRY_ASSIGN(Statement query,
                 db.prepare("SELECT blob_key FROM blob_releases WHERE blob_key > ? ORDER BY blob_key LIMIT ?"));
   query.bind_all(after_key, std::int64_t{limit});
-  std::vector<std::string> keys;
-  for (;;) {
-    TL_TRY_ASSIGN(bool has_row, query.step());
-    if (!has_row) break;
-    keys.push_back(query.text(0));
-  }
-  return keys;
+  return query.first_column_texts();
 }
 
 Result<void> forget_blob_releases(Connection& db, const std::vector<std::string>& blob_keys) {

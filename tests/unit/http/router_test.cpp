@@ -3,29 +3,16 @@
 
 #include <stdexcept>
 
+#include "route_probe.hpp"
 #include "transport/http/router.hpp"
 #include "transport/http/streamed_route.hpp"
 
 namespace talkline::transport::http {
 namespace {
 
-Handler answer(std::string text) {
-  return [text](Request&) { return Response::json(200, text); };
-}
-
-Request request_for(std::string method, std::string path) {
-  Request request;
-  request.method = std::move(method);
-  request.path = std::move(path);
-  return request;
-}
-
-// Runs the matched handler so a test can tell which route won.
-std::string winner(const Router& router, Request request) {
-  auto match = router.match(request);
-  if (match.outcome != Router::Outcome::matched) return "<none>";
-  return (*match.handler)(request).body;
-}
+using route_probe::answer;
+using route_probe::request_for;
+using route_probe::winner;
 
 TEST(Router, MatchesLiteralRoute) {
   Router router;
