@@ -19,20 +19,33 @@ export function setSignedOutHandler(handler) {
   onSignedOut = handler;
 }
 
-/** Gets a new access token with the refresh token; concurrent callers share one attempt. */
+// One refresh at a time across the user's tabs (Web Locks; a page without them, off a
+// secure origin, still shares one attempt among its own callers).
+function acrossTabs(work) {
+  return navigator.locks ? navigator.locks.request('talkline.refresh', work) : work();
+}
+
+/**
+ * Gets a new access token with the refresh token; concurrent callers share one attempt.
+ * A refresh token is good for one use: when another tab has used it meanwhile, its new
+ * tokens are already stored and are taken instead of refreshing again.
+ */
 export function refreshTokens() {
-  const session = getSession();
-  if (!session?.refreshToken) return Promise.resolve(false);
-  refreshing ??= fetch(`${BASE}/auth/refresh`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ refreshToken: session.refreshToken }),
+  const before = getSession();
+  if (!before?.refreshToken) return Promise.resolve(false);
+  refreshing ??= acrossTabs(async () => {
+    const session = getSession();
+    if (!session?.refreshToken) return false;
+    if (session.refreshToken !== before.refreshToken) return true;
+    const res = await fetch(`${BASE}/auth/refresh`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ refreshToken: session.refreshToken }),
+    });
+    if (!res.ok) return false;
+    saveSession(await res.json());
+    return true;
   })
-    .then(async (res) => {
-      if (!res.ok) return false;
-      saveSession(await res.json());
-      return true;
-    })
     .catch(() => false)
     .finally(() => {
       refreshing = null;

@@ -1,7 +1,7 @@
 // What a user does, as calls of the HTTP API and socket events; views call these and
 // render from state.
 import { api } from './api.js';
-import { applyChange, request, sendReceipt } from './socket.js';
+import { applyChange, request, requestUntilAnswered, sendReceipt } from './socket.js';
 import { changed, isLoaded, messagesOf, state, upsertConversation, upsertMessage } from './state.js';
 
 /** Loads the users behind these ids that are not known yet. */
@@ -85,10 +85,11 @@ export async function sendMessage(conversationId, body, attachmentIds = []) {
   const payload = { conversationId, clientMsgId, body };
   if (attachmentIds.length) payload.attachmentIds = attachmentIds;
   try {
-    // While offline the client holds the event and sends it on reconnect; a retry with
-    // the same clientMsgId is answered with the same message, never a second one.
-    const ack = await request('message:send', payload);
-    upsertMessage(ack.message);
+    // While offline the client holds the event and sends it on reconnect; an event whose
+    // ack was lost with the connection is sent again. A retry with the same clientMsgId
+    // is answered with the same message, never a second one.
+    const ack = await requestUntilAnswered('message:send', payload);
+    upsertMessage(ack.message, { own: true });
   } catch (error) {
     pending.failed = true;
     pending.error = error.message;
@@ -98,19 +99,19 @@ export async function sendMessage(conversationId, body, attachmentIds = []) {
 
 export async function editMessage(message, body) {
   const ack = await request('message:edit', { conversationId: message.conversationId, messageId: message.id, body });
-  applyChange(ack.change);
+  applyChange(ack.change, { own: true });
 }
 
 export async function deleteMessage(message) {
   const ack = await request('message:delete', { conversationId: message.conversationId, messageId: message.id });
-  applyChange(ack.change);
+  applyChange(ack.change, { own: true });
 }
 
 export async function toggleReaction(message, emoji) {
   const mine = state.myReactions.get(message.id) ?? new Set();
   const event = mine.has(emoji) ? 'reaction:remove' : 'reaction:add';
   const ack = await request(event, { conversationId: message.conversationId, messageId: message.id, emoji });
-  applyChange(ack.change);
+  applyChange(ack.change, { own: true });
 }
 
 /** The user with exactly this username (the search matches prefixes too). */

@@ -2,13 +2,17 @@
 const KEY = 'talkline.session';
 
 let current = null;
-try {
-  current = JSON.parse(localStorage.getItem(KEY));
-} catch {
-  current = null;
-}
 
+/**
+ * Read from localStorage every time: another tab of the same user may have refreshed the
+ * tokens, and a refresh token is good for one use only (reusing it ends the session).
+ */
 export function getSession() {
+  try {
+    current = JSON.parse(localStorage.getItem(KEY));
+  } catch {
+    current = null;
+  }
   return current;
 }
 

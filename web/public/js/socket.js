@@ -7,7 +7,9 @@ import {
   applyReceipt,
   changed,
   noteChange,
+  noteOwnChange,
   seenChange,
+  supersededChange,
   state,
   upsertConversation,
   upsertMessage,
@@ -23,16 +25,48 @@ export function setSocketHooks(next) {
   Object.assign(hooks, next);
 }
 
-/** An event with an ack; resolves to the ack's result, throws its error. */
-export async function request(event, payload) {
-  if (!socket) throw new Error('not connected');
-  const ack = await socket.emitWithAck(event, payload);
+// How long a send waits for its ack before it is sent again, and how often.
+const ACK_TIMEOUT_MS = 10000;
+const SEND_ATTEMPTS = 5;
+
+function answered(event, ack) {
   if (!ack?.ok) {
     const error = new Error(ack?.error?.message || `${event} failed`);
     error.code = ack?.error?.code;
     throw error;
   }
   return ack;
+}
+
+/** An event with an ack; resolves to the ack's result, throws its error. */
+export async function request(event, payload) {
+  if (!socket) throw new Error('not connected');
+  return answered(event, await socket.emitWithAck(event, payload));
+}
+
+function untilConnected() {
+  return socket?.connected ? Promise.resolve() : new Promise((resolve) => socket?.once('connect', resolve));
+}
+
+/**
+ * request() for an event the server makes idempotent (message:send, by clientMsgId): a
+ * packet that went out just before the connection dropped gets no ack, and the client
+ * does not send it again by itself, so it is sent again once connected. A repeat is
+ * answered with the message the first one stored.
+ */
+export async function requestUntilAnswered(event, payload) {
+  for (let attempt = 1; ; attempt++) {
+    if (!socket) throw new Error('not connected');
+    let ack;
+    try {
+      ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
+    } catch {
+      if (attempt >= SEND_ATTEMPTS) throw new Error('the server did not answer; try again');
+      await untilConnected();
+      continue;
+    }
+    return answered(event, ack);
+  }
 }
 
 /**
@@ -60,19 +94,27 @@ export function sendReceipt(type, conversationId, seq) {
   );
 }
 
-/** Applies a change-feed entry once, whichever way it arrived. */
-export function applyChange(change) {
-  if (seenChange(change.conversationId, change.changeSeq)) return;
-  upsertMessage(change.message);
-  noteChange(change.conversationId, change.changeSeq);
-  if (change.actorId === state.me?.id && (change.type === 'reacted' || change.type === 'unreacted')) {
-    const mine = state.myReactions.get(change.message.id) ?? new Set();
-    if (change.type === 'reacted') mine.add(change.emoji);
-    else mine.delete(change.emoji);
-    state.myReactions.set(change.message.id, mine);
+/**
+ * Applies a change-feed entry once, whichever way it arrived: from the ordered stream,
+ * or (`own`) from the ack of a change of mine, which can overtake the stream.
+ */
+export function applyChange(change, { own = false } = {}) {
+  if (!own && seenChange(change.conversationId, change.changeSeq)) return;
+  // A newer change of the same message may have come first: its snapshot already holds this one.
+  if (!supersededChange(change)) {
+    state.messageVersions.set(change.message.id, change.changeSeq);
+    upsertMessage(change.message, { own });
+    if (change.actorId === state.me?.id && (change.type === 'reacted' || change.type === 'unreacted')) {
+      const mine = state.myReactions.get(change.message.id) ?? new Set();
+      if (change.type === 'reacted') mine.add(change.emoji);
+      else mine.delete(change.emoji);
+      state.myReactions.set(change.message.id, mine);
+    }
+    const conversation = state.conversations.get(change.conversationId);
+    if (conversation?.lastMessage?.id === change.message.id) conversation.lastMessage = change.message;
   }
-  const conversation = state.conversations.get(change.conversationId);
-  if (conversation?.lastMessage?.id === change.message.id) conversation.lastMessage = change.message;
+  if (own) noteOwnChange(change.conversationId, change.changeSeq);
+  else noteChange(change.conversationId, change.changeSeq);
   sendReceipt('delivered', change.conversationId, receiptSeqs.get(`delivered:${change.conversationId}`)?.seq ?? 0);
   changed();
 }

@@ -2,6 +2,12 @@
 // typing. Every change of a message arrives as the message as it is now (a live event,
 // an ack, a catch-up page or the change feed), so one upsert by seq applies them all,
 // and a conversation's highest changeSeq says what has been applied already.
+//
+// That mark moves only with what arrives in the server's ordered stream (live events,
+// catch-up, sync) or is contiguous with it: an ack of my own change can come before
+// events numbered below it (a send right after a reconnect is answered before catch-up
+// has pushed what was missed), and raising the mark then would drop those events as
+// seen. So my own changes wait in ownChanges until the stream reaches them.
 const listeners = new Set();
 
 export const state = {
@@ -9,7 +15,9 @@ export const state = {
   conversations: new Map(), // id → conversation summary
   messages: new Map(), // conversation id → Map(seq → message), plus pending sends under their clientMsgId
   older: new Map(), // conversation id → cursor of the next older page, or null when none
-  lastChange: new Map(), // conversation id → highest changeSeq applied
+  lastChange: new Map(), // conversation id → highest changeSeq applied, with every one below it
+  ownChanges: new Map(), // conversation id → Set of my acked changeSeqs above lastChange
+  messageVersions: new Map(), // message id → changeSeq of the newest change applied to it
   myReactions: new Map(), // message id → Set of my emoji
   users: new Map(), // id → user
   presence: new Map(), // user id → 'online' | 'offline'
@@ -56,7 +64,10 @@ export function isLoaded(conversationId) {
  * Stores a message from the server (replacing the pending send with its clientMsgId) when
  * its conversation's history is loaded; always updates the conversation's summary.
  */
-export function upsertMessage(message) {
+export function upsertMessage(message, { own = false } = {}) {
+  if ((state.messageVersions.get(message.id) ?? 0) < message.changeSeq) {
+    state.messageVersions.set(message.id, message.changeSeq);
+  }
   if (isLoaded(message.conversationId)) {
     const map = messagesOf(message.conversationId);
     if (message.clientMsgId && message.senderId === state.me?.id) map.delete(`pending:${message.clientMsgId}`);
@@ -68,12 +79,38 @@ export function upsertMessage(message) {
     conversation.lastMessage = message;
     conversation.lastActivityAt = message.createdAt;
   }
-  noteChange(message.conversationId, message.changeSeq);
+  if (own) noteOwnChange(message.conversationId, message.changeSeq);
+  else noteChange(message.conversationId, message.changeSeq);
 }
 
+/** A change that came in the server's ordered stream (or a snapshot read over HTTP). */
 export function noteChange(conversationId, changeSeq) {
   if (typeof changeSeq !== 'number') return;
   if (changeSeq > (state.lastChange.get(conversationId) ?? 0)) state.lastChange.set(conversationId, changeSeq);
+  absorbOwnChanges(conversationId);
+}
+
+/** A change of mine, known from its ack: it counts once the stream has reached it. */
+export function noteOwnChange(conversationId, changeSeq) {
+  if (typeof changeSeq !== 'number' || changeSeq <= (state.lastChange.get(conversationId) ?? 0)) return;
+  const own = state.ownChanges.get(conversationId) ?? new Set();
+  own.add(changeSeq);
+  state.ownChanges.set(conversationId, own);
+  absorbOwnChanges(conversationId);
+}
+
+function absorbOwnChanges(conversationId) {
+  const own = state.ownChanges.get(conversationId);
+  if (!own) return;
+  let last = state.lastChange.get(conversationId) ?? 0;
+  while (own.delete(last + 1)) last += 1;
+  for (const seq of own) if (seq <= last) own.delete(seq);
+  state.lastChange.set(conversationId, last);
+}
+
+/** Whether a change is older than what is shown of its message already. */
+export function supersededChange(change) {
+  return change.changeSeq <= (state.messageVersions.get(change.message.id) ?? 0);
 }
 
 /** Whether a change at changeSeq was applied already (events may repeat after a reconnect). */
