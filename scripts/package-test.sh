@@ -46,6 +46,18 @@ for script in postinst prerm postrm; do
   sh -n "$work/control/$script" || fail "$script is not valid sh"
 done
 grep -q 'adduser --system' "$work/control/postinst" || fail "postinst does not create the system user"
+# Enabling survives remove-then-reinstall: postinst enables on a first install only, so
+# nothing before a purge may disable the unit, and purge drops the link itself.
+grep -q 'if \[ -z "\$2" \]; then' "$work/control/postinst" || fail "postinst does not enable only on a first install"
+grep -q 'systemctl enable talkline.service' "$work/control/postinst" || fail "postinst does not enable the unit"
+if cat "$work/control/prerm" "$work/control/postrm" | grep -v '^ *#' | grep -q 'systemctl disable'; then
+  fail "prerm or postrm disables the unit: a reinstall after a remove would leave it disabled"
+fi
+sed -n '/"\$1" = "purge"/,/^fi/p' "$work/control/postrm" |
+  grep -q 'rm -f /etc/systemd/system/multi-user.target.wants/talkline.service' ||
+  fail "postrm does not drop the enablement link on purge"
+grep -q '^WantedBy=multi-user.target$' deploy/systemd/talkline.service ||
+  fail "the unit's WantedBy changed: postrm's enablement link must follow it"
 [[ "$(cat "$work/control/conffiles")" == "/etc/talkline/talkline.env" ]] || fail "conffiles: $(cat "$work/control/conffiles")"
 
 # --- files ---

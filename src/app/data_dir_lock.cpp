@@ -19,9 +19,10 @@ Result<DataDirLock> DataDirLock::take(const std::string& data_dir, Mode mode) {
     const int error = errno;
     ::close(fd);
     if (error == EWOULDBLOCK) {
-      return Error::conflict(mode == Mode::shared ? "the data dir " + data_dir + " is being restored"
-                                                  : "a server (or another admin command) is using the data dir " +
-                                                        data_dir + ": stop it first");
+      return Error::conflict(mode == Mode::shared
+                                 ? "the data dir " + data_dir + " is being restored"
+                                 : "a server (or admin create, or another restore) is using the data dir " + data_dir +
+                                       ": stop it first");
     }
     return Error::unavailable("cannot lock " + path + ": " + std::strerror(error));
   }

@@ -7,9 +7,11 @@
 namespace talkline::app {
 
 /// An advisory lock (flock) on `<data dir>/talkline.lock` that says "a process has this
-/// data dir's SQLite store open". Every process that opens the store holds it shared
-/// (a server, `admin create`), so they coexist; `admin restore` needs it exclusive, so
-/// it never replaces a database under a running server. SQLite's own locks cannot say
+/// data dir's SQLite store open". Every process that opens the store to write holds it
+/// shared (a server, `admin create`), so they coexist; `admin restore` needs it
+/// exclusive, so it never replaces a database under a running server. `admin backup`
+/// takes none: it only reads, beside a live server, and a restore that replaces the
+/// files meanwhile leaves the ones it has open untouched. SQLite's own locks cannot say
 /// this: a WAL database keeps no lock between transactions that another process can test.
 ///
 /// The kernel drops the lock when the process ends, however it ends (kill -9 included).

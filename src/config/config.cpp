@@ -723,7 +723,7 @@ const std::vector<Setting>& settings() {
       {"web-max-age-seconds", kWeb, "How long browsers may reuse a served non-HTML file without asking again",
        [](const Config& c) { return number(c.web_max_age_seconds); },
        [](Config& c, const std::string& v) { return set_integer(c.web_max_age_seconds, v, 0, 31536000); }},
-      {"web-max-file-bytes", kWeb, "Largest file served from those directories (each answer is read whole); larger ones are a 404",
+      {"web-max-file-bytes", kWeb, "Largest file served from those directories (files over 64 KiB stream from disk); larger ones are a 404",
        [](const Config& c) { return number(c.web_max_file_bytes); },
        [](Config& c, const std::string& v) { return set_integer(c.web_max_file_bytes, v, 1, 1LL << 30); }},
 

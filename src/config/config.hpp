@@ -151,7 +151,7 @@ struct Config {
   std::string web_dir = "web/public";        // served at /
   std::string api_docs_dir = "web/api-docs";  // served at /api/v1/docs/
   int web_max_age_seconds = 300;              // browser cache of the non-HTML files
-  std::uint64_t web_max_file_bytes = 16U << 20;  // larger files are not served (read whole per request)
+  std::uint64_t web_max_file_bytes = 16U << 20;  // larger files are not served (over 64 KiB they stream)
 
   // logging
   std::string log_level = "info";

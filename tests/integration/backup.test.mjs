@@ -186,13 +186,23 @@ describe('admin backup and restore', () => {
     }
   });
 
-  it('refuses a backup from a newer schema, a damaged file, and an existing backup file', async () => {
+  it('refuses a backup from a newer schema, a damaged file, an existing backup file, and the live store as destination', async () => {
     const backupFile = path.join(work, 'second.db');
     assert.equal((await admin(server.dataDir, 'backup', backupFile)).code, 0);
     const exists = await admin(server.dataDir, 'backup', backupFile);
     assert.equal(exists.code, 1);
     assert.match(exists.stderr, /already exists \(--force replaces it\)/);
     assert.equal((await admin(server.dataDir, 'backup', backupFile, '--force')).code, 0);
+
+    // Never over the live store or the files SQLite keeps beside it, --force or not.
+    for (const name of ['talkline.db', 'talkline.db-wal', 'talkline.db-shm', 'talkline.db.copy']) {
+      const live = await admin(server.dataDir, 'backup', path.join(server.dataDir, name), '--force');
+      assert.equal(live.code, 1, name);
+      assert.match(live.stderr, /cannot back up into .*write the backup outside the data dir/, name);
+    }
+    assert.ok(!fs.existsSync(path.join(server.dataDir, 'talkline.db.copy')));
+    const stillServing = await api(server.baseUrl).get('/healthz');
+    assert.equal(stillServing.status, 200);
 
     const future = path.join(work, 'future.db');
     fs.copyFileSync(backupFile, future);

@@ -1,7 +1,7 @@
 // The web client's files at / and Swagger UI at /api/v1/docs/: content types, caching
 // (ETag, 304, Cache-Control), the security headers, strict path handling (traversal,
 // encoded traversal, dotfiles, symbolic links out of the directory, files over the size
-// limit), API routes winning over files, and the off switch.
+// limit), files large enough to stream, API routes winning over files, and the off switch.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -43,6 +43,25 @@ function rawGet(baseUrl, target, { method = 'GET', headers = {} } = {}) {
   });
 }
 
+// Over the size from which a file streams (64 KiB), and not a whole number of chunks.
+const largeBundle = Buffer.from(
+  Array.from({ length: 5 * 65536 + 123 }, (_, i) => (i * 31 + (i >> 8)) & 0xff),
+);
+
+// The raw bytes of an answer, to compare a binary body exactly.
+function rawBytes(baseUrl, target, { method = 'GET', headers = {} } = {}) {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ hostname, port, path: target, method, headers, agent: false }, (res) => {
+      const chunks = [];
+      res.on('data', (chunk) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function makeSite() {
   const root = makeTempDir('talkline-web-');
   const site = path.join(root, 'site');
@@ -53,6 +72,7 @@ function makeSite() {
   fs.writeFileSync(path.join(site, 'logo.PNG'), Buffer.from([0x89, 0x50, 0x4e, 0x47]));
   fs.writeFileSync(path.join(site, 'notes.unknownext'), 'x');
   fs.writeFileSync(path.join(site, 'huge.bin'), Buffer.alloc((4 << 20) + 1));
+  fs.writeFileSync(path.join(site, 'js', 'bundle.js'), largeBundle);
   fs.writeFileSync(path.join(site, '.env'), 'TALKLINE_JWT_SECRET=do-not-serve');
   fs.mkdirSync(path.join(site, '.git'));
   fs.writeFileSync(path.join(site, '.git', 'config'), 'secret');
@@ -127,6 +147,31 @@ describe('web client files at /', () => {
     assert.equal(head.status, 200);
     assert.equal(head.text, '');
     assert.equal(head.headers['content-length'], String('export const x = 1;'.length));
+  });
+
+  test('a file over 64 KiB streams byte-exact, with the same headers, 304 and HEAD as a small one', async () => {
+    const res = await rawBytes(server.baseUrl, '/js/bundle.js');
+    assert.equal(res.status, 200);
+    assert.equal(res.headers['content-length'], String(largeBundle.length));
+    assert.equal(res.headers['transfer-encoding'], undefined);
+    assert.ok(res.body.equals(largeBundle), 'the body is the file, byte for byte');
+    assert.equal(res.headers['content-type'], 'text/javascript; charset=utf-8');
+    assert.equal(res.headers['cache-control'], 'public, max-age=300');
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    assert.match(res.headers['content-security-policy'], /script-src 'self';/);
+    assert.match(res.headers.etag, /^"[^"]+"$/);
+
+    const head = await rawBytes(server.baseUrl, '/js/bundle.js', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    assert.equal(head.headers['content-length'], String(largeBundle.length));
+    assert.equal(head.headers.etag, res.headers.etag);
+    assert.equal(head.headers['content-type'], res.headers['content-type']);
+
+    const again = await rawBytes(server.baseUrl, '/js/bundle.js', { headers: { 'If-None-Match': res.headers.etag } });
+    assert.equal(again.status, 304);
+    assert.equal(again.body.length, 0);
+    assert.equal(again.headers.etag, res.headers.etag);
   });
 
   test('traversal, encoded traversal, dotfiles and links out of the directory are 404 problems', async () => {

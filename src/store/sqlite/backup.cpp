@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -108,6 +109,31 @@ Result<BackupSummary> backup_into(const std::string& source_path, const std::str
   return copied;
 }
 
+// Why `destination` may not take a backup of `source`, or nullopt when it may. The copy
+// is renamed over the destination, so the live store itself, or a file SQLite keeps
+// beside it (talkline.db-wal, -shm, -journal) or any other talkline.db* name in its
+// directory, would be replaced under a running server and the store corrupted.
+std::optional<std::string> refused_destination(const fs::path& source, const fs::path& destination) {
+  std::error_code ec;
+  if (fs::exists(destination, ec) && fs::equivalent(source, destination, ec)) {
+    return destination.string() + ", the store being backed up";
+  }
+  // Links resolved, so another spelling of the data dir is recognised too.
+  auto resolved = [](const fs::path& path) {
+    std::error_code failed;
+    fs::path canonical = fs::weakly_canonical(path, failed);
+    return failed ? fs::absolute(path, failed).lexically_normal() : canonical;
+  };
+  const fs::path store = resolved(source);
+  const fs::path target = resolved(destination);
+  if (target == store) return destination.string() + ", the store being backed up";
+  if (target.parent_path() == store.parent_path() &&
+      target.filename().string().starts_with(store.filename().string())) {
+    return destination.string() + ", which is named like the store's own files (" + store.filename().string() + "*)";
+  }
+  return std::nullopt;
+}
+
 void remove_quietly(const fs::path& path) {
   std::error_code ec;
   fs::remove(path, ec);
@@ -128,6 +154,10 @@ Result<BackupSummary> backup_database(const std::string& source, const std::stri
                                       const BackupOptions& options) {
   std::error_code ec;
   if (!fs::is_regular_file(source, ec)) return Error::not_found("database " + source);
+  if (auto refused = refused_destination(source, destination)) {
+    std::string message = "cannot back up into " + *refused + ": write the backup outside the data dir";
+    return Error{ErrorCode::invalid_argument, std::move(message), {}, 0};
+  }
   if (!options.replace && fs::exists(destination, ec)) return Error::conflict(destination + " already exists");
   const fs::path part = destination + ".part";
   remove_quietly(part);

@@ -47,9 +47,12 @@ struct BackupSummary {
 /// the file changed under it. The copy is switched to journal_mode=DELETE, so the
 /// backup is one self-contained file, then checked like check_database().
 ///
-/// Fails with not_found when `source` does not exist, conflict when `destination`
-/// does (unless `replace`), and unavailable when the disk or a lock held too long stops the copy. A
-/// failed backup leaves no file at `destination`.
+/// Fails with not_found when `source` does not exist, invalid_argument when
+/// `destination` is `source` (by any path or link) or a file beside it whose name starts
+/// with the source's (its -wal, -shm, -journal: replacing one would corrupt a running
+/// server's store; `replace` does not override this), conflict when `destination` exists
+/// (unless `replace`), and unavailable when the disk or a lock held too long stops the
+/// copy. A failed backup leaves no file at `destination`.
 Result<BackupSummary> backup_database(const std::string& source, const std::string& destination,
                                       const BackupOptions& options);
 

@@ -1,7 +1,12 @@
 #include "transport/http/static_site.hpp"
 
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
 #include <system_error>
 
 #include "transport/http/entity_tag.hpp"
@@ -35,6 +40,51 @@ bool is_within(const fs::path& root, const fs::path& path) {
 }
 
 bool is_html(std::string_view content_type) { return content_type.starts_with("text/html"); }
+
+// Up to this size a file goes out as one body; above it, it streams through a buffer of
+// this size, so a slow client holds at most this much of it in the server (plus what the
+// connection queues) however large the file.
+constexpr std::uintmax_t kChunkBytes = 64U << 10;
+
+// A descriptor shared with a streamed answer's producer: the file stays open until its
+// last byte is sent, and a release that replaces the file (a rename) meanwhile does not
+// change what this answer sends.
+class OpenFile {
+ public:
+  explicit OpenFile(int fd) : fd_(fd) {}
+  ~OpenFile() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  OpenFile(const OpenFile&) = delete;
+  OpenFile& operator=(const OpenFile&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+// Fills `out` from `offset`; false when the file ends first or a read fails.
+bool read_exactly(int fd, std::uint64_t offset, char* out, std::size_t length) {
+  std::size_t done = 0;
+  while (done < length) {
+    const ssize_t got = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return false;
+    done += static_cast<std::size_t>(got);
+  }
+  return true;
+}
+
+// Opens `file` and returns it only when it still has `size` bytes: a file rewritten since
+// it was looked at is missed once rather than sent half-new.
+std::shared_ptr<OpenFile> open_sized(const fs::path& file, std::uintmax_t size) {
+  auto open = std::make_shared<OpenFile>(::open(file.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat info {};
+  if (open->fd() < 0 || ::fstat(open->fd(), &info) != 0 || static_cast<std::uintmax_t>(info.st_size) != size) {
+    return nullptr;
+  }
+  return open;
+}
 
 }  // namespace
 
@@ -93,10 +143,25 @@ Response StaticSite::serve(const Request& request) const {
     // Only the length goes on the wire; the producer of a HEAD answer never runs.
     response = Response::streamed(200, size, [](const BodySink&) { return false; });
   } else {
-    std::ifstream in(file, std::ios::binary);
-    response.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    // A file rewritten since it was looked at is missed once rather than sent half-new.
-    if (in.bad() || response.body.size() != size) return not_found(request);
+    auto open = open_sized(file, size);
+    if (!open) return not_found(request);
+    if (size <= kChunkBytes) {
+      response.body.resize(static_cast<std::size_t>(size));
+      if (!read_exactly(open->fd(), 0, response.body.data(), response.body.size())) return not_found(request);
+    } else {
+      // A file cut short in place after the header went out fails the producer, which
+      // closes the connection: the client sees an unfinished answer, not a finished one.
+      response = Response::streamed(200, size, [open = std::move(open), size](const BodySink& sink) {
+        std::string buffer(static_cast<std::size_t>(kChunkBytes), '\0');
+        for (std::uint64_t sent = 0; sent < size;) {
+          const auto length = static_cast<std::size_t>(std::min<std::uint64_t>(size - sent, buffer.size()));
+          if (!read_exactly(open->fd(), sent, buffer.data(), length)) return false;
+          if (!sink(std::string_view(buffer.data(), length))) return false;
+          sent += length;
+        }
+        return true;
+      });
+    }
   }
   response.status = 200;
   response.headers.set("Content-Type", std::string(content_type));

@@ -17,7 +17,9 @@ namespace talkline::transport::http {
 /// picked up on the next load, and `max-age` for everything else, and the configured
 /// Content-Security-Policy. A path that may not name a file (static_path.hpp), a file
 /// that is missing, a directory, or a symbolic link leading out of the directory is a
-/// 404 problem, the same as for any unknown URL.
+/// 404 problem, the same as for any unknown URL. A file of up to 64 KiB is read whole
+/// into the answer; a larger one streams from disk through a 64 KiB buffer while the
+/// client reads it, so a slow client never holds a whole large file in memory.
 ///
 /// Thread-safety: immutable after open(); serve() runs on any worker thread at once.
 class StaticSite {
@@ -27,8 +29,9 @@ class StaticSite {
     std::string prefix;  // the URL prefix, ending in '/'
     int max_age_seconds = 300;
     std::string content_security_policy;
-    /// Largest file served; bigger ones are a 404. Each answer is read whole into
-    /// memory, which suits a site of small files (Swagger UI's largest is about 1.5 MB).
+    /// Largest file served; bigger ones are a 404. Large files stream, so this bounds
+    /// what the site may send, not the memory an answer takes: the directories hold a
+    /// web client and Swagger UI (whose largest file is about 1.5 MB), not downloads.
     std::uintmax_t max_file_bytes = 16U << 20;
   };
 

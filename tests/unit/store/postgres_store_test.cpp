@@ -18,6 +18,7 @@
 #include "store/postgres/message_queries.hpp"
 #include "store/postgres/migrations.hpp"
 #include "support/postgres_server.hpp"
+#include "util/metrics/node_metrics.hpp"
 
 namespace talkline::store::postgres {
 namespace {
@@ -471,6 +472,44 @@ TEST_F(PostgresStoreTest, BatchCallNumbersTheFeedAfterEditsAndRecognisesRetriesO
   std::vector<model::Seq> feed;
   for (const auto& change : must(store->change_list(group, 0, 100))) feed.push_back(change.change_seq);
   EXPECT_EQ(feed, (std::vector<model::Seq>{1, 2, 3, 4, 5}));
+}
+
+// The commit metrics mean what they mean on SQLite: one observation per transaction the
+// append writer committed, grouped sends or a change, sweep batch or send with
+// attachments alone, and none for a transaction that failed.
+TEST_F(PostgresStoreTest, CommitMetricsCountEveryCommittedTransactionAndNoFailedOne) {
+  auto store = open_store(fresh_url("commit_metrics"));
+  model::User alice = add_user(*store, "alice");
+  model::Id group = must(store->conversation_create_group({next_id_++, "g", alice.id, {}, 1500})).id;
+  const auto& metrics = util::metrics::node_metrics().store;
+  auto commits = [&] { return metrics.commit_duration.snapshot().count; };
+  auto jobs = [&] { return metrics.commit_batch.snapshot().sum; };
+  auto started = std::make_pair(commits(), jobs());
+  auto since_start = [&] { return std::make_pair(commits() - started.first, jobs() - started.second); };
+
+  model::Message sent = must(store->message_insert(new_message(group, alice.id, "one", "hello"))).message;
+  EXPECT_EQ(since_start(), std::make_pair(std::uint64_t{1}, std::uint64_t{1})) << "a send";
+
+  model::MessageChange edit;
+  edit.kind = model::ChangeKind::edited;
+  edit.conversation_id = group;
+  edit.message_id = sent.id;
+  edit.actor_id = alice.id;
+  edit.body = "edited";
+  edit.at = 3000;
+  must(store->message_change(edit));
+  EXPECT_EQ(since_start(), std::make_pair(std::uint64_t{2}, std::uint64_t{2})) << "an edit commits alone";
+
+  must(store->message_expire({group, 10'000'000, 1000, 100}));
+  EXPECT_EQ(since_start(), std::make_pair(std::uint64_t{3}, std::uint64_t{3})) << "a sweep batch commits alone";
+
+  started = std::make_pair(commits(), jobs());
+  model::NewMessage taken_id = new_message(group, alice.id, "two", "reuses an id");
+  taken_id.id = sent.id;  // the statement fails, so the group's transaction rolls back
+  EXPECT_FALSE(store->message_insert(taken_id).ok());
+  edit.message_id = sent.id + 1000;
+  EXPECT_FALSE(store->message_change(edit).ok());
+  EXPECT_EQ(since_start(), std::make_pair(std::uint64_t{0}, std::uint64_t{0})) << "failed transactions are not commits";
 }
 
 // Two nodes editing, deleting and sending in one conversation at once, with two changers

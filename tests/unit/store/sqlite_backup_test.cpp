@@ -96,6 +96,37 @@ TEST(SqliteBackup, RefusesAnExistingDestinationUnlessAskedToReplaceIt) {
   EXPECT_EQ(count_rows(dir.file("copy.db"), "filler"), 10);
 }
 
+TEST(SqliteBackup, RefusesToWriteOverTheLiveStoreOrTheFilesBesideItEvenWhenAskedToReplace) {
+  TempDir dir;
+  const std::string source = make_store(dir, "talkline.db", 10);
+  auto server = std::move(Connection::open(source, Connection::Mode::read_write, 5000)).value();
+  ASSERT_TRUE(server->exec("PRAGMA journal_mode = WAL").ok());
+  ASSERT_TRUE(server->exec("INSERT INTO filler (payload) VALUES ('in the wal')").ok());
+  ASSERT_TRUE(fs::exists(source + "-wal"));
+  fs::create_directory(dir.file("sub"));
+  fs::create_symlink(source, dir.file("link.db"));
+  fs::create_directory_symlink(dir.path(), dir.file("data-link"));
+
+  BackupOptions replace;
+  replace.replace = true;
+  for (const std::string& destination :
+       {source, dir.file("sub/../talkline.db"), dir.file("link.db"), dir.file("data-link/talkline.db"), source + "-wal",
+        source + "-shm", source + "-journal", source + ".bak"}) {
+    auto refused = backup_database(source, destination, replace);
+    ASSERT_FALSE(refused.ok()) << destination;
+    EXPECT_EQ(refused.error().code, ErrorCode::invalid_argument) << destination;
+    EXPECT_NE(refused.error().message.find("outside the data dir"), std::string::npos) << refused.error().message;
+  }
+  EXPECT_TRUE(fs::is_symlink(dir.file("link.db")));
+  EXPECT_FALSE(fs::exists(source + ".bak"));
+  EXPECT_TRUE(check_database(source, newest_schema_version()).ok());
+  EXPECT_EQ(count_rows(source, "filler"), 11);
+
+  ASSERT_TRUE(backup_database(source, dir.file("sub/talkline.db"), replace).ok())
+      << "the same name elsewhere is an ordinary destination";
+  EXPECT_EQ(count_rows(dir.file("sub/talkline.db"), "filler"), 11);
+}
+
 TEST(SqliteBackup, MissingSourceIsNotFoundAndLeavesNothing) {
   TempDir dir;
   auto missing = backup_database(dir.file("nothing.db"), dir.file("copy.db"), {});
