@@ -24,9 +24,14 @@ async function send(page, text) {
   await byBody(page, text).locator('.status', { hasText: /Sent|Delivered|Read/ }).waitFor();
 }
 
+// Opened from the keyboard, as the panel is meant to be usable without a pointer.
 async function openSettings(page) {
   const panel = page.locator('#conversation-settings');
-  if (!(await panel.evaluate((details) => details.open))) await panel.locator('summary').click();
+  if (!(await panel.evaluate((details) => details.open))) {
+    await panel.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    await panel.locator('.settings-body').waitFor();
+  }
   return panel;
 }
 
@@ -61,6 +66,10 @@ test('replies, pins, group management and the profile', async () => {
     await original.getByRole('button', { name: 'Reply to this message' }).click();
     await bob.locator('#reply-bar', { hasText: 'Replying to alice: Where shall we go?' }).waitFor();
     await bob.getByRole('button', { name: 'Cancel the reply' }).click();
+    await bob.locator('#reply-bar').waitFor({ state: 'hidden' });
+    await original.getByRole('button', { name: 'Reply to this message' }).click();
+    await bob.locator('#reply-bar').waitFor();
+    await bob.keyboard.press('Escape');
     await bob.locator('#reply-bar').waitFor({ state: 'hidden' });
     await original.getByRole('button', { name: 'Reply to this message' }).click();
     await send(bob, 'The mountains');

@@ -11,7 +11,7 @@ import { bindComposer } from './views/composer.js';
 import { bindConversation, renderConversation } from './views/conversation_view.js';
 import { bindGroupSettings } from './views/group_settings.js';
 import { ui } from './views/message_item.js';
-import { bindProfileForm, renderMe } from './views/profile_form.js';
+import { bindProfileForm, renderMe, resetProfileForm } from './views/profile_form.js';
 import { bindReplyBar } from './views/reply_bar.js';
 import { bindSidebar, renderSidebar } from './views/sidebar.js';
 
@@ -96,6 +96,7 @@ function signOut(note = '') {
   clearSession();
   reset();
   ui.editing = ui.reacting = ui.confirmDelete = ui.replyTo = null;
+  resetProfileForm();
   document.body.classList.remove('show-chat');
   changed();
   showAuth(startChat, note);

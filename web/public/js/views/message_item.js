@@ -89,7 +89,7 @@ function reactionsOf(message) {
       'aria-pressed': String(mine.has(r.emoji)),
       'aria-label': `${r.emoji} ${r.count}${mine.has(r.emoji) ? ', yours: remove' : ': add yours'}`,
       text: `${r.emoji} ${r.count}`,
-      onclick: () => toggleReaction(message, r.emoji),
+      onclick: () => reporting(() => toggleReaction(message, r.emoji)),
     }),
   );
   const picker =
@@ -105,7 +105,7 @@ function reactionsOf(message) {
               'aria-label': `React with ${emoji}`,
               onclick: () => {
                 ui.reacting = null;
-                toggleReaction(message, emoji);
+                reporting(() => toggleReaction(message, emoji));
               },
             }),
           ),

@@ -24,6 +24,13 @@ function fill() {
   $('profile-note').textContent = '';
 }
 
+/** Forgets what was typed and closes the form, for the next user to sign in. */
+export function resetProfileForm() {
+  edited = false;
+  $('profile').open = false;
+  $('profile-form').reset();
+}
+
 export function bindProfileForm() {
   // The toggle event comes a task after the click: typing may have begun already.
   $('profile').addEventListener('toggle', () => {
