@@ -3,109 +3,22 @@
 // and the read receipt; one goes offline while the other sends and catches up when back;
 // then an image, an edit, a delete, a reaction and a search.
 //
-// Every step leaves a screenshot in a temporary directory; when the test fails they are
-// copied to build/browser-artifacts/ and the path is printed. With
+// Every step leaves a screenshot (tests/browser/helpers.mjs). With
 // TALKLINE_SCREENSHOT=docs/web-client.png the chat in progress is also written there
 // (how the README's picture is made).
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
-import { startServer } from '../integration/harness.mjs';
+import { browserSuite, message, repoRoot, STEP_TIMEOUT_MS } from './helpers.mjs';
 import { makePng } from './png.mjs';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const STEP_TIMEOUT_MS = 10_000;
-const PASSWORD = 'correct horse battery';
-
-let server;
-let browser;
-let shotsDir;
-let shotCount = 0;
-let failed = false;
-const pages = {};
-
-async function shoot(name) {
-  shotCount += 1;
-  for (const [who, page] of Object.entries(pages)) {
-    await page.screenshot({ path: path.join(shotsDir, `${String(shotCount).padStart(2, '0')}-${name}-${who}.png`) });
-  }
-}
-
-// Runs one step; a failure marks the run so the screenshots are kept.
-async function step(name, body) {
-  try {
-    await body();
-    await shoot(name);
-  } catch (error) {
-    failed = true;
-    await shoot(`${name}-FAILED`).catch(() => {});
-    throw new Error(`step "${name}": ${error.message}`, { cause: error });
-  }
-}
-
-async function openUser(context, username) {
-  const page = await context.newPage();
-  page.setDefaultTimeout(STEP_TIMEOUT_MS);
-  page.on('pageerror', (error) => console.error(`[${username}] page error: ${error.message}`));
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') console.error(`[${username}] console: ${msg.text()}`);
-  });
-  await page.goto(server.baseUrl);
-  await page.getByLabel('Username', { exact: true }).fill(username);
-  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.locator('#chat-screen').waitFor({ state: 'visible' });
-  return page;
-}
-
-function message(page, text) {
-  return page.locator('#messages .message', { hasText: text });
-}
-
-before(async () => {
-  shotsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'talkline-browser-'));
-  server = await startServer({
-    env: {
-      TALKLINE_WEB_DIR: path.join(repoRoot, 'web/public'),
-      TALKLINE_API_DOCS_DIR: path.join(repoRoot, 'web/api-docs'),
-    },
-  });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_BIN || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.dispose();
-  if (failed) {
-    const kept = path.join(repoRoot, 'build', 'browser-artifacts', path.basename(shotsDir));
-    fs.mkdirSync(path.dirname(kept), { recursive: true });
-    fs.cpSync(shotsDir, kept, { recursive: true });
-    console.error(`browser test failed: screenshots of every step are in ${kept}`);
-  }
-  fs.rmSync(shotsDir, { recursive: true, force: true });
-});
+const suite = browserSuite();
+const { step, openUser, pages } = suite;
 
 test('two people chat in the web client', async () => {
-  const aliceContext = await browser.newContext({ viewport: { width: 1180, height: 760 } });
-  const bobContext = await browser.newContext({ viewport: { width: 1180, height: 760 } });
+  const aliceContext = await suite.browser.newContext({ viewport: { width: 1180, height: 760 } });
+  const bobContext = await suite.browser.newContext({ viewport: { width: 1180, height: 760 } });
   let alice;
   let bob;
 
@@ -162,7 +75,7 @@ test('two people chat in the web client', async () => {
   await step('edit', async () => {
     await message(alice, 'Lunch at noon').getByRole('button', { name: 'Edit this message' }).click();
     await alice.getByLabel('Edit message').fill('Hi Bob! Lunch at one?');
-    await alice.getByRole('button', { name: 'Save' }).click();
+    await alice.locator('form.edit').getByRole('button', { name: 'Save' }).click();
     await message(bob, 'Lunch at one?').locator('.edited').waitFor();
   });
 
@@ -230,7 +143,7 @@ test('two people chat in the web client', async () => {
   await step('phone-layout', async () => {
     const phone = await bobContext.newPage();
     await phone.setViewportSize({ width: 390, height: 780 });
-    await phone.goto(server.baseUrl);
+    await phone.goto(suite.server.baseUrl);
     await phone.locator('.conversation-item', { hasText: 'alice' }).click();
     await message(phone, 'I booked the table by the window').waitFor();
     assert.equal(await phone.locator('#sidebar').isVisible(), false, 'one pane at a time');
@@ -264,7 +177,7 @@ test('two people chat in the web client', async () => {
     await message(alice, 'Still here').waitFor();
     // Signing out in another tab ends the session: this one is signed out too.
     const other = await bobContext.newPage();
-    await other.goto(server.baseUrl);
+    await other.goto(suite.server.baseUrl);
     await other.getByRole('button', { name: 'Sign out' }).click();
     await bob.locator('#auth-error', { hasText: 'session has ended' }).waitFor();
     await other.close();
@@ -275,14 +188,14 @@ test('two people chat in the web client', async () => {
 });
 
 test('Swagger UI shows the API from local files under the CSP', async () => {
-  const context = await browser.newContext();
+  const context = await suite.browser.newContext();
   const page = await context.newPage();
   const problems = [];
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(msg.text());
   });
   page.on('requestfailed', (request) => problems.push(`failed: ${request.url()}`));
-  await page.goto(`${server.baseUrl}/api/v1/docs/`);
+  await page.goto(`${suite.server.baseUrl}/api/v1/docs/`);
   await page.locator('.swagger-ui .info .title', { hasText: 'TalkLine' }).waitFor({ timeout: STEP_TIMEOUT_MS });
   await page.locator('.opblock-summary-path', { hasText: '/api/v1/auth/login' }).first().waitFor();
   assert.deepEqual(problems, []);

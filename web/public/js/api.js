@@ -15,6 +15,15 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * What to tell the user of a failed call: the fields a validation error names (its
+ * detail only says that validation failed), else the server's detail.
+ */
+export function describeError(error) {
+  const fields = error?.fields?.map((f) => `${f.field} ${f.message}`).join('; ');
+  return fields || error?.message || 'something went wrong';
+}
+
 export function setSignedOutHandler(handler) {
   onSignedOut = handler;
 }
@@ -104,6 +113,12 @@ export const api = {
   createDirect: (userId) => call('POST', '/conversations', { body: { type: 'direct', userId } }),
   createGroup: (title, memberIds) => call('POST', '/conversations', { body: { type: 'group', title, memberIds } }),
   messages: (id, before) => call('GET', `/conversations/${id}/messages?limit=30${before ? `&before=${before}` : ''}`),
+  pins: (id) => call('GET', `/conversations/${id}/pins`),
+  updateConversation: (id, changes) => call('PATCH', `/conversations/${id}`, { body: changes }),
+  addMembers: (id, userIds) => call('POST', `/conversations/${id}/members`, { body: { userIds } }),
+  removeMember: (id, userId) => call('DELETE', `/conversations/${id}/members/${userId}`),
+  setMemberRole: (id, userId, role) => call('PATCH', `/conversations/${id}/members/${userId}`, { body: { role } }),
+  updateMe: (changes) => call('PATCH', '/users/me', { body: changes }),
   search: (q) => call('GET', `/search/messages?q=${encodeURIComponent(q)}&limit=20`),
   upload: (file) =>
     call('POST', `/uploads?name=${encodeURIComponent(file.name)}`, { raw: file, contentType: file.type }),

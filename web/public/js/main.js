@@ -2,13 +2,17 @@
 import { api, call, setSignedOutHandler } from './api.js';
 import { ensureUsers, loadConversations, markRead, openConversation } from './chat.js';
 import { $ } from './dom.js';
+import { conversationUpdated } from './group.js';
 import { clearSession, getSession } from './session.js';
 import { connect, disconnect, sendReceipt, setSocketHooks } from './socket.js';
-import { changed, displayName, reset, state, subscribe, upsertConversation } from './state.js';
+import { changed, conversationName, displayName, reset, state, subscribe, upsertConversation } from './state.js';
 import { showAuth } from './views/auth_view.js';
 import { bindComposer } from './views/composer.js';
 import { bindConversation, renderConversation } from './views/conversation_view.js';
+import { bindGroupSettings } from './views/group_settings.js';
 import { ui } from './views/message_item.js';
+import { bindProfileForm, renderMe, resetProfileForm } from './views/profile_form.js';
+import { bindReplyBar } from './views/reply_bar.js';
 import { bindSidebar, renderSidebar } from './views/sidebar.js';
 
 let bannerTimer = null;
@@ -35,7 +39,7 @@ async function onMessage(message) {
   if (!state.conversations.has(message.conversationId)) {
     upsertConversation(await api.conversation(message.conversationId));
   }
-  await ensureUsers([message.senderId]);
+  await ensureUsers([message.senderId, message.replyPreview?.senderId]);
   if (message.senderId === state.me.id) return;
   sendReceipt('delivered', message.conversationId, message.seq);
   const conversation = state.conversations.get(message.conversationId);
@@ -50,16 +54,27 @@ async function onMessage(message) {
   changed();
 }
 
+async function onConversation(conversation) {
+  const known = state.conversations.get(conversation.id);
+  const name = known ? conversationName(known) : null;
+  const wasOpen = state.openId === conversation.id;
+  if (!(await conversationUpdated(conversation)) && name) {
+    $('announcer').textContent = `You are no longer a member of ${name}.`;
+    if (wasOpen) document.body.classList.remove('show-chat');
+  }
+}
+
 async function startChat() {
   const session = getSession();
   state.me = session.user;
   $('auth-screen').hidden = true;
   $('chat-screen').hidden = false;
-  $('me-name').textContent = `Signed in as ${state.me.username}`;
   state.users.set(state.me.id, state.me);
+  renderMe();
   setSocketHooks({
     onStatus: showBanner,
     onMessage,
+    onConversation: (conversation) => onConversation(conversation).catch((error) => console.warn(error)),
     onSignedOut: () => signOut('Your session has ended. Please sign in again.'),
     onConnect: async () => {
       await loadConversations();
@@ -70,6 +85,7 @@ async function startChat() {
   try {
     state.me = await call('GET', '/users/me');
     state.users.set(state.me.id, state.me);
+    renderMe();
   } catch {
     // signed out meanwhile: the handler below took over
   }
@@ -79,6 +95,8 @@ function signOut(note = '') {
   disconnect();
   clearSession();
   reset();
+  ui.editing = ui.reacting = ui.confirmDelete = ui.replyTo = null;
+  resetProfileForm();
   document.body.classList.remove('show-chat');
   changed();
   showAuth(startChat, note);
@@ -94,6 +112,9 @@ setSignedOutHandler(() => signOut('Your session has ended. Please sign in again.
 bindSidebar();
 bindConversation();
 bindComposer();
+bindReplyBar();
+bindGroupSettings();
+bindProfileForm();
 $('logout').onclick = async () => {
   await api.logout().catch(() => {});
   signOut();
@@ -102,8 +123,8 @@ document.addEventListener('visibilitychange', () => {
   if (state.openId) markRead(state.openId);
 });
 document.addEventListener('keydown', (event) => {
-  if (event.key === 'Escape' && (ui.editing || ui.reacting || ui.confirmDelete)) {
-    ui.editing = ui.reacting = ui.confirmDelete = null;
+  if (event.key === 'Escape' && (ui.editing || ui.reacting || ui.confirmDelete || ui.replyTo)) {
+    ui.editing = ui.reacting = ui.confirmDelete = ui.replyTo = null;
     changed();
   }
 });

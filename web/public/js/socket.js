@@ -2,6 +2,8 @@
 // token on every (re)connect, catch-up after a drop, and receipts sent in batches.
 import { io } from '../vendor/socket.io.esm.min.js';
 import { refreshTokens } from './api.js';
+import { applyPinChange } from './pins.js';
+import { applyPreviewChange } from './replies.js';
 import { getSession } from './session.js';
 import {
   applyReceipt,
@@ -11,12 +13,17 @@ import {
   seenChange,
   supersededChange,
   state,
-  upsertConversation,
   upsertMessage,
 } from './state.js';
 
 let socket = null;
-const hooks = { onConnect: () => {}, onMessage: () => {}, onStatus: () => {}, onSignedOut: () => {} };
+const hooks = {
+  onConnect: () => {},
+  onMessage: () => {},
+  onConversation: () => {},
+  onStatus: () => {},
+  onSignedOut: () => {},
+};
 let sessionEnded = null; // the reason of the last session:ended, until the next connect
 const receiptTimers = new Map();
 const receiptSeqs = new Map();
@@ -33,6 +40,7 @@ function answered(event, ack) {
   if (!ack?.ok) {
     const error = new Error(ack?.error?.message || `${event} failed`);
     error.code = ack?.error?.code;
+    error.fields = ack?.error?.fields ?? [];
     throw error;
   }
   return ack;
@@ -101,7 +109,8 @@ export function sendReceipt(type, conversationId, seq) {
 export function applyChange(change, { own = false } = {}) {
   if (!own && seenChange(change.conversationId, change.changeSeq)) return;
   // A newer change of the same message may have come first: its snapshot already holds this one.
-  if (!supersededChange(change)) {
+  const fresh = !supersededChange(change);
+  if (fresh) {
     state.messageVersions.set(change.message.id, change.changeSeq);
     upsertMessage(change.message, { own });
     if (change.actorId === state.me?.id && (change.type === 'reacted' || change.type === 'unreacted')) {
@@ -112,7 +121,9 @@ export function applyChange(change, { own = false } = {}) {
     }
     const conversation = state.conversations.get(change.conversationId);
     if (conversation?.lastMessage?.id === change.message.id) conversation.lastMessage = change.message;
+    applyPreviewChange(change);
   }
+  applyPinChange(change, { fresh });
   if (own) noteOwnChange(change.conversationId, change.changeSeq);
   else noteChange(change.conversationId, change.changeSeq);
   sendReceipt('delivered', change.conversationId, receiptSeqs.get(`delivered:${change.conversationId}`)?.seq ?? 0);
@@ -205,10 +216,7 @@ export function connect() {
     state.presence.set(userId, status);
     changed();
   });
-  socket.on('conversation:updated', (conversation) => {
-    upsertConversation(conversation);
-    changed();
-  });
+  socket.on('conversation:updated', (conversation) => hooks.onConversation(conversation));
   return socket;
 }
 

@@ -19,6 +19,8 @@ export const state = {
   ownChanges: new Map(), // conversation id → Set of my acked changeSeqs above lastChange
   messageVersions: new Map(), // message id → changeSeq of the newest change applied to it
   myReactions: new Map(), // message id → Set of my emoji
+  pins: new Map(), // conversation id → Map(message id → {message, pinnedBy, pinnedAt})
+  pinVersions: new Map(), // message id → changeSeq of the newest pin, unpin or delete applied
   users: new Map(), // id → user
   presence: new Map(), // user id → 'online' | 'offline'
   typing: new Map(), // conversation id → Map(user id → expiry time)
@@ -123,6 +125,14 @@ export function upsertConversation(conversation) {
   state.conversations.set(conversation.id, { unreadCount: 0, mentionCount: 0, lastMessage: null, ...known, ...conversation });
 }
 
+/** Drops what the page holds of a conversation the user is no longer a member of. */
+export function forgetConversation(id) {
+  for (const key of ['conversations', 'messages', 'older', 'lastChange', 'ownChanges', 'pins', 'typing']) {
+    state[key].delete(id);
+  }
+  if (state.openId === id) state.openId = null;
+}
+
 /** Moves a member's cursor forward, as a `receipt` event says. */
 export function applyReceipt({ conversationId, userId, type, seq }) {
   const conversation = state.conversations.get(conversationId);
@@ -175,7 +185,7 @@ export function typingNames(conversationId) {
 
 export function reset() {
   state.me = null;
-  for (const key of ['conversations', 'messages', 'older', 'lastChange', 'myReactions', 'users', 'presence', 'typing']) {
+  for (const key of ['conversations', 'messages', 'older', 'lastChange', 'ownChanges', 'messageVersions', 'myReactions', 'pins', 'pinVersions', 'users', 'presence', 'typing']) {
     state[key].clear();
   }
   state.openId = null;

@@ -1,5 +1,5 @@
 // Sign in / create account.
-import { api } from '../api.js';
+import { api, describeError } from '../api.js';
 import { $ } from '../dom.js';
 import { saveSession } from '../session.js';
 
@@ -22,8 +22,7 @@ export function showAuth(onSignedIn, note = '') {
       form.reset();
       onSignedIn();
     } catch (error) {
-      const fields = error.fields?.map((f) => `${f.field} ${f.message}`).join('; ');
-      $('auth-error').textContent = fields || error.message;
+      $('auth-error').textContent = describeError(error);
     }
   };
 }

@@ -1,10 +1,12 @@
 // Writing: Enter sends (Shift+Enter for a new line), typing is announced while keys
-// are pressed, and a chosen file is uploaded and sent with the text.
+// are pressed, a chosen file is uploaded and sent with the text, and a message being
+// answered goes with it as replyTo.
 import { api } from '../api.js';
 import { sendMessage } from '../chat.js';
 import { $ } from '../dom.js';
 import { request } from '../socket.js';
 import { state } from '../state.js';
+import { cancelReply, replyTarget } from './reply_bar.js';
 
 let typingSince = 0;
 let typingTimer = null;
@@ -53,7 +55,9 @@ async function submit() {
       fileInput.value = '';
     }
   }
-  await sendMessage(conversationId, body, attachmentIds);
+  const replyTo = replyTarget();
+  if (replyTo) cancelReply();
+  await sendMessage(conversationId, body, attachmentIds, replyTo);
 }
 
 export function bindComposer() {

@@ -1,9 +1,13 @@
-// The open conversation: title and presence, the messages (rebuilt only where they
-// changed), "load older", and who is typing.
+// The open conversation: title and presence, its settings panel and pinned bar, the
+// messages (rebuilt only where they changed), "load older", who is typing, and the
+// message being answered.
 import { loadOlder } from '../chat.js';
 import { $ } from '../dom.js';
 import { conversationName, orderedMessages, otherMember, state, typingNames } from '../state.js';
+import { renderGroupSettings } from './group_settings.js';
 import { messageItem, messageSignature } from './message_item.js';
+import { renderPinnedBar } from './pinned_bar.js';
+import { renderReplyBar } from './reply_bar.js';
 
 const rendered = new Map(); // message key → {signature, element}
 let renderedFor = null;
@@ -15,17 +19,25 @@ function keyOf(message) {
 function presenceText(conversation) {
   const other = otherMember(conversation);
   if (other) return state.presence.get(other) === 'online' ? 'online' : 'offline';
-  return `${conversation.members?.length ?? 0} members`;
+  const count = conversation.members?.length ?? 0;
+  return `${count} member${count === 1 ? '' : 's'}`;
 }
 
 export function renderConversation() {
   const conversation = state.conversations.get(state.openId);
   const list = $('messages');
   $('composer').hidden = !conversation;
+  renderGroupSettings();
+  renderPinnedBar();
+  renderReplyBar();
   if (!conversation) {
     $('conversation-title').textContent = 'Pick a conversation';
     $('conversation-presence').textContent = '';
+    $('typing').textContent = '';
+    $('load-older').hidden = true;
     list.replaceChildren();
+    rendered.clear();
+    renderedFor = null;
     return;
   }
   $('conversation-title').textContent = conversationName(conversation);
@@ -36,6 +48,7 @@ export function renderConversation() {
     rendered.clear();
     list.replaceChildren();
     renderedFor = conversation.id;
+    $('conversation-error').textContent = '';
   }
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
   const wanted = orderedMessages(conversation.id);

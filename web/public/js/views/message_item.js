@@ -1,16 +1,30 @@
-// One message: sender, time, body, attachments (thumbnails and downloads), reactions,
-// the delivery state of my own messages, and edit / delete for them.
-import { fetchBlobUrl } from '../api.js';
-import { deleteMessage, editMessage, toggleReaction } from '../chat.js';
-import { el, formatTime } from '../dom.js';
+// One message: sender, time, the message it answers, body, attachments (thumbnails and
+// downloads), reactions, the delivery state of my own messages, a pinned marker, and the
+// actions: react, reply, pin, and edit / delete for my own.
+import { describeError, fetchBlobUrl } from '../api.js';
+import { deleteMessage, editMessage, togglePin, toggleReaction } from '../chat.js';
+import { $, el, formatTime } from '../dom.js';
+import { isPinned } from '../pins.js';
+import { previewText } from '../replies.js';
+import { canPin } from '../roles.js';
 import { deliveryState, displayName, state } from '../state.js';
+import { jumpToMessage } from './jump.js';
 
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '🎉'];
 const STATE_LABELS = { sending: 'Sending…', sent: 'Sent', delivered: 'Delivered', read: 'Read', failed: 'Not sent' };
 const blobUrls = new Map(); // attachment url → object URL, fetched once with the token
 
-// The UI state that lives between renders: which message is being edited or confirmed.
-export const ui = { editing: null, confirmDelete: null, reacting: null, rerender: () => {} };
+// The UI state that lives between renders: which message is being edited or confirmed,
+// and the message the composer answers.
+export const ui = { editing: null, confirmDelete: null, reacting: null, replyTo: null, rerender: () => {} };
+
+// An action refused by the server is said under the messages, not lost.
+function reporting(work) {
+  $('conversation-error').textContent = '';
+  Promise.resolve()
+    .then(work)
+    .catch((error) => ($('conversation-error').textContent = describeError(error)));
+}
 
 function protectedImage(url, alt) {
   const img = el('img', { alt, loading: 'lazy', class: 'thumbnail' });
@@ -75,7 +89,7 @@ function reactionsOf(message) {
       'aria-pressed': String(mine.has(r.emoji)),
       'aria-label': `${r.emoji} ${r.count}${mine.has(r.emoji) ? ', yours: remove' : ': add yours'}`,
       text: `${r.emoji} ${r.count}`,
-      onclick: () => toggleReaction(message, r.emoji),
+      onclick: () => reporting(() => toggleReaction(message, r.emoji)),
     }),
   );
   const picker =
@@ -91,7 +105,7 @@ function reactionsOf(message) {
               'aria-label': `React with ${emoji}`,
               onclick: () => {
                 ui.reacting = null;
-                toggleReaction(message, emoji);
+                reporting(() => toggleReaction(message, emoji));
               },
             }),
           ),
@@ -100,9 +114,28 @@ function reactionsOf(message) {
   return el('div', { class: 'reactions' }, chips, picker);
 }
 
+function replyPreviewOf(message) {
+  const preview = message.replyPreview;
+  if (!preview || message.deletedAt) return null;
+  const name = preview.senderId === state.me.id ? 'You' : displayName(preview.senderId);
+  const text = previewText(preview);
+  return el(
+    'button',
+    {
+      type: 'button',
+      class: `reply-preview${preview.deleted ? ' deleted' : ''}`,
+      'aria-label': `In reply to ${name}: ${text}. Show that message`,
+      onclick: () => jumpToMessage(preview.seq),
+    },
+    el('span', { class: 'reply-sender', text: name }),
+    el('span', { class: 'reply-text', text }),
+  );
+}
+
 function actionsOf(message) {
   if (message.pending || message.deletedAt) return null;
   const mineMessage = message.senderId === state.me.id;
+  const pinned = isPinned(message);
   const act = (text, label, handler) => el('button', { type: 'button', class: 'action', text, 'aria-label': label, onclick: handler });
   return el(
     'div',
@@ -111,6 +144,16 @@ function actionsOf(message) {
       ui.reacting = ui.reacting === message.id ? null : message.id;
       ui.rerender();
     }),
+    act('Reply', 'Reply to this message', () => {
+      ui.replyTo = message;
+      ui.rerender();
+      $('composer-input').focus();
+    }),
+    canPin(state.conversations.get(message.conversationId))
+      ? act(pinned ? 'Unpin' : 'Pin', pinned ? 'Unpin this message' : 'Pin this message', () =>
+          reporting(() => togglePin(message)),
+        )
+      : null,
     mineMessage && !message.attachments?.length
       ? act('Edit', 'Edit this message', () => {
           ui.editing = message.id;
@@ -121,7 +164,7 @@ function actionsOf(message) {
       ? ui.confirmDelete === message.id
         ? act('Confirm delete', 'Confirm deleting this message', () => {
             ui.confirmDelete = null;
-            deleteMessage(message);
+            reporting(() => deleteMessage(message));
           })
         : act('Delete', 'Delete this message', () => {
             ui.confirmDelete = message.id;
@@ -141,7 +184,7 @@ function editForm(message) {
       onsubmit: (event) => {
         event.preventDefault();
         ui.editing = null;
-        if (input.value.trim() && input.value !== message.body) editMessage(message, input.value);
+        if (input.value.trim() && input.value !== message.body) reporting(() => editMessage(message, input.value));
         else ui.rerender();
       },
     },
@@ -166,12 +209,27 @@ export function messageSignature(message) {
   const mine = [...(state.myReactions.get(message.id) ?? [])].join();
   const flags = [ui.editing, ui.confirmDelete, ui.reacting].map((id) => id === message.id).join();
   const status = message.senderId === state.me.id ? deliveryState(message) : '';
-  return [message.changeSeq, message.editedAt, message.deletedAt, JSON.stringify(message.reactions), mine, flags, status, message.failed].join('|');
+  const conversation = state.conversations.get(message.conversationId);
+  const preview = message.replyPreview;
+  return [
+    message.changeSeq,
+    message.editedAt,
+    message.deletedAt,
+    JSON.stringify(message.reactions),
+    mine,
+    flags,
+    status,
+    message.failed,
+    isPinned(message),
+    canPin(conversation),
+    preview ? `${JSON.stringify(preview)}${displayName(preview.senderId)}` : '',
+  ].join('|');
 }
 
 export function messageItem(message) {
   const mineMessage = message.senderId === state.me.id;
   const status = mineMessage && !message.deletedAt ? deliveryState(message) : null;
+  const pinned = isPinned(message);
   const body = message.deletedAt
     ? el('p', { class: 'body deleted', text: 'This message was deleted.' })
     : ui.editing === message.id
@@ -182,7 +240,7 @@ export function messageItem(message) {
   return el(
     'li',
     {
-      class: `message${mineMessage ? ' mine' : ''}`,
+      class: `message${mineMessage ? ' mine' : ''}${pinned ? ' pinned' : ''}`,
       'data-seq': message.seq ?? '',
       'data-state': status ?? '',
     },
@@ -192,7 +250,9 @@ export function messageItem(message) {
       el('span', { class: 'sender', text: mineMessage ? 'You' : displayName(message.senderId) }),
       el('time', { datetime: message.createdAt, text: formatTime(message.createdAt) }),
       message.editedAt && !message.deletedAt ? el('span', { class: 'edited', text: '(edited)' }) : null,
+      pinned ? el('span', { class: 'pin-marker' }, el('span', { 'aria-hidden': 'true', text: '📌 ' }), 'Pinned') : null,
     ),
+    replyPreviewOf(message),
     body,
     attachmentsOf(message),
     reactionsOf(message),

@@ -1,6 +1,6 @@
 // The conversation list, with unread and mention counts and presence, and the forms
 // beside it: search, a direct chat by username, a new group.
-import { api } from '../api.js';
+import { api, describeError } from '../api.js';
 import { createGroup, ensureUsers, openConversation, startDirect } from '../chat.js';
 import { $, el, formatTime } from '../dom.js';
 import { conversationName, displayName, otherMember, state } from '../state.js';
@@ -64,7 +64,7 @@ export function renderSidebar() {
 }
 
 function showError(error) {
-  $('sidebar-error').textContent = error ? error.message : '';
+  $('sidebar-error').textContent = error ? describeError(error) : '';
 }
 
 async function runSearch(q) {
