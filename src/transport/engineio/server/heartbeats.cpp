@@ -27,7 +27,7 @@ void Heartbeats::wait(Queue& queue) {
   queue.waiting = true;
   queue.timer.expires_at(queue.entries.front().due);
   queue.timer.async_wait([this, &queue](boost::system::error_code ec) {
-    // Aborted only by shutdown(): the queue is being emptied, nothing to do.
+    // Aborted only when shutdown() destroys the queue: nothing to do, nothing to touch.
     if (ec == net::error::operation_aborted) return;
     queue.waiting = false;
     fire(queue);
@@ -46,11 +46,10 @@ void Heartbeats::fire(Queue& queue) {
   if (!queue.entries.empty()) wait(queue);
 }
 
-void Heartbeats::shutdown() {
-  for (auto& [span, queue] : queues_) {
-    queue->timer.cancel();
-    queue->entries.clear();
-  }
-}
+// The timers go here, not in the destructor: the timer service they belong to was made
+// after this service (by the first queue), so the io_context destroys it first, and a
+// timer destroyed after it would touch freed memory. Every service is shut down before
+// any is destroyed, and a shut-down io_context runs no handler again.
+void Heartbeats::shutdown() { queues_.clear(); }
 
 }  // namespace talkline::transport::engineio
