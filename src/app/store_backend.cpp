@@ -35,6 +35,7 @@ Result<StoreBackend> open_store_backend(const config::Config& config) {
   store::postgres::PostgresOptions options;
   options.url = config.store;
   options.append_writers = config.postgres_append_writers > 0 ? config.postgres_append_writers : util::usable_cores();
+  options.commit_window = std::chrono::microseconds(config.postgres_commit_window_us);
   auto opened = store::postgres::PostgresStore::open(options);
   if (!opened.ok()) {
     Error error = opened.take_error();

@@ -410,6 +410,10 @@ const std::vector<Setting>& settings() {
        "Milliseconds `talkline admin backup` rests between two steps, leaving the disk to the server",
        [](const Config& c) { return number(c.backup_step_pause_ms); },
        [](Config& c, const std::string& v) { return set_integer(c.backup_step_pause_ms, v, 0, 10000); }},
+      {"postgres-commit-window-us", kStorage,
+       "Microseconds a PostgreSQL append writer waits for more sends before a commit of only a few (0 = none)",
+       [](const Config& c) { return number(c.postgres_commit_window_us); },
+       [](Config& c, const std::string& v) { return set_integer(c.postgres_commit_window_us, v, 0, 100000); }},
       {"postgres-append-writers", kStorage,
        "PostgreSQL send writers, each a thread and a connection; a conversation always uses the same one "
        "(0 = one per core it may run on)",

@@ -43,6 +43,7 @@ struct Config {
   int sqlite_commit_window_us = 1000;       // the writer's wait for more writes to share a commit
   int backup_step_pages = 1024;             // `admin backup`: pages copied per step of the online backup
   int backup_step_pause_ms = 5;             // `admin backup`: rest between steps, so the server keeps the disk
+  int postgres_commit_window_us = 1000;     // a PostgreSQL append writer's wait for more sends to share a commit
   int postgres_append_writers = 0;          // send writers, conversations split among them; 0 = one per core
 
   // HTTP limits and timeouts

@@ -311,22 +311,27 @@ void Gateway::sweep() {
   const auto idle_ms = options_.idle_timeout.count() * 1000;
   if (!revalidate && idle_ms == 0) return;
   if (revalidate) last_revalidation_ms_ = now;
-  std::unordered_map<model::Id, Result<void>> verdicts;  // by session: one store check each
+  std::vector<std::shared_ptr<Connection>> to_check;
+  std::vector<services::Principal> principals;
   for (const auto& connection : registry_.all()) {
     if (idle_ms > 0 && now - connection->last_activity_ms.load() > idle_ms) {
       end_connection(*connection, "idle timeout");
       continue;
     }
     if (!revalidate) continue;
-    auto verdict = verdicts.find(connection->principal.session_id);
-    if (verdict == verdicts.end()) {
-      verdict =
-          verdicts.emplace(connection->principal.session_id, services_.auth.still_valid(connection->principal)).first;
-    }
-    const auto& result = verdict->second;
+    to_check.push_back(connection);
+    principals.push_back(connection->principal);
+  }
+  if (principals.empty()) return;
+  auto ended = services_.auth.ended_sessions(principals);
+  if (!ended.ok()) {
     // A store that cannot answer right now is no reason to drop everyone.
-    if (!result.ok() && result.error().code != ErrorCode::unavailable && result.error().code != ErrorCode::internal) {
-      end_connection(*connection, result.error().message);
+    util::log::warn("realtime.revalidation_skipped", {{"error", std::string_view(ended.error().message)}});
+    return;
+  }
+  for (const auto& connection : to_check) {
+    if (auto reason = ended->find(connection->principal.session_id); reason != ended->end()) {
+      end_connection(*connection, reason->second.message);
     }
   }
 }

@@ -1,5 +1,7 @@
 #include "services/auth_service.hpp"
 
+#include <algorithm>
+#include <unordered_set>
 #include <utility>
 
 #include "services/validation.hpp"
@@ -167,10 +169,32 @@ Result<Principal> AuthService::authenticate(std::string_view access_token) {
   return Principal{*user_id, *role, *session_id, {}};
 }
 
-Result<void> AuthService::still_valid(const Principal& principal) {
-  TL_TRY_ASSIGN(const bool active, store_.session_is_active(principal.session_id));
-  if (!active) return Error::unauthenticated("session has ended");
-  return account_usable(principal.user_id);
+Result<std::unordered_map<model::Id, Error>> AuthService::ended_sessions(const std::vector<Principal>& principals) {
+  // Bounds one statement's list; a node's connections take a few reads at most.
+  constexpr std::size_t kIdsPerRead = 2000;
+  std::unordered_map<model::Id, Error> ended;
+  for (std::size_t first = 0; first < principals.size(); first += kIdsPerRead) {
+    const auto last = std::min(principals.size(), first + kIdsPerRead);
+    std::vector<model::Id> session_ids;
+    std::vector<model::Id> user_ids;
+    for (std::size_t i = first; i < last; ++i) {
+      session_ids.push_back(principals[i].session_id);
+      user_ids.push_back(principals[i].user_id);
+    }
+    TL_TRY_ASSIGN(const std::vector<model::Id> inactive, store_.sessions_inactive(session_ids));
+    TL_TRY_ASSIGN(const std::vector<model::Id> locked_out, store_.users_locked_out(user_ids));
+    const std::unordered_set<model::Id> inactive_set(inactive.begin(), inactive.end());
+    const std::unordered_set<model::Id> locked_out_set(locked_out.begin(), locked_out.end());
+    for (std::size_t i = first; i < last; ++i) {
+      const Principal& principal = principals[i];
+      if (inactive_set.contains(principal.session_id)) {
+        ended.insert_or_assign(principal.session_id, Error::unauthenticated("session has ended"));
+      } else if (locked_out_set.contains(principal.user_id)) {
+        ended.insert_or_assign(principal.session_id, Error::forbidden("this account is suspended"));
+      }
+    }
+  }
+  return ended;
 }
 
 Result<void> AuthService::account_usable(model::Id user_id) {

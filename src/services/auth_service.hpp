@@ -2,6 +2,8 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "model/user.hpp"
 #include "ratelimit/rate_limiter.hpp"
@@ -62,9 +64,12 @@ class AuthService {
   Result<void> logout(const Principal& principal);
   /// Verifies an access token and that its session is still live.
   Result<Principal> authenticate(std::string_view access_token);
-  /// For connections that outlive their access token's check: `unauthenticated` once
-  /// the login session has ended, `forbidden` once the account is suspended.
-  Result<void> still_valid(const Principal& principal);
+  /// For connections that outlive their access token's check, all at once: of
+  /// `principals`, the login sessions that may no longer be used, by session id, each with
+  /// why: `unauthenticated` once the session has ended, `forbidden` once the account is
+  /// suspended. A few store reads however many are asked about (one call per connection
+  /// cost a burst of thousands of store round trips every sweep).
+  Result<std::unordered_map<model::Id, Error>> ended_sessions(const std::vector<Principal>& principals);
   /// `forbidden` when the account is suspended; what authenticate() does not check.
   Result<void> account_usable(model::Id user_id);
 

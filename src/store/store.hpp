@@ -66,6 +66,11 @@ class Store {
   virtual Result<void> session_revoke(Id family_id, Millis now) = 0;
   /// True while the login session has not been revoked.
   virtual Result<bool> session_is_active(Id family_id) = 0;
+  /// Of `family_ids`, the login sessions that are not active (revoked, or never issued),
+  /// in one read however many are asked about.
+  virtual Result<std::vector<Id>> sessions_inactive(const std::vector<Id>& family_ids) = 0;
+  /// Of `user_ids`, the accounts that may not be used: banned, or not there at all.
+  virtual Result<std::vector<Id>> users_locked_out(const std::vector<Id>& user_ids) = 0;
 
   // ---- conversations and members --------------------------------------------------
 

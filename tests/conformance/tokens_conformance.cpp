@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "store_conformance.hpp"
 
 namespace talkline::conformance {
@@ -113,6 +115,33 @@ TEST_P(StoreConformance, SessionRevokeLeavesOtherSessionsActive) {
 TEST_P(StoreConformance, SessionWithoutTokensIsNotActive) {
   EXPECT_FALSE(must(store().session_is_active(new_id())));
   EXPECT_EQ(outcome(store().session_revoke(new_id(), tick())), "ok");
+}
+
+TEST_P(StoreConformance, SessionsInactiveNamesTheRevokedAndTheUnknownSessionsOfAList) {
+  model::User alice = add_user("alice");
+  model::Id live = new_id();
+  model::Id revoked = new_id();
+  model::Id unknown = new_id();
+  must(store().refresh_token_insert(new_token(alice, live, "hash-live")));
+  must(store().refresh_token_insert(new_token(alice, revoked, "hash-revoked")));
+  must(store().session_revoke(revoked, tick()));
+
+  auto inactive = must(store().sessions_inactive({live, revoked, unknown, live}));
+  std::sort(inactive.begin(), inactive.end());
+  std::vector<model::Id> expected{revoked, unknown};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(inactive, expected);
+  EXPECT_TRUE(must(store().sessions_inactive({live})).empty());
+  EXPECT_TRUE(must(store().sessions_inactive({})).empty());
+}
+
+TEST_P(StoreConformance, UsersLockedOutNamesTheIdsOfNoAccount) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::Id nobody = new_id();
+  EXPECT_EQ(must(store().users_locked_out({alice.id, nobody, bob.id})), std::vector<model::Id>{nobody});
+  EXPECT_TRUE(must(store().users_locked_out({alice.id, bob.id})).empty());
+  EXPECT_TRUE(must(store().users_locked_out({})).empty());
 }
 
 }  // namespace talkline::conformance

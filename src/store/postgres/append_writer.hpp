@@ -48,7 +48,10 @@ class AppendWriter {
   using ChangeDone = std::function<void(Result<model::ChangeOutcome>)>;
   using ExpiryDone = std::function<void(Result<model::ExpiryOutcome>)>;
 
-  AppendWriter(ConnectionOptions options, std::size_t max_batch);
+  /// `commit_window`: woken by fewer than `max_batch` jobs, the writer waits this long for
+  /// more to share the commit. The connection is opened (and its plans made) at once, not
+  /// on the first send.
+  AppendWriter(ConnectionOptions options, std::size_t max_batch, std::chrono::microseconds commit_window = {});
   ~AppendWriter();
   AppendWriter(const AppendWriter&) = delete;
   AppendWriter& operator=(const AppendWriter&) = delete;
@@ -102,9 +105,11 @@ class AppendWriter {
   void one_by_one(Connection& db, std::span<Job> jobs);
   void with_views_of_retries(Connection& db, std::span<Job> jobs);
   Result<Connection*> connection();
+  static void warm_up(Connection& db);
 
   const ConnectionOptions options_;
   const std::size_t max_batch_;
+  const std::chrono::microseconds commit_window_;
   std::unique_ptr<Connection> connection_;  // the writer thread's alone
   std::chrono::steady_clock::time_point retry_at_{};
 

@@ -43,6 +43,7 @@ Result<void> check_options(const PostgresOptions& options) {
   if (options.statement_timeout_ms < 1) return Error::invalid("statement_timeout_ms", "must be positive");
   if (options.max_pipeline < 1) return Error::invalid("max_pipeline", "must be at least 1");
   if (options.append_writers < 1) return Error::invalid("append_writers", "must be at least 1");
+  if (options.commit_window.count() < 0) return Error::invalid("commit_window", "must not be negative");
   return ok_result();
 }
 
@@ -62,7 +63,8 @@ Result<std::unique_ptr<PostgresStore>> PostgresStore::open(const PostgresOptions
     std::vector<std::unique_ptr<AppendWriter>> appends;
     for (int i = 0; i < options.append_writers; ++i) {
       appends.push_back(
-          std::make_unique<AppendWriter>(connection_options, static_cast<std::size_t>(options.max_append_batch)));
+          std::make_unique<AppendWriter>(connection_options, static_cast<std::size_t>(options.max_append_batch),
+                                         options.commit_window));
     }
     auto pool = std::make_unique<ConnectionPool>(std::move(connection_options), options.connections,
                                                  static_cast<std::size_t>(options.max_pipeline), std::move(first));
@@ -182,6 +184,16 @@ Result<void> PostgresStore::session_revoke(Id family_id, Millis now) {
 
 Result<bool> PostgresStore::session_is_active(Id family_id) {
   return single<bool>([&](Executor& db) { return is_session_active(db, family_id); });
+}
+
+Result<std::vector<Id>> PostgresStore::sessions_inactive(const std::vector<Id>& family_ids) {
+  if (family_ids.empty()) return std::vector<Id>{};
+  return single<std::vector<Id>>([&](Executor& db) { return inactive_sessions(db, family_ids); });
+}
+
+Result<std::vector<Id>> PostgresStore::users_locked_out(const std::vector<Id>& user_ids) {
+  if (user_ids.empty()) return std::vector<Id>{};
+  return single<std::vector<Id>>([&](Executor& db) { return locked_out_users(db, user_ids); });
 }
 
 // ---- conversations and members -------------------------------------------------------

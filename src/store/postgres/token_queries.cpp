@@ -55,4 +55,32 @@ Result<bool> is_session_active(Executor& db, model::Id family_id) {
   return rows.int64(0, 0) > 0 && rows.int64(0, 1) == 0;
 }
 
+namespace {
+
+std::vector<model::Id> first_column(const Rows& rows) {
+  std::vector<model::Id> ids;
+  ids.reserve(static_cast<std::size_t>(rows.size()));
+  for (int row = 0; row < rows.size(); ++row) ids.push_back(rows.int64(row, 0));
+  return ids;
+}
+
+}  // namespace
+
+// Both checks below mean what is_session_active and a user's banned_at mean one by one.
+Result<std::vector<model::Id>> inactive_sessions(Executor& db, const std::vector<model::Id>& family_ids) {
+  TL_TRY_ASSIGN(Rows rows, db.query("SELECT f FROM unnest($1::bigint[]) AS f"
+                                    " WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f)"
+                                    " OR EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f"
+                                    " AND t.revoked_at IS NOT NULL)",
+                                    Params::of(family_ids)));
+  return first_column(rows);
+}
+
+Result<std::vector<model::Id>> locked_out_users(Executor& db, const std::vector<model::Id>& user_ids) {
+  TL_TRY_ASSIGN(Rows rows, db.query("SELECT f FROM unnest($1::bigint[]) AS f LEFT JOIN users u ON u.id = f"
+                                    " WHERE u.id IS NULL OR u.banned_at IS NOT NULL",
+                                    Params::of(user_ids)));
+  return first_column(rows);
+}
+
 }  // namespace talkline::store::postgres

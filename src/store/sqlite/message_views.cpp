@@ -26,15 +26,6 @@ std::string json_list(const std::vector<std::string>& names) {
   return list + ']';
 }
 
-std::string json_list(const std::vector<model::Id>& ids) {
-  std::string list = "[";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) list += ',';
-    list += std::to_string(ids[i]);
-  }
-  return list + ']';
-}
-
 Result<void> attach_mentions(Connection& db, const std::vector<model::Message*>& messages) {
   for (auto* message : messages) message->mentions.clear();
   const MessagesByKey keyed(messages);
@@ -99,7 +90,7 @@ Result<void> attach_reply_previews(Connection& db, const std::vector<model::Mess
   std::map<model::Id, model::ReplyPreview> previews;
   TL_TRY_ASSIGN(Statement query, db.prepare("SELECT id, seq, sender_id, body, deleted_at IS NOT NULL FROM messages"
                                             " WHERE id IN (SELECT value FROM json_each(?))"));
-  query.bind_all(json_list(targets));
+  query.bind_all(json_id_list(targets));
   for (;;) {
     TL_TRY_ASSIGN(bool has_row, query.step());
     if (!has_row) break;

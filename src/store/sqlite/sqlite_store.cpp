@@ -258,6 +258,16 @@ Result<bool> SqliteStore::session_is_active(Id family_id) {
   return read<bool>([&](Connection& db) { return is_session_active(db, family_id); });
 }
 
+Result<std::vector<Id>> SqliteStore::sessions_inactive(const std::vector<Id>& family_ids) {
+  if (family_ids.empty()) return std::vector<Id>{};
+  return read<std::vector<Id>>([&](Connection& db) { return inactive_sessions(db, family_ids); });
+}
+
+Result<std::vector<Id>> SqliteStore::users_locked_out(const std::vector<Id>& user_ids) {
+  if (user_ids.empty()) return std::vector<Id>{};
+  return read<std::vector<Id>>([&](Connection& db) { return locked_out_users(db, user_ids); });
+}
+
 // ---- conversations and members -------------------------------------------------------
 
 Result<Store::DirectOutcome> SqliteStore::conversation_create_direct(const model::NewDirectConversation& c) {

@@ -69,6 +69,8 @@ class SqliteStore final : public Store {
   Result<bool> refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement, Millis now) override;
   Result<void> session_revoke(Id family_id, Millis now) override;
   Result<bool> session_is_active(Id family_id) override;
+  Result<std::vector<Id>> sessions_inactive(const std::vector<Id>& family_ids) override;
+  Result<std::vector<Id>> users_locked_out(const std::vector<Id>& user_ids) override;
 
   Result<DirectOutcome> conversation_create_direct(const model::NewDirectConversation& c) override;
   Result<model::Conversation> conversation_create_group(const model::NewGroupConversation& c) override;

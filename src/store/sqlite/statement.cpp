@@ -91,6 +91,15 @@ Result<std::vector<std::string>> Statement::first_column_texts() {
   }
 }
 
+Result<std::vector<std::int64_t>> Statement::first_column_int64s() {
+  std::vector<std::int64_t> values;
+  for (;;) {
+    TL_TRY_ASSIGN(bool has_row, step());
+    if (!has_row) return values;
+    values.push_back(int64(0));
+  }
+}
+
 Result<void> Statement::run() {
   TL_TRY_ASSIGN(bool has_row, step());
   if (has_row) return Error::internal("sqlite: statement returned rows where none were expected");
@@ -110,6 +119,15 @@ std::string Statement::text(int column) const {
   int size = sqlite3_column_bytes(stmt_, column);
   if (data == nullptr) return {};
   return std::string(data, static_cast<std::size_t>(size));
+}
+
+std::string json_id_list(const std::vector<std::int64_t>& ids) {
+  std::string list = "[";
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i > 0) list += ',';
+    list += std::to_string(ids[i]);
+  }
+  return list + ']';
 }
 
 }  // namespace talkline::store::sqlite

@@ -53,6 +53,8 @@ class Statement {
   Result<void> run();
   /// Steps through every remaining row and returns its first column as text.
   Result<std::vector<std::string>> first_column_texts();
+  /// Steps through every remaining row and returns its first column as an integer.
+  Result<std::vector<std::int64_t>> first_column_int64s();
 
   std::int64_t int64(int column) const;
   std::optional<std::int64_t> optional_int64(int column) const;
@@ -68,5 +70,9 @@ class Statement {
 };
 
 static_assert(store::RowReader<Statement>, "a statement's current row feeds the model mappers");
+
+/// A JSON array of `ids`, bound where a statement reads a list through json_each(?):
+/// one parameter for a list of any length.
+std::string json_id_list(const std::vector<std::int64_t>& ids);
 
 }  // namespace talkline::store::sqlite

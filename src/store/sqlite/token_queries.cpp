@@ -63,4 +63,22 @@ Result<bool> is_session_active(Connection& db, model::Id family_id) {
   return query.int64(0) > 0 && query.int64(1) == 0;
 }
 
+// Both checks below mean what is_session_active and a user's banned_at mean one by one.
+Result<std::vector<model::Id>> inactive_sessions(Connection& db, const std::vector<model::Id>& family_ids) {
+  TL_TRY_ASSIGN(Statement query,
+                db.prepare("SELECT f.value FROM json_each(?) f"
+                           " WHERE NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.value)"
+                           " OR EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.value"
+                           " AND t.revoked_at IS NOT NULL)"));
+  query.bind_all(json_id_list(family_ids));
+  return query.first_column_int64s();
+}
+
+Result<std::vector<model::Id>> locked_out_users(Connection& db, const std::vector<model::Id>& user_ids) {
+  TL_TRY_ASSIGN(Statement query, db.prepare("SELECT f.value FROM json_each(?) f LEFT JOIN users u ON u.id = f.value"
+                                            " WHERE u.id IS NULL OR u.banned_at IS NOT NULL"));
+  query.bind_all(json_id_list(user_ids));
+  return query.first_column_int64s();
+}
+
 }  // namespace talkline::store::sqlite

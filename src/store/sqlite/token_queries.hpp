@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "model/session.hpp"
 #include "util/result.hpp"
@@ -20,5 +21,10 @@ Result<bool> rotate_refresh_token(Connection& db, model::Id old_token_id, const 
                                   model::Millis now);
 Result<void> revoke_session(Connection& db, model::Id family_id, model::Millis now);
 Result<bool> is_session_active(Connection& db, model::Id family_id);
+
+/// Of `family_ids`, the sessions with no token left unrevoked: revoked, or never issued.
+Result<std::vector<model::Id>> inactive_sessions(Connection& db, const std::vector<model::Id>& family_ids);
+/// Of `user_ids`, the banned accounts and the ids that name no account.
+Result<std::vector<model::Id>> locked_out_users(Connection& db, const std::vector<model::Id>& user_ids);
 
 }  // namespace talkline::store::sqlite

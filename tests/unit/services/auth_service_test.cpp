@@ -1,3 +1,5 @@
+#include <limits>
+
 #include "service_fixture.hpp"
 
 namespace talkline::testing {
@@ -121,6 +123,31 @@ TEST_F(AuthServiceTest, LogoutEndsOnlyThatSession) {
   EXPECT_FALSE(auth_->authenticate(phone->access_token).ok());
   EXPECT_FALSE(auth_->refresh(phone->refresh_token).ok());
   EXPECT_TRUE(auth_->authenticate(laptop->access_token).ok());
+}
+
+TEST_F(AuthServiceTest, EndedSessionsNamesOnlyTheSessionsThatEnded) {
+  auto phone = auth_->register_user("ivan", "password123", std::nullopt, "10.9.9.8");
+  auto laptop = auth_->login("ivan", "password123", "10.0.0.4");
+  ASSERT_TRUE(phone.ok() && laptop.ok());
+  auto on_phone = auth_->authenticate(phone->access_token);
+  auto on_laptop = auth_->authenticate(laptop->access_token);
+  ASSERT_TRUE(on_phone.ok() && on_laptop.ok());
+  ASSERT_TRUE(auth_->logout(*on_phone).ok());
+  auto judy = auth_->register_user("judy", "password123", std::nullopt, "10.9.9.7");
+  ASSERT_TRUE(judy.ok());
+  auto on_judys_phone = auth_->authenticate(judy->access_token);
+  ASSERT_TRUE(on_judys_phone.ok());
+  // A live session whose account is not there (the store names no way to ban one).
+  services::Principal gone = *on_judys_phone;
+  gone.user_id = std::numeric_limits<model::Id>::max();
+
+  auto ended = auth_->ended_sessions({*on_phone, *on_laptop, gone});
+  ASSERT_TRUE(ended.ok());
+  ASSERT_EQ(ended->size(), 2u);
+  EXPECT_EQ(ended->at(on_phone->session_id).code, ErrorCode::unauthenticated);
+  EXPECT_EQ(ended->at(gone.session_id).code, ErrorCode::forbidden);
+  EXPECT_FALSE(ended->contains(on_laptop->session_id));
+  EXPECT_TRUE(auth_->ended_sessions({})->empty());
 }
 
 TEST_F(AuthServiceTest, AccessTokensExpire) {
