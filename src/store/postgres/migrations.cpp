@@ -14,6 +14,7 @@ extern const std::string_view postgres_migration_0005;
 extern const std::string_view postgres_migration_0006;
 extern const std::string_view postgres_migration_0007;
 extern const std::string_view postgres_migration_0008;
+extern const std::string_view postgres_migration_0009;
 }  // namespace talkline::embedded
 
 namespace talkline::store::postgres {
@@ -26,7 +27,8 @@ std::vector<Migration> builtin_migrations() {
           {5, embedded::postgres_migration_0005},
           {6, embedded::postgres_migration_0006},
           {7, embedded::postgres_migration_0007},
-          {8, embedded::postgres_migration_0008}};
+          {8, embedded::postgres_migration_0008},
+          {9, embedded::postgres_migration_0009}};
 }
 
 namespace {
