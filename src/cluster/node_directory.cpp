@@ -1,5 +1,6 @@
 #include "cluster/node_directory.hpp"
 
+#include <pthread.h>
 #include <random>
 #include <utility>
 
@@ -49,7 +50,10 @@ Result<std::unique_ptr<NodeDirectory>> NodeDirectory::open(const redis::Client& 
                                                            std::function<void()> on_lost) {
   std::unique_ptr<NodeDirectory> directory(new NodeDirectory(client, std::move(options), std::move(on_lost)));
   TL_TRY(directory->register_at_start());
-  directory->thread_ = std::thread([raw = directory.get()] { raw->run(); });
+  directory->thread_ = std::thread([raw = directory.get()] {
+    pthread_setname_np(pthread_self(), "tl-node-lease");
+    raw->run();
+  });
   return directory;
 }
 

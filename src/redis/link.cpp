@@ -1,5 +1,6 @@
 #include "redis/link.hpp"
 
+#include <pthread.h>
 #include <algorithm>
 #include <utility>
 
@@ -23,7 +24,10 @@ Link::Link(Endpoint endpoint, Timing timing, LinkSettings settings, std::shared_
       settings_(std::move(settings)),
       counters_(std::move(counters)),
       backoff_(timing_.min_backoff) {
-  if (settings_.background) connector_ = std::thread([this] { run_connector(); });
+  if (settings_.background) connector_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tl-redis-link");
+    run_connector();
+  });
 }
 
 Link::~Link() {

@@ -1,5 +1,6 @@
 #include "bus/redis/redis_bus.hpp"
 
+#include <pthread.h>
 #include <hiredis/hiredis.h>
 #include <poll.h>
 #include <sys/eventfd.h>
@@ -69,8 +70,14 @@ RedisBus::RedisBus(const talkline::redis::Client& client, RedisBusOptions option
                                     subscriber_started();
                                     return true;
                                   }});
-  publisher_ = std::thread([this] { run_publisher(); });
-  subscriber_ = std::thread([this] { run_subscriber(); });
+  publisher_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tl-bus-publish");
+    run_publisher();
+  });
+  subscriber_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tl-bus-receive");
+    run_subscriber();
+  });
 }
 
 RedisBus::~RedisBus() {

@@ -1,5 +1,6 @@
 #include "presence/redis/redis_presence_directory.hpp"
 
+#include <pthread.h>
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -61,7 +62,10 @@ RedisPresenceDirectory::RedisPresenceDirectory(const talkline::redis::Client& cl
       expiry_key_(options_.key_prefix + "p:expiry") {
   link_ =
       client.link({.role = "presence", .on_connect = [this](Connection& connection) { return connected(connection); }});
-  worker_ = std::thread([this] { run(); });
+  worker_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tl-presence");
+    run();
+  });
 }
 
 RedisPresenceDirectory::~RedisPresenceDirectory() {

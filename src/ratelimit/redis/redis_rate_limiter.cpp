@@ -1,5 +1,6 @@
 #include "ratelimit/redis/redis_rate_limiter.hpp"
 
+#include <pthread.h>
 #include <algorithm>
 #include <charconv>
 #include <limits>
@@ -80,7 +81,10 @@ RedisRateLimiter::RedisRateLimiter(const talkline::redis::Client& client, RedisR
   link.background = true;
   link.io_timeout = options_.timeout;
   link_ = client.link(std::move(link));
-  worker_ = std::thread([this] { run_worker(); });
+  worker_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "tl-rate-limit");
+    run_worker();
+  });
 }
 
 RedisRateLimiter::~RedisRateLimiter() {
