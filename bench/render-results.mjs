@@ -965,7 +965,8 @@ function crossNodeSection(entries) {
     "",
     "The `direct` traffic against each server on one node and on two, with the two users of every pair connected to different nodes, " +
       "so every message goes from one node to the other. " +
-      "TalkLine commits to PostgreSQL (one throwaway cluster, default durability, a fresh database per run); one node uses its in-process bus, " +
+      "TalkLine commits to PostgreSQL (one throwaway cluster, default durability, a fresh database per run; its WAL files made once before the runs " +
+        "and then reused, as in a PostgreSQL that has run a while, not created inside commits); one node uses its in-process bus, " +
       "two nodes a throwaway Redis as the bus. The socket.io peer keeps everything in a throwaway Redis (in memory, no persistence: it acks " +
       "before anything is on disk, unlike TalkLine) through Lua scripts; one process uses socket.io's default in-memory adapter, two processes " +
       "`@socket.io/redis-adapter`. HTTP setup goes to the first node.",
