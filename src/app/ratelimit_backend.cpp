@@ -19,6 +19,8 @@ std::shared_ptr<ratelimit::RateLimiter> open_ratelimit_backend(const config::Con
   if (redis == nullptr) return local;
   ratelimit::redis::RedisRateLimiterOptions options;
   options.timeout = std::chrono::milliseconds(config.rate_limit_timeout_ms);
+  options.lease_tokens = config.rate_limit_lease_tokens;
+  options.lease_time = std::chrono::milliseconds(config.rate_limit_lease_ms);
   auto shared = std::make_shared<ratelimit::redis::RedisRateLimiter>(*redis, std::move(options), clock);
   // Shared decisions from the first request on when Redis is there. When it is not, the
   // limiter has said so (ratelimit.redis_unreachable) and keeps trying in the background.

@@ -27,6 +27,8 @@ struct Config {
   std::string bus = "local";
   // With a Redis bus: the longest wait for a shared rate-limit decision.
   int rate_limit_timeout_ms = 500;
+  int rate_limit_lease_tokens = 8;   // message:send tokens a node takes ahead from Redis
+  int rate_limit_lease_ms = 1000;    // and holds this long
   int presence_ttl_seconds = 30;  // with a Redis bus: how long a dead node's users still look online
   // With a Redis bus: how every connection to Redis is made, checked and made again.
   int redis_connect_timeout_ms = 1000;

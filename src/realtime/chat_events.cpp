@@ -167,16 +167,22 @@ void ChatEvents::send_message(const ConnectionPtr& connection, const Args& args,
 }
 
 // Checks the rate limit without waiting: a shared limiter answers from its own thread
-// once Redis has. `go` runs where the event started (the loop, or the work strand for a
-// store whose writes block): directly when the limiter answered at once, else posted
-// back there. Posts from the limiter's one thread keep this connection's writes in the
-// order they arrived.
+// once Redis has, or at once from tokens it holds. `go` runs where the event started (the
+// loop, or the work strand for a store whose writes block): directly when the limiter
+// answered at once and no earlier send of this connection still waits for its decision,
+// else posted back there behind those. The limiter answers a key from held tokens only
+// once its earlier calls were answered (posted), and its one thread posts in call order,
+// so this connection's writes keep the order they arrived in.
 void ChatEvents::within_send_limit(const ConnectionPtr& connection, std::function<void(ratelimit::Decision)> go) {
   const auto started_on = std::this_thread::get_id();
+  ++connection->undecided_sends;
   auto decided = [gateway = gateway_.shared_from_this(), this, connection, started_on,
                   go = std::move(go)](ratelimit::Decision decision) mutable {
-    if (std::this_thread::get_id() == started_on) return go(decision);
-    auto resume = [go = std::move(go), decision]() mutable { go(decision); };
+    auto resume = [connection, go = std::move(go), decision]() mutable {
+      --connection->undecided_sends;
+      go(decision);
+    };
+    if (std::this_thread::get_id() == started_on && connection->undecided_sends == 1) return resume();
     if (sends_on_loop()) {
       net::post(connection->loop, std::move(resume));
     } else {

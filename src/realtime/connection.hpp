@@ -97,6 +97,9 @@ struct Connection {
   /// Where live deliveries for this connection are queued for its loop.
   DeliveryInbox* const inbox;
   std::atomic<std::int64_t> last_activity_ms{0};
+  /// Sends and changes whose rate-limit decision has not run yet. Touched only where
+  /// sends run (ChatEvents::sends_on_loop: the loop, else `work`), like the decisions.
+  int undecided_sends = 0;
 
   CatchUpState catch_up;
   OrderingState ordering;

@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -25,7 +26,7 @@ std::string number(double value) {
 }
 
 std::optional<Decision> read_decision(const talkline::redis::Reply& reply) {
-  if (!reply.is_array() || reply.size() != 2) return std::nullopt;
+  if (!reply.is_array() || (reply.size() != 2 && reply.size() != 3)) return std::nullopt;
   const auto allowed = reply.at(0);
   const auto retry = reply.at(1);
   if (!allowed.is_integer() || !retry.is_integer()) return std::nullopt;
@@ -110,7 +111,74 @@ void RedisRateLimiter::refund(std::string_view key, const Limit& limit, double c
 }
 
 void RedisRateLimiter::acquire_async(std::string key, Limit limit, double cost, Done done) {
-  enqueue(Call{Op::acquire, std::move(key), limit, cost, 0, std::move(done), {}});
+  if (lease_size(limit) <= 0) return enqueue(Call{Op::acquire, std::move(key), limit, cost, 0, std::move(done), {}});
+  if (spend_lease(key, limit, cost)) {
+    ++leased_decisions_;
+    return done(Decision{});
+  }
+  enqueue(Call{Op::lease, std::move(key), limit, cost, 0, std::move(done), {}});
+}
+
+// ---- leases ------------------------------------------------------------------------
+
+double RedisRateLimiter::lease_size(const Limit& limit) const {
+  return std::min(static_cast<double>(std::max(options_.lease_tokens, 0)), std::floor(limit.capacity / 4));
+}
+
+// Spends held tokens of `key` if it may: none of its calls is waiting for Redis (the
+// answer to this one would otherwise overtake theirs), and the lease is for the same limit
+// and still current. Otherwise the call is counted as asking, and goes to Redis.
+bool RedisRateLimiter::spend_lease(const std::string& key, const Limit& limit, double cost) {
+  std::lock_guard lock(leases_mutex_);
+  Lease& lease = leases_[key];
+  const bool usable = lease.asking == 0 && lease.tokens + 1e-9 >= cost && lease.expires_ms > clock_.now_ms() &&
+                      lease.limit.capacity == limit.capacity &&
+                      lease.limit.refill_per_second == limit.refill_per_second;
+  if (usable) {
+    lease.tokens -= cost;
+    return true;
+  }
+  ++lease.asking;
+  return false;
+}
+
+// After a lease call was answered (its caller's completion already handed over, so a
+// later call served from the lease cannot run before it): keeps what Redis granted.
+void RedisRateLimiter::keep_lease(const Call& call, bool allowed) {
+  std::lock_guard lock(leases_mutex_);
+  Lease& lease = leases_[call.key];
+  lease.asking = std::max(0, lease.asking - 1);
+  if (!allowed || call.leased <= 0) return;
+  if (lease.limit.capacity != call.limit.capacity || lease.limit.refill_per_second != call.limit.refill_per_second) {
+    // Held for another limit: goes back with the next expiry sweep's refunds instead.
+    if (lease.tokens > 0) {
+      queue_refund_later_.push_back(Call{Op::refund, call.key, lease.limit, lease.tokens, 0, {}, {}});
+    }
+    lease.tokens = 0;
+  }
+  lease.tokens += call.leased;
+  lease.limit = call.limit;
+  lease.expires_ms = clock_.now_ms() + options_.lease_time.count();
+}
+
+// Gives back what expired leases still hold and forgets idle keys. On the worker.
+void RedisRateLimiter::return_expired_leases() {
+  std::vector<Call> refunds;
+  {
+    std::lock_guard lock(leases_mutex_);
+    refunds.swap(queue_refund_later_);
+    const auto now = clock_.now_ms();
+    for (auto it = leases_.begin(); it != leases_.end();) {
+      Lease& lease = it->second;
+      if (lease.asking > 0 || lease.expires_ms > now) {
+        ++it;
+        continue;
+      }
+      if (lease.tokens >= 1e-9) refunds.push_back(Call{Op::refund, it->first, lease.limit, lease.tokens, 0, {}, {}});
+      it = leases_.erase(it);
+    }
+  }
+  for (auto& refund : refunds) enqueue(std::move(refund));
 }
 
 // Queues the call and waits for its answer, at most `timeout`; then answers from the
@@ -149,6 +217,7 @@ const char* RedisRateLimiter::op_name(Op op) {
     case Op::acquire: return "acquire";
     case Op::peek: return "peek";
     case Op::refund: return "refund";
+    case Op::lease: return "lease";
   }
   return "acquire";
 }
@@ -156,7 +225,8 @@ const char* RedisRateLimiter::op_name(Op op) {
 Decision RedisRateLimiter::decide_locally(const Call& call) {
   ++local_decisions_;
   switch (call.op) {
-    case Op::acquire: return local_.acquire(call.key, call.limit, call.cost);
+    case Op::acquire:
+    case Op::lease: return local_.acquire(call.key, call.limit, call.cost);
     case Op::peek: return local_.peek(call.key, call.limit, call.cost);
     case Op::refund: local_.refund(call.key, call.limit, call.cost); return {};
   }
@@ -176,12 +246,23 @@ void RedisRateLimiter::answer(Call& call, Decision decision) {
 void RedisRateLimiter::run_worker() {
   std::vector<Call> batch;
   std::vector<std::optional<Decision>> decisions;
+  const bool leasing = options_.lease_tokens > 0;
   for (;;) {
     batch.clear();
+    if (leasing) return_expired_leases();
     {
       std::unique_lock lock(queue_mutex_);
-      queue_changed_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping, and everything answered
+      const auto has_work = [&] { return stopping_ || !queue_.empty(); };
+      if (leasing) {
+        // Wakes now and then to give expired leases back.
+        queue_changed_.wait_for(lock, options_.lease_time, has_work);
+      } else {
+        queue_changed_.wait(lock, has_work);
+      }
+      if (queue_.empty()) {
+        if (stopping_) return;  // everything answered
+        continue;
+      }
       while (!queue_.empty() && batch.size() < kBatch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -202,10 +283,14 @@ void RedisRateLimiter::run_worker() {
       if (decisions[i]) {
         ++redis_decisions_;
         if (!call.waiter || call.waiter->claim()) answer(call, *decisions[i]);
+        if (call.op == Op::lease) keep_lease(call, decisions[i]->allowed);
         continue;
       }
       if (call.waiter && !call.waiter->claim()) continue;  // its caller decided locally already
-      answer(call, decide_locally(call));
+      call.leased = 0;
+      const Decision decision = decide_locally(call);
+      answer(call, decision);
+      if (call.op == Op::lease) keep_lease(call, decision.allowed);
     }
   }
 }
@@ -240,6 +325,9 @@ bool RedisRateLimiter::run_batch(talkline::redis::Connection& connection, std::v
         continue;
       }
       decisions[i] = batch[i].op == Op::refund ? std::optional<Decision>(Decision{}) : read_decision(reply);
+      if (decisions[i] && batch[i].op == Op::lease && reply.size() == 3 && reply.at(2).is_integer()) {
+        batch[i].leased = static_cast<double>(std::max<long long>(0, reply.at(2).integer()));
+      }
     }
     return true;
   };
@@ -261,7 +349,8 @@ std::vector<std::string> RedisRateLimiter::script_call(const Call& call, bool by
           number(call.cost),
           options_.server_time ? std::string() : std::to_string(call.now_ms),
           std::to_string(options_.expiry_margin.count()),
-          std::to_string(options_.longest_expiry.count())};
+          std::to_string(options_.longest_expiry.count()),
+          number(call.op == Op::lease ? lease_size(call.limit) : 0)};
 }
 
 // Loads the script on a new connection (its digest is what EVALSHA names). Runs on the
@@ -281,7 +370,7 @@ bool RedisRateLimiter::wait_until_healthy(std::chrono::milliseconds timeout) con
 }
 
 RedisRateLimiter::Stats RedisRateLimiter::stats() const {
-  return Stats{redis_decisions_, local_decisions_, outages_, timeouts_};
+  return Stats{redis_decisions_, local_decisions_, outages_, timeouts_, leased_decisions_};
 }
 
 }  // namespace talkline::ratelimit::redis

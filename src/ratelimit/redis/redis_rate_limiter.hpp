@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "ratelimit/local_rate_limiter.hpp"
@@ -33,6 +34,12 @@ struct RedisRateLimiterOptions {
   std::chrono::milliseconds expiry_margin{5000};
   /// Expiry of a bucket that never refills (refill 0).
   std::chrono::milliseconds longest_expiry{std::chrono::hours(24)};
+  /// acquire_async takes up to this many whole tokens beyond the cost from the shared
+  /// bucket (never more than a quarter of its capacity) and spends them on the key's next
+  /// calls in this process without asking Redis. 0: every call asks Redis.
+  int lease_tokens = 0;
+  /// How long this process keeps leased tokens; what is left then goes back to the bucket.
+  std::chrono::milliseconds lease_time{1000};
 };
 
 /// Token buckets shared by every node, kept in Redis (docs/HLD.md "Rate limits across
@@ -48,6 +55,14 @@ struct RedisRateLimiterOptions {
 /// Threads: every call from any thread (the gateway's loops, HTTP workers). `done`
 /// runs on the limiter's thread, or on the caller's when decided locally at once.
 ///
+/// Leases (`lease_tokens`): a user sending many messages in a row costs one round trip
+/// per lease instead of one per message, and most calls are answered at once on the
+/// caller's thread. The shared limit still holds exactly: leased tokens were taken from the
+/// shared bucket. The price is that a key used on two nodes at once may be refused on one
+/// while the other holds up to `lease_tokens` for at most `lease_time`. A call is answered
+/// from a lease only while no earlier call of the same key waits for Redis, so one
+/// thread's calls of a key are still answered in the order they were made.
+///
 /// While Redis is unreachable — not connected, or slower than `timeout` — decisions
 /// come from buckets in this process (logged once per outage, counted): a node keeps
 /// serving its own users, with per-node limits until Redis is back. Synchronous calls
@@ -59,6 +74,7 @@ class RedisRateLimiter final : public RateLimiter {
     std::uint64_t local_decisions = 0;  // answered from this node's buckets instead
     std::uint64_t outages = 0;          // times Redis became unreachable (or was at start)
     std::uint64_t timeouts = 0;         // synchronous calls that stopped waiting for Redis
+    std::uint64_t leased_decisions = 0;  // answered from tokens this process held
   };
 
   /// `clock` serves the local buckets (and "now" when not server_time); it must outlive
@@ -80,7 +96,7 @@ class RedisRateLimiter final : public RateLimiter {
   Stats stats() const;
 
  private:
-  enum class Op { acquire, peek, refund };
+  enum class Op { acquire, peek, refund, lease };
   struct Waiter;
   struct Call {
     Op op = Op::acquire;
@@ -90,6 +106,14 @@ class RedisRateLimiter final : public RateLimiter {
     std::int64_t now_ms = 0;         // when called; sent as "now" unless server_time
     Done done;                       // acquire_async
     std::shared_ptr<Waiter> waiter;  // acquire, peek
+    double leased = 0;               // lease: the tokens Redis granted beyond the cost
+  };
+  // Tokens of one key this process took from the shared bucket and has not spent yet.
+  struct Lease {
+    double tokens = 0;
+    Limit limit;
+    std::int64_t expires_ms = 0;
+    int asking = 0;  // calls of the key queued for Redis and not answered yet
   };
 
   Decision wait_for(Op op, std::string_view key, const Limit& limit, double cost);
@@ -97,6 +121,11 @@ class RedisRateLimiter final : public RateLimiter {
   static const char* op_name(Op op);
   Decision decide_locally(const Call& call);
   void answer(Call& call, Decision decision);
+
+  bool spend_lease(const std::string& key, const Limit& limit, double cost);
+  void keep_lease(const Call& call, bool allowed);
+  void return_expired_leases();
+  double lease_size(const Limit& limit) const;
 
   void run_worker();
   bool run_batch(talkline::redis::Connection& connection, std::vector<Call>& batch,
@@ -117,6 +146,11 @@ class RedisRateLimiter final : public RateLimiter {
   std::atomic<std::uint64_t> local_decisions_{0};
   std::atomic<std::uint64_t> outages_{0};
   std::atomic<std::uint64_t> timeouts_{0};
+  std::atomic<std::uint64_t> leased_decisions_{0};
+
+  std::mutex leases_mutex_;
+  std::unordered_map<std::string, Lease> leases_;  // guarded by leases_mutex_
+  std::vector<Call> queue_refund_later_;           // guarded by leases_mutex_
 
   std::uint64_t error_replies_ = 0;  // the worker's own
   std::string sha_;                  // the script's digest on the current connection

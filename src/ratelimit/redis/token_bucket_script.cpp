@@ -10,6 +10,7 @@ local cost = tonumber(ARGV[4])
 local now = tonumber(ARGV[5])
 local margin = tonumber(ARGV[6])
 local longest = tonumber(ARGV[7])
+local extra = tonumber(ARGV[8]) or 0
 if now == nil then
   -- Before Redis 5 a script that reads the clock may write only in effects mode.
   if redis.replicate_commands then redis.replicate_commands() end
@@ -48,6 +49,12 @@ end
 -- The tolerance absorbs rounding in the refill, as in the local buckets.
 if tokens + 1e-9 >= cost then
   if op == 'acquire' then store(math.max(0, tokens - spend)) end
+  if op == 'lease' then
+    -- Whole tokens only, so a node never holds a fraction it cannot spend.
+    local leased = math.max(0, math.min(extra, math.floor(tokens - spend + 1e-9)))
+    store(math.max(0, tokens - spend - leased))
+    return {1, 0, leased}
+  end
   return {1, 0}
 end
 if rate <= 0 or cost > capacity then return {0, -1} end

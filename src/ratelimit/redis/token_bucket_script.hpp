@@ -8,9 +8,11 @@ namespace talkline::ratelimit::redis {
 /// one atomic step on the Redis server whatever the number of nodes.
 ///
 /// KEYS[1] is the bucket (a hash: `tokens`, `updated` in ms). ARGV: operation
-/// ("acquire", "peek" or "refund"), capacity, refill per second, cost, now in ms (empty:
-/// the server's clock, one clock for every node), expiry margin in ms, longest expiry
-/// in ms. Answers {allowed (1/0), retry after in seconds (-1: never)}.
+/// ("acquire", "peek", "refund" or "lease"), capacity, refill per second, cost, now in ms
+/// (empty: the server's clock, one clock for every node), expiry margin in ms, longest
+/// expiry in ms, and for "lease" the most whole tokens to take beyond the cost. Answers
+/// {allowed (1/0), retry after in seconds (-1: never)}, and for an allowed "lease" a third
+/// element: the tokens taken beyond the cost, which the caller now holds.
 ///
 /// The same arithmetic as LocalRateLimiter: a missing bucket is full; time that runs
 /// backwards refills nothing; a refusal takes nothing. A written bucket expires when it

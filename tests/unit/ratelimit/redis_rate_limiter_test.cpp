@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -192,6 +193,113 @@ TEST_F(RedisRateLimiterTest, AcquireAsyncAnswersOnTheLimitersThreadWithoutBlocki
   EXPECT_EQ(on_caller_thread.load(), 0);
   EXPECT_EQ(allowed, 50);
   for (int i = 0; i < kCalls; ++i) ASSERT_EQ(order[i], i) << "answers out of order";
+}
+
+// acquire_async's answer, waited for; `inline_answer` tells whether it came on this thread
+// before the call returned.
+Decision acquire_and_wait(RedisRateLimiter& limiter, const std::string& key, const Limit& limit,
+                          bool* inline_answer = nullptr) {
+  struct Answer {
+    std::mutex mutex;
+    std::condition_variable done;
+    std::optional<Decision> decision;
+    bool on_caller = false;
+  };
+  auto answer = std::make_shared<Answer>();
+  const auto caller = std::this_thread::get_id();
+  limiter.acquire_async(key, limit, 1, [answer, caller](Decision decision) {
+    std::lock_guard lock(answer->mutex);
+    answer->on_caller = std::this_thread::get_id() == caller;
+    answer->decision = decision;
+    answer->done.notify_all();
+  });
+  std::unique_lock lock(answer->mutex);
+  if (!answer->done.wait_for(lock, 10s, [&] { return answer->decision.has_value(); })) {
+    throw std::runtime_error("no answer in 10 s");
+  }
+  if (inline_answer != nullptr) *inline_answer = answer->on_caller;
+  return *answer->decision;
+}
+
+TEST_F(RedisRateLimiterTest, LeasedTokensAnswerTheNextCallsAtOnceWithoutRedis) {
+  auto options = options_for(RedisServer::shared(), fresh_prefix());
+  options.timeout = 5s;
+  options.lease_tokens = 4;
+  options.lease_time = 10s;
+  auto limiter = connected(options, clock_);
+  const Limit limit{100, 0.001};
+
+  bool at_once = true;
+  EXPECT_TRUE(acquire_and_wait(*limiter, "k", limit, &at_once).allowed);
+  EXPECT_FALSE(at_once) << "the first call has to ask Redis";
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_TRUE(acquire_and_wait(*limiter, "k", limit, &at_once).allowed);
+    EXPECT_TRUE(at_once) << "call " << i << " of the lease";
+  }
+  EXPECT_TRUE(acquire_and_wait(*limiter, "k", limit, &at_once).allowed);
+  EXPECT_FALSE(at_once) << "the lease is spent";
+  EXPECT_EQ(limiter->stats().redis_decisions, 2U);
+  EXPECT_EQ(limiter->stats().leased_decisions, 4U);
+  // Redis's bucket already went without what the node holds: 2 calls, 2 leases of 4.
+  EXPECT_TRUE(limiter->peek("k", limit, 90).allowed);
+  EXPECT_FALSE(limiter->peek("k", limit, 91).allowed);
+  // Another key, and another limit of the same key, never spend this lease.
+  EXPECT_TRUE(acquire_and_wait(*limiter, "other", limit, &at_once).allowed);
+  EXPECT_FALSE(at_once);
+  EXPECT_TRUE(acquire_and_wait(*limiter, "k", Limit{200, 0.001}, &at_once).allowed);
+  EXPECT_FALSE(at_once);
+}
+
+TEST_F(RedisRateLimiterTest, LeasesNeverLetTwoNodesPastTheSharedLimitAndWhatIsLeftGoesBack) {
+  auto options = options_for(RedisServer::shared(), fresh_prefix());
+  options.timeout = 5s;
+  options.lease_tokens = 100;  // held to a quarter of the bucket: 2
+  options.lease_time = 200ms;
+  auto node_a = connected(options, clock_);
+  auto node_b = connected(options, clock_);
+  const Limit limit{8, 0.0001};
+  int granted = 0;
+  for (int i = 0; i < 10; ++i) {
+    if (acquire_and_wait(*node_a, "user:1", limit).allowed) ++granted;
+    if (acquire_and_wait(*node_b, "user:1", limit).allowed) ++granted;
+  }
+  EXPECT_LE(granted, 8);
+  // Node A then stops sending: what it still holds goes back after the lease
+  // time, and node B can then spend every token of the bucket.
+  std::this_thread::sleep_for(600ms);
+  for (int i = 0; i < 10; ++i) {
+    if (acquire_and_wait(*node_b, "user:1", limit).allowed) ++granted;
+  }
+  EXPECT_EQ(granted, 8);
+  EXPECT_EQ(node_a->stats().local_decisions + node_b->stats().local_decisions, 0U);
+}
+
+TEST_F(RedisRateLimiterTest, WithLeasesOneThreadsCallsAreStillAnsweredInOrder) {
+  auto options = options_for(RedisServer::shared(), fresh_prefix());
+  options.timeout = 5s;
+  options.lease_tokens = 8;
+  auto limiter = connected(options, clock_);
+  const Limit limit{1000, 0.001};
+  constexpr int kCalls = 500;
+  std::mutex mutex;
+  std::condition_variable done;
+  std::vector<int> order;
+  for (int i = 0; i < kCalls; ++i) {
+    limiter->acquire_async("k", limit, 1, [&, i](Decision) {
+      std::lock_guard lock(mutex);
+      order.push_back(i);
+      done.notify_all();
+    });
+    // Now and then let the answers catch up, so later calls find a lease to spend.
+    if (i % 50 == 49) {
+      std::unique_lock lock(mutex);
+      done.wait_for(lock, 10s, [&] { return static_cast<int>(order.size()) == i + 1; });
+    }
+  }
+  std::unique_lock lock(mutex);
+  ASSERT_TRUE(done.wait_for(lock, 10s, [&] { return order.size() == kCalls; }));
+  for (int i = 0; i < kCalls; ++i) ASSERT_EQ(order[i], i) << "answers out of order";
+  EXPECT_GT(limiter->stats().leased_decisions, 0U);
 }
 
 // Redis stuck (SIGSTOP): the TCP connection stays up but nothing answers.
