@@ -82,22 +82,22 @@ Result<bool> Statement::step() {
   return error_for(rc);
 }
 
-Result<std::vector<std::string>> Statement::first_column_texts() {
-  std::vector<std::string> texts;
-  for (;;) {
-    TL_TRY_ASSIGN(bool has_row, step());
-    if (!has_row) return texts;
-    texts.push_back(text(0));
-  }
-}
-
-Result<std::vector<std::int64_t>> Statement::first_column_int64s() {
-  std::vector<std::int64_t> values;
+template <typename Value, typename Read>
+Result<std::vector<Value>> Statement::first_column(Read read) {
+  std::vector<Value> values;
   for (;;) {
     TL_TRY_ASSIGN(bool has_row, step());
     if (!has_row) return values;
-    values.push_back(int64(0));
+    values.push_back(read(*this));
   }
+}
+
+Result<std::vector<std::string>> Statement::first_column_texts() {
+  return first_column<std::string>([](const Statement& row) { return row.text(0); });
+}
+
+Result<std::vector<std::int64_t>> Statement::first_column_int64s() {
+  return first_column<std::int64_t>([](const Statement& row) { return row.int64(0); });
 }
 
 Result<void> Statement::run() {

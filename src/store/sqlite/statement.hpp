@@ -61,6 +61,8 @@ class Statement {
   std::string text(int column) const;
 
  private:
+  template <typename Value, typename Read>
+  Result<std::vector<Value>> first_column(Read read);
   void release();
   Error error_for(int code) const;
 
