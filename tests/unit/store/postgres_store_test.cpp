@@ -98,6 +98,19 @@ class PostgresStoreTest : public ::testing::Test {
     return message;
   }
 
+  // An edit of `message_id` to `body` by `actor_id`, at 3000.
+  static model::MessageChange edit_of(model::Id conversation_id, model::Id message_id, model::Id actor_id,
+                                      std::string body) {
+    model::MessageChange edit;
+    edit.kind = model::ChangeKind::edited;
+    edit.conversation_id = conversation_id;
+    edit.message_id = message_id;
+    edit.actor_id = actor_id;
+    edit.body = std::move(body);
+    edit.at = 3000;
+    return edit;
+  }
+
   static std::string fresh_url(const std::string& name) { return fresh_schema_url(unique_name(name)); }
 
   model::Id next_id_ = 1;
@@ -161,13 +174,7 @@ TEST_F(PostgresStoreTest, MigratingToTheChangeFeedNumbersExistingMessagesByTheir
   }
 
   auto oldest = must(store->message_list(10, std::nullopt, std::nullopt, 10)).front();
-  model::MessageChange edit;
-  edit.kind = model::ChangeKind::edited;
-  edit.conversation_id = 10;
-  edit.message_id = oldest.id;
-  edit.actor_id = 1;
-  edit.body = "new";
-  edit.at = 3000;
+  const model::MessageChange edit = edit_of(10, oldest.id, 1, "new");
   EXPECT_EQ(must(store->message_change(edit)).change.change_seq, 4);
   model::Message next = must(store->message_insert(new_message(10, 1, "new", "new"))).message;
   EXPECT_EQ(next.seq, 4);
@@ -426,13 +433,7 @@ TEST_F(PostgresStoreTest, BatchCallNumbersTheFeedAfterEditsAndRecognisesRetriesO
   model::Id other = must(store->conversation_create_group({next_id_++, "o", bob.id, {}, 1500})).id;
   model::NewMessage original = new_message(group, alice.id, "original", "as sent");
   model::Message sent = must(store->message_insert(original)).message;  // change 1
-  model::MessageChange edit;
-  edit.kind = model::ChangeKind::edited;
-  edit.conversation_id = group;
-  edit.message_id = sent.id;
-  edit.actor_id = alice.id;
-  edit.body = "as edited";
-  edit.at = 3000;
+  const model::MessageChange edit = edit_of(group, sent.id, alice.id, "as edited");
   ASSERT_EQ(must(store->message_change(edit)).change.change_seq, 2);
 
   std::vector<model::NewMessage> batch;
@@ -490,13 +491,7 @@ TEST_F(PostgresStoreTest, CommitMetricsCountEveryCommittedTransactionAndNoFailed
   model::Message sent = must(store->message_insert(new_message(group, alice.id, "one", "hello"))).message;
   EXPECT_EQ(since_start(), std::make_pair(std::uint64_t{1}, std::uint64_t{1})) << "a send";
 
-  model::MessageChange edit;
-  edit.kind = model::ChangeKind::edited;
-  edit.conversation_id = group;
-  edit.message_id = sent.id;
-  edit.actor_id = alice.id;
-  edit.body = "edited";
-  edit.at = 3000;
+  model::MessageChange edit = edit_of(group, sent.id, alice.id, "edited");
   must(store->message_change(edit));
   EXPECT_EQ(since_start(), std::make_pair(std::uint64_t{2}, std::uint64_t{2})) << "an edit commits alone";
 
