@@ -8,42 +8,32 @@
 
 namespace talkline::util::metrics {
 
-/// A monotonic count kept per thread (slots.hpp) and summed when read. Any thread.
-class Counter {
+/// A number kept per thread (slots.hpp) and summed when read, so adding never contends
+/// with another thread. Any thread.
+template <typename Value>
+class PerThreadSum {
  public:
-  void add(std::uint64_t n = 1) { slots_[thread_slot()].value.fetch_add(n, std::memory_order_relaxed); }
+  void add(Value n = 1) { slots_[thread_slot()].value.fetch_add(n, std::memory_order_relaxed); }
   /// The sum over every thread; a moment's snapshot, for a scrape.
-  std::uint64_t value() const {
-    std::uint64_t sum = 0;
+  Value value() const {
+    Value sum = 0;
     for (const auto& slot : slots_) sum += slot.value.load(std::memory_order_relaxed);
     return sum;
   }
 
  private:
   struct alignas(64) Slot {
-    std::atomic<std::uint64_t> value{0};
+    std::atomic<Value> value{0};
   };
   std::array<Slot, kSlots> slots_{};
 };
 
+/// A monotonic count.
+using Counter = PerThreadSum<std::uint64_t>;
 /// A level that goes up and down (open sessions): each thread adds its own changes to
-/// its slot, and the sum is the level. Any thread; a thread may take back what another
-/// added (a session opened on one loop and closed on another).
-class UpDown {
- public:
-  void add(std::int64_t n) { slots_[thread_slot()].value.fetch_add(n, std::memory_order_relaxed); }
-  std::int64_t value() const {
-    std::int64_t sum = 0;
-    for (const auto& slot : slots_) sum += slot.value.load(std::memory_order_relaxed);
-    return sum;
-  }
-
- private:
-  struct alignas(64) Slot {
-    std::atomic<std::int64_t> value{0};
-  };
-  std::array<Slot, kSlots> slots_{};
-};
+/// its slot, and the sum is the level; a thread may take back what another added (a
+/// session opened on one loop and closed on another).
+using UpDown = PerThreadSum<std::int64_t>;
 
 /// A level set by the one thread that knows it (a writer's queue length, a link's
 /// state) and read by a scrape.
