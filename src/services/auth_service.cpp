@@ -169,9 +169,15 @@ Result<Principal> AuthService::authenticate(std::string_view access_token) {
   return Principal{*user_id, *role, *session_id, {}};
 }
 
-Result<std::unordered_map<model::Id, Error>> AuthService::ended_sessions(const std::vector<Principal>& principals) {
+Result<std::unordered_map<model::Id, Error>> AuthService::ended_sessions(const std::vector<Principal>& all) {
   // Bounds one statement's list; a node's connections take a few reads at most.
   constexpr std::size_t kIdsPerRead = 2000;
+  // A session's tabs and devices share one answer: each is asked about once.
+  std::vector<Principal> principals;
+  std::unordered_set<model::Id> seen;
+  for (const Principal& principal : all) {
+    if (seen.insert(principal.session_id).second) principals.push_back(principal);
+  }
   std::unordered_map<model::Id, Error> ended;
   for (std::size_t first = 0; first < principals.size(); first += kIdsPerRead) {
     const auto last = std::min(principals.size(), first + kIdsPerRead);

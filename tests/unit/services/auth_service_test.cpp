@@ -141,7 +141,7 @@ TEST_F(AuthServiceTest, EndedSessionsNamesOnlyTheSessionsThatEnded) {
   services::Principal gone = *on_judys_phone;
   gone.user_id = std::numeric_limits<model::Id>::max();
 
-  auto ended = auth_->ended_sessions({*on_phone, *on_laptop, gone});
+  auto ended = auth_->ended_sessions({*on_phone, *on_laptop, gone, *on_phone, *on_laptop});
   ASSERT_TRUE(ended.ok());
   ASSERT_EQ(ended->size(), 2u);
   EXPECT_EQ(ended->at(on_phone->session_id).code, ErrorCode::unauthenticated);
