@@ -370,7 +370,12 @@ bool RedisRateLimiter::wait_until_healthy(std::chrono::milliseconds timeout) con
 }
 
 RedisRateLimiter::Stats RedisRateLimiter::stats() const {
-  return Stats{redis_decisions_, local_decisions_, outages_, timeouts_, leased_decisions_};
+  std::uint64_t unsettled = 0;
+  {
+    std::lock_guard lock(leases_mutex_);
+    for (const auto& [key, lease] : leases_) unsettled += static_cast<std::uint64_t>(lease.asking);
+  }
+  return Stats{redis_decisions_, local_decisions_, outages_, timeouts_, leased_decisions_, unsettled};
 }
 
 }  // namespace talkline::ratelimit::redis

@@ -75,6 +75,7 @@ class RedisRateLimiter final : public RateLimiter {
     std::uint64_t outages = 0;          // times Redis became unreachable (or was at start)
     std::uint64_t timeouts = 0;         // synchronous calls that stopped waiting for Redis
     std::uint64_t leased_decisions = 0;  // answered from tokens this process held
+    std::uint64_t lease_calls_unsettled = 0;  // lease calls whose answer was not yet kept
   };
 
   /// `clock` serves the local buckets (and "now" when not server_time); it must outlive
@@ -148,7 +149,7 @@ class RedisRateLimiter final : public RateLimiter {
   std::atomic<std::uint64_t> timeouts_{0};
   std::atomic<std::uint64_t> leased_decisions_{0};
 
-  std::mutex leases_mutex_;
+  mutable std::mutex leases_mutex_;
   std::unordered_map<std::string, Lease> leases_;  // guarded by leases_mutex_
   std::vector<Call> queue_refund_later_;           // guarded by leases_mutex_
 

@@ -195,8 +195,9 @@ TEST_F(RedisRateLimiterTest, AcquireAsyncAnswersOnTheLimitersThreadWithoutBlocki
   for (int i = 0; i < kCalls; ++i) ASSERT_EQ(order[i], i) << "answers out of order";
 }
 
-// acquire_async's answer, waited for; `inline_answer` tells whether it came on this thread
-// before the call returned.
+// acquire_async's answer, waited for, and then the lease it brought kept (the limiter keeps
+// a lease just after it answers); `inline_answer` tells whether the answer came on this
+// thread before the call returned.
 Decision acquire_and_wait(RedisRateLimiter& limiter, const std::string& key, const Limit& limit,
                           bool* inline_answer = nullptr) {
   struct Answer {
@@ -218,7 +219,12 @@ Decision acquire_and_wait(RedisRateLimiter& limiter, const std::string& key, con
     throw std::runtime_error("no answer in 10 s");
   }
   if (inline_answer != nullptr) *inline_answer = answer->on_caller;
-  return *answer->decision;
+  const Decision decision = *answer->decision;
+  lock.unlock();
+  if (!eventually([&] { return limiter.stats().lease_calls_unsettled == 0; })) {
+    throw std::runtime_error("the lease was not kept in 10 s");
+  }
+  return decision;
 }
 
 TEST_F(RedisRateLimiterTest, LeasedTokensAnswerTheNextCallsAtOnceWithoutRedis) {
