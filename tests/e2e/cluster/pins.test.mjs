@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import { api } from "../../integration/harness.mjs";
 import { changesOver, feedOf, pin, pinsOver, unpin } from "../chat/feed_helpers.mjs";
 import { connectSocket } from "../chat/helpers.mjs";
-import { POLLING, SETTLE_MS, WEBSOCKET, useSocketCluster, waitFeed } from "./feed_helpers.mjs";
+import { POLLING, SETTLE_MS, WEBSOCKET, assertFeed, messagesNow, useSocketCluster, waitFeed } from "./feed_helpers.mjs";
 import { sleep } from "./model.mjs";
 
 const ctx = useSocketCluster(2);
@@ -52,15 +52,18 @@ describe("pins across nodes", () => {
     await waitFeed(b, id, 3);
     await waitFeed(a1, id, 2);
     await sleep(SETTLE_MS);
-    assert.deepEqual(feedOf(a2, id), expected, "alice's device on node 2: every change once, in order, as acked");
-    assert.deepEqual(
+    const now = messagesNow(expected);
+    assertFeed(feedOf(a2, id), expected, now, "alice's device on node 2: every change once, in order");
+    assertFeed(
       feedOf(b, id),
       expected.filter((e) => e.event === "message:pin"),
+      now,
       "bob on node 2: alice's pins from node 1; his messages only as acks",
     );
-    assert.deepEqual(
+    assertFeed(
       feedOf(a1, id),
       expected.filter((e) => e.event === "message:new"),
+      now,
       "alice on node 1: bob's messages, not her own pins",
     );
 
