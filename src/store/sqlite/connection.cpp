@@ -6,7 +6,22 @@
 
 namespace talkline::store::sqlite {
 
+namespace {
+
+// SQLite's memory statistics take one process-wide mutex around every allocation it
+// makes, and nothing here reads them. Settable only before SQLite initialises, so the
+// first open does it; if something initialised SQLite earlier, it stays as it was.
+void configure_sqlite_once() {
+  static const bool configured = [] {
+    return sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) == SQLITE_OK;
+  }();
+  (void)configured;
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mode mode, int busy_timeout_ms) {
+  configure_sqlite_once();
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= mode == Mode::read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* db = nullptr;
