@@ -84,7 +84,8 @@ struct Connection {
         remote_address(std::move(remote_address_)),
         loop(std::move(loop_)),
         work(std::move(work_)),
-        inbox(inbox_) {}
+        inbox(inbox_),
+        socket_id_hash(socket ? std::hash<std::string>{}(socket->id()) : 0) {}
 
   const std::shared_ptr<transport::socketio::Socket> socket;
   /// Who is connected, with connection_id set to the socket id.
@@ -96,6 +97,9 @@ struct Connection {
   const WorkStrand work;
   /// Where live deliveries for this connection are queued for its loop.
   DeliveryInbox* const inbox;
+  /// The socket id's hash, kept here so a fan-out over many connections can rule each
+  /// out as the one a change came through without reaching into its socket.
+  const std::size_t socket_id_hash;
   std::atomic<std::int64_t> last_activity_ms{0};
   /// Sends and changes whose rate-limit decision has not run yet. Touched only where
   /// sends run (ChatEvents::sends_on_loop: the loop, else `work`), like the decisions.

@@ -235,8 +235,11 @@ void Gateway::deliver(const bus::Envelope& envelope) {
   if (envelope.event == events::typing) kind = Delivery::Kind::typing;
   // Almost always one loop or a few: a short list beats a map.
   std::vector<std::pair<DeliveryInbox*, std::vector<Delivery>>> by_loop;
+  const bool has_own = !envelope.skip_connection.empty();
+  const std::size_t own_hash = has_own ? std::hash<std::string>{}(envelope.skip_connection) : 0;
   registry_.for_each_of(users, [&](const std::shared_ptr<Connection>& connection) {
-    const bool own = !envelope.skip_connection.empty() && connection->socket->id() == envelope.skip_connection;
+    const bool own = has_own && connection->socket_id_hash == own_hash &&
+                     connection->socket->id() == envelope.skip_connection;
     // The connection a change came through gets the ack instead of the event; it still
     // counts as having this change, or the ordering would see a gap and fetch it.
     if (own && kind != Delivery::Kind::feed) return;

@@ -120,9 +120,13 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
     }
     return model::SendOutcome{std::move(*earlier), false, {}};
   }
-  TL_TRY_ASSIGN(bool is_member, exists(db, "SELECT 1 FROM members WHERE conversation_id = ? AND user_id = ?",
-                                       message.conversation_id, message.sender_id));
-  if (!is_member) return Error::not_found("conversation not found");
+  // Read in the commit, so the announcement goes to exactly the members this message
+  // was committed among, whatever membership changes are queued behind it; it also
+  // tells whether the sender is one of them, without a statement of its own.
+  TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, message.conversation_id));
+  if (std::find(member_ids.begin(), member_ids.end(), message.sender_id) == member_ids.end()) {
+    return Error::not_found("conversation not found");
+  }
   if (message.reply_to) {
     TL_TRY_ASSIGN(bool in_conversation, exists(db, "SELECT 1 FROM messages WHERE id = ? AND conversation_id = ?",
                                                *message.reply_to, message.conversation_id));
@@ -163,9 +167,6 @@ Result<model::SendOutcome> insert_message(Connection& db, const model::NewMessag
     TL_TRY_ASSIGN(stored.mentions, insert_mentions(db, message.conversation_id, numbers.seq, message.mention_names));
   }
   if (stored.reply_to) TL_TRY(attach_reply_previews(db, std::vector<model::Message*>{&stored}));
-  // Read in the commit, so the announcement goes to exactly the members this message
-  // was committed among, whatever membership changes are queued behind it.
-  TL_TRY_ASSIGN(std::vector<model::Id> member_ids, member_user_ids(db, message.conversation_id));
   return model::SendOutcome{std::move(stored), true, std::move(member_ids)};
 }
 
