@@ -27,23 +27,32 @@ ChatEvents::Handler ChatEvents::blocking_handler_for(std::string_view event) {
 
 namespace {
 
+// An ack: `send_started_ns` (a send's arrival) makes its write count in the ack latency.
+Delivery ack_delivery(const std::shared_ptr<Connection>& connection, const sio::Ack& ack, std::string json,
+                      std::uint64_t send_started_ns = 0) {
+  return Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack, std::move(json), send_started_ns};
+}
+
 // Outcomes of sends and receipts arrive on the store's thread; their acks reach each
 // connection's loop through its inbox, one wake-up for a whole commit rather than one
 // per caller.
-// `send_started_ns` (a send's arrival) makes the ack's write count in the ack latency.
-void answer_on_loop(const std::shared_ptr<Connection>& connection, const sio::Ack& ack, std::string json,
-                    std::uint64_t send_started_ns = 0) {
-  if (connection->loop.running_in_this_thread()) {
-    ack.send_serialized(json);
-    if (send_started_ns != 0) {
-      util::metrics::node_metrics().messages.ack_latency.observe(util::metrics::since_ns(send_started_ns));
-    }
-    return;
-  }
+void answer_on_loop(Gateway& gateway, Delivery answer) {
+  if (answer.connection->loop.running_in_this_thread()) return gateway.answer(answer);
+  auto* inbox = answer.connection->inbox;
   std::vector<Delivery> answer_later;
-  answer_later.push_back(
-      Delivery{connection, Delivery::Kind::ack, 0, 0, nullptr, ack, std::move(json), send_started_ns});
-  connection->inbox->push(answer_later);
+  answer_later.push_back(std::move(answer));
+  inbox->push(answer_later);
+}
+
+// The answer to one of the connection's sends or changes, which settles it on the loop
+// (Gateway::settle_own_change); `made` is the change it made, if it made a new one.
+void answer_own_change(Gateway& gateway, const std::shared_ptr<Connection>& connection, const sio::Ack& ack,
+                       std::string json, std::optional<std::pair<model::Id, model::Seq>> made,
+                       std::uint64_t send_started_ns = 0) {
+  Delivery answer = ack_delivery(connection, ack, std::move(json), send_started_ns);
+  answer.settles_own_change = true;
+  if (made) std::tie(answer.conversation_id, answer.change_seq) = *made;
+  answer_on_loop(gateway, std::move(answer));
 }
 
 // The change a client event asks for, if it asks for one.
@@ -74,6 +83,7 @@ void ChatEvents::on_event(const std::shared_ptr<sio::Socket>& socket, const std:
   const auto& connection = state->connection;
   connection->last_activity_ms = services_.clock.now_ms();
   if (event == events::message_send) {
+    ++connection->ordering.own_changes_unanswered;  // settled by its answer, whatever it is
     if (sends_on_loop()) return send_message(connection, args, std::move(ack));
     net::post(connection->work, [gateway = gateway_.shared_from_this(), this, connection, args = std::move(args),
                                  ack = std::move(ack)]() mutable { send_message(connection, args, std::move(ack)); });
@@ -82,6 +92,7 @@ void ChatEvents::on_event(const std::shared_ptr<sio::Socket>& socket, const std:
   const auto change_kind = change_kind_of(event);
   if (change_kind) {
     const auto kind = *change_kind;
+    ++connection->ordering.own_changes_unanswered;
     if (sends_on_loop()) return change_message(connection, args, kind, std::move(ack));
     net::post(connection->work,
               [gateway = gateway_.shared_from_this(), this, connection, kind, args = std::move(args),
@@ -138,18 +149,22 @@ Result<services::SendRequest> read_send_request(const util::Json::array_t& args)
 }  // namespace
 
 void ChatEvents::send_message(const ConnectionPtr& connection, const Args& args, sio::Ack ack) {
-  auto answer = [connection, ack, started = util::metrics::now_ns()](Result<model::SendOutcome> outcome) {
+  auto answer = [gateway = gateway_.shared_from_this(), connection, ack,
+                 started = util::metrics::now_ns()](Result<model::SendOutcome> outcome) {
     auto& counted = util::metrics::node_metrics().messages;
     if (outcome.ok()) {
       counted.acked.add();
     } else {
       counted.refuse(outcome.error().code);
     }
-    if (!ack) return;
-    answer_on_loop(connection, ack,
-                   outcome.ok() ? "[{\"message\":" + wire::message_wire(outcome->message) + ",\"ok\":true}]"
-                                : util::dump_json(util::Json::array({error_ack(outcome.error())})),
-                   started);
+    std::string json;
+    if (ack) {
+      json = outcome.ok() ? "[{\"message\":" + wire::message_wire(outcome->message) + ",\"ok\":true}]"
+                          : util::dump_json(util::Json::array({error_ack(outcome.error())}));
+    }
+    std::optional<std::pair<model::Id, model::Seq>> made;
+    if (outcome.ok() && outcome->created) made.emplace(outcome->message.conversation_id, outcome->message.change_seq);
+    answer_own_change(*gateway, connection, ack, std::move(json), made, started);
   };
   auto request = read_send_request(args);
   if (!request.ok()) return answer(request.take_error());
@@ -228,12 +243,15 @@ Result<ChangeRequest> read_change_request(const util::Json::array_t& args, model
 // a send their ack follows the commit with no thread waiting for it.
 void ChatEvents::change_message(const ConnectionPtr& connection, const Args& args, model::ChangeKind kind,
                                 sio::Ack ack) {
-  auto answer = [connection, ack](Result<model::ChangeOutcome> outcome) {
-    if (!ack) return;
-    answer_on_loop(
-        connection, ack,
-        util::dump_json(util::Json::array(
-            {outcome.ok() ? ok_ack({{"change", wire::change_json(outcome->change)}}) : error_ack(outcome.error())})));
+  auto answer = [gateway = gateway_.shared_from_this(), connection, ack](Result<model::ChangeOutcome> outcome) {
+    std::string json;
+    if (ack) {
+      json = util::dump_json(util::Json::array(
+          {outcome.ok() ? ok_ack({{"change", wire::change_json(outcome->change)}}) : error_ack(outcome.error())}));
+    }
+    std::optional<std::pair<model::Id, model::Seq>> made;
+    if (outcome.ok() && outcome->created) made.emplace(outcome->change.conversation_id, outcome->change.change_seq);
+    answer_own_change(*gateway, connection, ack, std::move(json), made);
   };
   auto request = read_change_request(args, kind);
   if (!request.ok()) return answer(request.take_error());
@@ -277,11 +295,11 @@ util::Json cursors_json(const model::Member& member) {
 }  // namespace
 
 void ChatEvents::move_cursor(const ConnectionPtr& connection, const Args& args, model::CursorKind kind, sio::Ack ack) {
-  auto answer = [connection, ack](Result<model::Member> member) {
+  auto answer = [gateway = gateway_.shared_from_this(), connection, ack](Result<model::Member> member) {
     if (!ack) return;
-    answer_on_loop(
-        connection, ack,
-        util::dump_json(util::Json::array({member.ok() ? ok_ack(cursors_json(*member)) : error_ack(member.error())})));
+    answer_on_loop(*gateway, ack_delivery(connection, ack,
+                                          util::dump_json(util::Json::array({member.ok() ? ok_ack(cursors_json(*member))
+                                                                                         : error_ack(member.error())}))));
   };
   auto request = [&]() -> Result<std::pair<model::Id, model::CursorMove>> {
     TL_TRY_ASSIGN(const auto* payload, payload_object(args));

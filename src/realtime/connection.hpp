@@ -54,6 +54,11 @@ struct OrderingState {
   std::size_t ahead_count = 0;
   /// Conversations with a gap fill under way (see live_ordering.hpp).
   std::unordered_set<model::Id> gap_fills;
+  /// This connection's sends and changes whose answer has not come back to the loop.
+  /// While any is out, a change of the same user that a gap fill reads from the store
+  /// may be one of them, committed but not yet answered: its answer, not an event, is
+  /// what this connection gets for it (Gateway::settle_own_change).
+  int own_changes_unanswered = 0;
 };
 
 /// Rooms (ChatEvents, chat_events.hpp): conversations joined with conversation:join;

@@ -32,6 +32,9 @@ struct Delivery {
   /// arrival (ack latency); for the rest, when the bus handed the envelope over
   /// (delivery lag). 0: not measured.
   std::uint64_t started_ns = 0;
+  /// For `ack`: it answers one of the connection's own sends or changes, which it
+  /// settles (Gateway::settle_own_change); `change_seq` is the change it made, 0 if none.
+  bool settles_own_change = false;
 };
 
 /// One event loop's queue of live deliveries. Any thread pushes; the loop takes the

@@ -278,15 +278,28 @@ void Gateway::apply(std::vector<Delivery>& deliveries) {
         if (ChatEvents::in_room(connection, delivery.conversation_id)) connection.socket->send_raw(*delivery.packets);
         break;
       case Delivery::Kind::other: connection.socket->send_raw(*delivery.packets); break;
-      case Delivery::Kind::ack:
-        delivery.ack.send_serialized(delivery.ack_json);
-        if (delivery.started_ns != 0)
-          metrics.messages.ack_latency.observe(util::metrics::since_ns(delivery.started_ns));
-        break;
+      case Delivery::Kind::ack: answer(delivery); break;
     }
   }
   if (feed_events != 0) metrics.messages.delivered.add(feed_events);
   if (oldest_ns != 0) metrics.bus.delivery_lag.observe(util::metrics::since_ns(oldest_ns));
+}
+
+void Gateway::answer(Delivery& answer) {
+  if (answer.ack) {
+    answer.ack.send_serialized(answer.ack_json);
+    if (answer.started_ns != 0) {
+      util::metrics::node_metrics().messages.ack_latency.observe(util::metrics::since_ns(answer.started_ns));
+    }
+  }
+  if (answer.settles_own_change) settle_own_change(answer.connection, answer.conversation_id, answer.change_seq);
+}
+
+void Gateway::settle_own_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
+                                model::Seq change_seq) {
+  auto& unanswered = connection->ordering.own_changes_unanswered;
+  if (unanswered > 0) --unanswered;
+  if (change_seq > 0) catch_up_.offer_live_change(connection, conversation_id, change_seq, nullptr);
 }
 
 void Gateway::end_connection(Connection& connection, std::string_view reason) {

@@ -58,6 +58,14 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   std::size_t connection_count() const { return registry_.size(); }
   /// Whether stop() was called; the parts end their work under way then. Any thread.
   bool stopped() const { return stopped_; }
+  /// On the connection's loop: sends an `ack` delivery's answer (if the client asked for
+  /// one) and settles the own change it answers.
+  void answer(Delivery& answer);
+  /// On the connection's loop, once the answer to one of its sends or changes went out:
+  /// one fewer unanswered, and the change it made (change_seq > 0) counts as sent to
+  /// this connection, which has it from the answer, as its own announcement would.
+  void settle_own_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
+                         model::Seq change_seq);
 
  private:
   using SocketPtr = std::shared_ptr<transport::socketio::Socket>;

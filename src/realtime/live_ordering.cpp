@@ -23,6 +23,17 @@ void send_unless_own(transport::socketio::Socket& socket, const SharedPackets& p
   if (packets) socket.send_raw(*packets);
 }
 
+// How many times one gap fill waits for this connection's answers before it sends a
+// change of its user anyway: a connection that keeps sending may always have one out.
+constexpr int kMaxOwnWaits = 5;
+
+// A change of the connection's user while one of its sends or changes is unanswered may
+// be that very one, committed but not yet answered. Its answer is what this connection
+// gets for it; an event as well would hand it over twice.
+bool may_be_unanswered_own(const Connection& connection, const model::Change& change) {
+  return connection.ordering.own_changes_unanswered > 0 && change.actor_id == connection.principal.user_id;
+}
+
 }  // namespace
 
 void LiveOrdering::offer_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
@@ -137,6 +148,7 @@ net::awaitable<void> LiveOrdering::fill_gap(std::shared_ptr<Connection> connecti
   auto& state = connection->ordering;
   net::steady_timer timer(co_await net::this_coro::executor);
   auto delay = options_.gap_fill_delay;
+  int own_waits = 0;
   if (!state.sent_up_to.contains(conversation_id) && !co_await start_count(connection, conversation_id)) co_return;
   for (;;) {
     timer.expires_after(delay);
@@ -166,8 +178,14 @@ net::awaitable<void> LiveOrdering::fill_gap(std::shared_ptr<Connection> connecti
       continue;
     }
     auto& sent = state.sent_up_to[conversation_id];
+    bool waits_for_answer = false;
     for (const auto& change : *page) {
       if (change.change_seq != sent + 1) continue;
+      if (may_be_unanswered_own(*connection, change) && own_waits < kMaxOwnWaits) {
+        waits_for_answer = true;  // its answer settles it, or the next pass sends it
+        ++own_waits;
+        break;
+      }
       connection->socket->send_raw(feed_event_packets(change));
       sent = change.change_seq;
     }
@@ -176,9 +194,9 @@ net::awaitable<void> LiveOrdering::fill_gap(std::shared_ptr<Connection> connecti
       state.gap_fills.erase(conversation_id);
       co_return;
     }
-    // More than a page was missing: go on at once. Nothing came back: the commits are
-    // not visible yet, so wait a little.
-    delay = page->empty() ? options_.gap_fill_delay : std::chrono::milliseconds(0);
+    // More than a page was missing: go on at once. Nothing came back (the commits are
+    // not visible yet), or an answer is awaited: wait a little.
+    delay = page->empty() || waits_for_answer ? options_.gap_fill_delay : std::chrono::milliseconds(0);
   }
 }
 

@@ -18,10 +18,13 @@ class Gateway;
 /// are read from the store's feed, where every change below an announced one is
 /// already committed. Keeps the connection's OrderingState.
 ///
-/// Warning: a gap filled from the store can include a change this very connection made
-/// whose own announcement has not reached it yet; the device then receives it once as
-/// an event (the same as its ack). Gaps only arise across nodes, between a node's
-/// threads, or after a bus outage.
+/// A gap filled from the store can include a change this very connection made, committed
+/// but not yet answered. The answer settles it (Gateway::settle_own_change) as the change's
+/// own announcement would, so the fill holds back a change of the connection's user while
+/// any of its sends or changes is unanswered, and looks again a moment later. A connection
+/// that never stops sending could keep one out for good; after kMaxOwnWaits such waits
+/// the fill sends the change anyway, which the device may then also have as its answer.
+/// Gaps only arise across nodes, between a node's threads, or after a bus outage.
 ///
 /// Threads: every method runs on the connection's event loop, and so does the gap fill;
 /// only its store read goes to the gateway's pool, on the connection's work strand.
