@@ -23,9 +23,11 @@ void send_unless_own(transport::socketio::Socket& socket, const SharedPackets& p
   if (packets) socket.send_raw(*packets);
 }
 
-// How many times one gap fill waits for this connection's answers before it sends a
-// change of its user anyway: a connection that keeps sending may always have one out.
-constexpr int kMaxOwnWaits = 5;
+// How long, and how many times, one gap fill waits for this connection's answers before
+// it sends a change of its user anyway: a connection that keeps sending may always have
+// one out. An answer is posted to the loop as its commit ends, so a short wait suffices.
+constexpr auto kOwnAnswerWait = std::chrono::milliseconds(5);
+constexpr int kMaxOwnWaits = 10;
 
 // A change of the connection's user while one of its sends or changes is unanswered may
 // be that very one, committed but not yet answered. Its answer is what this connection
@@ -194,9 +196,11 @@ net::awaitable<void> LiveOrdering::fill_gap(std::shared_ptr<Connection> connecti
       state.gap_fills.erase(conversation_id);
       co_return;
     }
-    // More than a page was missing: go on at once. Nothing came back (the commits are
-    // not visible yet), or an answer is awaited: wait a little.
-    delay = page->empty() || waits_for_answer ? options_.gap_fill_delay : std::chrono::milliseconds(0);
+    // More than a page was missing: go on at once. Nothing came back: the commits are not
+    // visible yet, so wait a little. An answer is awaited: wait for it, briefly.
+    delay = std::chrono::milliseconds(0);
+    if (page->empty()) delay = options_.gap_fill_delay;
+    if (waits_for_answer) delay = std::min<std::chrono::milliseconds>(options_.gap_fill_delay, kOwnAnswerWait);
   }
 }
 

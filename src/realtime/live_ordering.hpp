@@ -21,7 +21,7 @@ class Gateway;
 /// A gap filled from the store can include a change this very connection made, committed
 /// but not yet answered. The answer settles it (Gateway::settle_own_change) as the change's
 /// own announcement would, so the fill holds back a change of the connection's user while
-/// any of its sends or changes is unanswered, and looks again a moment later. A connection
+/// any of its sends or changes is unanswered, and looks again 5 ms later. A connection
 /// that never stops sending could keep one out for good; after kMaxOwnWaits such waits
 /// the fill sends the change anyway, which the device may then also have as its answer.
 /// Gaps only arise across nodes, between a node's threads, or after a bus outage.
