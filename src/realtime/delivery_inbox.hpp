@@ -23,7 +23,7 @@ struct Delivery {
   Kind kind = Kind::other;
   model::Id conversation_id = 0;
   model::Seq change_seq = 0;
-  /// Null for the connection the change came through: it counts as sent, the ack told it.
+  /// The event's frames, shared by every recipient; unused by an `ack`.
   SharedPackets packets;
   /// For `ack`: where the answer goes, and its arguments as a JSON array.
   transport::socketio::Ack ack;

@@ -240,9 +240,9 @@ void Gateway::deliver(const bus::Envelope& envelope) {
   registry_.for_each_of(users, [&](const std::shared_ptr<Connection>& connection) {
     const bool own = has_own && connection->socket_id_hash == own_hash &&
                      connection->socket->id() == envelope.skip_connection;
-    // The connection a change came through gets the ack instead of the event; it still
-    // counts as having this change, or the ordering would see a gap and fetch it.
-    if (own && kind != Delivery::Kind::feed) return;
+    // The connection a change came through gets the ack instead of the event; the ack
+    // also counts the change as sent there (settle_own_change).
+    if (own) return;
     auto slot = std::find_if(by_loop.begin(), by_loop.end(),
                              [&](const auto& entry) { return entry.first == connection->inbox; });
     if (slot == by_loop.end()) {
@@ -250,7 +250,7 @@ void Gateway::deliver(const bus::Envelope& envelope) {
       slot->second.reserve(users.size());
     }
     slot->second.push_back(Delivery{
-        connection, kind, envelope.conversation_id, envelope.change_seq, own ? nullptr : packets, {}, {}, heard_ns});
+        connection, kind, envelope.conversation_id, envelope.change_seq, packets, {}, {}, heard_ns});
   });
   for (auto& [inbox, deliveries] : by_loop) inbox->push(deliveries);
 }
@@ -270,7 +270,7 @@ void Gateway::apply(std::vector<Delivery>& deliveries) {
     if (!connection.socket->connected()) continue;
     switch (delivery.kind) {
       case Delivery::Kind::feed:
-        if (delivery.packets) ++feed_events;
+        ++feed_events;
         catch_up_.offer_live_change(delivery.connection, delivery.conversation_id, delivery.change_seq,
                                     std::move(delivery.packets));
         break;

@@ -63,7 +63,7 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   void answer(Delivery& answer);
   /// On the connection's loop, once the answer to one of its sends or changes went out:
   /// one fewer unanswered, and the change it made (change_seq > 0) counts as sent to
-  /// this connection, which has it from the answer, as its own announcement would.
+  /// this connection, which has it from the answer; the change's announcement skips it.
   void settle_own_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
                          model::Seq change_seq);
 

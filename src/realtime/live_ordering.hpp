@@ -19,8 +19,8 @@ class Gateway;
 /// already committed. Keeps the connection's OrderingState.
 ///
 /// A gap filled from the store can include a change this very connection made, committed
-/// but not yet answered. The answer settles it (Gateway::settle_own_change) as the change's
-/// own announcement would, so the fill holds back a change of the connection's user while
+/// but not yet answered. The answer settles it (Gateway::settle_own_change; the change's
+/// announcement skips that connection), so the fill holds back a change of the connection's user while
 /// any of its sends or changes is unanswered, and looks again 5 ms later. A connection
 /// that never stops sending could keep one out for good; after kMaxOwnWaits such waits
 /// the fill sends the change anyway, which the device may then also have as its answer.
