@@ -94,17 +94,27 @@ class RedisRateLimiterTest : public ::testing::Test {
   util::SystemClock clock_;
 };
 
+// Asks `nodes` in turn, `rounds` times each, with `ask` (true: granted); returns the grants.
+template <typename Ask>
+int granted_taking_turns(std::initializer_list<RedisRateLimiter*> nodes, int rounds, Ask ask) {
+  int granted = 0;
+  for (int i = 0; i < rounds; ++i) {
+    for (auto* node : nodes) {
+      if (ask(*node)) ++granted;
+    }
+  }
+  return granted;
+}
+
 TEST_F(RedisRateLimiterTest, TwoNodesShareOneBucket) {
   auto options = options_for(RedisServer::shared(), fresh_prefix());
   options.timeout = 5s;
   auto node_a = connected(options, clock_);
   auto node_b = connected(options, clock_);
   const Limit limit{6, 0.001};
-  int granted = 0;
-  for (int i = 0; i < 10; ++i) {
-    if (node_a->acquire("user:1", limit).allowed) ++granted;
-    if (node_b->acquire("user:1", limit).allowed) ++granted;
-  }
+  const int granted = granted_taking_turns({node_a.get(), node_b.get()}, 10, [&](RedisRateLimiter& node) {
+    return node.acquire("user:1", limit).allowed;
+  });
   EXPECT_EQ(granted, 6);
   const auto refused = node_b->peek("user:1", limit);
   EXPECT_FALSE(refused.allowed);
@@ -264,18 +274,13 @@ TEST_F(RedisRateLimiterTest, LeasesNeverLetTwoNodesPastTheSharedLimitAndWhatIsLe
   auto node_a = connected(options, clock_);
   auto node_b = connected(options, clock_);
   const Limit limit{8, 0.0001};
-  int granted = 0;
-  for (int i = 0; i < 10; ++i) {
-    if (acquire_and_wait(*node_a, "user:1", limit).allowed) ++granted;
-    if (acquire_and_wait(*node_b, "user:1", limit).allowed) ++granted;
-  }
+  auto ask = [&](RedisRateLimiter& node) { return acquire_and_wait(node, "user:1", limit).allowed; };
+  int granted = granted_taking_turns({node_a.get(), node_b.get()}, 10, ask);
   EXPECT_LE(granted, 8);
   // Node A then stops sending: what it still holds goes back after the lease
   // time, and node B can then spend every token of the bucket.
   std::this_thread::sleep_for(600ms);
-  for (int i = 0; i < 10; ++i) {
-    if (acquire_and_wait(*node_b, "user:1", limit).allowed) ++granted;
-  }
+  granted += granted_taking_turns({node_b.get()}, 10, ask);
   EXPECT_EQ(granted, 8);
   EXPECT_EQ(node_a->stats().local_decisions + node_b->stats().local_decisions, 0U);
 }
