@@ -35,6 +35,15 @@ std::optional<model::Member> member_of(const model::Conversation& conversation, 
   return std::nullopt;
 }
 
+// The answer to one of the connection's own changes, given while it caught up, leaves the
+// change held without packets (Gateway::settle_own_change).
+bool answered_while_catching_up(const Connection& connection, const model::Change& change) {
+  const auto& held = connection.catch_up.held;
+  return std::any_of(held.begin(), held.end(), [&change](const HeldChange& entry) {
+    return !entry.packets && entry.conversation_id == change.conversation_id && entry.change_seq == change.change_seq;
+  });
+}
+
 }  // namespace
 
 // Runs on the connection's loop, after it was registered: every change committed from
@@ -61,6 +70,7 @@ net::awaitable<void> CatchUp::run(std::shared_ptr<Connection> connection) {
   };
   co_await transport::run_on(connection->work, greet);
   const int page_size = std::max(1, options_.sync_page_size);
+  int own_waits_left = LiveOrdering::max_own_waits;
   for (const auto& conversation : *conversations) {
     auto me = member_of(conversation, connection->principal.user_id);
     if (!me) continue;
@@ -89,6 +99,10 @@ net::awaitable<void> CatchUp::run(std::shared_ptr<Connection> connection) {
       }
       if (page->empty()) break;
       for (const auto& change : *page) {
+        if (co_await answered_already(connection, change, own_waits_left)) {
+          ordering_.mark_sent(*connection, conversation.id, change.change_seq);
+          continue;
+        }
         auto json = feed_event_payload(change);
         // Paced by bytes, change by change: one page of large messages can be more than
         // the connection's whole send bound.
@@ -101,6 +115,22 @@ net::awaitable<void> CatchUp::run(std::shared_ptr<Connection> connection) {
     }
   }
   finish(connection);
+}
+
+net::awaitable<bool> CatchUp::answered_already(const std::shared_ptr<Connection>& connection,
+                                               const model::Change& change, int& waits_left) {
+  if (change.actor_id != connection->principal.user_id) co_return false;
+  std::optional<net::steady_timer> pause;
+  while (!answered_while_catching_up(*connection, change) && LiveOrdering::may_be_unanswered_own(*connection, change) &&
+         waits_left > 0) {
+    --waits_left;
+    if (!pause) pause.emplace(connection->loop);
+    pause->expires_after(LiveOrdering::own_answer_wait);
+    error_code ec;
+    co_await pause->async_wait(net::redirect_error(net::use_awaitable, ec));
+    if (!connection->socket->connected() || gateway_.stopped()) co_return false;
+  }
+  co_return answered_while_catching_up(*connection, change);
 }
 
 // Catch-up may fill half of the send bound; the rest is headroom for what goes out

@@ -20,6 +20,12 @@ class LiveOrdering;
 /// `sync`, which answers the same question for cursors the client names. Keeps the
 /// connection's CatchUpState.
 ///
+/// A device may send as soon as it is connected, so a page can hold the device's own
+/// send, committed while it caught up. Its answer is what the device gets for it: the
+/// answer counts it as sent (held without packets, Gateway::settle_own_change) and the
+/// page skips it. A page waits briefly for answers still out before it sends a change of
+/// the user, at most LiveOrdering::max_own_waits times in one catch-up.
+///
 /// Threads: `run` and `offer_live_message` run on the connection's event loop (run's
 /// store reads go to the gateway's pool on the connection's work strand); `sync` runs
 /// on the gateway's pool, on the connection's work strand.
@@ -44,6 +50,10 @@ class CatchUp {
   /// Waits on the loop until the connection's queue is below the catch-up share of
   /// its send bound; false when the connection ended meanwhile.
   boost::asio::awaitable<bool> wait_for_room(const std::shared_ptr<Connection>& connection, std::size_t next_bytes);
+  /// Whether `change` is one this connection made and has had answered already; waits
+  /// for an answer still out while `waits_left` allows.
+  boost::asio::awaitable<bool> answered_already(const std::shared_ptr<Connection>& connection,
+                                                const model::Change& change, int& waits_left);
   void finish(const std::shared_ptr<Connection>& connection);
   void send_online_contacts(const Connection& connection, const std::vector<model::Id>& contacts);
 

@@ -23,19 +23,6 @@ void send_unless_own(transport::socketio::Socket& socket, const SharedPackets& p
   if (packets) socket.send_raw(*packets);
 }
 
-// How long, and how many times, one gap fill waits for this connection's answers before
-// it sends a change of its user anyway: a connection that keeps sending may always have
-// one out. An answer is posted to the loop as its commit ends, so a short wait suffices.
-constexpr auto kOwnAnswerWait = std::chrono::milliseconds(5);
-constexpr int kMaxOwnWaits = 10;
-
-// A change of the connection's user while one of its sends or changes is unanswered may
-// be that very one, committed but not yet answered. Its answer is what this connection
-// gets for it; an event as well would hand it over twice.
-bool may_be_unanswered_own(const Connection& connection, const model::Change& change) {
-  return connection.ordering.own_changes_unanswered > 0 && change.actor_id == connection.principal.user_id;
-}
-
 }  // namespace
 
 void LiveOrdering::offer_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
@@ -183,7 +170,7 @@ net::awaitable<void> LiveOrdering::fill_gap(std::shared_ptr<Connection> connecti
     bool waits_for_answer = false;
     for (const auto& change : *page) {
       if (change.change_seq != sent + 1) continue;
-      if (may_be_unanswered_own(*connection, change) && own_waits < kMaxOwnWaits) {
+      if (may_be_unanswered_own(*connection, change) && own_waits < max_own_waits) {
         waits_for_answer = true;  // its answer settles it, or the next pass sends it
         ++own_waits;
         break;
@@ -200,7 +187,7 @@ net::awaitable<void> LiveOrdering::fill_gap(std::shared_ptr<Connection> connecti
     // visible yet, so wait a little. An answer is awaited: wait for it, briefly.
     delay = std::chrono::milliseconds(0);
     if (page->empty()) delay = options_.gap_fill_delay;
-    if (waits_for_answer) delay = std::min<std::chrono::milliseconds>(options_.gap_fill_delay, kOwnAnswerWait);
+    if (waits_for_answer) delay = std::min<std::chrono::milliseconds>(options_.gap_fill_delay, own_answer_wait);
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 
 #include "realtime/connection.hpp"
@@ -22,7 +23,7 @@ class Gateway;
 /// but not yet answered. The answer settles it (Gateway::settle_own_change; the change's
 /// announcement skips that connection), so the fill holds back a change of the connection's user while
 /// any of its sends or changes is unanswered, and looks again 5 ms later. A connection
-/// that never stops sending could keep one out for good; after kMaxOwnWaits such waits
+/// that never stops sending could keep one out for good; after max_own_waits such waits
 /// the fill sends the change anyway, which the device may then also have as its answer.
 /// Gaps only arise across nodes, between a node's threads, or after a bus outage.
 ///
@@ -43,6 +44,19 @@ class LiveOrdering {
   /// Catch-up sent (or need not send) every change up to `change_seq` in the
   /// conversation; the count is kept from here on, so later live changes follow on.
   void mark_sent(Connection& connection, model::Id conversation_id, model::Seq change_seq);
+
+  /// A change of the connection's user while one of its sends or changes is unanswered
+  /// may be that very one, committed but not yet answered. Its answer is what this
+  /// connection gets for it; an event as well would hand it over twice.
+  static bool may_be_unanswered_own(const Connection& connection, const model::Change& change) {
+    return connection.ordering.own_changes_unanswered > 0 && change.actor_id == connection.principal.user_id;
+  }
+  /// How long, and how many times, a read of the feed (a gap fill, a catch-up) waits
+  /// for this connection's answers before it sends a change of its user anyway: a
+  /// connection that keeps sending may always have one out. An answer is posted to the
+  /// loop as its commit ends, so a short wait suffices.
+  static constexpr auto own_answer_wait = std::chrono::milliseconds(5);
+  static constexpr int max_own_waits = 10;
 
  private:
   static void send_contiguous(Connection& connection, model::Id conversation_id);
