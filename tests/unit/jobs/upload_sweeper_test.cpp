@@ -2,16 +2,14 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <filesystem>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "store/sqlite/sqlite_store.hpp"
+#include "unit/store/scratch_sqlite_store.hpp"
 #include "store/upload_rules.hpp"
 
 namespace talkline::jobs {
@@ -44,14 +42,8 @@ class FlakyBlobStore final : public blob::BlobStore {
 class UploadSweeperTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() / ("talkline-sweeper-" + std::to_string(::getpid()));
-    std::filesystem::create_directories(dir_);
-    store::sqlite::SqliteOptions options;
-    options.path = (dir_ / "test.db").string();
-    options.synchronous = "normal";
-    auto opened = store::sqlite::SqliteStore::open(options);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
+    scratch_ = std::make_unique<store::testing::ScratchSqliteStore>();
+    store_ = &scratch_->store();
     model::NewUser user;
     user.id = 1;
     user.username = "alice";
@@ -62,9 +54,8 @@ class UploadSweeperTest : public ::testing::Test {
   }
 
   void TearDown() override {
-    if (store_) store_->close();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    store_ = nullptr;
+    scratch_.reset();
   }
 
   // An unattached upload of alice's, `size` bytes at `at`; returns its blob key.
@@ -88,8 +79,8 @@ class UploadSweeperTest : public ::testing::Test {
     return keys.ok() ? *keys : std::vector<std::string>{};
   }
 
-  std::filesystem::path dir_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::unique_ptr<store::testing::ScratchSqliteStore> scratch_;
+  store::sqlite::SqliteStore* store_ = nullptr;
   util::ManualClock clock_{kStart};
   FlakyBlobStore blobs_;
 };

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -12,24 +11,18 @@
 #include "services/message_service.hpp"
 #include "services/user_service.hpp"
 #include "store/sqlite/sqlite_store.hpp"
+#include "unit/store/scratch_sqlite_store.hpp"
 #include "util/clock.hpp"
 #include "util/id_generator.hpp"
 
 namespace talkline::testing {
 
-/// Real services on a fresh SQLite file in a temporary directory, with a manual clock.
+/// Real services on a scratch SQLite store, with a manual clock.
 class ServiceTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("talkline-services-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++));
-    std::filesystem::create_directories(dir_);
-    store::sqlite::SqliteOptions options;
-    options.path = (dir_ / "test.db").string();
-    options.synchronous = "normal";
-    auto opened = store::sqlite::SqliteStore::open(options);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
+    scratch_ = std::make_unique<store::testing::ScratchSqliteStore>();
+    store_ = &scratch_->store();
 
     services::AuthSettings settings;
     settings.jwt_secret = std::string(32, 'k');
@@ -47,9 +40,8 @@ class ServiceTest : public ::testing::Test {
     conversations_.reset();
     users_.reset();
     auth_.reset();
-    if (store_) store_->close();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
+    store_ = nullptr;
+    scratch_.reset();
   }
 
   /// Registers a user and returns the principal its access token resolves to.
@@ -68,13 +60,12 @@ class ServiceTest : public ::testing::Test {
     return sent->message;
   }
 
-  inline static int counter_ = 0;
-  std::filesystem::path dir_;
   util::ManualClock clock_{1'800'000'000'000};
   util::IdGenerator ids_{1};
   ratelimit::LocalRateLimiter limiter_{clock_};
   services::DomainLimits limits_;
-  std::unique_ptr<store::sqlite::SqliteStore> store_;
+  std::unique_ptr<store::testing::ScratchSqliteStore> scratch_;
+  store::sqlite::SqliteStore* store_ = nullptr;
   std::unique_ptr<services::AuthService> auth_;
   std::unique_ptr<services::UserService> users_;
   std::unique_ptr<services::ConversationService> conversations_;
