@@ -48,6 +48,11 @@ class Store {
   /// Applies the present fields of `patch` and returns the updated user.
   virtual Result<model::User> user_update_profile(Id user_id, const model::ProfilePatch& patch) = 0;
   virtual Result<model::User> user_set_role(Id user_id, model::Role role) = 0;
+  /// Suspends the user from `at`, or lifts the suspension when `at` is empty, and returns
+  /// the user. Suspending a suspended user keeps the time of the first suspension. Only
+  /// banned_at changes: the user's login sessions stay as they are (user_sessions_revoke
+  /// ends them).
+  virtual Result<model::User> user_set_suspended(Id user_id, std::optional<Millis> at) = 0;
   /// Users whose username starts with `prefix`, ordered by username, after `after_username`.
   virtual Result<std::vector<model::User>> user_search_prefix(const std::string& prefix,
                                                               const std::optional<std::string>& after_username,
@@ -64,6 +69,9 @@ class Store {
   virtual Result<bool> refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement, Millis now) = 0;
   /// Revokes every token of a login session. Idempotent.
   virtual Result<void> session_revoke(Id family_id, Millis now) = 0;
+  /// Revokes every login session of the user and returns the ids of those it ended, each
+  /// once; sessions revoked before are not among them, so a second call returns none.
+  virtual Result<std::vector<Id>> user_sessions_revoke(Id user_id, Millis now) = 0;
   /// True while the login session has not been revoked.
   virtual Result<bool> session_is_active(Id family_id) = 0;
   /// Of `family_ids`, the login sessions that are not active (revoked, or never issued),

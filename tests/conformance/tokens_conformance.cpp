@@ -112,6 +112,40 @@ TEST_P(StoreConformance, SessionRevokeLeavesOtherSessionsActive) {
   EXPECT_TRUE(must(store().session_is_active(laptop)));
 }
 
+TEST_P(StoreConformance, UserSessionsRevokeEndsEverySessionOfTheUserOnly) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::Id phone = new_id();
+  model::Id laptop = new_id();
+  model::Id already_ended = new_id();
+  model::Id bobs = new_id();
+  must(store().refresh_token_insert(new_token(alice, phone, "hash-phone-1")));
+  ASSERT_TRUE(must(store().refresh_token_rotate(must(store().refresh_token_get_by_hash("hash-phone-1")).id,
+                                                new_token(alice, phone, "hash-phone-2"), tick())));
+  must(store().refresh_token_insert(new_token(alice, laptop, "hash-laptop")));
+  must(store().refresh_token_insert(new_token(alice, already_ended, "hash-ended")));
+  model::Millis ended_at = tick();
+  must(store().session_revoke(already_ended, ended_at));
+  must(store().refresh_token_insert(new_token(bob, bobs, "hash-bob")));
+
+  model::Millis at = tick();
+  auto revoked = store().user_sessions_revoke(alice.id, at);
+  ASSERT_EQ(outcome(revoked), "ok");
+  std::sort(revoked->begin(), revoked->end());
+  std::vector<model::Id> expected{phone, laptop};
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(*revoked, expected);
+  EXPECT_FALSE(must(store().session_is_active(phone)));
+  EXPECT_FALSE(must(store().session_is_active(laptop)));
+  EXPECT_EQ(must(store().refresh_token_get_by_hash("hash-phone-1")).revoked_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(must(store().refresh_token_get_by_hash("hash-phone-2")).revoked_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(must(store().refresh_token_get_by_hash("hash-ended")).revoked_at, std::optional<model::Millis>(ended_at));
+  EXPECT_TRUE(must(store().session_is_active(bobs)));
+
+  EXPECT_TRUE(must(store().user_sessions_revoke(alice.id, tick())).empty());
+  EXPECT_TRUE(must(store().user_sessions_revoke(new_id(), tick())).empty());
+}
+
 TEST_P(StoreConformance, SessionWithoutTokensIsNotActive) {
   EXPECT_FALSE(must(store().session_is_active(new_id())));
   EXPECT_EQ(outcome(store().session_revoke(new_id(), tick())), "ok");

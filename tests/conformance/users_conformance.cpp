@@ -93,6 +93,57 @@ TEST_P(StoreConformance, UserSetRoleChangesTheRole) {
   EXPECT_EQ(outcome(store().user_set_role(alice.id + 1000, model::Role::admin)), "not_found");
 }
 
+TEST_P(StoreConformance, UserSetSuspendedSuspendsAndReinstates) {
+  model::User alice = add_user("alice");
+  model::Millis at = tick();
+  auto suspended = store().user_set_suspended(alice.id, at);
+  ASSERT_EQ(outcome(suspended), "ok");
+  EXPECT_EQ(suspended->banned_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(suspended->username, "alice");
+  EXPECT_EQ(must(store().user_get(alice.id)).banned_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(must(store().user_get_credentials("alice")).user.banned_at, std::optional<model::Millis>(at));
+
+  auto reinstated = store().user_set_suspended(alice.id, std::nullopt);
+  ASSERT_EQ(outcome(reinstated), "ok");
+  EXPECT_FALSE(reinstated->banned_at.has_value());
+  EXPECT_FALSE(must(store().user_get(alice.id)).banned_at.has_value());
+  EXPECT_FALSE(must(store().user_set_suspended(alice.id, std::nullopt)).banned_at.has_value());
+}
+
+TEST_P(StoreConformance, UserSetSuspendedAgainKeepsTheFirstTime) {
+  model::User alice = add_user("alice");
+  model::Millis first = tick();
+  must(store().user_set_suspended(alice.id, first));
+  EXPECT_EQ(must(store().user_set_suspended(alice.id, tick())).banned_at, std::optional<model::Millis>(first));
+  EXPECT_EQ(must(store().user_get(alice.id)).banned_at, std::optional<model::Millis>(first));
+}
+
+TEST_P(StoreConformance, UserSetSuspendedOfAnUnknownUserIsNotFound) {
+  model::User alice = add_user("alice");
+  EXPECT_EQ(outcome(store().user_set_suspended(alice.id + 1000, tick())), "not_found");
+  EXPECT_EQ(outcome(store().user_set_suspended(alice.id + 1000, std::nullopt)), "not_found");
+  EXPECT_FALSE(must(store().user_get(alice.id)).banned_at.has_value());
+}
+
+TEST_P(StoreConformance, UserSuspensionShowsInListsAndSearchesAndLocksTheAccountOut) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::Millis at = tick();
+  must(store().user_set_suspended(bob.id, at));
+
+  auto listed = must(store().user_list(std::nullopt, 10));
+  ASSERT_EQ(listed.size(), 2U);
+  EXPECT_FALSE(listed[0].banned_at.has_value());
+  EXPECT_EQ(listed[1].banned_at, std::optional<model::Millis>(at));
+  auto found = must(store().user_search_prefix("bo", std::nullopt, 10));
+  ASSERT_EQ(found.size(), 1U);
+  EXPECT_EQ(found[0].banned_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(must(store().users_locked_out({alice.id, bob.id})), std::vector<model::Id>{bob.id});
+
+  must(store().user_set_suspended(bob.id, std::nullopt));
+  EXPECT_TRUE(must(store().users_locked_out({alice.id, bob.id})).empty());
+}
+
 namespace {
 
 std::vector<std::string> usernames(const std::vector<model::User>& users) {

@@ -15,6 +15,7 @@ extern const std::string_view postgres_migration_0006;
 extern const std::string_view postgres_migration_0007;
 extern const std::string_view postgres_migration_0008;
 extern const std::string_view postgres_migration_0009;
+extern const std::string_view postgres_migration_0010;
 }  // namespace talkline::embedded
 
 namespace talkline::store::postgres {
@@ -28,7 +29,8 @@ std::vector<Migration> builtin_migrations() {
           {6, embedded::postgres_migration_0006},
           {7, embedded::postgres_migration_0007},
           {8, embedded::postgres_migration_0008},
-          {9, embedded::postgres_migration_0009}};
+          {9, embedded::postgres_migration_0009},
+          {10, embedded::postgres_migration_0010}};
 }
 
 namespace {

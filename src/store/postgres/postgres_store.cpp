@@ -153,6 +153,10 @@ Result<model::User> PostgresStore::user_set_role(Id user_id, model::Role role) {
   return single<model::User>([&](Executor& db) { return set_user_role(db, user_id, role); });
 }
 
+Result<model::User> PostgresStore::user_set_suspended(Id user_id, std::optional<Millis> at) {
+  return single<model::User>([&](Executor& db) { return set_user_suspended(db, user_id, at); });
+}
+
 Result<std::vector<model::User>> PostgresStore::user_search_prefix(const std::string& prefix,
                                                                    const std::optional<std::string>& after_username,
                                                                    int limit) {
@@ -180,6 +184,10 @@ Result<bool> PostgresStore::refresh_token_rotate(Id old_token_id, const model::R
 
 Result<void> PostgresStore::session_revoke(Id family_id, Millis now) {
   return single<void>([&](Executor& db) { return revoke_session(db, family_id, now); });
+}
+
+Result<std::vector<Id>> PostgresStore::user_sessions_revoke(Id user_id, Millis now) {
+  return single<std::vector<Id>>([&](Executor& db) { return revoke_user_sessions(db, user_id, now); });
 }
 
 Result<bool> PostgresStore::session_is_active(Id family_id) {

@@ -66,6 +66,16 @@ std::vector<model::Id> first_column(const Rows& rows) {
 
 }  // namespace
 
+// One row per token comes back from the UPDATE (a session that was refreshed has several),
+// hence DISTINCT.
+Result<std::vector<model::Id>> revoke_user_sessions(Executor& db, model::Id user_id, model::Millis now) {
+  TL_TRY_ASSIGN(Rows rows, db.query("WITH revoked AS (UPDATE refresh_tokens SET revoked_at = $1"
+                                    "   WHERE user_id = $2 AND revoked_at IS NULL RETURNING family_id)"
+                                    " SELECT DISTINCT family_id FROM revoked",
+                                    Params::of(now, user_id)));
+  return first_column(rows);
+}
+
 // Both checks below mean what is_session_active and a user's banned_at mean one by one.
 Result<std::vector<model::Id>> inactive_sessions(Executor& db, const std::vector<model::Id>& family_ids) {
   TL_TRY_ASSIGN(Rows rows, db.query("SELECT f FROM unnest($1::bigint[]) AS f"

@@ -68,6 +68,22 @@ Result<model::User> set_user_role(Executor& db, model::Id user_id, model::Role r
   return one_user(rows);
 }
 
+// COALESCE keeps the time of a suspension that is already in force: banned_at says since
+// when the account has been suspended, not when someone last asked for it.
+Result<model::User> set_user_suspended(Executor& db, model::Id user_id, std::optional<model::Millis> at) {
+  if (at) {
+    TL_TRY_ASSIGN(Rows rows, db.query(std::string("UPDATE users u SET banned_at = COALESCE(u.banned_at, $1)"
+                                                  " WHERE u.id = $2 RETURNING ") +
+                                          kUserColumns,
+                                      Params::of(*at, user_id)));
+    return one_user(rows);
+  }
+  TL_TRY_ASSIGN(Rows rows,
+                db.query(std::string("UPDATE users u SET banned_at = NULL WHERE u.id = $1 RETURNING ") + kUserColumns,
+                         Params::of(user_id)));
+  return one_user(rows);
+}
+
 // The range bounds let the username index serve the prefix (the column is collated "C",
 // so the range is bytewise, as in SQLite); starts_with keeps the match exact and treats
 // LIKE wildcards in the prefix as plain text. U+10FFFF is the largest code point, the

@@ -13,6 +13,7 @@ extern const std::string_view sqlite_migration_0005;
 extern const std::string_view sqlite_migration_0006;
 extern const std::string_view sqlite_migration_0007;
 extern const std::string_view sqlite_migration_0008;
+extern const std::string_view sqlite_migration_0009;
 }  // namespace talkline::embedded
 
 namespace talkline::store::sqlite {
@@ -25,7 +26,8 @@ std::vector<Migration> builtin_migrations() {
           {5, embedded::sqlite_migration_0005},
           {6, embedded::sqlite_migration_0006},
           {7, embedded::sqlite_migration_0007},
-          {8, embedded::sqlite_migration_0008}};
+          {8, embedded::sqlite_migration_0008},
+          {9, embedded::sqlite_migration_0009}};
 }
 
 namespace {

@@ -225,6 +225,10 @@ Result<model::User> SqliteStore::user_set_role(Id user_id, model::Role role) {
   return write<model::User>([&](Connection& db) { return set_user_role(db, user_id, role); });
 }
 
+Result<model::User> SqliteStore::user_set_suspended(Id user_id, std::optional<Millis> at) {
+  return write<model::User>([&](Connection& db) { return set_user_suspended(db, user_id, at); });
+}
+
 Result<std::vector<model::User>> SqliteStore::user_search_prefix(const std::string& prefix,
                                                                  const std::optional<std::string>& after_username,
                                                                  int limit) {
@@ -252,6 +256,10 @@ Result<bool> SqliteStore::refresh_token_rotate(Id old_token_id, const model::Ref
 
 Result<void> SqliteStore::session_revoke(Id family_id, Millis now) {
   return write<void>([&](Connection& db) { return revoke_session(db, family_id, now); });
+}
+
+Result<std::vector<Id>> SqliteStore::user_sessions_revoke(Id user_id, Millis now) {
+  return write<std::vector<Id>>([&](Connection& db) { return revoke_user_sessions(db, user_id, now); });
 }
 
 Result<bool> SqliteStore::session_is_active(Id family_id) {

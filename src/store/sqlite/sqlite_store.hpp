@@ -59,6 +59,7 @@ class SqliteStore final : public Store {
   Result<model::UserCredentials> user_get_credentials(const std::string& username) override;
   Result<model::User> user_update_profile(Id user_id, const model::ProfilePatch& patch) override;
   Result<model::User> user_set_role(Id user_id, model::Role role) override;
+  Result<model::User> user_set_suspended(Id user_id, std::optional<Millis> at) override;
   Result<std::vector<model::User>> user_search_prefix(const std::string& prefix,
                                                       const std::optional<std::string>& after_username,
                                                       int limit) override;
@@ -68,6 +69,7 @@ class SqliteStore final : public Store {
   Result<model::RefreshToken> refresh_token_get_by_hash(const std::string& token_hash) override;
   Result<bool> refresh_token_rotate(Id old_token_id, const model::RefreshToken& replacement, Millis now) override;
   Result<void> session_revoke(Id family_id, Millis now) override;
+  Result<std::vector<Id>> user_sessions_revoke(Id user_id, Millis now) override;
   Result<bool> session_is_active(Id family_id) override;
   Result<std::vector<Id>> sessions_inactive(const std::vector<Id>& family_ids) override;
   Result<std::vector<Id>> users_locked_out(const std::vector<Id>& user_ids) override;

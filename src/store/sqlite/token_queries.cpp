@@ -1,5 +1,7 @@
 #include "store/sqlite/token_queries.hpp"
 
+#include <algorithm>
+
 #include "store/row_mappers.hpp"
 #include "store/sqlite/connection.hpp"
 
@@ -52,6 +54,17 @@ Result<void> revoke_session(Connection& db, model::Id family_id, model::Millis n
                 db.prepare("UPDATE refresh_tokens SET revoked_at = ? WHERE family_id = ? AND revoked_at IS NULL"));
   update.bind_all(now, family_id);
   return update.run();
+}
+
+Result<std::vector<model::Id>> revoke_user_sessions(Connection& db, model::Id user_id, model::Millis now) {
+  TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE refresh_tokens SET revoked_at = ?"
+                                             " WHERE user_id = ? AND revoked_at IS NULL RETURNING family_id"));
+  update.bind_all(now, user_id);
+  // One row per token: a session that was refreshed has several.
+  TL_TRY_ASSIGN(std::vector<model::Id> family_ids, update.first_column_int64s());
+  std::sort(family_ids.begin(), family_ids.end());
+  family_ids.erase(std::unique(family_ids.begin(), family_ids.end()), family_ids.end());
+  return family_ids;
 }
 
 Result<bool> is_session_active(Connection& db, model::Id family_id) {

@@ -20,6 +20,8 @@ Result<model::RefreshToken> find_refresh_token_by_hash(Connection& db, const std
 Result<bool> rotate_refresh_token(Connection& db, model::Id old_token_id, const model::RefreshToken& replacement,
                                   model::Millis now);
 Result<void> revoke_session(Connection& db, model::Id family_id, model::Millis now);
+/// Revokes every session of the user not revoked yet; their ids, each once.
+Result<std::vector<model::Id>> revoke_user_sessions(Connection& db, model::Id user_id, model::Millis now);
 Result<bool> is_session_active(Connection& db, model::Id family_id);
 
 /// Of `family_ids`, the sessions with no token left unrevoked: revoked, or never issued.

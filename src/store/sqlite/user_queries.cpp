@@ -87,6 +87,22 @@ Result<model::User> set_user_role(Connection& db, model::Id user_id, model::Role
   return find_user(db, user_id);
 }
 
+// COALESCE keeps the time of a suspension that is already in force: banned_at says since
+// when the account has been suspended, not when someone last asked for it.
+Result<model::User> set_user_suspended(Connection& db, model::Id user_id, std::optional<model::Millis> at) {
+  if (at) {
+    TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE users SET banned_at = COALESCE(banned_at, ?) WHERE id = ?"));
+    update.bind_all(*at, user_id);
+    TL_TRY(update.run());
+  } else {
+    TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE users SET banned_at = NULL WHERE id = ?"));
+    update.bind_all(user_id);
+    TL_TRY(update.run());
+  }
+  if (db.changes() == 0) return Error::not_found("user not found");
+  return find_user(db, user_id);
+}
+
 // A prefix is the half-open range [prefix, prefix + 0xFF): usernames are UTF-8, which never
 // contains the byte 0xFF, and TEXT compares bytewise, so the range holds exactly the names
 // that start with `prefix` and the username index serves it without LIKE and its wildcards.
