@@ -4,6 +4,7 @@
 #include <unordered_set>
 #include <utility>
 
+#include "services/admin_only.hpp"
 #include "services/validation.hpp"
 #include "util/crypto.hpp"
 #include "util/json.hpp"
@@ -207,6 +208,30 @@ Result<void> AuthService::account_usable(model::Id user_id) {
   TL_TRY_ASSIGN(const auto user, store_.user_get(user_id));
   if (user.banned_at) return Error::forbidden("this account is suspended");
   return {};
+}
+
+// The account is marked before its sessions are revoked: a login that reads the account
+// after the mark is refused, so the only session that can begin after the revocation is
+// one whose login read the account just before the mark. Revoking on every call, not only
+// the first, ends such a session too, and completes a suspension whose revocation failed
+// when the admin asks again.
+Result<model::User> AuthService::suspend(const Principal& caller, model::Id user_id) {
+  TL_TRY(admin_only(store_, caller));
+  if (user_id == caller.user_id) return Error::invalid("id", "you cannot suspend your own account");
+  TL_TRY_ASSIGN(model::User user, store_.user_set_suspended(user_id, clock_.now_ms()));
+  TL_TRY_ASSIGN(const std::vector<model::Id> ended, store_.user_sessions_revoke(user_id, clock_.now_ms()));
+  for (const model::Id session_id : ended) session_ended(user_id, session_id);
+  util::log::info(
+      "auth.account_suspended",
+      {{"userId", user_id}, {"by", caller.user_id}, {"sessionsEnded", static_cast<std::int64_t>(ended.size())}});
+  return user;
+}
+
+Result<model::User> AuthService::reinstate(const Principal& caller, model::Id user_id) {
+  TL_TRY(admin_only(store_, caller));
+  TL_TRY_ASSIGN(model::User user, store_.user_set_suspended(user_id, std::nullopt));
+  util::log::info("auth.account_reinstated", {{"userId", user_id}, {"by", caller.user_id}});
+  return user;
 }
 
 Result<model::User> AuthService::ensure_admin(std::string_view username, std::string_view password) {

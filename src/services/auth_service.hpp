@@ -73,6 +73,18 @@ class AuthService {
   /// `forbidden` when the account is suspended; what authenticate() does not check.
   Result<void> account_usable(model::Id user_id);
 
+  /// Suspends an account (administrators only) and returns it: it can no longer log in
+  /// or refresh, and each of its login sessions ends at once (access tokens stop working,
+  /// sockets close with session:ended). Suspending a suspended account keeps the time of
+  /// the first suspension and ends any session that began since. `forbidden` when the
+  /// caller is not an admin, `invalid_argument` on "id" for the caller's own account,
+  /// `not_found` when there is no such user.
+  Result<model::User> suspend(const Principal& caller, model::Id user_id);
+  /// Lifts a suspension (administrators only) and returns the account, which may log in
+  /// again; the sessions the suspension ended stay ended. Lifting none changes nothing.
+  /// `forbidden` and `not_found` as for suspend().
+  Result<model::User> reinstate(const Principal& caller, model::Id user_id);
+
   /// Creates `username` as an admin, or promotes the existing user (password ignored then).
   Result<model::User> ensure_admin(std::string_view username, std::string_view password);
 

@@ -1,5 +1,6 @@
 #include "services/user_service.hpp"
 
+#include "services/admin_only.hpp"
 #include "services/cursor.hpp"
 #include "services/validation.hpp"
 
@@ -45,9 +46,7 @@ Result<model::Page<model::User>> UserService::search(std::string_view prefix, st
 
 Result<model::Page<model::User>> UserService::list_all(const Principal& caller, std::optional<std::string_view> cursor,
                                                        std::optional<std::string_view> limit) {
-  // The token's role may be minutes old; the store has the current one.
-  TL_TRY_ASSIGN(const auto me, store_.user_get(caller.user_id));
-  if (me.role != model::Role::admin) return Error::forbidden("administrators only");
+  TL_TRY(admin_only(store_, caller));
   TL_TRY_ASSIGN(const int page_size, validation::page_limit(limit, limits_));
   std::optional<model::Id> after;
   if (cursor) {

@@ -137,7 +137,7 @@ TEST_F(AuthServiceTest, EndedSessionsNamesOnlyTheSessionsThatEnded) {
   ASSERT_TRUE(judy.ok());
   auto on_judys_phone = auth_->authenticate(judy->access_token);
   ASSERT_TRUE(on_judys_phone.ok());
-  // A live session whose account is not there (the store names no way to ban one).
+  // A live session whose account is not there.
   services::Principal gone = *on_judys_phone;
   gone.user_id = std::numeric_limits<model::Id>::max();
 
