@@ -16,4 +16,10 @@ util::Json user_json(const model::User& user) {
           {"lastSeenAt", time_json(user.last_seen_at)}};
 }
 
+util::Json admin_user_json(const model::User& user) {
+  util::Json json = user_json(user);
+  json["suspendedAt"] = time_json(user.banned_at);
+  return json;
+}
+
 }  // namespace talkline::wire

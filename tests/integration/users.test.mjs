@@ -174,6 +174,88 @@ describe('users', () => {
       assert.ok(ids.includes(admin.user.id));
       for (const id of registered) assert.ok(ids.includes(id), `user ${id} is listed`);
       assert.equal(ids.length, registered.length + 1);
+      for (const user of pages.flatMap((p) => p.items)) assert.equal(user.suspendedAt, null);
+    });
+
+    it('PUT /admin/users/{id}/suspension locks the account out; DELETE lets it back in', async () => {
+      const admin = await login(adminClient, 'root_admin', 'adminpass123');
+      const member = await registerUser(adminClient, 'suspended');
+      const otherDevice = await login(adminClient, member.username, member.password);
+      const suspensionOf = `/api/v1/admin/users/${member.user.id}/suspension`;
+
+      const suspended = assertJson(await adminClient.put(suspensionOf, { token: admin.accessToken }), 200);
+      assertUserShape(suspended);
+      assert.equal(suspended.id, member.user.id);
+      assert.ok(!Number.isNaN(Date.parse(suspended.suspendedAt)), `suspendedAt: ${suspended.suspendedAt}`);
+
+      const refused = assertProblem(
+        await adminClient.post('/api/v1/auth/login', { body: { username: member.username, password: member.password } }),
+        403,
+        'forbidden',
+      );
+      assert.equal(refused.detail, 'this account is suspended');
+      for (const session of [member, otherDevice]) {
+        assertProblem(await adminClient.get('/api/v1/users/me', { token: session.accessToken }), 401, 'unauthenticated');
+        assertProblem(
+          await adminClient.post('/api/v1/auth/refresh', { body: { refreshToken: session.refreshToken } }),
+          401,
+          'unauthenticated',
+        );
+      }
+
+      const again = assertJson(await adminClient.put(suspensionOf, { token: admin.accessToken }), 200);
+      assert.equal(again.suspendedAt, suspended.suspendedAt, 'suspending again keeps the first time');
+      const listed = (
+        await collectPages(adminClient, admin.accessToken, (cursor) =>
+          cursor ? `/api/v1/admin/users?cursor=${cursor}` : '/api/v1/admin/users',
+        )
+      ).flatMap((p) => p.items);
+      assert.equal(listed.find((u) => u.id === member.user.id).suspendedAt, suspended.suspendedAt);
+      const seen = assertJson(await adminClient.get(`/api/v1/users/${member.user.id}`, { token: admin.accessToken }), 200);
+      assert.equal('suspendedAt' in seen, false, 'the public user object does not tell');
+
+      const reinstated = assertJson(await adminClient.del(suspensionOf, { token: admin.accessToken }), 200);
+      assert.equal(reinstated.id, member.user.id);
+      assert.equal(reinstated.suspendedAt, null);
+      assert.equal(assertJson(await adminClient.del(suspensionOf, { token: admin.accessToken }), 200).suspendedAt, null);
+
+      const back = await login(adminClient, member.username, member.password);
+      assert.equal(assertJson(await adminClient.get('/api/v1/users/me', { token: back.accessToken }), 200).id, member.user.id);
+      assertProblem(
+        await adminClient.post('/api/v1/auth/refresh', { body: { refreshToken: member.refreshToken } }),
+        401,
+        'unauthenticated',
+      );
+    });
+
+    it('suspension is 403 for a non-admin, 400 on the admin themselves and 404 for an unknown user', async () => {
+      const admin = await login(adminClient, 'root_admin', 'adminpass123');
+      const plain = await registerUser(adminClient, 'plain');
+      const target = await registerUser(adminClient, 'target');
+      for (const method of ['put', 'del']) {
+        assertProblem(
+          await adminClient[method](`/api/v1/admin/users/${target.user.id}/suspension`, { token: plain.accessToken }),
+          403,
+          'forbidden',
+        );
+      }
+      await login(adminClient, target.username, target.password);
+
+      assertFieldError(
+        await adminClient.put(`/api/v1/admin/users/${admin.user.id}/suspension`, { token: admin.accessToken }),
+        'id',
+      );
+      assertJson(await adminClient.get('/api/v1/users/me', { token: admin.accessToken }), 200);
+
+      for (const method of ['put', 'del']) {
+        for (const id of ['1', 'abc']) {
+          assertProblem(
+            await adminClient[method](`/api/v1/admin/users/${id}/suspension`, { token: admin.accessToken }),
+            404,
+            'not_found',
+          );
+        }
+      }
     });
   });
 

@@ -56,8 +56,20 @@ void register_user_routes(transport::http::Router& router, const ApiContext& con
              authed_handler(auth, [users](Request& request, const services::Principal& caller) -> Result<Response> {
                TL_TRY_ASSIGN(const auto page,
                              users->list_all(caller, request.query_param("cursor"), request.query_param("limit")));
-               return json_response(200, page_json(page, wire::user_json));
+               return json_response(200, page_json(page, wire::admin_user_json));
              }));
+
+  // The suspension is a resource of the account: PUT puts it in force, DELETE lifts it;
+  // both are idempotent and take no body.
+  for (const bool suspend : {true, false}) {
+    router.add(
+        suspend ? "PUT" : "DELETE", "/api/v1/admin/users/{id}/suspension",
+        authed_handler(auth, [auth, suspend](Request& request, const services::Principal& caller) -> Result<Response> {
+          TL_TRY_ASSIGN(const auto id, path_id(request, "id", "user"));
+          TL_TRY_ASSIGN(const auto user, suspend ? auth->suspend(caller, id) : auth->reinstate(caller, id));
+          return json_response(200, wire::admin_user_json(user));
+        }));
+  }
 }
 
 }  // namespace talkline::api::v1
