@@ -1,12 +1,22 @@
 // Presence (first socket online, last socket offline) and connection authentication:
-// refused handshakes, the Authorization header, and logout ending a session's sockets.
+// refused handshakes, the Authorization header, and logout and suspension ending a
+// session's sockets.
 
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
 import { SETTLE_MS, TRANSPORTS, connectRefused, connectSocket, sleep, useChatServer } from "./helpers.mjs";
 
-const ctx = useChatServer();
+const ADMIN = { username: "e2e_admin", password: "adminpass123" };
+// A short re-check period, so a suspension that the announcement somehow missed is still
+// found within the generous wait below.
+const ctx = useChatServer({
+  TALKLINE_ADMIN_USERNAME: ADMIN.username,
+  TALKLINE_ADMIN_PASSWORD: ADMIN.password,
+  TALKLINE_SOCKET_REVALIDATE_SECONDS: "1",
+});
+/** How long a suspended account's sockets may take to close: far more than they need. */
+const SUSPENSION_WAIT_MS = 10_000;
 
 for (const { name, options } of TRANSPORTS) {
   describe(`presence (${name})`, () => {
@@ -104,6 +114,38 @@ for (const { name, options } of TRANSPORTS) {
 
       const error = await connectRefused(ctx.baseUrl, alice.accessToken, options);
       assert.equal(error.data?.code, "unauthenticated", "the ended session's access token no longer connects");
+    });
+
+    test("suspending an account closes every socket of it with session:ended; reinstated, it connects again", async () => {
+      const [alice, bob] = await ctx.users(2, "sus");
+      const second = await ctx.login(alice);
+      const a1 = await ctx.connect(alice, options, "alice-session1");
+      const a2 = await ctx.connect(second, options, "alice-session2");
+      const b = await ctx.connect(bob, options, "bob");
+      const admin = await ctx.login(ADMIN);
+      const suspension = `/api/v1/admin/users/${alice.user.id}/suspension`;
+
+      const res = await ctx.client.put(suspension, { token: admin.accessToken });
+      assert.equal(res.status, 200, res.text);
+      for (const client of [a1, a2]) {
+        const ended = await client.waitEvent("session:ended", () => true, SUSPENSION_WAIT_MS);
+        // Announced at once as "session ended"; the re-check would say "session has ended".
+        assert.ok(["session ended", "session has ended"].includes(ended.reason), JSON.stringify(ended));
+        assert.equal(await client.waitDisconnect(SUSPENSION_WAIT_MS), "io server disconnect", client.label);
+      }
+      assert.equal(b.connected, true, "other accounts' sockets stay connected");
+      const error = await connectRefused(ctx.baseUrl, second.accessToken, options);
+      assert.equal(error.data?.code, "unauthenticated", "the suspended account's tokens no longer connect");
+      const login = await ctx.client.post("/api/v1/auth/login", {
+        body: { username: alice.username, password: alice.password },
+      });
+      assert.equal(login.status, 403, login.text);
+
+      const lifted = await ctx.client.del(suspension, { token: admin.accessToken });
+      assert.equal(lifted.status, 200, lifted.text);
+      const back = await ctx.connect(await ctx.login(alice), options, "alice-reinstated");
+      const answer = await back.ack("sync", {});
+      assert.equal(answer?.ok, true, `the reinstated account works: ${JSON.stringify(answer)}`);
     });
   });
 }
