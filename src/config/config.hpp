@@ -41,7 +41,7 @@ struct Config {
   int node_lease_seconds = 15;
   std::string sqlite_synchronous = "full";  // full | normal
   int sqlite_cache_mib = 64;                // the writer's page cache
-  int sqlite_checkpoint_pages = 4096;       // WAL pages before the background checkpoint
+  int sqlite_checkpoint_pages = 32768;      // WAL pages before the background checkpoint
   int sqlite_commit_window_us = 1000;       // the writer's wait for more writes to share a commit
   int backup_step_pages = 1024;             // `admin backup`: pages copied per step of the online backup
   int backup_step_pause_ms = 5;             // `admin backup`: rest between steps, so the server keeps the disk

@@ -30,7 +30,7 @@ struct SqliteOptions {
   /// writes to; a cache smaller than that evicts and re-reads them every commit.
   int writer_cache_mib = 64;
   /// WAL size, in pages, past which the background checkpointer folds it into the file.
-  int checkpoint_pages = 4096;
+  int checkpoint_pages = 32768;
   /// How long the writer, woken by fewer than max_batch jobs, waits for more to share the
   /// commit (zero: commit at once).
   std::chrono::microseconds commit_window{0};
