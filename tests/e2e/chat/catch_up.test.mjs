@@ -224,8 +224,9 @@ test("a device that sends while it catches up gets its own sends as answers only
     await sendMany(a, id, MISSED, "missed");
     const b = await ctx.connect(bob, round % 2 ? {} : { transports: ["websocket"] }, `bob-round-${round}`);
     const own = await sendMany(b, id, OWN, "own");
-    await b.waitMessages(id, MISSED);
-    await a.waitMessages(id, OWN);
+    // As long as the first test's catch-up of the same backlog may take.
+    await b.waitMessages(id, MISSED, WAIT_MS * 2);
+    await a.waitMessages(id, OWN, WAIT_MS * 2);
     await sleep(SETTLE_MS);
     const ownIds = new Set(own.map((m) => m.id));
     const echoed = b.messages(id).filter((m) => ownIds.has(m.id));
