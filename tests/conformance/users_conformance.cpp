@@ -125,6 +125,49 @@ TEST_P(StoreConformance, UserSetSuspendedOfAnUnknownUserIsNotFound) {
   EXPECT_FALSE(must(store().user_get(alice.id)).banned_at.has_value());
 }
 
+TEST_P(StoreConformance, UserTouchLastSeenRecordsTheTimeEveryReadShows) {
+  model::User alice = add_user("alice");
+  model::Millis at = tick();
+  EXPECT_EQ(outcome(store().user_touch_last_seen(alice.id, at)), "ok");
+  EXPECT_EQ(must(store().user_get(alice.id)).last_seen_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(must(store().user_get_credentials("alice")).user.last_seen_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(must(store().user_list(std::nullopt, 10)).at(0).last_seen_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(must(store().user_search_prefix("al", std::nullopt, 10)).at(0).last_seen_at,
+            std::optional<model::Millis>(at));
+
+  model::Millis later = tick();
+  must(store().user_touch_last_seen(alice.id, later));
+  EXPECT_EQ(must(store().user_get(alice.id)).last_seen_at, std::optional<model::Millis>(later));
+}
+
+TEST_P(StoreConformance, UserTouchLastSeenNeverMovesItBackwards) {
+  model::User alice = add_user("alice");
+  model::Millis earlier = tick();
+  model::Millis later = tick();
+  must(store().user_touch_last_seen(alice.id, later));
+  EXPECT_EQ(outcome(store().user_touch_last_seen(alice.id, earlier)), "ok");
+  EXPECT_EQ(outcome(store().user_touch_last_seen(alice.id, later)), "ok");
+  EXPECT_EQ(must(store().user_get(alice.id)).last_seen_at, std::optional<model::Millis>(later));
+}
+
+TEST_P(StoreConformance, UserTouchLastSeenChangesOnlyThatUser) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  must(store().user_touch_last_seen(alice.id, tick()));
+  model::User after = must(store().user_get(alice.id));
+  EXPECT_EQ(after.display_name, alice.display_name);
+  EXPECT_EQ(after.role, alice.role);
+  EXPECT_EQ(after.created_at, alice.created_at);
+  EXPECT_FALSE(after.banned_at.has_value());
+  EXPECT_FALSE(must(store().user_get(bob.id)).last_seen_at.has_value());
+}
+
+TEST_P(StoreConformance, UserTouchLastSeenOfAnUnknownUserIsNotFound) {
+  model::User alice = add_user("alice");
+  EXPECT_EQ(outcome(store().user_touch_last_seen(alice.id + 1000, tick())), "not_found");
+  EXPECT_FALSE(must(store().user_get(alice.id)).last_seen_at.has_value());
+}
+
 TEST_P(StoreConformance, UserSuspensionShowsInListsAndSearchesAndLocksTheAccountOut) {
   model::User alice = add_user("alice");
   model::User bob = add_user("bob");

@@ -84,6 +84,16 @@ Result<model::User> set_user_suspended(Executor& db, model::Id user_id, std::opt
   return one_user(rows);
 }
 
+// GREATEST skips a NULL and keeps the later time, so an announcement that arrives late
+// (another node's, or a repeat) cannot rewind last_seen_at.
+Result<void> touch_last_seen(Executor& db, model::Id user_id, model::Millis at) {
+  TL_TRY_ASSIGN(Rows rows, db.query("UPDATE users SET last_seen_at = GREATEST(last_seen_at, $1::bigint) WHERE id = $2"
+                                    " RETURNING 1",
+                                    Params::of(at, user_id)));
+  if (rows.empty()) return Error::not_found("user not found");
+  return ok_result();
+}
+
 // The range bounds let the username index serve the prefix (the column is collated "C",
 // so the range is bytewise, as in SQLite); starts_with keeps the match exact and treats
 // LIKE wildcards in the prefix as plain text. U+10FFFF is the largest code point, the

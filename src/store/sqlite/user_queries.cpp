@@ -103,6 +103,17 @@ Result<model::User> set_user_suspended(Connection& db, model::Id user_id, std::o
   return find_user(db, user_id);
 }
 
+// MAX keeps the later time, so an announcement that arrives late (another node's, or a
+// repeat) cannot rewind last_seen_at; COALESCE because SQLite's MAX of a NULL is NULL.
+Result<void> touch_last_seen(Connection& db, model::Id user_id, model::Millis at) {
+  TL_TRY_ASSIGN(Statement update,
+                db.prepare("UPDATE users SET last_seen_at = MAX(COALESCE(last_seen_at, ?), ?) WHERE id = ?"));
+  update.bind_all(at, at, user_id);
+  TL_TRY(update.run());
+  if (db.changes() == 0) return Error::not_found("user not found");
+  return ok_result();
+}
+
 // A prefix is the half-open range [prefix, prefix + 0xFF): usernames are UTF-8, which never
 // contains the byte 0xFF, and TEXT compares bytewise, so the range holds exactly the names
 // that start with `prefix` and the username index serves it without LIKE and its wildcards.
