@@ -24,6 +24,10 @@ class UserService {
   /// Every user by id; admins only.
   Result<model::Page<model::User>> list_all(const Principal& caller, std::optional<std::string_view> cursor,
                                             std::optional<std::string_view> limit);
+  /// Records that the user's last connection anywhere closed at `at` (what lastSeenAt
+  /// shows). Keeps the later of the stored time and `at`, so a late announcement cannot
+  /// rewind it. Blocks on a store write: call it off the event loops.
+  Result<void> record_last_seen(model::Id user_id, model::Millis at);
 
  private:
   store::Store& store_;
