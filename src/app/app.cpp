@@ -317,8 +317,8 @@ int serve(const config::Config& config) {
 
   auto gateway = std::make_shared<realtime::Gateway>(
       realtime_options(config),
-      realtime::Gateway::Services{*node->auth, *node->conversations, *node->messages, *node->user_limiter, node->clock,
-                                  *node->presence_directory},
+      realtime::Gateway::Services{*node->auth, *node->users, *node->conversations, *node->messages, *node->user_limiter,
+                                  node->clock, *node->presence_directory},
       *node->bus);
   auto socket_endpoint = make_socket_endpoint(config, *gateway, cluster_routing(node->directory.get()));
 

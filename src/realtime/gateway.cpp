@@ -193,11 +193,19 @@ void Gateway::disconnected(const SocketPtr& socket, const std::string& reason) {
 
 // Presence goes to everyone who shares a conversation with the user; finding them
 // reads the store, so it happens on the workers (directory callbacks may run on
-// Redis threads, which must not wait for the store either).
+// Redis threads, which must not wait for the store either). Going offline first
+// records lastSeenAt, so a contact who hears "offline" and reads the user's profile
+// finds the same time; a failed write is logged and the announcement still goes out.
 void Gateway::announce_presence(model::Id user_id, bool online, model::Millis at) {
   if (stopped_) return;
   net::post(workers_, [self = shared_from_this(), user_id, online, at] {
     if (!online && self->registry_.is_online(user_id)) return;  // came back meanwhile
+    if (!online) {
+      if (auto recorded = self->services_.users.record_last_seen(user_id, at); !recorded.ok()) {
+        util::log::warn("realtime.last_seen_not_recorded", {{"user", static_cast<std::int64_t>(user_id)},
+                                                            {"error", std::string_view(recorded.error().message)}});
+      }
+    }
     services::Principal principal;
     principal.user_id = user_id;
     auto contacts = self->services_.conversations.contacts(principal);

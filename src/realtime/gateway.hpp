@@ -28,7 +28,8 @@ namespace talkline::realtime {
 /// Presence is cluster-wide: a user's first connection on this node is reported to the
 /// PresenceDirectory, and "online" is announced only when no node held them before;
 /// "offline" only when their last connection anywhere closed, or when the directory
-/// finds the last node that held them dead.
+/// finds the last node that held them dead. Going offline also records the user's
+/// lastSeenAt in the store (on the pool), before contacts hear of it.
 ///
 /// Threads (docs/HLD.md "Threads"): socket callbacks arrive on the connection's event
 /// loop, and its events are parsed, checked and handed to the store there. Only what

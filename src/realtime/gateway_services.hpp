@@ -5,6 +5,7 @@
 #include "services/auth_service.hpp"
 #include "services/conversation_service.hpp"
 #include "services/message_service.hpp"
+#include "services/user_service.hpp"
 #include "util/clock.hpp"
 
 namespace talkline::realtime {
@@ -13,6 +14,8 @@ namespace talkline::realtime {
 /// outlive the gateway.
 struct GatewayServices {
   services::AuthService& auth;
+  /// Records lastSeenAt when a user goes offline everywhere.
+  services::UserService& users;
   services::ConversationService& conversations;
   services::MessageService& messages;
   ratelimit::RateLimiter& limiter;
