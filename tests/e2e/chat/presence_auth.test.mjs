@@ -58,6 +58,37 @@ for (const { name, options } of TRANSPORTS) {
         "presence goes only to users sharing a conversation",
       );
     });
+
+    test("the user object's lastSeenAt is the offline event's time; null for a user never connected", async () => {
+      const [alice, bob, carol] = await ctx.users(3, "ls");
+      await ctx.direct(alice, bob);
+      const isAlice = (status) => (p) => p.userId === alice.user.id && p.status === status;
+      const lastSeenOf = async (user) => {
+        const res = await ctx.client.get(`/api/v1/users/${user.user.id}`, { token: bob.accessToken });
+        assert.equal(res.status, 200, res.text);
+        return res.json.lastSeenAt;
+      };
+      assert.equal(await lastSeenOf(alice), null, "before alice ever connected");
+
+      const b = await ctx.connect(bob, options, "bob");
+      const a1 = await ctx.connect(alice, options, "alice-1");
+      await b.waitEvent("presence", isAlice("online"));
+      a1.close();
+      const [offline] = await b.waitEvents("presence", 1, isAlice("offline"));
+      // Recorded before it is announced, so no polling: whoever hears "offline" reads the same time.
+      assert.equal(await lastSeenOf(alice), offline.lastSeenAt);
+
+      // Back online, the object keeps the previous offline time; presence says she is online.
+      const a2 = await ctx.connect(alice, options, "alice-2");
+      await b.waitEvents("presence", 2, isAlice("online"));
+      assert.equal(await lastSeenOf(alice), offline.lastSeenAt);
+      a2.close();
+      const [, later] = await b.waitEvents("presence", 2, isAlice("offline"));
+      assert.ok(Date.parse(later.lastSeenAt) > Date.parse(offline.lastSeenAt), "a later offline moves it forward");
+      assert.equal(await lastSeenOf(alice), later.lastSeenAt);
+
+      assert.equal(await lastSeenOf(carol), null, "carol never connected");
+    });
   });
 
   describe(`authentication (${name})`, () => {
