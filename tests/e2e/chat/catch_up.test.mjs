@@ -34,6 +34,14 @@ async function sendMany(client, conversationId, count, prefix) {
   return acks;
 }
 
+/** A new pair of users in a direct conversation, alice connected over WebSocket. */
+async function pairWithAliceOnline(prefix) {
+  const [alice, bob] = await ctx.users(2, prefix);
+  const { id } = await ctx.direct(alice, bob);
+  const a = await ctx.connect(alice, { transports: ["websocket"] }, "alice");
+  return { bob, id, a };
+}
+
 for (const { name, options } of TRANSPORTS) {
   describe(`catch-up (${name})`, () => {
     test(`a member offline for ${MISSED} messages receives all of them in seq order on connect, and live ones after`, async () => {
@@ -194,9 +202,7 @@ test("connecting while messages are being sent never delivers one twice or out o
   const ROUNDS = 8;
   const problems = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    const [alice, bob] = await ctx.users(2, "race");
-    const { id } = await ctx.direct(alice, bob);
-    const a = await ctx.connect(alice, { transports: ["websocket"] }, "alice");
+    const { bob, id, a } = await pairWithAliceOnline("race");
     await sendMany(a, id, 60, "before");
     const connecting = ctx.connect(bob, { transports: ["websocket"] }, `bob-round-${round}`);
     await sendMany(a, id, 20, "during");
@@ -218,9 +224,7 @@ test("a device that sends while it catches up gets its own sends as answers only
   const OWN = 10;
   const problems = [];
   for (let round = 0; round < ROUNDS; round += 1) {
-    const [alice, bob] = await ctx.users(2, "own");
-    const { id } = await ctx.direct(alice, bob);
-    const a = await ctx.connect(alice, { transports: ["websocket"] }, "alice");
+    const { bob, id, a } = await pairWithAliceOnline("own");
     await sendMany(a, id, MISSED, "missed");
     const b = await ctx.connect(bob, round % 2 ? {} : { transports: ["websocket"] }, `bob-round-${round}`);
     const own = await sendMany(b, id, OWN, "own");
