@@ -62,14 +62,15 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   /// On the connection's loop: sends an `ack` delivery's answer (if the client asked for
   /// one) and settles the own change it answers.
   void answer(Delivery& answer);
+
+ private:
+  using SocketPtr = std::shared_ptr<transport::socketio::Socket>;
+
   /// On the connection's loop, once the answer to one of its sends or changes went out:
   /// one fewer unanswered, and the change it made (change_seq > 0) counts as sent to
   /// this connection, which has it from the answer; the change's announcement skips it.
   void settle_own_change(const std::shared_ptr<Connection>& connection, model::Id conversation_id,
                          model::Seq change_seq);
-
- private:
-  using SocketPtr = std::shared_ptr<transport::socketio::Socket>;
 
   void authorize(const SocketPtr& socket, transport::socketio::ConnectCallback done);
   void connected(const SocketPtr& socket);

@@ -218,8 +218,9 @@ Result<void> AuthService::account_usable(model::Id user_id) {
 Result<model::User> AuthService::suspend(const Principal& caller, model::Id user_id) {
   TL_TRY(admin_only(store_, caller));
   if (user_id == caller.user_id) return Error::invalid("id", "you cannot suspend your own account");
-  TL_TRY_ASSIGN(model::User user, store_.user_set_suspended(user_id, clock_.now_ms()));
-  TL_TRY_ASSIGN(const std::vector<model::Id> ended, store_.user_sessions_revoke(user_id, clock_.now_ms()));
+  const model::Millis now = clock_.now_ms();
+  TL_TRY_ASSIGN(model::User user, store_.user_set_suspended(user_id, now));
+  TL_TRY_ASSIGN(const std::vector<model::Id> ended, store_.user_sessions_revoke(user_id, now));
   for (const model::Id session_id : ended) session_ended(user_id, session_id);
   util::log::info(
       "auth.account_suspended",

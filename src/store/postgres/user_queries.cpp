@@ -68,19 +68,13 @@ Result<model::User> set_user_role(Executor& db, model::Id user_id, model::Role r
   return one_user(rows);
 }
 
-// COALESCE keeps the time of a suspension that is already in force: banned_at says since
-// when the account has been suspended, not when someone last asked for it.
+// No time lifts the suspension; COALESCE keeps the time of one already in force:
+// banned_at says since when the account has been suspended, not when someone last asked.
 Result<model::User> set_user_suspended(Executor& db, model::Id user_id, std::optional<model::Millis> at) {
-  if (at) {
-    TL_TRY_ASSIGN(Rows rows, db.query(std::string("UPDATE users u SET banned_at = COALESCE(u.banned_at, $1)"
-                                                  " WHERE u.id = $2 RETURNING ") +
-                                          kUserColumns,
-                                      Params::of(*at, user_id)));
-    return one_user(rows);
-  }
-  TL_TRY_ASSIGN(Rows rows,
-                db.query(std::string("UPDATE users u SET banned_at = NULL WHERE u.id = $1 RETURNING ") + kUserColumns,
-                         Params::of(user_id)));
+  TL_TRY_ASSIGN(Rows rows, db.query(std::string("UPDATE users u SET banned_at = CASE WHEN $1::bigint IS NULL THEN NULL"
+                                                " ELSE COALESCE(u.banned_at, $1::bigint) END WHERE u.id = $2 RETURNING ") +
+                                        kUserColumns,
+                                    Params::of(at, user_id)));
   return one_user(rows);
 }
 

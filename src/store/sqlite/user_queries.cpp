@@ -87,18 +87,14 @@ Result<model::User> set_user_role(Connection& db, model::Id user_id, model::Role
   return find_user(db, user_id);
 }
 
-// COALESCE keeps the time of a suspension that is already in force: banned_at says since
-// when the account has been suspended, not when someone last asked for it.
+// No time lifts the suspension; COALESCE keeps the time of one already in force:
+// banned_at says since when the account has been suspended, not when someone last asked.
 Result<model::User> set_user_suspended(Connection& db, model::Id user_id, std::optional<model::Millis> at) {
-  if (at) {
-    TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE users SET banned_at = COALESCE(banned_at, ?) WHERE id = ?"));
-    update.bind_all(*at, user_id);
-    TL_TRY(update.run());
-  } else {
-    TL_TRY_ASSIGN(Statement update, db.prepare("UPDATE users SET banned_at = NULL WHERE id = ?"));
-    update.bind_all(user_id);
-    TL_TRY(update.run());
-  }
+  TL_TRY_ASSIGN(Statement update,
+                db.prepare("UPDATE users SET banned_at = CASE WHEN ?1 IS NULL THEN NULL ELSE COALESCE(banned_at, ?1) END"
+                           " WHERE id = ?2"));
+  update.bind_all(at, user_id);
+  TL_TRY(update.run());
   if (db.changes() == 0) return Error::not_found("user not found");
   return find_user(db, user_id);
 }
