@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "store/sqlite/sqlite_error.hpp"
+#include "store/sqlite/wal_append_buffer.hpp"
 
 namespace talkline::store::sqlite {
 
@@ -20,12 +21,18 @@ void configure_sqlite_once() {
 
 }  // namespace
 
-Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mode mode, int busy_timeout_ms) {
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path, Mode mode, int busy_timeout_ms,
+                                                     WalWrites wal_writes) {
   configure_sqlite_once();
+  const char* vfs = nullptr;
+  if (wal_writes == WalWrites::buffered_appends) {
+    vfs = wal_append_buffer_vfs();
+    if (vfs == nullptr) return Error::internal("sqlite: cannot register the WAL append buffer");
+  }
   int flags = SQLITE_OPEN_NOMUTEX;
   flags |= mode == Mode::read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags, vfs);
   if (rc != SQLITE_OK) {
     std::string detail = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
     sqlite3_close(db);

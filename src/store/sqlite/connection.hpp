@@ -21,9 +21,13 @@ namespace talkline::store::sqlite {
 class Connection {
  public:
   enum class Mode { read_write, read_only };
+  /// How the connection writes the WAL: `buffered_appends` gathers a commit's frames into
+  /// one write (wal_append_buffer.hpp); only for a writer whose commits sync.
+  enum class WalWrites { plain, buffered_appends };
 
   /// Opens (creating it in read-write mode) the database at `path`.
-  static Result<std::unique_ptr<Connection>> open(const std::string& path, Mode mode, int busy_timeout_ms);
+  static Result<std::unique_ptr<Connection>> open(const std::string& path, Mode mode, int busy_timeout_ms,
+                                                  WalWrites wal_writes = WalWrites::plain);
 
   ~Connection();
   Connection(const Connection&) = delete;

@@ -22,6 +22,7 @@
 #include "store/sqlite/token_queries.hpp"
 #include "store/sqlite/upload_queries.hpp"
 #include "store/sqlite/user_queries.hpp"
+#include "store/sqlite/wal_append_buffer.hpp"
 #include "store/sqlite/writer.hpp"
 #include "util/log.hpp"
 
@@ -63,8 +64,12 @@ model::Millis wall_clock_ms() {
 
 Result<std::unique_ptr<Connection>> open_writer_connection(const SqliteOptions& options) {
   TL_TRY_ASSIGN(std::string synchronous, synchronous_pragma(options.synchronous));
+  // Gathering a commit's WAL frames into one write is safe only where the commit's sync
+  // is what publishes them to the other connections (wal_append_buffer.hpp).
+  const bool commits_sync = options.synchronous == "full" || options.synchronous == "extra";
   TL_TRY_ASSIGN(std::unique_ptr<Connection> db,
-                Connection::open(options.path, Connection::Mode::read_write, options.busy_timeout_ms));
+                Connection::open(options.path, Connection::Mode::read_write, options.busy_timeout_ms,
+                                 commits_sync ? Connection::WalWrites::buffered_appends : Connection::WalWrites::plain));
   TL_TRY_ASSIGN(std::string mode, journal_mode_wal(*db));
   if (mode != "wal")
     return Error::unavailable("cannot use WAL for " + options.path + " (journal mode is " + mode + ")");
@@ -118,12 +123,16 @@ void SqliteStore::close() {
   writer_->stop();
   checkpointer_->stop();
   readers_->close();
-  // How well writes were grouped over the store's life: writes ÷ commits is the batch.
+  // How well writes were grouped over the store's life: writes ÷ commits is the batch, and
+  // WAL appends ÷ WAL file writes what the append buffer gathered (process-wide).
+  const WalAppendCounts wal = wal_append_counts();
   util::log::debug("store.closed", {{"backend", "sqlite"},
                                     {"writes", static_cast<std::int64_t>(writer_->jobs_done())},
                                     {"commits", static_cast<std::int64_t>(writer_->commits())},
                                     {"checkpoints", static_cast<std::int64_t>(checkpointer_->checkpoints())},
-                                    {"wal_restarts", static_cast<std::int64_t>(checkpointer_->restarts())}});
+                                    {"wal_restarts", static_cast<std::int64_t>(checkpointer_->restarts())},
+                                    {"wal_appends", static_cast<std::int64_t>(wal.appends)},
+                                    {"wal_file_writes", static_cast<std::int64_t>(wal.file_writes)}});
   // Fold the WAL back into the main file so the database is one self-contained file
   // at rest; failure only means the next open replays the WAL.
   if (Result<void> checkpoint = write_connection_->exec("PRAGMA wal_checkpoint(TRUNCATE)"); !checkpoint.ok()) {
