@@ -1,7 +1,8 @@
 // Issue 5, scenarios b-d: faults under traffic on one three-node cluster. Each test
 // starts from a healthy cluster (restarting whatever an earlier one left down) and ends
 // with the invariant check of fixture.mjs: every acked message stored once and seen
-// exactly once by every member, in seq order, seq gap-free.
+// exactly once by every member, in seq order, seq gap-free. The presence test at the end
+// shares the cluster: it needs a node to die, not traffic.
 //
 // Clients use WebSocket here; the polling transports through nginx are covered by
 // chat.test.mjs.
@@ -18,7 +19,9 @@ import {
   parseMetrics,
   valueOf,
 } from "../../integration/metric_families.mjs";
+import { connectSocket } from "../chat/helpers.mjs";
 import { assertConverged, assertNoEcho, describeMembers, report, startTraffic, useCluster } from "./fixture.mjs";
+import { TEST_VALUES } from "./launch.mjs";
 import { newClientMsgId, sleep, waitUntil } from "./model.mjs";
 
 const ctx = useCluster({ nodes: 3 });
@@ -272,5 +275,131 @@ describe("cluster faults under traffic", () => {
     const summary = await assertConverged(ctx, [{ id: group.id, members: [a, b, c] }]);
     report(t, `${JSON.stringify(summary)}\n${describeMembers([a, b, c])}`);
     assertNoEcho([a, b, c]);
+  });
+});
+
+describe("presence across a node crash", () => {
+  test("kill -9 of a node: its users who stay away are announced offline with lastSeenAt, those who reconnect stay online", async (t) => {
+    await ctx.ensureHealthy();
+    const { cluster } = ctx;
+    const ttlKey = "TALKLINE_PRESENCE_TTL_SECONDS";
+    assert.ok(!cluster.skippedKeys.includes(ttlKey), `this talkline does not know ${ttlKey} (talkline --help)`);
+    // Only the dead node's expired entries can announce "offline" here, and they expire
+    // one TTL after its last heartbeat; the rest of the bound is slack for a loaded
+    // machine, since what matters is that the announcement comes at all.
+    const ttlMs = Number(TEST_VALUES[ttlKey]) * 1_000;
+    const offlineBoundMs = ttlMs + 10_000;
+
+    const [friend, gone, back] = await ctx.users(3, "crash");
+    const group = await ctx.group(friend, [gone, back]);
+    const f = await ctx.member({
+      user: friend,
+      url: cluster.node(1).url,
+      options: WEBSOCKET,
+      label: "friend@node1",
+      conversations: [group.id],
+    });
+    // A Member reconnects by itself, so the user who must stay away is a bare socket
+    // with socket.io-client's own reconnection off: once node 2 dies, nothing of theirs
+    // is connected anywhere.
+    const goneConnectedAt = Date.now();
+    const g = await connectSocket(
+      cluster.node(2).url,
+      gone.accessToken,
+      { ...WEBSOCKET, reconnection: false },
+      "gone@node2",
+    );
+    t.after(() => g.close());
+    const b = await ctx.member({
+      user: back,
+      url: cluster.node(2).url,
+      options: WEBSOCKET,
+      label: "back@node2",
+      conversations: [group.id],
+    });
+
+    const statusesOf = (user) => f.presence.filter((p) => p.userId === user.user.id).map((p) => p.status);
+    const presenceLog = () =>
+      `friend's presence events: ${JSON.stringify(f.presence)}\n${describeMembers([f, b])}\n${cluster.logs(1500)}`;
+    await waitUntil(
+      () => statusesOf(gone).includes("online") && statusesOf(back).includes("online"),
+      10_000,
+      () => `friend on node 1 to see both users of node 2 online; ${presenceLog()}`,
+    );
+    // Friend's own connect greeting may repeat a live "online"; an "offline" would be wrong.
+    assert.ok(statusesOf(gone).every((s) => s === "online"), `gone before the crash: ${statusesOf(gone)}`);
+
+    await cluster.killNode(2);
+    // Later tests need node 2 back, whether or not this one got to the end.
+    try {
+      const killedAt = Date.now();
+      await waitUntil(
+        () => b.connected && b.connections.length >= 2,
+        15_000,
+        () => `back to reconnect through nginx to a surviving node:\n${describeMembers([b])}`,
+      );
+
+      const offline = await waitUntil(
+        () => f.presence.find((p) => p.userId === gone.user.id && p.status === "offline"),
+        offlineBoundMs,
+        () => `friend to hear that gone, whose only socket was on the killed node 2, is offline; ${presenceLog()}`,
+      );
+      const heardAfterMs = Date.now() - killedAt;
+      assert.equal(g.connected, false, "gone's socket must have died with node 2 and stayed down");
+      assert.deepEqual(Object.keys(offline).sort(), ["lastSeenAt", "status", "userId"]);
+      assert.equal(typeof offline.lastSeenAt, "string", `offline event: ${JSON.stringify(offline)}`);
+      const seen = Date.parse(offline.lastSeenAt);
+      // After a crash lastSeenAt is the dead node's last heartbeat: between the connect
+      // and the kill (a second's slack for the clocks' rounding).
+      assert.ok(
+        seen >= goneConnectedAt - 1_000 && seen <= killedAt + 1_000,
+        `lastSeenAt ${offline.lastSeenAt} must lie between gone's connect ` +
+          `(${new Date(goneConnectedAt).toISOString()}) and the kill (${new Date(killedAt).toISOString()})`,
+      );
+      // Recorded before it is announced, so one read must already find it.
+      const profile = await ctx.http.get(`/api/v1/users/${gone.user.id}`, { token: friend.accessToken });
+      assert.equal(profile.status, 200, profile.text);
+      assert.notEqual(profile.json.lastSeenAt, null, `gone's user object after the offline event: ${profile.text}`);
+      assert.equal(profile.json.lastSeenAt, offline.lastSeenAt, "the user object's lastSeenAt is the event's");
+
+      // Back's entry for node 2 expires at most a heartbeat (TTL/3) after gone's, and the
+      // survivors sweep every second, so one more TTL is time enough for a wrong
+      // "offline" for back, or a second one for gone, to arrive. Absence cannot be
+      // awaited.
+      await sleep(ttlMs);
+      assert.equal(
+        statusesOf(gone).filter((s) => s === "offline").length,
+        1,
+        `a crashed node's user is announced offline once; ${presenceLog()}`,
+      );
+      // "Not for good": a user who came back after the TTL may be announced offline and
+      // then online again, so only the last word counts.
+      await waitUntil(
+        () => statusesOf(back).at(-1) === "online",
+        10_000,
+        () => `friend's last presence status for back, who reconnected, to be online; ${presenceLog()}`,
+      );
+      // A new connection of the friend's is told who is online now: back must be among them.
+      const probe = await ctx.member({
+        user: friend,
+        url: cluster.nginxUrl,
+        options: WEBSOCKET,
+        label: "friend-probe@nginx",
+        conversations: [group.id],
+      });
+      await waitUntil(
+        () => probe.presence.some((p) => p.userId === back.user.id && p.status === "online"),
+        10_000,
+        () => `a new connection of friend's to hear that back is online: ${JSON.stringify(probe.presence)}`,
+      );
+
+      report(
+        t,
+        `offline heard ${heardAfterMs} ms after the kill (TTL ${TEST_VALUES[ttlKey]} s, bound ${offlineBoundMs} ms); ` +
+          `gone ${JSON.stringify(statusesOf(gone))}, back ${JSON.stringify(statusesOf(back))}\n${describeMembers([f, b, probe])}`,
+      );
+    } finally {
+      await cluster.restartNode(2);
+    }
   });
 });
