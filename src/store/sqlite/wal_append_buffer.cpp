@@ -6,6 +6,7 @@
 #include <atomic>
 #include <new>
 #include <string>
+#include <type_traits>
 
 namespace talkline::store::sqlite {
 
@@ -30,6 +31,10 @@ struct BufferedWal {
   std::string pending;
   sqlite3_int64 pending_at = 0;  // file offset of pending[0]
 };
+
+// SQLite hands back the sqlite3_file pointer, which is only this object's address if the
+// layout is standard.
+static_assert(std::is_standard_layout_v<BufferedWal>);
 
 constexpr std::size_t kInnerOffset = (sizeof(BufferedWal) + 15) & ~std::size_t{15};
 
