@@ -28,6 +28,10 @@ const ctx = useCluster({ nodes: 3 });
 
 const WEBSOCKET = { transports: ["websocket"] };
 
+/** A member of `conversations` connected over WebSocket to `url`. */
+const wsMember = (user, url, label, conversations) =>
+  ctx.member({ user, url, options: WEBSOCKET, label, conversations });
+
 /** One node's /metrics, parsed. */
 async function scrape(url) {
   const res = await fetch(`${url}/metrics`);
@@ -53,9 +57,7 @@ async function sixMembers(prefix, urlOf) {
   const members = [];
   for (let i = 0; i < 6; i += 1) {
     const { url, label } = urlOf(i);
-    members.push(
-      await ctx.member({ user: users[i], url, label, options: WEBSOCKET, conversations: [group.id, directOf(i)] }),
-    );
+    members.push(await wsMember(users[i], url, label, [group.id, directOf(i)]));
   }
   return {
     members,
@@ -154,27 +156,9 @@ describe("cluster faults under traffic", () => {
     const { cluster } = ctx;
     const [alice, bob, carol] = await ctx.users(3, "pg");
     const group = await ctx.group(alice, [bob, carol]);
-    const a = await ctx.member({
-      user: alice,
-      url: cluster.node(1).url,
-      options: WEBSOCKET,
-      label: "alice@node1",
-      conversations: [group.id],
-    });
-    const b = await ctx.member({
-      user: bob,
-      url: cluster.node(2).url,
-      options: WEBSOCKET,
-      label: "bob@node2",
-      conversations: [group.id],
-    });
-    const c = await ctx.member({
-      user: carol,
-      url: cluster.nginxUrl,
-      options: WEBSOCKET,
-      label: "carol@nginx",
-      conversations: [group.id],
-    });
+    const a = await wsMember(alice, cluster.node(1).url, "alice@node1", [group.id]);
+    const b = await wsMember(bob, cluster.node(2).url, "bob@node2", [group.id]);
+    const c = await wsMember(carol, cluster.nginxUrl, "carol@nginx", [group.id]);
     for (let i = 1; i <= 3; i += 1) await a.send(group.id, `before the outage ${i}`);
     const healthy = await scrape(cluster.node(1).url);
     assert.equal(valueOf(healthy, "talkline_postgres_up"), 1, "postgres_up before the outage");
@@ -292,13 +276,7 @@ describe("presence across a node crash", () => {
 
     const [friend, gone, back] = await ctx.users(3, "crash");
     const group = await ctx.group(friend, [gone, back]);
-    const f = await ctx.member({
-      user: friend,
-      url: cluster.node(1).url,
-      options: WEBSOCKET,
-      label: "friend@node1",
-      conversations: [group.id],
-    });
+    const f = await wsMember(friend, cluster.node(1).url, "friend@node1", [group.id]);
     // A Member reconnects by itself, so the user who must stay away is a bare socket
     // with socket.io-client's own reconnection off: once node 2 dies, nothing of theirs
     // is connected anywhere.
@@ -310,13 +288,7 @@ describe("presence across a node crash", () => {
       "gone@node2",
     );
     t.after(() => g.close());
-    const b = await ctx.member({
-      user: back,
-      url: cluster.node(2).url,
-      options: WEBSOCKET,
-      label: "back@node2",
-      conversations: [group.id],
-    });
+    const b = await wsMember(back, cluster.node(2).url, "back@node2", [group.id]);
 
     const statusesOf = (user) => f.presence.filter((p) => p.userId === user.user.id).map((p) => p.status);
     const presenceLog = () =>
@@ -380,13 +352,7 @@ describe("presence across a node crash", () => {
         () => `friend's last presence status for back, who reconnected, to be online; ${presenceLog()}`,
       );
       // A new connection of the friend's is told who is online now: back must be among them.
-      const probe = await ctx.member({
-        user: friend,
-        url: cluster.nginxUrl,
-        options: WEBSOCKET,
-        label: "friend-probe@nginx",
-        conversations: [group.id],
-      });
+      const probe = await wsMember(friend, cluster.nginxUrl, "friend-probe@nginx", [group.id]);
       await waitUntil(
         () => probe.presence.some((p) => p.userId === back.user.id && p.status === "online"),
         10_000,
