@@ -39,6 +39,12 @@ struct NewUser {
   Millis created_at = 0;
 };
 
+/// When a user's last connection anywhere closed: what lastSeenAt shows.
+struct LastSeen {
+  Id user_id = 0;
+  Millis at = 0;
+};
+
 /// Fields of PATCH /users/me; an absent field is left unchanged.
 struct ProfilePatch {
   std::optional<std::string> display_name;

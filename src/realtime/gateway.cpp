@@ -44,6 +44,12 @@ Gateway::Gateway(RealtimeOptions options, Services services, bus::Bus& bus)
       workers_(static_cast<std::size_t>(std::max(1, options.workers))),
       sweep_timer_(workers_.get_executor()),
       registry_(&bus),
+      offline_([this](std::function<void()> drain) {
+                 net::post(workers_, [self = shared_from_this(), drain = std::move(drain)] { drain(); });
+               },
+               {.online_again = [this](model::Id user_id) { return registry_.is_online(user_id); },
+                .record = [this](const std::vector<model::LastSeen>& seen) { return services_.users.record_last_seen(seen); },
+                .announce = [this](const model::LastSeen& seen) { publish_presence(seen.user_id, false, seen.at); }}),
       ordering_(*this, options, services.messages),
       catch_up_(*this, options, services, registry_, ordering_),
       typing_(*this, options, services, bus),
@@ -194,31 +200,30 @@ void Gateway::disconnected(const SocketPtr& socket, const std::string& reason) {
 // Presence goes to everyone who shares a conversation with the user; finding them
 // reads the store, so it happens on the workers (directory callbacks may run on
 // Redis threads, which must not wait for the store either). Going offline first
-// records lastSeenAt, so a contact who hears "offline" and reads the user's profile
-// finds the same time; a failed write is logged and the announcement still goes out.
+// records lastSeenAt (OfflineAnnouncements, for many users in one write), so a contact
+// who hears "offline" and reads the user's profile finds the same time.
 void Gateway::announce_presence(model::Id user_id, bool online, model::Millis at) {
   if (stopped_) return;
-  net::post(workers_, [self = shared_from_this(), user_id, online, at] {
-    if (!online && self->registry_.is_online(user_id)) return;  // came back meanwhile
-    if (!online) {
-      if (auto recorded = self->services_.users.record_last_seen(user_id, at); !recorded.ok()) {
-        util::log::warn("realtime.last_seen_not_recorded", {{"user", static_cast<std::int64_t>(user_id)},
-                                                            {"error", std::string_view(recorded.error().message)}});
-      }
-    }
-    services::Principal principal;
-    principal.user_id = user_id;
-    auto contacts = self->services_.conversations.contacts(principal);
-    if (!contacts.ok() || contacts->empty()) return;
-    util::Json presence = {{"userId", wire::id_json(user_id)},
-                           {"status", online ? "online" : "offline"},
-                           {"lastSeenAt", online ? util::Json(nullptr) : wire::time_json(at)}};
-    bus::Envelope envelope;
-    envelope.user_ids = std::move(*contacts);
-    envelope.event = std::string(events::presence);
-    envelope.payload_json = util::dump_json(presence);
-    self->bus_.publish(envelope);
-  });
+  if (!online) {
+    offline_.add({user_id, at});
+    return;
+  }
+  net::post(workers_, [self = shared_from_this(), user_id, at] { self->publish_presence(user_id, true, at); });
+}
+
+void Gateway::publish_presence(model::Id user_id, bool online, model::Millis at) {
+  services::Principal principal;
+  principal.user_id = user_id;
+  auto contacts = services_.conversations.contacts(principal);
+  if (!contacts.ok() || contacts->empty()) return;
+  util::Json presence = {{"userId", wire::id_json(user_id)},
+                         {"status", online ? "online" : "offline"},
+                         {"lastSeenAt", online ? util::Json(nullptr) : wire::time_json(at)}};
+  bus::Envelope envelope;
+  envelope.user_ids = std::move(*contacts);
+  envelope.event = std::string(events::presence);
+  envelope.payload_json = util::dump_json(presence);
+  bus_.publish(envelope);
 }
 
 // Sorts one envelope's recipients by loop and queues one batch per loop; the frames

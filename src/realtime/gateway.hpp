@@ -13,6 +13,7 @@
 #include "realtime/delivery_inbox.hpp"
 #include "realtime/gateway_services.hpp"
 #include "realtime/live_ordering.hpp"
+#include "realtime/offline_announcements.hpp"
 #include "realtime/options.hpp"
 #include "realtime/registry.hpp"
 #include "realtime/typing_relay.hpp"
@@ -29,7 +30,8 @@ namespace talkline::realtime {
 /// PresenceDirectory, and "online" is announced only when no node held them before;
 /// "offline" only when their last connection anywhere closed, or when the directory
 /// finds the last node that held them dead. Going offline also records the user's
-/// lastSeenAt in the store (on the pool), before contacts hear of it.
+/// lastSeenAt in the store (on the pool), before contacts hear of it; users who go offline
+/// together have theirs recorded in one write (OfflineAnnouncements).
 ///
 /// Threads (docs/HLD.md "Threads"): socket callbacks arrive on the connection's event
 /// loop, and its events are parsed, checked and handed to the store there. Only what
@@ -82,6 +84,8 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   DeliveryInbox& inbox_for(const transport::engineio::Loop& loop);
   void end_connection(Connection& connection, std::string_view reason);
   void announce_presence(model::Id user_id, bool online, model::Millis at);
+  /// On the pool: tells everyone who shares a conversation with the user.
+  void publish_presence(model::Id user_id, bool online, model::Millis at);
   void schedule_sweep();
   void sweep();
 
@@ -95,6 +99,7 @@ class Gateway : public std::enable_shared_from_this<Gateway> {
   std::unordered_map<const void*, std::unique_ptr<DeliveryInbox>> inboxes_;  // by loop
   std::atomic<bool> stopped_{false};
   std::int64_t last_revalidation_ms_ = 0;
+  OfflineAnnouncements offline_;
   LiveOrdering ordering_;
   CatchUp catch_up_;
   TypingRelay typing_;

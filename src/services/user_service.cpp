@@ -62,8 +62,8 @@ Result<model::Page<model::User>> UserService::list_all(const Principal& caller, 
   return page;
 }
 
-Result<void> UserService::record_last_seen(model::Id user_id, model::Millis at) {
-  return store_.user_touch_last_seen(user_id, at);
+Result<void> UserService::record_last_seen(const std::vector<model::LastSeen>& seen) {
+  return store_.users_touch_last_seen(seen);
 }
 
 }  // namespace talkline::services

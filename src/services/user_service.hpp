@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string_view>
+#include <vector>
 
 #include "model/user.hpp"
 #include "services/limits.hpp"
@@ -24,10 +25,11 @@ class UserService {
   /// Every user by id; admins only.
   Result<model::Page<model::User>> list_all(const Principal& caller, std::optional<std::string_view> cursor,
                                             std::optional<std::string_view> limit);
-  /// Records that the user's last connection anywhere closed at `at` (what lastSeenAt
-  /// shows). Keeps the later of the stored time and `at`, so a late announcement cannot
-  /// rewind it. Blocks on a store write: call it off the event loops.
-  Result<void> record_last_seen(model::Id user_id, model::Millis at);
+  /// Records when each user's last connection anywhere closed (what lastSeenAt shows), in
+  /// one store write. Keeps the later of the stored time and the given one, so a late
+  /// announcement cannot rewind it; unknown users are skipped. Blocks on a store write:
+  /// call it off the event loops.
+  Result<void> record_last_seen(const std::vector<model::LastSeen>& seen);
 
  private:
   store::Store& store_;

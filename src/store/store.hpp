@@ -53,11 +53,12 @@ class Store {
   /// banned_at changes: the user's login sessions stay as they are (user_sessions_revoke
   /// ends them).
   virtual Result<model::User> user_set_suspended(Id user_id, std::optional<Millis> at) = 0;
-  /// Records that the user was last seen (last connected anywhere) at `at`. Never moves
+  /// Records when each user was last seen (last connected anywhere), all in one write:
+  /// many users go offline together when a network drops or a node dies. Never moves
   /// last_seen_at backwards: the later of the stored time and `at` is kept, so a late or
-  /// repeated announcement from another node cannot rewind it. `not_found` for an unknown
-  /// user, like the other user writes.
-  virtual Result<void> user_touch_last_seen(Id user_id, Millis at) = 0;
+  /// repeated announcement from another node (or a user listed twice) cannot rewind it.
+  /// Unknown users are skipped, so a user deleted meanwhile does not fail the others.
+  virtual Result<void> users_touch_last_seen(const std::vector<model::LastSeen>& seen) = 0;
   /// Users whose username starts with `prefix`, ordered by username, after `after_username`.
   virtual Result<std::vector<model::User>> user_search_prefix(const std::string& prefix,
                                                               const std::optional<std::string>& after_username,

@@ -125,10 +125,10 @@ TEST_P(StoreConformance, UserSetSuspendedOfAnUnknownUserIsNotFound) {
   EXPECT_FALSE(must(store().user_get(alice.id)).banned_at.has_value());
 }
 
-TEST_P(StoreConformance, UserTouchLastSeenRecordsTheTimeEveryReadShows) {
+TEST_P(StoreConformance, UsersTouchLastSeenRecordsTheTimeEveryReadShows) {
   model::User alice = add_user("alice");
   model::Millis at = tick();
-  EXPECT_EQ(outcome(store().user_touch_last_seen(alice.id, at)), "ok");
+  EXPECT_EQ(outcome(store().users_touch_last_seen({{alice.id, at}})), "ok");
   EXPECT_EQ(must(store().user_get(alice.id)).last_seen_at, std::optional<model::Millis>(at));
   EXPECT_EQ(must(store().user_get_credentials("alice")).user.last_seen_at, std::optional<model::Millis>(at));
   EXPECT_EQ(must(store().user_list(std::nullopt, 10)).at(0).last_seen_at, std::optional<model::Millis>(at));
@@ -136,24 +136,50 @@ TEST_P(StoreConformance, UserTouchLastSeenRecordsTheTimeEveryReadShows) {
             std::optional<model::Millis>(at));
 
   model::Millis later = tick();
-  must(store().user_touch_last_seen(alice.id, later));
+  must(store().users_touch_last_seen({{alice.id, later}}));
   EXPECT_EQ(must(store().user_get(alice.id)).last_seen_at, std::optional<model::Millis>(later));
 }
 
-TEST_P(StoreConformance, UserTouchLastSeenNeverMovesItBackwards) {
+TEST_P(StoreConformance, UsersTouchLastSeenRecordsManyUsersAtOnce) {
+  std::vector<model::User> users;
+  std::vector<model::LastSeen> seen;
+  for (int i = 0; i < 50; ++i) {
+    users.push_back(add_user("user" + std::to_string(i)));
+    seen.push_back({users.back().id, tick()});
+  }
+  model::User bystander = add_user("bystander");
+  EXPECT_EQ(outcome(store().users_touch_last_seen(seen)), "ok");
+  for (std::size_t i = 0; i < users.size(); ++i) {
+    EXPECT_EQ(must(store().user_get(users[i].id)).last_seen_at, std::optional<model::Millis>(seen[i].at))
+        << users[i].username;
+  }
+  EXPECT_FALSE(must(store().user_get(bystander.id)).last_seen_at.has_value());
+}
+
+TEST_P(StoreConformance, UsersTouchLastSeenNeverMovesItBackwards) {
+  model::User alice = add_user("alice");
+  model::User bob = add_user("bob");
+  model::Millis earlier = tick();
+  model::Millis later = tick();
+  must(store().users_touch_last_seen({{alice.id, later}}));
+  EXPECT_EQ(outcome(store().users_touch_last_seen({{alice.id, earlier}, {bob.id, earlier}})), "ok");
+  EXPECT_EQ(outcome(store().users_touch_last_seen({{alice.id, later}})), "ok");
+  EXPECT_EQ(must(store().user_get(alice.id)).last_seen_at, std::optional<model::Millis>(later));
+  EXPECT_EQ(must(store().user_get(bob.id)).last_seen_at, std::optional<model::Millis>(earlier));
+}
+
+TEST_P(StoreConformance, UsersTouchLastSeenKeepsTheLatestOfAUserListedTwice) {
   model::User alice = add_user("alice");
   model::Millis earlier = tick();
   model::Millis later = tick();
-  must(store().user_touch_last_seen(alice.id, later));
-  EXPECT_EQ(outcome(store().user_touch_last_seen(alice.id, earlier)), "ok");
-  EXPECT_EQ(outcome(store().user_touch_last_seen(alice.id, later)), "ok");
+  must(store().users_touch_last_seen({{alice.id, later}, {alice.id, earlier}}));
   EXPECT_EQ(must(store().user_get(alice.id)).last_seen_at, std::optional<model::Millis>(later));
 }
 
-TEST_P(StoreConformance, UserTouchLastSeenChangesOnlyThatUser) {
+TEST_P(StoreConformance, UsersTouchLastSeenChangesOnlyThoseUsers) {
   model::User alice = add_user("alice");
   model::User bob = add_user("bob");
-  must(store().user_touch_last_seen(alice.id, tick()));
+  must(store().users_touch_last_seen({{alice.id, tick()}}));
   model::User after = must(store().user_get(alice.id));
   EXPECT_EQ(after.display_name, alice.display_name);
   EXPECT_EQ(after.role, alice.role);
@@ -162,9 +188,19 @@ TEST_P(StoreConformance, UserTouchLastSeenChangesOnlyThatUser) {
   EXPECT_FALSE(must(store().user_get(bob.id)).last_seen_at.has_value());
 }
 
-TEST_P(StoreConformance, UserTouchLastSeenOfAnUnknownUserIsNotFound) {
+TEST_P(StoreConformance, UsersTouchLastSeenSkipsAnUnknownUserAndRecordsTheOthers) {
   model::User alice = add_user("alice");
-  EXPECT_EQ(outcome(store().user_touch_last_seen(alice.id + 1000, tick())), "not_found");
+  model::User bob = add_user("bob");
+  model::Millis at = tick();
+  EXPECT_EQ(outcome(store().users_touch_last_seen({{alice.id, at}, {bob.id + 1000, at}, {bob.id, at}})), "ok");
+  EXPECT_EQ(must(store().user_get(alice.id)).last_seen_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(must(store().user_get(bob.id)).last_seen_at, std::optional<model::Millis>(at));
+  EXPECT_EQ(outcome(store().user_get(bob.id + 1000)), "not_found");
+}
+
+TEST_P(StoreConformance, UsersTouchLastSeenOfNoUsersIsANoOp) {
+  model::User alice = add_user("alice");
+  EXPECT_EQ(outcome(store().users_touch_last_seen({})), "ok");
   EXPECT_FALSE(must(store().user_get(alice.id)).last_seen_at.has_value());
 }
 

@@ -157,8 +157,9 @@ Result<model::User> PostgresStore::user_set_suspended(Id user_id, std::optional<
   return single<model::User>([&](Executor& db) { return set_user_suspended(db, user_id, at); });
 }
 
-Result<void> PostgresStore::user_touch_last_seen(Id user_id, Millis at) {
-  return single<void>([&](Executor& db) { return touch_last_seen(db, user_id, at); });
+Result<void> PostgresStore::users_touch_last_seen(const std::vector<model::LastSeen>& seen) {
+  if (seen.empty()) return ok_result();
+  return single<void>([&](Executor& db) { return touch_last_seen(db, seen); });
 }
 
 Result<std::vector<model::User>> PostgresStore::user_search_prefix(const std::string& prefix,

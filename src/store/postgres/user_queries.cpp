@@ -79,12 +79,23 @@ Result<model::User> set_user_suspended(Executor& db, model::Id user_id, std::opt
 }
 
 // GREATEST skips a NULL and keeps the later time, so an announcement that arrives late
-// (another node's, or a repeat) cannot rewind last_seen_at.
-Result<void> touch_last_seen(Executor& db, model::Id user_id, model::Millis at) {
-  TL_TRY_ASSIGN(Rows rows, db.query("UPDATE users SET last_seen_at = GREATEST(last_seen_at, $1::bigint) WHERE id = $2"
-                                    " RETURNING 1",
-                                    Params::of(at, user_id)));
-  if (rows.empty()) return Error::not_found("user not found");
+// (another node's, or a repeat) cannot rewind last_seen_at. An UPDATE joined to several
+// rows of one user applies only one of them, so a user listed twice is first reduced to
+// their latest time. Unknown ids join nothing and are skipped.
+Result<void> touch_last_seen(Executor& db, const std::vector<model::LastSeen>& seen) {
+  std::vector<std::int64_t> user_ids;
+  std::vector<std::int64_t> times;
+  user_ids.reserve(seen.size());
+  times.reserve(seen.size());
+  for (const auto& entry : seen) {
+    user_ids.push_back(entry.user_id);
+    times.push_back(entry.at);
+  }
+  TL_TRY(db.query("UPDATE users u SET last_seen_at = GREATEST(u.last_seen_at, latest.seen_at)"
+                  " FROM (SELECT user_id, max(seen_at) AS seen_at"
+                  " FROM unnest($1::bigint[], $2::bigint[]) AS seen (user_id, seen_at) GROUP BY user_id) AS latest"
+                  " WHERE u.id = latest.user_id",
+                  Params::of(user_ids, times)));
   return ok_result();
 }
 

@@ -21,7 +21,7 @@ Result<model::User> insert_user(Executor& db, const model::NewUser& user);
 Result<model::User> update_profile(Executor& db, model::Id user_id, const model::ProfilePatch& patch);
 Result<model::User> set_user_role(Executor& db, model::Id user_id, model::Role role);
 Result<model::User> set_user_suspended(Executor& db, model::Id user_id, std::optional<model::Millis> at);
-Result<void> touch_last_seen(Executor& db, model::Id user_id, model::Millis at);
+Result<void> touch_last_seen(Executor& db, const std::vector<model::LastSeen>& seen);
 Result<std::vector<model::User>> search_users_by_prefix(Executor& db, const std::string& prefix,
                                                         const std::optional<std::string>& after_username, int limit);
 Result<std::vector<model::User>> list_users(Executor& db, std::optional<model::Id> after_id, int limit);

@@ -238,8 +238,9 @@ Result<model::User> SqliteStore::user_set_suspended(Id user_id, std::optional<Mi
   return write<model::User>([&](Connection& db) { return set_user_suspended(db, user_id, at); });
 }
 
-Result<void> SqliteStore::user_touch_last_seen(Id user_id, Millis at) {
-  return write<void>([&](Connection& db) { return touch_last_seen(db, user_id, at); });
+Result<void> SqliteStore::users_touch_last_seen(const std::vector<model::LastSeen>& seen) {
+  if (seen.empty()) return ok_result();
+  return write<void>([&](Connection& db) { return touch_last_seen(db, seen); });
 }
 
 Result<std::vector<model::User>> SqliteStore::user_search_prefix(const std::string& prefix,

@@ -60,7 +60,7 @@ class SqliteStore final : public Store {
   Result<model::User> user_update_profile(Id user_id, const model::ProfilePatch& patch) override;
   Result<model::User> user_set_role(Id user_id, model::Role role) override;
   Result<model::User> user_set_suspended(Id user_id, std::optional<Millis> at) override;
-  Result<void> user_touch_last_seen(Id user_id, Millis at) override;
+  Result<void> users_touch_last_seen(const std::vector<model::LastSeen>& seen) override;
   Result<std::vector<model::User>> user_search_prefix(const std::string& prefix,
                                                       const std::optional<std::string>& after_username,
                                                       int limit) override;

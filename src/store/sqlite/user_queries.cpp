@@ -101,12 +101,15 @@ Result<model::User> set_user_suspended(Connection& db, model::Id user_id, std::o
 
 // MAX keeps the later time, so an announcement that arrives late (another node's, or a
 // repeat) cannot rewind last_seen_at; COALESCE because SQLite's MAX of a NULL is NULL.
-Result<void> touch_last_seen(Connection& db, model::Id user_id, model::Millis at) {
-  TL_TRY_ASSIGN(Statement update,
-                db.prepare("UPDATE users SET last_seen_at = MAX(COALESCE(last_seen_at, ?), ?) WHERE id = ?"));
-  update.bind_all(at, at, user_id);
-  TL_TRY(update.run());
-  if (db.changes() == 0) return Error::not_found("user not found");
+// One cached statement per user inside the caller's one write: an unknown id updates
+// nothing and the others go on.
+Result<void> touch_last_seen(Connection& db, const std::vector<model::LastSeen>& seen) {
+  for (const auto& entry : seen) {
+    TL_TRY_ASSIGN(Statement update,
+                  db.prepare("UPDATE users SET last_seen_at = MAX(COALESCE(last_seen_at, ?), ?) WHERE id = ?"));
+    update.bind_all(entry.at, entry.at, entry.user_id);
+    TL_TRY(update.run());
+  }
   return ok_result();
 }
 
