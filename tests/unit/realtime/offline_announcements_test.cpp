@@ -25,8 +25,7 @@ class OfflineAnnouncementsTest : public ::testing::Test {
  protected:
   OfflineAnnouncements offline_{[this](std::function<void()> drain) { posted_.push_back(std::move(drain)); },
                                 {.online_again = [this](model::Id user) { return online_.contains(user); },
-                                 .record =
-                                     [this](const std::vector<model::LastSeen>& seen) -> Result<void> {
+                                 .record = [this](const std::vector<model::LastSeen>& seen) -> Result<void> {
                                    writes_.push_back(seen);
                                    for (const auto& s : seen) log_.push_back("record " + std::to_string(s.user_id));
                                    if (during_write_) std::exchange(during_write_, nullptr)();
@@ -134,18 +133,16 @@ TEST(OfflineAnnouncements, ManyThreadsAddingOnARealPoolGetEveryUserRecordedOnceW
   std::atomic<bool> overlapped{false};
   std::atomic<std::size_t> recorded{0};
   std::atomic<std::size_t> announced{0};
-  OfflineAnnouncements offline(
-      [&pool](std::function<void()> drain) { boost::asio::post(pool, std::move(drain)); },
-      {.online_again = [](model::Id) { return false; },
-       .record =
-           [&](const std::vector<model::LastSeen>& seen) -> Result<void> {
-             if (draining.fetch_add(1) != 0) overlapped = true;
-             recorded += seen.size();
-             std::this_thread::yield();
-             draining.fetch_sub(1);
-             return ok_result();
-           },
-       .announce = [&](const model::LastSeen&) { ++announced; }});
+  OfflineAnnouncements offline([&pool](std::function<void()> drain) { boost::asio::post(pool, std::move(drain)); },
+                               {.online_again = [](model::Id) { return false; },
+                                .record = [&](const std::vector<model::LastSeen>& seen) -> Result<void> {
+                                  if (draining.fetch_add(1) != 0) overlapped = true;
+                                  recorded += seen.size();
+                                  std::this_thread::yield();
+                                  draining.fetch_sub(1);
+                                  return ok_result();
+                                },
+                                .announce = [&](const model::LastSeen&) { ++announced; }});
   std::vector<std::thread> adders;
   for (int t = 0; t < 4; ++t) {
     adders.emplace_back([&offline, t] {
